@@ -17,6 +17,13 @@ export interface SipFramerLimits {
   readonly maxHeaderBytes?: number
   /** Largest body, in octets (default 1 MiB). */
   readonly maxBodyBytes?: number
+  /**
+   * Which end of the connection this framer reads for. RFC 5626 §3.5.1: the side that opened
+   * the connection (`client`) receives single-CRLF pongs, the side that accepted it (`server`,
+   * the default) receives double-CRLF pings, so a lone CRLF is a pong at once for a client but
+   * may be the first half of a ping for a server.
+   */
+  readonly side?: 'client' | 'server'
 }
 
 const CRLF = 0x0d0a
@@ -39,14 +46,18 @@ const DEFAULT_MAX_BODY = 1024 * 1024
 export class SipStreamFramer {
   readonly #maxHeader: number
   readonly #maxBody: number
+  readonly #side: 'client' | 'server'
   #buffer: Buffer = Buffer.alloc(0)
   /** Bytes of #buffer already searched for the header end, so nothing is scanned twice. */
   #scanned = 0
+  /** Once found, where the current message's header block ends and how long its body is. */
+  #pending: { headerEnd: number; total: number } | undefined
   #failed: ParseError | undefined
 
   constructor(limits: SipFramerLimits = {}) {
     this.#maxHeader = limits.maxHeaderBytes ?? DEFAULT_MAX_HEADER
     this.#maxBody = limits.maxBodyBytes ?? DEFAULT_MAX_BODY
+    this.#side = limits.side ?? 'server'
   }
 
   /** Bytes received but not yet part of a complete frame. */
@@ -82,10 +93,12 @@ export class SipStreamFramer {
         return { type: 'ping' }
       }
       if (buf.length === 3 && buf[2] === 0x0d) return undefined // maybe the rest of a ping
+      if (buf.length === 2 && this.#side === 'server') return undefined // maybe the rest of a ping
       this.#consume(2)
       return { type: 'pong' }
     }
     if (this.#scanned === 0 && buf.length === 1 && buf[0] === 0x0d) return undefined
+    if (this.#pending) return this.#takeIfComplete(this.#pending.total)
     const from = Math.max(0, this.#scanned - 3)
     const headerEnd = buf.indexOf(HEADER_END, from)
     if (headerEnd < 0) {
@@ -103,19 +116,22 @@ export class SipStreamFramer {
     if (length > this.#maxBody) {
       return this.#error('SIP_BODY_TOO_LARGE', `SIP body of ${length} octets exceeds ${this.#maxBody}; raise maxBodyBytes if this peer is legitimate`)
     }
-    const total = headerEnd + 4 + length
-    if (buf.length < total) {
-      this.#scanned = headerEnd + 4
-      return undefined
-    }
-    const bytes = buf.subarray(0, total)
+    this.#pending = { headerEnd, total: headerEnd + 4 + length }
+    this.#scanned = buf.length
+    return this.#takeIfComplete(this.#pending.total)
+  }
+
+  #takeIfComplete(total: number): SipFrame | undefined {
+    if (this.#buffer.length < total) return undefined
+    const bytes = Buffer.from(this.#buffer.subarray(0, total))
     this.#consume(total)
-    return { type: 'message', bytes: Buffer.from(bytes) }
+    return { type: 'message', bytes }
   }
 
   #consume(n: number): void {
     this.#buffer = this.#buffer.subarray(n)
     this.#scanned = 0
+    this.#pending = undefined
   }
 
   #error(code: string, message: string): SipFrame {

@@ -1,0 +1,100 @@
+/**
+ * Ready-made errors for {@link ChatBackend} implementations. The bot recognises backend
+ * failures by their `code` (see `BackendErrorCode`), so these classes are a convenience, not a
+ * requirement.
+ *
+ * @module
+ */
+import { MsrpBotError } from '../errors.ts'
+import type { RoomHandle } from './backend.ts'
+
+/** The focus refused a nickname (RFC 7701: 425 taken or reserved, 424 malformed). */
+export class NicknameError extends MsrpBotError {
+  /** 'taken' for MSRP 425, 'invalid' for MSRP 424. */
+  readonly reason: 'taken' | 'invalid'
+  /** The nickname that was refused. */
+  readonly nickname: string
+  /** The MSRP status code the focus answered with. */
+  readonly statusCode: number
+  /**
+   * When thrown by `ChatBackend.join`: the room, joined without a nickname. The receiver owns
+   * it and must call `setNickname` or `leave`.
+   */
+  room: RoomHandle | undefined
+
+  constructor(
+    reason: 'taken' | 'invalid',
+    nickname: string,
+    options?: { statusCode?: number; room?: RoomHandle; cause?: unknown },
+  ) {
+    const statusCode = options?.statusCode ?? (reason === 'taken' ? 425 : 424)
+    super(
+      reason === 'taken' ? 'NICKNAME_TAKEN' : 'NICKNAME_INVALID',
+      reason === 'taken'
+        ? `nickname "${nickname}" is already used or reserved in this room (${statusCode}); ` +
+            `choose another, or join with { retryNicknames: true }`
+        : `nickname "${nickname}" was refused as invalid (${statusCode}); ` +
+            `use letters, digits and simple punctuation without spaces at the ends`,
+      options?.cause === undefined ? undefined : { cause: options.cause },
+    )
+    this.reason = reason
+    this.nickname = nickname
+    this.statusCode = statusCode
+    this.room = options?.room
+  }
+}
+
+/** Why a send failed, as reported by the backend. */
+export type SendFailureReason = 'rate-limited' | 'rejected' | 'timeout' | 'disconnected'
+
+const SEND_CODES = {
+  'rate-limited': 'SEND_RATE_LIMITED',
+  rejected: 'SEND_REJECTED',
+  timeout: 'SEND_TIMEOUT',
+  disconnected: 'SEND_DISCONNECTED',
+} as const satisfies Record<SendFailureReason, string>
+
+/** A message could not be delivered to the focus. */
+export class SendError extends MsrpBotError {
+  /** Why it failed. */
+  readonly reason: SendFailureReason
+  /** MSRP or SIP status code, when the failure came as a response or REPORT. */
+  readonly statusCode: number | undefined
+  /** For 'rate-limited': how long the peer asked us to wait, if it said. */
+  readonly retryAfterMs: number | undefined
+
+  constructor(
+    reason: SendFailureReason,
+    message: string,
+    options?: { statusCode?: number; retryAfterMs?: number; cause?: unknown },
+  ) {
+    super(SEND_CODES[reason], message, options?.cause === undefined ? undefined : { cause: options.cause })
+    this.reason = reason
+    this.statusCode = options?.statusCode
+    this.retryAfterMs = options?.retryAfterMs
+  }
+}
+
+/** A private message or lookup named someone who is not in the room. */
+export class ParticipantNotFoundError extends MsrpBotError {
+  /** The nickname or URI that was looked up. */
+  readonly participant: string
+
+  constructor(participant: string, roomUri: string) {
+    super(
+      'PARTICIPANT_NOT_FOUND',
+      `no participant "${participant}" in ${roomUri}; check room.participants ` +
+        `(nicknames are case-sensitive, or pass the participant's sip: URI)`,
+    )
+    this.participant = participant
+  }
+}
+
+/** Reads the `code` of a thrown value, if it has a string one. */
+export function errorCode(error: unknown): string | undefined {
+  if (typeof error === 'object' && error !== null && 'code' in error) {
+    const code = (error as { code: unknown }).code
+    if (typeof code === 'string') return code
+  }
+  return undefined
+}

@@ -1,0 +1,323 @@
+/**
+ * The contract between the bot layer and the chat layer.
+ *
+ * The bot layer does all of its I/O through a {@link ChatBackend}: it never touches SIP, MSRP,
+ * CPIM or XML itself. The chat layer (room client over the SIP user agent and MSRP sessions)
+ * implements this interface; tests use the in-memory {@link FakeChatBackend} from
+ * `./fake-backend.ts`.
+ *
+ * Rules every implementation must follow (the bot relies on them):
+ *
+ * 1. **Typed failures, identified by `code`.** Every rejection is an `Error` whose `code`
+ *    property is one of {@link BackendErrorCode}. The bot branches on `code` only, never on the
+ *    class, so the chat layer may throw its own `MsrpBotError` subclasses; the classes in
+ *    `./backend-errors.ts` are ready-made ones.
+ * 2. **Nothing silently lost.** A send resolves only once the far end confirmed it (MSRP 200 /
+ *    success REPORT, RFC 4975 §7.1.2) and rejects otherwise (error response, negative REPORT,
+ *    transaction timeout, lost connection). It never resolves "optimistically".
+ * 3. **Events are plain data.** Events carry URIs and nicknames, never protocol objects, and are
+ *    delivered in the order the backend learnt of them.
+ * 4. **No echo filtering.** The backend delivers every message it receives, including the bot's
+ *    own messages mirrored back by the focus; the bot layer decides what to ignore (`ignoreSelf`).
+ * 5. **Decoded bodies.** CPIM (RFC 3862) wrappers are removed, `text/*` bodies decoded as UTF-8
+ *    strings, and is-composing bodies (RFC 3994, `application/im-iscomposing+xml`) turned into
+ *    `composing` events rather than messages.
+ *
+ * URIs are SIP or SIPS URIs as strings (`sip:alice@example.test`), without angle brackets or
+ * display names.
+ *
+ * @module
+ */
+
+/** A presence status the bot can publish or observe (a simplification of PIDF, RFC 3863). */
+export type PresenceStatus = 'available' | 'away' | 'busy' | 'offline'
+
+/** What the bot publishes about itself, or learns about a watched contact. */
+export interface PresenceState {
+  /** Basic availability; 'offline' maps to PIDF `<basic>closed</basic>` (RFC 3863 §4.1.4). */
+  status: PresenceStatus
+  /** Free-text note shown next to the status (PIDF `<note>`), if any. */
+  note?: string | undefined
+}
+
+/** A message body to send: plain text (sent as `text/plain;charset=utf-8`) or explicit content. */
+export type OutgoingContent = string | { contentType: string; body: string | Uint8Array }
+
+/** One member of a room's roster, as the focus reports it (RFC 4575 conference-info). */
+export interface Participant {
+  /** The participant's SIP URI (their entity in conference-info). */
+  readonly uri: string
+  /** Their nickname in this room (RFC 7701 §6), or undefined if they have not set one. */
+  readonly nickname: string | undefined
+  /** Display name from conference-info, if the focus sends one. */
+  readonly displayName?: string | undefined
+}
+
+/** Who sent a message or composing indication. */
+export interface Sender {
+  /** The sender's SIP URI (the CPIM `From` the focus stamped, RFC 7701 §7). */
+  readonly uri: string
+  /** The sender's nickname in the room at the time of sending, if known. */
+  readonly nickname: string | undefined
+}
+
+/** What a successful send resolves to. */
+export interface SendReceipt {
+  /** The Message-ID the backend used (RFC 4975 §7.1.1 / CPIM `imdn.Message-ID`). */
+  readonly messageId: string
+}
+
+/** Options for {@link ChatBackend.join}. */
+export interface JoinOptions {
+  /** Nickname to claim once the session is up (RFC 7701 §6, NICKNAME request). */
+  nickname?: string | undefined
+}
+
+/**
+ * A room the bot has joined. Obtained from {@link ChatBackend.join}; invalid after
+ * {@link RoomHandle.leave} or a `room-closed` event for its URI.
+ */
+export interface RoomHandle {
+  /** The room's (focus's) URI, exactly as passed to `join`. */
+  readonly uri: string
+  /** The nickname the focus has confirmed for the bot here; undefined until one is accepted. */
+  readonly nickname: string | undefined
+  /**
+   * Roster snapshot (the merged conference-info state, RFC 4575). Returns a fresh array; it must
+   * already reflect any join/leave/nickname event that has been emitted before the call.
+   */
+  readonly participants: readonly Participant[]
+  /**
+   * Sends a public message to everyone in the room. Resolves when the focus accepted it.
+   * Rejects with code SEND_RATE_LIMITED (set `retryAfterMs` when the peer says how long),
+   * SEND_REJECTED, SEND_TIMEOUT or SEND_DISCONNECTED.
+   */
+  send(content: OutgoingContent): Promise<SendReceipt>
+  /**
+   * Sends a private message to one participant through the focus (RFC 7701 §7.2: CPIM `To` set
+   * to the participant's URI). Same resolution and error codes as `send`, plus
+   * PARTICIPANT_NOT_FOUND when the focus does not know the recipient.
+   */
+  sendPrivate(participantUri: string, content: OutgoingContent): Promise<SendReceipt>
+  /**
+   * Asks the focus for a new nickname (RFC 7701 §6). Resolves once accepted (then `nickname`
+   * holds it). Rejects with code NICKNAME_TAKEN (MSRP 425) or NICKNAME_INVALID (MSRP 424).
+   * A focus that answers 425 for every refusal (a known deviation) yields NICKNAME_TAKEN.
+   */
+  setNickname(nickname: string): Promise<void>
+  /**
+   * Sends an is-composing indication (RFC 3994) to the room: `active` true while the bot is
+   * "typing", false when it stops. Best effort: may resolve even if the focus drops it.
+   */
+  sendComposing(active: boolean): Promise<void>
+  /** Leaves the room (BYE on the session). Resolves once left; idempotent. */
+  leave(): Promise<void>
+}
+
+/** Why a room went away without the bot leaving it. */
+export type RoomClosedReason = 'closed' | 'kicked'
+
+/** Connection states the backend reports. */
+export type ConnectionState = 'disconnected' | 'reconnected'
+
+/** An inbound room message, public or private. */
+export interface MessageEvent {
+  readonly type: 'message'
+  /** The room it arrived in. */
+  readonly room: string
+  /** True for a private message (CPIM `To` named the bot, RFC 7701 §7.2). */
+  readonly private: boolean
+  readonly sender: Sender
+  /** MIME type of the (CPIM-unwrapped) content, without parameters, lower-case. */
+  readonly contentType: string
+  /** Decoded body: a string for text types, bytes otherwise. */
+  readonly body: string | Uint8Array
+  /** When it was sent (CPIM `DateTime`) or, if absent, when it was received. */
+  readonly timestamp: Date
+  /** Message identity (CPIM `imdn.Message-ID` or the MSRP Message-ID). */
+  readonly messageId: string
+}
+
+/** Someone entered the room (conference-info `state="partial"` add, RFC 4575 §4.2). */
+export interface JoinEvent {
+  readonly type: 'join'
+  readonly room: string
+  readonly participant: Participant
+}
+
+/** Someone left the room. */
+export interface LeaveEvent {
+  readonly type: 'leave'
+  readonly room: string
+  readonly participant: Participant
+}
+
+/** Someone changed nickname; `participant.nickname` is the new one. */
+export interface NicknameEvent {
+  readonly type: 'nickname'
+  readonly room: string
+  readonly participant: Participant
+  readonly previousNickname: string | undefined
+}
+
+/** An is-composing indication (RFC 3994) from a participant. */
+export interface ComposingEvent {
+  readonly type: 'composing'
+  readonly room: string
+  readonly private: boolean
+  readonly sender: Sender
+  /** True while they type ("active"), false when they stopped ("idle"). */
+  readonly active: boolean
+}
+
+/** A presence update for a contact passed to {@link ChatBackend.watch} (RFC 3856 NOTIFY). */
+export interface PresenceEvent {
+  readonly type: 'presence'
+  readonly contact: string
+  readonly presence: PresenceState
+}
+
+/** The room ended or the bot was removed from it; its handle is dead. */
+export interface RoomClosedEvent {
+  readonly type: 'room-closed'
+  readonly room: string
+  readonly reason: RoomClosedReason
+}
+
+/**
+ * The signalling/media connection went down or came back. After 'reconnected' the backend has
+ * re-registered and re-joined the rooms it had (with the same nicknames where possible).
+ */
+export interface ConnectionEvent {
+  readonly type: 'connection'
+  readonly state: ConnectionState
+  /** Why it went down, when known. */
+  readonly error?: Error | undefined
+}
+
+/** Everything a backend can report to the bot. */
+export type BackendEvent =
+  | MessageEvent
+  | JoinEvent
+  | LeaveEvent
+  | NicknameEvent
+  | ComposingEvent
+  | PresenceEvent
+  | RoomClosedEvent
+  | ConnectionEvent
+
+/**
+ * Receives backend events. May return a promise (the bot's handling of the event); a backend may
+ * ignore it, or await it before acknowledging to apply inbound backpressure. It never rejects.
+ */
+export type BackendListener = (event: BackendEvent) => void | Promise<void>
+
+/**
+ * Error codes a backend rejects with (the `code` property of the thrown error).
+ * The bot reacts to these; any other code is passed through to the bot author unchanged.
+ */
+export const BackendErrorCode = {
+  /** The focus refused the nickname as already used or reserved (MSRP 425, RFC 7701). */
+  nicknameTaken: 'NICKNAME_TAKEN',
+  /** The focus refused the nickname as malformed (MSRP 424, RFC 7701). */
+  nicknameInvalid: 'NICKNAME_INVALID',
+  /** The peer throttled us; retry later (optional `retryAfterMs`). The bot retries these. */
+  rateLimited: 'SEND_RATE_LIMITED',
+  /** The peer refused the message (error response or negative REPORT; `statusCode` if known). */
+  rejected: 'SEND_REJECTED',
+  /** No confirmation in time (transaction timeout, RFC 4975 §7.1.1 / RFC 3261 §17). */
+  timeout: 'SEND_TIMEOUT',
+  /** No connection to send on. */
+  disconnected: 'SEND_DISCONNECTED',
+  /** `sendPrivate` named someone not in the room. */
+  participantNotFound: 'PARTICIPANT_NOT_FOUND',
+  /** Registration failed (401/403 after authentication, or no answer). */
+  registrationFailed: 'REGISTRATION_FAILED',
+  /** The room could not be joined (INVITE refused: 403, 404, 486, ...). */
+  joinFailed: 'JOIN_FAILED',
+} as const
+
+/** One of the {@link BackendErrorCode} values. */
+export type BackendErrorCodeValue = (typeof BackendErrorCode)[keyof typeof BackendErrorCode]
+
+/**
+ * Everything the bot layer needs from the network. One instance serves one bot identity.
+ *
+ * Lifecycle: `start()` → (`join` / `setPresence` / `watch`)* → `stop()`. Calls other than
+ * `subscribe` before `start()` or after `stop()` reject with an error whose code is
+ * `BACKEND_NOT_STARTED`.
+ *
+ * @example
+ * ```ts
+ * const backend: ChatBackend = createChatBackend(config) // the chat layer's factory
+ * const off = backend.subscribe((event) => console.log(event.type))
+ * await backend.start()
+ * const room = await backend.join('sip:lobby@chat.example.test', { nickname: 'echo' })
+ * await room.send('hello')
+ * await backend.stop()
+ * off()
+ * ```
+ */
+export interface ChatBackend {
+  /** The bot's own address of record (the `uri` from its config). */
+  readonly uri: string
+  /**
+   * Registers (RFC 3261 §10) and publishes the initial presence (RFC 3903). Resolves once
+   * registered. Rejects with REGISTRATION_FAILED (message says why: bad credentials, no answer).
+   */
+  start(): Promise<void>
+  /**
+   * Publishes "offline" / removes the publication, ends watches, leaves rooms still joined and
+   * unregisters (Expires: 0). Resolves when done; never rejects for network errors (logs them).
+   * Idempotent.
+   */
+  stop(): Promise<void>
+  /**
+   * Joins a chat room (INVITE to the focus with an MSRP session, RFC 7701 §5) and, when
+   * `options.nickname` is given, claims it (RFC 7701 §6).
+   *
+   * If the session comes up but the nickname is refused, rejects with NICKNAME_TAKEN or
+   * NICKNAME_INVALID and SHOULD attach the live handle as `error.room` (the bot then retries
+   * with `setNickname` or calls `leave()`); a backend that cannot keep the session must leave
+   * and reject without `room`. Rejects with JOIN_FAILED when the room cannot be entered.
+   */
+  join(roomUri: string, options: JoinOptions): Promise<RoomHandle>
+  /** Publishes the bot's presence (PUBLISH with PIDF, RFC 3903 / RFC 3863). */
+  setPresence(presence: PresenceState): Promise<void>
+  /**
+   * Subscribes to a contact's presence (SUBSCRIBE Event: presence, RFC 3856). The current state
+   * and every change arrive as `presence` events. Watching the same contact twice is a no-op.
+   */
+  watch(contactUri: string): Promise<void>
+  /** Ends a watch started with `watch`. Unknown contacts are a no-op. */
+  unwatch(contactUri: string): Promise<void>
+  /**
+   * Adds an event listener; returns a function that removes it. Events emitted before any
+   * listener is subscribed may be dropped, so subscribe before `start()`.
+   */
+  subscribe(listener: BackendListener): () => void
+}
+
+/** Creates a backend for a validated bot config; the chat layer registers one by default. */
+export type ChatBackendFactory = (config: BackendConfig) => ChatBackend
+
+/**
+ * The part of the bot config a backend needs (a subset of `BotConfig`, so the chat layer need
+ * not depend on the bot's config schema).
+ */
+export interface BackendConfig {
+  /** The bot's address of record, `sip:` or `sips:`. */
+  uri: string
+  /** Authentication user name for digest auth (RFC 3261 §22), defaults to the URI's user part. */
+  username?: string | undefined
+  /** Digest password; undefined when the registrar does not challenge. */
+  password?: string | undefined
+  /** Display name for From headers and CPIM. */
+  displayName?: string | undefined
+  /** Registrar URI; defaults to the URI's host. */
+  registrar?: string | undefined
+  /** Outbound proxy URI (RFC 3261 §8.1.2), if any. */
+  outboundProxy?: string | undefined
+  /** Transport for SIP (and for MSRP where it applies). */
+  transport: 'udp' | 'tcp' | 'tls' | 'ws'
+}
