@@ -7,7 +7,9 @@
 /**
  * Reduces a SIP URI to what identifies an address of record: angle brackets, URI parameters and
  * headers removed, scheme and host lower-cased, user part kept as is (RFC 3261 §19.1.4: the user
- * part is case-sensitive, the host is not).
+ * part is case-sensitive, the host is not). `sips:` is folded into `sip:`: RFC 3261 §19.1.4 says
+ * the two URIs are not equivalent for routing, but for "is this sender me?" and "is this the
+ * room I joined?" they name the same address of record.
  */
 export function addressKey(uri: string): string {
   let s = uri.trim()

@@ -25,16 +25,17 @@ export class NicknameError extends MsrpBotError {
   constructor(
     reason: 'taken' | 'invalid',
     nickname: string,
-    options?: { statusCode?: number; room?: RoomHandle; cause?: unknown },
+    options?: { statusCode?: number; room?: RoomHandle; cause?: unknown; detail?: string },
   ) {
     const statusCode = options?.statusCode ?? (reason === 'taken' ? 425 : 424)
     super(
       reason === 'taken' ? 'NICKNAME_TAKEN' : 'NICKNAME_INVALID',
-      reason === 'taken'
+      (reason === 'taken'
         ? `nickname "${nickname}" is already used or reserved in this room (${statusCode}); ` +
             `choose another, or join with { retryNicknames: true }`
         : `nickname "${nickname}" was refused as invalid (${statusCode}); ` +
-            `use letters, digits and simple punctuation without spaces at the ends`,
+            `use letters, digits and simple punctuation without spaces at the ends`) +
+        (options?.detail === undefined ? '' : `; ${options.detail}`),
       options?.cause === undefined ? undefined : { cause: options.cause },
     )
     this.reason = reason

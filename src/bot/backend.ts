@@ -17,6 +17,10 @@
  *    transaction timeout, lost connection). It never resolves "optimistically".
  * 3. **Events are plain data.** Events carry URIs and nicknames, never protocol objects, and are
  *    delivered in the order the backend learnt of them.
+ * 3a. **Room events after join.** Events for a room are emitted only after the `join()` promise
+ *    for it resolved (buffer what arrives earlier). The initial full conference-info state
+ *    (RFC 4575 §4.2) fills `participants` and produces no `join` events; later partial
+ *    notifications produce `join` / `leave` / `nickname` events.
  * 4. **No echo filtering.** The backend delivers every message it receives, including the bot's
  *    own messages mirrored back by the focus; the bot layer decides what to ignore (`ignoreSelf`).
  * 5. **Decoded bodies.** CPIM (RFC 3862) wrappers are removed, `text/*` bodies decoded as UTF-8
@@ -83,8 +87,9 @@ export interface RoomHandle {
   /** The nickname the focus has confirmed for the bot here; undefined until one is accepted. */
   readonly nickname: string | undefined
   /**
-   * Roster snapshot (the merged conference-info state, RFC 4575). Returns a fresh array; it must
-   * already reflect any join/leave/nickname event that has been emitted before the call.
+   * Roster snapshot (the merged conference-info state, RFC 4575), the bot itself included.
+   * Returns a fresh array; it must already reflect any join/leave/nickname event that has been
+   * emitted before the call.
    */
   readonly participants: readonly Participant[]
   /**

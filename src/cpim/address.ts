@@ -2,18 +2,18 @@ import { ParseError } from '../errors.ts'
 import { escapeCpimValue, unescapeCpimValue } from './escape.ts'
 import type { CpimAddress } from './types.ts'
 
-// RFC 3862 §3.3.1: Token as in RFC 2045-ish: no CTLs, SP or specials.
+// RFC 3862: Token as in RFC 2045-ish: no CTLs, SP or specials.
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z\u0080-\uffff]+$/u
 const URI_SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*:\S+$/
 
 /**
- * Parse the value of a From, To or cc header: `[Formal-name] "<" URI ">"` (RFC 3862 §3.3.1).
+ * Parse the value of a From, To or cc header: `[Formal-name] "<" URI ">"` (RFC 3862).
  * Formal-name is either tokens separated by spaces or a quoted string with backslash escapes.
  */
 export function parseCpimAddress(value: string, header = 'From'): CpimAddress {
   const s = value.trim()
   const fail = (why: string): never => {
-    throw new ParseError('cpim', 'CPIM_BAD_ADDRESS', `CPIM ${header} header "${s.slice(0, 80)}" is malformed: ${why}. Expected [Display Name] <uri> (RFC 3862 §3.3.1).`)
+    throw new ParseError('cpim', 'CPIM_BAD_ADDRESS', `CPIM ${header} header "${s.slice(0, 80)}" is malformed: ${why}. Expected [Display Name] <uri> (RFC 3862).`)
   }
   let displayName: string | undefined
   let rest = s

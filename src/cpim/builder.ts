@@ -16,14 +16,14 @@ function formatParams(params: Record<string, string> | undefined): string {
   if (!params) return ''
   let out = ''
   for (const [k, v] of Object.entries(params)) {
-    if (!CPIM_NAME.test(k)) invalid(`CPIM header parameter name "${k}" must be a token (RFC 3862 §3.1).`)
+    if (!CPIM_NAME.test(k)) invalid(`CPIM header parameter name "${k}" must be a token (RFC 3862).`)
     out += `;${k}=${CPIM_TOKEN.test(v) ? v : `"${escapeCpimValue(v)}"`}`
   }
   return out
 }
 
 /**
- * Serialize a message/cpim object (RFC 3862 §3). Header values are escaped (§3.2); NS
+ * Serialize a message/cpim object (RFC 3862). Header values are escaped; NS
  * declarations are emitted before any header that needs them, inventing a prefix
  * (`imdn` for IMDN, otherwise `ns1`, `ns2`, ...) for a namespace that has none.
  *
@@ -49,7 +49,7 @@ export function buildCpim(init: CpimMessageInit): Buffer {
     lines.push(`Subject:${s.lang === undefined ? '' : formatParams({ lang: s.lang })} ${escapeCpimValue(s.value)}`)
   }
 
-  // RFC 3862 §3.3.7: a prefix must be declared before use.
+  // RFC 3862: a prefix must be declared before use.
   const prefixOf = new Map<string, string>()
   const declared = new Map<string, string>()
   for (const [p, uri] of Object.entries(init.namespaces ?? {})) {
@@ -75,7 +75,7 @@ export function buildCpim(init: CpimMessageInit): Buffer {
     lines.push(`Require: ${init.require.join(',')}`)
   }
   for (const h of init.headers ?? []) {
-    if (!CPIM_NAME.test(h.name)) invalid(`CPIM header name "${h.name}" must be a token without '.' (RFC 3862 §3.1).`)
+    if (!CPIM_NAME.test(h.name)) invalid(`CPIM header name "${h.name}" must be a token without '.' (RFC 3862).`)
     const prefix = h.namespace === CPIM_CORE_NAMESPACE ? '' : `${prefixOf.get(h.namespace)!}.`
     lines.push(`${prefix}${h.name}:${formatParams(h.params)} ${escapeCpimValue(h.value)}`)
   }

@@ -1,10 +1,10 @@
 /**
- * CPIM header-value escaping (RFC 3862 §3.2 / §3.1 ABNF `Escape`).
+ * CPIM header-value escaping (RFC 3862, ABNF `Escape`).
  *
  * Header values are one line, so line breaks and other controls travel as backslash escapes.
  */
 
-/** Escape a header value so it fits on one CPIM header line (RFC 3862 §3.2). */
+/** Escape a header value so it fits on one CPIM header line (RFC 3862). */
 export function escapeCpimValue(value: string): string {
   let out = ''
   for (const ch of value) {

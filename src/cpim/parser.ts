@@ -38,7 +38,7 @@ function decode(bytes: Uint8Array, what: string, offset: number): string {
   try {
     return utf8.decode(bytes)
   } catch {
-    return fail('CPIM_BAD_ENCODING', `CPIM ${what} are not valid UTF-8 (RFC 3862 §3.1 requires UTF-8 header text).`, offset)
+    return fail('CPIM_BAD_ENCODING', `CPIM ${what} are not valid UTF-8 (RFC 3862 requires UTF-8 header text).`, offset)
   }
 }
 
@@ -49,22 +49,22 @@ interface RawHeader {
   value: string
 }
 
-/** Split one message-header line: `Header-Name ":" *(";" Parameter) SP Header-Value` (RFC 3862 §3.1). */
+/** Split one message-header line: `Header-Name ":" *(";" Parameter) SP Header-Value` (RFC 3862). */
 function splitHeader(line: string, offset: number): RawHeader {
   const colon = line.indexOf(':')
-  if (colon <= 0) fail('CPIM_BAD_HEADER', `CPIM header line "${line.slice(0, 80)}" has no "Name:"; message headers must be "Name: value" (RFC 3862 §3.1).`, offset)
+  if (colon <= 0) fail('CPIM_BAD_HEADER', `CPIM header line "${line.slice(0, 80)}" has no "Name:"; message headers must be "Name: value" (RFC 3862).`, offset)
   const fullName = line.slice(0, colon)
   const dot = fullName.indexOf('.')
   const prefix = dot < 0 ? undefined : fullName.slice(0, dot)
   const name = dot < 0 ? fullName : fullName.slice(dot + 1)
   if ((prefix !== undefined && !CPIM_NAME.test(prefix)) || !CPIM_NAME.test(name)) {
-    fail('CPIM_BAD_HEADER', `CPIM header name "${fullName.slice(0, 80)}" is not [prefix.]name with token characters (RFC 3862 §3.1).`, offset)
+    fail('CPIM_BAD_HEADER', `CPIM header name "${fullName.slice(0, 80)}" is not [prefix.]name with token characters (RFC 3862).`, offset)
   }
   let i = colon + 1
   let params: Record<string, string> | undefined
   while (line[i] === ';') {
     const eq = line.indexOf('=', i)
-    if (eq < 0) fail('CPIM_BAD_HEADER', `CPIM header "${fullName}" has a parameter without "=" (RFC 3862 §3.1).`, offset)
+    if (eq < 0) fail('CPIM_BAD_HEADER', `CPIM header "${fullName}" has a parameter without "=" (RFC 3862).`, offset)
     const pname = line.slice(i + 1, eq)
     if (!CPIM_NAME.test(pname)) fail('CPIM_BAD_HEADER', `CPIM header "${fullName}" has a bad parameter name "${pname}".`, offset)
     let j = eq + 1
@@ -94,13 +94,13 @@ function splitHeader(line: string, offset: number): RawHeader {
 function parseNs(value: string, offset: number): [string, string] {
   const m = /^(?:([^\s<]+) +)?<([^<>\s]*)>\s*$/.exec(value)
   if (!m || m[2] === '' || (m[1] !== undefined && !CPIM_NAME.test(m[1]))) {
-    fail('CPIM_BAD_NS', `CPIM NS header "${value.slice(0, 80)}" must be "NS: prefix <uri>" (RFC 3862 §3.3.7).`, offset)
+    fail('CPIM_BAD_NS', `CPIM NS header "${value.slice(0, 80)}" must be "NS: prefix <uri>" (RFC 3862).`, offset)
   }
   return [m[1] ?? '', m[2]!]
 }
 
 /**
- * Parse a message/cpim object (RFC 3862 §3): message headers, blank line, encapsulated MIME
+ * Parse a message/cpim object (RFC 3862): message headers, blank line, encapsulated MIME
  * headers, blank line, body. Accepts bytes or a string; the body is returned byte-exact.
  *
  * @throws ParseError('cpim', code) on malformed input — nothing else.
@@ -112,11 +112,14 @@ export function parseCpim(input: Uint8Array | string, options: CpimParseOptions 
   const first = findBlankLine(buf, 0, maxHeader)
   if (!first) {
     if (buf.length > maxHeader) fail('CPIM_HEADERS_TOO_LARGE', `CPIM message headers exceed ${maxHeader} bytes; raise maxHeaderBytes if this is legitimate.`, maxHeader)
-    fail('CPIM_MISSING_BLANK_LINE', 'CPIM message headers are not followed by a blank line (RFC 3862 §3: headers, CRLF, MIME headers, CRLF, body).')
+    fail('CPIM_MISSING_BLANK_LINE', 'CPIM message headers are not followed by a blank line (RFC 3862: headers, CRLF, MIME headers, CRLF, body).')
   }
   if (first[0] > maxHeader) fail('CPIM_HEADERS_TOO_LARGE', `CPIM message headers exceed ${maxHeader} bytes.`, maxHeader)
   const second = findBlankLine(buf, first[1], maxHeader)
-  if (!second) fail('CPIM_MISSING_BLANK_LINE', 'CPIM encapsulated MIME headers are not followed by a blank line (RFC 3862 §3).', first[1])
+  if (!second) {
+    if (buf.length - first[1] > maxHeader) fail('CPIM_HEADERS_TOO_LARGE', `CPIM MIME headers exceed ${maxHeader} bytes; raise maxHeaderBytes if this is legitimate.`, first[1])
+    fail('CPIM_MISSING_BLANK_LINE', 'CPIM encapsulated MIME headers are not followed by a blank line (RFC 3862).', first[1])
+  }
   if (second[0] - first[1] > maxHeader) fail('CPIM_HEADERS_TOO_LARGE', `CPIM MIME headers exceed ${maxHeader} bytes.`, first[1])
   const body = buf.subarray(second[1])
   if (options.maxBodyBytes !== undefined && body.length > options.maxBodyBytes) {
@@ -145,13 +148,13 @@ export function parseCpim(input: Uint8Array | string, options: CpimParseOptions 
     if (h.prefix === undefined) ns = namespaces[''] ?? CPIM_CORE_NAMESPACE
     else {
       const declared = Object.hasOwn(namespaces, h.prefix) ? namespaces[h.prefix] : undefined
-      if (declared === undefined) fail('CPIM_UNDECLARED_PREFIX', `CPIM header "${h.prefix}.${h.name}" uses prefix "${h.prefix}" before any "NS: ${h.prefix} <uri>" declares it (RFC 3862 §3.3.7).`, offset)
+      if (declared === undefined) fail('CPIM_UNDECLARED_PREFIX', `CPIM header "${h.prefix}.${h.name}" uses prefix "${h.prefix}" before any "NS: ${h.prefix} <uri>" declares it (RFC 3862).`, offset)
       ns = declared
     }
     if (ns === CPIM_CORE_NAMESPACE) {
       switch (h.name) {
         case 'From':
-          if (from) fail('CPIM_DUPLICATE_FROM', 'CPIM message has more than one From header (RFC 3862 §3.3.1 allows one).', offset)
+          if (from) fail('CPIM_DUPLICATE_FROM', 'CPIM message has more than one From header (RFC 3862 allows one).', offset)
           from = parseCpimAddress(h.value, 'From')
           continue
         case 'To':
@@ -163,7 +166,7 @@ export function parseCpim(input: Uint8Array | string, options: CpimParseOptions 
         case 'DateTime': {
           const v = h.value.trim()
           const t = Date.parse(v)
-          if (!RFC3339_DATE_TIME.test(v) || Number.isNaN(t)) fail('CPIM_BAD_DATETIME', `CPIM DateTime "${v.slice(0, 60)}" is not an RFC 3339 date-time (RFC 3862 §3.3.4).`, offset)
+          if (!RFC3339_DATE_TIME.test(v) || Number.isNaN(t)) fail('CPIM_BAD_DATETIME', `CPIM DateTime "${v.slice(0, 60)}" is not an RFC 3339 date-time (RFC 3862).`, offset)
           dateTime = new Date(t)
           dateTimeText = v
           continue
@@ -187,7 +190,7 @@ export function parseCpim(input: Uint8Array | string, options: CpimParseOptions 
     if (h.params) ext.params = h.params
     headers.push(ext)
   }
-  if (!from) fail('CPIM_MISSING_FROM', 'CPIM message has no From header (RFC 3862 §3.3.1); peers need it to know the sender.')
+  if (!from) fail('CPIM_MISSING_FROM', 'CPIM message has no From header (RFC 3862); peers need it to know the sender.')
 
   const contentHeaders = parseContentHeaders(decode(buf.subarray(first[1], second[0]), 'MIME headers', first[1]), first[1])
   const ct = contentHeaders.find((c) => c.name.toLowerCase() === 'content-type')
@@ -215,7 +218,7 @@ function parseContentHeaders(text: string, base: number): CpimContentHeader[] {
     const colon = line.indexOf(':')
     const name = colon > 0 ? line.slice(0, colon) : ''
     if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(name)) {
-      fail('CPIM_BAD_CONTENT_HEADER', `CPIM MIME header line "${line.slice(0, 80)}" is not "Name: value" (RFC 3862 §3, RFC 2045).`, base)
+      fail('CPIM_BAD_CONTENT_HEADER', `CPIM MIME header line "${line.slice(0, 80)}" is not "Name: value" (RFC 3862, RFC 2045).`, base)
     }
     out.push({ name, value: line.slice(colon + 1).trim() })
   }

@@ -1,10 +1,10 @@
-/** The CPIM core header namespace (RFC 3862 §3.3): headers with no prefix live here. */
+/** The CPIM core header namespace (RFC 3862): headers with no prefix live here. */
 export const CPIM_CORE_NAMESPACE = 'urn:ietf:params:cpim-headers:'
 
-/** The IMDN header namespace (RFC 5438 §4). */
+/** The IMDN header namespace (RFC 5438). */
 export const IMDN_NAMESPACE = 'urn:ietf:params:imdn'
 
-/** A From/To/cc address: optional display name and a URI (RFC 3862 §3.3.1). */
+/** A From/To/cc address: optional display name and a URI (RFC 3862). */
 export interface CpimAddress {
   /** Display name ("Formal-name"), without quotes. */
   displayName?: string
@@ -12,18 +12,18 @@ export interface CpimAddress {
   uri: string
 }
 
-/** One Subject header, with its optional language (RFC 3862 §3.3.5). */
+/** One Subject header, with its optional language (RFC 3862). */
 export interface CpimSubject {
   value: string
   /** The `;lang=` parameter. */
   lang?: string
 }
 
-/** A message header other than the core ones, resolved to its namespace URI (RFC 3862 §3.3.7). */
+/** A message header other than the core ones, resolved to its namespace URI (RFC 3862). */
 export interface CpimExtensionHeader {
   /** Namespace URI; {@link CPIM_CORE_NAMESPACE} for an unprefixed unknown header. */
   namespace: string
-  /** Header name without prefix, case preserved (CPIM names are case-sensitive, RFC 3862 §3.1). */
+  /** Header name without prefix, case preserved (CPIM names are case-sensitive, RFC 3862). */
   name: string
   /** Unescaped value. */
   value: string
@@ -37,17 +37,17 @@ export interface CpimContentHeader {
   value: string
 }
 
-/** A parsed message/cpim object (RFC 3862 §3). */
+/** A parsed message/cpim object (RFC 3862). */
 export interface CpimMessage {
   from: CpimAddress
   to: CpimAddress[]
   cc: CpimAddress[]
-  /** DateTime header (RFC 3862 §3.3.4), as an instant. */
+  /** DateTime header (RFC 3862), as an instant. */
   dateTime?: Date
   /** The DateTime header exactly as received, keeping its offset and precision. */
   dateTimeText?: string
   subject: CpimSubject[]
-  /** Header names listed in Require headers (RFC 3862 §3.3.8), as written (prefixed). */
+  /** Header names listed in Require headers (RFC 3862), as written (prefixed). */
   require: string[]
   /** Prefixes declared with NS headers, prefix → namespace URI ('' for a default-namespace NS). */
   namespaces: Record<string, string>

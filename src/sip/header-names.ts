@@ -45,6 +45,18 @@ const CANONICAL: Record<string, string> = Object.fromEntries(
  * (RFC 3261 §7.3.1), so every lookup goes through this.
  */
 export function canonicalHeaderName(name: string): string {
+  const cached = CACHE.get(name)
+  if (cached !== undefined) return cached
+  const canonical = computeCanonical(name)
+  // Bounded: a peer sending endless distinct names cannot grow it past CACHE_LIMIT.
+  if (CACHE.size < CACHE_LIMIT) CACHE.set(name, canonical)
+  return canonical
+}
+
+const CACHE = new Map<string, string>()
+const CACHE_LIMIT = 2048
+
+function computeCanonical(name: string): string {
   const lower = name.toLowerCase()
   if (lower.length === 1) {
     const full = COMPACT_HEADER_NAMES[lower]

@@ -102,12 +102,12 @@ test('property: parse(build(x)) round-trips', () => {
       const init: CpimMessageInit = { from, to, cc, subject, headers, contentType: 'application/octet-stream', body }
       if (dateTime) init.dateTime = dateTime
       const m = parseCpim(buildCpim(init))
-      assert.deepEqual(m.from, from)
-      assert.deepEqual(m.to, to)
-      assert.deepEqual(m.cc, cc)
+      assert.deepEqual(m.from, { ...from })
+      assert.deepEqual(m.to, to.map((a) => ({ ...a })))
+      assert.deepEqual(m.cc, cc.map((a) => ({ ...a })))
       assert.equal(m.dateTime?.getTime(), dateTime?.getTime())
-      assert.deepEqual(m.subject, subject)
-      assert.deepEqual(m.headers, headers)
+      assert.deepEqual(m.subject, subject.map((s) => ({ ...s })))
+      assert.deepEqual(m.headers, headers.map((h) => ({ ...h })))
       assert.equal(m.contentType, 'application/octet-stream')
       assert.deepEqual(Uint8Array.from(m.body), body)
     },

@@ -14,7 +14,7 @@ function assertCpimError(fn: () => unknown, code: string): void {
   })
 }
 
-// RFC 3862 §2 / §5 example (message/cpim body only; the outer Content-Type belongs to the transport).
+// RFC 3862 / §5 example (message/cpim body only; the outer Content-Type belongs to the transport).
 const RFC3862_EXAMPLE = crlf([
   'From: MR SANDERS <im:piglet@100akerwood.com>',
   'To: Depressed Donkey <im:eeyore@100akerwood.com>',
@@ -53,7 +53,7 @@ test('RFC 3862 example: core headers, subjects with lang, NS, Require, extension
   assert.equal(cpimText(m), '<body>\r\nHere is the text of my message.\r\n</body>')
 })
 
-// RFC 5438 §7.1.1-style IMDN request.
+// RFC 5438-style IMDN request.
 const RFC5438_EXAMPLE = crlf([
   'From: Alice <im:alice@example.com>',
   'To: Bob <im:bob@example.com>',
@@ -128,13 +128,13 @@ test('multiple To and cc, quoted display names with escapes', () => {
   assert.deepEqual(m.contentHeaders, [])
 })
 
-test('header names are case-sensitive (RFC 3862 §3.1): "from" is not From', () => {
+test('header names are case-sensitive (RFC 3862): "from" is not From', () => {
   const m = parseCpim('From: <sip:a@x>\r\nfrom: <sip:b@x>\r\n\r\nContent-Type: text/plain\r\n\r\nhi')
   assert.equal(m.from.uri, 'sip:a@x')
   assert.deepEqual(m.headers, [{ namespace: CPIM_CORE_NAMESPACE, name: 'from', value: '<sip:b@x>' }])
 })
 
-test('value escapes are decoded (RFC 3862 §3.2)', () => {
+test('value escapes are decoded (RFC 3862)', () => {
   const m = parseCpim('From: <sip:a@x>\r\nSubject: line1\\r\\nline2 \\"q\\" back\\\\slash \\u00e9\r\n\r\n\r\n')
   assert.equal(m.subject[0]?.value, 'line1\r\nline2 "q" back\\slash é')
 })
@@ -180,4 +180,34 @@ test('header section size is bounded', () => {
   assertCpimError(() => parseCpim(big, { maxHeaderBytes: 1000 }), 'CPIM_HEADERS_TOO_LARGE')
   assertCpimError(() => parseCpim('From: <sip:a@x>\r\n' + 'Subject: y\r\n'.repeat(200), { maxHeaderBytes: 1000 }), 'CPIM_HEADERS_TOO_LARGE')
   assertCpimError(() => parseCpim('From: <sip:a@x>\r\n\r\n\r\n' + 'z'.repeat(50), { maxBodyBytes: 10 }), 'CPIM_BODY_TOO_LARGE')
+})
+
+test('MIME header section is bounded too', () => {
+  const wire = 'From: <sip:a@x>\r\n\r\nContent-Type: text/plain\r\n' + 'X-Pad: y\r\n'.repeat(200)
+  assertCpimError(() => parseCpim(wire, { maxHeaderBytes: 1000 }), 'CPIM_HEADERS_TOO_LARGE')
+})
+
+test('NS prefixes can be redeclared and may point at the core namespace (RFC 3862)', () => {
+  const m = parseCpim(crlf([
+    'From: <sip:a@x>',
+    'NS: p <urn:example:one>',
+    'p.A: 1',
+    'NS: p <urn:example:two>',
+    'p.A: 2',
+    'NS: core <urn:ietf:params:cpim-headers:>',
+    'core.To: <sip:b@x>',
+    '',
+    '',
+    '',
+  ]))
+  assert.equal(getCpimHeader(m, 'urn:example:one', 'A'), '1')
+  assert.equal(getCpimHeader(m, 'urn:example:two', 'A'), '2')
+  assert.deepEqual(m.to, [{ uri: 'sip:b@x' }])
+  assert.deepEqual(m.namespaces, { p: 'urn:example:two', core: CPIM_CORE_NAMESPACE })
+})
+
+test('a default-namespace NS re-homes later unprefixed headers', () => {
+  const m = parseCpim('From: <sip:a@x>\r\nNS: <urn:example:dflt>\r\nTo: <sip:b@x>\r\n\r\n\r\n')
+  assert.deepEqual(m.to, [])
+  assert.deepEqual(m.headers, [{ namespace: 'urn:example:dflt', name: 'To', value: '<sip:b@x>' }])
 })

@@ -1,4 +1,4 @@
-import type EventEmitter from 'eventemitter3'
+import type { EventEmitter } from 'eventemitter3'
 import type { MsrpBotError } from '../../errors.ts'
 
 /** The transports this stack speaks; `memory` is the in-process network used by tests and the local mixer. */

@@ -1,0 +1,574 @@
+/**
+ * The bot: a {@link Composer} bound to a {@link ChatBackend}, with a lifecycle
+ * (`start` → `join` … → `stop`), error handling and per-room outbound queues.
+ *
+ * @module
+ */
+import { MsrpBotError } from '../errors.ts'
+import { addressKey, sameAddress, userPart } from './address.ts'
+import { getDefaultBackendFactory } from './backend-factory.ts'
+import { NicknameError, errorCode } from './backend-errors.ts'
+import { BackendErrorCode } from './backend.ts'
+import type { BackendEvent, ChatBackend, PresenceState, RoomHandle } from './backend.ts'
+import { systemClock } from './clock.ts'
+import type { Clock } from './clock.ts'
+import { Composer, run } from './composer.ts'
+import type { Middleware } from './composer.ts'
+import { validateConfig } from './config.ts'
+import type { BotConfig, BotConfigInput } from './config.ts'
+import { Context } from './context.ts'
+import type { ContextConstructor } from './context.ts'
+import { BotConfigError, BotError, BotStateError } from './errors.ts'
+import { createConsoleLogger, logLevelFromEnv } from './logger.ts'
+import type { Logger } from './logger.ts'
+import { BotMetrics } from './metrics.ts'
+import { OutboundQueue } from './outbound-queue.ts'
+import { Room } from './room.ts'
+
+/** Options for {@link createBot} besides the config. */
+export interface BotOptions<C extends Context = Context> {
+  /**
+   * The backend to run on. Defaults to the factory registered with `setDefaultBackendFactory`
+   * (the chat layer's); tests pass a `FakeChatBackend`.
+   */
+  backend?: ChatBackend | undefined
+  /** A custom context class (see {@link Context}). */
+  ContextConstructor?: ContextConstructor<C> | undefined
+  /** Where to log; defaults to a console logger at `config.logLevel` / `MSRP_BOT_LOG_LEVEL`. */
+  logger?: Logger | undefined
+  /** Timers for pacing and retries (tests pass a `ManualClock`). */
+  clock?: Clock | undefined
+  /** Environment for `password: { env: 'NAME' }` (defaults to `process.env`). */
+  env?: NodeJS.ProcessEnv | undefined
+}
+
+/** Options for {@link Bot.join}. */
+export interface JoinRoomOptions {
+  /** The nickname to claim (RFC 7701 §6). Defaults to the user part of the bot's URI. */
+  nickname?: string | undefined
+  /**
+   * What to do when the nickname is taken (425): false (default) fails the join; true tries
+   * `nickname2`, `nickname3`, …; a function returns the nickname for attempt n (1-based count of
+   * refusals so far).
+   */
+  retryNicknames?: boolean | ((attempt: number, nickname: string) => string) | undefined
+  /** How many nicknames to try in all before giving up (default 5). */
+  maxNicknameAttempts?: number | undefined
+}
+
+/** Handles errors thrown by middleware (see {@link Bot.catch}). */
+export type BotErrorHandler<C extends Context = Context> = (error: BotError<C>) => unknown
+
+/** Where a bot is in its life. */
+export type BotState = 'idle' | 'starting' | 'running' | 'stopping' | 'stopped'
+
+/**
+ * A chat bot. Register middleware (`use`, `on`, `command`, `hears`, …) first, then `start()`,
+ * then `join()` rooms.
+ *
+ * Updates are handled as the backend delivers them; a backend that awaits each one (as the
+ * fake does) gets them one at a time, otherwise handlers may overlap. Sends to a room always
+ * leave in the order they were made, through that room's outbound queue.
+ *
+ * @example
+ * ```ts
+ * const bot = createBot({ uri: 'sip:echo@example.test', password: { env: 'SIP_PASSWORD' } })
+ * bot.command('help', (ctx) => ctx.reply('I echo what you say'))
+ * bot.on('message', (ctx) => ctx.reply(`you said: ${ctx.text}`))
+ * await bot.start()
+ * await bot.join('sip:lobby@chat.example.test', { nickname: 'echo' })
+ * ```
+ */
+export class Bot<C extends Context = Context> extends Composer<C> {
+  /** The validated config, defaults applied. */
+  readonly config: BotConfig
+  /** The backend doing the I/O. */
+  readonly backend: ChatBackend
+  /** The bot's logger. */
+  readonly logger: Logger
+  /** Counters for operators (messagesIn, messagesOut, sendFailures, reconnects, handlerErrors). */
+  readonly metrics = new BotMetrics()
+
+  private _state: BotState = 'idle'
+  private readonly clock: Clock
+  private readonly makeContext: ContextConstructor<C>
+  private readonly joined = new Map<string, Room>()
+  private readonly inflight = new Set<Promise<void>>()
+  private errorHandler: BotErrorHandler<C> | undefined
+  private unsubscribe: (() => void) | undefined
+  private stopping: Promise<void> | undefined
+
+  /**
+   * Prefer {@link createBot}. Validates `config` (throws `BotConfigError` naming each bad
+   * field) and picks the backend.
+   *
+   * @example
+   * ```ts
+   * const bot = new Bot({ uri: 'sip:echo@example.test' }, { backend: new FakeChatBackend({ uri: 'sip:echo@example.test' }) })
+   * ```
+   */
+  constructor(config: BotConfigInput, options: BotOptions<C> = {}) {
+    super()
+    this.config = validateConfig(config, options.env)
+    this.logger =
+      options.logger ?? createConsoleLogger(this.config.logLevel ?? logLevelFromEnv())
+    this.clock = options.clock ?? systemClock
+    this.makeContext = options.ContextConstructor ?? (Context as unknown as ContextConstructor<C>)
+    const factory = getDefaultBackendFactory()
+    const backend = options.backend ?? factory?.(this.config)
+    if (backend === undefined) {
+      throw new BotConfigError('BOT_NO_BACKEND', [
+        'no backend: createBot() was given no { backend } and no default backend factory is ' +
+          "registered. Import the bot from 'msrp-bot' (whose chat layer registers one), pass " +
+          'createBot(config, { backend }), or call setDefaultBackendFactory(factory) first.',
+      ])
+    }
+    if (!sameAddress(backend.uri, this.config.uri)) {
+      this.logger.warn(
+        { configUri: this.config.uri, backendUri: backend.uri },
+        'the backend runs under another URI than the config; ignoreSelf uses the backend URI',
+      )
+    }
+    this.backend = backend
+  }
+
+  /** Where the bot is in its life: idle → starting → running → stopping → stopped. */
+  get state(): BotState {
+    return this._state
+  }
+
+  /** The bot's own SIP URI. */
+  get uri(): string {
+    return this.backend.uri
+  }
+
+  /**
+   * Adds middleware; see {@link Composer.use}. Only allowed before `start()`.
+   *
+   * @example
+   * ```ts
+   * bot.use(async (ctx, next) => { console.time(ctx.kind); await next(); console.timeEnd(ctx.kind) })
+   * ```
+   */
+  override use(...middleware: Middleware<C>[]): Composer<C> {
+    if (this._state !== 'idle') {
+      throw new BotStateError(
+        'BOT_USE_AFTER_START',
+        `bot.use() (or on/command/hears/filter/…) was called after bot.start() (state: ` +
+          `${this._state}). Register all middleware before start(): updates already being ` +
+          'handled would miss it, and registering inside a handler adds another copy on every ' +
+          'update (a memory leak). To vary handlers at run time, use bot.lazy() or a filter.',
+      )
+    }
+    return super.use(...middleware)
+  }
+
+  /**
+   * Sets the handler for errors thrown by middleware. Without one, the bot logs each error
+   * (with its stack, the update kind and room) and keeps running; it never crashes the process
+   * because a handler threw. Use `errorBoundary` to handle errors of a sub-tree differently.
+   *
+   * @example
+   * ```ts
+   * bot.catch((err) => {
+   *   console.error(`while handling ${err.ctx.kind} in ${err.ctx.room?.uri}:`, err.error)
+   * })
+   * ```
+   */
+  catch(handler: BotErrorHandler<C>): void {
+    this.errorHandler = handler
+  }
+
+  /**
+   * Registers with the SIP network and publishes presence (through the backend). Middleware
+   * must be registered before this. Rejects with the backend's error (e.g.
+   * REGISTRATION_FAILED) and leaves the bot idle so you can try again.
+   *
+   * @example
+   * ```ts
+   * await bot.start()
+   * ```
+   */
+  async start(): Promise<void> {
+    if (this._state !== 'idle') {
+      throw new BotStateError(
+        this._state === 'stopped' ? 'BOT_STOPPED' : 'BOT_ALREADY_STARTED',
+        this._state === 'stopped'
+          ? 'bot.start() after bot.stop(): a stopped bot cannot be restarted; create a new one'
+          : `bot.start() was called twice (state: ${this._state}); call it once and await it`,
+      )
+    }
+    this.setState('starting')
+    this.unsubscribe = this.backend.subscribe((event) => this.handleUpdate(event))
+    try {
+      await this.backend.start()
+    } catch (error) {
+      this.unsubscribe()
+      this.unsubscribe = undefined
+      this.setState('idle')
+      throw error
+    }
+    this.setState('running')
+    this.logger.info({ uri: this.uri }, 'bot started')
+  }
+
+  /**
+   * Stops the bot: no new updates are handled, handlers still running finish, every queued
+   * send is delivered (or fails), rooms are left, and the backend unregisters. Idempotent.
+   *
+   * If handlers and sends have not finished within `timeoutMs` (default 30 s), the bot stops
+   * waiting: sends still queued are rejected with SEND_CANCELLED (and logged), then it leaves
+   * the rooms and stops the backend anyway.
+   *
+   * @example
+   * ```ts
+   * process.once('SIGINT', () => void bot.stop({ timeoutMs: 5000 }))
+   * ```
+   */
+  async stop(options: { timeoutMs?: number } = {}): Promise<void> {
+    if (this._state === 'stopped' || this._state === 'stopping') return this.whenStopped()
+    if (this._state === 'idle') {
+      this.setState('stopped')
+      return
+    }
+    this.setState('stopping')
+    const timeoutMs = options.timeoutMs ?? 30_000
+    this.stopping = (async () => {
+      const settle = (async () => {
+        await Promise.allSettled([...this.inflight])
+        await Promise.allSettled([...this.joined.values()].map((room) => room.queue.drain()))
+      })()
+      let timer: unknown
+      const timedOut = new Promise<boolean>((resolve) => {
+        timer = this.clock.setTimeout(() => resolve(true), timeoutMs)
+      })
+      const late = await Promise.race([settle.then(() => false), timedOut])
+      this.clock.clearTimeout(timer)
+      if (late) {
+        this.logger.warn(
+          { timeoutMs, handlers: this.inflight.size, pending: this.rooms.reduce((n, r) => n + r.queue.size, 0) },
+          'stop(): handlers or sends still busy after the timeout; cancelling queued sends',
+        )
+      }
+      for (const room of [...this.joined.values()]) await this.closeRoom(room, !late)
+      try {
+        await this.backend.stop()
+      } catch (error) {
+        this.logger.warn({ err: error }, 'the backend failed to stop cleanly')
+      }
+      this.unsubscribe?.()
+      this.unsubscribe = undefined
+      this.setState('stopped')
+      this.logger.info({ uri: this.uri }, 'bot stopped')
+    })()
+    return this.stopping
+  }
+
+  private whenStopped(): Promise<void> {
+    return this.stopping ?? Promise.resolve()
+  }
+
+  /**
+   * Joins a chat room and returns it. With `retryNicknames`, a nickname refused as taken (425)
+   * is retried with another. Joining a room already joined returns the existing room.
+   *
+   * @example
+   * ```ts
+   * const lobby = await bot.join('sip:lobby@chat.example.test', { nickname: 'echo', retryNicknames: true })
+   * console.log(lobby.nickname) // 'echo', or 'echo2' if 'echo' was taken
+   * ```
+   */
+  async join(roomUri: string, options: JoinRoomOptions = {}): Promise<Room> {
+    this.assertRunning('join')
+    const existing = this.joined.get(addressKey(roomUri))
+    if (existing !== undefined) return existing
+    const base = options.nickname ?? userPart(this.uri) ?? 'bot'
+    const retry = options.retryNicknames ?? false
+    const next =
+      typeof retry === 'function' ? retry : (attempt: number, nick: string) => `${nick}${attempt + 1}`
+    const maxAttempts = retry === false ? 1 : Math.max(1, options.maxNicknameAttempts ?? 5)
+    const tried: string[] = []
+    let handle: RoomHandle | undefined
+    let nickname = base
+    for (let attempt = 1; ; attempt++) {
+      tried.push(nickname)
+      try {
+        if (handle === undefined) handle = await this.backend.join(roomUri, { nickname })
+        else await handle.setNickname(nickname)
+        break
+      } catch (error) {
+        const live = (error as { room?: RoomHandle | undefined }).room
+        if (handle === undefined && live !== undefined) handle = live
+        const taken = errorCode(error) === BackendErrorCode.nicknameTaken
+        if (taken && attempt < maxAttempts) {
+          nickname = next(attempt, base)
+          this.logger.info({ room: roomUri, taken: tried.at(-1), next: nickname }, 'nickname taken, trying another')
+          continue
+        }
+        if (handle !== undefined) {
+          await handle.leave().catch((e: unknown) => this.logger.warn({ err: e, room: roomUri }, 'leave failed'))
+        }
+        if (taken && retry !== false) {
+          throw new NicknameError('taken', nickname, {
+            cause: error,
+            detail: `gave up after trying ${tried.map((n) => `"${n}"`).join(', ')} (maxNicknameAttempts=${maxAttempts})`,
+          })
+        }
+        throw error
+      }
+    }
+    const room = this.addRoom(handle)
+    this.logger.info({ room: room.uri, nickname: room.nickname ?? nickname }, 'joined room')
+    return room
+  }
+
+  /**
+   * Leaves a room after its queued sends went out. Unknown rooms are a no-op.
+   *
+   * @example
+   * ```ts
+   * await bot.leave('sip:lobby@chat.example.test')
+   * ```
+   */
+  async leave(roomUri: string): Promise<void> {
+    const room = this.joined.get(addressKey(roomUri))
+    if (room !== undefined) await this.closeRoom(room, true)
+  }
+
+  private async closeRoom(room: Room, drain: boolean): Promise<void> {
+    if (drain) await room.queue.drain()
+    const key = addressKey(room.uri)
+    if (this.joined.get(key) !== room) return // left meanwhile
+    this.joined.delete(key)
+    room.queue.close(`the bot left ${room.uri}`)
+    try {
+      await room.handle.leave()
+    } catch (error) {
+      this.logger.warn({ err: error, room: room.uri }, 'leaving the room failed')
+    }
+    this.logger.info({ room: room.uri }, 'left room')
+  }
+
+  /**
+   * A joined room by URI, or undefined.
+   *
+   * @example
+   * ```ts
+   * await bot.room('sip:lobby@chat.example.test')?.send('maintenance in 5 minutes')
+   * ```
+   */
+  room(roomUri: string): Room | undefined {
+    return this.joined.get(addressKey(roomUri))
+  }
+
+  /**
+   * All rooms the bot is in.
+   *
+   * @example
+   * ```ts
+   * for (const room of bot.rooms) await room.send('going down for maintenance')
+   * ```
+   */
+  get rooms(): readonly Room[] {
+    return [...this.joined.values()]
+  }
+
+  /**
+   * Publishes the bot's presence (RFC 3903).
+   *
+   * @example
+   * ```ts
+   * await bot.setPresence({ status: 'busy', note: 'indexing, back soon' })
+   * ```
+   */
+  async setPresence(presence: PresenceState): Promise<void> {
+    this.assertRunning('setPresence')
+    await this.backend.setPresence(presence)
+  }
+
+  /**
+   * Watches a contact's presence; changes arrive as 'presence' updates.
+   *
+   * @example
+   * ```ts
+   * await bot.watch('sip:alice@example.test')
+   * bot.on('presence', (ctx) => console.log(ctx.presence.contact, ctx.presence.status))
+   * ```
+   */
+  async watch(contactUri: string): Promise<void> {
+    this.assertRunning('watch')
+    await this.backend.watch(contactUri)
+  }
+
+  /**
+   * Stops watching a contact.
+   *
+   * @example
+   * ```ts
+   * await bot.unwatch('sip:alice@example.test')
+   * ```
+   */
+  async unwatch(contactUri: string): Promise<void> {
+    this.assertRunning('unwatch')
+    await this.backend.unwatch(contactUri)
+  }
+
+  /**
+   * Runs the middleware for one backend event. The bot subscribes this to its backend; call it
+   * yourself only to feed events from elsewhere. Never rejects: handler errors go to
+   * `bot.catch` or the log.
+   *
+   * @example
+   * ```ts
+   * await bot.handleUpdate({ type: 'presence', contact: 'sip:alice@example.test', presence: { status: 'away' } })
+   * ```
+   */
+  handleUpdate(event: BackendEvent): Promise<void> {
+    const task = this.dispatch(event)
+    this.inflight.add(task)
+    void task.finally(() => this.inflight.delete(task))
+    return task
+  }
+
+  private async dispatch(event: BackendEvent): Promise<void> {
+    if (this._state !== 'running' && this._state !== 'starting') {
+      this.logger.debug({ type: event.type, state: this._state }, 'update ignored: bot not running')
+      return
+    }
+    let room: Room | undefined
+    if ('room' in event) {
+      room = this.joined.get(addressKey(event.room))
+      if (room === undefined) {
+        this.logger.warn({ type: event.type, room: event.room }, 'update for a room the bot is not in; ignored')
+        return
+      }
+    }
+    if (event.type === 'connection') {
+      if (event.state === 'reconnected') this.metrics.increment('reconnects')
+      this.logger[event.state === 'disconnected' ? 'warn' : 'info'](
+        event.error === undefined ? {} : { err: event.error },
+        `backend ${event.state}`,
+      )
+    }
+    try {
+      if (this.config.ignoreSelf && this.isSelf(event, room)) {
+        this.logger.trace({ type: event.type }, 'own update ignored (ignoreSelf)')
+        return
+      }
+      let ctx: C
+      try {
+        ctx = new this.makeContext({ update: event, me: { uri: this.uri }, room })
+      } catch (error) {
+        this.metrics.increment('handlerErrors')
+        this.logger.error({ err: error, type: event.type }, 'the context constructor threw; update dropped')
+        return
+      }
+      if (event.type === 'message') this.metrics.increment('messagesIn')
+      try {
+        await run(this.middleware(), ctx)
+      } catch (error) {
+        await this.reportError(error, ctx)
+      }
+    } finally {
+      if (event.type === 'room-closed' && room !== undefined) this.forgetRoom(room, event.reason)
+    }
+  }
+
+  private async reportError(error: unknown, ctx: C): Promise<void> {
+    this.metrics.increment('handlerErrors')
+    const botError = error instanceof BotError ? (error as BotError<C>) : new BotError(error, ctx)
+    if (this.errorHandler === undefined) {
+      this.logger.error(
+        { err: botError.error, kind: ctx.kind, room: ctx.room?.uri },
+        'unhandled error in a handler; the bot keeps running. Set bot.catch(...) to handle errors',
+      )
+      return
+    }
+    try {
+      await this.errorHandler(botError)
+    } catch (second) {
+      this.logger.error({ err: second, original: botError.error }, 'the bot.catch() handler itself threw')
+    }
+  }
+
+  private isSelf(event: BackendEvent, room: Room | undefined): boolean {
+    switch (event.type) {
+      case 'message':
+      case 'composing':
+        return (
+          sameAddress(event.sender.uri, this.uri) ||
+          (room?.nickname !== undefined && event.sender.nickname === room.nickname)
+        )
+      case 'join':
+      case 'leave':
+      case 'nickname':
+        return sameAddress(event.participant.uri, this.uri)
+      default:
+        return false
+    }
+  }
+
+  private addRoom(handle: RoomHandle): Room {
+    const { queue: q, rateLimit } = this.config
+    const queue = new OutboundQueue({
+      clock: this.clock,
+      maxPending: q.maxPending,
+      maxAttempts: q.maxAttempts,
+      retryDelayMs: q.retryDelayMs,
+      maxRetryDelayMs: q.maxRetryDelayMs,
+      rate: rateLimit,
+      onSent: () => this.metrics.increment('messagesOut'),
+      onFailed: (error) => {
+        this.metrics.increment('sendFailures')
+        this.logger.warn({ err: error, room: handle.uri, code: errorCode(error) }, 'send failed')
+      },
+    })
+    const room = new Room(handle, queue, (r) => this.leave(r.uri))
+    this.joined.set(addressKey(handle.uri), room)
+    return room
+  }
+
+  private forgetRoom(room: Room, reason: string): void {
+    const key = addressKey(room.uri)
+    if (this.joined.get(key) !== room) return
+    this.joined.delete(key)
+    room.queue.close(`room ${room.uri} is gone (${reason})`)
+    this.logger.warn({ room: room.uri, reason }, 'room closed')
+  }
+
+  private setState(next: BotState): void {
+    this.logger.debug({ from: this._state, to: next }, 'bot state')
+    this._state = next
+  }
+
+  private assertRunning(method: string): void {
+    if (this._state !== 'running') {
+      throw new BotStateError(
+        'BOT_NOT_RUNNING',
+        `bot.${method}() needs a running bot (state: ${this._state}); ` +
+          (this._state === 'idle' ? 'await bot.start() first' : 'the bot is stopping or stopped'),
+      )
+    }
+  }
+}
+
+/**
+ * Creates a bot: validates `config` (a `BotConfigError` lists every bad field and its fix) and
+ * attaches a backend (`options.backend`, or the registered default).
+ *
+ * @example
+ * ```ts
+ * const bot = createBot({ uri: 'sip:echo@example.test', password: process.env.SIP_PASSWORD })
+ * ```
+ */
+export function createBot<C extends Context = Context>(
+  config: BotConfigInput,
+  options: BotOptions<C> = {},
+): Bot<C> {
+  return new Bot<C>(config, options)
+}
+
+/** True when `error` is an `MsrpBotError` with the given code. */
+export function isBotErrorCode(error: unknown, code: string): error is MsrpBotError {
+  return error instanceof MsrpBotError && error.code === code
+}

@@ -1,0 +1,206 @@
+/**
+ * The context object every handler receives: one update plus the API to answer it.
+ *
+ * @module
+ */
+import type {
+  BackendEvent,
+  ConnectionState,
+  OutgoingContent,
+  Participant,
+  PresenceState,
+  RoomClosedReason,
+  SendReceipt,
+  Sender,
+} from './backend.ts'
+import type { CommandInfo } from './commands.ts'
+import { NoRecipientError } from './errors.ts'
+import type { Room } from './room.ts'
+
+/** What kind of update a context carries. 'message' is public in a room, 'private' is not. */
+export type UpdateKind =
+  | 'message'
+  | 'private'
+  | 'join'
+  | 'leave'
+  | 'nickname'
+  | 'composing'
+  | 'presence'
+  | 'room-closed'
+  | 'connection'
+
+/** A watched contact's presence, as carried by a 'presence' update. */
+export interface ContactPresence extends PresenceState {
+  /** The contact's SIP URI. */
+  readonly contact: string
+}
+
+/** What the context knows about the bot itself. */
+export interface BotIdentity {
+  /** The bot's own SIP URI. */
+  readonly uri: string
+}
+
+/** Everything a {@link Context} is built from; passed to custom context constructors. */
+export interface ContextSource {
+  /** The raw backend event. */
+  readonly update: BackendEvent
+  /** The bot's identity. */
+  readonly me: BotIdentity
+  /** The room the update belongs to, when it belongs to one the bot has joined. */
+  readonly room: Room | undefined
+}
+
+/** A constructor for a custom context class (`class MyContext extends Context { ... }`). */
+export type ContextConstructor<C extends Context> = new (source: ContextSource) => C
+
+/**
+ * The context of one update. Fields that only some kinds of update have are optional here;
+ * `bot.on('private', ...)` and friends narrow them (see `Filter`), so inside
+ * `bot.on('join', (ctx) => ...)` `ctx.participant` is a `Participant`, not `| undefined`.
+ *
+ * Extend it to add your own fields, and pass the class to the bot:
+ *
+ * @example
+ * ```ts
+ * class MyContext extends Context {
+ *   get shouting(): boolean { return this.text === this.text?.toUpperCase() }
+ * }
+ * const bot = createBot<MyContext>(config, { ContextConstructor: MyContext })
+ * bot.on('message', (ctx) => ctx.shouting ? ctx.reply('calm down') : undefined)
+ * ```
+ */
+export class Context {
+  /** The raw backend event (for anything the context does not surface). */
+  readonly update: BackendEvent
+  /** The bot's identity. */
+  readonly me: BotIdentity
+  /** What happened: 'message', 'private', 'join', 'leave', 'nickname', 'composing', ... */
+  readonly kind: UpdateKind
+  /** The room the update belongs to (undefined for 'presence' and 'connection'). */
+  readonly room: Room | undefined
+  /** True for a private message or private composing indication. */
+  readonly isPrivate: boolean
+  /** Who sent the message or composing indication. */
+  readonly sender: Sender | undefined
+  /**
+   * The message text: the body of a `text/*` message, '' for other content types (see
+   * `contentType` and `body`; filter with 'message:text' / 'message:media').
+   */
+  readonly text: string | undefined
+  /** MIME type of a message's content, e.g. 'text/plain'. */
+  readonly contentType: string | undefined
+  /** The message body: a string for text types, bytes otherwise. */
+  readonly body: string | Uint8Array | undefined
+  /** Message identity, for messages. */
+  readonly messageId: string | undefined
+  /** When the message was sent (CPIM DateTime) or, for other updates, received. */
+  readonly timestamp: Date
+  /** The participant who joined, left, or changed nickname. */
+  readonly participant: Participant | undefined
+  /** For 'nickname': the nickname before the change. */
+  readonly previousNickname: string | undefined
+  /** For 'composing': true while the sender types, false once they stopped. */
+  readonly composing: boolean | undefined
+  /** For 'presence': the contact and their new presence. */
+  readonly presence: ContactPresence | undefined
+  /** For 'room-closed': why the room went away. */
+  readonly closedReason: RoomClosedReason | undefined
+  /** For 'connection': 'disconnected' or 'reconnected'. */
+  readonly connection: ConnectionState | undefined
+  /**
+   * Set by `command` (the raw argument string) and `hears` (the regular expression match).
+   */
+  match: string | RegExpMatchArray | undefined
+  /** Set by `command`: the parsed command. */
+  command: CommandInfo | undefined
+
+  constructor(source: ContextSource) {
+    const u = source.update
+    this.update = u
+    this.me = source.me
+    this.room = source.room
+    this.match = undefined
+    this.command = undefined
+    this.kind = u.type === 'message' ? (u.private ? 'private' : 'message') : u.type
+    this.isPrivate = (u.type === 'message' || u.type === 'composing') && u.private
+    this.sender = u.type === 'message' || u.type === 'composing' ? u.sender : undefined
+    this.contentType = u.type === 'message' ? u.contentType : undefined
+    this.body = u.type === 'message' ? u.body : undefined
+    this.text =
+      u.type === 'message'
+        ? typeof u.body === 'string' && u.contentType.startsWith('text/')
+          ? u.body
+          : ''
+        : undefined
+    this.messageId = u.type === 'message' ? u.messageId : undefined
+    this.timestamp = u.type === 'message' ? u.timestamp : new Date()
+    this.participant =
+      u.type === 'join' || u.type === 'leave' || u.type === 'nickname' ? u.participant : undefined
+    this.previousNickname = u.type === 'nickname' ? u.previousNickname : undefined
+    this.composing = u.type === 'composing' ? u.active : undefined
+    this.presence = u.type === 'presence' ? { contact: u.contact, ...u.presence } : undefined
+    this.closedReason = u.type === 'room-closed' ? u.reason : undefined
+    this.connection = u.type === 'connection' ? u.state : undefined
+  }
+
+  /**
+   * Answers where the update came from: a private message gets a private answer to its sender,
+   * anything else that happened in a room (public message, join, leave, nickname change) gets a
+   * public message to the room. Like grammY's `ctx.reply`, the answer goes back to the
+   * conversation it came from, so a bot never leaks a private exchange into the room.
+   * Use `replyPrivately` or `room.send` to choose explicitly.
+   *
+   * On updates outside a room (presence, connection) it throws BOT_NO_RECIPIENT at once,
+   * synchronously: that is a mistake in the handler, and a synchronous throw reaches `bot.catch`
+   * even when the call is not awaited. Send failures, in contrast, arrive as rejections.
+   *
+   * @example
+   * ```ts
+   * bot.command('ping', (ctx) => ctx.reply('pong'))   // public in public, private in private
+   * ```
+   */
+  reply(content: OutgoingContent): Promise<SendReceipt> {
+    if (this.isPrivate) return this.replyPrivately(content)
+    if (this.room === undefined) {
+      throw new NoRecipientError(
+        `ctx.reply() needs a room, but this '${this.kind}' update has none; ` +
+          `use bot.room(uri)?.send() to post somewhere`,
+      )
+    }
+    return this.room.send(content)
+  }
+
+  /**
+   * Sends a private message to whoever caused the update: the sender of a message or composing
+   * indication, or the participant who joined, left or changed nickname. Throws BOT_NO_RECIPIENT
+   * synchronously when there is nobody to answer (see `reply`).
+   *
+   * @example
+   * ```ts
+   * bot.on('join', (ctx) => ctx.replyPrivately('welcome! type /help'))
+   * ```
+   */
+  replyPrivately(content: OutgoingContent): Promise<SendReceipt> {
+    const to = this.sender?.uri ?? this.participant?.uri
+    if (this.room === undefined || to === undefined) {
+      throw new NoRecipientError(
+        `ctx.replyPrivately() needs a room and a person, but this '${this.kind}' update has ` +
+          `${this.room === undefined ? 'no room' : 'no sender or participant'}`,
+      )
+    }
+    return this.room.sendPrivate(to, content)
+  }
+
+  /**
+   * Shows the bot as typing in the update's room (RFC 3994); no-op outside a room.
+   *
+   * @example
+   * ```ts
+   * bot.command('weather', async (ctx) => { await ctx.typing(); await ctx.reply(await forecast()) })
+   * ```
+   */
+  async typing(active = true): Promise<void> {
+    await this.room?.typing(active)
+  }
+}

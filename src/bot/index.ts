@@ -1,0 +1,70 @@
+/**
+ * The bot layer: what bot authors use.
+ *
+ * @module
+ */
+
+// --- Common: create a bot, write handlers ------------------------------------------------
+export { Bot, createBot } from './bot.ts'
+export type { BotOptions, JoinRoomOptions, BotErrorHandler, BotState } from './bot.ts'
+export { Context } from './context.ts'
+export type { UpdateKind, ContactPresence, BotIdentity } from './context.ts'
+export { Room } from './room.ts'
+export { Composer } from './composer.ts'
+export type { Middleware, MiddlewareFn, MiddlewareObj, NextFunction, ErrorHandler } from './composer.ts'
+export type { Filter, FilterQuery, CommandContext, HearsContext } from './filter.ts'
+export type { CommandInfo } from './commands.ts'
+export type { BotConfigInput, BotConfig } from './config.ts'
+
+// --- Errors: branch on `code` -----------------------------------------------------------
+export { BotError, BotConfigError, BotStateError, CommandNameError, OutboundQueueError, NoRecipientError } from './errors.ts'
+export { NicknameError, SendError, ParticipantNotFoundError, errorCode } from './backend-errors.ts'
+export type { SendFailureReason } from './backend-errors.ts'
+
+// --- Operations: logging and metrics -----------------------------------------------------
+export { createConsoleLogger, createMemoryLogger, silentLogger, logLevelFromEnv, LOG_LEVELS } from './logger.ts'
+export type { Logger, LogFn, LogLevel, LogEntry } from './logger.ts'
+export { BotMetrics } from './metrics.ts'
+export type { MetricsSnapshot, MetricName } from './metrics.ts'
+
+// --- Testing: the in-memory backend and a manual clock -----------------------------------
+export { FakeChatBackend, FakeRoom } from './fake-backend.ts'
+export type { SentMessage, SendHook, FakeChatBackendOptions } from './fake-backend.ts'
+export { ManualClock, systemClock } from './clock.ts'
+export type { Clock } from './clock.ts'
+
+// --- Advanced: backends, parsing, flow control -------------------------------------------
+export { BackendErrorCode } from './backend.ts'
+export type {
+  ChatBackend,
+  ChatBackendFactory,
+  BackendConfig,
+  BackendEvent,
+  BackendListener,
+  RoomHandle,
+  JoinOptions,
+  OutgoingContent,
+  Participant,
+  Sender,
+  SendReceipt,
+  PresenceState,
+  PresenceStatus,
+  MessageEvent,
+  JoinEvent,
+  LeaveEvent,
+  NicknameEvent,
+  ComposingEvent,
+  PresenceEvent,
+  RoomClosedEvent,
+  ConnectionEvent,
+  ConnectionState,
+  RoomClosedReason,
+} from './backend.ts'
+export { setDefaultBackendFactory, getDefaultBackendFactory } from './backend-factory.ts'
+export { parseCommand, splitArguments, normalizeCommandName } from './commands.ts'
+export { matchFilter, FILTER_QUERIES } from './filter.ts'
+export type { FilterShapes } from './filter.ts'
+export { validateConfig, botConfigSchema } from './config.ts'
+export { OutboundQueue } from './outbound-queue.ts'
+export type { OutboundQueueOptions, RateLimit } from './outbound-queue.ts'
+export { addressKey, sameAddress } from './address.ts'

@@ -1,0 +1,197 @@
+/**
+ * Per-room outbound flow control: sends leave in the order they were made, one at a time,
+ * paced by a token bucket, retried when the peer says "slow down", and never dropped: every
+ * send settles with the backend's confirmation or a typed error.
+ *
+ * @module
+ */
+import { errorCode } from './backend-errors.ts'
+import { BackendErrorCode } from './backend.ts'
+import type { Clock } from './clock.ts'
+import { OutboundQueueError } from './errors.ts'
+
+/** Client-side pacing: at most `burst` sends at once, refilled at `messagesPerSecond`. */
+export interface RateLimit {
+  messagesPerSecond: number
+  burst: number
+}
+
+/** Tuning for an {@link OutboundQueue}. */
+export interface OutboundQueueOptions {
+  /** Timers for pacing and retry delays. */
+  clock: Clock
+  /** Sends waiting (or in flight) beyond which new sends are refused with SEND_QUEUE_FULL. */
+  maxPending: number
+  /** Attempts per send before giving up on SEND_RATE_LIMITED with SEND_GAVE_UP. */
+  maxAttempts: number
+  /** First retry delay when the peer gives no `retryAfterMs`; doubles on each attempt. */
+  retryDelayMs: number
+  /** Upper bound on any retry delay. */
+  maxRetryDelayMs: number
+  /** Client-side pacing, or false for none. */
+  rate: RateLimit | false
+  /** Called once per send the backend confirmed. */
+  onSent?: (() => void) | undefined
+  /** Called once per send that ended in failure (after retries). */
+  onFailed?: ((error: unknown) => void) | undefined
+}
+
+interface Job {
+  run: () => Promise<unknown>
+  resolve: (value: unknown) => void
+  reject: (error: unknown) => void
+  attempts: number
+}
+
+/**
+ * A FIFO of sends for one room.
+ *
+ * @example
+ * ```ts
+ * const queue = new OutboundQueue({ clock: systemClock, maxPending: 1000, maxAttempts: 5,
+ *   retryDelayMs: 1000, maxRetryDelayMs: 30_000, rate: { messagesPerSecond: 5, burst: 10 } })
+ * const receipt = await queue.push(() => handle.send('hi'))
+ * await queue.drain()
+ * ```
+ */
+export class OutboundQueue {
+  private readonly options: OutboundQueueOptions
+  private readonly jobs: Job[] = []
+  private running = false
+  private idleWaiters: Array<() => void> = []
+  private tokens: number
+  private lastRefill: number
+  private closedReason: string | undefined
+
+  constructor(options: OutboundQueueOptions) {
+    this.options = options
+    this.tokens = options.rate === false ? 0 : options.rate.burst
+    this.lastRefill = options.clock.now()
+  }
+
+  /** Sends waiting plus the one in flight. */
+  get size(): number {
+    return this.jobs.length + (this.running ? 1 : 0)
+  }
+
+  /**
+   * Queues `send` behind earlier ones. Resolves with its result once the backend confirmed;
+   * rejects with the backend's typed error, or an {@link OutboundQueueError} (SEND_GAVE_UP,
+   * SEND_QUEUE_FULL, SEND_CANCELLED).
+   */
+  push<T>(send: () => Promise<T>): Promise<T> {
+    if (this.closedReason !== undefined) {
+      const error = new OutboundQueueError('SEND_CANCELLED', `send refused: ${this.closedReason}`, 0)
+      this.options.onFailed?.(error)
+      return Promise.reject(error)
+    }
+    if (this.size >= this.options.maxPending) {
+      const error = new OutboundQueueError(
+        'SEND_QUEUE_FULL',
+        `send refused: ${this.size} sends already pending for this room (limit maxPending=` +
+          `${this.options.maxPending}); await earlier sends, or raise queue.maxPending in the bot config`,
+        0,
+      )
+      this.options.onFailed?.(error)
+      return Promise.reject(error)
+    }
+    return new Promise<T>((resolve, reject) => {
+      this.jobs.push({ run: send, resolve: resolve as (v: unknown) => void, reject, attempts: 0 })
+      if (!this.running) void this.pump()
+    })
+  }
+
+  /** Resolves once every queued send has settled (including retries). */
+  drain(): Promise<void> {
+    if (this.size === 0) return Promise.resolve()
+    return new Promise((resolve) => this.idleWaiters.push(resolve))
+  }
+
+  /**
+   * Refuses new sends and rejects those still waiting (not the one in flight) with
+   * SEND_CANCELLED. Used when the room is gone; `stop()` drains instead.
+   */
+  close(reason: string): void {
+    this.closedReason = reason
+    for (const job of this.jobs.splice(0)) {
+      const error = new OutboundQueueError('SEND_CANCELLED', `send cancelled: ${reason}`, job.attempts)
+      this.options.onFailed?.(error)
+      job.reject(error)
+    }
+  }
+
+  private async pump(): Promise<void> {
+    this.running = true
+    try {
+      for (let job = this.jobs.shift(); job !== undefined; job = this.jobs.shift()) {
+        await this.runJob(job)
+      }
+    } finally {
+      this.running = false
+      for (const wake of this.idleWaiters.splice(0)) wake()
+    }
+  }
+
+  private async runJob(job: Job): Promise<void> {
+    const { maxAttempts } = this.options
+    for (;;) {
+      await this.takeToken()
+      job.attempts++
+      try {
+        const value = await job.run()
+        this.options.onSent?.()
+        job.resolve(value)
+        return
+      } catch (error) {
+        if (errorCode(error) !== BackendErrorCode.rateLimited) {
+          this.options.onFailed?.(error)
+          job.reject(error)
+          return
+        }
+        if (job.attempts >= maxAttempts) {
+          const gaveUp = new OutboundQueueError(
+            'SEND_GAVE_UP',
+            `send gave up after ${job.attempts} attempts: the peer kept answering "rate limited"; ` +
+              `send less often (config rateLimit) or raise queue.maxAttempts`,
+            job.attempts,
+            error,
+          )
+          this.options.onFailed?.(gaveUp)
+          job.reject(gaveUp)
+          return
+        }
+        await this.sleep(this.retryDelay(job.attempts, error))
+      }
+    }
+  }
+
+  private retryDelay(attempts: number, error: unknown): number {
+    const { retryDelayMs, maxRetryDelayMs } = this.options
+    const asked = (error as { retryAfterMs?: unknown }).retryAfterMs
+    const delay =
+      typeof asked === 'number' && Number.isFinite(asked) && asked >= 0
+        ? asked
+        : retryDelayMs * 2 ** (attempts - 1)
+    return Math.min(delay, maxRetryDelayMs)
+  }
+
+  private async takeToken(): Promise<void> {
+    const { rate, clock } = this.options
+    if (rate === false) return
+    const perMs = rate.messagesPerSecond / 1000
+    for (;;) {
+      const now = clock.now()
+      this.tokens = Math.min(rate.burst, this.tokens + (now - this.lastRefill) * perMs)
+      this.lastRefill = now
+      if (this.tokens >= 1) {
+        this.tokens -= 1
+        return
+      }
+      await this.sleep(Math.ceil((1 - this.tokens) / perMs))
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => this.options.clock.setTimeout(resolve, ms))
+  }
+}

@@ -1,0 +1,147 @@
+/**
+ * The room API a handler uses (`ctx.room`, or what `bot.join()` returns): a {@link RoomHandle}
+ * from the backend with the bot's flow control and nickname lookup on top.
+ *
+ * @module
+ */
+import type { OutgoingContent, Participant, RoomHandle, SendReceipt } from './backend.ts'
+import { ParticipantNotFoundError } from './backend-errors.ts'
+import { isSipUri, sameAddress } from './address.ts'
+import type { OutboundQueue } from './outbound-queue.ts'
+
+/**
+ * Marks a send's promise as handled, so that a handler which forgets to `await ctx.reply()` does
+ * not crash the process with an unhandled rejection. The failure is not lost: the bot logs every
+ * failed send (and counts it in `sendFailures`), and an `await` still sees the rejection.
+ */
+function observed<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => {})
+  return promise
+}
+
+/**
+ * A joined chat room.
+ *
+ * @example
+ * ```ts
+ * const room = await bot.join('sip:lobby@chat.example.test', { nickname: 'echo' })
+ * await room.send('hello everyone')
+ * await room.sendPrivate('alice', 'hello Alice')
+ * ```
+ */
+export class Room {
+  /** @internal */
+  readonly handle: RoomHandle
+  /** @internal */
+  readonly queue: OutboundQueue
+  private readonly onLeave: (room: Room) => Promise<void>
+
+  /** @internal Rooms are created by the bot; use `bot.join()`. */
+  constructor(handle: RoomHandle, queue: OutboundQueue, onLeave: (room: Room) => Promise<void>) {
+    this.handle = handle
+    this.queue = queue
+    this.onLeave = onLeave
+  }
+
+  /** The room's URI. */
+  get uri(): string {
+    return this.handle.uri
+  }
+
+  /** The bot's confirmed nickname in this room (undefined until the focus accepted one). */
+  get nickname(): string | undefined {
+    return this.handle.nickname
+  }
+
+  /** Who is in the room right now (a fresh snapshot; includes the bot). */
+  get participants(): readonly Participant[] {
+    return this.handle.participants
+  }
+
+  /**
+   * Finds a participant by nickname (exact) or SIP URI.
+   *
+   * @example
+   * ```ts
+   * const alice = ctx.room.find('alice')
+   * if (alice) await ctx.room.sendPrivate(alice.uri, 'hi')
+   * ```
+   */
+  find(nicknameOrUri: string): Participant | undefined {
+    const list = this.handle.participants
+    if (isSipUri(nicknameOrUri)) return list.find((p) => sameAddress(p.uri, nicknameOrUri))
+    return list.find((p) => p.nickname === nicknameOrUri)
+  }
+
+  /**
+   * Sends a public message. Queued behind earlier sends from this bot to this room; resolves
+   * when the focus confirmed it, rejects with a typed error (`code`) otherwise.
+   *
+   * @example
+   * ```ts
+   * await room.send('plain text')
+   * await room.send({ contentType: 'text/html', body: '<b>bold</b>' })
+   * ```
+   */
+  send(content: OutgoingContent): Promise<SendReceipt> {
+    return observed(this.queue.push(() => this.handle.send(content)))
+  }
+
+  /**
+   * Sends a private message to one participant, named by nickname or SIP URI. Rejects with
+   * PARTICIPANT_NOT_FOUND when a nickname matches nobody in the roster.
+   *
+   * @example
+   * ```ts
+   * await ctx.room.sendPrivate('alice', 'psst')
+   * await ctx.room.sendPrivate('sip:bob@example.test', 'psst')
+   * ```
+   */
+  sendPrivate(to: string, content: OutgoingContent): Promise<SendReceipt> {
+    // The nickname is resolved when the send's turn comes, so the roster is as fresh as it
+    // can be and a lookup failure is reported like any other send failure.
+    return observed(this.queue.push(() => {
+      const uri = isSipUri(to) ? to.trim() : this.find(to)?.uri
+      if (uri === undefined) return Promise.reject(new ParticipantNotFoundError(to, this.uri))
+      return this.handle.sendPrivate(uri, content)
+    }))
+  }
+
+  /**
+   * Changes the bot's nickname here. Rejects with NICKNAME_TAKEN (425) or NICKNAME_INVALID (424).
+   *
+   * @example
+   * ```ts
+   * await ctx.room.setNickname('echo-bot')
+   * ```
+   */
+  setNickname(nickname: string): Promise<void> {
+    return this.handle.setNickname(nickname)
+  }
+
+  /**
+   * Shows (or clears, with `false`) the bot as typing, RFC 3994.
+   *
+   * @example
+   * ```ts
+   * await ctx.room.typing()
+   * const answer = await slowLookup()
+   * await ctx.reply(answer) // receivers clear the indicator when the message arrives
+   * ```
+   */
+  typing(active = true): Promise<void> {
+    return this.handle.sendComposing(active)
+  }
+
+  /**
+   * Leaves the room after the sends already queued for it went out.
+   *
+   * @example
+   * ```ts
+   * bot.command('bye', async (ctx) => { await ctx.reply('bye'); await ctx.room.leave() })
+   * ```
+   */
+  leave(): Promise<void> {
+    return this.onLeave(this)
+  }
+}

@@ -1,0 +1,14 @@
+/**
+ * msrp-bot: chat bots for SIP/MSRP chat rooms (RFC 7701).
+ *
+ * The main entry re-exports the bot API; protocol layers have their own entry points
+ * (`msrp-bot/sip`, `msrp-bot/msrp`, ...).
+ *
+ * @module
+ */
+
+// The bot API: createBot, Composer, Context, errors, testing helpers (see ./bot/index.ts).
+export * from './bot/index.ts'
+
+// The root error classes every msrp-bot error extends.
+export { MsrpBotError, ParseError } from './errors.ts'

@@ -1,0 +1,343 @@
+/**
+ * Registrar and location service (RFC 3261 §10.3): bindings from an address-of-record to contact
+ * URIs, each remembering the flow (connection) it was registered over so requests can be routed
+ * back through a NAT (RFC 5626 style). Decisions only — status and headers to answer with; the
+ * wiring owns transactions, parsing and (optionally) digest authentication, which must run
+ * before {@link Registrar.register} (RFC 3261 §10.3 steps 2-3).
+ *
+ * Expiry is read from an injectable clock; nothing starts timers. The wiring may call
+ * {@link Registrar.expire} at {@link Registrar.nextExpiry}, or rely on lookups ignoring and
+ * pruning expired bindings.
+ *
+ * @module
+ */
+
+import type { MixerClock } from './clock.ts'
+import { uriKey } from './uri-key.ts'
+
+/** One Contact of a REGISTER, as the wiring parsed it. */
+export interface ContactInput {
+  /** The contact URI, without angle brackets (e.g. `sip:alice@192.0.2.4:5060;transport=tcp`). */
+  uri: string
+  /** The `expires` Contact parameter, seconds, if present (takes precedence over the Expires header). */
+  expires?: number
+  /** The `q` parameter (0..1), if present. */
+  q?: number
+  /** `+sip.instance` (RFC 5626 §4.1), if present: bindings with the same instance (and reg-id) replace each other. */
+  instanceId?: string
+  /** `reg-id` (RFC 5626 §4.2), if present. */
+  regId?: number
+}
+
+/** A REGISTER request, reduced to what §10.3 needs. */
+export interface RegisterRequest {
+  /** The To URI: the address-of-record (RFC 3261 §10.3 step 5). */
+  aor: string
+  callId: string
+  /** CSeq sequence number. */
+  cseq: number
+  /** `'*'` for `Contact: *`; an empty array for a query (no Contact header). */
+  contacts: '*' | ContactInput[]
+  /** The Expires header, seconds, if present. */
+  expires?: number
+  /** Id of the connection/flow the request arrived on; kept per binding for routing back. */
+  flow?: string
+  /** Transport-level source (`ip:port`), kept for diagnostics and NAT handling. */
+  source?: string
+}
+
+/** A stored binding. */
+export interface Binding {
+  /** The address-of-record as registered. */
+  readonly aor: string
+  /** The contact URI as registered. */
+  readonly contact: string
+  readonly q?: number | undefined
+  readonly callId: string
+  readonly cseq: number
+  /** Absolute expiry time on the registrar's clock (ms). */
+  readonly expiresAt: number
+  /** When this binding was created or last refreshed (clock ms). */
+  readonly updatedAt: number
+  /** Connection/flow it was registered over (send requests for this contact back over it). */
+  readonly flow?: string | undefined
+  readonly source?: string | undefined
+  readonly instanceId?: string | undefined
+  readonly regId?: number | undefined
+}
+
+/** A binding, with its remaining lifetime for the 200 response. */
+export interface BindingView extends Binding {
+  /** Seconds left (rounded up). */
+  readonly expiresIn: number
+}
+
+/** Header name → value(s), wire names (`Contact`, `Min-Expires`, `Date`). */
+export type ResponseHeaders = Record<string, string | string[]>
+
+/** What to answer a REGISTER with. */
+export type RegisterDecision =
+  /** 200: `bindings` is every current binding of the AOR; `headers.Contact` lists them with `expires`. */
+  | { status: 200; reason: 'OK'; bindings: BindingView[]; headers: ResponseHeaders }
+  /** 400: `Contact: *` combined with other contacts or with a non-zero Expires (§10.3 step 6). */
+  | { status: 400; reason: 'Bad Request'; detail: string; headers: ResponseHeaders }
+  /** 404: the AOR's domain is not served here (§10.3 step 1) or the AOR is not a URI. */
+  | { status: 404; reason: 'Not Found'; detail: string; headers: ResponseHeaders }
+  /** 423 with Min-Expires (§10.3 step 7; RFC 3261 §21.4.17). */
+  | { status: 423; reason: 'Interval Too Brief'; detail: string; headers: ResponseHeaders }
+  /**
+   * 500: the request repeats or precedes a CSeq already seen for the same Call-ID (out of order,
+   * §10.3 step 7 "the update MUST be aborted and the request fails"; RFC 3261 names no code, 500
+   * with Retry-After is what registrars commonly answer). Nothing was changed.
+   */
+  | { status: 500; reason: 'Server Internal Error'; detail: string; headers: ResponseHeaders }
+
+/** Registrar policy. */
+export interface RegistrarOptions {
+  clock?: MixerClock
+  /** Shortest accepted non-zero expiry, seconds (default 60); shorter gets 423. */
+  minExpires?: number
+  /** Longest granted expiry, seconds (default 7200); longer is shortened (§10.3 step 7 "MAY shorten"). */
+  maxExpires?: number
+  /** Expiry when the request gives none, seconds (default 3600, RFC 3261 §10.2.1.1). */
+  defaultExpires?: number
+  /** Domains served (host part of the AOR, case-insensitive); undefined accepts any (§10.3 step 1). */
+  domains?: string[]
+  /** Wall clock for the Date header of 200 responses (§10.3 step 8); omitted when absent. */
+  wallClock?: () => Date
+}
+
+/** Bindings per AOR with RFC 3261 §10.3 rules. */
+export class Registrar {
+  private readonly bindings = new Map<string, Map<string, Binding>>()
+  private readonly clock: MixerClock
+  private readonly minExpires: number
+  private readonly maxExpires: number
+  private readonly defaultExpires: number
+  private readonly domains: Set<string> | undefined
+  private readonly wallClock: (() => Date) | undefined
+
+  /** See {@link RegistrarOptions} for defaults. */
+  constructor(options: RegistrarOptions = {}) {
+    this.clock = options.clock ?? { now: () => Date.now() }
+    this.minExpires = options.minExpires ?? 60
+    this.maxExpires = options.maxExpires ?? 7200
+    this.defaultExpires = options.defaultExpires ?? 3600
+    this.domains = options.domains === undefined ? undefined : new Set(options.domains.map((d) => d.toLowerCase()))
+    this.wallClock = options.wallClock
+  }
+
+  /**
+   * Processes a REGISTER (RFC 3261 §10.3 steps 1 and 5-8) atomically: either every binding update
+   * in the request is committed, or none is.
+   *
+   * @example
+   * ```ts
+   * const d = registrar.register({ aor: 'sip:alice@example.test', callId: 'c1', cseq: 1,
+   *   contacts: [{ uri: 'sip:alice@192.0.2.4:5060' }], expires: 600, flow: connection.id })
+   * respond(d.status, d.reason, d.headers)
+   * ```
+   */
+  register(request: RegisterRequest): RegisterDecision {
+    const now = this.clock.now()
+    const aorKey = uriKey(request.aor)
+    if (aorKey === undefined) return { status: 404, reason: 'Not Found', detail: `To "${request.aor}" is not a URI`, headers: {} }
+    if (this.domains !== undefined && !this.domains.has(hostOf(aorKey))) {
+      return { status: 404, reason: 'Not Found', detail: `this registrar does not serve ${hostOf(aorKey)}`, headers: {} }
+    }
+    const current = this.live(aorKey, now)
+
+    if (request.contacts === '*') {
+      // §10.3 step 6: "*" only with Expires: 0, and removes all bindings, subject to Call-ID/CSeq.
+      if (request.expires !== 0) return { status: 400, reason: 'Bad Request', detail: 'Contact: * requires Expires: 0 (RFC 3261 §10.3 step 6)', headers: {} }
+      for (const b of current.values()) {
+        if (b.callId === request.callId && request.cseq <= b.cseq) return this.outOfOrder(request, b)
+      }
+      this.bindings.delete(aorKey)
+      return this.ok(aorKey, now)
+    }
+
+    // §10.3 step 7, first pass: validate every contact before changing anything.
+    const planned: Array<{ key: string; contact: ContactInput; seconds: number }> = []
+    for (const contact of request.contacts) {
+      const key = bindingKey(contact)
+      if (key === undefined) return { status: 400, reason: 'Bad Request', detail: `Contact "${contact.uri}" is not a URI`, headers: {} }
+      const asked = contact.expires ?? request.expires ?? this.defaultExpires
+      const seconds = Number.isFinite(asked) && asked >= 0 ? Math.floor(asked) : this.defaultExpires
+      // RFC 3261 §10.3 step 7: 423 only if the interval is > 0, < 1 hour and < the minimum.
+      if (seconds > 0 && seconds < 3600 && seconds < this.minExpires) {
+        return { status: 423, reason: 'Interval Too Brief', detail: `expires ${seconds}s is below this registrar's minimum of ${this.minExpires}s`, headers: { 'Min-Expires': String(this.minExpires) } }
+      }
+      const existing = current.get(key)
+      if (existing !== undefined && existing.callId === request.callId && request.cseq <= existing.cseq) return this.outOfOrder(request, existing)
+      planned.push({ key, contact, seconds: Math.min(seconds, this.maxExpires) })
+    }
+
+    // Second pass: commit.
+    const next = new Map(current)
+    for (const { key, contact, seconds } of planned) {
+      if (seconds === 0) {
+        next.delete(key)
+        continue
+      }
+      next.set(key, {
+        aor: request.aor,
+        contact: contact.uri,
+        ...(contact.q === undefined ? {} : { q: contact.q }),
+        callId: request.callId,
+        cseq: request.cseq,
+        expiresAt: now + seconds * 1000,
+        updatedAt: now,
+        ...(request.flow === undefined ? {} : { flow: request.flow }),
+        ...(request.source === undefined ? {} : { source: request.source }),
+        ...(contact.instanceId === undefined ? {} : { instanceId: contact.instanceId }),
+        ...(contact.regId === undefined ? {} : { regId: contact.regId }),
+      })
+    }
+    if (next.size === 0) this.bindings.delete(aorKey)
+    else this.bindings.set(aorKey, next)
+    return this.ok(aorKey, now)
+  }
+
+  /**
+   * Current bindings of an AOR, highest q first (no q counts as 1.0, RFC 3261 §16.6), then most
+   * recently refreshed; expired ones are pruned. Each carries its `flow` for routing back.
+   */
+  lookup(aor: string): BindingView[] {
+    const key = uriKey(aor)
+    if (key === undefined) return []
+    return this.views(this.live(key, this.clock.now()), this.clock.now())
+  }
+
+  /** Every AOR with at least one live binding. */
+  addressesOfRecord(): string[] {
+    const now = this.clock.now()
+    const out: string[] = []
+    for (const key of [...this.bindings.keys()]) {
+      const live = this.live(key, now)
+      const first = live.values().next()
+      if (!first.done) out.push(first.value.aor)
+    }
+    return out
+  }
+
+  /** Removes and returns every binding whose expiry has passed. */
+  expire(): Binding[] {
+    const now = this.clock.now()
+    const removed: Binding[] = []
+    for (const [aorKey, map] of this.bindings) {
+      for (const [key, b] of map) {
+        if (b.expiresAt <= now) {
+          map.delete(key)
+          removed.push(b)
+        }
+      }
+      if (map.size === 0) this.bindings.delete(aorKey)
+    }
+    return removed
+  }
+
+  /** Clock time (ms) of the earliest binding expiry, or undefined if there are no bindings. */
+  nextExpiry(): number | undefined {
+    let next: number | undefined
+    for (const map of this.bindings.values()) for (const b of map.values()) if (next === undefined || b.expiresAt < next) next = b.expiresAt
+    return next
+  }
+
+  /**
+   * Removes every binding registered over `flow` (the connection closed, RFC 5626 §5.2: a failed
+   * flow's contacts are no longer reachable). Returns them.
+   */
+  removeFlow(flow: string): Binding[] {
+    const removed: Binding[] = []
+    for (const [aorKey, map] of this.bindings) {
+      for (const [key, b] of map) {
+        if (b.flow === flow) {
+          map.delete(key)
+          removed.push(b)
+        }
+      }
+      if (map.size === 0) this.bindings.delete(aorKey)
+    }
+    return removed
+  }
+
+  private live(aorKey: string, now: number): Map<string, Binding> {
+    const map = this.bindings.get(aorKey)
+    if (map === undefined) return new Map()
+    for (const [key, b] of map) if (b.expiresAt <= now) map.delete(key)
+    if (map.size === 0) this.bindings.delete(aorKey)
+    return map
+  }
+
+  private views(map: Map<string, Binding>, now: number): BindingView[] {
+    return [...map.values()]
+      .sort((a, b) => (b.q ?? 1) - (a.q ?? 1) || b.updatedAt - a.updatedAt)
+      .map((b) => ({ ...b, expiresIn: Math.max(0, Math.ceil((b.expiresAt - now) / 1000)) }))
+  }
+
+  private ok(aorKey: string, now: number): RegisterDecision {
+    const bindings = this.views(this.bindings.get(aorKey) ?? new Map(), now)
+    // §10.3 step 8: the 200 lists every current binding with its expires parameter.
+    const headers: ResponseHeaders = {}
+    if (bindings.length > 0) headers['Contact'] = bindings.map(formatContact)
+    if (this.wallClock !== undefined) headers['Date'] = this.wallClock().toUTCString()
+    return { status: 200, reason: 'OK', bindings, headers }
+  }
+
+  private outOfOrder(request: RegisterRequest, existing: Binding): RegisterDecision {
+    return {
+      status: 500,
+      reason: 'Server Internal Error',
+      detail: `CSeq ${request.cseq} is not above ${existing.cseq} already seen for Call-ID ${request.callId} (out of order, RFC 3261 §10.3 step 7)`,
+      headers: { 'Retry-After': '1' },
+    }
+  }
+}
+
+/** Formats a binding as a Contact header value: `<uri>;expires=N[;q=Q][;+sip.instance="..."][;reg-id=N]`. */
+export function formatContact(b: BindingView): string {
+  let s = `<${b.contact}>;expires=${b.expiresIn}`
+  if (b.q !== undefined) s += `;q=${Number(b.q.toFixed(3))}`
+  if (b.instanceId !== undefined) s += `;+sip.instance="${b.instanceId}"`
+  if (b.regId !== undefined) s += `;reg-id=${b.regId}`
+  return s
+}
+
+function bindingKey(contact: ContactInput): string | undefined {
+  // RFC 5626 §6: with an instance id, the binding is identified by instance (+ reg-id), so a
+  // device that re-registers from a new address replaces its old binding.
+  if (contact.instanceId !== undefined) return `instance:${contact.instanceId}:${contact.regId ?? ''}`
+  const base = uriKey(contact.uri)
+  if (base === undefined) return undefined
+  // RFC 3261 §19.1.4: transport, user, ttl, method and maddr take part in URI equality.
+  const params = uriParams(contact.uri)
+  const significant = ['transport', 'user', 'ttl', 'method', 'maddr']
+    .filter((p) => params.has(p))
+    .map((p) => `;${p}=${(params.get(p) ?? '').toLowerCase()}`)
+    .join('')
+  return base + significant
+}
+
+function uriParams(uri: string): Map<string, string> {
+  const out = new Map<string, string>()
+  const q = uri.indexOf('?')
+  const body = q < 0 ? uri : uri.slice(0, q)
+  const at = body.lastIndexOf('@')
+  const semi = body.indexOf(';', at < 0 ? 0 : at)
+  if (semi < 0) return out
+  for (const p of body.slice(semi + 1).split(';')) {
+    const eq = p.indexOf('=')
+    out.set((eq < 0 ? p : p.slice(0, eq)).trim().toLowerCase(), eq < 0 ? '' : p.slice(eq + 1).trim())
+  }
+  return out
+}
+
+function hostOf(key: string): string {
+  const at = key.lastIndexOf('@')
+  const hostport = at >= 0 ? key.slice(at + 1) : key.slice(key.indexOf(':') + 1)
+  // Strip a port, but not the colons of an IPv6 reference.
+  if (hostport.startsWith('[')) return hostport.slice(0, hostport.indexOf(']') + 1)
+  const colon = hostport.indexOf(':')
+  return colon < 0 ? hostport : hostport.slice(0, colon)
+}

@@ -1,0 +1,417 @@
+/**
+ * Incremental MSRP stream parser (RFC 4975 §9 framing).
+ *
+ * Feed it whatever the transport delivers — a byte at a time, random cuts, many frames per
+ * read — and it returns each complete frame once. It never rescans: in the header block it
+ * reads line by line; in a body it searches for `CRLF "-------" tid` with `Buffer.indexOf`,
+ * remembering how far it got and keeping only a tail shorter than the end-line between reads.
+ *
+ * Sizes are bounded: the header block by `maxHeaderBytes`, one frame's body by `maxBodyBytes`.
+ * Bodies are Buffers: a view of the read when the body arrived in one read, else one copy.
+ * Parsed paths (To-Path, From-Path, Use-Path) are frozen and shared between frames that repeat
+ * the same text — copy before changing them.
+ *
+ * Errors: the parser throws only {@link ParseError}. After one, the byte stream is out of step
+ * (there is no way to find the next frame reliably), so the parser refuses further input with
+ * `MSRP_PARSER_FAILED` and the caller should close the connection (RFC 4975 §7.2 leaves no
+ * recovery either). Frames completed before the fault were already delivered by {@link feed}.
+ */
+import { ParseError } from '../errors.ts'
+import { HEADER_NAMES, setHeader } from './headers.ts'
+import type { ContinuationFlag, ExtensionHeader, MsrpFrame, MsrpHeaders } from './message.ts'
+import { parseMsrpPath } from './uri.ts'
+import type { MsrpUri } from './uri.ts'
+
+/** Limits of an {@link MsrpParser}. */
+export interface MsrpParserOptions {
+  /** Most bytes of a start line plus headers (default 16 KiB). */
+  maxHeaderBytes?: number
+  /** Most bytes of one frame's body, i.e. one chunk (default 16 MiB). */
+  maxBodyBytes?: number
+}
+
+const CR = 0x0d
+const LF = 0x0a
+const DOLLAR = 0x24
+const PLUS = 0x2b
+const HASH = 0x23
+const PREFIX = Buffer.from('MSRP ', 'latin1')
+const CRLF = Buffer.from('\r\n', 'latin1')
+const EMPTY = Buffer.alloc(0)
+const START_LINE = /^MSRP ([A-Za-z0-9][A-Za-z0-9.\-+%=]{3,31}) (?:([A-Z]+)|([0-9]{3})(?: ([^\x00-\x08\x0a-\x1f\x7f]*))?)$/
+const HEADER_NAME = /^[A-Za-z][A-Za-z0-9\-_.!%*+`'~]*$/
+
+/** `text` from `start`, without leading and trailing SP/HTAB. */
+function trimSpace(text: string, start: number): string {
+  let end = text.length
+  while (start < end && (text.charCodeAt(start) === 0x20 || text.charCodeAt(start) === 0x09)) start++
+  while (end > start && (text.charCodeAt(end - 1) === 0x20 || text.charCodeAt(end - 1) === 0x09)) end--
+  return text.slice(start, end)
+}
+
+function isFlag(byte: number | undefined): boolean {
+  return byte === DOLLAR || byte === PLUS || byte === HASH
+}
+
+type StartLine = { transactionId: string } & ({ method: string } | { status: number; comment: string | undefined })
+
+/**
+ * An incremental MSRP parser for one connection.
+ *
+ * @example
+ * ```ts
+ * const parser = new MsrpParser()
+ * socket.on('data', (data) => {
+ *   try { parser.feed(data, (frame) => handle(frame)) } catch (e) { socket.destroy() }
+ * })
+ * ```
+ */
+export class MsrpParser {
+  readonly #maxHeaderBytes: number
+  readonly #maxBodyBytes: number
+  #state: 'head' | 'body' | 'failed' = 'head'
+  #error: ParseError | undefined
+
+  // Header block: a growable buffer holding the bytes of complete and partial lines.
+  #head: Buffer = Buffer.allocUnsafe(512)
+  #headLen = 0
+  /** Bytes of the current header block so far (bounded by maxHeaderBytes). */
+  #headBytes = 0
+  /** Recently parsed paths: a session repeats the same To-Path/From-Path in every frame. */
+  readonly #paths = new Map<string, MsrpUri[]>()
+  #start: StartLine | undefined
+  #headers: Partial<MsrpHeaders> = {}
+  #extensions: ExtensionHeader[] = []
+  #hasBody = false
+
+  // Body: `CRLF -------tid`, the confirmed body pieces, and the undecided tail.
+  #needle: Buffer = EMPTY
+  #parts: Buffer[] = []
+  #bodyLen = 0
+  #pending: Buffer = EMPTY
+  /** Leading bytes of the scanned stream that are not body (the blank line's CRLF, see #beginBody). */
+  #skip = 0
+
+  constructor(options: MsrpParserOptions = {}) {
+    this.#maxHeaderBytes = options.maxHeaderBytes ?? 16 * 1024
+    this.#maxBodyBytes = options.maxBodyBytes ?? 16 * 1024 * 1024
+  }
+
+  /** Bytes held for an incomplete frame (header bytes plus body bytes so far). */
+  get buffered(): number {
+    return this.#headLen + this.#bodyLen + this.#pending.length
+  }
+
+  /** True between frames: nothing of a next frame has arrived yet. */
+  get idle(): boolean {
+    return this.#state === 'head' && this.#headLen === 0
+  }
+
+  /**
+   * Parses `chunk` and returns the frames it completed.
+   *
+   * @throws ParseError on malformed input or exceeded limits; frames completed earlier in the
+   *   same chunk are lost with it — use {@link feed} to receive them before the error.
+   */
+  push(chunk: Uint8Array): MsrpFrame[] {
+    const frames: MsrpFrame[] = []
+    this.feed(chunk, (frame) => frames.push(frame))
+    return frames
+  }
+
+  /**
+   * Parses `chunk` and calls `onFrame` for each frame as soon as it completes.
+   *
+   * The parser keeps references to (parts of) the chunks of a body until its frame completes,
+   * so do not reuse a pushed buffer for other data.
+   *
+   * @throws ParseError on malformed input or exceeded limits (after delivering earlier frames).
+   */
+  feed(chunk: Uint8Array, onFrame: (frame: MsrpFrame) => void): void {
+    if (this.#state === 'failed') {
+      throw new ParseError('msrp', 'MSRP_PARSER_FAILED', `the MSRP stream failed earlier (${this.#error?.message}); close the connection`)
+    }
+    const data = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)
+    try {
+      let pos = 0
+      while (pos < data.length) {
+        pos = this.#state === 'head' ? this.#feedHead(data, pos, onFrame) : this.#feedBody(data, pos, onFrame)
+      }
+    } catch (error) {
+      this.#resetFrame() // release what the broken frame held
+      this.#state = 'failed'
+      this.#error =
+        error instanceof ParseError
+          ? error
+          : new ParseError('msrp', 'MSRP_INTERNAL', `MSRP parser fault: ${String(error)}`, { cause: error })
+      throw this.#error
+    }
+  }
+
+  /** Forgets all state, including a failure, e.g. to reuse the parser for a new connection. */
+  reset(): void {
+    this.#state = 'head'
+    this.#error = undefined
+    this.#resetFrame()
+  }
+
+  #resetFrame(): void {
+    this.#headLen = 0
+    this.#headBytes = 0
+    this.#start = undefined
+    this.#headers = {}
+    this.#extensions = []
+    this.#hasBody = false
+    this.#parts = []
+    this.#bodyLen = 0
+    this.#pending = EMPTY
+    this.#skip = 0
+  }
+
+  /** Parses a path, reusing the (frozen) result for a text seen recently. */
+  readonly #parsePath = (text: string): MsrpUri[] => {
+    let path = this.#paths.get(text)
+    if (path === undefined) {
+      path = Object.freeze(parseMsrpPath(text).map((uri) => Object.freeze({ ...uri, params: Object.freeze([...uri.params]) }))) as MsrpUri[]
+      if (this.#paths.size >= 16) this.#paths.clear()
+      this.#paths.set(text, path)
+    }
+    return path
+  }
+
+  #fail(code: string, message: string): never {
+    throw new ParseError('msrp', code, message)
+  }
+
+  // ---- header block --------------------------------------------------------------------------
+
+  #feedHead(data: Buffer, pos: number, onFrame: (frame: MsrpFrame) => void): number {
+    while (pos < data.length) {
+      const lf = data.indexOf(LF, pos)
+      if (lf < 0) {
+        // A partial line: keep it (bounded) until its LF arrives.
+        this.#count(data.length - pos)
+        this.#appendHead(data, pos, data.length)
+        if (this.#start === undefined) this.#checkPrefix(this.#head, 0, this.#headLen)
+        return data.length
+      }
+      const end = lf + 1
+      this.#count(end - pos)
+      let line: Buffer = data
+      let from = pos
+      let to = end
+      if (this.#headLen > 0) {
+        // The line began in an earlier read: complete it in the carry-over buffer.
+        this.#appendHead(data, pos, end)
+        line = this.#head
+        from = 0
+        to = this.#headLen
+        this.#headLen = 0
+      }
+      pos = end
+      if (this.#line(line, from, to, onFrame)) return pos
+    }
+    return pos
+  }
+
+  /** Counts header-block bytes against the limit. */
+  #count(n: number): void {
+    this.#headBytes += n
+    if (this.#headBytes > this.#maxHeaderBytes) {
+      this.#fail(
+        'MSRP_HEADER_TOO_LARGE',
+        `MSRP start line and headers exceed ${this.#maxHeaderBytes} bytes; raise maxHeaderBytes if the peer is legitimate`,
+      )
+    }
+  }
+
+  #appendHead(data: Buffer, from: number, to: number): void {
+    const need = this.#headLen + to - from
+    if (need > this.#head.length) {
+      const grown = Buffer.allocUnsafe(Math.min(this.#maxHeaderBytes, Math.max(need, this.#head.length * 2)))
+      this.#head.copy(grown, 0, 0, this.#headLen)
+      this.#head = grown
+    }
+    data.copy(this.#head, this.#headLen, from, to)
+    this.#headLen = need
+  }
+
+  /** Rejects garbage as soon as the first bytes cannot begin `MSRP `. */
+  #checkPrefix(buf: Buffer, from: number, to: number): void {
+    const n = Math.min(to - from, PREFIX.length)
+    if (buf.compare(PREFIX, 0, n, from, from + n) !== 0) {
+      this.#fail('MSRP_BAD_START_LINE', 'expected an MSRP frame starting with "MSRP <transaction-id> "')
+    }
+  }
+
+  /** Handles the complete line `buf[from, to)` (ending in LF); returns true when the frame or its head ended. */
+  #line(buf: Buffer, from: number, to: number, onFrame: (frame: MsrpFrame) => void): boolean {
+    if (to - from < 2 || buf[to - 2] !== CR) {
+      this.#fail('MSRP_BAD_LINE_ENDING', 'MSRP lines end with CRLF (RFC 4975 §9); got a bare LF')
+    }
+
+    if (this.#start === undefined) {
+      this.#checkPrefix(buf, from, to)
+      const text = buf.toString('utf8', from, to - 2)
+      const m = START_LINE.exec(text)
+      if (!m) {
+        this.#fail('MSRP_BAD_START_LINE', `malformed MSRP start line "${text.slice(0, 80)}"; expected "MSRP <tid> <METHOD>" or "MSRP <tid> <code> [comment]"`)
+      }
+      const transactionId = m[1] as string
+      this.#start =
+        m[2] !== undefined ? { transactionId, method: m[2] } : { transactionId, status: Number(m[3]), comment: m[4] }
+      this.#needle = Buffer.from(`\r\n-------${transactionId}`, 'latin1')
+      return false
+    }
+
+    if (to - from === 2) {
+      this.#hasBody = true
+      this.#beginBody()
+      return true
+    }
+
+    const text = buf.toString('utf8', from, to - 2)
+    const tid = this.#start.transactionId
+    if (text.startsWith('-------')) {
+      if (text.length === 8 + tid.length && text.startsWith(tid, 7) && isFlag(text.charCodeAt(7 + tid.length))) {
+        this.#finish(text[7 + tid.length] as ContinuationFlag, onFrame)
+        return true
+      }
+      this.#fail('MSRP_BAD_END_LINE', `end-line "${text.slice(0, 60)}" does not match transaction ${tid}`)
+    }
+
+    const colon = text.indexOf(':')
+    const rawName = colon < 0 ? text : text.slice(0, colon)
+    const name = colon < 0 ? undefined : HEADER_NAMES.get(rawName.toLowerCase())
+    if (name === undefined && (colon < 0 || !HEADER_NAME.test(rawName))) {
+      this.#fail('MSRP_BAD_HEADER', `malformed MSRP header line "${text.slice(0, 80)}"; expected "Name: value"`)
+    }
+    const value = trimSpace(text, colon + 1)
+    if (name === undefined) this.#extensions.push({ name: rawName, value })
+    else setHeader(this.#headers, name, value, this.#parsePath)
+    return false
+  }
+
+  // ---- body --------------------------------------------------------------------------------
+
+  #beginBody(): void {
+    this.#state = 'body'
+    // The blank line's CRLF is scanned as if it preceded the data, so that an end-line right
+    // after the blank line (an empty body sent without its CRLF) is still found. It is not body.
+    this.#pending = CRLF
+    this.#skip = 2
+  }
+
+  #addBody(piece: Buffer): void {
+    if (this.#skip > 0) {
+      const s = Math.min(this.#skip, piece.length)
+      piece = piece.subarray(s)
+      this.#skip -= s
+    }
+    if (piece.length === 0) return
+    this.#bodyLen += piece.length
+    if (this.#bodyLen > this.#maxBodyBytes) {
+      this.#fail('MSRP_BODY_TOO_LARGE', `MSRP chunk body exceeds ${this.#maxBodyBytes} bytes; the peer must send smaller chunks`)
+    }
+    this.#parts.push(piece)
+  }
+
+  /** True when `buf` holds a complete end-line (flag and CRLF) after the needle at `i`. */
+  #isEnd(buf: Buffer, i: number): boolean {
+    const j = i + this.#needle.length
+    return isFlag(buf[j]) && buf[j + 1] === CR && buf[j + 2] === LF
+  }
+
+  #feedBody(data: Buffer, pos: number, onFrame: (frame: MsrpFrame) => void): number {
+    const needle = this.#needle
+    const span = needle.length + 3 // CRLF ------- tid flag CRLF
+    let buf = data.subarray(pos)
+    let adjust = 0 // bytes at the front of `buf` that came from #pending, not from `data`
+    const pending = this.#pending
+    this.#pending = EMPTY
+
+    if (pending.length > 0) {
+      if (buf.length < span) {
+        // Small read: merging costs at most two end-line lengths.
+        buf = Buffer.concat([pending, buf])
+        adjust = pending.length
+      } else {
+        // Only candidates that start inside `pending` need the joint view; the rest of the
+        // search runs on `data` itself, so large reads are never copied.
+        const joint = Buffer.concat([pending, buf.subarray(0, span - 1)])
+        for (let i = joint.indexOf(needle); i >= 0 && i < pending.length; i = joint.indexOf(needle, i + 1)) {
+          if (this.#isEnd(joint, i)) {
+            this.#addBody(pending.subarray(0, i))
+            this.#finish(String.fromCharCode(joint[i + needle.length] as number) as ContinuationFlag, onFrame)
+            return pos + i + span - pending.length
+          }
+        }
+        this.#addBody(pending)
+      }
+    }
+
+    for (let i = buf.indexOf(needle); i >= 0; i = buf.indexOf(needle, i + 1)) {
+      if (i + span > buf.length) {
+        // Undecided: the flag or CRLF has not arrived yet.
+        this.#addBody(buf.subarray(0, i))
+        this.#pending = Buffer.from(buf.subarray(i))
+        return pos + buf.length - adjust
+      }
+      if (this.#isEnd(buf, i)) {
+        this.#addBody(buf.subarray(0, i))
+        this.#finish(String.fromCharCode(buf[i + needle.length] as number) as ContinuationFlag, onFrame)
+        return pos + i + span - adjust
+      }
+    }
+    // No end-line yet: everything but a possible needle prefix at the end is body.
+    const keep = Math.min(buf.length, needle.length - 1)
+    this.#addBody(buf.subarray(0, buf.length - keep))
+    this.#pending = Buffer.from(buf.subarray(buf.length - keep))
+    return pos + buf.length - adjust
+  }
+
+  // ---- frame -------------------------------------------------------------------------------
+
+  #finish(continuation: ContinuationFlag, onFrame: (frame: MsrpFrame) => void): void {
+    const start = this.#start as StartLine
+    const headers = this.#headers
+    if (headers['To-Path'] === undefined || headers['From-Path'] === undefined) {
+      this.#fail('MSRP_MISSING_HEADER', `MSRP frame ${start.transactionId} lacks To-Path or From-Path (RFC 4975 §9 requires both)`)
+    }
+    const base = {
+      transactionId: start.transactionId,
+      headers: headers as MsrpHeaders,
+      extensionHeaders: this.#extensions,
+    }
+    let body: Buffer | undefined
+    if (this.#hasBody) {
+      const parts = this.#parts
+      body = parts.length === 0 ? EMPTY : parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts, this.#bodyLen)
+    }
+    let frame: MsrpFrame
+    if ('method' in start) {
+      frame = { type: 'request', method: start.method, ...base, continuation }
+    } else {
+      frame = { type: 'response', status: start.status, ...base, continuation }
+      if (start.comment !== undefined) frame.comment = start.comment
+    }
+    if (body !== undefined) frame.body = body
+    this.#state = 'head'
+    this.#resetFrame()
+    onFrame(frame)
+  }
+}
+
+/**
+ * Parses exactly one complete frame from `bytes` (a convenience for tests and tools).
+ *
+ * @throws ParseError `MSRP_INCOMPLETE` when the bytes hold no complete frame or more than one.
+ */
+export function parseFrame(bytes: Uint8Array | string, options?: MsrpParserOptions): MsrpFrame {
+  const parser = new MsrpParser(options)
+  const frames = parser.push(typeof bytes === 'string' ? Buffer.from(bytes, 'utf8') : bytes)
+  if (frames.length !== 1 || !parser.idle) {
+    throw new ParseError('msrp', 'MSRP_INCOMPLETE', `expected exactly one complete MSRP frame, got ${frames.length}${parser.idle ? '' : ' and a partial one'}`)
+  }
+  return frames[0] as MsrpFrame
+}

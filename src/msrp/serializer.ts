@@ -1,0 +1,144 @@
+/**
+ * Writes MSRP frames exactly as the RFC 4975 §9 ABNF spells them:
+ *
+ * ```
+ * msrp-request  = req-start headers [content-stuff] end-line
+ * headers       = To-Path CRLF From-Path CRLF 1*( header CRLF )
+ * content-stuff = *(Other-Mime-header CRLF) Content-Type 2CRLF data CRLF
+ * end-line      = "-------" transact-id continuation-flag CRLF
+ * ```
+ *
+ * `parseFrame(serializeFrame(x))` deep-equals `x` for every frame this module accepts.
+ */
+import { randomBytes } from 'node:crypto'
+import { MsrpBotError } from '../errors.ts'
+import { MIME_HEADERS, formatHeader, isHeaderText, isIdent, HEADER_NAMES } from './headers.ts'
+import type { MsrpFrame, MsrpHeaderName } from './message.ts'
+
+/** A frame that cannot be written (bad transaction id, CR/LF in a header, end-line in the body…). */
+export class MsrpSerializeError extends MsrpBotError {}
+
+const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'
+const DASHES = Buffer.from('-------', 'latin1')
+const CR = 0x0d
+const LF = 0x0a
+const HEADER_NAME = /^[A-Za-z][A-Za-z0-9\-_.!%*+`'~]*$/
+
+/**
+ * A fresh random transaction id: 12 alphanumerics from `crypto.randomBytes` (about 71 bits),
+ * so ids are unguessable and practically never repeat on a connection (RFC 4975 §7.1).
+ */
+export function generateTransactionId(length = 12): string {
+  const bytes = randomBytes(length)
+  let id = ''
+  // 248 = 4 * 62: rejecting larger bytes keeps every character equally likely.
+  for (let i = 0; id.length < length; i++) {
+    if (i >= bytes.length) return id + generateTransactionId(length - id.length)
+    const b = bytes[i] as number
+    if (b < 248) id += ALNUM[b % 62]
+  }
+  return id
+}
+
+/**
+ * True when `body` would end the frame early if sent with transaction id `tid`: it contains
+ * `-------tid` plus a continuation flag, at the start of the body or after a CRLF, followed by
+ * CRLF or by the end of the body (where the frame's own CRLF follows). RFC 4975 §7.1.1.
+ */
+export function bodyContainsEndLine(body: Uint8Array, tid: string): boolean {
+  const buf = Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength)
+  const marker = Buffer.concat([DASHES, Buffer.from(tid, 'latin1')])
+  for (let k = buf.indexOf(marker); k >= 0; k = buf.indexOf(marker, k + 1)) {
+    if (k !== 0 && !(k >= 2 && buf[k - 2] === CR && buf[k - 1] === LF)) continue
+    const f = buf[k + marker.length]
+    if (f !== 0x24 && f !== 0x2b && f !== 0x23) continue
+    const j = k + marker.length + 1
+    if (j === buf.length) return true
+    if (buf[j] === CR && buf[j + 1] === LF) return true
+  }
+  return false
+}
+
+/** A new transaction id whose end-line does not occur in `body` (RFC 4975 §7.1.1). */
+export function transactionIdFor(body?: Uint8Array): string {
+  for (;;) {
+    const tid = generateTransactionId()
+    if (body === undefined || !bodyContainsEndLine(body, tid)) return tid
+  }
+}
+
+function invalid(message: string): never {
+  throw new MsrpSerializeError('MSRP_SERIALIZE_INVALID', message)
+}
+
+function checkValue(name: string, value: string): void {
+  if (!isHeaderText(value) || /^[ \t]|[ \t]$/.test(value)) {
+    invalid(`the ${name} header value ${JSON.stringify(value)} has CR/LF, control characters or edge whitespace`)
+  }
+}
+
+/**
+ * Writes a frame as three buffers — head (start line, headers, blank line), body, tail (CRLF
+ * and end-line) — so a transport can write a large body without copying it (`socket.cork()`).
+ *
+ * @throws MsrpSerializeError for a frame that has no valid wire form.
+ */
+export function serializeFrameParts(frame: MsrpFrame): Buffer[] {
+  const tid = frame.transactionId
+  if (!isIdent(tid)) invalid(`transaction id "${tid}" must be 4-32 characters [A-Za-z0-9.-+%=] starting alphanumeric`)
+  let head: string
+  if (frame.type === 'request') {
+    if (!/^[A-Z]+$/.test(frame.method)) invalid(`method "${frame.method}" must be upper-case letters`)
+    head = `MSRP ${tid} ${frame.method}\r\n`
+  } else {
+    if (!Number.isInteger(frame.status) || frame.status < 100 || frame.status > 999) invalid(`status ${frame.status} must be three digits`)
+    if (frame.comment !== undefined && !isHeaderText(frame.comment)) invalid('the response comment has CR/LF or control characters')
+    head = frame.comment === undefined ? `MSRP ${tid} ${frame.status}\r\n` : `MSRP ${tid} ${frame.status} ${frame.comment}\r\n`
+  }
+
+  const h = frame.headers
+  if (h['To-Path'].length === 0 || h['From-Path'].length === 0) invalid('To-Path and From-Path need at least one URI')
+  head += `To-Path: ${formatHeader(h, 'To-Path')}\r\nFrom-Path: ${formatHeader(h, 'From-Path')}\r\n`
+  let mime = ''
+  for (const name of Object.keys(h) as MsrpHeaderName[]) {
+    if (name === 'To-Path' || name === 'From-Path' || name === 'Content-Type') continue
+    const value = formatHeader(h, name)
+    if (value === undefined) continue
+    if (HEADER_NAMES.get(name.toLowerCase()) !== name) invalid(`unknown header key "${name}"; put it in extensionHeaders`)
+    checkValue(name, value)
+    if (name === 'Message-ID' && !isIdent(value)) invalid(`Message-ID "${value}" must be 4-32 characters [A-Za-z0-9.-+%=]`)
+    if (MIME_HEADERS.has(name)) mime += `${name}: ${value}\r\n`
+    else head += `${name}: ${value}\r\n`
+  }
+  for (const { name, value } of frame.extensionHeaders) {
+    if (!HEADER_NAME.test(name)) invalid(`header name "${name}" is not a token`)
+    if (HEADER_NAMES.has(name.toLowerCase())) invalid(`"${name}" is a typed header; set headers['${HEADER_NAMES.get(name.toLowerCase())}'] instead`)
+    checkValue(name, value)
+    // RFC 4975 §9: mime-extension-field headers belong with the other MIME headers.
+    if (/^content-/i.test(name)) mime += `${name}: ${value}\r\n`
+    else head += `${name}: ${value}\r\n`
+  }
+  head += mime
+  const contentType = h['Content-Type']
+  if (contentType !== undefined) {
+    checkValue('Content-Type', contentType)
+    head += `Content-Type: ${contentType}\r\n`
+  }
+
+  const endLine = `-------${tid}${frame.continuation}\r\n`
+  if (frame.continuation !== '$' && frame.continuation !== '+' && frame.continuation !== '#') {
+    invalid(`continuation flag "${String(frame.continuation)}" must be $, + or #`)
+  }
+  if (frame.body === undefined) return [Buffer.from(head + endLine, 'utf8')]
+  if (bodyContainsEndLine(frame.body, tid)) {
+    invalid(`the body contains the end-line of transaction ${tid}; pick another id with transactionIdFor(body)`)
+  }
+  const body = Buffer.isBuffer(frame.body) ? frame.body : Buffer.from(frame.body.buffer, frame.body.byteOffset, frame.body.byteLength)
+  return [Buffer.from(`${head}\r\n`, 'utf8'), body, Buffer.from(`\r\n${endLine}`, 'latin1')]
+}
+
+/** Writes a frame as one buffer (see {@link serializeFrameParts}). */
+export function serializeFrame(frame: MsrpFrame): Buffer {
+  const parts = serializeFrameParts(frame)
+  return parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts)
+}

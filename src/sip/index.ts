@@ -1,0 +1,19 @@
+/**
+ * The SIP stack (RFC 3261): message codec, URIs, typed header readers and writers.
+ *
+ * Common: parseSipMessage / serializeSipMessage, the SipRequest/SipResponse model, URIs.
+ * Then: typed header readers (Via, name-addr, CSeq, Contact ...), validation helpers.
+ */
+export type { SipMessage, SipRequest, SipResponse, SipMethod, KnownSipMethod } from './message.ts'
+export { isRequest, isResponse } from './message.ts'
+export { SipHeaders, splitHeaderList, type SipHeaderField } from './headers.ts'
+export { canonicalHeaderName, COMPACT_HEADER_NAMES } from './header-names.ts'
+export { SipStreamFramer, contentLength, type SipFrame, type SipFramerLimits } from './framing.ts'
+export { parseSipMessage, type SipParseOptions } from './parser.ts'
+export { serializeSipMessage } from './serializer.ts'
+export {
+  parseUri, parseSipUri, serializeUri, uriEquals, sipUri, hostForSocket, unescapeComponent,
+  type Uri, type SipUri, type TelUri, type AbsoluteUri, type UriParseOptions,
+} from './uri.ts'
+export * from './headers/index.ts'
+export * from './validate.ts'
