@@ -36,8 +36,11 @@ export interface RegisterRequest {
   callId: string
   /** CSeq sequence number. */
   cseq: number
-  /** `'*'` for `Contact: *`; an empty array for a query (no Contact header). */
-  contacts: '*' | ContactInput[]
+  /**
+   * The Contact header values: `'*'` (alone or as an element) for `Contact: *`; an empty array
+   * for a query (no Contact header). `*` next to other contacts is a 400 (§10.3 step 6).
+   */
+  contacts: '*' | ReadonlyArray<ContactInput | '*'>
   /** The Expires header, seconds, if present. */
   expires?: number
   /** Id of the connection/flow the request arrived on; kept per binding for routing back. */
@@ -79,7 +82,7 @@ export type ResponseHeaders = Record<string, string | string[]>
 export type RegisterDecision =
   /** 200: `bindings` is every current binding of the AOR; `headers.Contact` lists them with `expires`. */
   | { status: 200; reason: 'OK'; bindings: BindingView[]; headers: ResponseHeaders }
-  /** 400: `Contact: *` combined with other contacts or with a non-zero Expires (§10.3 step 6). */
+  /** 400: `Contact: *` with other contacts or a non-zero Expires (§10.3 step 6), a Contact that is not a URI, or q outside 0..1. */
   | { status: 400; reason: 'Bad Request'; detail: string; headers: ResponseHeaders }
   /** 404: the AOR's domain is not served here (§10.3 step 1) or the AOR is not a URI. */
   | { status: 404; reason: 'Not Found'; detail: string; headers: ResponseHeaders }
@@ -147,7 +150,12 @@ export class Registrar {
     }
     const current = this.live(aorKey, now)
 
-    if (request.contacts === '*') {
+    let contacts = request.contacts
+    if (contacts !== '*' && contacts.includes('*')) {
+      if (contacts.length > 1) return { status: 400, reason: 'Bad Request', detail: 'Contact: * must be the only Contact (RFC 3261 §10.3 step 6)', headers: {} }
+      contacts = '*'
+    }
+    if (contacts === '*') {
       // §10.3 step 6: "*" only with Expires: 0, and removes all bindings, subject to Call-ID/CSeq.
       if (request.expires !== 0) return { status: 400, reason: 'Bad Request', detail: 'Contact: * requires Expires: 0 (RFC 3261 §10.3 step 6)', headers: {} }
       for (const b of current.values()) {
@@ -159,9 +167,13 @@ export class Registrar {
 
     // §10.3 step 7, first pass: validate every contact before changing anything.
     const planned: Array<{ key: string; contact: ContactInput; seconds: number }> = []
-    for (const contact of request.contacts) {
+    for (const contact of contacts as ReadonlyArray<ContactInput>) {
       const key = bindingKey(contact)
       if (key === undefined) return { status: 400, reason: 'Bad Request', detail: `Contact "${contact.uri}" is not a URI`, headers: {} }
+      // RFC 3261 §20.10 / §25.1: qvalue is 0 to 1 with at most three decimals.
+      if (contact.q !== undefined && !(contact.q >= 0 && contact.q <= 1)) {
+        return { status: 400, reason: 'Bad Request', detail: `Contact "${contact.uri}" has q=${contact.q}; q must be between 0 and 1`, headers: {} }
+      }
       const asked = contact.expires ?? request.expires ?? this.defaultExpires
       const seconds = Number.isFinite(asked) && asked >= 0 ? Math.floor(asked) : this.defaultExpires
       // RFC 3261 §10.3 step 7: 423 only if the interval is > 0, < 1 hour and < the minimum.
