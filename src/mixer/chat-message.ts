@@ -64,7 +64,7 @@ export function mediaType(contentType: string | undefined): string | undefined {
   return (semi < 0 ? contentType : contentType.slice(0, semi)).trim().toLowerCase()
 }
 
-/** True when `contentType` matches one of `accepted` (`*`, `*\/*`, `type/*` or exact, RFC 4975 §8.6 style). */
+/** True when `contentType` matches one of `accepted` (`*`, `*\/*`, `type/*` or exact, RFC 4975 §8 style). */
 export function isAcceptedType(contentType: string | undefined, accepted: readonly string[]): boolean {
   const base = mediaType(contentType)
   for (const raw of accepted) {
@@ -78,7 +78,7 @@ export function isAcceptedType(contentType: string | undefined, accepted: readon
 
 /** Every way the focus refuses a message, with the MSRP status to answer the SEND with. */
 export type MessageRejection =
-  /** 481: the participant is not (or no longer) in the room (RFC 4975 §7.3.1 Session-does-not-exist). */
+  /** 481: the participant is not (or no longer) in the room (RFC 4975 §10 Session-does-not-exist). */
   | { action: 'reject'; status: 481; reason: 'Session does not exist'; problem: 'not-a-participant'; detail: string }
   /**
    * 403 Action-not-allowed: `spoofed-from` (CPIM From is not the participant's own identity,
@@ -89,9 +89,9 @@ export type MessageRejection =
   | { action: 'reject'; status: 403; reason: 'Action not allowed'; problem: 'spoofed-from' | 'muted' | 'rate-limited' | 'several-recipients'; detail: string; retryAfterMs?: number }
   /** 404: a private message's To names no participant (RFC 7701 §6.2, "Failure to resolve recipient's URI"). */
   | { action: 'reject'; status: 404; reason: "Failure to resolve recipient's URI"; problem: 'unknown-recipient'; detail: string }
-  /** 413: bigger than the room's maximum message size (RFC 4975 §7.1 Stop-sending-message). */
+  /** 413: bigger than the room's maximum message size (RFC 4975 §10 Stop-sending-message). */
   | { action: 'reject'; status: 413; reason: 'Message too large'; problem: 'too-large'; detail: string }
-  /** 415: content type not accepted in this room (RFC 4975 §7.3.1 MIME-not-understood). */
+  /** 415: content type not accepted in this room (RFC 4975 §10 MIME-not-understood). */
   | { action: 'reject'; status: 415; reason: 'Media type not supported'; problem: 'unsupported-type'; detail: string }
   /** 428: private messages are disabled in this room (RFC 7701 §6.2, "Private messages not supported"). */
   | { action: 'reject'; status: 428; reason: 'Private messages not supported'; problem: 'private-disabled'; detail: string }
@@ -146,7 +146,7 @@ export interface DeliveryReport {
  *   failed legs, or 408 if they differ and any timed out, else the most common one;
  * - a private message whose addressee left before delivery (no outcomes): 404.
  *
- * RFC 7701 §6.3 leaves end-to-end reporting through the switch to implementations; the SEND itself
+ * RFC 7701 §6 leaves end-to-end reporting through the switch to implementations; the SEND itself
  * is answered 200 hop-by-hop once accepted (RFC 4975 §7.2), so this report feeds REPORT requests.
  */
 export function aggregateDelivery(kind: 'public' | 'private', outcomes: readonly DeliveryOutcome[]): DeliveryReport {

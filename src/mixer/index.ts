@@ -23,6 +23,16 @@ export { ChatRoom } from './room.ts'
 export { RoomDirectory } from './room-directory.ts'
 export type { RoomDirectoryOptions } from './room-directory.ts'
 export { roomParticipants, fullRosterInput, partialRosterInput } from './roster.ts'
+export { roomMediaPolicy } from './media-policy.ts'
+export { ConferenceNotifier, CONFERENCE_EVENT } from './conference-notifier.ts'
+export type {
+  ConferenceNotifierOptions,
+  ConferenceSubscribeRequest,
+  ConferenceSubscribeDecision,
+  ConferenceNotify,
+  ConferenceDocument,
+} from './conference-notifier.ts'
+export type { RoomMediaPolicy } from './media-policy.ts'
 export type { ChatRoomOptions, JoinRequest, JoinDecision, NicknameDecision } from './room.ts'
 export {
   aggregateDelivery,

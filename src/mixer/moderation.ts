@@ -45,7 +45,7 @@ export type ReferDecision =
 export interface ReferTarget {
   /** The target URI as written, without angle brackets. */
   uri: string
-  /** The `method` URI parameter, upper-cased; `INVITE` when absent (RFC 3515 §2.4.2 default). */
+  /** The `method` URI parameter, upper-cased; `INVITE` when absent (RFC 3515 §2.1 default). */
   method: string
 }
 
@@ -55,10 +55,12 @@ export interface ReferTarget {
  */
 export function parseReferTo(value: string): ReferTarget | undefined {
   let text = value.trim()
+  let headerParams = ''
   const open = text.indexOf('<')
   if (open >= 0) {
     const close = text.indexOf('>', open + 1)
     if (close < 0) return undefined
+    headerParams = text.slice(close + 1)
     text = text.slice(open + 1, close).trim()
   }
   if (!/^[A-Za-z][A-Za-z0-9+.-]*:[^\s]+$/.test(text)) return undefined
@@ -66,15 +68,19 @@ export function parseReferTo(value: string): ReferTarget | undefined {
   const beforeHeaders = q < 0 ? text : text.slice(0, q)
   const at = beforeHeaders.lastIndexOf('@')
   const semi = beforeHeaders.indexOf(';', at < 0 ? 0 : at)
-  let method = 'INVITE'
-  if (semi >= 0) {
-    for (const param of beforeHeaders.slice(semi + 1).split(';')) {
-      const eq = param.indexOf('=')
-      const name = (eq < 0 ? param : param.slice(0, eq)).trim().toLowerCase()
-      if (name === 'method' && eq >= 0) method = param.slice(eq + 1).trim().toUpperCase()
-    }
-  }
+  // The method belongs in the URI (RFC 3515 §2.1, RFC 4579 §5.5); some focuses and clients put it
+  // after the '>' as a header parameter instead, which is accepted too.
+  const method = findMethod(semi >= 0 ? beforeHeaders.slice(semi + 1) : '') ?? findMethod(headerParams.replace(/^\s*;/, '')) ?? 'INVITE'
   return { uri: text, method }
+}
+
+function findMethod(params: string): string | undefined {
+  for (const param of params.split(';')) {
+    const eq = param.indexOf('=')
+    const name = (eq < 0 ? param : param.slice(0, eq)).trim().toLowerCase()
+    if (name === 'method' && eq >= 0) return param.slice(eq + 1).trim().toUpperCase()
+  }
+  return undefined
 }
 
 /** Whether `requester` may act on `target` in `room` (see the module comment for the rules). */

@@ -18,6 +18,8 @@
  * @module
  */
 
+import { sameUri } from './uri-key.ts'
+
 /** Longest nickname accepted, in code points after enforcement, unless a room sets its own. */
 export const DEFAULT_MAX_NICKNAME_LENGTH = 64
 
@@ -114,13 +116,13 @@ export interface NicknameRoomView {
  * different identity; otherwise the prepared nickname to store. Re-requesting one's own current
  * nickname (in any case/width variant) succeeds. Pure: nothing is changed.
  *
- * @param sameIdentity compares two URIs (the room passes {@link sameUri}); used for reservations.
+ * @param sameIdentity compares two URIs for reservations (default {@link sameUri}).
  */
 export function reserveNickname(
   room: NicknameRoomView,
   participant: { id: string; uri: string },
   nickname: string,
-  sameIdentity: (a: string, b: string) => boolean,
+  sameIdentity: (a: string, b: string) => boolean = sameUri,
 ): PreparedNickname | NicknameError {
   const prepared = prepareNickname(nickname, room.maxNicknameLength === undefined ? {} : { maxLength: room.maxNicknameLength })
   if (!prepared.ok) return prepared

@@ -169,7 +169,7 @@ export class PresenceAgent {
    * Expires; 400 for an initial PUBLISH without a body; 415 for a body of another type.
    * Otherwise: no SIP-If-Match → initial publication; If-Match and Expires 0 → removal; If-Match
    * and no body → refresh; If-Match and a body → modification. Every 200 carries a fresh SIP-ETag
-   * (RFC 3903 §6 step 8) and the granted Expires; state changes produce NOTIFYs to watchers.
+   * (RFC 3903 §6) and the granted Expires; state changes produce NOTIFYs to watchers.
    *
    * @example
    * ```ts
@@ -200,26 +200,27 @@ export class PresenceAgent {
     const expires = Math.min(Math.max(0, Math.floor(asked)), this.opts.maxPublicationExpires)
     const hasBody = request.body !== undefined && request.body.byteLength > 0
     if (existing === undefined && !hasBody) {
-      return { status: 400, reason: 'Bad Request', detail: 'an initial PUBLISH (no SIP-If-Match) must carry a body (RFC 3903 §6 step 5)', headers: {} }
+      return { status: 400, reason: 'Bad Request', detail: 'an initial PUBLISH (no SIP-If-Match) must carry a body (RFC 3903 §6)', headers: {} }
     }
     if (hasBody && !this.opts.acceptTypes.some((t) => t.toLowerCase() === baseType(request.contentType))) {
       return { status: 415, reason: 'Unsupported Media Type', detail: `${request.contentType ?? '(no Content-Type)'} is not accepted; send ${this.opts.acceptTypes.join(', ')}`, headers: { Accept: this.opts.acceptTypes.join(', ') } }
     }
 
+    // From here on the request succeeds: work on the stored map, dropping expired entries (whose
+    // disappearance watchers must hear about too).
+    const stored = this.storedPublications(key, now)
+    const store = stored.pubs
     if (expires === 0) {
       // Removal (RFC 3903 §4.5) — or an initial PUBLISH that expires at once, which stores nothing.
       const etag = existing?.etag ?? this.opts.newEtag()
-      let notify: NotifyInstruction[] = []
-      if (existing !== undefined) {
-        pubs.delete(existing.etag)
-        if (pubs.size === 0) this.publications.delete(key)
-        notify = this.notifyWatchers(key, now)
-      }
+      if (existing !== undefined) store.delete(existing.etag)
+      if (store.size === 0) this.publications.delete(key)
+      const notify = existing !== undefined || stored.pruned ? this.notifyWatchers(key, now) : []
       return { status: 200, reason: 'OK', etag, expires: 0, headers: { 'SIP-ETag': etag, Expires: '0' }, notify }
     }
 
     const etag = this.opts.newEtag()
-    if (existing !== undefined) pubs.delete(existing.etag)
+    if (existing !== undefined) store.delete(existing.etag)
     const changed = hasBody
     const publication: Publication = {
       presentity: request.presentity,
@@ -230,19 +231,19 @@ export class PresenceAgent {
       modifiedAt: changed ? now : existing!.modifiedAt,
       sequence: changed ? ++this.sequence : existing!.sequence,
     }
-    pubs.set(etag, publication)
-    this.publications.set(key, pubs)
-    const notify = changed ? this.notifyWatchers(key, now) : []
+    store.set(etag, publication)
+    this.publications.set(key, store)
+    const notify = changed || stored.pruned ? this.notifyWatchers(key, now) : []
     return { status: 200, reason: 'OK', etag, expires, headers: { 'SIP-ETag': etag, Expires: String(expires) }, notify }
   }
 
   /**
    * Processes a SUBSCRIBE (RFC 6665 §4.2.1, RFC 3856 §6): 489 unless Event is `presence`; 481
    * for a refresh of an unknown subscription; 423 for a too-short non-zero Expires; 403 if the
-   * policy denies the watcher. Unsubscribe/fetch NOTIFYs carry `reason=timeout`, as common
-   * notifiers do (RFC 6665 §4.2.1.4 leaves the reason open). Otherwise 200 and the NOTIFY to send at once: the current document
-   * (active), no body (pending), or `terminated` for Expires 0 (unsubscribe or fetch; a fetch
-   * of an authorised watcher still gets the document in that final NOTIFY).
+   * policy denies the watcher. Otherwise 200 and the NOTIFY to send at once: the current
+   * document (active), no body (pending), or `terminated` for Expires 0 (unsubscribe or fetch; an
+   * authorised watcher still gets the document in that final NOTIFY). Unsubscribe/fetch NOTIFYs
+   * carry `reason=timeout`, as common notifiers do (RFC 6665 §4.2.1 leaves the reason open).
    */
   subscribe(request: SubscribeRequest): SubscribeDecision {
     if (eventPackage(request.event) !== PRESENCE_EVENT) {
@@ -365,16 +366,30 @@ export class PresenceAgent {
     return next
   }
 
+  /** A view of the unexpired publications; expired ones stay stored until expire() or a change reports them. */
   private livePublications(key: string, now: number): Map<string, Publication> {
+    const out = new Map<string, Publication>()
+    for (const [etag, p] of this.publications.get(key) ?? []) if (p.expiresAt > now) out.set(etag, p)
+    return out
+  }
+
+  /** The stored publications of a presentity with expired ones removed; `pruned` says whether any were. */
+  private storedPublications(key: string, now: number): { pubs: Map<string, Publication>; pruned: boolean } {
     const pubs = this.publications.get(key) ?? new Map<string, Publication>()
-    for (const [etag, p] of pubs) if (p.expiresAt <= now) pubs.delete(etag)
-    return pubs
+    let pruned = false
+    for (const [etag, p] of pubs) {
+      if (p.expiresAt <= now) {
+        pubs.delete(etag)
+        pruned = true
+      }
+    }
+    return { pubs, pruned }
   }
 
   private document(key: string, presentity: string, now: number): { contentType: string; body: Uint8Array } {
     const pubs = [...this.livePublications(key, now).values()].sort(latestFirst)
     if (pubs.length > 0) return this.opts.compose(pubs, presentity)
-    // Nothing published: a PIDF document with no tuples (valid per RFC 3863 §4.1.1, zero or more
+    // Nothing published: a PIDF document with no tuples (valid per RFC 3863, zero or more
     // tuples), so watchers learn "no information" rather than stale state.
     return { contentType: PIDF_CONTENT_TYPE, body: emptyPidf(presentity) }
   }
@@ -387,7 +402,7 @@ export class PresenceAgent {
       state: sub.state,
       expiresIn: Math.max(0, Math.ceil((sub.expiresAt - now) / 1000)),
     }
-    // RFC 3856 §6.6.2: a pending subscription's NOTIFY discloses no presence state.
+    // RFC 3856 §6.6: a pending subscription's NOTIFY discloses no presence state.
     return sub.state === 'active' ? { ...base, ...this.document(sub.presentityKey, sub.presentity, now) } : base
   }
 

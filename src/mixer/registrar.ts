@@ -84,6 +84,12 @@ export type RegisterDecision =
   | { status: 200; reason: 'OK'; bindings: BindingView[]; headers: ResponseHeaders }
   /** 400: `Contact: *` with other contacts or a non-zero Expires (§10.3 step 6), a Contact that is not a URI, or q outside 0..1. */
   | { status: 400; reason: 'Bad Request'; detail: string; headers: ResponseHeaders }
+  /**
+   * 401/403/407 from the {@link RegistrarOptions.authorize} hook (RFC 3261 §10.3 steps 3-4),
+   * e.g. a digest challenge with its WWW-Authenticate header, or 403 when the authenticated user
+   * may not register this AOR.
+   */
+  | { status: 401 | 403 | 407; reason: string; detail: string; headers: ResponseHeaders }
   /** 404: the AOR's domain is not served here (§10.3 step 1) or the AOR is not a URI. */
   | { status: 404; reason: 'Not Found'; detail: string; headers: ResponseHeaders }
   /** 423 with Min-Expires (§10.3 step 7; RFC 3261 §21.4.17). */
@@ -106,6 +112,13 @@ export interface RegistrarOptions {
   defaultExpires?: number
   /** Domains served (host part of the AOR, case-insensitive); undefined accepts any (§10.3 step 1). */
   domains?: string[]
+  /**
+   * Authentication/authorisation hook, run after the domain check and before any binding is
+   * touched (RFC 3261 §10.3 steps 3-4). Return undefined to proceed, or the refusal to answer
+   * with — typically a 401 carrying the digest challenge the wiring built. Digest itself lives
+   * in src/sip.
+   */
+  authorize?: (request: RegisterRequest) => { status: 401 | 403 | 407; reason: string; detail?: string; headers?: ResponseHeaders } | undefined
   /** Wall clock for the Date header of 200 responses (§10.3 step 8); omitted when absent. */
   wallClock?: () => Date
 }
@@ -119,6 +132,7 @@ export class Registrar {
   private readonly defaultExpires: number
   private readonly domains: Set<string> | undefined
   private readonly wallClock: (() => Date) | undefined
+  private readonly authorize: RegistrarOptions['authorize']
 
   /** See {@link RegistrarOptions} for defaults. */
   constructor(options: RegistrarOptions = {}) {
@@ -128,6 +142,7 @@ export class Registrar {
     this.defaultExpires = options.defaultExpires ?? 3600
     this.domains = options.domains === undefined ? undefined : new Set(options.domains.map((d) => d.toLowerCase()))
     this.wallClock = options.wallClock
+    this.authorize = options.authorize
   }
 
   /**
@@ -147,6 +162,10 @@ export class Registrar {
     if (aorKey === undefined) return { status: 404, reason: 'Not Found', detail: `To "${request.aor}" is not a URI`, headers: {} }
     if (this.domains !== undefined && !this.domains.has(hostOf(aorKey))) {
       return { status: 404, reason: 'Not Found', detail: `this registrar does not serve ${hostOf(aorKey)}`, headers: {} }
+    }
+    const refusal = this.authorize?.(request)
+    if (refusal !== undefined) {
+      return { status: refusal.status, reason: refusal.reason, detail: refusal.detail ?? refusal.reason, headers: refusal.headers ?? {} }
     }
     const current = this.live(aorKey, now)
 
@@ -212,7 +231,7 @@ export class Registrar {
   }
 
   /**
-   * Current bindings of an AOR, highest q first (no q counts as 1.0, RFC 3261 §16.6), then most
+   * Current bindings of an AOR, highest q first (no q counts as 1.0), then most
    * recently refreshed; expired ones are pruned. Each carries its `flow` for routing back.
    */
   lookup(aor: string): BindingView[] {
@@ -257,7 +276,7 @@ export class Registrar {
   }
 
   /**
-   * Removes every binding registered over `flow` (the connection closed, RFC 5626 §5.2: a failed
+   * Removes every binding registered over `flow` (the connection closed, RFC 5626: a failed
    * flow's contacts are no longer reachable). Returns them.
    */
   removeFlow(flow: string): Binding[] {

@@ -1,6 +1,6 @@
 /**
  * All the rooms of a mixer: finds the {@link ChatRoom} for a Request-URI, creating rooms on
- * demand if the operator allows it (RFC 7701 §5.1 leaves room creation to local policy).
+ * demand if the operator allows it (RFC 7701 §5 leaves room creation to local policy).
  *
  * @module
  */

@@ -81,6 +81,8 @@ export interface RoomConfig {
   moderators: string[]
   /** Identities refused at join (403). */
   banned: string[]
+  /** If set, only these identities (plus owners and moderators) may join; others get 403. */
+  members: string[] | null
   /** Largest chat message accepted, in bytes of the MSRP body (the CPIM wrapper); 413 above. */
   maxMessageSize: number
   /** Per-participant rate limit, or null for none. */
@@ -107,6 +109,7 @@ export const DEFAULT_ROOM_CONFIG: Readonly<RoomConfig> = Object.freeze({
   owners: [],
   moderators: [],
   banned: [],
+  members: null,
   maxMessageSize: 64 * 1024,
   rateLimit: null,
   allowPrivateMessages: true,
@@ -124,7 +127,7 @@ export interface RoomState {
   /** Participants by id, in join order. */
   readonly participants: ReadonlyMap<string, Participant>
   /**
-   * Roster version (RFC 4575 §4.1 `version`): starts at 0 and goes up by exactly one for each
+   * Roster version (RFC 4575 `version`): starts at 0 and goes up by exactly one for each
    * roster change, so conference-info NOTIFYs can carry it and watchers can detect gaps.
    */
   readonly version: number
@@ -135,7 +138,7 @@ export interface RoomState {
 /** What kind of roster change happened; `media` is a mute/unmute (RFC 4575 media status). */
 export type RosterChangeKind = 'join' | 'leave' | 'nickname' | 'media' | 'role'
 
-/** One roster change: enough for a partial conference-info NOTIFY (RFC 4575 §4.1, state="partial"). */
+/** One roster change: enough for a partial conference-info NOTIFY (RFC 4575, state="partial"). */
 export interface RosterChange {
   /** The room's roster version after this change. */
   readonly version: number

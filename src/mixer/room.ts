@@ -16,6 +16,7 @@ import {
   categorize,
   isAcceptedType,
   type ChatCpim,
+  type ChatMessageCategory,
   type InboundChatMessage,
   type MessageDecision,
   type MessageRejection,
@@ -52,7 +53,7 @@ export interface JoinRequest {
 /** Result of {@link ChatRoom.join}: the SIP status to answer the INVITE with. */
 export type JoinDecision =
   | { ok: true; status: 200; participant: Participant; change: RosterChange }
-  /** 403: banned. 486: room full (Busy Here, RFC 3261 §21.4.24). */
+  /** 403: banned or not a member. 486: room full (Busy Here, RFC 3261 §21.4.24). */
   | { ok: false; status: 403 | 486; reason: string; detail: string }
 
 /** Result of a nickname request: 200 (with the roster change, if anything changed) or 424/425. */
@@ -137,12 +138,16 @@ export class ChatRoom {
 
   /**
    * Admits a participant (RFC 7701 §5.2, after the wiring accepted the INVITE's SDP): 403 if the
-   * identity is banned, 486 if the room is full; otherwise adds it and returns the roster change.
+   * identity is banned or the room is members-only and it is not a member, 486 if the room is full; otherwise adds it and returns the roster change.
    */
   join(request: JoinRequest): JoinDecision {
     const state = this.state
     if (state.config.banned.some((b) => sameUri(b, request.uri))) {
       return { ok: false, status: 403, reason: 'Forbidden', detail: `${request.uri} is banned from ${this.uri}` }
+    }
+    const members = state.config.members
+    if (members !== null && this.roleOf(request.uri) === 'participant' && !members.some((m) => sameUri(m, request.uri))) {
+      return { ok: false, status: 403, reason: 'Forbidden', detail: `${this.uri} is members-only and ${request.uri} is not a member` }
     }
     if (state.config.maxParticipants !== null && state.participants.size >= state.config.maxParticipants) {
       return { ok: false, status: 486, reason: 'Busy Here', detail: `${this.uri} is full (${state.config.maxParticipants} participants)` }
@@ -187,7 +192,7 @@ export class ChatRoom {
     return { ok: true, status: 200, reason: 'OK', nickname: decision.value, change }
   }
 
-  /** Removes a participant's nickname (RFC 7701 §7.3); 200 even if it had none. */
+  /** Removes a participant's nickname (RFC 7701 §7); 200 even if it had none. */
   removeNickname(participantId: string): NicknameDecision {
     if (this.state.participants.get(participantId) === undefined) return notParticipant(participantId, this.uri)
     const change = this.store.updateParticipant(this.uri, participantId, { nickname: null })
@@ -195,12 +200,13 @@ export class ChatRoom {
   }
 
   /**
-   * Handles an MSRP NICKNAME request. `useNickname` is the unquoted Use-Nickname header value, or
-   * undefined when the header is absent, which removes the nickname (RFC 7701 §7.3). A present
-   * but empty or all-space value is a malformed nickname (424), as RFC 8266 §2.3 forbids empty ones.
+   * Handles an MSRP NICKNAME request. `useNickname` is the unquoted Use-Nickname header value,
+   * or undefined when the header is absent. Absent or exactly empty (`Use-Nickname: ""`, what
+   * SIP SIMPLE clients and SylkServer use) removes the nickname (RFC 7701 §7); anything else is
+   * prepared per RFC 8266, so an all-space value is a malformed nickname (424).
    */
   handleNicknameRequest(participantId: string, useNickname: string | undefined): NicknameDecision {
-    return useNickname === undefined ? this.removeNickname(participantId) : this.setNickname(participantId, useNickname)
+    return useNickname === undefined || useNickname === '' ? this.removeNickname(participantId) : this.setNickname(participantId, useNickname)
   }
 
   /**
@@ -221,7 +227,8 @@ export class ChatRoom {
    * sender present (481); CPIM From is the sender's identity (403, §6.1); muted (403; IMDN
    * notifications still pass); size (413); content type (415; isComposing and IMDN always pass);
    * recipient — To is the room: public; one participant's URI: private (428 if disabled, 404 if no
-   * such participant, 403 if several To's name participants); then the rate limit (403), last, so
+   * such participant, 403 if several To's name participants; IMDNs are routed privately even when
+   * private messages are disabled); then the rate limit (403), last, so
    * refused messages cost no tokens. isComposing and IMDN are not rate limited.
    *
    * Private messages are addressed by URI only: RFC 7701 §6.2 routes on the participant's URI
@@ -249,7 +256,7 @@ export class ChatRoom {
     if (category === 'message' && !isAcceptedType(cpim.contentType, state.config.acceptTypes)) {
       return { action: 'reject', status: 415, reason: 'Media type not supported', problem: 'unsupported-type', detail: `${cpim.contentType ?? '(no Content-Type)'} is not accepted in ${this.uri}; accepted: ${state.config.acceptTypes.join(', ')}` }
     }
-    const routing = this.route(state, sender, cpim)
+    const routing = this.route(state, sender, cpim, category)
     if (routing.action === 'reject') return routing
     if (category === 'message') {
       const limited = this.checkRate(state, sender.id)
@@ -276,6 +283,7 @@ export class ChatRoom {
     state: RoomState,
     sender: Participant,
     cpim: ChatCpim,
+    category: ChatMessageCategory,
   ): { action: 'route'; kind: 'public' | 'private'; recipients: string[] } | MessageRejection {
     const roomKey = uriKey(state.uri)
     // A missing To is a peer deviation (RFC 7701 §6.1 asks for the room URI); treat it as public.
@@ -284,7 +292,9 @@ export class ChatRoom {
       const recipients = [...state.participants.keys()].filter((id) => id !== sender.id)
       return { action: 'route', kind: 'public', recipients }
     }
-    if (!state.config.allowPrivateMessages) {
+    // IMDNs (RFC 5438) go back to the original sender by nature; they are receipts, not private
+    // chat, so a room that forbids private messages still lets them through.
+    if (!state.config.allowPrivateMessages && category !== 'imdn') {
       return { action: 'reject', status: 428, reason: 'Private messages not supported', problem: 'private-disabled', detail: `${this.uri} does not allow private messages` }
     }
     if (cpim.to.length > 1) {

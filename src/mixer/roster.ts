@@ -3,10 +3,8 @@
  * can answer a conference-event SUBSCRIBE with a full document and send a partial one per
  * roster change.
  *
- * Versions: the room's roster version goes up by one per change, so if the wiring sends one
- * NOTIFY per change to each subscriber, the room version is a valid RFC 4575 §4.6 document
- * version for every subscription. If it coalesces changes, it must keep its own counter per
- * subscription (watchers treat a gap as "resubscribe").
+ * Versions: these inputs carry the room's roster version; `ConferenceNotifier` replaces it
+ * with a per-subscription counter (RFC 4575 §4.6), which is what should go on the wire.
  *
  * @module
  */
@@ -17,7 +15,7 @@ import { uriKey } from './uri-key.ts'
 
 /**
  * One RFC 4575 user per identity (several sessions of one user collapse into the first),
- * nickname as display-text (RFC 7701 §7.4 practice), role as `<roles>`, and the chat media
+ * nickname as display-text (RFC 7701 §7 practice), role as `<roles>`, and the chat media
  * stream `recvonly` while muted.
  */
 export function roomParticipants(state: RoomState): RoomParticipant[] {

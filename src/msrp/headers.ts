@@ -1,5 +1,5 @@
 /**
- * Header field values of MSRP (RFC 4975 §9, RFC 4976, RFC 7701 §8): parse a wire value into
+ * Header field values of MSRP (RFC 4975 §9, RFC 4976, RFC 7701 §7): parse a wire value into
  * its typed form and format it back. Shared by the parser and the serializer so that the two
  * can never disagree.
  */
@@ -57,6 +57,14 @@ export function isIdent(id: string): boolean {
   return IDENT.test(id)
 }
 
+// hname = ALPHA *token-char (RFC 4975 §9 ext-header)
+const HEADER_NAME = /^[A-Za-z][A-Za-z0-9\-_.!%*+`'~]*$/
+
+/** True when `name` is a valid header field name (`hname`, RFC 4975 §9). */
+export function isHeaderName(name: string): boolean {
+  return HEADER_NAME.test(name)
+}
+
 /** True when `text` may appear in a header value or status comment (no CR, LF, or other controls). */
 export function isHeaderText(text: string): boolean {
   return TEXT.test(text)
@@ -101,7 +109,7 @@ export function formatStatus(status: MsrpStatus): string {
   return status.comment === undefined ? head : `${head} ${status.comment}`
 }
 
-/** Parses an RFC 7701 §8.2 `quoted-string` nickname, undoing `\` escapes. */
+/** Parses an RFC 7701 §7 `quoted-string` nickname, undoing `\` escapes. */
 export function parseQuoted(name: string, value: string): string {
   if (value.length < 2 || !value.startsWith('"') || !value.endsWith('"')) bad(name, value, 'expected a quoted string')
   let out = ''

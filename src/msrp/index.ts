@@ -1,13 +1,45 @@
 /**
- * MSRP (RFC 4975) for msrp-bot: URIs, the frame codec, chunking and reassembly, and — built on
- * them — connections and sessions.
+ * MSRP (RFC 4975) for msrp-bot: sessions and connections over TCP, TLS, WebSocket (RFC 7977)
+ * or memory; relays (RFC 4976); nicknames (RFC 7701); and underneath, the frame codec, URIs,
+ * chunking and reassembly.
  */
 
-// URIs (RFC 4975 §6, RFC 7977)
+// ---- Common: sessions, listeners, connections --------------------------------------------
+export { MsrpSession, generateSessionId, localMsrpUri } from './session.ts'
+export type { IncomingMessage, MsrpSessionEvents, MsrpSessionOptions, OutgoingMessage, SendResult, SessionState } from './session.ts'
+export { MsrpListener } from './listener.ts'
+export type { MsrpListenOptions, MsrpListenerEvents, PassiveSession } from './listener.ts'
+export { MsrpConnection, DEFAULT_TRANSACTION_TIMEOUT_MS } from './connection.ts'
+export type {
+  ConnectionRole,
+  ConnectionState,
+  MsrpConnectionEvents,
+  MsrpConnectionOptions,
+  MsrpRequestHandler,
+  OutgoingRequest,
+  SessionResolver,
+} from './connection.ts'
+export { MsrpClosedError, MsrpRequestError } from './errors.ts'
+
+// ---- Relays (RFC 4976) ---------------------------------------------------------------------
+export { authenticateRelay, openRelaySession } from './relay-client.ts'
+export type { RelayAuthOptions, RelayAuthResult } from './relay-client.ts'
+export { digestAuthorization, parseDigestChallenge } from './digest.ts'
+export type { DigestChallenge, DigestInput } from './digest.ts'
+
+// ---- Transports and time -------------------------------------------------------------------
+export { streamTransport, webSocketTransport } from './transport.ts'
+export type { MsrpTransport, TransportAddress, TransportListeners } from './transport.ts'
+export { MemoryNetwork, MemoryStream, createMemoryPair } from './memory-stream.ts'
+export type { MemoryAddress, MemoryPairOptions } from './memory-stream.ts'
+export { systemClock } from './clock.ts'
+export type { MsrpClock } from './clock.ts'
+
+// ---- URIs (RFC 4975 §6, RFC 7977) ------------------------------------------------------------
 export { DEFAULT_MSRP_PORT, effectivePort, formatMsrpPath, formatMsrpUri, msrpUrisEqual, parseMsrpPath, parseMsrpUri } from './uri.ts'
 export type { MsrpUri } from './uri.ts'
 
-// Frame model and codec (RFC 4975 §7, §9; RFC 4976; RFC 7701)
+// ---- Advanced: the frame codec (RFC 4975 §7, §9), chunking and reassembly (§5.1) ----------------
 export { MSRP_REASONS } from './message.ts'
 export type {
   ByteRange,
@@ -33,8 +65,6 @@ export {
   serializeFrameParts,
   transactionIdFor,
 } from './serializer.ts'
-
-// Chunking and reassembly (RFC 4975 §5.1, §7.1)
 export { DEFAULT_CHUNK_SIZE, abortChunk, chunkMessage } from './chunker.ts'
 export type { ChunkOptions, MessageChunk } from './chunker.ts'
 export { Reassembler } from './reassembler.ts'

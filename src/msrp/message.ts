@@ -1,5 +1,5 @@
 /**
- * MSRP message model (RFC 4975 §7, §9; AUTH headers from RFC 4976; NICKNAME from RFC 7701 §6).
+ * MSRP message model (RFC 4975 §7, §9; AUTH headers from RFC 4976; NICKNAME from RFC 7701 §7).
  *
  * Header fields keep their wire names (`'To-Path'`, `'Byte-Range'`) so that the codec reads like
  * the RFC. The parser fills `headers` in wire order; the serializer writes To-Path and From-Path
@@ -48,7 +48,7 @@ export interface MsrpHeaders {
   'Success-Report'?: SuccessReport
   'Failure-Report'?: FailureReport
   Status?: MsrpStatus
-  /** RFC 7701 §6.1; the nickname without its quotes. */
+  /** RFC 7701 §7; the nickname without its quotes. */
   'Use-Nickname'?: string
   /** RFC 4976 (response to AUTH). */
   'Use-Path'?: MsrpUri[]
@@ -106,7 +106,7 @@ export interface MsrpResponse extends FrameBase {
 /** Either kind of frame on an MSRP connection. */
 export type MsrpFrame = MsrpRequest | MsrpResponse
 
-/** Reason phrases used when this SDK writes a response (RFC 4975 §10, RFC 4976, RFC 7701 §7). */
+/** Reason phrases used when this SDK writes a response (RFC 4975 §10, RFC 4976 §5, RFC 7701). */
 export const MSRP_REASONS: Readonly<Record<number, string>> = {
   200: 'OK',
   400: 'Bad Request',

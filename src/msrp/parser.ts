@@ -17,7 +17,7 @@
  * recovery either). Frames completed before the fault were already delivered by {@link feed}.
  */
 import { ParseError } from '../errors.ts'
-import { HEADER_NAMES, setHeader } from './headers.ts'
+import { HEADER_NAMES, isHeaderName, setHeader } from './headers.ts'
 import type { ContinuationFlag, ExtensionHeader, MsrpFrame, MsrpHeaders } from './message.ts'
 import { parseMsrpPath } from './uri.ts'
 import type { MsrpUri } from './uri.ts'
@@ -39,7 +39,6 @@ const PREFIX = Buffer.from('MSRP ', 'latin1')
 const CRLF = Buffer.from('\r\n', 'latin1')
 const EMPTY = Buffer.alloc(0)
 const START_LINE = /^MSRP ([A-Za-z0-9][A-Za-z0-9.\-+%=]{3,31}) (?:([A-Z]+)|([0-9]{3})(?: ([^\x00-\x08\x0a-\x1f\x7f]*))?)$/
-const HEADER_NAME = /^[A-Za-z][A-Za-z0-9\-_.!%*+`'~]*$/
 
 /** `text` from `start`, without leading and trailing SP/HTAB. */
 function trimSpace(text: string, start: number): string {
@@ -125,17 +124,28 @@ export class MsrpParser {
    * The parser keeps references to (parts of) the chunks of a body until its frame completes,
    * so do not reuse a pushed buffer for other data.
    *
-   * @throws ParseError on malformed input or exceeded limits (after delivering earlier frames).
+   * @throws ParseError on malformed input or exceeded limits (after delivering earlier frames);
+   *   an exception thrown by `onFrame` is rethrown after the whole chunk was parsed.
    */
   feed(chunk: Uint8Array, onFrame: (frame: MsrpFrame) => void): void {
     if (this.#state === 'failed') {
       throw new ParseError('msrp', 'MSRP_PARSER_FAILED', `the MSRP stream failed earlier (${this.#error?.message}); close the connection`)
     }
     const data = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)
+    // An exception from onFrame is the caller's, not a fault of the stream: parsing goes on so the
+    // stream stays in step, and the first such exception is rethrown when the chunk is done.
+    let callbackError: { error: unknown } | undefined
+    const deliver = (frame: MsrpFrame): void => {
+      try {
+        onFrame(frame)
+      } catch (error) {
+        callbackError ??= { error }
+      }
+    }
     try {
       let pos = 0
       while (pos < data.length) {
-        pos = this.#state === 'head' ? this.#feedHead(data, pos, onFrame) : this.#feedBody(data, pos, onFrame)
+        pos = this.#state === 'head' ? this.#feedHead(data, pos, deliver) : this.#feedBody(data, pos, deliver)
       }
     } catch (error) {
       this.#resetFrame() // release what the broken frame held
@@ -146,6 +156,7 @@ export class MsrpParser {
           : new ParseError('msrp', 'MSRP_INTERNAL', `MSRP parser fault: ${String(error)}`, { cause: error })
       throw this.#error
     }
+    if (callbackError !== undefined) throw callbackError.error
   }
 
   /** Forgets all state, including a failure, e.g. to reuse the parser for a new connection. */
@@ -283,7 +294,7 @@ export class MsrpParser {
     const colon = text.indexOf(':')
     const rawName = colon < 0 ? text : text.slice(0, colon)
     const name = colon < 0 ? undefined : HEADER_NAMES.get(rawName.toLowerCase())
-    if (name === undefined && (colon < 0 || !HEADER_NAME.test(rawName))) {
+    if (name === undefined && (colon < 0 || !isHeaderName(rawName))) {
       this.#fail('MSRP_BAD_HEADER', `malformed MSRP header line "${text.slice(0, 80)}"; expected "Name: value"`)
     }
     const value = trimSpace(text, colon + 1)

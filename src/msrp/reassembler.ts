@@ -99,7 +99,7 @@ export class Reassembler<T = undefined> {
     }
 
     // The body length is authoritative for the end of the range: `end` may be "*" (RFC 4975
-    // §7.1.1), and several implementations — and RFC 4975 §10.1's own example — miscount it.
+    // §7.1.1), and several implementations — and RFC 4975 §11.1's own example — miscount it.
     const start = range.start
     const end = start + data.length - 1
     let total: number | undefined = typeof range.total === 'number' ? range.total : undefined

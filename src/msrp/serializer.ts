@@ -12,7 +12,7 @@
  */
 import { randomBytes } from 'node:crypto'
 import { MsrpBotError } from '../errors.ts'
-import { MIME_HEADERS, formatHeader, isHeaderText, isIdent, HEADER_NAMES } from './headers.ts'
+import { HEADER_NAMES, MIME_HEADERS, formatHeader, isHeaderName, isHeaderText, isIdent } from './headers.ts'
 import type { MsrpFrame, MsrpHeaderName } from './message.ts'
 
 /** A frame that cannot be written (bad transaction id, CR/LF in a header, end-line in the body…). */
@@ -22,7 +22,6 @@ const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'
 const DASHES = Buffer.from('-------', 'latin1')
 const CR = 0x0d
 const LF = 0x0a
-const HEADER_NAME = /^[A-Za-z][A-Za-z0-9\-_.!%*+`'~]*$/
 
 /**
  * A fresh random transaction id: 12 alphanumerics from `crypto.randomBytes` (about 71 bits),
@@ -111,7 +110,7 @@ export function serializeFrameParts(frame: MsrpFrame): Buffer[] {
     else head += `${name}: ${value}\r\n`
   }
   for (const { name, value } of frame.extensionHeaders) {
-    if (!HEADER_NAME.test(name)) invalid(`header name "${name}" is not a token`)
+    if (!isHeaderName(name)) invalid(`header name "${name}" is not a token`)
     if (HEADER_NAMES.has(name.toLowerCase())) invalid(`"${name}" is a typed header; set headers['${HEADER_NAMES.get(name.toLowerCase())}'] instead`)
     checkValue(name, value)
     // RFC 4975 §9: mime-extension-field headers belong with the other MIME headers.

@@ -7,6 +7,7 @@ test('parseReferTo reads the URI and its method parameter', () => {
   assert.deepEqual(parseReferTo('<sip:bob@example.test;method=BYE>'), { uri: 'sip:bob@example.test;method=BYE', method: 'BYE' })
   assert.deepEqual(parseReferTo('"Bob" <sip:bob@example.test;transport=tcp;method=bye?Call-ID=x>'), { uri: 'sip:bob@example.test;transport=tcp;method=bye?Call-ID=x', method: 'BYE' })
   assert.equal(parseReferTo('sip:bob@example.test')?.method, 'INVITE')
+  assert.deepEqual(parseReferTo('<sip:bob@example.test> ;method=BYE'), { uri: 'sip:bob@example.test', method: 'BYE' }, 'header-parameter form accepted')
   assert.equal(parseReferTo('<not a uri>'), undefined)
   assert.equal(parseReferTo('<sip:bob@example.test'), undefined)
 })

@@ -150,3 +150,18 @@ test('authorisation: deny is 403, pending NOTIFYs carry no state, approval sends
   assert.deepEqual([revoked?.state, revoked?.reason, revoked?.body], ['terminated', 'rejected', undefined])
   assert.deepEqual(agent.watchersOf(BOT), [])
 })
+
+test('an expiry noticed by a later PUBLISH (before expire() ran) still notifies watchers', () => {
+  const { clock, agent } = setup()
+  agent.publish(pub({ expires: 60, body: OPEN }))
+  clock.advance(1)
+  const laptop = agent.publish(pub({ expires: 3600, body: CLOSED }))
+  assert.ok(laptop.status === 200)
+  agent.subscribe({ presentity: BOT, watcher: WATCHER, event: 'presence' })
+  clock.advance(60_000)
+  assert.equal(agent.publicationsOf(BOT).length, 1, 'reads ignore the expired publication')
+  const refresh = agent.publish(pub({ ifMatch: laptop.etag, body: undefined }))
+  assert.ok(refresh.status === 200)
+  assert.equal(refresh.notify.length, 1, 'the phone publication lapsed, so watchers hear about it')
+  assert.deepEqual(agent.expire(), [], 'and expire() does not report it twice')
+})

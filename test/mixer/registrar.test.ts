@@ -126,3 +126,19 @@ test('removeFlow drops the bindings of a closed connection; domain policy gives 
   assert.equal(registrar.register(reg({ cseq: 9, contacts: [{ uri: 'nope' }] })).status, 400)
   assert.equal(registrar.register(reg({ cseq: 10, contacts: [{ uri: C1, q: 1.5 }] })).status, 400)
 })
+
+test('the authorize hook can challenge or forbid before any binding changes', () => {
+  const { registrar } = setup({
+    authorize: (r) => {
+      if (r.callId === 'no-credentials') return { status: 401, reason: 'Unauthorized', headers: { 'WWW-Authenticate': 'Digest realm="example.test", nonce="n1"' } }
+      if (r.aor !== AOR) return { status: 403, reason: 'Forbidden', detail: 'alice may only register herself' }
+      return undefined
+    },
+  })
+  const challenge = registrar.register(reg({ callId: 'no-credentials' }))
+  assert.deepEqual([challenge.status, challenge.headers['WWW-Authenticate']], [401, 'Digest realm="example.test", nonce="n1"'])
+  const forbidden = registrar.register(reg({ aor: 'sip:bob@example.test' }))
+  assert.ok(forbidden.status === 403 && forbidden.detail === 'alice may only register herself')
+  assert.deepEqual(registrar.lookup('sip:bob@example.test'), [])
+  assert.equal(registrar.register(reg({})).status, 200)
+})

@@ -54,7 +54,7 @@ test('nickname change releases the old one; same nickname again is 200 without a
   assert.ok(room.setNickname(b, 'FIRST').ok, 'the old nickname is free again')
 })
 
-test('NICKNAME handling: no Use-Nickname removes (RFC 7701 §7.3); empty value is 424; unknown session 481', () => {
+test('NICKNAME handling: absent or "" Use-Nickname removes (RFC 7701 §7); all-space is 424; unknown session 481', () => {
   const { room } = makeRoom()
   const a = joinOk(room, ALICE)
   assert.ok(room.handleNicknameRequest(a, 'Al').ok)
@@ -66,6 +66,9 @@ test('NICKNAME handling: no Use-Nickname removes (RFC 7701 §7.3); empty value i
   assert.ok(removed.ok && removed.change?.kind === 'nickname' && removed.nickname === undefined)
   assert.equal(room.participant(a)?.nickname, undefined)
   assert.ok(!('nickname' in room.participant(a)!), 'no present-but-undefined nickname key')
+  room.setNickname(a, 'Al')
+  const emptied = room.handleNicknameRequest(a, '')
+  assert.ok(emptied.ok && emptied.change?.participant.nickname === undefined, 'an empty Use-Nickname (SIP SIMPLE clients) also removes')
   const none = room.handleNicknameRequest('ghost', 'x')
   assert.ok(!none.ok && none.status === 481)
 })
@@ -162,6 +165,8 @@ test('private messages: 428 when disabled, 403 with several recipients', () => {
   assert.ok(d.action === 'reject' && d.status === 428)
   const pub = disabled.room.handleMessage({ participantId: a, cpim: cpim(ALICE, 'x') })
   assert.equal(pub.action, 'deliver', 'public messages still flow')
+  const receipt = disabled.room.handleMessage({ participantId: a, cpim: cpim(ALICE, '<imdn/>', { to: [BOB], contentType: 'message/imdn+xml' }) })
+  assert.ok(receipt.action === 'deliver' && receipt.kind === 'private', 'IMDN receipts are not private chat')
 
   const { room } = makeRoom()
   const x = joinOk(room, ALICE)
@@ -252,4 +257,12 @@ test('store listeners see every roster change in order; close() empties and dele
   assert.deepEqual(events.map((e) => (e.type === 'roster' ? `${e.change.kind}@${e.change.version}` : e.type)), ['join@1', 'join@2', 'nickname@3', 'leave@4', 'leave@5', 'room-deleted'])
   assert.equal(store.getRoom(ROOM), undefined)
   assert.throws(() => room.state, { code: 'MIXER_UNKNOWN_ROOM' })
+})
+
+test('members-only rooms admit members, owners and moderators only', () => {
+  const { room } = makeRoom({ members: [ALICE] })
+  assert.ok(room.join({ uri: ALICE }).ok)
+  assert.ok(room.join({ uri: MOD }).ok)
+  const bob = room.join({ uri: BOB })
+  assert.ok(!bob.ok && bob.status === 403)
 })

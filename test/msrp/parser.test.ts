@@ -187,3 +187,24 @@ describe('MSRP parser', () => {
     )
   })
 })
+
+describe('MSRP parser callbacks', () => {
+  it('keeps parsing when onFrame throws and rethrows the callback error afterwards', () => {
+    const wire = Buffer.concat([
+      serializeFrame(send('abcd1111', Buffer.from('1'))),
+      serializeFrame(send('abcd2222', Buffer.from('2'))),
+    ])
+    const parser = new MsrpParser()
+    const seen: string[] = []
+    assert.throws(
+      () =>
+        parser.feed(wire, (f) => {
+          seen.push(f.transactionId)
+          throw new Error('handler bug')
+        }),
+      /handler bug/,
+    )
+    assert.deepEqual(seen, ['abcd1111', 'abcd2222'])
+    assert.equal(parser.push(serializeFrame(send('abcd3333', undefined))).length, 1, 'the stream is still in step')
+  })
+})

@@ -16,7 +16,7 @@ import { msrpFrame } from './arbitraries.ts'
 
 const crlf = (lines: string[]) => lines.join('\r\n') + '\r\n'
 
-// RFC 4975 §4 and §10 examples, RFC 4976 §7.1 (AUTH; the RFC folds long lines only for print),
+// RFC 4975 §4 and §11 (Examples), RFC 4976 §7.1 (AUTH; the RFC folds long lines only for print),
 // RFC 7701 NICKNAME. Each must parse and serialize back to the identical bytes.
 const RFC_4975_SECTION_4_SEND = crlf([
   'MSRP a786hjs2 SEND',
@@ -35,7 +35,7 @@ const RFC_4975_SECTION_4_OK = crlf([
   'From-Path: msrp://biloxi.example.com:12763/kjhd37s2s20w2a;tcp',
   '-------a786hjs2$',
 ])
-const RFC_4975_10_1_SEND = crlf([
+const RFC_4975_11_1_SEND = crlf([
   'MSRP d93kswow SEND',
   'To-Path: msrp://bob.example.com:8888/9di4eae923wzd;tcp',
   'From-Path: msrp://alicepc.example.com:7777/iau39soe2843z;tcp',
@@ -46,13 +46,13 @@ const RFC_4975_10_1_SEND = crlf([
   "Hi, I'm Alice!",
   '-------d93kswow$',
 ])
-const RFC_4975_10_1_OK = crlf([
+const RFC_4975_11_1_OK = crlf([
   'MSRP d93kswow 200 OK',
   'To-Path: msrp://alicepc.example.com:7777/iau39soe2843z;tcp',
   'From-Path: msrp://bob.example.com:8888/9di4eae923wzd;tcp',
   '-------d93kswow$',
 ])
-const RFC_4975_10_4_SYSTEM = crlf([
+const RFC_4975_11_4_SYSTEM = crlf([
   'MSRP d93kswow SEND',
   'To-Path: msrp://alicepc.example.com:7777/iau39soe2843z;tcp',
   'From-Path: msrp://example.com:7777/iau39soe2843z;tcp',
@@ -65,7 +65,7 @@ const RFC_4975_10_4_SYSTEM = crlf([
   'This conference will end in 5 minutes',
   '-------d93kswow$',
 ])
-const RFC_4975_10_5_SEND = crlf([
+const RFC_4975_11_5_SEND = crlf([
   'MSRP d93kswow SEND',
   'To-Path: msrp://bob.example.com:8888/9di4eae923wzd;tcp',
   'From-Path: msrp://alicepc.example.com:7777/iau39soe2843z;tcp',
@@ -82,7 +82,7 @@ const RFC_4975_10_5_SEND = crlf([
   '</body></html>',
   '-------d93kswow$',
 ])
-const RFC_4975_10_5_REPORT = crlf([
+const RFC_4975_11_5_REPORT = crlf([
   'MSRP dkei38sd REPORT',
   'To-Path: msrp://alicepc.example.com:7777/iau39soe2843z;tcp',
   'From-Path: msrp://bob.example.com:8888/9di4eae923wzd;tcp',
@@ -91,7 +91,7 @@ const RFC_4975_10_5_REPORT = crlf([
   'Status: 000 200 OK',
   '-------dkei38sd$',
 ])
-const RFC_4975_10_3_CHUNK = crlf([
+const RFC_4975_11_3_CHUNK = crlf([
   'MSRP 7443 SEND',
   'To-Path: msrp://alicepc.example.com:7777/iau39soe2843z;tcp',
   'From-Path: msrp://bob.example.com:8888/9di4eae923wzd;tcp',
@@ -153,12 +153,12 @@ const RFC_7701_425 = crlf([
 const EXAMPLES: Record<string, string> = {
   RFC_4975_SECTION_4_SEND,
   RFC_4975_SECTION_4_OK,
-  RFC_4975_10_1_SEND,
-  RFC_4975_10_1_OK,
-  RFC_4975_10_3_CHUNK,
-  RFC_4975_10_4_SYSTEM,
-  RFC_4975_10_5_SEND,
-  RFC_4975_10_5_REPORT,
+  RFC_4975_11_1_SEND,
+  RFC_4975_11_1_OK,
+  RFC_4975_11_3_CHUNK,
+  RFC_4975_11_4_SYSTEM,
+  RFC_4975_11_5_SEND,
+  RFC_4975_11_5_REPORT,
   RFC_4976_AUTH,
   RFC_4976_401,
   RFC_4976_AUTH_2,
@@ -188,15 +188,15 @@ describe('MSRP serializer: RFC examples byte-exact', () => {
     assert.equal(Buffer.from(f.body ?? []).toString(), 'Hey Bob, are you there?')
   })
 
-  it('RFC 4975 §10.3 chunk keeps the + flag and the CPIM body lines', () => {
-    const f = parseFrame(RFC_4975_10_3_CHUNK)
+  it('RFC 4975 §11.3 chunk keeps the + flag and the CPIM body lines', () => {
+    const f = parseFrame(RFC_4975_11_3_CHUNK)
     assert.equal(f.continuation, '+')
     assert.deepEqual(f.headers['Byte-Range'], { start: 1, end: 137, total: 148 })
     assert.match(Buffer.from(f.body ?? []).toString(), /^To: Bob <sip:bob@example.com>\r\n.*Content-Disposition: inline$/s)
   })
 
   it('REPORT Status, AUTH challenge, Use-Path, Expires and NICKNAME are typed', () => {
-    assert.deepEqual(parseFrame(RFC_4975_10_5_REPORT).headers.Status, { namespace: 0, code: 200, comment: 'OK' })
+    assert.deepEqual(parseFrame(RFC_4975_11_5_REPORT).headers.Status, { namespace: 0, code: 200, comment: 'OK' })
     const challenge = parseFrame(RFC_4976_401) as MsrpResponse
     assert.equal(challenge.status, 401)
     assert.equal(challenge.comment, 'Unauthorized')
@@ -267,7 +267,7 @@ describe('MSRP serializer', () => {
   })
 
   it('refuses a body that contains its own end-line (RFC 4975 §7.1.1)', () => {
-    const frame = parseFrame(RFC_4975_10_1_SEND) as MsrpRequest
+    const frame = parseFrame(RFC_4975_11_1_SEND) as MsrpRequest
     for (const body of ['x\r\n-------d93kswow$\r\ny', '-------d93kswow+\r\n', 'a\r\n-------d93kswow#']) {
       assert.ok(bodyContainsEndLine(Buffer.from(body), 'd93kswow'), body)
       assert.throws(() => serializeFrame({ ...frame, body: Buffer.from(body) }), MsrpSerializeError)
@@ -280,7 +280,7 @@ describe('MSRP serializer', () => {
   })
 
   it('rejects frames without a wire form', () => {
-    const frame = parseFrame(RFC_4975_10_1_SEND) as MsrpRequest
+    const frame = parseFrame(RFC_4975_11_1_SEND) as MsrpRequest
     const bad: MsrpFrame[] = [
       { ...frame, transactionId: 'x' },
       { ...frame, method: 'send' },
@@ -288,14 +288,14 @@ describe('MSRP serializer', () => {
       { ...frame, headers: { ...frame.headers, 'To-Path': [] } },
       { ...frame, extensionHeaders: [{ name: 'Message-ID', value: 'abcd' }] },
       { ...frame, extensionHeaders: [{ name: 'Bad Name', value: 'v' }] },
-      { ...(parseFrame(RFC_4975_10_1_OK) as MsrpResponse), status: 42 },
+      { ...(parseFrame(RFC_4975_11_1_OK) as MsrpResponse), status: 42 },
     ]
     for (const f of bad) assert.throws(() => serializeFrame(f), MsrpSerializeError)
   })
 
   it('returns head, body and tail separately so large bodies are not copied', () => {
     const body = Buffer.alloc(100_000, 7)
-    const parts = serializeFrameParts({ ...(parseFrame(RFC_4975_10_1_SEND) as MsrpRequest), body })
+    const parts = serializeFrameParts({ ...(parseFrame(RFC_4975_11_1_SEND) as MsrpRequest), body })
     assert.equal(parts.length, 3)
     assert.equal(parts[1], body)
   })

@@ -74,7 +74,8 @@ export function readVia(s: SipScanner): Via {
         via.branch = value
         break
       case 'received':
-        if (value === null || !/^(?:[0-9.]+|[0-9A-Fa-f:.]+|\[[0-9A-Fa-f:.]+\])$/.test(value)) s.fail('has an invalid received address')
+        // An IP address per RFC 3261; host names are tolerated for in-memory networks.
+        if (value === null || !/^(?:[A-Za-z0-9.\-_:]+|\[[0-9A-Fa-f:.]+\])$/.test(value)) s.fail('has an invalid received address')
         via.received = value
         break
       case 'rport':

@@ -27,9 +27,13 @@ export class StreamConnection implements RawConnection {
   readonly #idleMs: number
   #sink: ConnectionSink | undefined
 
-  constructor(socket: Socket, options: StreamConnectionOptions = {}) {
+  /**
+   * @param side `client` for a connection this end opened (it reads pongs), `server` for an
+   *   accepted one (it reads pings), RFC 5626 §3.5.1.
+   */
+  constructor(socket: Socket, side: 'client' | 'server', options: StreamConnectionOptions = {}) {
     this.#socket = socket
-    this.#framer = new SipStreamFramer(options.limits)
+    this.#framer = new SipStreamFramer({ ...options.limits, side })
     this.#idleMs = options.idleTimeoutMs ?? DEFAULT_IDLE_MS
     this.remote = { address: socket.remoteAddress ?? '', port: socket.remotePort ?? 0 }
     this.local = { address: socket.localAddress ?? '', port: socket.localPort ?? 0 }

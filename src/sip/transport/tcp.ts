@@ -85,7 +85,7 @@ export class TcpTransport extends ConnectionTransport {
 
   protected async openConnection(target: SendTarget): Promise<RawConnection> {
     const socket = await this.connectSocket(target)
-    return new StreamConnection(socket, this.options)
+    return new StreamConnection(socket, 'client', this.options)
   }
 
   #accept(socket: Socket): void {
@@ -93,7 +93,7 @@ export class TcpTransport extends ConnectionTransport {
       socket.destroy()
       return
     }
-    this.adopt(new StreamConnection(socket, this.options), false)
+    this.adopt(new StreamConnection(socket, 'server', this.options), false)
   }
 
   /** Accepted sockets come here; TLS sends its secure sockets. */

@@ -1,0 +1,185 @@
+/**
+ * Bot modules: the files `msrp-bot dev` and `msrp-bot run` load.
+ *
+ * ## The contract
+ *
+ * A bot module is a TypeScript (or JavaScript) ES module whose **default export is a bot**
+ * made with `createBot`, with its handlers registered and **not started**:
+ *
+ * ```ts
+ * // bot.ts
+ * import { createBot } from 'msrp-bot'
+ *
+ * const bot = createBot({ uri: process.env.SIP_URI ?? 'sip:echo@localhost' })
+ * bot.command('help', (ctx) => ctx.reply('I echo what you say'))
+ * bot.on('message', (ctx) => ctx.reply(`you said: ${ctx.text}`))
+ *
+ * export default bot
+ * ```
+ *
+ * The command decides where the bot runs: before importing the module it registers the
+ * backend factory `createBot` picks up (`setDefaultBackendFactory`), a local in-process server
+ * for `dev`, the SIP network named by the flags for `run`. The command then starts the bot,
+ * joins the rooms and stops it on Ctrl-C. So the module must not call `bot.start()` or
+ * `bot.join()` itself, and must not pass `{ backend }` to `createBot` (tests do that).
+ *
+ * @module
+ */
+import { existsSync, statSync } from 'node:fs'
+import { extname } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import type { Bot } from '../bot/bot.ts'
+import { setDefaultBackendFactory } from '../bot/backend-factory.ts'
+import type { ChatBackendFactory } from '../bot/backend.ts'
+import { MsrpBotError } from '../errors.ts'
+
+/** File extensions a bot module may have. */
+export const BOT_MODULE_EXTENSIONS = ['.ts', '.mts', '.js', '.mjs'] as const
+
+/** A bot module could not be found, loaded, or does not default-export a bot. */
+export class BotModuleError extends MsrpBotError {
+  /** The module's path. */
+  readonly file: string
+
+  constructor(
+    code: 'BOT_MODULE_NOT_FOUND' | 'BOT_MODULE_LOAD_FAILED' | 'BOT_MODULE_NO_DEFAULT_EXPORT' | 'BOT_MODULE_NOT_A_BOT' | 'BOT_MODULE_ALREADY_STARTED',
+    file: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(code, `${file}: ${message}`, options)
+    this.file = file
+  }
+}
+
+const BOT_METHODS = ['start', 'stop', 'join', 'use', 'on', 'command', 'handleUpdate', 'middleware'] as const
+
+/**
+ * True when `value` looks like a {@link Bot}. Checked by shape, not `instanceof`, because the
+ * bot module may import its own copy of msrp-bot (a project's node_modules) while the command
+ * runs from another (a global install).
+ */
+export function isBot(value: unknown): value is Bot {
+  if (typeof value !== 'object' || value === null) return false
+  const v = value as Record<string, unknown>
+  return BOT_METHODS.every((m) => typeof v[m] === 'function') && typeof v['state'] === 'string'
+}
+
+const EXAMPLE = "const bot = createBot({ uri: 'sip:echo@localhost' }); /* handlers */ export default bot"
+
+/**
+ * Checks a loaded module namespace against the contract and returns its bot, or throws a
+ * {@link BotModuleError} saying what to change.
+ *
+ * @example
+ * ```ts
+ * const bot = botFromModule(await import(url), 'bot.ts')
+ * ```
+ */
+export function botFromModule(namespace: Record<string, unknown>, file: string): Bot {
+  const value = namespace['default']
+  if (value === undefined) {
+    const named = Object.entries(namespace).find(([, v]) => isBot(v))
+    throw new BotModuleError(
+      'BOT_MODULE_NO_DEFAULT_EXPORT',
+      file,
+      named !== undefined
+        ? `it exports a bot named '${named[0]}' but has no default export; add \`export default ${named[0]}\``
+        : `it has no default export. A bot module must end with \`export default bot\`, e.g. ${EXAMPLE}`,
+    )
+  }
+  if (typeof value === 'function') {
+    throw new BotModuleError(
+      'BOT_MODULE_NOT_A_BOT',
+      file,
+      'its default export is a function, not a bot. Export the bot itself: call createBot(...) in ' +
+        'the module and `export default bot`',
+    )
+  }
+  if (value instanceof Promise) {
+    throw new BotModuleError(
+      'BOT_MODULE_NOT_A_BOT',
+      file,
+      'its default export is a promise. Use top-level await if you must wait: `const bot = await make(); export default bot`',
+    )
+  }
+  if (!isBot(value)) {
+    throw new BotModuleError(
+      'BOT_MODULE_NOT_A_BOT',
+      file,
+      `its default export is ${describe(value)}, not a bot made with createBot(); ${EXAMPLE}`,
+    )
+  }
+  if (value.state !== 'idle') {
+    throw new BotModuleError(
+      'BOT_MODULE_ALREADY_STARTED',
+      file,
+      `the module started the bot itself (state: ${value.state}). Remove bot.start() / bot.join() ` +
+        'from the module: msrp-bot starts the bot and joins the rooms given on the command line',
+    )
+  }
+  return value
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null'
+  if (Array.isArray(value)) return 'an array'
+  if (typeof value === 'object') return `an object with keys ${Object.keys(value).slice(0, 5).join(', ') || '(none)'}`
+  return `a ${typeof value}`
+}
+
+/** Options for {@link loadBotModule}. */
+export interface LoadBotModuleOptions {
+  /**
+   * The backend factory `createBot` uses while the module is evaluated (registered with
+   * `setDefaultBackendFactory` for the duration of the import, then the previous one restored).
+   */
+  backendFactory?: ChatBackendFactory | undefined
+}
+
+/**
+ * Imports a bot module (TypeScript is fine when running under tsx, as the `msrp-bot` binary
+ * does) and returns its bot, checked against the contract above.
+ *
+ * Errors (all {@link BotModuleError}): BOT_MODULE_NOT_FOUND, BOT_MODULE_LOAD_FAILED (the module
+ * threw while loading, e.g. an invalid createBot config: the message carries the original),
+ * BOT_MODULE_NO_DEFAULT_EXPORT, BOT_MODULE_NOT_A_BOT, BOT_MODULE_ALREADY_STARTED.
+ *
+ * @example
+ * ```ts
+ * const bot = await loadBotModule('/home/me/my-bot/bot.ts', { backendFactory: (config) => makeBackend(config) })
+ * await bot.start()
+ * ```
+ */
+export async function loadBotModule(file: string, options: LoadBotModuleOptions = {}): Promise<Bot> {
+  if (!existsSync(file) || !statSync(file).isFile()) {
+    throw new BotModuleError('BOT_MODULE_NOT_FOUND', file, 'no such file; check the path (it is relative to the current directory)')
+  }
+  const ext = extname(file)
+  if (!(BOT_MODULE_EXTENSIONS as readonly string[]).includes(ext)) {
+    throw new BotModuleError(
+      'BOT_MODULE_LOAD_FAILED',
+      file,
+      `a bot module is a ${BOT_MODULE_EXTENSIONS.join(' / ')} file, not '${ext || 'no extension'}'`,
+    )
+  }
+  const previous = options.backendFactory === undefined ? undefined : setDefaultBackendFactory(options.backendFactory)
+  let namespace: Record<string, unknown>
+  try {
+    namespace = (await import(pathToFileURL(file).href)) as Record<string, unknown>
+  } catch (error) {
+    let reason = error instanceof Error ? error.message : String(error)
+    if (options.backendFactory !== undefined && (error as { code?: unknown }).code === 'BOT_NO_BACKEND') {
+      // The module's createBot saw no factory although one was registered: it runs on another
+      // copy of msrp-bot (a CommonJS build of it, or a second install).
+      reason =
+        'its createBot() used a different copy of msrp-bot than the one running it. Make the ' +
+        'project an ES module ("type": "module" in package.json, or name the file .mts) and ' +
+        'install msrp-bot once (npm ls msrp-bot)'
+    }
+    throw new BotModuleError('BOT_MODULE_LOAD_FAILED', file, `loading it failed: ${reason}`, { cause: error })
+  } finally {
+    if (options.backendFactory !== undefined) setDefaultBackendFactory(previous)
+  }
+  return botFromModule(namespace, file)
+}

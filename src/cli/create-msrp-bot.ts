@@ -1,0 +1,249 @@
+/**
+ * `create-msrp-bot`: scaffolds a bot project whose `npm test` passes at once.
+ *
+ * ```
+ * npx create-msrp-bot my-bot [--template echo|moderator|blank] [--no-install] [--yes] [--force]
+ * ```
+ *
+ * On a terminal (stdin and stdout both TTYs) it asks for what is missing (folder, template)
+ * unless `--yes`; otherwise it takes flags and defaults (template: echo) and never waits for
+ * input. `MSRP_BOT_PACKAGE=<npm spec>` replaces the msrp-bot dependency written into the new
+ * package.json (the repository's own tests use `file:<checkout>`).
+ *
+ * @module
+ */
+import { spawn } from 'node:child_process'
+import { basename, relative, resolve } from 'node:path'
+import { MsrpBotError } from '../errors.ts'
+import { booleanFlag, closest, formatHelp, parseCommandLine, stringFlag } from './args.ts'
+import type { CommandSpec } from './args.ts'
+import { checkProjectName } from './create/project-name.ts'
+import { createPrompter } from './create/prompts.ts'
+import type { Prompter } from './create/prompts.ts'
+import { directoryState, scaffold, templateValues } from './create/scaffold.ts'
+import { isTemplateName, TEMPLATE_DESCRIPTIONS, TEMPLATE_NAMES } from './create/templates.ts'
+import type { TemplateName } from './create/templates.ts'
+import { CliUsageError, EXIT_FAILURE, EXIT_USAGE } from './errors.ts'
+import { processIo } from './io.ts'
+import type { CliIo } from './io.ts'
+import { packageInfo } from './version.ts'
+
+const spec: CommandSpec = {
+  name: 'create-msrp-bot',
+  summary: 'Create a new msrp-bot project (a chat bot for SIP/MSRP chat rooms) in <dir>.',
+  positionals: '<dir>',
+  arity: { min: 0, max: 1 },
+  flags: {
+    template: {
+      type: 'string',
+      short: 't',
+      value: '<name>',
+      description: `Project template: ${TEMPLATE_NAMES.join(', ')}`,
+      default: 'echo',
+    },
+    'no-install': { type: 'boolean', description: 'Do not run npm install' },
+    yes: { type: 'boolean', short: 'y', description: 'Ask nothing; use the defaults for what is not given' },
+    force: { type: 'boolean', description: 'Write into a folder that is not empty (overwrites same-named files)' },
+    version: { type: 'boolean', short: 'v', description: 'Show the version' },
+  },
+  details: [
+    'Templates:\n' + TEMPLATE_NAMES.map((t) => `  ${t.padEnd(10)} ${TEMPLATE_DESCRIPTIONS[t]}`).join('\n'),
+    'The package name is the folder name, so it must be a valid npm name (lower case, no spaces).',
+  ],
+  examples: ['npx create-msrp-bot my-bot', 'npx create-msrp-bot my-bot --template moderator', 'npx create-msrp-bot . --yes --no-install'],
+}
+
+/** The checked plan of one create-msrp-bot run. */
+export interface CreatePlan {
+  /** Absolute project folder. */
+  readonly dir: string
+  /** Package name (the folder's base name). */
+  readonly name: string
+  readonly template: TemplateName
+  readonly install: boolean
+  readonly force: boolean
+}
+
+/** Options for {@link main} (for tests). */
+export interface CreateMainOptions {
+  /** Runs `npm install` in the folder; defaults to spawning npm. Resolves to its exit code. */
+  install?: ((dir: string, io: CliIo) => Promise<number>) | undefined
+  /** Overrides TTY detection (prompts run only when true). */
+  interactive?: boolean | undefined
+  /** Overrides the prompter (tests). */
+  prompter?: Prompter | undefined
+}
+
+function usage(message: string): CliUsageError {
+  return new CliUsageError(`create-msrp-bot: ${message}`, { command: spec.name })
+}
+
+/**
+ * Checks a template name, suggesting the closest one.
+ *
+ * @example
+ * ```ts
+ * parseTemplate('moderater')  // throws: unknown template 'moderater'. Did you mean 'moderator'? ...
+ * ```
+ */
+export function parseTemplate(value: string): TemplateName {
+  const v = value.trim().toLowerCase()
+  if (isTemplateName(v)) return v
+  const guess = closest(v, TEMPLATE_NAMES)
+  throw usage(`unknown template '${value}'.${guess === undefined ? '' : ` Did you mean '${guess}'?`} Templates: ${TEMPLATE_NAMES.join(', ')}`)
+}
+
+/**
+ * Derives and checks the project name from the folder.
+ *
+ * @example
+ * ```ts
+ * projectNameFor('/home/me/my-bot')  // 'my-bot'
+ * ```
+ */
+export function projectNameFor(dir: string): string {
+  const name = basename(dir)
+  const check = checkProjectName(name)
+  if (!check.valid) {
+    throw usage(
+      `the folder name '${name}' is used as the package name, and it is not a valid npm package name: ` +
+        `${check.problems.join('; ')}.` +
+        (check.suggestion === undefined ? ' Pick another folder name.' : ` Try '${check.suggestion}'.`),
+    )
+  }
+  return name
+}
+
+/** Works out what to do from the command line, asking on a terminal when allowed. */
+async function plan(argv: readonly string[], io: CliIo, options: CreateMainOptions): Promise<CreatePlan | 'help' | 'version'> {
+  const line = parseCommandLine(spec, argv)
+  if (line.help) return 'help'
+  if (booleanFlag(line.values, 'version')) return 'version'
+  const yes = booleanFlag(line.values, 'yes')
+  const interactive = !yes && (options.interactive ?? (io.stdin.isTTY === true && io.stdout.isTTY === true))
+  let dirArg = line.positionals[0]
+  const templateArg = stringFlag(line.values, 'template')
+  let template = templateArg === undefined ? undefined : parseTemplate(templateArg)
+  if (interactive && (dirArg === undefined || template === undefined)) {
+    const ask = options.prompter ?? createPrompter(io.stdin, io.stdout as unknown as NodeJS.WritableStream)
+    try {
+      dirArg ??= await ask.text('Project folder', 'my-bot')
+      projectNameFor(resolve(io.cwd, dirArg)) // complain now, before asking more
+      template ??= await ask.choose(
+        'Template:',
+        TEMPLATE_NAMES.map((t) => ({ value: t, hint: TEMPLATE_DESCRIPTIONS[t] })),
+        'echo',
+      )
+    } finally {
+      ask.close()
+    }
+  }
+  if (dirArg === undefined || dirArg.trim() === '') {
+    throw usage('missing <dir>: where to create the project, e.g. npx create-msrp-bot my-bot')
+  }
+  const dir = resolve(io.cwd, dirArg)
+  const name = projectNameFor(dir)
+  const force = booleanFlag(line.values, 'force')
+  const state = directoryState(dir)
+  if (state === 'file') throw usage(`${dirArg} is a file; pick a folder name`)
+  if (state === 'not-empty' && !force) {
+    throw usage(`${dirArg} is not empty. Pick a new folder, empty it, or pass --force to write into it (same-named files are overwritten)`)
+  }
+  return { dir, name, template: template ?? 'echo', install: !booleanFlag(line.values, 'no-install'), force }
+}
+
+/**
+ * Runs `npm install --no-audit --no-fund` in `dir`, forwarding its output to `io`. Resolves to
+ * npm's exit code.
+ */
+export function npmInstall(dir: string, io: CliIo): Promise<number> {
+  return new Promise((resolveCode, reject) => {
+    const windows = process.platform === 'win32'
+    const child = spawn(windows ? 'npm.cmd' : 'npm', ['install', '--no-audit', '--no-fund'], {
+      cwd: dir,
+      env: io.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      shell: windows, // .cmd files need a shell on Windows (Node >= 20.12)
+    })
+    child.stdout.on('data', (chunk: Buffer) => io.stdout.write(chunk.toString()))
+    child.stderr.on('data', (chunk: Buffer) => io.stderr.write(chunk.toString()))
+    child.on('error', (error) =>
+      reject(new MsrpBotError('CREATE_NPM_NOT_FOUND', `could not run npm (${error.message}); install Node.js with npm, or use --no-install`, { cause: error })),
+    )
+    child.on('close', (code) => resolveCode(code ?? 1))
+  })
+}
+
+/** The "what now" text. */
+export function nextSteps(plan: CreatePlan, cwd: string, installed: boolean): string {
+  const rel = relative(cwd, plan.dir)
+  const steps = [
+    ...(rel === '' ? [] : [`cd ${/\s/.test(rel) ? JSON.stringify(rel) : rel}`]),
+    ...(installed ? [] : ['npm install']),
+    'cp .env.example .env     # only needed for a real SIP network (msrp-bot run)',
+    'npm start                # your bot in a local chat room; chat with it here',
+    'npm test                 # the bot\'s tests, on an in-memory chat room',
+  ]
+  return [
+    '',
+    `Created ${plan.name} (template: ${plan.template}) in ${plan.dir}`,
+    '',
+    'Next steps:',
+    ...steps.map((s) => `  ${s}`),
+    '',
+    'Edit bot.ts to change what the bot does; README.md has more.',
+    '',
+  ].join('\n')
+}
+
+/**
+ * Runs create-msrp-bot with `argv` (without `node` and the script). Resolves to the exit code:
+ * 0 done, 1 failed (e.g. npm install failed; the files are written), 2 usage error.
+ *
+ * @example
+ * ```ts
+ * process.exitCode = await main(['my-bot', '--template', 'echo'])
+ * ```
+ */
+export async function main(argv: readonly string[], io: CliIo = processIo(), options: CreateMainOptions = {}): Promise<number> {
+  let p: CreatePlan | 'help' | 'version'
+  try {
+    p = await plan(argv, io, options)
+  } catch (error) {
+    if (error instanceof CliUsageError) {
+      io.stderr.write(`${error.message}\nSee 'create-msrp-bot --help'.\n`)
+      return EXIT_USAGE
+    }
+    throw error
+  }
+  if (p === 'help') {
+    io.stdout.write(formatHelp(spec))
+    return 0
+  }
+  if (p === 'version') {
+    io.stdout.write(`${packageInfo().version}\n`)
+    return 0
+  }
+  try {
+    const files = scaffold({ dir: p.dir, template: p.template, values: templateValues(p.name, io.env), force: p.force })
+    io.stdout.write(`Wrote ${files.length} files to ${p.dir}: ${files.join(', ')}\n`)
+    let installed = false
+    if (p.install) {
+      io.stdout.write('Running npm install...\n')
+      const code = await (options.install ?? npmInstall)(p.dir, io)
+      if (code !== 0) {
+        io.stderr.write(`create-msrp-bot: npm install failed (exit code ${code}); the project is written, run npm install in ${p.dir} once the problem above is fixed\n`)
+        return EXIT_FAILURE
+      }
+      installed = true
+    }
+    io.stdout.write(nextSteps(p, io.cwd, installed))
+    return 0
+  } catch (error) {
+    if (error instanceof MsrpBotError) {
+      io.stderr.write(`create-msrp-bot: ${error.message} [${error.code}]\n`)
+      return EXIT_FAILURE
+    }
+    throw error
+  }
+}

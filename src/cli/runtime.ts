@@ -1,0 +1,173 @@
+/**
+ * What the `msrp-bot` commands run once their options are parsed and checked: the seam
+ * between the command line (this folder) and the chat server / SIP client that do the work.
+ *
+ * Each command parses its flags into one of the option types below (every value validated,
+ * defaults applied, secrets read from the environment) and calls the matching function. The
+ * functions resolve when the command is done (the server or client was stopped, e.g. with
+ * Ctrl-C through `signal`) and reject with an `MsrpBotError` otherwise.
+ *
+ * Status: the in-process chat server and the network chat backend are not wired in yet, so
+ * every function here throws CLI_NOT_AVAILABLE. Wiring them changes only this file.
+ *
+ * @module
+ */
+import { MsrpBotError } from '../errors.ts'
+import type { CliIo } from './io.ts'
+
+/** A SIP transport name. */
+export type SipTransportName = 'udp' | 'tcp' | 'tls' | 'ws'
+
+/** Log levels the commands accept with `--log-level`. */
+export type CliLogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent'
+
+/** One account the local server accepts registrations for (`--users` file). */
+export interface UserAccount {
+  /** The user part of the address: `alice` registers as `sip:alice@<domain>`. */
+  readonly username: string
+  /** The digest password (RFC 3261 §22). */
+  readonly password: string
+}
+
+/** `msrp-bot server`: a chat server (registrar, presence agent, RFC 7701 chat rooms). */
+export interface ServerOptions {
+  /** Address to listen on (default 127.0.0.1: only this machine). */
+  readonly host: string
+  /** SIP port, UDP and TCP (default 5060; 0 picks a free one). */
+  readonly port: number
+  /** The SIP domain the server is responsible for; rooms are `sip:<room>@<domain>`. */
+  readonly domain: string
+  /** Room names to create at start (default ['lobby']). */
+  readonly rooms: readonly string[]
+  /**
+   * Accounts allowed to register, with passwords. Undefined: anyone may register under any
+   * name in the domain without a password (fine on 127.0.0.1, not on a network).
+   */
+  readonly users: readonly UserAccount[] | undefined
+  /** SIP over WebSocket port (RFC 7118) for browser clients; undefined: off. */
+  readonly wsPort: number | undefined
+  /** MSRP port (default 2855, RFC 4975 §15.1's registered port). */
+  readonly msrpPort: number
+  /** Log threshold. */
+  readonly logLevel: CliLogLevel
+}
+
+/** `msrp-bot dev`: a local server with the given bots in its rooms, for development. */
+export interface DevOptions {
+  /** Absolute paths of the bot modules (each `export default bot`, see ./bot-module.ts). */
+  readonly botFiles: readonly string[]
+  /** The local server; every bot joins every room in `server.rooms`. */
+  readonly server: ServerOptions
+  /** Open a terminal chat in the first room as well (when stdin is a terminal). */
+  readonly chat: boolean
+}
+
+/** How to reach a SIP network as one identity (shared by `run` and `chat`). */
+export interface SipAccountOptions {
+  /** The address of record, e.g. sip:echo@example.com. */
+  readonly uri: string
+  /** The registrar (defaults, in the backend, to the URI's domain). */
+  readonly registrar: string | undefined
+  /** An outbound proxy to send everything through. */
+  readonly outboundProxy: string | undefined
+  /** The digest user name, when it differs from the URI's user part. */
+  readonly username: string | undefined
+  /** The digest password (read from the environment, never from the command line). */
+  readonly password: string | undefined
+  /** The SIP transport; undefined: tls for sips: URIs, else tcp. */
+  readonly transport: SipTransportName | undefined
+}
+
+/** `msrp-bot run`: one bot on a real SIP network. */
+export interface RunOptions {
+  /** Absolute path of the bot module. */
+  readonly botFile: string
+  /** The bot's SIP identity; overrides the uri/password in the bot module's config. */
+  readonly account: SipAccountOptions
+  /** Room URIs to join. */
+  readonly rooms: readonly string[]
+  /** The nickname to claim in each room (default: the URI's user part). */
+  readonly nickname: string
+  /** Log threshold. */
+  readonly logLevel: CliLogLevel
+}
+
+/** `msrp-bot chat`: a person in a chat room, from the terminal. */
+export interface ChatOptions {
+  /** The room URI. */
+  readonly room: string
+  /** Who is chatting. */
+  readonly account: SipAccountOptions
+  /** The nickname to claim. */
+  readonly nickname: string
+  /** Log threshold (logs go to stderr, chat to stdout). */
+  readonly logLevel: CliLogLevel
+}
+
+/** What every runtime function gets besides its options. */
+export interface RuntimeContext {
+  /** Where to print; `io.stdin` for the terminal chat. */
+  readonly io: CliIo
+  /**
+   * Aborted when the user asks to stop (first Ctrl-C or SIGTERM). The default SIGINT exit is
+   * suspended until then, so a runtime must honour this signal (a second Ctrl-C still exits).
+   */
+  readonly signal: AbortSignal
+}
+
+function notAvailable(command: string): never {
+  throw new MsrpBotError(
+    'CLI_NOT_AVAILABLE',
+    `'${command}' is not available in this build yet (the chat server and SIP client are not ` +
+      'wired into the command line). Your options were valid. Meanwhile, test bots with the fake ' +
+      "backend (FakeChatBackend from 'msrp-bot') and `npm test`.",
+  )
+}
+
+/**
+ * Runs the chat server until `context.signal` aborts.
+ *
+ * @example
+ * ```ts
+ * await startServer({ host: '127.0.0.1', port: 5060, domain: 'localhost', rooms: ['lobby'], users: undefined, wsPort: undefined, msrpPort: 2855, logLevel: 'info' }, context)
+ * ```
+ */
+export async function startServer(_options: ServerOptions, _context: RuntimeContext): Promise<void> {
+  notAvailable('server')
+}
+
+/**
+ * Runs a local server with the bots in its rooms until `context.signal` aborts.
+ *
+ * @example
+ * ```ts
+ * await startDev({ botFiles: ['/abs/bot.ts'], server, chat: true }, context)
+ * ```
+ */
+export async function startDev(_options: DevOptions, _context: RuntimeContext): Promise<void> {
+  notAvailable('dev')
+}
+
+/**
+ * Runs one bot against a SIP network until `context.signal` aborts.
+ *
+ * @example
+ * ```ts
+ * await runBot({ botFile: '/abs/bot.ts', account, rooms: ['sip:lobby@chat.example.com'], nickname: 'echo', logLevel: 'info' }, context)
+ * ```
+ */
+export async function runBot(_options: RunOptions, _context: RuntimeContext): Promise<void> {
+  notAvailable('run')
+}
+
+/**
+ * Runs the terminal chat client until the user quits or `context.signal` aborts.
+ *
+ * @example
+ * ```ts
+ * await startChat({ room: 'sip:lobby@localhost', account, nickname: 'alice', logLevel: 'warn' }, context)
+ * ```
+ */
+export async function startChat(_options: ChatOptions, _context: RuntimeContext): Promise<void> {
+  notAvailable('chat')
+}

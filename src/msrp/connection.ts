@@ -1,0 +1,424 @@
+/**
+ * A framed MSRP connection (RFC 4975 §5.4, §7) over any {@link MsrpTransport}: TCP, TLS, an
+ * in-memory pair, or a WebSocket (RFC 7977). It parses incoming frames, matches responses to
+ * requests by transaction id, hands requests to the session named by the To-Path session id
+ * (so several sessions can share one connection), answers 481 for unknown sessions, and
+ * applies back-pressure: writers wait for the transport to drain instead of buffering.
+ */
+import net from 'node:net'
+import tls from 'node:tls'
+import { debuglog } from 'node:util'
+import { EventEmitter } from 'eventemitter3'
+import { WebSocket } from 'ws'
+import type { ClientOptions } from 'ws'
+import { ParseError } from '../errors.ts'
+import type { MsrpClock } from './clock.ts'
+import { systemClock } from './clock.ts'
+import { MsrpClosedError, MsrpRequestError } from './errors.ts'
+import type { ExtensionHeader, MsrpFrame, MsrpHeaders, MsrpRequest, MsrpResponse } from './message.ts'
+import { MSRP_REASONS } from './message.ts'
+import { MsrpParser } from './parser.ts'
+import type { MsrpParserOptions } from './parser.ts'
+import { serializeFrameParts } from './serializer.ts'
+import type { MsrpTransport } from './transport.ts'
+import { streamTransport, webSocketTransport } from './transport.ts'
+import type { MsrpUri } from './uri.ts'
+import { effectivePort } from './uri.ts'
+
+const log = debuglog('msrp')
+
+/** RFC 4975 §7.1: a sender waits 30 seconds for a transaction response. */
+export const DEFAULT_TRANSACTION_TIMEOUT_MS = 30_000
+
+/** Named states of a connection. */
+export type ConnectionState = 'open' | 'closing' | 'closed'
+
+/** Who opened the TCP connection (RFC 6135 / RFC 4145 `a=setup`). */
+export type ConnectionRole = 'active' | 'passive'
+
+/** Receives the requests a connection routes to one session id. */
+export interface MsrpRequestHandler {
+  /** A request whose To-Path names this handler's session. */
+  handleRequest(request: MsrpRequest, connection: MsrpConnection): void
+  /** The connection closed (with the transport error, if any). */
+  connectionClosed(connection: MsrpConnection, error: Error | undefined): void
+}
+
+/**
+ * Finds the handler for a session id the connection does not know yet (passive side, RFC 4975
+ * §5.4: the first request binds the connection). Return a handler, a status code to answer
+ * with (e.g. 506 when the session is bound to another connection), or undefined for 481.
+ */
+export type SessionResolver = (sessionId: string, connection: MsrpConnection) => MsrpRequestHandler | number | undefined
+
+/** Options of a connection. */
+export interface MsrpConnectionOptions {
+  /** Who opened the connection (default `active` for connect(), `passive` for accepted ones). */
+  role?: ConnectionRole
+  /** Clock for transaction timeouts (default: the system clock). */
+  clock?: MsrpClock
+  /** How long to wait for a transaction response (default 30 s, RFC 4975 §7.1). */
+  transactionTimeoutMs?: number
+  /** Parser limits. */
+  parser?: MsrpParserOptions
+  /** Close the connection when more than this many bytes of output pile up unread (default 16 MiB). */
+  maxWriteBufferBytes?: number
+  /** Resolves unknown session ids (set by {@link MsrpListener}). */
+  resolveSession?: SessionResolver
+}
+
+/** Events of a connection. */
+export interface MsrpConnectionEvents {
+  /** The state changed. */
+  state: [state: ConnectionState]
+  /** The connection closed; `error` says why when it was not a clean close. */
+  close: [error: Error | undefined]
+}
+
+/** A request in flight: `written` settles when the transport took it, `response` with the answer. */
+export interface OutgoingRequest {
+  readonly written: Promise<void>
+  /** The response, or undefined when none is expected (REPORT, Failure-Report no/partial). */
+  readonly response: Promise<MsrpResponse | undefined>
+}
+
+interface Transaction {
+  resolve(response: MsrpResponse): void
+  reject(error: Error): void
+  timer: unknown
+}
+
+const noop = (): void => {}
+
+/** One MSRP connection. */
+export class MsrpConnection extends EventEmitter<MsrpConnectionEvents> {
+  readonly #transport: MsrpTransport
+  readonly #parser: MsrpParser
+  readonly #clock: MsrpClock
+  readonly #timeoutMs: number
+  readonly #maxWriteBuffer: number
+  readonly #resolve: SessionResolver | undefined
+  readonly #sessions = new Map<string, MsrpRequestHandler>()
+  readonly #transactions = new Map<string, Transaction>()
+  readonly role: ConnectionRole
+  #state: ConnectionState = 'open'
+  #congested = false
+  #drain: { promise: Promise<void>; resolve(): void; reject(e: Error): void } | undefined
+  #closeError: Error | undefined
+
+  /** Wraps a transport that is already connected. */
+  constructor(transport: MsrpTransport, options: MsrpConnectionOptions = {}) {
+    super()
+    this.#transport = transport
+    this.#parser = new MsrpParser(options.parser)
+    this.#clock = options.clock ?? systemClock
+    this.#timeoutMs = options.transactionTimeoutMs ?? DEFAULT_TRANSACTION_TIMEOUT_MS
+    this.#maxWriteBuffer = options.maxWriteBufferBytes ?? 16 * 1024 * 1024
+    this.#resolve = options.resolveSession
+    this.role = options.role ?? 'active'
+    transport.start({
+      data: (chunk) => this.#onData(chunk),
+      drain: () => this.#onDrain(),
+      close: (error) => this.#shutdown(error ?? this.#closeError),
+    })
+    log('connection %s %s open (%s)', this.role, this.describe(), transport.kind)
+  }
+
+  /**
+   * Opens a TCP (or, with `tls`, TLS) connection; the caller is the active side (RFC 6135).
+   *
+   * @example
+   * ```ts
+   * const connection = await MsrpConnection.connect({ host: '127.0.0.1', port: 2855 })
+   * ```
+   */
+  static connect(
+    target: { host: string; port: number; tls?: boolean | tls.ConnectionOptions },
+    options: MsrpConnectionOptions = {},
+  ): Promise<MsrpConnection> {
+    return new Promise((resolve, reject) => {
+      const secure = target.tls !== undefined && target.tls !== false
+      const socket = secure
+        ? tls.connect({ host: target.host, port: target.port, servername: net.isIP(target.host) ? undefined : target.host, ...(typeof target.tls === 'object' ? target.tls : {}) })
+        : net.connect({ host: target.host, port: target.port })
+      socket.setNoDelay(true)
+      const onError = (error: Error): void => reject(new MsrpClosedError('MSRP_CONNECT_FAILED', `cannot connect to MSRP peer ${target.host}:${target.port}: ${error.message}`, { cause: error }))
+      socket.once('error', onError)
+      socket.once(secure ? 'secureConnect' : 'connect', () => {
+        socket.off('error', onError)
+        resolve(new MsrpConnection(streamTransport(socket, secure ? 'tls' : 'tcp'), { role: 'active', ...options }))
+      })
+    })
+  }
+
+  /** Connects to the first hop named by an MSRP URI: `msrps:` uses TLS, the port defaults to 2855. */
+  static connectTo(uri: MsrpUri, options: MsrpConnectionOptions & { tls?: tls.ConnectionOptions } = {}): Promise<MsrpConnection> {
+    if (uri.transport.toLowerCase() !== 'tcp') {
+      return Promise.reject(new MsrpClosedError('MSRP_CONNECT_FAILED', `cannot dial transport "${uri.transport}" from a URI; for WebSocket use MsrpConnection.connectWebSocket(url)`))
+    }
+    const { tls: tlsOptions, ...rest } = options
+    return MsrpConnection.connect({ host: uri.host, port: effectivePort(uri), tls: uri.scheme === 'msrps' ? (tlsOptions ?? true) : false }, rest)
+  }
+
+  /**
+   * Opens a WebSocket connection with the `msrp` subprotocol (RFC 7977 §4.1).
+   *
+   * @throws MsrpClosedError `MSRP_CONNECT_FAILED` when the server does not agree to `msrp`.
+   */
+  static async connectWebSocket(url: string, options: MsrpConnectionOptions & { webSocket?: ClientOptions } = {}): Promise<MsrpConnection> {
+    const { webSocket, ...rest } = options
+    const ws = new WebSocket(url, 'msrp', webSocket)
+    await new Promise<void>((resolve, reject) => {
+      ws.once('open', () => resolve())
+      ws.once('error', (error) => reject(new MsrpClosedError('MSRP_CONNECT_FAILED', `cannot open MSRP WebSocket ${url}: ${error.message}`, { cause: error })))
+    })
+    if (ws.protocol !== 'msrp') {
+      ws.close()
+      throw new MsrpClosedError('MSRP_CONNECT_FAILED', `WebSocket server at ${url} did not accept the "msrp" subprotocol (RFC 7977 §4.1)`)
+    }
+    return new MsrpConnection(webSocketTransport(ws, url.startsWith('wss:')), { role: 'active', ...rest })
+  }
+
+  /** The current state. */
+  get state(): ConnectionState {
+    return this.#state
+  }
+
+  /** The transport underneath (addresses, kind). */
+  get transport(): MsrpTransport {
+    return this.#transport
+  }
+
+  /** Number of sessions attached. */
+  get sessionCount(): number {
+    return this.#sessions.size
+  }
+
+  /** `local -> remote` addresses, for logs and errors. */
+  describe(): string {
+    const a = this.#transport.local
+    const b = this.#transport.remote
+    return `${a ? `${a.address}:${a.port}` : '?'} -> ${b ? `${b.address}:${b.port}` : '?'}`
+  }
+
+  /** Routes requests whose To-Path session id is `sessionId` to `handler`. */
+  attach(sessionId: string, handler: MsrpRequestHandler): void {
+    if (this.#state !== 'open') throw new MsrpClosedError('MSRP_CONNECTION_CLOSED', 'cannot attach a session to a closed MSRP connection')
+    const existing = this.#sessions.get(sessionId)
+    if (existing !== undefined && existing !== handler) {
+      throw new MsrpClosedError('MSRP_SESSION_CONFLICT', `session id ${sessionId} is already attached to this connection`)
+    }
+    this.#sessions.set(sessionId, handler)
+  }
+
+  /** Stops routing `sessionId` here. */
+  detach(sessionId: string): void {
+    this.#sessions.delete(sessionId)
+  }
+
+  /**
+   * Writes a frame, waiting first while the transport is congested (back-pressure).
+   *
+   * @throws MsrpClosedError when the connection is closed.
+   */
+  async write(frame: MsrpFrame): Promise<void> {
+    while (this.#congested && this.#state === 'open') await this.#waitDrain()
+    this.#writeNow(frame)
+  }
+
+  /**
+   * Sends a request. A response is expected unless the request is a REPORT (RFC 4975 §7.1.2)
+   * or says `Failure-Report: no` or `partial` (§7.1.1: no 200 comes back); it times out with
+   * status 408 after `timeoutMs` counted from the write.
+   */
+  request(frame: MsrpRequest, options: { expectResponse?: boolean; timeoutMs?: number } = {}): OutgoingRequest {
+    const fr = frame.headers['Failure-Report']
+    const expect = options.expectResponse ?? (frame.method !== 'REPORT' && fr !== 'no' && fr !== 'partial')
+    const tid = frame.transactionId
+    let tx: Transaction | undefined
+    let response: Promise<MsrpResponse | undefined> | undefined
+    if (expect) {
+      if (this.#transactions.has(tid)) throw new MsrpClosedError('MSRP_DUPLICATE_TRANSACTION', `transaction id ${tid} is already in use`)
+      response = new Promise<MsrpResponse>((resolve, reject) => {
+        tx = { resolve, reject, timer: undefined }
+      })
+      this.#transactions.set(tid, tx as unknown as Transaction)
+    }
+    const written = this.write(frame).then(
+      () => {
+        const t = tx
+        if (t !== undefined && this.#transactions.get(tid) === t) {
+          const timeoutMs = options.timeoutMs ?? this.#timeoutMs
+          t.timer = this.#clock.setTimeout(() => {
+            if (this.#transactions.get(tid) !== t) return
+            this.#transactions.delete(tid)
+            t.reject(new MsrpRequestError('MSRP_TIMEOUT', 408, `no response to MSRP ${frame.method} ${tid} within ${timeoutMs} ms (RFC 4975 §7.1: treated as 408)`))
+          }, timeoutMs)
+        }
+      },
+      (error: Error) => {
+        if (tx !== undefined && this.#transactions.get(tid) === tx) {
+          this.#transactions.delete(tid)
+          tx.reject(error)
+        }
+        throw error
+      },
+    )
+    const result = response ?? written.then(() => undefined)
+    // Callers may await only one of the two; the other must not become an unhandled rejection.
+    written.catch(noop)
+    result.catch(noop)
+    return { written, response: result }
+  }
+
+  /**
+   * Answers a request (RFC 4975 §7.2): To-Path is the request's From-Path, From-Path our URI
+   * (the first of the request's To-Path). Nothing is sent for a REPORT (§7.1.2), for
+   * `Failure-Report: no`, or for a 200 under `Failure-Report: partial` (§7.1.1).
+   */
+  respond(request: MsrpRequest, status: number, comment: string | undefined = MSRP_REASONS[status], extra: Partial<MsrpHeaders> = {}, extensionHeaders: ExtensionHeader[] = []): void {
+    if (request.method === 'REPORT') return
+    const fr = request.headers['Failure-Report']
+    if (fr === 'no' || (fr === 'partial' && status === 200)) return
+    if (this.#state !== 'open') return
+    const self = request.headers['To-Path'][0]
+    const response: MsrpResponse = {
+      type: 'response',
+      transactionId: request.transactionId,
+      status,
+      headers: { 'To-Path': request.headers['From-Path'], 'From-Path': self === undefined ? [] : [self], ...extra },
+      extensionHeaders,
+      continuation: '$',
+    }
+    if (comment !== undefined) response.comment = comment
+    log('respond %d to %s %s', status, request.method, request.transactionId)
+    this.#writeNow(response)
+  }
+
+  /** Closes the connection; pending requests reject with `MSRP_CONNECTION_CLOSED`. */
+  close(error?: Error): void {
+    if (this.#state !== 'open') return
+    this.#closeError = error
+    this.#setState('closing')
+    this.#failPending(error)
+    this.#transport.close()
+  }
+
+  // ---- internals ---------------------------------------------------------------------------
+
+  #setState(state: ConnectionState): void {
+    if (this.#state === state) return
+    log('connection %s: %s -> %s', this.describe(), this.#state, state)
+    this.#state = state
+    this.emit('state', state)
+  }
+
+  #closedError(cause: Error | undefined): MsrpClosedError {
+    return new MsrpClosedError(
+      'MSRP_CONNECTION_CLOSED',
+      `MSRP connection ${this.describe()} closed${cause ? `: ${cause.message}` : ''}`,
+      cause ? { cause } : undefined,
+    )
+  }
+
+  #writeNow(frame: MsrpFrame): void {
+    if (this.#state !== 'open') throw this.#closedError(this.#closeError)
+    const ok = this.#transport.write(serializeFrameParts(frame))
+    if (!ok) {
+      this.#congested = true
+      if (this.#transport.bufferedBytes > this.#maxWriteBuffer) {
+        this.close(new MsrpClosedError('MSRP_WRITE_OVERFLOW', `MSRP peer ${this.describe()} stopped reading; more than ${this.#maxWriteBuffer} bytes of output piled up`))
+      }
+    }
+  }
+
+  #waitDrain(): Promise<void> {
+    if (this.#drain === undefined) {
+      let resolve = noop
+      let reject: (e: Error) => void = noop
+      const promise = new Promise<void>((res, rej) => {
+        resolve = res
+        reject = rej
+      })
+      promise.catch(noop)
+      this.#drain = { promise, resolve, reject }
+    }
+    return this.#drain.promise
+  }
+
+  #onDrain(): void {
+    this.#congested = false
+    const drain = this.#drain
+    this.#drain = undefined
+    drain?.resolve()
+  }
+
+  #onData(chunk: Buffer): void {
+    if (this.#state === 'closed') return
+    try {
+      this.#parser.feed(chunk, (frame) => this.#onFrame(frame))
+    } catch (error) {
+      if (error instanceof ParseError) {
+        // RFC 4975 gives no way to resynchronise a broken stream: close it.
+        log('connection %s: parse error %s', this.describe(), error.message)
+        this.close(error)
+      } else {
+        throw error
+      }
+    }
+  }
+
+  #onFrame(frame: MsrpFrame): void {
+    if (frame.type === 'response') {
+      const tx = this.#transactions.get(frame.transactionId)
+      if (tx === undefined) {
+        // A relay may answer a SEND itself and then forward the endpoint's answer too
+        // (RFC 4976 §7.3 hop-by-hop); the second one lands here.
+        log('ignoring response %d for %s: no pending transaction', frame.status, frame.transactionId)
+        return
+      }
+      this.#transactions.delete(frame.transactionId)
+      this.#clock.clearTimeout(tx.timer)
+      tx.resolve(frame)
+      return
+    }
+    const sessionId = frame.headers['To-Path'][0]?.sessionId
+    let handler = sessionId === undefined ? undefined : this.#sessions.get(sessionId)
+    if (handler === undefined && sessionId !== undefined && this.#resolve !== undefined) {
+      const resolved = this.#resolve(sessionId, this)
+      if (typeof resolved === 'number') {
+        this.respond(frame, resolved)
+        return
+      }
+      handler = resolved
+    }
+    if (handler === undefined) {
+      log('no session %s on %s: 481', sessionId, this.describe())
+      this.respond(frame, 481)
+      return
+    }
+    handler.handleRequest(frame, this)
+  }
+
+  #failPending(cause: Error | undefined): void {
+    const error = this.#closedError(cause)
+    for (const [tid, tx] of this.#transactions) {
+      this.#transactions.delete(tid)
+      this.#clock.clearTimeout(tx.timer)
+      tx.reject(error)
+    }
+    const drain = this.#drain
+    this.#drain = undefined
+    drain?.reject(error)
+  }
+
+  #shutdown(cause: Error | undefined): void {
+    if (this.#state === 'closed') return
+    this.#failPending(cause)
+    this.#setState('closed')
+    const sessions = [...this.#sessions.values()]
+    this.#sessions.clear()
+    for (const handler of new Set(sessions)) handler.connectionClosed(this, cause)
+    this.emit('close', cause)
+  }
+}

@@ -1,0 +1,165 @@
+/**
+ * The passive side of MSRP (RFC 6135 `a=setup:passive`, RFC 4975 §5.4): accepts connections
+ * (TCP, TLS, WebSocket with the `msrp` subprotocol, or in-memory streams handed to
+ * {@link MsrpListener.accept}) and binds each to the session named by the To-Path of the
+ * first request that arrives on it. Several sessions may share one connection.
+ */
+import http from 'node:http'
+import https from 'node:https'
+import net from 'node:net'
+import tls from 'node:tls'
+import type { Duplex } from 'node:stream'
+import { debuglog } from 'node:util'
+import { EventEmitter } from 'eventemitter3'
+import { WebSocketServer } from 'ws'
+import type { MsrpConnectionOptions, MsrpRequestHandler } from './connection.ts'
+import { MsrpConnection } from './connection.ts'
+import type { MsrpTransport, TransportAddress } from './transport.ts'
+import { streamTransport, webSocketTransport } from './transport.ts'
+
+const log = debuglog('msrp')
+
+/** A session that waits for the peer to connect (implemented by {@link MsrpSession}). */
+export interface PassiveSession extends MsrpRequestHandler {
+  /** The local session id (the path segment of our MSRP URI). */
+  readonly id: string
+  /** The connection the session is bound to, if any. */
+  readonly connection: MsrpConnection | undefined
+  /** Binds the session to `connection` (called for the first request naming it). */
+  bind(connection: MsrpConnection): void
+}
+
+/** Options of {@link MsrpListener.listen}. */
+export interface MsrpListenOptions extends Omit<MsrpConnectionOptions, 'role' | 'resolveSession'> {
+  /** Address to bind (default 127.0.0.1). */
+  host?: string
+  /** Port to bind (default 0: any free port; read it from `address`). */
+  port?: number
+  /** Serve TLS (`msrps:`) with these options (key, cert…). */
+  tls?: tls.TlsOptions
+  /** Serve MSRP over WebSocket (RFC 7977) instead of raw TCP. */
+  webSocket?: boolean
+}
+
+/** Events of a listener. */
+export interface MsrpListenerEvents {
+  /** A connection was accepted. */
+  connection: [connection: MsrpConnection]
+  /** The server failed (e.g. while listening). */
+  error: [error: Error]
+}
+
+/** Accepts MSRP connections and binds them to registered sessions. */
+export class MsrpListener extends EventEmitter<MsrpListenerEvents> {
+  readonly #sessions = new Map<string, PassiveSession>()
+  readonly #connections = new Set<MsrpConnection>()
+  readonly #options: Omit<MsrpConnectionOptions, 'role' | 'resolveSession'>
+  #server: net.Server | undefined
+  #wss: WebSocketServer | undefined
+
+  /** A listener without a server: feed it connections with {@link accept} (in-memory, custom). */
+  constructor(options: Omit<MsrpConnectionOptions, 'role' | 'resolveSession'> = {}) {
+    super()
+    this.#options = options
+  }
+
+  /**
+   * Starts a TCP, TLS or WebSocket server for MSRP.
+   *
+   * @example
+   * ```ts
+   * const listener = await MsrpListener.listen({ host: '127.0.0.1', port: 0 })
+   * const session = new MsrpSession({ localUri: `msrp://127.0.0.1:${listener.address!.port}/${generateSessionId()};tcp` })
+   * listener.register(session) // bound when the active peer's first SEND arrives
+   * ```
+   */
+  static async listen(options: MsrpListenOptions = {}): Promise<MsrpListener> {
+    const { host = '127.0.0.1', port = 0, tls: tlsOptions, webSocket, ...connectionOptions } = options
+    const listener = new MsrpListener(connectionOptions)
+    let server: net.Server
+    if (webSocket) {
+      // Plain HTTP requests get 426; only upgrades with the "msrp" subprotocol are spoken here (RFC 7977 §4.1).
+      const onRequest = (_req: http.IncomingMessage, res: http.ServerResponse): void => {
+        res.writeHead(426, { Upgrade: 'websocket' }).end('MSRP over WebSocket (RFC 7977): upgrade with subprotocol "msrp"\n')
+      }
+      const httpServer = tlsOptions ? https.createServer(tlsOptions, onRequest) : http.createServer(onRequest)
+      const wss = new WebSocketServer({ server: httpServer, handleProtocols: (protocols) => (protocols.has('msrp') ? 'msrp' : false) })
+      wss.on('connection', (ws) => listener.accept(webSocketTransport(ws, tlsOptions !== undefined)))
+      listener.#wss = wss
+      server = httpServer
+    } else {
+      server = tlsOptions
+        ? tls.createServer(tlsOptions, (socket) => listener.accept(streamTransport(socket, 'tls')))
+        : net.createServer((socket) => {
+            socket.setNoDelay(true)
+            listener.accept(socket)
+          })
+    }
+    listener.#server = server
+    server.on('error', (error) => listener.emit('error', error))
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject)
+      server.listen(port, host, () => {
+        server.off('error', reject)
+        resolve()
+      })
+    })
+    return listener
+  }
+
+  /** Where the server listens, when it has one. */
+  get address(): TransportAddress | undefined {
+    const a = this.#server?.address()
+    return a !== null && typeof a === 'object' ? { address: a.address, port: a.port } : undefined
+  }
+
+  /** Connections accepted and still open. */
+  get connections(): ReadonlySet<MsrpConnection> {
+    return this.#connections
+  }
+
+  /** Lets the first request naming `session.id` bind its connection to the session. */
+  register(session: PassiveSession): void {
+    this.#sessions.set(session.id, session)
+  }
+
+  /** Forgets a session (e.g. when it closes). */
+  unregister(sessionId: string): void {
+    this.#sessions.delete(sessionId)
+  }
+
+  /** Takes over an accepted byte stream or transport as a passive MSRP connection. */
+  accept(streamOrTransport: Duplex | MsrpTransport): MsrpConnection {
+    const transport = 'start' in streamOrTransport && typeof streamOrTransport.start === 'function' && 'kind' in streamOrTransport
+      ? (streamOrTransport as MsrpTransport)
+      : streamTransport(streamOrTransport as Duplex, (streamOrTransport as Duplex & { peer?: unknown }).peer ? 'memory' : 'tcp')
+    const connection = new MsrpConnection(transport, {
+      ...this.#options,
+      role: 'passive',
+      resolveSession: (sessionId, conn) => {
+        const session = this.#sessions.get(sessionId)
+        if (session === undefined) return undefined
+        if (session.connection === undefined) {
+          session.bind(conn)
+          return session
+        }
+        // RFC 4975 §10.10 (506): the session already uses another connection.
+        return session.connection === conn ? session : 506
+      },
+    })
+    this.#connections.add(connection)
+    connection.once('close', () => this.#connections.delete(connection))
+    log('accepted MSRP connection %s', connection.describe())
+    this.emit('connection', connection)
+    return connection
+  }
+
+  /** Stops accepting and closes every accepted connection. */
+  async close(): Promise<void> {
+    for (const connection of this.#connections) connection.close()
+    this.#wss?.close()
+    const server = this.#server
+    this.#server = undefined
+    if (server !== undefined) await new Promise<void>((resolve) => server.close(() => resolve()))
+  }
+}

@@ -1,0 +1,774 @@
+/**
+ * An MSRP session (RFC 4975 §5, §7): a local URI, the peer's path, and a connection.
+ *
+ * Sending chunks each message (RFC 4975 §5.1), pipelines the chunks, and resolves when every
+ * chunk got its 200 — and, when asked for, the success REPORT arrived — or rejects with a typed
+ * error: {@link MsrpRequestError} (failure response, failure REPORT, 408 timeout) or
+ * {@link MsrpClosedError} (connection or session closed, send cancelled). Sends wait in a
+ * bounded queue; a session never buffers without limit and never drops a message.
+ *
+ * Receiving reassembles chunks (in any order, interleaved), answers 413 for messages over the
+ * size limit and 415 for types outside `acceptTypes`, sends REPORTs when the sender asked for
+ * them, never answers a REPORT (§7.1.2), and handles RFC 7701 NICKNAME requests.
+ */
+import { debuglog } from 'node:util'
+import { EventEmitter } from 'eventemitter3'
+import { acceptsType } from '../sdp/accept-types.ts'
+import type { MessageChunk } from './chunker.ts'
+import { abortChunk, chunkMessage, DEFAULT_CHUNK_SIZE } from './chunker.ts'
+import type { MsrpClock } from './clock.ts'
+import { systemClock } from './clock.ts'
+import type { MsrpRequestHandler } from './connection.ts'
+import { DEFAULT_TRANSACTION_TIMEOUT_MS, MsrpConnection } from './connection.ts'
+import { MsrpClosedError, MsrpRequestError } from './errors.ts'
+import type { PassiveSession } from './listener.ts'
+import { MsrpListener } from './listener.ts'
+import type { ExtensionHeader, FailureReport, MsrpHeaders, MsrpRequest, MsrpResponse, SuccessReport } from './message.ts'
+import { MSRP_REASONS } from './message.ts'
+import type { ByteInterval } from './reassembler.ts'
+import { Reassembler } from './reassembler.ts'
+import { generateTransactionId, transactionIdFor } from './serializer.ts'
+import type { MsrpUri } from './uri.ts'
+import { formatMsrpUri, parseMsrpPath, parseMsrpUri } from './uri.ts'
+
+const log = debuglog('msrp')
+const EMPTY = Buffer.alloc(0)
+const noop = (): void => {}
+
+/** Named states of a session. */
+export type SessionState = 'connecting' | 'open' | 'closing' | 'closed'
+
+/** Options of a session. */
+export interface MsrpSessionOptions {
+  /** Our MSRP URI (what SDP `a=path` advertises last), e.g. `msrp://10.0.0.1:2855/abc;tcp`. */
+  localUri: MsrpUri | string
+  /** The peer's path from its SDP `a=path` (relays first, the peer last); learnt from the first request when absent. */
+  remotePath?: readonly MsrpUri[] | string
+  /** Our own relays (the Use-Path from an RFC 4976 AUTH), put before `remotePath` in To-Path. */
+  relayPath?: readonly MsrpUri[]
+  /** Media types we accept (`a=accept-types`, wildcards `type/*` and `*`); default `['*']`. */
+  acceptTypes?: readonly string[]
+  /** Bytes per outgoing chunk (default 2048, RFC 4975 §7.1). */
+  chunkSize?: number
+  /** Largest incoming message; bigger ones get 413 (default 16 MiB). */
+  maxMessageBytes?: number
+  /** Incoming messages held incomplete at once (default 32). */
+  maxIncompleteMessages?: number
+  /** Outgoing messages in progress at once; further `send()` calls wait (default 16). */
+  maxPendingSends?: number
+  /** Wait for a chunk's response (default 30 s, RFC 4975 §7.1). */
+  transactionTimeoutMs?: number
+  /** Wait for a requested success REPORT after the last 200 (default 30 s). */
+  reportTimeoutMs?: number
+  /** Clock for both timeouts. */
+  clock?: MsrpClock
+  /**
+   * Decides an incoming NICKNAME (RFC 7701 §7): return 200, 424 (too long), 425 (in use)…
+   * Without it, NICKNAME is answered 501.
+   */
+  onNickname?: (nickname: string, request: MsrpRequest) => number | Promise<number>
+  /** Passive side: register with this listener so the peer's first request binds the session. */
+  listener?: MsrpListener
+}
+
+/** A message to send. */
+export interface OutgoingMessage {
+  /** Media type, e.g. `text/plain` or `message/cpim`. */
+  contentType: string
+  /** The message; strings are sent as UTF-8. */
+  body: Uint8Array | string
+  /** Ask the receiver for a success REPORT and wait for it (RFC 4975 §7.1.1; default false). */
+  successReport?: boolean
+  /** `yes` (default), `partial` or `no` (RFC 4975 §7.1.1); with `no`/`partial` no 200 is awaited. */
+  failureReport?: FailureReport
+  /** Message-ID to use (default: random). */
+  messageId?: string
+  /** Cancels the send; a partly sent message is ended with a `#` chunk. */
+  signal?: AbortSignal
+  /** Extra headers on every chunk (e.g. `Content-Disposition` is a typed one; these are others). */
+  extensionHeaders?: ExtensionHeader[]
+}
+
+/** What a successful send reports. */
+export interface SendResult {
+  readonly messageId: string
+  /** Body bytes sent. */
+  readonly bytes: number
+  /** Chunks sent. */
+  readonly chunks: number
+}
+
+/** A complete incoming message. */
+export interface IncomingMessage {
+  readonly messageId: string
+  readonly contentType: string
+  readonly body: Buffer
+  /** From-Path of the first chunk (the sender last). */
+  readonly fromPath: readonly MsrpUri[]
+  /** All typed headers of the first chunk that arrived. */
+  readonly headers: MsrpHeaders
+}
+
+/** Events of a session. */
+export interface MsrpSessionEvents {
+  /** The state changed. */
+  state: [state: SessionState, previous: SessionState]
+  /** A complete message arrived (after its 200 was sent). */
+  message: [message: IncomingMessage]
+  /** The sender interrupted a message (`#`); `received` says which bytes had arrived. */
+  aborted: [info: { messageId: string; received: ByteInterval[] }]
+  /** Any REPORT for this session (success or failure). */
+  report: [report: MsrpRequest]
+  /** An incoming NICKNAME was answered with `status`. */
+  nickname: [nickname: string, status: number]
+  /** The session closed; `error` says why when it was not a clean close. */
+  close: [error: Error | undefined]
+}
+
+interface Outgoing {
+  readonly total: number
+  failure: Error | undefined
+  reported: ByteInterval[]
+  report: Deferred<void> | undefined
+}
+
+interface Deferred<T> {
+  promise: Promise<T>
+  resolve(value: T): void
+  reject(error: Error): void
+}
+
+function deferred<T>(): Deferred<T> {
+  let resolve!: (value: T) => void
+  let reject!: (error: Error) => void
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res
+    reject = rej
+  })
+  promise.catch(noop)
+  return { promise, resolve, reject }
+}
+
+/**
+ * A session id with 120 bits of randomness (RFC 4975 §14.1: hard to guess, at least 80 bits).
+ */
+export function generateSessionId(): string {
+  return generateTransactionId(20)
+}
+
+/** Builds our MSRP URI from where we are reachable, e.g. `msrp://127.0.0.1:2855/<id>;tcp`. */
+export function localMsrpUri(options: { host: string; port?: number; sessionId?: string; secure?: boolean; transport?: string }): MsrpUri {
+  const uri: { -readonly [K in keyof MsrpUri]: MsrpUri[K] } = {
+    scheme: options.secure ? 'msrps' : 'msrp',
+    host: options.host,
+    sessionId: options.sessionId ?? generateSessionId(),
+    transport: options.transport ?? 'tcp',
+    params: [],
+  }
+  if (options.port !== undefined) uri.port = options.port
+  return uri
+}
+
+function coverage(intervals: ByteInterval[], add: ByteInterval): ByteInterval[] {
+  const all = [...intervals, add].sort((a, b) => a.start - b.start)
+  const out: { start: number; end: number }[] = []
+  for (const r of all) {
+    const last = out.at(-1)
+    if (last !== undefined && r.start <= last.end + 1) last.end = Math.max(last.end, r.end)
+    else out.push({ ...r })
+  }
+  return out
+}
+
+/**
+ * One MSRP session.
+ *
+ * @example Active side (RFC 6135 `a=setup:active`): dial the peer's first hop and bind.
+ * ```ts
+ * const session = await MsrpSession.connect({ localUri, remotePath: 'msrp://10.0.0.2:2855/x;tcp' })
+ * await session.send({ contentType: 'text/plain', body: 'hello' })
+ * ```
+ * @example Passive side: wait for the peer's first SEND on a listener.
+ * ```ts
+ * const session = new MsrpSession({ localUri, listener })
+ * session.on('message', (m) => console.log(m.body.toString()))
+ * await session.opened()
+ * ```
+ */
+export class MsrpSession extends EventEmitter<MsrpSessionEvents> implements PassiveSession, MsrpRequestHandler {
+  /** Our session id (the path of {@link localUri}). */
+  readonly id: string
+  /** Our MSRP URI, used as From-Path. */
+  readonly localUri: MsrpUri
+  readonly #relayPath: MsrpUri[]
+  #remotePath: MsrpUri[] | undefined
+  readonly #acceptTypes: readonly string[]
+  readonly #chunkSize: number
+  readonly #maxPending: number
+  readonly #transactionTimeoutMs: number
+  readonly #reportTimeoutMs: number
+  readonly #clock: MsrpClock
+  readonly #onNickname: MsrpSessionOptions['onNickname']
+  readonly #listener: MsrpListener | undefined
+  readonly #reassembler: Reassembler<{ contentType: string | undefined; headers: MsrpHeaders }>
+  readonly #outgoing = new Map<string, Outgoing>()
+  #state: SessionState = 'connecting'
+  #connection: MsrpConnection | undefined
+  #ownsConnection = false
+  #pending = 0
+  readonly #admitQueue: Array<Deferred<void>> = []
+  #writeTail: Promise<void> = Promise.resolve()
+  /** Aborted (with the reason) when the session closes; interrupts every wait of the session. */
+  readonly #closing = new AbortController()
+
+  constructor(options: MsrpSessionOptions) {
+    super()
+    this.localUri = typeof options.localUri === 'string' ? parseMsrpUri(options.localUri) : options.localUri
+    if (this.localUri.sessionId === undefined) {
+      throw new MsrpClosedError('MSRP_BAD_LOCAL_URI', `local MSRP URI ${formatMsrpUri(this.localUri)} needs a session id, e.g. msrp://host:port/${generateSessionId()};tcp`)
+    }
+    this.id = this.localUri.sessionId
+    this.#remotePath = typeof options.remotePath === 'string' ? parseMsrpPath(options.remotePath) : options.remotePath ? [...options.remotePath] : undefined
+    this.#relayPath = [...(options.relayPath ?? [])]
+    this.#acceptTypes = options.acceptTypes ?? ['*']
+    this.#chunkSize = options.chunkSize ?? DEFAULT_CHUNK_SIZE
+    this.#maxPending = options.maxPendingSends ?? 16
+    this.#transactionTimeoutMs = options.transactionTimeoutMs ?? DEFAULT_TRANSACTION_TIMEOUT_MS
+    this.#reportTimeoutMs = options.reportTimeoutMs ?? 30_000
+    this.#clock = options.clock ?? systemClock
+    this.#onNickname = options.onNickname
+    this.#reassembler = new Reassembler({ maxMessageBytes: options.maxMessageBytes, maxIncomplete: options.maxIncompleteMessages })
+    this.#listener = options.listener
+    this.#listener?.register(this)
+  }
+
+  /**
+   * Active side (RFC 6135): connects to the first hop of `relayPath ++ remotePath` (or uses
+   * `connection`), attaches, and — unless `bind: false` — sends the empty SEND that binds the
+   * connection to the session (RFC 4975 §5.4) and waits for its 200.
+   */
+  static async connect(options: MsrpSessionOptions & { remotePath: readonly MsrpUri[] | string; connection?: MsrpConnection; bind?: boolean }): Promise<MsrpSession> {
+    const session = new MsrpSession(options)
+    const route = session.#route()
+    let connection = options.connection
+    if (connection === undefined) {
+      connection = await MsrpConnection.connectTo(route[0] as MsrpUri, { clock: options.clock, transactionTimeoutMs: options.transactionTimeoutMs })
+      session.#ownsConnection = true
+    }
+    session.bind(connection)
+    if (options.bind !== false) {
+      try {
+        await session.#bindingSend()
+      } catch (error) {
+        await session.close()
+        throw error
+      }
+    }
+    return session
+  }
+
+  /** The current state. */
+  get state(): SessionState {
+    return this.#state
+  }
+
+  /** The connection in use, once bound. */
+  get connection(): MsrpConnection | undefined {
+    return this.#connection
+  }
+
+  /** The peer's path (as known so far). */
+  get remotePath(): readonly MsrpUri[] | undefined {
+    return this.#remotePath
+  }
+
+  /** Sets the peer's path, e.g. after the SDP answer arrived. */
+  setRemotePath(path: readonly MsrpUri[] | string): void {
+    this.#remotePath = typeof path === 'string' ? parseMsrpPath(path) : [...path]
+  }
+
+  /** Resolves once the session is open (bound to a connection); rejects if it closes first. */
+  opened(): Promise<void> {
+    if (this.#state === 'open') return Promise.resolve()
+    if (this.#state !== 'connecting') return Promise.reject(this.#closedError())
+    return new Promise<void>((resolve, reject) => {
+      const onState = (state: SessionState): void => {
+        if (state === 'connecting') return
+        this.off('state', onState)
+        if (state === 'open') resolve()
+        else reject(this.#closedError())
+      }
+      this.on('state', onState)
+    })
+  }
+
+  /** Binds the session to a connection (done by `connect()` or by the listener). */
+  bind(connection: MsrpConnection): void {
+    if (this.#state !== 'connecting') throw new MsrpClosedError('MSRP_SESSION_CLOSED', `MSRP session ${this.id} is ${this.#state}; cannot bind it`)
+    connection.attach(this.id, this)
+    this.#connection = connection
+    this.#setState('open')
+  }
+
+  /**
+   * Sends a message; resolves when every chunk was acknowledged (and the success REPORT came,
+   * if requested). Waits while `maxPendingSends` messages are in progress.
+   *
+   * @throws MsrpRequestError on a failure response or REPORT, or 408 on timeout.
+   * @throws MsrpClosedError when the session or connection closes, or the send is cancelled.
+   */
+  async send(message: OutgoingMessage): Promise<SendResult> {
+    const body = typeof message.body === 'string' ? Buffer.from(message.body, 'utf8') : Buffer.isBuffer(message.body) ? message.body : Buffer.from(message.body.buffer, message.body.byteOffset, message.body.byteLength)
+    this.#checkAbort(message.signal)
+    await this.#admit(message.signal)
+    try {
+      await this.#interruptible(this.opened(), message.signal)
+      return await this.#transmit(message, body)
+    } finally {
+      this.#release()
+    }
+  }
+
+  /**
+   * Asks the chat room for a nickname (RFC 7701 §7): sends NICKNAME with `Use-Nickname` and
+   * resolves with the 200 response.
+   *
+   * @throws MsrpRequestError `MSRP_NICKNAME_REJECTED` with `status` 425 (in use), 424 (too
+   *   long), 403 or 501; `MSRP_TIMEOUT` (408) when the focus does not answer.
+   */
+  async setNickname(nickname: string): Promise<MsrpResponse> {
+    await this.opened()
+    const connection = this.#requireConnection()
+    const frame = this.#request('NICKNAME', { 'Use-Nickname': nickname })
+    const response = (await this.#interruptible(connection.request(frame, { timeoutMs: this.#transactionTimeoutMs }).response)) as MsrpResponse
+    if (response.status !== 200) {
+      throw new MsrpRequestError('MSRP_NICKNAME_REJECTED', response.status, `nickname "${nickname}" refused: ${response.status} ${response.comment ?? ''}`.trim(), response.comment)
+    }
+    return response
+  }
+
+  /**
+   * Closes the session: queued and in-progress sends reject with `MSRP_SESSION_CLOSED`, the
+   * session leaves its connection, and a connection it opened itself is closed when no other
+   * session uses it.
+   */
+  async close(): Promise<void> {
+    if (this.#state === 'closing' || this.#state === 'closed') return
+    this.#setState('closing')
+    this.#terminate(undefined)
+    const connection = this.#connection
+    if (connection !== undefined) {
+      connection.detach(this.id)
+      if (this.#ownsConnection && connection.sessionCount === 0 && connection.state === 'open') {
+        await new Promise<void>((resolve) => {
+          connection.once('close', () => resolve())
+          connection.close()
+        })
+      }
+    }
+    this.#finish(undefined)
+  }
+
+  // ---- MsrpRequestHandler ----------------------------------------------------------------
+
+  /** @internal Called by the connection for requests naming this session. */
+  handleRequest(request: MsrpRequest, connection: MsrpConnection): void {
+    if (this.#state === 'closing' || this.#state === 'closed') {
+      connection.respond(request, 481)
+      return
+    }
+    this.#remotePath ??= [...request.headers['From-Path']]
+    switch (request.method) {
+      case 'SEND':
+        this.#onSend(request, connection)
+        return
+      case 'REPORT':
+        this.#onReport(request)
+        return
+      case 'NICKNAME':
+        this.#onNicknameRequest(request, connection)
+        return
+      default:
+        // RFC 4975 §7.3: unknown methods get 501.
+        connection.respond(request, 501)
+    }
+  }
+
+  /** @internal Called by the connection when it closes. */
+  connectionClosed(connection: MsrpConnection, error: Error | undefined): void {
+    if (connection !== this.#connection || this.#state === 'closed') return
+    const cause = new MsrpClosedError('MSRP_CONNECTION_CLOSED', `the MSRP connection of session ${this.id} closed${error ? `: ${error.message}` : ''}`, error ? { cause: error } : undefined)
+    this.#terminate(cause)
+    this.#finish(error)
+  }
+
+  // ---- sending ---------------------------------------------------------------------------
+
+  async #transmit(message: OutgoingMessage, body: Buffer): Promise<SendResult> {
+    const connection = this.#requireConnection()
+    const messageId = message.messageId ?? generateTransactionId(16)
+    const signal = message.signal
+    const wantReport = message.successReport === true
+    const chunks = chunkMessage(body, { chunkSize: this.#chunkSize })
+    const out: Outgoing = { total: body.length, failure: undefined, reported: [], report: wantReport ? deferred<void>() : undefined }
+    this.#outgoing.set(messageId, out)
+    try {
+      const responses: Promise<unknown>[] = []
+      let issued = 0
+      const unlock = await this.#lockWrites()
+      try {
+        for (const chunk of chunks) {
+          if (out.failure !== undefined) break
+          this.#checkAbort(signal)
+          if (this.#state !== 'open') throw this.#closedError()
+          const request = connection.request(this.#chunkFrame(messageId, message, chunk), { timeoutMs: this.#transactionTimeoutMs })
+          issued += chunk.data.length
+          const checked = request.response.then((response) => {
+            if (response !== undefined && response.status !== 200) {
+              const error = new MsrpRequestError('MSRP_REQUEST_FAILED', response.status, `MSRP peer refused message ${messageId}: ${response.status} ${response.comment ?? ''}`.trim(), response.comment)
+              out.failure ??= error
+              throw error
+            }
+          })
+          checked.catch(noop)
+          responses.push(checked)
+          await this.#interruptible(request.written, signal)
+        }
+      } catch (error) {
+        const interrupted = signal?.aborted === true || this.#state !== 'open'
+        if (interrupted && issued > 0 && issued < body.length && connection.state === 'open') this.#sendAbort(connection, messageId, message, issued, body.length)
+        throw error
+      } finally {
+        unlock()
+      }
+      const settled = await this.#interruptible(Promise.allSettled(responses), signal)
+      const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected')
+      if (failed !== undefined) throw failed.reason
+      if (out.failure !== undefined) throw out.failure
+      if (out.report !== undefined) await this.#interruptible(this.#withTimeout(out.report.promise, this.#reportTimeoutMs, messageId), signal)
+      if (out.failure !== undefined) throw out.failure
+      log('session %s sent message %s (%d bytes, %d chunks)', this.id, messageId, body.length, chunks.length)
+      return { messageId, bytes: body.length, chunks: chunks.length }
+    } finally {
+      this.#outgoing.delete(messageId)
+    }
+  }
+
+  #chunkFrame(messageId: string, message: OutgoingMessage, chunk: MessageChunk): MsrpRequest {
+    const headers: Partial<MsrpHeaders> = { 'Message-ID': messageId, 'Byte-Range': chunk.byteRange }
+    if (message.successReport === true) headers['Success-Report'] = 'yes' satisfies SuccessReport
+    if (message.failureReport !== undefined && message.failureReport !== 'yes') headers['Failure-Report'] = message.failureReport
+    headers['Content-Type'] = message.contentType
+    const frame = this.#request('SEND', headers, chunk.data, chunk.continuation)
+    if (message.extensionHeaders) frame.extensionHeaders = [...message.extensionHeaders]
+    return frame
+  }
+
+  #sendAbort(connection: MsrpConnection, messageId: string, message: OutgoingMessage, sent: number, total: number): void {
+    const chunk = abortChunk(sent, total)
+    const frame = this.#chunkFrame(messageId, message, chunk)
+    // RFC 4975 §7.1.1: "#" tells the receiver the message ends here, incomplete.
+    const request = connection.request(frame, { timeoutMs: this.#transactionTimeoutMs })
+    request.response.catch(noop)
+    log('session %s aborted message %s after %d bytes', this.id, messageId, sent)
+  }
+
+  async #bindingSend(): Promise<void> {
+    const connection = this.#requireConnection()
+    // RFC 4975 §5.4 / §7.1: the active side's first request binds the connection; an empty SEND
+    // (no body, Byte-Range 1-0/0) does it without delivering anything.
+    const frame = this.#request('SEND', { 'Message-ID': generateTransactionId(16), 'Byte-Range': { start: 1, end: 0, total: 0 } })
+    const response = await this.#interruptible(connection.request(frame, { timeoutMs: this.#transactionTimeoutMs }).response)
+    if (response !== undefined && response.status !== 200) {
+      throw new MsrpRequestError('MSRP_REQUEST_FAILED', response.status, `MSRP peer refused to bind session ${this.id}: ${response.status} ${response.comment ?? ''}`.trim(), response.comment)
+    }
+  }
+
+  #request(method: string, headers: Partial<MsrpHeaders>, body?: Buffer, continuation: '$' | '+' | '#' = '$'): MsrpRequest {
+    const frame: MsrpRequest = {
+      type: 'request',
+      method,
+      transactionId: transactionIdFor(body),
+      headers: { 'To-Path': this.#route(), 'From-Path': [this.localUri], ...headers },
+      extensionHeaders: [],
+      continuation,
+    }
+    if (body !== undefined) frame.body = body
+    return frame
+  }
+
+  #route(): MsrpUri[] {
+    if (this.#remotePath === undefined || this.#remotePath.length === 0) {
+      throw new MsrpClosedError('MSRP_NO_REMOTE_PATH', `MSRP session ${this.id} does not know the peer's path yet; pass remotePath (from the SDP a=path)`)
+    }
+    return [...this.#relayPath, ...this.#remotePath]
+  }
+
+  /** Serialises chunk writing per session, so messages go out whole and in order. */
+  async #lockWrites(): Promise<() => void> {
+    const previous = this.#writeTail
+    let unlock = noop
+    this.#writeTail = new Promise<void>((resolve) => {
+      unlock = resolve
+    })
+    await previous
+    return unlock
+  }
+
+  async #admit(signal: AbortSignal | undefined): Promise<void> {
+    if (this.#state === 'closing' || this.#state === 'closed') throw this.#closedError()
+    if (this.#pending < this.#maxPending) {
+      this.#pending++
+      return
+    }
+    const waiter = deferred<void>()
+    this.#admitQueue.push(waiter)
+    try {
+      await this.#interruptible(waiter.promise, signal)
+    } catch (error) {
+      const i = this.#admitQueue.indexOf(waiter)
+      if (i >= 0) this.#admitQueue.splice(i, 1)
+      else this.#release() // the slot was handed over just as we gave up
+      throw error
+    }
+  }
+
+  #release(): void {
+    const next = this.#admitQueue.shift()
+    if (next !== undefined) next.resolve()
+    else this.#pending--
+  }
+
+  #withTimeout<T>(promise: Promise<T>, ms: number, messageId: string): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const timer = this.#clock.setTimeout(() => reject(new MsrpRequestError('MSRP_TIMEOUT', 408, `no success REPORT for message ${messageId} within ${ms} ms`)), ms)
+      promise.then(
+        (value) => {
+          this.#clock.clearTimeout(timer)
+          resolve(value)
+        },
+        (error: Error) => {
+          this.#clock.clearTimeout(timer)
+          reject(error)
+        },
+      )
+    })
+  }
+
+  /**
+   * Races `promise` with the session closing and the caller's abort signal. Listeners are
+   * removed when `promise` settles, so long-lived signals do not accumulate them.
+   */
+  #interruptible<T>(promise: Promise<T>, signal?: AbortSignal): Promise<T> {
+    const closing = this.#closing.signal
+    const reasonOf = (s: AbortSignal): Error => (s === closing ? (closing.reason as Error) : this.#abortError(s))
+    const signals = signal === undefined ? [closing] : [closing, signal]
+    return new Promise<T>((resolve, reject) => {
+      const cleanup = (): void => {
+        for (const s of signals) s.removeEventListener('abort', onAbort)
+      }
+      const onAbort = (event: Event): void => {
+        cleanup()
+        reject(reasonOf(event.target as AbortSignal))
+      }
+      for (const s of signals) {
+        if (s.aborted) {
+          reject(reasonOf(s))
+          return
+        }
+      }
+      for (const s of signals) s.addEventListener('abort', onAbort)
+      promise.then(
+        (value) => {
+          cleanup()
+          resolve(value)
+        },
+        (error: unknown) => {
+          cleanup()
+          reject(error)
+        },
+      )
+    })
+  }
+
+  #checkAbort(signal: AbortSignal | undefined): void {
+    if (signal?.aborted) throw this.#abortError(signal)
+  }
+
+  #abortError(signal: AbortSignal): MsrpClosedError {
+    return new MsrpClosedError('MSRP_SEND_ABORTED', 'the MSRP send was cancelled by its AbortSignal', { cause: signal.reason })
+  }
+
+  #closedError(): MsrpClosedError {
+    return new MsrpClosedError('MSRP_SESSION_CLOSED', `MSRP session ${this.id} is ${this.#state}`)
+  }
+
+  #requireConnection(): MsrpConnection {
+    const connection = this.#connection
+    if (connection === undefined || this.#state !== 'open') throw this.#closedError()
+    return connection
+  }
+
+  // ---- receiving -------------------------------------------------------------------------
+
+  #onSend(request: MsrpRequest, connection: MsrpConnection): void {
+    const headers = request.headers
+    const messageId = headers['Message-ID']
+    if (messageId === undefined) {
+      connection.respond(request, 400, 'Message-ID required')
+      return
+    }
+    // An empty SEND binds or keeps the connection alive (RFC 4975 §5.4); nothing to deliver.
+    if (request.body === undefined && request.continuation === '$' && this.#reassembler.received(messageId).length === 0) {
+      connection.respond(request, 200)
+      return
+    }
+    const contentType = headers['Content-Type']
+    // RFC 4975 §7.3.1: a type outside a=accept-types is refused with 415.
+    if (contentType !== undefined && !acceptsType(this.#acceptTypes, contentType)) {
+      this.#reassembler.discard(messageId)
+      this.#refuse(request, connection, 415, `${contentType} is not accepted here (accept-types: ${this.#acceptTypes.join(' ')})`)
+      return
+    }
+    const result = this.#reassembler.accept(
+      {
+        messageId,
+        byteRange: headers['Byte-Range'] ?? { start: 1, end: '*', total: '*' },
+        continuation: request.continuation,
+        data: request.body ?? EMPTY,
+      },
+      { contentType, headers },
+    )
+    switch (result.kind) {
+      case 'rejected':
+        this.#refuse(request, connection, result.status, result.reason)
+        return
+      case 'partial':
+        connection.respond(request, 200)
+        return
+      case 'aborted':
+        connection.respond(request, 200)
+        this.emit('aborted', { messageId, received: result.received })
+        return
+      case 'complete': {
+        connection.respond(request, 200)
+        if ((result.meta.headers['Success-Report'] ?? headers['Success-Report']) === 'yes') {
+          // RFC 4975 §7.1.3: one success REPORT for the whole message.
+          this.#report(request, connection, { start: 1, end: result.body.length, total: result.body.length }, 200)
+        }
+        this.emit('message', {
+          messageId,
+          contentType: result.meta.contentType ?? contentType ?? 'application/octet-stream',
+          body: result.body,
+          fromPath: result.meta.headers['From-Path'],
+          headers: result.meta.headers,
+        })
+      }
+    }
+  }
+
+  /**
+   * Answers a refused chunk and — unless the sender said `Failure-Report: no` — also sends a
+   * failure REPORT for it (RFC 4975 §7.1.4), so a sender that pipelined further chunks learns
+   * of the failure even when it does not match the response to this one.
+   */
+  #refuse(request: MsrpRequest, connection: MsrpConnection, status: number, reason: string): void {
+    log('session %s refuses %s: %d %s', this.id, request.headers['Message-ID'], status, reason)
+    connection.respond(request, status, MSRP_REASONS[status] ?? reason)
+    const fr = request.headers['Failure-Report'] ?? 'yes'
+    const range = request.headers['Byte-Range']
+    if (fr !== 'no' && range !== undefined) {
+      const end = range.start + (request.body?.length ?? 0) - 1
+      this.#report(request, connection, { start: range.start, end, total: range.total }, status)
+    }
+  }
+
+  #report(request: MsrpRequest, connection: MsrpConnection, range: { start: number; end: number; total: number | '*' }, status: number): void {
+    const report: MsrpRequest = {
+      type: 'request',
+      method: 'REPORT',
+      transactionId: generateTransactionId(),
+      headers: {
+        'To-Path': request.headers['From-Path'],
+        'From-Path': [this.localUri],
+        'Message-ID': request.headers['Message-ID'] as string,
+        'Byte-Range': range,
+        Status: { namespace: 0, code: status, comment: MSRP_REASONS[status] ?? 'Failed' },
+      },
+      extensionHeaders: [],
+      continuation: '$',
+    }
+    if (connection.state === 'open') connection.request(report).written.catch(noop)
+  }
+
+  #onReport(request: MsrpRequest): void {
+    // RFC 4975 §7.1.2: REPORTs are never answered.
+    this.emit('report', request)
+    const messageId = request.headers['Message-ID']
+    const status = request.headers.Status
+    const out = messageId === undefined ? undefined : this.#outgoing.get(messageId)
+    if (out === undefined || status === undefined) return
+    if (status.code === 200) {
+      const range = request.headers['Byte-Range']
+      const start = range?.start ?? 1
+      const end = range === undefined || range.end === '*' ? out.total : range.end
+      out.reported = coverage(out.reported, { start, end })
+      const first = out.reported[0]
+      if (out.total === 0 || (first !== undefined && first.start <= 1 && first.end >= out.total)) out.report?.resolve()
+      return
+    }
+    const error = new MsrpRequestError('MSRP_REPORT_FAILURE', status.code, `failure REPORT for message ${messageId}: ${status.code} ${status.comment ?? ''}`.trim(), status.comment)
+    out.failure ??= error
+    out.report?.reject(error)
+  }
+
+  #onNicknameRequest(request: MsrpRequest, connection: MsrpConnection): void {
+    const nickname = request.headers['Use-Nickname']
+    if (nickname === undefined) {
+      connection.respond(request, 400, 'Use-Nickname required')
+      return
+    }
+    const handler = this.#onNickname
+    if (handler === undefined) {
+      connection.respond(request, 501)
+      return
+    }
+    Promise.resolve()
+      .then(() => handler(nickname, request))
+      .then(
+        (status) => status,
+        () => 425,
+      )
+      .then((status) => {
+        connection.respond(request, status)
+        this.emit('nickname', nickname, status)
+      })
+  }
+
+  // ---- state -------------------------------------------------------------------------------
+
+  #setState(state: SessionState): void {
+    const previous = this.#state
+    if (previous === state) return
+    log('session %s: %s -> %s', this.id, previous, state)
+    this.#state = state
+    this.emit('state', state, previous)
+  }
+
+  /** Rejects everything waiting on the session. */
+  #terminate(cause: Error | undefined): void {
+    const error = cause ?? this.#closedError()
+    this.#closing.abort(error)
+    for (const waiter of this.#admitQueue.splice(0)) waiter.reject(error)
+    for (const out of this.#outgoing.values()) {
+      out.failure ??= error
+      out.report?.reject(error)
+    }
+  }
+
+  #finish(error: Error | undefined): void {
+    this.#listener?.unregister(this.id)
+    this.#setState('closed')
+    this.emit('close', error)
+  }
+}

@@ -1,0 +1,130 @@
+/**
+ * The byte pipe under an MSRP connection: a Node duplex stream (net.Socket, tls.TLSSocket, the
+ * in-memory pair) or a WebSocket carrying one MSRP frame per message (RFC 7977 §5).
+ */
+import type { Duplex } from 'node:stream'
+import type { WebSocket } from 'ws'
+
+/** Address of one end of a transport, when it has one. */
+export interface TransportAddress {
+  readonly address: string
+  readonly port: number
+}
+
+function address(host: string | undefined, port: number | undefined): TransportAddress | undefined {
+  return host !== undefined && port !== undefined ? { address: host, port } : undefined
+}
+
+/** What {@link MsrpConnection} needs from a transport. */
+export interface MsrpTransport {
+  /** `tcp`, `tls`, `ws`, `wss` or `memory`. */
+  readonly kind: string
+  /** Local address, when known (a TCP socket's `localAddress:localPort`). */
+  readonly local: TransportAddress | undefined
+  /** Remote address, when known. */
+  readonly remote: TransportAddress | undefined
+  /** Bytes accepted but not yet handed to the operating system (or peer). */
+  readonly bufferedBytes: number
+  /** Writes one frame's parts; false means "wait for drain before writing more". */
+  write(parts: readonly Buffer[]): boolean
+  /** Ends the transport gracefully. */
+  close(): void
+  /** Starts delivering events to the listeners (called once by the connection). */
+  start(listeners: TransportListeners): void
+}
+
+/** Callbacks from a transport to its connection. */
+export interface TransportListeners {
+  data(chunk: Buffer): void
+  drain(): void
+  close(error: Error | undefined): void
+}
+
+/** Wraps a Node duplex stream (TCP, TLS, in-memory) as an {@link MsrpTransport}. */
+export function streamTransport(stream: Duplex, kind = 'tcp'): MsrpTransport {
+  const s = stream as Duplex & Partial<Record<'localAddress' | 'remoteAddress', string>> & Partial<Record<'localPort' | 'remotePort', number>>
+  return {
+    kind,
+    get local() {
+      return address(s.localAddress, s.localPort)
+    },
+    get remote() {
+      return address(s.remoteAddress, s.remotePort)
+    },
+    get bufferedBytes() {
+      return stream.writableLength
+    },
+    write(parts) {
+      if (stream.destroyed || stream.writableEnded) return false
+      let ok = true
+      stream.cork()
+      for (const part of parts) ok = stream.write(part)
+      stream.uncork()
+      return ok
+    },
+    close() {
+      stream.end()
+      // A peer that never closes its side must not keep us open forever.
+      ;(stream as { destroySoon?: () => void }).destroySoon?.()
+    },
+    start(listeners) {
+      let error: Error | undefined
+      stream.on('data', (chunk: Buffer) => listeners.data(chunk))
+      stream.on('drain', () => listeners.drain())
+      stream.on('error', (e: Error) => {
+        error = e
+      })
+      stream.on('end', () => {
+        // MSRP has no half-close: the peer ending its side ends the connection.
+        if (!stream.destroyed) stream.end()
+      })
+      stream.on('close', () => listeners.close(error))
+    },
+  }
+}
+
+/** Writes above this many buffered bytes report back-pressure on a WebSocket. */
+const WS_HIGH_WATER = 256 * 1024
+
+/**
+ * Wraps a `ws` WebSocket as an {@link MsrpTransport}: each frame is sent as one binary message
+ * and each received message is fed to the parser (RFC 7977 §5: one MSRP message per WebSocket
+ * message). The socket should have negotiated the `msrp` subprotocol.
+ */
+export function webSocketTransport(ws: WebSocket, secure = false): MsrpTransport {
+  let listeners: TransportListeners | undefined
+  const raw = (ws as unknown as { _socket?: { localAddress?: string; localPort?: number; remoteAddress?: string; remotePort?: number } })._socket
+  return {
+    kind: secure ? 'wss' : 'ws',
+    get local() {
+      return address(raw?.localAddress, raw?.localPort)
+    },
+    get remote() {
+      return address(raw?.remoteAddress, raw?.remotePort)
+    },
+    get bufferedBytes() {
+      return ws.bufferedAmount
+    },
+    write(parts) {
+      if (ws.readyState !== ws.OPEN) return false
+      ws.send(parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts), { binary: true }, () => {
+        if (ws.bufferedAmount < WS_HIGH_WATER) listeners?.drain()
+      })
+      return ws.bufferedAmount < WS_HIGH_WATER
+    },
+    close() {
+      ws.close(1000)
+    },
+    start(l) {
+      listeners = l
+      let error: Error | undefined
+      ws.on('message', (data: Buffer | ArrayBuffer | Buffer[]) => {
+        l.data(Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data))
+      })
+      ws.on('error', (e: Error) => {
+        error = e
+      })
+      ws.on('close', () => l.close(error))
+    },
+  }
+}

@@ -1,0 +1,13 @@
+/** RFC 3261 §17 transactions: the four state machines, matching, and the transport port they use. */
+export { type Destination, type TransportPort, isReliableTransport } from './transport-port.ts'
+export { TransactionTimeoutError, TransactionTransportError, RequestCancelledError } from './errors.ts'
+export { Transaction, type TransactionState, type TransactionContext, type TransactionLogger } from './transaction.ts'
+export { ClientTransaction, type ClientTransactionUser } from './client-transaction.ts'
+export { InviteClientTransaction, buildAckForNonSuccess } from './client-invite.ts'
+export { NonInviteClientTransaction } from './client-non-invite.ts'
+export { ServerTransaction, type ServerTransactionUser } from './server-transaction.ts'
+export { InviteServerTransaction, type InviteServerOptions } from './server-invite.ts'
+export { NonInviteServerTransaction } from './server-non-invite.ts'
+export { TransactionLayer } from './transaction-layer.ts'
+export { clientKey, serverKey, toTagOf } from './keys.ts'
+export { buildCancel } from './cancel.ts'

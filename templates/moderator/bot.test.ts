@@ -1,0 +1,106 @@
+/**
+ * Tests for bot.ts, on an in-memory chat room (no network): `npm test`.
+ */
+import assert from 'node:assert/strict'
+import { after, before, test } from 'node:test'
+import { FakeChatBackend, setDefaultBackendFactory } from 'msrp-bot'
+import type { Bot, FakeRoom } from 'msrp-bot'
+
+// --- Harness: bot.ts in an in-memory chat room ----------------------------------------------
+// The tests below only use roomWith() and the room's add/say/whisper/publicTexts/privateTexts;
+// to run them on another test room (e.g. msrp-bot's in-process chat server), change this part.
+// bot.ts makes its bot (and reads its settings) when imported, so set those up first.
+process.env.MSRP_BOT_LOG_LEVEL ??= 'warn'
+process.env.BOT_OWNERS = 'sip:owner@localhost'
+process.env.BANNED_WORDS = 'spam,scam'
+let bot: Bot
+let backend: FakeChatBackend
+let rooms = 0
+
+before(async () => {
+  setDefaultBackendFactory((config) => new FakeChatBackend({ uri: config.uri }))
+  bot = (await import('./bot.ts')).default
+  assert.ok(bot.backend instanceof FakeChatBackend)
+  backend = bot.backend
+  await bot.start()
+})
+
+after(async () => {
+  await bot.stop()
+  setDefaultBackendFactory(undefined)
+})
+
+/** What the room's focus was asked to do (kick / mute / unmute) and to whom. */
+type Moderation = { action: string; uri: string }
+
+/**
+ * A fresh room with these people (nickname → sip:<nickname>@localhost) and the bot in it.
+ * The room lets the bot moderate: its kick/mute requests are recorded in `moderation`.
+ */
+async function roomWith(people: string[]): Promise<{ room: FakeRoom; moderation: Moderation[] }> {
+  const room = backend.room(`sip:room${++rooms}@localhost`)
+  for (const nickname of people) await room.add(`sip:${nickname}@localhost`, nickname)
+  const joined = await bot.join(room.uri, { nickname: 'moderator' })
+  const moderation: Moderation[] = []
+  Object.assign(joined, {
+    kick: async (uri: string) => {
+      moderation.push({ action: 'kick', uri })
+      await room.remove(uri)
+    },
+    mute: async (uri: string, muted = true) => {
+      moderation.push({ action: muted ? 'mute' : 'unmute', uri })
+    },
+  })
+  return { room, moderation }
+}
+// ---------------------------------------------------------------------------------------------
+
+test('welcomes people by nickname', async () => {
+  const { room } = await roomWith([])
+  await room.add('sip:carol@localhost', 'carol')
+  assert.deepEqual(room.publicTexts(), ['Welcome, carol! Send me /rules to read the room rules.'])
+})
+
+test('sends the rules privately, even when asked in the room', async () => {
+  const { room } = await roomWith(['alice', 'bob'])
+  await room.say('alice', '/rules')
+  assert.equal(room.privateTexts('alice').length, 1)
+  assert.match(room.privateTexts('alice')[0] ?? '', /Room rules/)
+  assert.deepEqual(room.publicTexts(), [])
+  assert.deepEqual(room.privateTexts('bob'), [])
+})
+
+test('warns on the first banned word and removes on the second', async () => {
+  const { room, moderation } = await roomWith(['alice', 'bob'])
+  await room.say('alice', 'hello')
+  await room.say('bob', 'buy my SPAM now')
+  assert.deepEqual(room.publicTexts(), ['bob, please mind the rules (/rules). Next time you will be removed.'])
+  assert.deepEqual(moderation, [])
+  await room.say('bob', 'this is not a scam')
+  assert.deepEqual(moderation, [{ action: 'kick', uri: 'sip:bob@localhost' }])
+  assert.equal(room.publicTexts().at(-1), 'bob was removed.')
+})
+
+test('owners can /kick and /mute by nickname; others cannot', async () => {
+  const { room, moderation } = await roomWith(['owner', 'alice', 'bob'])
+  await room.say('alice', '/kick bob')
+  assert.deepEqual(moderation, [])
+  assert.deepEqual(room.privateTexts('alice'), ['Only room owners can /kick.'])
+
+  await room.say('owner', '/mute alice')
+  await room.say('owner', '/kick bob')
+  assert.deepEqual(moderation, [
+    { action: 'mute', uri: 'sip:alice@localhost' },
+    { action: 'kick', uri: 'sip:bob@localhost' },
+  ])
+  assert.deepEqual(room.publicTexts(), ['alice was muted.', 'bob was removed.'])
+})
+
+test('says so when the room does not support moderation', async () => {
+  const room = backend.room('sip:plain@localhost')
+  await room.add('sip:owner@localhost', 'owner')
+  await room.add('sip:bob@localhost', 'bob')
+  await bot.join(room.uri, { nickname: 'moderator' })
+  await room.say('owner', '/kick bob')
+  assert.deepEqual(room.publicTexts(), ['I cannot remove bob: this room does not let me moderate.'])
+})

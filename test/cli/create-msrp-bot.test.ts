@@ -1,0 +1,198 @@
+import assert from 'node:assert/strict'
+import { existsSync, readFileSync, readdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { after, describe, test } from 'node:test'
+import type { Prompter } from '../../src/cli/create/prompts.ts'
+import { fillPlaceholders, msrpBotDependencySpec, targetName, templateValues } from '../../src/cli/create/scaffold.ts'
+import { TEMPLATE_NAMES, templateFiles } from '../../src/cli/create/templates.ts'
+import { main } from '../../src/cli/create-msrp-bot.ts'
+import type { CreateMainOptions } from '../../src/cli/create-msrp-bot.ts'
+import { memoryIo } from '../../src/cli/io.ts'
+import { packageInfo } from '../../src/cli/version.ts'
+import { tempDir } from './helpers.ts'
+
+const tmp = tempDir('create-msrp-bot-')
+after(tmp.cleanup)
+
+/** Runs create-msrp-bot in the temp folder with npm install replaced by a recorder. */
+async function create(argv: string[], env: NodeJS.ProcessEnv = {}, options: CreateMainOptions = {}) {
+  const io = memoryIo({ cwd: tmp.dir, env })
+  const installs: string[] = []
+  const code = await main(argv, io, {
+    install: async (dir) => {
+      installs.push(dir)
+      return 0
+    },
+    ...options,
+  })
+  return { code, out: io.stdout.text, err: io.stderr.text, installs }
+}
+
+function readJson(path: string): Record<string, unknown> {
+  return JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>
+}
+
+describe('create-msrp-bot: arguments', () => {
+  test('--help lists the templates and flags', async () => {
+    const { code, out } = await create(['--help'])
+    assert.equal(code, 0)
+    assert.match(out, /^Usage: create-msrp-bot <dir> \[options\]/)
+    for (const t of TEMPLATE_NAMES) assert.match(out, new RegExp(`^  ${t} `, 'm'))
+    for (const f of ['--template', '--no-install', '--yes', '--force']) assert.match(out, new RegExp(f))
+  })
+
+  test('usage errors exit 2 and say what exists', async () => {
+    const cases: Array<[string[], RegExp]> = [
+      [['my-bot', '--template', 'moderater'], /unknown template 'moderater'\. Did you mean 'moderator'\? Templates: echo, moderator, blank/],
+      [['my-bot', '--tempalte', 'echo'], /unknown flag '--tempalte'\. Did you mean '--template'\?/],
+      [['my-bot', '-t'], /flag '--template' needs a value/],
+      [['a', 'b'], /unexpected argument 'b'/],
+      [[], /missing <dir>: where to create the project, e.g. npx create-msrp-bot my-bot/],
+      [['My Bot'], /the folder name 'My Bot' .* not a valid npm package name: it has capital letters.* Try 'my-bot'/],
+      [['http'], /Node.js core module\. Try 'http-bot'/],
+    ]
+    for (const [argv, pattern] of cases) {
+      const { code, err, installs } = await create(argv)
+      assert.equal(code, 2, argv.join(' '))
+      assert.match(err, pattern, argv.join(' '))
+      assert.match(err, /See 'create-msrp-bot --help'/)
+      assert.deepEqual(installs, [])
+    }
+  })
+
+  test('--version', async () => {
+    const { code, out } = await create(['--version'])
+    assert.equal(code, 0)
+    assert.equal(out.trim(), packageInfo().version)
+  })
+})
+
+describe('create-msrp-bot: writing the project', () => {
+  test('writes the template, fills {{name}}, writes package.json, installs, prints next steps', async () => {
+    const { code, out, installs } = await create(['echo-bot'], { MSRP_BOT_PACKAGE: 'file:/somewhere/msrp-bot' })
+    assert.equal(code, 0)
+    const dir = join(tmp.dir, 'echo-bot')
+    assert.deepEqual(installs, [dir])
+    assert.deepEqual(readdirSync(dir).sort(), ['.env.example', '.gitignore', 'README.md', 'bot.test.ts', 'bot.ts', 'package.json', 'tsconfig.json'])
+    const pkg = readJson(join(dir, 'package.json'))
+    assert.equal(pkg['name'], 'echo-bot')
+    assert.equal(pkg['type'], 'module')
+    assert.deepEqual(pkg['dependencies'], { 'msrp-bot': 'file:/somewhere/msrp-bot' })
+    assert.deepEqual(pkg['scripts'], { start: 'msrp-bot dev bot.ts', test: 'tsx --test bot.test.ts', typecheck: 'tsc --noEmit' })
+    assert.equal((pkg['devDependencies'] as Record<string, string>)['tsx'], packageInfo().dependencies['tsx'])
+    assert.match(readFileSync(join(dir, 'README.md'), 'utf8'), /^# echo-bot\n/)
+    for (const file of readdirSync(dir)) assert.doesNotMatch(readFileSync(join(dir, file), 'utf8'), /\{\{/, file)
+    assert.match(out, /Next steps:\n {2}cd echo-bot\n {2}cp \.env\.example \.env.*\n {2}npm start.*\n {2}npm test/)
+    assert.doesNotMatch(out, /Next steps:[^]*npm install/)
+  })
+
+  test('--no-install skips npm and lists npm install in the next steps; default spec is ^version', async () => {
+    const { code, out, installs } = await create(['plain', '--no-install', '-t', 'blank'])
+    assert.equal(code, 0)
+    assert.deepEqual(installs, [])
+    assert.match(out, /cd plain\n {2}npm install\n/)
+    const pkg = readJson(join(tmp.dir, 'plain', 'package.json'))
+    assert.deepEqual(pkg['dependencies'], { 'msrp-bot': `^${packageInfo().version}` })
+    assert.match(readFileSync(join(tmp.dir, 'plain', 'bot.ts'), 'utf8'), /I am plain\./)
+  })
+
+  test('refuses a non-empty folder unless --force; a .git folder alone is fine', async () => {
+    tmp.write('busy/notes.txt', 'mine')
+    const refused = await create(['busy', '--no-install'])
+    assert.equal(refused.code, 2)
+    assert.match(refused.err, /busy is not empty\. Pick a new folder, empty it, or pass --force/)
+    assert.equal(existsSync(join(tmp.dir, 'busy', 'bot.ts')), false)
+
+    const forced = await create(['busy', '--no-install', '--force'])
+    assert.equal(forced.code, 0)
+    assert.equal(readFileSync(join(tmp.dir, 'busy', 'notes.txt'), 'utf8'), 'mine')
+    assert.ok(existsSync(join(tmp.dir, 'busy', 'bot.ts')))
+
+    tmp.write('fresh-repo/.git/HEAD', 'ref: refs/heads/main\n')
+    assert.equal((await create(['fresh-repo', '--no-install'])).code, 0)
+
+    tmp.write('a-file', 'x')
+    const file = await create(['a-file', '--no-install'])
+    assert.equal(file.code, 2)
+    assert.match(file.err, /a-file is a file/)
+  })
+
+  test('"." uses the current folder name', async () => {
+    const inner = join(tmp.dir, 'dot-bot')
+    tmp.write('dot-bot/.git/HEAD', 'x')
+    const io = memoryIo({ cwd: inner })
+    assert.equal(await main(['.', '--no-install', '-t', 'moderator'], io), 0)
+    assert.equal(readJson(join(inner, 'package.json'))['name'], 'dot-bot')
+    assert.doesNotMatch(io.stdout.text, /\n {2}cd /)
+  })
+
+  test('a failed npm install exits 1 and says the files are written', async () => {
+    const io = memoryIo({ cwd: tmp.dir })
+    const code = await main(['fails-install'], io, { install: async () => 17 })
+    assert.equal(code, 1)
+    assert.match(io.stderr.text, /npm install failed \(exit code 17\); the project is written/)
+    assert.ok(existsSync(join(tmp.dir, 'fails-install', 'package.json')))
+  })
+})
+
+describe('create-msrp-bot: prompts', () => {
+  function scripted(answers: { dir?: string; template?: string }): Prompter & { asked: string[] } {
+    const asked: string[] = []
+    return {
+      asked,
+      async text(question, fallback) {
+        asked.push(question)
+        return answers.dir ?? fallback
+      },
+      async choose(question, choices, fallback) {
+        asked.push(question)
+        const picked = choices.find((c) => c.value === answers.template)
+        return picked?.value ?? fallback
+      },
+      close() {},
+    }
+  }
+
+  test('on a terminal, asks for the folder and template when not given', async () => {
+    const prompter = scripted({ dir: 'asked-bot', template: 'moderator' })
+    const { code } = await create(['--no-install'], {}, { interactive: true, prompter })
+    assert.equal(code, 0)
+    assert.deepEqual(prompter.asked, ['Project folder', 'Template:'])
+    assert.match(readFileSync(join(tmp.dir, 'asked-bot', 'bot.ts'), 'utf8'), /moderator bot/)
+  })
+
+  test('asks only for what is missing; --yes and non-terminals never ask', async () => {
+    const onlyTemplate = scripted({ template: 'blank' })
+    assert.equal((await create(['given-dir', '--no-install'], {}, { interactive: true, prompter: onlyTemplate })).code, 0)
+    assert.deepEqual(onlyTemplate.asked, ['Template:'])
+
+    const never = scripted({})
+    assert.equal((await create(['yes-bot', '--no-install', '--yes'], {}, { interactive: true, prompter: never })).code, 0)
+    assert.equal((await create(['tty-less-bot', '--no-install'], {}, { prompter: never })).code, 0)
+    assert.deepEqual(never.asked, [])
+    assert.match(readFileSync(join(tmp.dir, 'yes-bot', 'bot.ts'), 'utf8'), /echo bot/)
+  })
+})
+
+describe('templates', () => {
+  test('each template has the files a project needs', () => {
+    for (const t of TEMPLATE_NAMES) {
+      assert.deepEqual(templateFiles(t), ['.env.example', 'README.md', 'bot.test.ts', 'bot.ts', 'gitignore', 'package.json.tmpl', 'tsconfig.json'], t)
+    }
+  })
+
+  test('placeholders: JSON-escaped in JSON files; unknown ones are an error', () => {
+    const values = { ...templateValues('x', {}), msrpBotSpec: 'file:C:\\a "b"' }
+    assert.equal(fillPlaceholders('{"v": "{{msrpBotSpec}}"}', values, { json: true, file: 'p.json' }), '{"v": "file:C:\\\\a \\"b\\""}')
+    assert.equal(fillPlaceholders('# {{ name }}', values, { json: false, file: 'R.md' }), '# x')
+    assert.throws(() => fillPlaceholders('{{nmae}}', values, { json: false, file: 'R.md' }), { code: 'CREATE_TEMPLATE_INVALID', message: /R.md uses an unknown placeholder \{\{nmae\}\}/ })
+  })
+
+  test('file renames and the MSRP_BOT_PACKAGE override', () => {
+    assert.equal(targetName('gitignore'), '.gitignore')
+    assert.equal(targetName('package.json.tmpl'), 'package.json')
+    assert.equal(targetName('src/gitignore'), 'src/.gitignore')
+    assert.equal(msrpBotDependencySpec({ MSRP_BOT_PACKAGE: ' file:/x ' }), 'file:/x')
+    assert.equal(msrpBotDependencySpec({ MSRP_BOT_PACKAGE: '' }), `^${packageInfo().version}`)
+  })
+})

@@ -1,0 +1,300 @@
+import assert from 'node:assert/strict'
+import { execFile } from 'node:child_process'
+import { after, describe, test } from 'node:test'
+import { parseCommandLine } from '../../src/cli/args.ts'
+import { chatCommand } from '../../src/cli/commands/chat.ts'
+import type { Command } from '../../src/cli/commands/command.ts'
+import { devCommand } from '../../src/cli/commands/dev.ts'
+import { runCommand } from '../../src/cli/commands/run.ts'
+import { serverCommand } from '../../src/cli/commands/server.ts'
+import { memoryIo } from '../../src/cli/io.ts'
+import { COMMANDS, main } from '../../src/cli/msrp-bot.ts'
+import { REPO_ROOT, tempDir } from './helpers.ts'
+
+const tmp = tempDir()
+after(tmp.cleanup)
+const botFile = tmp.write('bot.ts', 'export default {}\n')
+tmp.write('other.ts', 'export default {}\n')
+tmp.write('notes.txt', 'not a bot\n')
+tmp.write('users.txt', 'alice:secret\necho:s3cret\n')
+
+/** Runs main() in the temp folder; returns the exit code and what was printed. */
+async function cli(argv: string[], env: NodeJS.ProcessEnv = {}) {
+  const io = memoryIo({ cwd: tmp.dir, env })
+  const code = await main(argv, io, { signal: new AbortController().signal })
+  return { code, out: io.stdout.text, err: io.stderr.text, env: io.env }
+}
+
+/** Parses a command line for one command (as main does) and returns the typed options. */
+function parse<O>(command: Command<O>, argv: string[], env: NodeJS.ProcessEnv = {}, cwd = tmp.dir): O {
+  return command.parse(parseCommandLine(command.spec, argv), memoryIo({ cwd, env }))
+}
+
+describe('msrp-bot: dispatch', () => {
+  test('--help lists every command; no arguments prints it to stderr with exit 2', async () => {
+    const help = await cli(['--help'])
+    assert.equal(help.code, 0)
+    for (const name of ['dev', 'run', 'server', 'chat']) assert.match(help.out, new RegExp(`^  ${name} `, 'm'))
+    const bare = await cli([])
+    assert.equal(bare.code, 2)
+    assert.match(bare.err, /Usage: msrp-bot <command>/)
+  })
+
+  test('--version prints the package version', async () => {
+    const { code, out } = await cli(['--version'])
+    assert.equal(code, 0)
+    assert.match(out, /^\d+\.\d+\.\d+/)
+  })
+
+  test('unknown command: exit 2, says what exists and the closest', async () => {
+    const { code, err } = await cli(['serve'])
+    assert.equal(code, 2)
+    assert.match(err, /unknown command 'serve'\. Did you mean 'server'\? .*Commands: dev, run, server, chat/)
+    const flagFirst = await cli(['--port', '5060'])
+    assert.equal(flagFirst.code, 2)
+    assert.match(flagFirst.err, /Flags come after the command/)
+  })
+
+  test('every command has --help (also as `help <command>`), exit 0, even with required flags missing', async () => {
+    for (const name of Object.keys(COMMANDS)) {
+      const { code, out } = await cli([name, '--help'])
+      assert.equal(code, 0, name)
+      assert.match(out, new RegExp(`^Usage: msrp-bot ${name}`), name)
+      assert.match(out, /--help/, name)
+      assert.equal((await cli(['help', name])).out, out)
+    }
+  })
+
+  test('unknown flag for every command: exit 2, names it and the command help', async () => {
+    for (const name of Object.keys(COMMANDS)) {
+      const { code, err } = await cli([name, '--bogus'])
+      assert.equal(code, 2, name)
+      assert.match(err, new RegExp(`msrp-bot ${name}: unknown flag '--bogus'.*Valid flags: `), name)
+      assert.match(err, new RegExp(`See 'msrp-bot ${name} --help'`), name)
+    }
+  })
+
+  test('valid options reach the runtime, which is not wired yet: exit 1 with CLI_NOT_AVAILABLE', async () => {
+    const { code, err } = await cli(['server', '--port', '0'])
+    assert.equal(code, 1)
+    assert.match(err, /msrp-bot server: 'server' is not available in this build yet.*\[CLI_NOT_AVAILABLE\]/)
+  })
+})
+
+describe('msrp-bot server', () => {
+  test('defaults', () => {
+    assert.deepEqual(parse(serverCommand, []), {
+      host: '127.0.0.1',
+      port: 5060,
+      domain: 'localhost',
+      rooms: ['lobby'],
+      users: undefined,
+      wsPort: undefined,
+      msrpPort: 2855,
+      logLevel: 'info',
+    })
+  })
+
+  test('every flag', () => {
+    const options = parse(serverCommand, [
+      '--host', '0.0.0.0', '-p', '5070', '--domain', 'chat.example.com', '--rooms', 'lobby,ops', '--rooms', 'dev',
+      '--users', 'users.txt', '--ws-port', '8080', '--msrp-port', '0', '--log-level', 'debug',
+    ])
+    assert.deepEqual(options, {
+      host: '0.0.0.0',
+      port: 5070,
+      domain: 'chat.example.com',
+      rooms: ['lobby', 'ops', 'dev'],
+      users: [{ username: 'alice', password: 'secret' }, { username: 'echo', password: 's3cret' }],
+      wsPort: 8080,
+      msrpPort: 0,
+      logLevel: 'debug',
+    })
+  })
+
+  test('bad values name the flag', async () => {
+    const cases: Array<[string[], RegExp]> = [
+      [['--port', 'http'], /--port must be a port number/],
+      [['--ws-port', '70000'], /--ws-port must be a port number/],
+      [['--port', '5060', '--msrp-port', '5060'], /--port and --msrp-port are both 5060; give each listener its own port/],
+      [['--domain', 'sip:example.com'], /--domain is a bare domain/],
+      [['--rooms', 'a b'], /--rooms: room name 'a b' is not valid/],
+      [['--users', 'missing.txt'], /--users: cannot read --users file/],
+      [['--log-level', 'loud'], /--log-level must be one of trace, debug/],
+      [['extra'], /unexpected argument 'extra' \(it takes no positional arguments\)/],
+    ]
+    for (const [argv, pattern] of cases) {
+      const { code, err } = await cli(['server', ...argv])
+      assert.equal(code, 2, argv.join(' '))
+      assert.match(err, pattern, argv.join(' '))
+    }
+  })
+
+  test('warns when listening beyond localhost without --users', async () => {
+    const { err } = await cli(['server', '--host', '0.0.0.0'])
+    assert.match(err, /warning: listening on 0.0.0.0 without --users/)
+  })
+})
+
+describe('msrp-bot dev', () => {
+  test('defaults to ./bot.ts, with the server flags', () => {
+    const options = parse(devCommand, ['--port', '0', '--rooms', 'lobby,dev'])
+    assert.deepEqual(options.botFiles, [botFile])
+    assert.equal(options.server.port, 0)
+    assert.deepEqual(options.server.rooms, ['lobby', 'dev'])
+    assert.equal(options.chat, true)
+    assert.equal(parse(devCommand, ['--no-chat']).chat, false)
+  })
+
+  test('several bot files, resolved against the working directory', () => {
+    assert.deepEqual(parse(devCommand, ['bot.ts', './other.ts']).botFiles, [botFile, `${tmp.dir}/other.ts`])
+  })
+
+  test('bad bot files', async () => {
+    const cases: Array<[string[], RegExp]> = [
+      [['nope.ts'], /bot file not found: nope.ts/],
+      [['notes.txt'], /a bot file is a .ts \/ .mts \/ .js \/ .mjs module/],
+      [['bot.ts', 'bot.ts'], /is given twice/],
+      [['.'], /is a directory/],
+    ]
+    for (const [argv, pattern] of cases) {
+      const { code, err } = await cli(['dev', ...argv])
+      assert.equal(code, 2, argv.join(' '))
+      assert.match(err, pattern, argv.join(' '))
+    }
+    const empty = tempDir()
+    try {
+      assert.throws(() => parse(devCommand, [], {}, empty.dir), /no bot files given and there is no \.\/bot\.ts here/)
+    } finally {
+      empty.cleanup()
+    }
+  })
+})
+
+describe('msrp-bot run', () => {
+  const base = ['bot.ts', '--uri', 'sip:echo@example.com', '--registrar', 'sip:example.com', '--room', 'sip:lobby@chat.example.com']
+
+  test('typed options from flags; the password comes from SIP_PASSWORD', () => {
+    assert.deepEqual(parse(runCommand, base, { SIP_PASSWORD: 'pw' }), {
+      botFile,
+      account: {
+        uri: 'sip:echo@example.com',
+        registrar: 'sip:example.com',
+        outboundProxy: undefined,
+        username: undefined,
+        password: 'pw',
+        transport: undefined,
+      },
+      rooms: ['sip:lobby@chat.example.com'],
+      nickname: 'echo',
+      logLevel: 'info',
+    })
+  })
+
+  test('every flag', () => {
+    const options = parse(
+      runCommand,
+      [
+        'bot.ts', '-u', 'sips:echo@example.com', '--registrar', 'sips:example.com', '--password-env', 'BOT_PW',
+        '--username', 'echo-auth', '--outbound-proxy', 'sips:proxy.example.com;lr', '--transport', 'tls',
+        '-r', 'sip:a@chat.example.com,sip:b@chat.example.com', '-n', 'Echo Bot', '--log-level', 'warn',
+      ],
+      { BOT_PW: 'secret' },
+    )
+    assert.equal(options.account.password, 'secret')
+    assert.equal(options.account.username, 'echo-auth')
+    assert.equal(options.account.outboundProxy, 'sips:proxy.example.com;lr')
+    assert.equal(options.account.transport, 'tls')
+    assert.deepEqual(options.rooms, ['sip:a@chat.example.com', 'sip:b@chat.example.com'])
+    assert.equal(options.nickname, 'Echo Bot')
+    assert.equal(options.logLevel, 'warn')
+  })
+
+  test('falls back to SIP_* variables, loaded from .env without overriding the environment', () => {
+    const dir = tempDir()
+    try {
+      dir.write('bot.ts', 'export default {}\n')
+      dir.write('.env', 'SIP_URI=sip:echo@example.com\nSIP_REGISTRAR=sip:example.com\nSIP_ROOMS=sip:lobby@chat.example.com\nSIP_PASSWORD=from-file\n')
+      const io = memoryIo({ cwd: dir.dir, env: { SIP_PASSWORD: 'from-env' } })
+      const options = runCommand.parse(parseCommandLine(runCommand.spec, ['bot.ts']), io)
+      assert.equal(options.account.uri, 'sip:echo@example.com')
+      assert.equal(options.account.registrar, 'sip:example.com')
+      assert.deepEqual(options.rooms, ['sip:lobby@chat.example.com'])
+      assert.equal(options.account.password, 'from-env')
+      assert.equal(io.env['SIP_URI'], 'sip:echo@example.com')
+    } finally {
+      dir.cleanup()
+    }
+  })
+
+  test('errors name the flag and the fix', async () => {
+    const without = (flag: string) => {
+      const i = base.indexOf(flag)
+      return [...base.slice(0, i), ...base.slice(i + 2)]
+    }
+    const cases: Array<[string[], RegExp]> = [
+      [[], /missing <bot file>/],
+      [without('--uri'), /--uri is required: the SIP address to use, e.g. --uri sip:echo@example.com \(or set SIP_URI/],
+      [without('--registrar'), /--registrar is required/],
+      [without('--room'), /--room is required/],
+      [[...base, '--uri', 'echo@example.com'], /--uri must be a sip: or sips: URI .*Did you mean 'sip:echo@example.com'/],
+      [[...base, '--room', 'lobby'], /--room must be a sip: or sips: URI/],
+      [[...base, '--password-env', 'NOT_SET'], /--password-env NOT_SET: that variable is not set; export NOT_SET=\.\.\. or put it in \.env/],
+      [[...base, '--password-env', '$X'], /Drop the '\$'/],
+      [[...base, '--transport', 'sctp'], /--transport must be one of udp, tcp, tls, ws/],
+      [[...base, '--uri', 'sips:echo@example.com', '--transport', 'tcp'], /a sips: URI needs TLS/],
+      [[...base, '--nickname', ' padded'], /--nickname ' padded' is not usable/],
+      [[...base, '--env-file', 'missing.env'], /env file not found/],
+      [['a.ts', 'b.ts'], /unexpected argument 'b.ts'/],
+    ]
+    for (const [argv, pattern] of cases) {
+      const { code, err } = await cli(['run', ...argv])
+      assert.equal(code, 2, argv.join(' '))
+      assert.match(err, pattern, argv.join(' '))
+    }
+  })
+
+  test('a bad SIP_URI in the environment is named as such', async () => {
+    const { code, err } = await cli(['run', 'bot.ts', '--registrar', 'sip:example.com', '--room', 'sip:l@x.com'], { SIP_URI: 'nope' })
+    assert.equal(code, 2)
+    assert.match(err, /SIP_URI \(from the environment or \.env\) must be a sip: or sips: URI/)
+  })
+})
+
+describe('msrp-bot chat', () => {
+  test('typed options; registrar optional; nickname defaults to the user part', () => {
+    assert.deepEqual(parse(chatCommand, ['sip:lobby@localhost', '--uri', 'sip:alice@localhost']), {
+      room: 'sip:lobby@localhost',
+      account: { uri: 'sip:alice@localhost', registrar: undefined, outboundProxy: undefined, username: undefined, password: undefined, transport: undefined },
+      nickname: 'alice',
+      logLevel: 'info',
+    })
+    assert.equal(parse(chatCommand, ['sip:lobby@localhost', '-u', 'sip:alice@localhost', '-n', 'Alice']).nickname, 'Alice')
+  })
+
+  test('errors', async () => {
+    const cases: Array<[string[], RegExp]> = [
+      [[], /missing <room uri>/],
+      [['lobby', '--uri', 'sip:alice@localhost'], /the room URI must be a sip: or sips: URI such as sip:lobby@chat.example.com/],
+      [['sip:lobby@localhost'], /--uri is required/],
+      [['sip:lobby@localhost', '--uri', 'sip:localhost'], /--uri needs a user part/],
+    ]
+    for (const [argv, pattern] of cases) {
+      const { code, err } = await cli(['chat', ...argv])
+      assert.equal(code, 2, argv.join(' '))
+      assert.match(err, pattern, argv.join(' '))
+    }
+  })
+})
+
+describe('bin/msrp-bot.js', () => {
+  test('runs the TypeScript entry through tsx and exits with its code', async () => {
+    const result = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+      execFile(process.execPath, [`${REPO_ROOT}bin/msrp-bot.js`, 'serve'], { cwd: tmp.dir }, (error, stdout, stderr) =>
+        resolve({ code: error === null ? 0 : Number(error.code), stdout, stderr }),
+      )
+    })
+    assert.equal(result.code, 2)
+    assert.match(result.stderr, /unknown command 'serve'\. Did you mean 'server'\?/)
+  })
+})

@@ -1,0 +1,115 @@
+/**
+ * Interop with a real MSRP relay (RFC 4976): Kamailio's msrp module from ../shared/peers.
+ * Starts its own instance on ports 5260 (SIP) / 2955 (MSRP) and stops it afterwards.
+ */
+import { after, before, describe, it } from 'node:test'
+import assert from 'node:assert/strict'
+import { execFile } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { existsSync } from 'node:fs'
+import { dirname, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
+import { MsrpConnection } from '../../src/msrp/connection.ts'
+import { MsrpRequestError } from '../../src/msrp/errors.ts'
+import type { MsrpRequest } from '../../src/msrp/message.ts'
+import { authenticateRelay, openRelaySession } from '../../src/msrp/relay-client.ts'
+import { generateTransactionId } from '../../src/msrp/serializer.ts'
+import { MsrpSession, generateSessionId, localMsrpUri } from '../../src/msrp/session.ts'
+import type { IncomingMessage } from '../../src/msrp/session.ts'
+import { formatMsrpUri, parseMsrpUri } from '../../src/msrp/uri.ts'
+
+const run = promisify(execFile)
+const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
+const peers = resolve(repo, '../shared/peers/kamailio')
+const env = { ...process.env, RUN_DIR: '/tmp/msrp-bot-relay', SIP_PORT: '5260', MSRP_PORT: '2955' }
+const RELAY = 'msrp://127.0.0.1:2955;tcp'
+
+describe('MSRP relay interop (Kamailio msrp module, RFC 4976)', () => {
+  before(async () => {
+    assert.ok(existsSync(`${peers}/start.sh`), `Kamailio peer scripts not found at ${peers}`)
+    const { stdout } = await run(`${peers}/start.sh`, [], { env, timeout: 120_000 })
+    assert.match(stdout, /kamailio (up|already running)/)
+  })
+
+  after(async () => {
+    await run(`${peers}/stop.sh`, [], { env, timeout: 30_000 })
+  })
+
+  it('AUTH: 401 with a Digest challenge, then 200 with Use-Path and Expires', async () => {
+    const connection = await MsrpConnection.connect({ host: '127.0.0.1', port: 2955 })
+    try {
+      const localUri = localMsrpUri({ host: '127.0.0.1', port: connection.transport.local!.port })
+      // First AUTH by hand to see the 401 the SDK answers.
+      const probe: MsrpRequest = {
+        type: 'request',
+        method: 'AUTH',
+        transactionId: generateTransactionId(),
+        headers: { 'To-Path': [parseMsrpUri(RELAY)], 'From-Path': [localUri] },
+        extensionHeaders: [],
+        continuation: '$',
+      }
+      const challenge = await connection.request(probe).response
+      assert.equal(challenge?.status, 401)
+      assert.match(challenge?.headers['WWW-Authenticate'] ?? '', /^Digest .*realm="example.test".*nonce="/)
+
+      const auth = await authenticateRelay({ relay: RELAY, localUri, username: 'alice', password: 'secret', connection })
+      assert.equal(auth.realm, 'example.test')
+      assert.equal(auth.usePath.length, 1)
+      assert.match(formatMsrpUri(auth.usePath[0]!), /^msrp:\/\/127\.0\.0\.1:2955\/[^;]+;tcp$/)
+      assert.equal(auth.expires, 3600)
+
+      await assert.rejects(
+        authenticateRelay({ relay: RELAY, localUri, username: 'alice', password: 'wrong', connection }),
+        (e: unknown) => e instanceof MsrpRequestError && e.code === 'MSRP_AUTH_FAILED' && e.status === 401,
+      )
+    } finally {
+      connection.close()
+    }
+  })
+
+  it('a SEND from one SDK session reaches another through the relay, body intact; 481 for an unknown session', async () => {
+    // Alice AUTHs and is reachable at Use-Path + her URI; the relay delivers to her AUTH connection.
+    const aliceConnection = await MsrpConnection.connect({ host: '127.0.0.1', port: 2955 })
+    const aliceUri = localMsrpUri({ host: '127.0.0.1', port: aliceConnection.transport.local!.port })
+    const auth = await authenticateRelay({ relay: RELAY, localUri: aliceUri, username: 'alice', password: 'secret', connection: aliceConnection })
+    const alice = openRelaySession(auth)
+
+    // Bob connects to the relay without AUTH; his From-Path names his real address so the
+    // relay can route alice's responses back to him (see ../shared/peers/README.md).
+    const bobConnection = await MsrpConnection.connect({ host: '127.0.0.1', port: 2955 })
+    const bobUri = localMsrpUri({ host: '127.0.0.1', port: bobConnection.transport.local!.port, sessionId: generateSessionId() })
+    const bob = await MsrpSession.connect({ localUri: bobUri, remotePath: [...auth.usePath, aliceUri], connection: bobConnection, bind: false, chunkSize: 1000 })
+    try {
+      const got = new Promise<IncomingMessage>((resolve) => alice.once('message', resolve))
+      const body = Buffer.concat([Buffer.from('hello via relay\r\n'), randomBytes(3000)])
+      const result = await bob.send({ contentType: 'application/octet-stream', body })
+      assert.equal(result.chunks, 4)
+      const message = await got
+      assert.ok(message.body.equals(body), 'body intact through the relay')
+      assert.equal(message.contentType, 'application/octet-stream')
+      // The relay put itself in front of bob in From-Path.
+      assert.equal(message.fromPath.length, 2)
+      assert.equal(message.fromPath[1]?.sessionId, bobUri.sessionId)
+
+      // A second message: the relay's own 200 and alice's forwarded 200 both arrive; one resolve.
+      const second = new Promise<IncomingMessage>((resolve) => alice.once('message', resolve))
+      await bob.send({ contentType: 'text/plain', body: 'second' })
+      assert.equal((await second).body.toString(), 'second')
+
+      const stray = await MsrpSession.connect({
+        localUri: bobUri.sessionId === undefined ? bobUri : { ...bobUri, sessionId: generateSessionId() },
+        remotePath: [parseMsrpUri('msrp://127.0.0.1:2955/nosuchsession;tcp'), aliceUri],
+        connection: bobConnection,
+        bind: false,
+      })
+      await assert.rejects(stray.send({ contentType: 'text/plain', body: 'hi' }), (e: unknown) => e instanceof MsrpRequestError && e.status === 481)
+      await stray.close()
+    } finally {
+      await bob.close()
+      await alice.close()
+      bobConnection.close()
+      aliceConnection.close()
+    }
+  })
+})

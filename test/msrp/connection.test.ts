@@ -1,0 +1,179 @@
+import { describe, it } from 'node:test'
+import assert from 'node:assert/strict'
+import { once } from 'node:events'
+import { MsrpClosedError } from '../../src/msrp/errors.ts'
+import type { MsrpRequest } from '../../src/msrp/message.ts'
+import { MsrpConnection } from '../../src/msrp/connection.ts'
+import { MsrpListener } from '../../src/msrp/listener.ts'
+import { MemoryNetwork } from '../../src/msrp/memory-stream.ts'
+import { MsrpSession, localMsrpUri } from '../../src/msrp/session.ts'
+import { generateTransactionId } from '../../src/msrp/serializer.ts'
+import { parseMsrpUri } from '../../src/msrp/uri.ts'
+import { RawPeer, connectionWithRawPeer, nextMessage } from './helpers.ts'
+import { createMemoryPair } from '../../src/msrp/memory-stream.ts'
+import { streamTransport } from '../../src/msrp/transport.ts'
+
+function send(to: string, from: string, body = 'hi', method = 'SEND'): MsrpRequest {
+  return {
+    type: 'request',
+    method,
+    transactionId: generateTransactionId(),
+    headers: { 'To-Path': [parseMsrpUri(to)], 'From-Path': [parseMsrpUri(from)], 'Message-ID': generateTransactionId(), 'Byte-Range': { start: 1, end: body.length, total: body.length }, 'Content-Type': 'text/plain' },
+    extensionHeaders: [],
+    body: Buffer.from(body),
+    continuation: '$',
+  }
+}
+
+describe('MSRP connection', () => {
+  it('answers 481 for an unknown session, 506 for a session bound elsewhere, and never answers a REPORT', async () => {
+    const listener = new MsrpListener()
+    const session = new MsrpSession({ localUri: 'msrp://127.0.0.1:2855/known;tcp', listener })
+    const [a, b] = createMemoryPair()
+    listener.accept(b)
+    const peer = new RawPeer(a)
+
+    peer.send(send('msrp://127.0.0.1:2855/nosuch;tcp', 'msrp://127.0.0.1:9/me;tcp'))
+    const r481 = await peer.nextResponse()
+    assert.equal(r481.status, 481)
+    assert.deepEqual(r481.headers['To-Path'], [parseMsrpUri('msrp://127.0.0.1:9/me;tcp')])
+
+    // A REPORT for an unknown session gets nothing; the following SEND's 200 is the next frame.
+    const report = send('msrp://127.0.0.1:2855/known;tcp', 'msrp://127.0.0.1:9/me;tcp', '', 'REPORT')
+    delete report.body
+    report.headers.Status = { namespace: 0, code: 200, comment: 'OK' }
+    peer.send({ ...report, headers: { ...report.headers, 'To-Path': [parseMsrpUri('msrp://127.0.0.1:2855/nosuch;tcp')] } })
+    peer.send(report)
+    const bind = send('msrp://127.0.0.1:2855/known;tcp', 'msrp://127.0.0.1:9/me;tcp')
+    peer.send(bind)
+    const ok = await peer.nextResponse()
+    assert.equal(ok.transactionId, bind.transactionId)
+    assert.equal(ok.status, 200)
+    assert.equal(session.state, 'open')
+
+    // A second connection naming the bound session gets 506 (RFC 4975 §10).
+    const [c, d] = createMemoryPair()
+    listener.accept(d)
+    const other = new RawPeer(c)
+    other.send(send('msrp://127.0.0.1:2855/known;tcp', 'msrp://127.0.0.1:9/me;tcp'))
+    assert.equal((await other.nextResponse()).status, 506)
+
+    // Unknown methods get 501.
+    peer.send(send('msrp://127.0.0.1:2855/known;tcp', 'msrp://127.0.0.1:9/me;tcp', 'x', 'FROB'))
+    assert.equal((await peer.nextResponse()).status, 501)
+    await session.close()
+    await listener.close()
+  })
+
+  it('resolves a request once when a relay answers it twice (RFC 4976 hop-by-hop)', async () => {
+    const { connection, peer } = connectionWithRawPeer()
+    const session = new MsrpSession({ localUri: 'msrp://127.0.0.1:9/mine;tcp', remotePath: 'msrp://relay:2855/r1;tcp msrp://far:1/theirs;tcp' })
+    session.bind(connection)
+    const sending = session.send({ contentType: 'text/plain', body: 'twice' })
+    const req = await peer.nextRequest()
+    assert.equal(req.headers['To-Path'].length, 2)
+    peer.respond(req)
+    peer.respond(req)
+    const result = await sending
+    assert.equal(result.bytes, 5)
+    // The duplicate was ignored, the connection is healthy.
+    const again = session.send({ contentType: 'text/plain', body: 'again' })
+    peer.respond(await peer.nextRequest())
+    await again
+    assert.equal(connection.state, 'open')
+    await session.close()
+    connection.close()
+  })
+
+  it('closes on a parse error and rejects what was pending', async () => {
+    const { connection, peer } = connectionWithRawPeer()
+    const session = new MsrpSession({ localUri: 'msrp://127.0.0.1:9/mine;tcp', remotePath: 'msrp://127.0.0.1:2855/x;tcp' })
+    session.bind(connection)
+    const sending = session.send({ contentType: 'text/plain', body: 'x' })
+    await peer.nextRequest()
+    const closed = new Promise<Error | undefined>((resolve) => connection.once('close', resolve))
+    peer.stream.write('HTTP/1.1 400 Bad Request\r\n\r\n')
+    const error = await closed
+    assert.equal((error as { code?: string }).code, 'MSRP_BAD_START_LINE')
+    await assert.rejects(sending, (e: unknown) => e instanceof MsrpClosedError && e.code === 'MSRP_CONNECTION_CLOSED')
+    assert.equal(session.state, 'closed')
+  })
+
+  it('runs a session over WebSocket with the "msrp" subprotocol (RFC 7977)', async () => {
+    const listener = await MsrpListener.listen({ port: 0, webSocket: true })
+    const port = listener.address!.port
+    const passive = new MsrpSession({ localUri: `msrp://127.0.0.1:${port}/wssess;ws`, listener })
+    const connection = await MsrpConnection.connectWebSocket(`ws://127.0.0.1:${port}/`)
+    try {
+      assert.equal(connection.transport.kind, 'ws')
+      const active = await MsrpSession.connect({ localUri: 'msrp://client.invalid/cl1ent;ws', remotePath: [passive.localUri], connection, chunkSize: 100 })
+      const got = nextMessage(passive)
+      await active.send({ contentType: 'text/plain', body: 'over websocket '.repeat(20) })
+      assert.equal((await got).body.toString(), 'over websocket '.repeat(20))
+      const back = nextMessage(active)
+      await passive.send({ contentType: 'text/plain', body: 'and back' })
+      assert.equal((await back).body.toString(), 'and back')
+      await active.close()
+    } finally {
+      connection.close()
+      await listener.close()
+    }
+  })
+
+  it('refuses a WebSocket without the msrp subprotocol', async () => {
+    const listener = await MsrpListener.listen({ port: 0, webSocket: true })
+    const { WebSocket } = await import('ws')
+    const ws = new WebSocket(`ws://127.0.0.1:${listener.address!.port}/`, 'sip')
+    const [error] = await once(ws, 'error')
+    assert.match(String(error), /protocol|Server sent no subprotocol|Unexpected/i)
+    await listener.close()
+  })
+
+  it('connects sessions through a MemoryNetwork with the same code as TCP', async () => {
+    const network = new MemoryNetwork()
+    const listener = new MsrpListener()
+    const stop = network.listen('chat.example.test', 2855, (stream) => listener.accept(stream))
+    const passive = new MsrpSession({ localUri: 'msrp://chat.example.test:2855/room1;tcp', listener })
+    const stream = network.connect('chat.example.test', 2855)
+    const connection = new MsrpConnection(streamTransport(stream, 'memory'))
+    const active = await MsrpSession.connect({ localUri: localMsrpUri({ host: 'bot.example.test' }), remotePath: [passive.localUri], connection })
+    const got = nextMessage(passive)
+    await active.send({ contentType: 'text/plain', body: 'in memory' })
+    assert.equal((await got).body.toString(), 'in memory')
+    assert.throws(() => network.connect('nowhere', 1), /refused/)
+    await active.close()
+    connection.close()
+    stop()
+    await listener.close()
+  })
+})
+
+describe('MSRP over TLS (msrps:)', () => {
+  it('exchanges a message over a TLS listener with a verified certificate', async () => {
+    const { execFileSync } = await import('node:child_process')
+    const { mkdtempSync, readFileSync, rmSync } = await import('node:fs')
+    const { tmpdir } = await import('node:os')
+    const { join } = await import('node:path')
+    const dir = mkdtempSync(join(tmpdir(), 'msrp-tls-'))
+    try {
+      execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' })
+      const key = readFileSync(join(dir, 'key.pem'))
+      const cert = readFileSync(join(dir, 'cert.pem'))
+      const listener = await MsrpListener.listen({ port: 0, tls: { key, cert } })
+      const port = listener.address!.port
+      const passive = new MsrpSession({ localUri: `msrps://127.0.0.1:${port}/tlssess;tcp`, listener })
+      const connection = await MsrpConnection.connect({ host: '127.0.0.1', port, tls: { ca: cert } })
+      assert.equal(connection.transport.kind, 'tls')
+      const active = await MsrpSession.connect({ localUri: localMsrpUri({ host: '127.0.0.1', port: 9, secure: true }), remotePath: [passive.localUri], connection })
+      const got = nextMessage(passive)
+      await active.send({ contentType: 'text/plain', body: 'secret hello' })
+      assert.equal((await got).body.toString(), 'secret hello')
+      await assert.rejects(MsrpConnection.connect({ host: '127.0.0.1', port, tls: {} }), (e: unknown) => e instanceof MsrpClosedError && e.code === 'MSRP_CONNECT_FAILED')
+      await active.close()
+      connection.close()
+      await listener.close()
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})
