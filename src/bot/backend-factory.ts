@@ -8,7 +8,7 @@
  *
  * @module
  */
-import type { ChatBackendFactory } from './backend.ts'
+import type { ChatBackendFactory } from '../chat/backend.ts'
 
 let defaultFactory: ChatBackendFactory | undefined
 

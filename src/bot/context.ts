@@ -12,7 +12,7 @@ import type {
   RoomClosedReason,
   SendReceipt,
   Sender,
-} from './backend.ts'
+} from '../chat/backend.ts'
 import type { CommandInfo } from './commands.ts'
 import { NoRecipientError } from './errors.ts'
 import type { Room } from './room.ts'

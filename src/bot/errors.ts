@@ -1,6 +1,6 @@
 /**
  * Errors the bot layer itself raises. Failures reported by the backend use the classes in
- * `./backend-errors.ts`.
+ * `../chat/backend-errors.ts`.
  *
  * @module
  */

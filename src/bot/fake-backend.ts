@@ -19,7 +19,7 @@
  */
 import { MsrpBotError } from '../errors.ts'
 import { addressKey, isSipUri, sameAddress } from './address.ts'
-import { NicknameError, ParticipantNotFoundError, SendError } from './backend-errors.ts'
+import { ModerationError, NicknameError, ParticipantNotFoundError, SendError } from '../chat/backend-errors.ts'
 import type {
   BackendEvent,
   BackendListener,
@@ -31,7 +31,7 @@ import type {
   RoomClosedReason,
   RoomHandle,
   SendReceipt,
-} from './backend.ts'
+} from '../chat/backend.ts'
 
 /** Something the bot sent, as the fake recorded it. */
 export interface SentMessage {
@@ -83,6 +83,14 @@ export class FakeRoom {
   readonly composingSent: boolean[] = []
   /** Nicknames refused as taken (425) even though nobody holds them. */
   readonly reserved = new Set<string>()
+  /** Whether the focus treats the bot as a moderator here (else kick/mute fail NOT_AUTHORIZED). */
+  botIsModerator = true
+  /** Whether the focus implements mute (else `setMuted` fails NOT_SUPPORTED). */
+  muteSupported = true
+  /** URIs of the participants currently muted by the bot. */
+  readonly muted = new Set<string>()
+  /** URIs the bot removed (kicked), in order. */
+  readonly removed: string[] = []
   /** Whether the bot is in the room (join resolved, or a nickname accepted after a refused one). */
   botPresent = false
   /** Whether the bot's session exists (possibly still without a nickname). */
@@ -271,6 +279,28 @@ class FakeRoomHandle implements RoomHandle {
   async sendComposing(active: boolean): Promise<void> {
     this.assertLive()
     this.room.composingSent.push(active)
+  }
+
+  async removeParticipant(participantUri: string): Promise<void> {
+    this.assertLive()
+    if (!this.room.hasMember(participantUri)) throw new ParticipantNotFoundError(participantUri, this.room.uri)
+    if (!this.room.botIsModerator) {
+      throw new ModerationError('not-authorized', 'removing a participant', this.room.uri, { statusCode: 403 })
+    }
+    this.room.removed.push(participantUri)
+    this.room.muted.delete(addressKey(participantUri))
+    await this.room.remove(participantUri)
+  }
+
+  async setMuted(participantUri: string, muted: boolean): Promise<void> {
+    this.assertLive()
+    if (!this.room.muteSupported) throw new ModerationError('not-supported', 'mute', this.room.uri)
+    if (!this.room.hasMember(participantUri)) throw new ParticipantNotFoundError(participantUri, this.room.uri)
+    if (!this.room.botIsModerator) {
+      throw new ModerationError('not-authorized', 'mute', this.room.uri, { statusCode: 403 })
+    }
+    if (muted) this.room.muted.add(addressKey(participantUri))
+    else this.room.muted.delete(addressKey(participantUri))
   }
 
   async leave(): Promise<void> {

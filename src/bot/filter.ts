@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { ConnectionState, Participant, RoomClosedReason, Sender } from './backend.ts'
+import type { ConnectionState, Participant, RoomClosedReason, Sender } from '../chat/backend.ts'
 import type { CommandInfo } from './commands.ts'
 import type { ContactPresence, Context } from './context.ts'
 import type { Room } from './room.ts'

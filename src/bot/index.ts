@@ -18,8 +18,8 @@ export type { BotConfigInput, BotConfig } from './config.ts'
 
 // --- Errors: branch on `code` -----------------------------------------------------------
 export { BotError, BotConfigError, BotStateError, CommandNameError, OutboundQueueError, NoRecipientError } from './errors.ts'
-export { NicknameError, SendError, ParticipantNotFoundError, errorCode } from './backend-errors.ts'
-export type { SendFailureReason } from './backend-errors.ts'
+export { NicknameError, SendError, ParticipantNotFoundError, ModerationError, errorCode } from '../chat/backend-errors.ts'
+export type { SendFailureReason, ModerationFailureReason } from '../chat/backend-errors.ts'
 
 // --- Operations: logging and metrics -----------------------------------------------------
 export { createConsoleLogger, createMemoryLogger, silentLogger, logLevelFromEnv, LOG_LEVELS } from './logger.ts'
@@ -34,7 +34,7 @@ export { ManualClock, systemClock } from './clock.ts'
 export type { Clock } from './clock.ts'
 
 // --- Advanced: backends, parsing, flow control -------------------------------------------
-export { BackendErrorCode } from './backend.ts'
+export { BackendErrorCode } from '../chat/backend.ts'
 export type {
   ChatBackend,
   ChatBackendFactory,
@@ -59,7 +59,7 @@ export type {
   ConnectionEvent,
   ConnectionState,
   RoomClosedReason,
-} from './backend.ts'
+} from '../chat/backend.ts'
 export { setDefaultBackendFactory, getDefaultBackendFactory } from './backend-factory.ts'
 export { parseCommand, splitArguments, normalizeCommandName } from './commands.ts'
 export { matchFilter, FILTER_QUERIES } from './filter.ts'

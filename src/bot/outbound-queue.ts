@@ -5,8 +5,8 @@
  *
  * @module
  */
-import { errorCode } from './backend-errors.ts'
-import { BackendErrorCode } from './backend.ts'
+import { errorCode } from '../chat/backend-errors.ts'
+import { BackendErrorCode } from '../chat/backend.ts'
 import type { Clock } from './clock.ts'
 import { OutboundQueueError } from './errors.ts'
 

@@ -4,8 +4,8 @@
  *
  * @module
  */
-import type { OutgoingContent, Participant, RoomHandle, SendReceipt } from './backend.ts'
-import { ParticipantNotFoundError } from './backend-errors.ts'
+import type { OutgoingContent, Participant, RoomHandle, SendReceipt } from '../chat/backend.ts'
+import { ParticipantNotFoundError } from '../chat/backend-errors.ts'
 import { isSipUri, sameAddress } from './address.ts'
 import type { OutboundQueue } from './outbound-queue.ts'
 
@@ -131,6 +131,45 @@ export class Room {
    */
   typing(active = true): Promise<void> {
     return this.handle.sendComposing(active)
+  }
+
+  /**
+   * Removes a participant (by nickname or SIP URI) from the room (RFC 4579 REFER with
+   * `method=BYE`). Needs the moderator role: rejects with NOT_AUTHORIZED otherwise, and with
+   * PARTICIPANT_NOT_FOUND when nobody matches.
+   *
+   * @example
+   * ```ts
+   * bot.command('kick', async (ctx) => {
+   *   await ctx.room.kick(ctx.args[0] ?? '')
+   *   await ctx.reply(`${ctx.args[0]} was removed`)
+   * })
+   * ```
+   */
+  kick(nicknameOrUri: string): Promise<void> {
+    return observed(this.resolve(nicknameOrUri).then((uri) => this.handle.removeParticipant(uri)))
+  }
+
+  /**
+   * Mutes (default) or unmutes a participant, by nickname or SIP URI: the focus stops relaying
+   * their messages. An msrp-bot server extension: rejects with NOT_SUPPORTED on other foci,
+   * NOT_AUTHORIZED without the moderator role, PARTICIPANT_NOT_FOUND when nobody matches.
+   *
+   * @example
+   * ```ts
+   * await ctx.room.mute('spammer')        // silence
+   * await ctx.room.mute('spammer', false) // let them talk again
+   * ```
+   */
+  mute(nicknameOrUri: string, muted = true): Promise<void> {
+    return observed(this.resolve(nicknameOrUri).then((uri) => this.handle.setMuted(uri, muted)))
+  }
+
+  private async resolve(nicknameOrUri: string): Promise<string> {
+    if (isSipUri(nicknameOrUri)) return nicknameOrUri.trim()
+    const found = this.find(nicknameOrUri)
+    if (found === undefined) throw new ParticipantNotFoundError(nicknameOrUri, this.uri)
+    return found.uri
   }
 
   /**

@@ -28,9 +28,8 @@
 import { existsSync, statSync } from 'node:fs'
 import { extname } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import type { Bot } from '../bot/bot.ts'
-import { setDefaultBackendFactory } from '../bot/backend-factory.ts'
-import type { ChatBackendFactory } from '../bot/backend.ts'
+import { setDefaultBackendFactory } from '../bot/index.ts'
+import type { Bot, ChatBackendFactory } from '../bot/index.ts'
 import { MsrpBotError } from '../errors.ts'
 
 /** File extensions a bot module may have. */

@@ -18,7 +18,7 @@ import { MsrpBotError } from '../errors.ts'
 import { booleanFlag, closest, formatHelp, parseCommandLine, stringFlag } from './args.ts'
 import type { CommandSpec } from './args.ts'
 import { checkProjectName } from './create/project-name.ts'
-import { createPrompter } from './create/prompts.ts'
+import { createPrompter, PromptCancelledError } from './create/prompts.ts'
 import type { Prompter } from './create/prompts.ts'
 import { directoryState, scaffold, templateValues } from './create/scaffold.ts'
 import { isTemplateName, TEMPLATE_DESCRIPTIONS, TEMPLATE_NAMES } from './create/templates.ts'
@@ -73,6 +73,9 @@ export interface CreateMainOptions {
   /** Overrides the prompter (tests). */
   prompter?: Prompter | undefined
 }
+
+/** Exit code after Ctrl-C at a prompt (128 + SIGINT, as shells report it). */
+const EXIT_CANCELLED = 130
 
 function usage(message: string): CliUsageError {
   return new CliUsageError(`create-msrp-bot: ${message}`, { command: spec.name })
@@ -213,6 +216,10 @@ export async function main(argv: readonly string[], io: CliIo = processIo(), opt
     if (error instanceof CliUsageError) {
       io.stderr.write(`${error.message}\nSee 'create-msrp-bot --help'.\n`)
       return EXIT_USAGE
+    }
+    if (error instanceof PromptCancelledError) {
+      io.stderr.write(`\ncreate-msrp-bot: ${error.message}\n`)
+      return EXIT_CANCELLED
     }
     throw error
   }

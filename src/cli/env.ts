@@ -54,7 +54,8 @@ const DOUBLE_ESCAPES: Record<string, string> = { n: '\n', r: '\r', t: '\t', '"':
  * ```
  */
 export function parseEnv(text: string, source = 'input'): Record<string, string> {
-  const out: Record<string, string> = {}
+  // A Map, then fromEntries: a key such as __proto__ becomes a plain own property.
+  const out = new Map<string, string>()
   const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/)
   for (let i = 0; i < lines.length; i++) {
     const lineNo = i + 1
@@ -93,14 +94,14 @@ export function parseEnv(text: string, source = 'input'): Record<string, string>
         throw new EnvFileError(source, i + 1, `unexpected '${clip(after)}' after the closing quote of ${key}`)
       }
       const raw = body.slice(0, close)
-      out[key] = quote === '"' ? raw.replace(/\\([nrt"\\])/g, (_m, c: string) => DOUBLE_ESCAPES[c] ?? c) : raw
+      out.set(key, quote === '"' ? raw.replace(/\\([nrt"\\])/g, (_m, c: string) => DOUBLE_ESCAPES[c] ?? c) : raw)
       continue
     }
     const comment = rest.search(/\s#/)
     if (comment !== -1) rest = rest.slice(0, comment)
-    out[key] = rest.trim()
+    out.set(key, rest.trim())
   }
-  return out
+  return Object.fromEntries(out)
 }
 
 function findClose(body: string, quote: string): number {

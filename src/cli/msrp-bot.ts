@@ -35,7 +35,8 @@ export function mainHelp(): string {
     'Chat bots for SIP/MSRP chat rooms (RFC 7701).',
     '',
     'Commands:',
-    ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}${c.spec.summary}`),
+    // First sentence only; `msrp-bot <command> --help` has the rest.
+    ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}${c.spec.summary.split(/(?<=\.) /)[0]}`),
     '',
     'Options:',
     '  -h, --help     Show help (msrp-bot <command> --help for a command)',

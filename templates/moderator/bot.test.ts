@@ -30,39 +30,23 @@ after(async () => {
   setDefaultBackendFactory(undefined)
 })
 
-/** What the room's focus was asked to do (kick / mute / unmute) and to whom. */
-type Moderation = { action: string; uri: string }
-
-/**
- * A fresh room with these people (nickname → sip:<nickname>@localhost) and the bot in it.
- * The room lets the bot moderate: its kick/mute requests are recorded in `moderation`.
- */
-async function roomWith(people: string[]): Promise<{ room: FakeRoom; moderation: Moderation[] }> {
+/** A fresh room with these people (nickname → sip:<nickname>@localhost) and the bot in it. */
+async function roomWith(people: string[]): Promise<FakeRoom> {
   const room = backend.room(`sip:room${++rooms}@localhost`)
   for (const nickname of people) await room.add(`sip:${nickname}@localhost`, nickname)
-  const joined = await bot.join(room.uri, { nickname: 'moderator' })
-  const moderation: Moderation[] = []
-  Object.assign(joined, {
-    kick: async (uri: string) => {
-      moderation.push({ action: 'kick', uri })
-      await room.remove(uri)
-    },
-    mute: async (uri: string, muted = true) => {
-      moderation.push({ action: muted ? 'mute' : 'unmute', uri })
-    },
-  })
-  return { room, moderation }
+  await bot.join(room.uri, { nickname: 'moderator' })
+  return room
 }
 // ---------------------------------------------------------------------------------------------
 
 test('welcomes people by nickname', async () => {
-  const { room } = await roomWith([])
+  const room = await roomWith([])
   await room.add('sip:carol@localhost', 'carol')
   assert.deepEqual(room.publicTexts(), ['Welcome, carol! Send me /rules to read the room rules.'])
 })
 
 test('sends the rules privately, even when asked in the room', async () => {
-  const { room } = await roomWith(['alice', 'bob'])
+  const room = await roomWith(['alice', 'bob'])
   await room.say('alice', '/rules')
   assert.equal(room.privateTexts('alice').length, 1)
   assert.match(room.privateTexts('alice')[0] ?? '', /Room rules/)
@@ -71,36 +55,43 @@ test('sends the rules privately, even when asked in the room', async () => {
 })
 
 test('warns on the first banned word and removes on the second', async () => {
-  const { room, moderation } = await roomWith(['alice', 'bob'])
+  const room = await roomWith(['alice', 'bob'])
   await room.say('alice', 'hello')
   await room.say('bob', 'buy my SPAM now')
   assert.deepEqual(room.publicTexts(), ['bob, please mind the rules (/rules). Next time you will be removed.'])
-  assert.deepEqual(moderation, [])
+  assert.deepEqual(room.removed, [])
   await room.say('bob', 'this is not a scam')
-  assert.deepEqual(moderation, [{ action: 'kick', uri: 'sip:bob@localhost' }])
+  assert.deepEqual(room.removed, ['sip:bob@localhost'])
   assert.equal(room.publicTexts().at(-1), 'bob was removed.')
 })
 
-test('owners can /kick and /mute by nickname; others cannot', async () => {
-  const { room, moderation } = await roomWith(['owner', 'alice', 'bob'])
+test('owners can /kick, /mute and /unmute by nickname; others cannot', async () => {
+  const room = await roomWith(['owner', 'alice', 'bob'])
   await room.say('alice', '/kick bob')
-  assert.deepEqual(moderation, [])
+  assert.deepEqual(room.removed, [])
   assert.deepEqual(room.privateTexts('alice'), ['Only room owners can /kick.'])
 
   await room.say('owner', '/mute alice')
+  assert.deepEqual([...room.muted], ['sip:alice@localhost'])
+  await room.say('owner', '/unmute alice')
+  assert.deepEqual([...room.muted], [])
   await room.say('owner', '/kick bob')
-  assert.deepEqual(moderation, [
-    { action: 'mute', uri: 'sip:alice@localhost' },
-    { action: 'kick', uri: 'sip:bob@localhost' },
-  ])
-  assert.deepEqual(room.publicTexts(), ['alice was muted.', 'bob was removed.'])
+  assert.deepEqual(room.removed, ['sip:bob@localhost'])
+  assert.deepEqual(room.publicTexts(), ['alice was muted.', 'alice was unmuted.', 'bob was removed.'])
+
+  await room.say('owner', '/kick nobody')
+  assert.deepEqual(room.privateTexts('owner'), ['Nobody called nobody is here.'])
 })
 
-test('says so when the room does not support moderation', async () => {
-  const room = backend.room('sip:plain@localhost')
-  await room.add('sip:owner@localhost', 'owner')
-  await room.add('sip:bob@localhost', 'bob')
-  await bot.join(room.uri, { nickname: 'moderator' })
+test('says so when the focus does not let it moderate', async () => {
+  const room = await roomWith(['owner', 'bob'])
+  room.botIsModerator = false
   await room.say('owner', '/kick bob')
-  assert.deepEqual(room.publicTexts(), ['I cannot remove bob: this room does not let me moderate.'])
+  assert.deepEqual(room.privateTexts('owner'), ['I cannot kick bob: I am not a moderator of this room.'])
+  assert.deepEqual(room.removed, [])
+
+  room.botIsModerator = true
+  room.muteSupported = false
+  await room.say('owner', '/mute bob')
+  assert.deepEqual(room.privateTexts('owner').at(-1), 'I cannot mute bob: this room does not support it.')
 })

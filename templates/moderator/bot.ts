@@ -11,8 +11,8 @@
  *
  * The one rule for this file: `export default bot`, a bot made with createBot and not started.
  */
-import { createBot } from 'msrp-bot'
-import type { Context, Participant, Room } from 'msrp-bot'
+import { createBot, errorCode } from 'msrp-bot'
+import type { Context, Room } from 'msrp-bot'
 
 const owners = list(process.env.BOT_OWNERS).map((uri) => uri.toLowerCase())
 const bannedWords = list(process.env.BANNED_WORDS ?? 'spam,scam').map((w) => w.toLowerCase())
@@ -38,13 +38,11 @@ bot.on('join', (ctx) =>
 )
 
 bot.command(['kick', 'mute', 'unmute'], async (ctx) => {
-  if (!isOwner(ctx)) return ctx.replyPrivately(`Only room owners can /${ctx.command.name}.`)
+  const action = ctx.command.name as 'kick' | 'mute' | 'unmute'
+  if (!isOwner(ctx)) return ctx.replyPrivately(`Only room owners can /${action}.`)
   const nickname = ctx.command.args[0]
-  if (nickname === undefined) return ctx.replyPrivately(`Usage: /${ctx.command.name} <nickname>`)
-  const target = ctx.room.find(nickname)
-  if (target === undefined) return ctx.replyPrivately(`Nobody called ${nickname} is here.`)
-  const action = ctx.command.name === 'kick' ? 'remove' : ctx.command.name
-  return moderate(ctx.room, action as 'remove' | 'mute' | 'unmute', target)
+  if (nickname === undefined) return ctx.replyPrivately(`Usage: /${action} <nickname>`)
+  return moderate(ctx.room, action, nickname, (problem) => ctx.replyPrivately(problem))
 })
 
 // Banned words: warn first, remove the second time. Owners are trusted.
@@ -58,7 +56,7 @@ bot.on('message:text', async (ctx, next) => {
   const who = ctx.sender.nickname ?? ctx.sender.uri
   if (count === 1) return ctx.reply(`${who}, please mind the rules (/rules). Next time you will be removed.`)
   strikes.delete(key)
-  return moderate(ctx.room, 'remove', { uri: ctx.sender.uri, nickname: ctx.sender.nickname })
+  return moderate(ctx.room, 'kick', ctx.sender.uri, (problem) => ctx.room.send(problem), who)
 })
 
 function isOwner(ctx: Context): boolean {
@@ -67,26 +65,29 @@ function isOwner(ctx: Context): boolean {
 }
 
 /**
- * Removes, mutes or unmutes a participant through the room's focus (RFC 4579 REFER), and says
- * so in the room. Rooms whose focus does not support moderation lack these methods; then the
- * bot says it cannot.
+ * Kicks, mutes or unmutes someone (by nickname or SIP URI) through the room's focus and says so
+ * in the room. The focus may refuse: the bot is not a moderator there, or it does not support
+ * muting; `tell` reports that (and "nobody by that name") to whoever should know.
  */
-async function moderate(room: Room, action: 'remove' | 'mute' | 'unmute', who: Participant): Promise<void> {
-  const name = who.nickname ?? who.uri
-  const tools = room as Room & Partial<ModerationTools>
-  if (action === 'remove' ? tools.kick === undefined : tools.mute === undefined) {
-    await room.send(`I cannot ${action} ${name}: this room does not let me moderate.`)
+async function moderate(
+  room: Room,
+  action: 'kick' | 'mute' | 'unmute',
+  who: string,
+  tell: (problem: string) => Promise<unknown>,
+  name = who,
+): Promise<void> {
+  try {
+    if (action === 'kick') await room.kick(who)
+    else await room.mute(who, action === 'mute')
+  } catch (error) {
+    const code = errorCode(error)
+    if (code === 'PARTICIPANT_NOT_FOUND') await tell(`Nobody called ${name} is here.`)
+    else if (code === 'NOT_AUTHORIZED') await tell(`I cannot ${action} ${name}: I am not a moderator of this room.`)
+    else if (code === 'NOT_SUPPORTED') await tell(`I cannot ${action} ${name}: this room does not support it.`)
+    else throw error
     return
   }
-  if (action === 'remove') await tools.kick?.(who.uri)
-  else await tools.mute?.(who.uri, action === 'mute')
-  await room.send(action === 'remove' ? `${name} was removed.` : `${name} was ${action}d.`)
-}
-
-/** Moderation methods a room offers when its focus supports them. */
-interface ModerationTools {
-  kick(participantUri: string): Promise<void>
-  mute(participantUri: string, muted?: boolean): Promise<void>
+  await room.send(action === 'kick' ? `${name} was removed.` : `${name} was ${action}d.`)
 }
 
 function list(value: string | undefined): string[] {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { Composer, run } from '../../src/bot/composer.ts'
 import { Context } from '../../src/bot/context.ts'
-import type { BackendEvent } from '../../src/bot/backend.ts'
+import type { BackendEvent } from '../../src/chat/backend.ts'
 import { BotError } from '../../src/bot/errors.ts'
 
 const message = (text: string, isPrivate = false): BackendEvent => ({

@@ -2,7 +2,7 @@
 // context as documented. The runtime part checks that the same handlers run.
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import type { Participant, Sender } from '../../src/bot/backend.ts'
+import type { Participant, Sender } from '../../src/chat/backend.ts'
 import type { Bot } from '../../src/bot/bot.ts'
 import type { CommandInfo } from '../../src/bot/commands.ts'
 import { Composer } from '../../src/bot/composer.ts'

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import fc from 'fast-check'
-import { SendError } from '../../src/bot/backend-errors.ts'
+import { SendError } from '../../src/chat/backend-errors.ts'
 import { ManualClock, flushMicrotasks } from '../../src/bot/clock.ts'
 import { OutboundQueueError } from '../../src/bot/errors.ts'
 import { OutboundQueue } from '../../src/bot/outbound-queue.ts'

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict'
 import { pathToFileURL } from 'node:url'
 import { after, describe, test } from 'node:test'
-import { getDefaultBackendFactory } from '../../src/bot/backend-factory.ts'
-import { FakeChatBackend } from '../../src/bot/fake-backend.ts'
+import { FakeChatBackend, getDefaultBackendFactory } from '../../src/bot/index.ts'
 import { BotModuleError, botFromModule, isBot, loadBotModule } from '../../src/cli/bot-module.ts'
 import { REPO_ROOT, tempDir } from './helpers.ts'
 

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { existsSync, readFileSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, describe, test } from 'node:test'
+import { PromptCancelledError } from '../../src/cli/create/prompts.ts'
 import type { Prompter } from '../../src/cli/create/prompts.ts'
 import { fillPlaceholders, msrpBotDependencySpec, targetName, templateValues } from '../../src/cli/create/scaffold.ts'
 import { TEMPLATE_NAMES, templateFiles } from '../../src/cli/create/templates.ts'
@@ -159,6 +160,21 @@ describe('create-msrp-bot: prompts', () => {
     assert.equal(code, 0)
     assert.deepEqual(prompter.asked, ['Project folder', 'Template:'])
     assert.match(readFileSync(join(tmp.dir, 'asked-bot', 'bot.ts'), 'utf8'), /moderator bot/)
+  })
+
+  test('Ctrl-C at a prompt exits 130 and writes nothing', async () => {
+    const cancelling: Prompter = {
+      text: async () => {
+        throw new PromptCancelledError()
+      },
+      choose: async () => {
+        throw new PromptCancelledError()
+      },
+      close() {},
+    }
+    const { code, err } = await create(['--no-install'], {}, { interactive: true, prompter: cancelling })
+    assert.equal(code, 130)
+    assert.match(err, /cancelled; nothing was written/)
   })
 
   test('asks only for what is missing; --yes and non-terminals never ask', async () => {

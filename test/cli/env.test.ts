@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
 import { after, describe, test } from 'node:test'
+import fc from 'fast-check'
 import { EnvFileError, loadEnvFile, parseEnv } from '../../src/cli/env.ts'
 import { tempDir } from './helpers.ts'
 
@@ -66,4 +67,39 @@ describe('loadEnvFile', () => {
     assert.deepEqual(loadEnvFile(`${tmp.dir}/nope.env`, env, { optional: true }), { found: false, loaded: [], kept: [] })
     assert.throws(() => loadEnvFile(`${tmp.dir}/nope.env`, env), { code: 'CLI_ENV_FILE_MISSING' })
   })
+})
+
+describe('parseEnv properties', () => {
+  const key = fc.stringMatching(/^[A-Za-z_][A-Za-z0-9_]{0,12}$/)
+
+  test('what a double-quoting writer writes, parseEnv reads back', () => {
+    fc.assert(
+      fc.property(fc.dictionary(key, fc.string({ maxLength: 30 })), (vars) => {
+        const text = Object.entries(vars)
+          .map(([k, v]) => `${k}="${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\r/g, '\\r')}"`)
+          .join('\n')
+        assert.deepEqual(parseEnv(text), { ...vars })
+      }),
+      { numRuns: 200 },
+    )
+  })
+
+  test('any input either parses or fails with EnvFileError', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 80 }), (text) => {
+        try {
+          parseEnv(text)
+        } catch (error) {
+          assert.ok(error instanceof EnvFileError, String(error))
+        }
+      }),
+      { numRuns: 300 },
+    )
+  })
+})
+
+test('parseEnv: __proto__ is an ordinary key', () => {
+  const env = parseEnv('__proto__=x\nA=1')
+  assert.equal(Object.getPrototypeOf(env), Object.prototype)
+  assert.deepEqual(Object.keys(env), ['__proto__', 'A'])
 })

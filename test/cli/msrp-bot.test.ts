@@ -171,6 +171,30 @@ describe('msrp-bot dev', () => {
   })
 })
 
+describe('.env handling', () => {
+  test('a malformed .env stops the command with the file and line', async () => {
+    const dir = tempDir()
+    try {
+      dir.write('bot.ts', 'export default {}\n')
+      dir.write('.env', 'GOOD=1\nthis is not an assignment\n')
+      const io = memoryIo({ cwd: dir.dir })
+      assert.equal(await main(['dev'], io, { signal: new AbortController().signal }), 2)
+      assert.match(io.stderr.text, /msrp-bot dev: .*\.env:2: expected KEY=VALUE, got 'this is not an assignment'/)
+    } finally {
+      dir.cleanup()
+    }
+  })
+
+  test('--env-file loads another file; MSRP_BOT_LOG_LEVEL from it sets the log level', () => {
+    tmp.write('prod.env', 'MSRP_BOT_LOG_LEVEL=error\n')
+    const env: NodeJS.ProcessEnv = {}
+    const io = memoryIo({ cwd: tmp.dir, env })
+    const options = devCommand.parse(parseCommandLine(devCommand.spec, ['--env-file', 'prod.env']), io)
+    assert.equal(options.server.logLevel, 'error')
+    assert.equal(env['MSRP_BOT_LOG_LEVEL'], 'error')
+  })
+})
+
 describe('msrp-bot run', () => {
   const base = ['bot.ts', '--uri', 'sip:echo@example.com', '--registrar', 'sip:example.com', '--room', 'sip:lobby@chat.example.com']
 

@@ -65,3 +65,15 @@ test('choose: by number or name, re-asks on nonsense, default on empty', async (
   assert.equal(await fallback, 'echo')
   h.prompter.close()
 })
+
+test('Ctrl-C or end of input at a question cancels instead of hanging', async () => {
+  const h = harness()
+  const pending = h.prompter.text('Project folder', 'my-bot')
+  await h.answer(/Project folder/, '\x03')
+  await assert.rejects(pending, { code: 'CREATE_CANCELLED' })
+
+  const eof = harness()
+  const waiting = eof.prompter.choose('Template:', choices, 'echo')
+  eof.prompter.close()
+  await assert.rejects(waiting, { code: 'CREATE_CANCELLED' })
+})

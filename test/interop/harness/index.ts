@@ -1,5 +1,5 @@
 // Harness for interop tests against the shared real peers (Kamailio, sipp): ../shared/peers.
 export { startKamailio, type KamailioInstance, type KamailioOptions, type KamailioDefine } from './kamailio.ts'
-export { runSipp, type SippOptions, type SippResult } from './sipp.ts'
+export { runSipp, sippThroughput, type SippOptions, type SippResult, type SippThroughput } from './sipp.ts'
 export { peersDir, peersAvailable } from './peers.ts'
 export { freePort } from './ports.ts'

@@ -23,6 +23,10 @@ export interface SippOptions {
   readonly timeoutMs?: number
   /** Called once sipp has started (for a UAS that a UAC must wait for). */
   readonly onSpawn?: (pid: number) => void
+  /** Log every message to `messages` (default true; turn off under load, it costs sipp dearly). */
+  readonly traceMessages?: boolean
+  /** Aborting kills sipp (a UAS that is no longer needed); the result then has exitCode -1. */
+  readonly signal?: AbortSignal
 }
 
 /** What a sipp run produced. */
@@ -62,7 +66,7 @@ export async function runSipp(options: SippOptions): Promise<SippResult> {
     '-t', options.transport ?? 'u1',
     '-m', String(options.calls ?? 1),
     '-nostdin',
-    '-trace_msg', '-message_file', join(dir, 'messages.log'),
+    ...(options.traceMessages === false ? [] : ['-trace_msg', '-message_file', join(dir, 'messages.log')]),
     '-trace_err', '-error_file', join(dir, 'errors.log'),
     '-trace_stat', '-stf', join(dir, 'stats.csv'),
     ...(options.args ?? []),
@@ -82,6 +86,9 @@ export async function runSipp(options: SippOptions): Promise<SippResult> {
         stderr = (stderr + chunk.toString('latin1')).slice(-20_000)
       })
       if (child.pid !== undefined) options.onSpawn?.(child.pid)
+      const abort = () => child.kill('SIGKILL')
+      if (options.signal?.aborted) abort()
+      else options.signal?.addEventListener('abort', abort, { once: true })
       const timer = setTimeout(() => {
         timedOut = true
         child.kill('SIGKILL')
@@ -92,6 +99,7 @@ export async function runSipp(options: SippOptions): Promise<SippResult> {
       })
       child.once('close', (code) => {
         clearTimeout(timer)
+        options.signal?.removeEventListener('abort', abort)
         resolve({ exitCode: code ?? -1, timedOut, stdout, stderr })
       })
     })
@@ -120,4 +128,25 @@ function lastStats(csv: string): Record<string, string> {
   const names = lines[0]!.split(';')
   const values = lines[lines.length - 1]!.split(';')
   return Object.fromEntries(names.map((name, i) => [name, values[i] ?? '']))
+}
+
+/** Calls completed and failed, and the rate, from a run's `-trace_stat` figures. */
+export interface SippThroughput {
+  readonly successful: number
+  readonly failed: number
+  /** From sipp's start to its last statistics dump (after the last call ended). */
+  readonly seconds: number
+  /** Successful calls per second over `seconds`. */
+  readonly perSecond: number
+}
+
+/** Reads throughput from {@link SippResult.stats}; zeros when sipp wrote no statistics. */
+export function sippThroughput(result: SippResult): SippThroughput {
+  const epoch = (field: string | undefined) => Number((field ?? '').split('\t')[2] ?? NaN)
+  const successful = Number(result.stats['SuccessfulCall(C)'] ?? 0)
+  const failed = Number(result.stats['FailedCall(C)'] ?? 0)
+  const seconds = epoch(result.stats['CurrentTime']) - epoch(result.stats['StartTime'])
+  return Number.isFinite(seconds) && seconds > 0
+    ? { successful, failed, seconds, perSecond: successful / seconds }
+    : { successful, failed, seconds: 0, perSecond: 0 }
 }

@@ -4,7 +4,7 @@
  * The bot layer does all of its I/O through a {@link ChatBackend}: it never touches SIP, MSRP,
  * CPIM or XML itself. The chat layer (room client over the SIP user agent and MSRP sessions)
  * implements this interface; tests use the in-memory {@link FakeChatBackend} from
- * `./fake-backend.ts`.
+ * `src/bot/fake-backend.ts`.
  *
  * Rules every implementation must follow (the bot relies on them):
  *
@@ -115,6 +115,19 @@ export interface RoomHandle {
    * "typing", false when it stops. Best effort: may resolve even if the focus drops it.
    */
   sendComposing(active: boolean): Promise<void>
+  /**
+   * Removes a participant from the room (RFC 4579 §5.5: REFER to the room URI with
+   * `Refer-To: <participant-uri;method=BYE>`). Resolves once the focus accepted the request.
+   * Rejects with NOT_AUTHORIZED (403: the bot is not a moderator here), PARTICIPANT_NOT_FOUND
+   * (404 or not in the roster) or NOT_SUPPORTED (the focus does not implement removal).
+   */
+  removeParticipant(participantUri: string): Promise<void>
+  /**
+   * Mutes (or unmutes) a participant: the focus stops relaying their messages to the room.
+   * This is an msrp-bot server extension (no RFC defines text mute); a focus that does not
+   * implement it yields NOT_SUPPORTED. Also rejects with NOT_AUTHORIZED or PARTICIPANT_NOT_FOUND.
+   */
+  setMuted(participantUri: string, muted: boolean): Promise<void>
   /** Leaves the room (BYE on the session). Resolves once left; idempotent. */
   leave(): Promise<void>
 }
@@ -240,6 +253,10 @@ export const BackendErrorCode = {
   registrationFailed: 'REGISTRATION_FAILED',
   /** The room could not be joined (INVITE refused: 403, 404, 486, ...). */
   joinFailed: 'JOIN_FAILED',
+  /** A moderation request was refused (403): the bot is not a moderator of the room. */
+  notAuthorized: 'NOT_AUTHORIZED',
+  /** The focus does not implement the request (e.g. mute on a focus other than msrp-bot's). */
+  notSupported: 'NOT_SUPPORTED',
 } as const
 
 /** One of the {@link BackendErrorCode} values. */

@@ -91,6 +91,40 @@ export class ParticipantNotFoundError extends MsrpBotError {
   }
 }
 
+/** Why a moderation request (kick, mute) failed. */
+export type ModerationFailureReason = 'not-authorized' | 'not-supported'
+
+/**
+ * A moderation request was refused: NOT_AUTHORIZED (the focus answered 403) or NOT_SUPPORTED
+ * (the focus does not implement it, e.g. 501 / 405 / 420, or a focus without the mute extension).
+ */
+export class ModerationError extends MsrpBotError {
+  /** Why it failed. */
+  readonly reason: ModerationFailureReason
+  /** The SIP status code the focus answered with, if it answered. */
+  readonly statusCode: number | undefined
+
+  constructor(
+    reason: ModerationFailureReason,
+    action: string,
+    roomUri: string,
+    options?: { statusCode?: number; cause?: unknown },
+  ) {
+    super(
+      reason === 'not-authorized' ? 'NOT_AUTHORIZED' : 'NOT_SUPPORTED',
+      reason === 'not-authorized'
+        ? `${action} in ${roomUri} was refused${options?.statusCode === undefined ? '' : ` (${options.statusCode})`}: ` +
+            `the bot is not a moderator there; ask the room's owner to grant it the moderator role`
+        : `${action} is not supported by the focus of ${roomUri}` +
+            `${options?.statusCode === undefined ? '' : ` (${options.statusCode})`}; ` +
+            `it needs msrp-bot's server (mute is an msrp-bot extension)`,
+      options?.cause === undefined ? undefined : { cause: options.cause },
+    )
+    this.reason = reason
+    this.statusCode = options?.statusCode
+  }
+}
+
 /** Reads the `code` of a thrown value, if it has a string one. */
 export function errorCode(error: unknown): string | undefined {
   if (typeof error === 'object' && error !== null && 'code' in error) {

@@ -1,0 +1,136 @@
+/**
+ * Chat messages on the wire: what the bot sends (message/cpim, RFC 3862, wrapping the content,
+ * RFC 7701 §6) and what it makes of what arrives (messages, is-composing indications).
+ *
+ * @module
+ */
+import { randomBytes } from 'node:crypto'
+import { buildCpim, cpimText, getCpimHeader, IMDN_NAMESPACE, parseCpim } from '../cpim/index.ts'
+import type { CpimMessage } from '../cpim/index.ts'
+import { sameUri } from './address.ts'
+import type { OutgoingContent } from './backend.ts'
+import { buildIsComposing, IS_COMPOSING_TYPE, parseIsComposing } from './is-composing.ts'
+
+/** Media type of RFC 5438 disposition notifications (ignored by the bot). */
+export const IMDN_TYPE = 'message/imdn+xml'
+
+/** What the bot accepts inside CPIM (SDP `a=accept-wrapped-types`, RFC 4975 §8). */
+export const ACCEPT_WRAPPED_TYPES = ['text/plain', IS_COMPOSING_TYPE, IMDN_TYPE, '*'] as const
+
+/** A random message id (RFC 5438 §6.3: unique, at least 32 bits of randomness). */
+export function newMessageId(): string {
+  return randomBytes(12).toString('base64url')
+}
+
+/** `Text/Plain; charset=utf-8` → `text/plain`. */
+export function baseType(contentType: string | undefined): string {
+  if (contentType === undefined) return 'text/plain'
+  const semi = contentType.indexOf(';')
+  return (semi < 0 ? contentType : contentType.slice(0, semi)).trim().toLowerCase()
+}
+
+/** Normalises content to a type and body (strings are UTF-8 `text/plain`). */
+export function contentOf(content: OutgoingContent): { contentType: string; body: string | Uint8Array } {
+  if (typeof content === 'string') return { contentType: 'text/plain;charset=utf-8', body: content }
+  const type = content.contentType
+  // Text bodies given as strings go out as UTF-8; say so when the caller did not.
+  const withCharset =
+    typeof content.body === 'string' && baseType(type).startsWith('text/') && !/charset=/i.test(type) ? `${type};charset=utf-8` : type
+  return { contentType: withCharset, body: content.body }
+}
+
+/** Inputs for {@link buildChatCpim}. */
+export interface ChatCpimInit {
+  /** The bot's own URI (CPIM From, RFC 7701 §6.1: must be the sender's identity). */
+  from: string
+  displayName?: string | undefined
+  /** The room URI (public) or a participant's URI (private, RFC 7701 §7). */
+  to: string
+  contentType: string
+  body: string | Uint8Array
+  messageId: string
+  now: Date
+}
+
+/** Builds the message/cpim body for a chat message. */
+export function buildChatCpim(init: ChatCpimInit): Buffer {
+  return buildCpim({
+    from: init.displayName === undefined ? { uri: init.from } : { uri: init.from, displayName: init.displayName },
+    to: [{ uri: init.to }],
+    dateTime: init.now,
+    namespaces: { imdn: IMDN_NAMESPACE },
+    headers: [{ namespace: IMDN_NAMESPACE, name: 'Message-ID', value: init.messageId }],
+    contentType: init.contentType,
+    body: init.body,
+  })
+}
+
+/** Builds the CPIM-wrapped is-composing indication (RFC 3994 over CPIM, RFC 7701 §6). */
+export function buildComposingCpim(init: Omit<ChatCpimInit, 'contentType' | 'body'> & { active: boolean }): Buffer {
+  return buildChatCpim({ ...init, contentType: IS_COMPOSING_TYPE, body: buildIsComposing({ active: init.active }) })
+}
+
+/** An inbound MSRP message, reduced to what the chat layer reads. */
+export interface InboundMsrp {
+  contentType: string
+  body: Uint8Array
+  messageId: string
+}
+
+/** What an inbound message turned out to be. */
+export type DecodedChat =
+  | {
+      kind: 'message'
+      private: boolean
+      senderUri: string
+      senderName: string | undefined
+      contentType: string
+      body: string | Uint8Array
+      timestamp: Date
+      messageId: string
+    }
+  | { kind: 'composing'; private: boolean; senderUri: string; senderName: string | undefined; active: boolean }
+  | { kind: 'ignored'; reason: string }
+
+/**
+ * Decodes an inbound MSRP message in a room. A CPIM `To` naming the bot (not the room) makes
+ * it private (RFC 7701 §7). A bare (non-CPIM) message is attributed to the room itself.
+ * Never throws: malformed CPIM is reported as `ignored`.
+ */
+export function decodeChatMessage(message: InboundMsrp, context: { self: string; room: string; now: Date }): DecodedChat {
+  const outer = baseType(message.contentType)
+  let cpim: CpimMessage | undefined
+  if (outer === 'message/cpim') {
+    try {
+      cpim = parseCpim(message.body, { maxBodyBytes: 16 * 1024 * 1024 })
+    } catch (error) {
+      return { kind: 'ignored', reason: `malformed CPIM: ${(error as Error).message}` }
+    }
+  }
+  const contentType = baseType(cpim === undefined ? message.contentType : cpim.contentType)
+  const body = cpim === undefined ? message.body : cpim.body
+  const senderUri = cpim?.from.uri ?? context.room
+  const senderName = cpim?.from.displayName
+  const isPrivate =
+    cpim !== undefined &&
+    cpim.to.length > 0 &&
+    cpim.to.some((to) => sameUri(to.uri, context.self)) &&
+    !cpim.to.some((to) => sameUri(to.uri, context.room))
+  if (contentType === IS_COMPOSING_TYPE) {
+    const state = parseIsComposing(body)
+    if (state === undefined) return { kind: 'ignored', reason: 'malformed is-composing document' }
+    return { kind: 'composing', private: isPrivate, senderUri, senderName, active: state.active }
+  }
+  if (contentType === IMDN_TYPE) return { kind: 'ignored', reason: 'disposition notification' }
+  const text = contentType.startsWith('text/')
+  return {
+    kind: 'message',
+    private: isPrivate,
+    senderUri,
+    senderName,
+    contentType,
+    body: text ? (cpim === undefined ? Buffer.from(body).toString('utf8') : cpimText(cpim)) : new Uint8Array(body),
+    timestamp: cpim?.dateTime ?? context.now,
+    messageId: (cpim === undefined ? undefined : getCpimHeader(cpim, IMDN_NAMESPACE, 'Message-ID')) ?? message.messageId,
+  }
+}

@@ -1,0 +1,85 @@
+/**
+ * Turns protocol failures (MSRP responses and REPORTs, SIP responses, closed connections) into
+ * the contract's error codes (see `BackendErrorCode` in ./backend.ts).
+ *
+ * @module
+ */
+import { MsrpBotError } from '../errors.ts'
+import { ModerationError, NicknameError, ParticipantNotFoundError, SendError } from './backend-errors.ts'
+import type { RoomHandle } from './backend.ts'
+
+function statusOf(error: unknown): number | undefined {
+  if (typeof error !== 'object' || error === null) return undefined
+  const status = (error as { status?: unknown }).status
+  return typeof status === 'number' ? status : undefined
+}
+
+function codeOf(error: unknown): string | undefined {
+  if (typeof error !== 'object' || error === null) return undefined
+  const code = (error as { code?: unknown }).code
+  return typeof code === 'string' ? code : undefined
+}
+
+/** True for errors that mean "the connection or session is gone". */
+export function isDisconnect(error: unknown): boolean {
+  const code = codeOf(error) ?? ''
+  return (
+    code === 'MSRP_CONNECTION_CLOSED' ||
+    code === 'MSRP_SESSION_CLOSED' ||
+    code === 'MSRP_WRITE_OVERFLOW' ||
+    code === 'MSRP_CONNECT_FAILED' ||
+    code.startsWith('SIP_TRANSPORT') ||
+    code === 'SIP_REQUEST_CANCELLED'
+  )
+}
+
+/**
+ * Maps a failed MSRP send to a {@link SendError} (or PARTICIPANT_NOT_FOUND for a private
+ * message to someone the focus does not know, RFC 7701 §7.2).
+ */
+export function toSendError(error: unknown, context: { room: string; to?: string | undefined }): Error {
+  const code = codeOf(error)
+  if (code !== undefined && /^SEND_|^PARTICIPANT_NOT_FOUND$/.test(code)) return error as Error
+  const status = statusOf(error)
+  const detail = error instanceof Error ? error.message : String(error)
+  if (code === 'MSRP_TIMEOUT' || status === 408) {
+    return new SendError('timeout', `no confirmation from ${context.room} in time (${detail}); the message may not have arrived`, { statusCode: 408, cause: error })
+  }
+  if (isDisconnect(error) || status === 481) {
+    return new SendError('disconnected', `not connected to ${context.room} (${detail}); the bot reconnects and re-joins by itself`, { cause: error })
+  }
+  if (status === 404 && context.to !== undefined) {
+    const notFound = new ParticipantNotFoundError(context.to, context.room)
+    return notFound
+  }
+  const comment = (error as { comment?: unknown }).comment
+  if (status === 403 && typeof comment === 'string' && /rate|slow|too many/i.test(comment)) {
+    return new SendError('rate-limited', `${context.room} is throttling the bot (${detail})`, { statusCode: 403, cause: error })
+  }
+  return new SendError('rejected', `${context.room} refused the message (${detail})`, status === undefined ? { cause: error } : { statusCode: status, cause: error })
+}
+
+/** Maps a refused NICKNAME (RFC 7701 §7) to a {@link NicknameError}. */
+export function toNicknameError(error: unknown, nickname: string, room?: RoomHandle): Error {
+  const status = statusOf(error)
+  if (status === undefined) {
+    if (isDisconnect(error) || codeOf(error) === 'MSRP_TIMEOUT') return toSendError(error, { room: room?.uri ?? 'the room' })
+    return error instanceof Error ? error : new MsrpBotError('NICKNAME_FAILED', String(error))
+  }
+  if (status === 408) return toSendError(error, { room: room?.uri ?? 'the room' })
+  const options = room === undefined ? { statusCode: status, cause: error } : { statusCode: status, cause: error, room }
+  // 425: taken or reserved (and what SylkServer answers for every refusal); 424, 403, 501: not usable.
+  return new NicknameError(status === 425 ? 'taken' : 'invalid', nickname, options)
+}
+
+/** Maps a refused moderation request (REFER, RFC 4579 §5.5, or the mute extension). */
+export function toModerationError(error: unknown, action: string, room: string, target: string): Error {
+  const status = statusOf(error)
+  if (status === 403 || status === 401 || status === 407) return new ModerationError('not-authorized', action, room, { statusCode: status, cause: error })
+  if (status === 404 || status === 480) return new ParticipantNotFoundError(target, room)
+  if (status === 405 || status === 420 || status === 489 || status === 501) {
+    return new ModerationError('not-supported', action, room, { statusCode: status, cause: error })
+  }
+  if (isDisconnect(error) || status === 408 || status === 481) return toSendError(error, { room })
+  return error instanceof Error ? error : new MsrpBotError('MODERATION_FAILED', String(error))
+}

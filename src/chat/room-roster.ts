@@ -1,0 +1,102 @@
+/**
+ * A room's roster as the bot sees it: conference-info NOTIFY bodies (RFC 4575) in, the
+ * contract's `participants` snapshot and join / leave / nickname events out.
+ *
+ * The diff is computed against the last snapshot the bot saw, not against the previous
+ * document, so a fresh subscription (after a resubscribe or a reconnect, when the focus may
+ * restart its version numbers) yields exactly the changes the bot missed.
+ *
+ * @module
+ */
+import { ConferenceRoster } from '../conference/index.ts'
+import type { Participant as RosterParticipant } from '../conference/index.ts'
+import { uriKey } from './address.ts'
+import type { Participant } from './backend.ts'
+
+/** A roster change, ready to become a backend event. */
+export type RosterChange =
+  | { type: 'join'; participant: Participant }
+  | { type: 'leave'; participant: Participant }
+  | { type: 'nickname'; participant: Participant; previousNickname: string | undefined }
+
+/** What applying a NOTIFY body did. */
+export type RosterUpdate =
+  | { kind: 'changes'; changes: RosterChange[] }
+  /** The body cannot be applied (partial before full, version gap): refresh the subscription. */
+  | { kind: 'resubscribe'; reason: string }
+  | { kind: 'ignored'; reason: string }
+
+function toParticipant(p: RosterParticipant): Participant {
+  return { uri: p.uri, nickname: p.nickname, displayName: p.displayText }
+}
+
+/**
+ * Tracks one room's roster.
+ *
+ * @example
+ * ```ts
+ * const roster = new RoomRoster()
+ * const update = roster.apply(notifyBody)
+ * if (update.kind === 'resubscribe') await subscription.refresh()
+ * ```
+ */
+export class RoomRoster {
+  #doc = new ConferenceRoster()
+  #current = new Map<string, Participant>()
+  #seeded = false
+
+  /** The participants present now, in document order. */
+  get participants(): Participant[] {
+    return [...this.#current.values()].map((p) => ({ ...p }))
+  }
+
+  /** True once a full state arrived (RFC 4575 §4.2). */
+  get seeded(): boolean {
+    return this.#seeded
+  }
+
+  /** Looks a present participant up by URI. */
+  find(uri: string): Participant | undefined {
+    return this.#current.get(uriKey(uri))
+  }
+
+  /** Looks a present participant up by nickname. */
+  byNickname(nickname: string): Participant | undefined {
+    return [...this.#current.values()].find((p) => p.nickname === nickname)
+  }
+
+  /**
+   * Starts over with a new subscription: the next full state is diffed against what the bot
+   * saw last, so nothing is reported twice and nothing missed is lost.
+   */
+  restart(): void {
+    this.#doc = new ConferenceRoster()
+  }
+
+  /** Applies a conference-info body. Never throws (a malformed body is `ignored`). */
+  apply(body: string | Uint8Array): RosterUpdate {
+    let result
+    try {
+      result = this.#doc.applyXml(body)
+    } catch (error) {
+      return { kind: 'ignored', reason: `malformed conference-info: ${(error as Error).message}` }
+    }
+    if (result.kind === 'resubscribe') return { kind: 'resubscribe', reason: result.reason }
+    if (result.kind === 'ignored') return { kind: 'ignored', reason: result.reason }
+    const next = new Map<string, Participant>()
+    for (const p of this.#doc.participants) next.set(uriKey(p.uri), toParticipant(p))
+    const changes: RosterChange[] = []
+    if (this.#seeded) {
+      for (const [key, p] of next) {
+        const old = this.#current.get(key)
+        if (old === undefined) changes.push({ type: 'join', participant: { ...p } })
+        else if (old.nickname !== p.nickname) changes.push({ type: 'nickname', participant: { ...p }, previousNickname: old.nickname })
+      }
+      for (const [key, p] of this.#current) if (!next.has(key)) changes.push({ type: 'leave', participant: { ...p } })
+    }
+    // RFC 4575 §4.2: the first full state only seeds the roster; it reports no joins.
+    this.#seeded = true
+    this.#current = next
+    return { kind: 'changes', changes }
+  }
+}

@@ -1,0 +1,75 @@
+/**
+ * What `startChatServer` accepts: the domain, the rooms, the users, where to listen, a clock and
+ * a logger. Plain data, so the CLI can build it from flags.
+ *
+ * @module
+ */
+
+import type { Clock } from '../../sip/timers.ts'
+import type { MemoryNetwork as SipMemoryNetwork } from '../../sip/transport/memory.ts'
+import type { MemoryNetwork as MsrpMemoryNetwork } from '../../msrp/memory-stream.ts'
+import type { RoomConfig } from '../room-store.ts'
+import type { RoomStore } from '../room-store.ts'
+
+/** The in-process networks a memory-mode server and its clients share (SIP and MSRP). */
+export interface ChatNetwork {
+  readonly sip: SipMemoryNetwork
+  readonly msrp: MsrpMemoryNetwork
+}
+
+/**
+ * Where the server listens.
+ *
+ * - `memory`: in process, no sockets. SIP listens on the memory network at `<domain>:5060`
+ *   (so a client that sends to `sip:room@<domain>` reaches it with no proxy setting) and MSRP
+ *   at `<domain>:2855` on the MSRP memory network.
+ * - `sockets`: SIP over UDP and TCP on `host:port` (0 picks a free port, the same for both),
+ *   SIP over WebSocket (RFC 7118) on `wsPort` when given, MSRP over TCP on `msrpPort` (default: a free port).
+ */
+export type ChatServerTransport =
+  | { kind: 'memory'; network?: ChatNetwork }
+  | { kind: 'sockets'; host?: string; port?: number; wsPort?: number; msrpPort?: number }
+
+/** One room's policy; every field is optional (see DEFAULT_ROOM_CONFIG). */
+export type ChatRoomSettings = Partial<RoomConfig>
+
+/** Where the server reports what it does; `console` fits, the default is silence. */
+export interface ChatServerLogger {
+  debug(message: string): void
+  info(message: string): void
+  warn(message: string): void
+}
+
+/** Options of `startChatServer`. */
+export interface ChatServerOptions {
+  /** The SIP domain served: AORs `sip:<user>@<domain>`, rooms `sip:<room>@<domain>`, digest realm. */
+  domain: string
+  /** Rooms to create: a list of names, or names mapped to their policy. */
+  rooms?: string[] | Record<string, ChatRoomSettings>
+  /**
+   * Local users and their passwords. When given, REGISTER and every request from a local
+   * identity (From in `domain`) must carry digest credentials (RFC 3261 §22, realm = domain);
+   * unknown local users are refused. Without it anyone may register and join.
+   */
+  users?: Record<string, string>
+  /** Where to listen (default: memory). */
+  transport?: ChatServerTransport
+  /** Clock for every timer (SIP transactions, MSRP timeouts, rate limits, expiries). */
+  clock?: Clock
+  logger?: ChatServerLogger
+  /** Room state backend (default: a new InMemoryRoomStore). */
+  store?: RoomStore
+  /** Create rooms on the first INVITE/SUBSCRIBE to an unknown room URI (default false: 404). */
+  autoCreateRooms?: boolean | ChatRoomSettings
+  /**
+   * How long the focus waits for a fan-out leg's MSRP response before counting it as failed
+   * (408), default 10 s: below the sender's own 30 s transaction timeout (RFC 4975 §7.1), so
+   * the sender always gets the room's answer rather than a timeout.
+   */
+  deliveryTimeoutMs?: number
+  /** How long a joined participant has to open its MSRP connection before it is dropped (default 30 s). */
+  msrpBindTimeoutMs?: number
+}
+
+/** Silent logger. */
+export const SILENT_LOGGER: ChatServerLogger = { debug() {}, info() {}, warn() {} }

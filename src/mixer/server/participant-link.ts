@@ -1,0 +1,215 @@
+/**
+ * One participant's MSRP session as the focus terminates it (RFC 4975, RFC 7701 §6-7). Unlike a
+ * client `MsrpSession`, the focus answers each SEND only once it has decided and relayed the
+ * message, so the sender's transaction response carries the room's verdict: the rejection code
+ * (403, 404, 413, 415, 428...) or, after the fan-out was attempted, the aggregated result.
+ *
+ * RFC 4975 §7.2 makes transaction responses hop-by-hop and leaves the time to answer to the
+ * receiver within the sender's 30 s timeout (§7.1); the focus bounds every fan-out leg by
+ * `deliveryTimeoutMs` (default 10 s), so the answer always comes in time.
+ *
+ * @module
+ */
+
+import type { MsrpConnection } from '../../msrp/connection.ts'
+import type { PassiveSession } from '../../msrp/listener.ts'
+import type { MsrpRequest } from '../../msrp/message.ts'
+import { Reassembler } from '../../msrp/reassembler.ts'
+import { generateTransactionId, transactionIdFor } from '../../msrp/serializer.ts'
+import { parseMsrpUri, type MsrpUri } from '../../msrp/uri.ts'
+import { mediaType } from '../chat-message.ts'
+
+/** The room's verdict on a complete message or a nickname request. */
+export interface LinkVerdict {
+  status: number
+  comment?: string | undefined
+}
+
+/** What a link asks of the focus. */
+export interface LinkHandlers {
+  /** The largest message body accepted; bigger SENDs get 413 on their first chunk (RFC 4975 §10). */
+  maxMessageBytes(): number
+  /** A complete CPIM message arrived (`size`: MSRP body bytes). */
+  message(body: Buffer, size: number): Promise<LinkVerdict>
+  /** NICKNAME (RFC 7701 §7); `nickname` is undefined when Use-Nickname is absent. */
+  nickname(nickname: string | undefined): LinkVerdict
+  /** The connection was bound (the participant's first request arrived, or we connected). */
+  bound(): void
+  /** The connection closed under the session. */
+  closed(error: Error | undefined): void
+}
+
+/** Result of one fan-out leg. */
+export type LegOutcome = { ok: true } | { ok: false; status: number; reason?: string }
+
+const CPIM = 'message/cpim'
+
+/** The focus end of one participant's MSRP session. */
+export class ParticipantLink implements PassiveSession {
+  /** Session id: the path segment of {@link localUri}. */
+  readonly id: string
+  /** The focus's MSRP URI for this participant (our `a=path`). */
+  readonly localUri: MsrpUri
+  readonly #remotePath: MsrpUri[]
+  readonly #handlers: LinkHandlers
+  readonly #deliveryTimeoutMs: number
+  #connection: MsrpConnection | undefined
+  #reassembler: Reassembler<undefined> | undefined
+  #closed = false
+
+  constructor(init: { id: string; localUri: string; remotePath: readonly string[]; handlers: LinkHandlers; deliveryTimeoutMs: number }) {
+    this.id = init.id
+    this.localUri = parseMsrpUri(init.localUri)
+    this.#remotePath = init.remotePath.map((u) => parseMsrpUri(u))
+    this.#handlers = init.handlers
+    this.#deliveryTimeoutMs = init.deliveryTimeoutMs
+  }
+
+  /** The bound connection, if any. */
+  get connection(): MsrpConnection | undefined {
+    return this.#connection
+  }
+
+  /** The participant's path (from its SDP `a=path`). */
+  get remotePath(): readonly MsrpUri[] {
+    return this.#remotePath
+  }
+
+  /** Binds the session to a connection (by the listener on the first request, or after we dialled). */
+  bind(connection: MsrpConnection): void {
+    if (this.#closed) throw new Error(`participant session ${this.id} is closed`)
+    connection.attach(this.id, this)
+    this.#connection = connection
+    this.#handlers.bound()
+  }
+
+  /**
+   * Active side (RFC 6135): after dialling, the first request binds the connection
+   * (RFC 4975 §5.4); an empty SEND does it without delivering anything.
+   */
+  async sendBindingSend(): Promise<boolean> {
+    const outcome = await this.#send(Buffer.alloc(0), { start: 1, end: 0, total: 0 })
+    return outcome.ok
+  }
+
+  /** @internal MsrpRequestHandler: requests whose To-Path names this session. */
+  handleRequest(request: MsrpRequest, connection: MsrpConnection): void {
+    if (this.#closed) {
+      connection.respond(request, 481)
+      return
+    }
+    switch (request.method) {
+      case 'SEND':
+        this.#onSend(request, connection)
+        return
+      case 'NICKNAME': {
+        const verdict = this.#handlers.nickname(request.headers['Use-Nickname'])
+        connection.respond(request, verdict.status, verdict.comment)
+        return
+      }
+      case 'REPORT':
+        return // RFC 4975 §7.1.2: REPORTs are never answered.
+      default:
+        connection.respond(request, 501) // RFC 4975 §7.3
+    }
+  }
+
+  /** @internal MsrpRequestHandler: the connection closed. */
+  connectionClosed(connection: MsrpConnection, error: Error | undefined): void {
+    if (connection !== this.#connection || this.#closed) return
+    this.#handlers.closed(error)
+  }
+
+  /**
+   * Relays a CPIM message to this participant as one SEND and waits for its response (or the
+   * delivery timeout, counted as 408). The body is the sender's CPIM, unchanged (RFC 7701 §6.1).
+   */
+  deliver(body: Buffer): Promise<LegOutcome> {
+    return this.#send(body, { start: 1, end: body.length, total: body.length })
+  }
+
+  /** Leaves the connection; closes it when no other session uses it. */
+  close(): void {
+    if (this.#closed) return
+    this.#closed = true
+    const connection = this.#connection
+    if (connection === undefined) return
+    connection.detach(this.id)
+    if (connection.sessionCount === 0 && connection.state === 'open') connection.close()
+  }
+
+  async #send(body: Buffer, range: { start: number; end: number; total: number }): Promise<LegOutcome> {
+    const connection = this.#connection
+    if (connection === undefined || connection.state !== 'open' || this.#closed) return { ok: false, status: 481, reason: 'Session does not exist' }
+    const frame: MsrpRequest = {
+      type: 'request',
+      method: 'SEND',
+      transactionId: transactionIdFor(body),
+      headers: { 'To-Path': this.#remotePath, 'From-Path': [this.localUri], 'Message-ID': generateTransactionId(16), 'Byte-Range': range },
+      extensionHeaders: [],
+      continuation: '$',
+    }
+    if (body.length > 0) {
+      frame.headers['Content-Type'] = CPIM
+      frame.body = body
+    }
+    try {
+      const response = await connection.request(frame, { timeoutMs: this.#deliveryTimeoutMs }).response
+      if (response === undefined || response.status === 200) return { ok: true }
+      return response.comment === undefined ? { ok: false, status: response.status } : { ok: false, status: response.status, reason: response.comment }
+    } catch (error) {
+      const status = (error as { status?: unknown }).status
+      return { ok: false, status: typeof status === 'number' ? status : 481, reason: error instanceof Error ? error.message : String(error) }
+    }
+  }
+
+  #onSend(request: MsrpRequest, connection: MsrpConnection): void {
+    const messageId = request.headers['Message-ID']
+    const range = request.headers['Byte-Range'] ?? { start: 1, end: '*', total: '*' }
+    const body = request.body === undefined ? Buffer.alloc(0) : Buffer.from(request.body.buffer, request.body.byteOffset, request.body.byteLength)
+    if (messageId === undefined) {
+      connection.respond(request, 400, 'Missing Message-ID')
+      return
+    }
+    // The binding SEND of an active peer (RFC 4975 §5.4): empty, nothing to relay.
+    if (body.length === 0 && request.continuation === '$' && range.start === 1 && (range.total === 0 || range.end === 0)) {
+      connection.respond(request, 200)
+      return
+    }
+    if (typeof range.total === 'number' && range.total > this.#handlers.maxMessageBytes()) {
+      connection.respond(request, 413) // RFC 4975 §10: stop sending this message
+      return
+    }
+    const contentType = request.headers['Content-Type']
+    if (range.start === 1 && contentType !== undefined && mediaType(contentType) !== CPIM) {
+      // RFC 7701 §6: messages to a chat room are CPIM-wrapped; the SDP answer said so.
+      connection.respond(request, 415)
+      return
+    }
+    // Fast path: a whole message in one chunk.
+    if (request.continuation === '$' && range.start === 1 && (range.total === '*' || range.total === body.length) && (this.#reassembler === undefined || this.#reassembler.received(messageId).length === 0)) {
+      this.#complete(request, connection, body)
+      return
+    }
+    this.#reassembler ??= new Reassembler<undefined>({ maxMessageBytes: this.#handlers.maxMessageBytes(), maxIncomplete: 8 })
+    const result = this.#reassembler.accept({ messageId, byteRange: range, continuation: request.continuation, data: body }, undefined)
+    switch (result.kind) {
+      case 'partial':
+      case 'aborted':
+        connection.respond(request, 200)
+        return
+      case 'rejected':
+        connection.respond(request, result.status, result.reason)
+        return
+      case 'complete':
+        this.#complete(request, connection, result.body)
+    }
+  }
+
+  #complete(request: MsrpRequest, connection: MsrpConnection, body: Buffer): void {
+    this.#handlers.message(body, body.length).then(
+      (verdict) => connection.respond(request, verdict.status, verdict.comment),
+      () => connection.respond(request, 403, 'Relay failed'),
+    ).catch(() => undefined) // the connection may have closed meanwhile
+  }
+}

@@ -1,0 +1,534 @@
+import { EventEmitter } from 'eventemitter3'
+import { MsrpBotError } from '../../errors.ts'
+import { UserAgentCore, DEFAULT_ALLOWED_METHODS, type SendRequestOptions } from '../core/user-agent-core.ts'
+import type { IncomingRequest } from '../core/incoming-request.ts'
+import { nextHop } from '../core/routing.ts'
+import { sourceOf, transportSetPort } from '../core/transport-adapter.ts'
+import { DigestClient, DigestError, authorizationHeaderName } from '../digest.ts'
+import { readCSeq } from '../headers/cseq.ts'
+import { readNameAddrList, serializeNameAddr, tagOf, readNameAddrHeader } from '../headers/name-addr.ts'
+import type { SipRequest, SipResponse } from '../message.ts'
+import { type Clock, type SipTimerSettings, realClock } from '../timers.ts'
+import type { Destination } from '../transaction/transport-port.ts'
+import { TcpTransport } from '../transport/tcp.ts'
+import { TlsTransport, type TlsTransportOptions } from '../transport/tls.ts'
+import { TransportSet } from '../transport/transport-set.ts'
+import type { ConnectionCloseReason, KeepaliveOptions, SipTransport, TransportAddress } from '../transport/types.ts'
+import { UdpTransport } from '../transport/udp.ts'
+import { WsTransport } from '../transport/ws.ts'
+import { type SipUri, parseSipUri } from '../uri.ts'
+import { SipAuthError, SipStateError } from './errors.ts'
+import { IncomingMessage } from './incoming-message.ts'
+import { IncomingSubscription } from './incoming-subscription.ts'
+import { Invitation } from './invitation.ts'
+import { Messager } from './messager.ts'
+import { StateCell, type UaLogger, silentUaLogger } from './logger.ts'
+
+/** Transports the facade can create; or pass a ready {@link SipTransport} (e.g. a memory one). */
+export type UaTransportKind = 'udp' | 'tcp' | 'tls' | 'ws' | 'wss'
+
+/** TLS material: pin a self-signed server certificate with `ca`; `cert`/`key` make the UA listen too. */
+export interface UaTlsOptions {
+  readonly ca?: TlsTransportOptions['ca']
+  readonly cert?: string | Buffer
+  readonly key?: string | Buffer
+  /** Verify the server certificate (default true). */
+  readonly rejectUnauthorized?: boolean
+  /** The name the server certificate must carry (and SNI), e.g. `example.test` when dialing an IP. */
+  readonly servername?: string
+}
+
+/** Configuration of a {@link UserAgent}. */
+export interface UserAgentOptions {
+  /** Our address of record, e.g. `sip:bot@example.test`. */
+  readonly uri: string
+  /** Digest user name (default: the user part of `uri`). */
+  readonly authorizationUser?: string
+  /** Digest password; without it, challenges fail with SIP_AUTH_NO_CREDENTIALS. */
+  readonly password?: string
+  /** Display name in From. */
+  readonly displayName?: string
+  /** Registrar Request-URI (default `sip:<domain of uri>`). */
+  readonly registrar?: string
+  /** Proxy every out-of-dialog request goes through, e.g. `sip:127.0.0.1:5060;lr` (RFC 3261 §8.1.2). */
+  readonly outboundProxy?: string
+  /** `udp` (default), `tcp`, `tls`, `ws`, `wss`, or a transport instance. */
+  readonly transport?: UaTransportKind | SipTransport
+  readonly tls?: UaTlsOptions
+  /** Local address to bind (default 127.0.0.1, a free port). */
+  readonly listen?: { readonly host?: string; readonly port?: number }
+  /** RFC 5626 CRLF keepalive on connections we open; adds `;ob` to the Contact. */
+  readonly keepalive?: KeepaliveOptions
+  /** Clock for every UA timer (tests: FakeClock). */
+  readonly clock?: Clock
+  /** T1/T2/T4 overrides. */
+  readonly timers?: Partial<SipTimerSettings>
+  /** Receives state transitions at debug level (default: silent). */
+  readonly logger?: UaLogger
+  /** User-Agent header value (default `msrp-bot`). */
+  readonly userAgentString?: string
+  /** Content types announced in Accept (OPTIONS, 415); default text/plain, message/cpim, application/sdp, PIDF, conference-info. */
+  readonly acceptTypes?: readonly string[]
+}
+
+/** Options of {@link UserAgent.sendRequest}. */
+export interface UaSendOptions extends SendRequestOptions {
+  /** Called with each request actually sent (the first, then any authenticated retry). */
+  readonly onAttempt?: (request: SipRequest) => void
+}
+
+/** Options of {@link UserAgent.createRequest}. */
+export interface UaRequestInit {
+  readonly to?: string
+  readonly headers?: ReadonlyArray<readonly [string, string]>
+  readonly body?: Buffer | string
+  readonly contentType?: string
+}
+
+/** Named states of the facade. */
+export type UserAgentState = 'stopped' | 'starting' | 'started'
+
+/** Events of {@link UserAgent}. */
+export interface UserAgentEvents {
+  state: (state: UserAgentState) => void
+  /** A MESSAGE outside any dialog (RFC 3428). See {@link IncomingMessage} for the default answer. */
+  message: (message: IncomingMessage) => void
+  /** A new INVITE: call `progress()`, `accept(sdp)` or `reject(status)`. */
+  invite: (invitation: Invitation) => void
+  /** A new SUBSCRIBE: `accept()` gives a Notifier, `reject(status)` refuses. No listener: 489. */
+  subscribe: (subscription: IncomingSubscription) => void
+  /** Any other out-of-dialog request (REFER, INFO ...); answer it. No listener: 501. */
+  request: (request: IncomingRequest) => void
+  /** A connection this UA used went away (RFC 5626 flow failure). */
+  'connection-closed': (connectionId: string, reason: ConnectionCloseReason) => void
+}
+
+/** Something a UA owns and ends on `stop()` (registrations, subscriptions, sessions). */
+export interface UaDisposable {
+  dispose(): Promise<void>
+}
+
+/** Methods the facade answers (Allow in OPTIONS and 405). */
+export const UA_ALLOWED_METHODS: readonly string[] = DEFAULT_ALLOWED_METHODS
+
+const DEFAULT_ACCEPT = ['application/sdp', 'text/plain', 'message/cpim', 'application/pidf+xml', 'application/conference-info+xml']
+/** Option tags we support (Supported in OPTIONS and INVITE). */
+export const UA_SUPPORTED = ['timer', 'outbound', 'path']
+
+/**
+ * The user agent: one identity, its transport, the UA core, and the request sender every
+ * API class uses (like SIP.js's `UserAgent`).
+ *
+ * It answers OPTIONS (Allow/Accept/Supported), hands new MESSAGE / INVITE / SUBSCRIBE to
+ * listeners, and sends requests with digest authentication: a 401/407 is answered once (new
+ * CSeq, same Call-ID; `stale=true` retries silently), a second challenge for the same realm
+ * rejects with {@link SipAuthError} `SIP_AUTH_FAILED`, and credentials are reused pre-emptively
+ * afterwards (RFC 3261 §22.3).
+ *
+ * @example
+ * const ua = new UserAgent({ uri: 'sip:bot@example.test', password: 'secret', transport: 'tcp', outboundProxy: 'sip:127.0.0.1:5060;lr' })
+ * await ua.start()
+ * ua.on('message', (m) => console.log(m.text))
+ * await ua.sendMessage('sip:alice@example.test', 'hello')
+ */
+export class UserAgent extends EventEmitter<UserAgentEvents> {
+  /** The options as given. */
+  readonly options: UserAgentOptions
+  /** Our address of record. */
+  readonly aor: SipUri
+  readonly log: UaLogger
+  readonly clock: Clock
+  readonly #state: StateCell<UserAgentState>
+  #core: UserAgentCore | undefined
+  #set: TransportSet | undefined
+  #transport: SipTransport | undefined
+  /** Challenges from registrars (401) and proxies (407) are cached apart, so each request kind gets the right header pre-emptively. */
+  readonly #wwwDigest: DigestClient | undefined
+  readonly #proxyDigest: DigestClient | undefined
+  readonly #flows = new Map<string, string>()
+  readonly #disposables = new Set<UaDisposable>()
+  readonly #notifyWaiters = new Map<string, (request: IncomingRequest) => void>()
+
+  constructor(options: UserAgentOptions) {
+    super()
+    this.options = options
+    this.aor = parseSipUri(options.uri, { what: 'the UserAgent uri' })
+    this.log = options.logger ?? silentUaLogger
+    this.clock = options.clock ?? realClock
+    this.#state = new StateCell<UserAgentState>('stopped', `UserAgent ${options.uri}`, this.log, (s) => this.emit('state', s))
+    if (options.password !== undefined) {
+      const credentials = { username: options.authorizationUser ?? this.aor.user ?? '', password: options.password }
+      this.#wwwDigest = new DigestClient({ credentials })
+      this.#proxyDigest = new DigestClient({ credentials })
+    }
+  }
+
+  /** Current state. */
+  get state(): UserAgentState {
+    return this.#state.value
+  }
+
+  /** The UA core (started UAs only). */
+  get core(): UserAgentCore {
+    if (!this.#core) throw new SipStateError(`the UserAgent ${this.options.uri} is not started; await ua.start() first`)
+    return this.#core
+  }
+
+  /** The transport in use (started UAs only). */
+  get transport(): SipTransport {
+    if (!this.#transport) throw new SipStateError(`the UserAgent ${this.options.uri} is not started; await ua.start() first`)
+    return this.#transport
+  }
+
+  /** The transport set (for 'connection-closed' and direct sends). */
+  get transports(): TransportSet {
+    if (!this.#set) throw new SipStateError(`the UserAgent ${this.options.uri} is not started; await ua.start() first`)
+    return this.#set
+  }
+
+  /** Via transport token of our transport (`UDP`, `TCP`, `TLS`, `WS`, `MEMORY` ...). */
+  get transportToken(): string {
+    return this.transport.protocol.toUpperCase()
+  }
+
+  /** The local transport address. */
+  get localAddress(): TransportAddress {
+    return this.transport.localAddress()
+  }
+
+  /** Our Contact URI: the transport's local address with `;transport=` (and `;ob` with keepalive, RFC 5626 §5.4). */
+  get contactUri(): string {
+    const local = this.localAddress
+    const host = local.address.includes(':') ? `[${local.address}]` : local.address
+    const user = this.aor.user === undefined ? '' : `${encodeURIComponent(this.aor.user)}@`
+    const ob = this.options.keepalive ? ';ob' : ''
+    return `sip:${user}${host}:${local.port};transport=${this.transport.protocol}${ob}`
+  }
+
+  /** Contact header value: `<contactUri>`. */
+  get contact(): string {
+    return `<${this.contactUri}>`
+  }
+
+  /** From value of our requests (display name and AOR, no tag). */
+  get fromHeader(): string {
+    return serializeNameAddr({ ...(this.options.displayName === undefined ? {} : { displayName: this.options.displayName }), uri: this.aor, params: new Map() })
+  }
+
+  /** Registrar Request-URI. */
+  get registrarUri(): string {
+    return this.options.registrar ?? `sip:${this.aor.host}${this.aor.port === undefined ? '' : `:${this.aor.port}`}`
+  }
+
+  /** Content types in Accept. */
+  get acceptTypes(): readonly string[] {
+    return this.options.acceptTypes ?? DEFAULT_ACCEPT
+  }
+
+  /** Creates the transport and core, and starts listening. */
+  async start(): Promise<void> {
+    if (this.#state.value !== 'stopped') return
+    this.#state.set('starting')
+    try {
+      const transport = this.#createTransport()
+      const set = new TransportSet([transport])
+      await set.listen()
+      const port = transportSetPort(set)
+      const core = new UserAgentCore({
+        port,
+        defaultTransport: transport.protocol.toUpperCase(),
+        clock: this.clock,
+        ...(this.options.timers ? { timers: this.options.timers } : {}),
+        ...(this.options.outboundProxy !== undefined ? { outboundProxy: this.options.outboundProxy } : {}),
+        methods: UA_ALLOWED_METHODS,
+        extensions: UA_SUPPORTED,
+        userAgent: this.options.userAgentString ?? 'msrp-bot',
+        logger: this.log,
+      })
+      set.on('message', (bytes, meta) => core.receiveBytes(bytes, sourceOf(meta), meta.protocol === 'udp'))
+      set.on('connection-opened', (id, remote, outbound) => {
+        if (outbound) this.#flows.set(flowKey(remote.address, remote.port), id)
+      })
+      set.on('connection-closed', (id, reason) => {
+        for (const [key, value] of this.#flows) if (value === id) this.#flows.delete(key)
+        this.log.debug(`UserAgent ${this.options.uri}: connection ${id} closed (${reason})`)
+        this.emit('connection-closed', id, reason)
+      })
+      set.on('error', (error) => this.log.warn(`transport: ${error.message}`))
+      core.onRequest((request) => this.#onRequest(request))
+      core.onOrphanRequest((request) => this.#onOrphan(request))
+      this.#transport = transport
+      this.#set = set
+      this.#core = core
+      this.#state.set('started')
+    } catch (error) {
+      this.#state.set('stopped')
+      throw error
+    }
+  }
+
+  /**
+   * Ends everything this UA owns (unregisters, unsubscribes, unpublishes, hangs up — each
+   * bounded by its transaction timeout), then closes the core and the transport.
+   */
+  async stop(): Promise<void> {
+    if (this.#state.value !== 'started') return
+    await Promise.allSettled([...this.#disposables].map((d) => d.dispose()))
+    this.#disposables.clear()
+    this.#core?.close()
+    await this.#set?.close()
+    this.#core = undefined
+    this.#set = undefined
+    this.#transport = undefined
+    this.#flows.clear()
+    this.#state.set('stopped')
+  }
+
+  /** @internal Registers something to end on `stop()`; returns the remover. */
+  track(disposable: UaDisposable): () => void {
+    this.#disposables.add(disposable)
+    return () => this.#disposables.delete(disposable)
+  }
+
+  /** The connection id of our open connection to `destination`, if any (the RFC 5626 flow). */
+  flowTo(destination: Destination): string | undefined {
+    return this.#flows.get(flowKey(destination.host, destination.port))
+  }
+
+  /** The next hop a request would take (§8.1.2: outbound proxy / Route, else Request-URI). */
+  nextHopOf(request: SipRequest): Destination {
+    const routes = readNameAddrList(request.headers, 'Route')
+    if (routes.length === 0 && this.options.outboundProxy !== undefined && !hasToTag(request)) {
+      return nextHop(parseSipUri(request.uri), [{ uri: parseSipUri(this.options.outboundProxy), params: new Map() }], this.transportToken)
+    }
+    return nextHop(parseSipUri(request.uri), routes, this.transportToken)
+  }
+
+  /**
+   * A new out-of-dialog request from us to `target` (From with our AOR; Contact added for
+   * dialog-creating methods). Send it with {@link sendRequest}.
+   */
+  createRequest(method: string, target: string, init: UaRequestInit = {}): SipRequest {
+    const headers: Array<readonly [string, string]> = [...(init.headers ?? [])]
+    if (['INVITE', 'SUBSCRIBE', 'REFER'].includes(method) && !headers.some(([n]) => n.toLowerCase() === 'contact')) headers.push(['Contact', this.contact])
+    return this.core.createRequest(method, target, {
+      from: this.fromHeader,
+      ...(init.to === undefined ? {} : { to: init.to }),
+      headers,
+      ...(init.body === undefined ? {} : { body: init.body }),
+      ...(init.contentType === undefined ? {} : { contentType: init.contentType }),
+    })
+  }
+
+  /**
+   * Sends a request and resolves with its final response (any status but 401/407, which are
+   * answered here). Rejects with {@link SipAuthError}, TransactionTimeoutError (no answer) or
+   * TransactionTransportError (could not send).
+   */
+  async sendRequest(request: SipRequest, options: UaSendOptions = {}): Promise<SipResponse> {
+    let attempt = request
+    this.#addPreemptive(attempt)
+    let answered = false
+    for (let round = 0; ; round++) {
+      options.onAttempt?.(attempt)
+      const response = await this.core.sendRequest(attempt, options)
+      if (response.status !== 401 && response.status !== 407) return response
+      const kind = response.status === 401 ? 'www' : 'proxy'
+      const digest = kind === 'www' ? this.#wwwDigest : this.#proxyDigest
+      const challengeName = kind === 'www' ? 'WWW-Authenticate' : 'Proxy-Authenticate'
+      const sentName = authorizationHeaderName(kind)
+      const realm = firstRealm(response.headers.getAllLines(challengeName))
+      if (!digest) {
+        throw new SipAuthError('SIP_AUTH_NO_CREDENTIALS', `${request.method} was challenged (${response.status}) for realm "${realm ?? '?'}" but the UserAgent has no password; pass { password } (and authorizationUser if it differs from the URI user)`, response, realm)
+      }
+      if (round >= 4) {
+        throw new SipAuthError('SIP_AUTH_FAILED', `${request.method} was challenged ${round + 1} times for realm "${realm ?? '?'}"; the server keeps refusing the password for user "${this.#authUser}"`, response, realm)
+      }
+      let headers
+      try {
+        // Only credentials computed for a challenge in this exchange count as refused; stale pre-emptive ones do not.
+        headers = digest.answer(kind, response.headers.getAllLines(challengeName), { method: attempt.method, uri: attempt.uri, body: attempt.body }, answered ? attempt.headers.getAllLines(sentName) : [])
+      } catch (error) {
+        if (!(error instanceof DigestError)) throw error
+        const code = error.code === 'SIP_DIGEST_REJECTED' ? 'SIP_AUTH_FAILED' : error.code === 'SIP_DIGEST_NO_CREDENTIALS' ? 'SIP_AUTH_NO_CREDENTIALS' : 'SIP_AUTH_UNSUPPORTED'
+        const message = code === 'SIP_AUTH_FAILED'
+          ? `the password (or user name "${this.#authUser}") for realm "${realm ?? '?'}" was refused: ${request.method} got ${response.status} ${response.reason} again after answering its challenge; check the credentials`
+          : error.message
+        throw new SipAuthError(code, message, response, realm, { cause: error })
+      }
+      answered = true
+      attempt = this.#retryOf(attempt, sentName, headers, options.dialog)
+      this.log.debug(`${request.method} challenged with ${response.status}; retrying with credentials (CSeq ${readCSeq(attempt.headers).seq})`)
+    }
+  }
+
+  get #authUser(): string {
+    return this.options.authorizationUser ?? this.aor.user ?? ''
+  }
+
+  #addPreemptive(request: SipRequest): void {
+    if (request.method === 'ACK' || request.method === 'CANCEL') return
+    const digest = request.method === 'REGISTER' ? this.#wwwDigest : this.#proxyDigest
+    if (!digest) return
+    for (const header of digest.preemptive({ method: request.method, uri: request.uri, body: request.body })) {
+      if (!request.headers.has(header.name)) request.headers.append(header.name, header.value)
+    }
+  }
+
+  #retryOf(attempt: SipRequest, sentName: string, credentials: ReadonlyArray<{ name: string; value: string }>, dialog: SendRequestOptions['dialog']): SipRequest {
+    const headers = attempt.headers.clone()
+    headers.delete(sentName)
+    for (const c of credentials) headers.append(c.name, c.value)
+    const seq = readCSeq(headers).seq
+    // RFC 3261 §22.2: the retry is a new request: same Call-ID, next CSeq (the dialog's, when in one).
+    const next = dialog ? Math.max(dialog.localSeq ?? seq, seq) + 1 : seq + 1
+    if (dialog) dialog.localSeq = next
+    headers.set('CSeq', `${next} ${attempt.method}`)
+    return { ...attempt, headers }
+  }
+
+  /** Sends a pager-mode MESSAGE (RFC 3428); see {@link Messager}. */
+  async sendMessage(target: string, body: string | Buffer, contentType = 'text/plain'): Promise<SipResponse> {
+    return new Messager(this, target, body, contentType).message()
+  }
+
+  /** @internal Lets a Subscriber claim NOTIFYs that arrive before the 2xx to its SUBSCRIBE (RFC 6665 §4.1.2.4). */
+  expectNotify(callId: string, localTag: string, handler: (request: IncomingRequest) => void): () => void {
+    const key = `${callId}\u0000${localTag}`
+    this.#notifyWaiters.set(key, handler)
+    return () => this.#notifyWaiters.delete(key)
+  }
+
+  #onOrphan(request: IncomingRequest): boolean {
+    if (request.method !== 'NOTIFY') return false
+    const to = readNameAddrHeader(request.message.headers, 'To')
+    const tag = to ? tagOf(to) : undefined
+    const handler = tag === undefined ? undefined : this.#notifyWaiters.get(`${request.message.headers.get('Call-ID') ?? ''}\u0000${tag}`)
+    if (!handler) return false
+    handler(request)
+    return true
+  }
+
+  #onRequest(request: IncomingRequest): void {
+    const method = request.method
+    if (method === 'ACK') return
+    if (method === 'OPTIONS') {
+      // RFC 3261 §11.2: say what we do.
+      request.respond(200, {
+        headers: [
+          ['Allow', UA_ALLOWED_METHODS.join(', ')],
+          ['Accept', this.acceptTypes.join(', ')],
+          ['Supported', UA_SUPPORTED.join(', ')],
+          ['Accept-Encoding', 'identity'],
+          ['Accept-Language', 'en'],
+        ],
+      })
+      return
+    }
+    if (method === 'MESSAGE') {
+      new IncomingMessage(this, request).deliver()
+      return
+    }
+    if (method === 'INVITE' && !hasToTag(request.message)) {
+      if (this.listenerCount('invite') === 0) {
+        request.respond(480, { reason: 'Temporarily Unavailable - no call handler' })
+        return
+      }
+      this.emit('invite', new Invitation(this, request))
+      return
+    }
+    if (method === 'SUBSCRIBE' && !hasToTag(request.message)) {
+      if (this.listenerCount('subscribe') === 0) {
+        request.respond(489, { headers: [['Allow-Events', '']] })
+        return
+      }
+      this.emit('subscribe', new IncomingSubscription(this, request))
+      return
+    }
+    if (method === 'NOTIFY') {
+      request.respond(481, { reason: 'Subscription Does Not Exist' })
+      return
+    }
+    if (this.listenerCount('request') === 0) {
+      request.respond(501)
+      return
+    }
+    this.emit('request', request)
+  }
+
+  #createTransport(): SipTransport {
+    const t = this.options.transport ?? 'udp'
+    if (typeof t !== 'string') return t
+    const host = this.options.listen?.host ?? '127.0.0.1'
+    const port = this.options.listen?.port ?? 0
+    const keepalive = this.options.keepalive ? { keepalive: this.options.keepalive } : {}
+    const logger = { logger: { debug: (m: string) => this.log.debug(m), warn: (m: string) => this.log.warn(m) } }
+    switch (t) {
+      case 'udp': return new UdpTransport({ host, port, ...logger })
+      case 'tcp': return new TcpTransport({ host, port, ...keepalive, ...logger })
+      case 'tls': {
+        const tls = this.options.tls ?? {}
+        const options: TlsTransportOptions = {
+          host, port, ...keepalive, ...logger,
+          ...(tls.ca === undefined ? {} : { ca: tls.ca }),
+          ...(tls.cert === undefined ? {} : { cert: tls.cert }),
+          ...(tls.key === undefined ? {} : { key: tls.key }),
+          ...(tls.rejectUnauthorized === undefined ? {} : { rejectUnauthorized: tls.rejectUnauthorized }),
+          ...(tls.servername === undefined ? {} : { servername: tls.servername }),
+        }
+        return tls.cert && tls.key ? new TlsTransport(options) : new ClientTlsTransport(options)
+      }
+      case 'ws':
+      case 'wss': {
+        const tls = this.options.tls ?? {}
+        return new WsTransport({
+          secure: t === 'wss', host, port, ...keepalive, ...logger,
+          ...(tls.ca === undefined ? {} : { ca: tls.ca }),
+          ...(tls.cert === undefined ? {} : { cert: tls.cert }),
+          ...(tls.key === undefined ? {} : { key: tls.key }),
+          ...(tls.rejectUnauthorized === undefined ? {} : { rejectUnauthorized: tls.rejectUnauthorized }),
+          ...(tls.servername === undefined ? {} : { servername: tls.servername }),
+        })
+      }
+      default:
+        throw new MsrpBotError('SIP_TRANSPORT_UNSUPPORTED', `unknown transport "${String(t)}"; use udp, tcp, tls, ws, wss or pass a SipTransport`)
+    }
+  }
+}
+
+/**
+ * TLS without a listener, for a client UA with no certificate of its own: requests to it come
+ * back over the connection it opened (RFC 5626 / Kamailio's received-connection reuse), so the
+ * Via and Contact carry the configured address only as a label.
+ */
+class ClientTlsTransport extends TlsTransport {
+  readonly #label: TransportAddress
+
+  constructor(options: TlsTransportOptions) {
+    super(options)
+    this.#label = { address: options.host ?? '127.0.0.1', port: options.port || 5061 }
+  }
+
+  override async listen(): Promise<void> {}
+
+  override localAddress(): TransportAddress {
+    return this.#label
+  }
+}
+
+function flowKey(host: string, port: number): string {
+  return `${host.toLowerCase()}:${port}`
+}
+
+function hasToTag(request: SipRequest): boolean {
+  const to = readNameAddrHeader(request.headers, 'To')
+  return to !== undefined && tagOf(to) !== undefined
+}
+
+function firstRealm(values: readonly string[]): string | undefined {
+  for (const v of values) {
+    const m = /realm\s*=\s*"([^"]*)"/i.exec(v)
+    if (m) return m[1]
+  }
+  return undefined
+}
