@@ -58,7 +58,7 @@ test('warns on the first banned word and removes on the second', async () => {
   const room = await roomWith(['alice', 'bob'])
   await room.say('alice', 'hello')
   await room.say('bob', 'buy my SPAM now')
-  assert.deepEqual(room.publicTexts(), ['bob, please mind the rules (/rules). Next time you will be removed.'])
+  assert.deepEqual(room.publicTexts(), ['bob, please mind the words you use (/rules). Next time you will be removed.'])
   assert.deepEqual(room.removed, [])
   await room.say('bob', 'this is not a scam')
   assert.deepEqual(room.removed, ['sip:bob@localhost'])

@@ -159,7 +159,7 @@ describe('create-msrp-bot: prompts', () => {
     const { code } = await create(['--no-install'], {}, { interactive: true, prompter })
     assert.equal(code, 0)
     assert.deepEqual(prompter.asked, ['Project folder', 'Template:'])
-    assert.match(readFileSync(join(tmp.dir, 'asked-bot', 'bot.ts'), 'utf8'), /moderator bot/)
+    assert.match(readFileSync(join(tmp.dir, 'asked-bot', 'bot.ts'), 'utf8'), /moderator: keeps a chat room friendly/)
   })
 
   test('Ctrl-C at a prompt exits 130 and writes nothing', async () => {
@@ -186,7 +186,7 @@ describe('create-msrp-bot: prompts', () => {
     assert.equal((await create(['yes-bot', '--no-install', '--yes'], {}, { interactive: true, prompter: never })).code, 0)
     assert.equal((await create(['tty-less-bot', '--no-install'], {}, { prompter: never })).code, 0)
     assert.deepEqual(never.asked, [])
-    assert.match(readFileSync(join(tmp.dir, 'yes-bot', 'bot.ts'), 'utf8'), /echo bot/)
+    assert.match(readFileSync(join(tmp.dir, 'yes-bot', 'bot.ts'), 'utf8'), /echo: the smallest useful msrp-bot/)
   })
 })
 

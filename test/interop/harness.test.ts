@@ -9,8 +9,9 @@ import { randomBytes } from 'node:crypto'
 import { parseSipMessage } from '../../src/sip/parser.ts'
 import { isResponse, type SipResponse } from '../../src/sip/message.ts'
 import { DigestClient } from '../../src/sip/digest.ts'
-import { TcpTransport, UdpTransport, type SipTransport } from '../../src/sip/transport/index.ts'
+import { TcpTransport, TlsTransport, UdpTransport, type SipTransport } from '../../src/sip/transport/index.ts'
 import { peersAvailable, runSipp, startKamailio, type KamailioInstance } from './harness/index.ts'
+import { selfSignedCert } from '../sip/transport/helpers.ts'
 
 const available = peersAvailable()
 const skip = available.ok ? false : available.why
@@ -48,8 +49,8 @@ function nextResponse(transport: SipTransport): Promise<SipResponse> {
 }
 
 /** REGISTER, answer the 401 with DigestClient, expect 200; returns both responses. */
-async function registerWithDigest(transport: SipTransport, kam: KamailioInstance, password: string) {
-  const target = { host: kam.host, port: kam.sipPort }
+async function registerWithDigest(transport: SipTransport, kam: KamailioInstance, password: string, port = kam.sipPort) {
+  const target = { host: kam.host, port }
   const callId = randomBytes(8).toString('hex')
   const digest = new DigestClient({ credentials: { username: 'alice', password } })
   let pending = nextResponse(transport)
@@ -148,5 +149,46 @@ describe('interop: Kamailio with WITH_QOP', { skip }, () => {
   it('sipp register.xml passes with qop too', async () => {
     const result = await runSipp({ scenario: 'register.xml', remote: `127.0.0.1:${kam.sipPort}`, args: ['-s', 'bob', '-au', 'bob', '-ap', 'secret', '-recv_timeout', '5000'] })
     assert.equal(result.exitCode, 0, `${result.command}\n${result.errors}`)
+  })
+})
+
+describe('interop: Kamailio over TLS (WITH_TLS)', { skip }, () => {
+  let kam: KamailioInstance
+  before(async () => {
+    kam = await startKamailio({ defines: ['WITH_TLS'] })
+  })
+  after(async () => {
+    await kam?.stop()
+  })
+
+  it('TlsTransport verifies Kamailio\'s certificate (CN example.test), gets 200 to OPTIONS and registers with digest', async () => {
+    const tls = new TlsTransport({ ...selfSignedCert(), ca: kam.tlsCert!, servername: 'example.test' })
+    await tls.listen()
+    try {
+      const pending = nextResponse(tls)
+      const local = tls.localAddress()
+      const probe = Buffer.from([
+        `OPTIONS sip:${kam.domain} SIP/2.0`,
+        `Via: SIP/2.0/TLS ${local.address}:${local.port};branch=z9hG4bK${randomBytes(6).toString('hex')}`,
+        'Max-Forwards: 70', `From: <sip:probe@${kam.domain}>;tag=p1`, `To: <sip:${kam.domain}>`,
+        `Call-ID: ${randomBytes(6).toString('hex')}`, 'CSeq: 1 OPTIONS', 'Content-Length: 0', '', '',
+      ].join('\r\n'))
+      await tls.send(probe, { host: kam.host, port: kam.sipsPort! })
+      assert.equal((await pending).status, 200)
+      const { final } = await registerWithDigest(tls, kam, 'secret', kam.sipsPort!)
+      assert.equal(final.status, 200)
+      assert.equal(tls.connectionIds().length, 1) // everything over the one TLS connection
+    } finally {
+      await tls.close()
+    }
+  })
+
+  it('an untrusted certificate (no ca) is refused by TlsTransport', async () => {
+    const tls = new TlsTransport({ servername: 'example.test' })
+    try {
+      await assert.rejects(tls.send(Buffer.from('\r\n'), { host: kam.host, port: kam.sipsPort! }), { code: 'SIP_TRANSPORT_CONNECT_FAILED' })
+    } finally {
+      await tls.close()
+    }
   })
 })

@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSy
 import { dirname, join } from 'node:path'
 import { MsrpBotError } from '../../errors.ts'
 import { packageInfo } from '../version.ts'
-import { templateDir, templateFiles } from './templates.ts'
+import { templateFilePath, templateFiles } from './templates.ts'
 import type { TemplateName } from './templates.ts'
 
 /** Entries that do not make a folder "not empty" (a fresh `git init` is a fine place to start). */
@@ -116,11 +116,10 @@ export function scaffold(options: ScaffoldOptions): string[] {
       `${options.dir} is not empty. Pick a new folder name, empty it, or pass --force to write the template's files into it (files with the same names are overwritten)`,
     )
   }
-  const source = templateDir(options.template)
   const written: string[] = []
   for (const file of templateFiles(options.template)) {
     const target = targetName(file)
-    const text = readFileSync(join(source, file), 'utf8')
+    const text = readFileSync(templateFilePath(options.template, file), 'utf8')
     const filled = fillPlaceholders(text, options.values, { json: target.endsWith('.json'), file: `${options.template}/${file}` })
     if (target === 'package.json') JSON.parse(filled) // a broken template must not produce a broken project
     const path = join(options.dir, target)

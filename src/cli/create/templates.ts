@@ -28,6 +28,22 @@ export function templateDir(name: TemplateName): string {
   return fileURLToPath(new URL(`templates/${name}/`, PACKAGE_ROOT))
 }
 
+/**
+ * Templates whose bot.ts is one of the repository's example bots (bots/), so that the example
+ * a user reads, the bot `npm start` runs, and the bot a new project starts from are one file.
+ */
+const EXAMPLE_BOTS: Partial<Record<TemplateName, string>> = {
+  echo: 'bots/echo.ts',
+  moderator: 'bots/moderator.ts',
+}
+
+/** Where a template file comes from: the template folder, or bots/ for an example bot's bot.ts. */
+export function templateFilePath(name: TemplateName, file: string): string {
+  const example = EXAMPLE_BOTS[name]
+  if (file === 'bot.ts' && example !== undefined) return fileURLToPath(new URL(example, PACKAGE_ROOT))
+  return templateDir(name) + file
+}
+
 /** True for a known template name. */
 export function isTemplateName(name: string): name is TemplateName {
   return (TEMPLATE_NAMES as readonly string[]).includes(name)
@@ -52,5 +68,6 @@ export function templateFiles(name: TemplateName): string[] {
     }
   }
   walk('')
+  if (EXAMPLE_BOTS[name] !== undefined && !out.includes('bot.ts')) out.push('bot.ts')
   return out.sort()
 }

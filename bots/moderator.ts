@@ -1,30 +1,39 @@
 /**
- * {{name}}: a moderator bot for SIP/MSRP chat rooms.
+ * moderator: keeps a chat room friendly.
  *
  * - welcomes everyone who joins, by nickname;
- * - watches for banned words: the first time it warns, the second time it removes the person;
- * - lets room owners /kick and /mute (/unmute) people by nickname;
+ * - warns, then removes, people who flood the room (more than FLOOD_MAX messages within
+ *   FLOOD_SECONDS) or use a banned word: one warning, removal at the next offence;
+ * - lets room owners /kick, /mute and /unmute people by nickname;
  * - sends the room rules privately on /rules; /help lists the commands.
  *
- * Settings come from the environment (or .env): BOT_OWNERS (comma-separated SIP URIs of the
- * people allowed to /kick and /mute) and BANNED_WORDS (comma-separated).
+ * Removal is RFC 4579's REFER with `method=BYE` to the room, so the bot must be a moderator of
+ * the room at its focus. Muting is an msrp-bot server extension; on other servers the bot says
+ * it is not supported.
  *
- * The one rule for this file: `export default bot`, a bot made with createBot and not started.
+ * Settings come from the environment (or .env):
+ *   BOT_OWNERS     comma-separated SIP URIs allowed to /kick and /mute
+ *   BANNED_WORDS   comma-separated words (default: spam,scam)
+ *   FLOOD_MAX      messages allowed within the window (default 5)
+ *   FLOOD_SECONDS  the window, in seconds (default 10)
  */
 import { createBot, errorCode } from 'msrp-bot'
 import type { Context, Room } from 'msrp-bot'
 
 const owners = list(process.env.BOT_OWNERS).map((uri) => uri.toLowerCase())
 const bannedWords = list(process.env.BANNED_WORDS ?? 'spam,scam').map((w) => w.toLowerCase())
+const floodMax = positiveInteger(process.env.FLOOD_MAX, 5)
+const floodWindowMs = positiveInteger(process.env.FLOOD_SECONDS, 10) * 1000
 
 const RULES = [
   'Room rules:',
   '1. Be kind.',
-  `2. No ${bannedWords.join(', ') || 'abuse'}: the first time you get a warning, the second time you are removed.`,
-  '3. Owners can /kick and /mute.',
+  `2. No ${bannedWords.join(', ') || 'abuse'}, and no flooding (at most ${floodMax} messages in ${floodWindowMs / 1000} s):`,
+  '   the first time you get a warning, the second time you are removed.',
+  '3. Owners can /kick, /mute and /unmute.',
 ].join('\n')
 
-const bot = createBot({ uri: process.env.SIP_URI ?? 'sip:moderator@localhost' })
+const bot = createBot({ uri: process.env.SIP_URI ?? 'sip:moderator@localhost', displayName: 'Moderator' })
 
 bot.command('help', (ctx) =>
   ctx.reply('I keep this room friendly. /rules: the rules (sent privately). Owners: /kick <nickname>, /mute <nickname>, /unmute <nickname>'),
@@ -45,19 +54,39 @@ bot.command(['kick', 'mute', 'unmute'], async (ctx) => {
   return moderate(ctx.room, action, nickname, (problem) => ctx.replyPrivately(problem))
 })
 
-// Banned words: warn first, remove the second time. Owners are trusted.
+/** Offences per person per room; the second one removes. */
 const strikes = new Map<string, number>()
-bot.on('message:text', async (ctx, next) => {
-  const words = ctx.text.toLowerCase().split(/[^\p{L}\p{N}]+/u)
-  if (isOwner(ctx) || !bannedWords.some((w) => words.includes(w))) return next()
+/** Arrival times (ms) of each person's recent messages per room, for flood detection. */
+const recent = new Map<string, number[]>()
+
+bot.on('message', async (ctx, next) => {
+  if (isOwner(ctx)) return next()
   const key = `${ctx.room.uri} ${ctx.sender.uri.toLowerCase()}`
+  const offence = bannedWordIn(ctx.text) ? 'mind the words you use' : flooding(key, ctx.timestamp.getTime()) ? 'slow down' : undefined
+  if (offence === undefined) return next()
   const count = (strikes.get(key) ?? 0) + 1
   strikes.set(key, count)
   const who = ctx.sender.nickname ?? ctx.sender.uri
-  if (count === 1) return ctx.reply(`${who}, please mind the rules (/rules). Next time you will be removed.`)
+  if (count === 1) return ctx.reply(`${who}, please ${offence} (/rules). Next time you will be removed.`)
   strikes.delete(key)
+  recent.delete(key)
   return moderate(ctx.room, 'kick', ctx.sender.uri, (problem) => ctx.room.send(problem), who)
 })
+
+function bannedWordIn(text: string): boolean {
+  const words = text.toLowerCase().split(/[^\p{L}\p{N}]+/u)
+  return bannedWords.some((w) => words.includes(w))
+}
+
+/** Records a message at `now` and says whether the sender went over FLOOD_MAX in the window. */
+function flooding(key: string, now: number): boolean {
+  const times = (recent.get(key) ?? []).filter((t) => now - t < floodWindowMs)
+  times.push(now)
+  recent.set(key, times)
+  if (times.length <= floodMax) return false
+  recent.set(key, [])
+  return true
+}
 
 function isOwner(ctx: Context): boolean {
   const uri = ctx.sender?.uri.toLowerCase()
@@ -92,6 +121,13 @@ async function moderate(
 
 function list(value: string | undefined): string[] {
   return (value ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '')
+}
+
+function positiveInteger(value: string | undefined, fallback: number): number {
+  if (value === undefined || value.trim() === '') return fallback
+  const n = Number(value)
+  if (!Number.isInteger(n) || n <= 0) throw new Error(`expected a positive whole number, got "${value}": fix FLOOD_MAX / FLOOD_SECONDS`)
+  return n
 }
 
 export default bot

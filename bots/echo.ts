@@ -1,16 +1,17 @@
 /**
- * {{name}}: an echo bot for SIP/MSRP chat rooms.
+ * echo: the smallest useful msrp-bot.
  *
  * It repeats what people say in the room, answers private messages privately, and explains
- * itself on /help. `npm start` runs it in a local chat room; `msrp-bot run bot.ts` on a real
- * SIP network (see README.md).
+ * itself on /help. Run it with `npm start` (a local chat room with this bot and the moderator)
+ * or `npx msrp-bot run bots/echo.ts --uri sip:echo@example.test --registrar sip:example.test`
+ * on a real SIP network.
  *
- * The one rule for this file: `export default bot`, a bot made with createBot and not started.
+ * The contract of a bot file: `export default bot`, a bot made with createBot and not started.
  * msrp-bot starts it, joins the rooms, and stops it on Ctrl-C.
  */
 import { createBot } from 'msrp-bot'
 
-const bot = createBot({ uri: process.env.SIP_URI ?? 'sip:echo@localhost' })
+const bot = createBot({ uri: process.env.SIP_URI ?? 'sip:echo@localhost', displayName: 'Echo' })
 
 bot.command('help', (ctx) =>
   ctx.reply('I repeat what you say in the room. Send me a private message and I answer only you. Commands: /help'),

@@ -1,0 +1,140 @@
+/**
+ * The MSRP half of a chat-room membership: the SDP offer the INVITE carries, the session set up
+ * from the answer (RFC 4975 §8, RFC 6135 roles), and the connection underneath.
+ *
+ * @module
+ */
+import { EventEmitter } from 'eventemitter3'
+import { MsrpBotError } from '../errors.ts'
+import type { MsrpConnection } from '../msrp/connection.ts'
+import { MsrpSession, generateSessionId } from '../msrp/session.ts'
+import type { IncomingMessage, OutgoingMessage, SendResult } from '../msrp/session.ts'
+import { formatMsrpUri, parseMsrpUri } from '../msrp/uri.ts'
+import type { MsrpUri } from '../msrp/uri.ts'
+import { createOffer, parseMsrpSdp } from '../sdp/index.ts'
+import { ACCEPT_WRAPPED_TYPES } from './chat-message.ts'
+import type { MsrpDialer } from './msrp-dialer.ts'
+
+/** Options of {@link RoomMedia}. */
+export interface RoomMediaOptions {
+  /** Opens the connection to the focus's first hop. */
+  dialer: MsrpDialer
+  /** Host put in our `a=path` URI (our SIP transport's address). */
+  localHost: string
+  /** MSRP transaction timeout (RFC 4975 §7.1, default 30 s). */
+  transactionTimeoutMs?: number | undefined
+}
+
+/** Events of {@link RoomMedia}. */
+export interface RoomMediaEvents {
+  /** A complete inbound message. */
+  message: [message: IncomingMessage]
+  /** The session or its connection closed without `close()` being called. */
+  lost: [error: Error | undefined]
+}
+
+/**
+ * One MSRP session with a focus. We offer `a=setup:active` (RFC 6135 §4.2: we open the
+ * connection, which works from behind NAT and needs no listener), so a focus answering
+ * `passive` (or nothing: RFC 4975 §8, the offerer connects) is expected.
+ *
+ * @example
+ * ```ts
+ * const media = new RoomMedia({ dialer: socketDialer, localHost: '127.0.0.1' })
+ * const session = await new Inviter(ua, room, { sdp: media.offer() }).invite()
+ * await media.connect(session.remoteSdp)
+ * await media.send({ contentType: 'message/cpim', body })
+ * ```
+ */
+export class RoomMedia extends EventEmitter<RoomMediaEvents> {
+  readonly localUri: MsrpUri
+  readonly #options: RoomMediaOptions
+  #session: MsrpSession | undefined
+  #connection: MsrpConnection | undefined
+  #closing = false
+
+  constructor(options: RoomMediaOptions) {
+    super()
+    this.#options = options
+    const host = options.localHost.includes(':') && !options.localHost.startsWith('[') ? `[${options.localHost}]` : options.localHost
+    // Port 9 (discard): as the active side we accept no connections (RFC 6135 §4.2 allows any).
+    this.localUri = parseMsrpUri(`msrp://${host}:9/${generateSessionId()};tcp`)
+  }
+
+  /** The session, once connected. */
+  get session(): MsrpSession | undefined {
+    return this.#session
+  }
+
+  /** The SDP offer: one MSRP m-line, CPIM only, RFC 7701 chat-room capabilities. */
+  offer(): string {
+    return createOffer({
+      path: [formatMsrpUri(this.localUri)],
+      setup: 'active',
+      acceptTypes: ['message/cpim'],
+      acceptWrappedTypes: [...ACCEPT_WRAPPED_TYPES],
+      chatroom: { nickname: true, privateMessages: true },
+    })
+  }
+
+  /** Connects as the answer says and binds the session (RFC 4975 §5.4 empty SEND). */
+  async connect(answerSdp: string): Promise<void> {
+    const answer = parseMsrpSdp(answerSdp)
+    const media = answer.media.find((m) => m.port !== 0)
+    if (media === undefined || media.path.length === 0) {
+      throw new MsrpBotError('JOIN_FAILED', 'the focus accepted the INVITE but its answer has no usable MSRP media line (m=message ... TCP/MSRP with a=path)')
+    }
+    if (media.setup === 'active') {
+      throw new MsrpBotError('JOIN_FAILED', 'the focus answered a=setup:active to our a=setup:active offer (RFC 6135: one side must be passive)')
+    }
+    const remotePath = media.path.map((p) => parseMsrpUri(p))
+    const connection = await this.#options.dialer(remotePath[0]!, { transactionTimeoutMs: this.#options.transactionTimeoutMs })
+    this.#connection = connection
+    try {
+      const session = await MsrpSession.connect({
+        localUri: this.localUri,
+        remotePath,
+        connection,
+        acceptTypes: ['message/cpim', ...ACCEPT_WRAPPED_TYPES],
+        ...(this.#options.transactionTimeoutMs === undefined ? {} : { transactionTimeoutMs: this.#options.transactionTimeoutMs }),
+      })
+      this.#session = session
+      session.on('message', (m) => this.emit('message', m))
+      session.on('close', (error) => {
+        if (!this.#closing) this.emit('lost', error ?? new MsrpBotError('MSRP_SESSION_CLOSED', 'the MSRP session with the focus closed'))
+      })
+      connection.once('close', () => {
+        if (!this.#closing) this.emit('lost', new MsrpBotError('MSRP_CONNECTION_CLOSED', 'the MSRP connection to the focus closed'))
+      })
+    } catch (error) {
+      connection.close()
+      throw error
+    }
+  }
+
+  /** Sends one message; resolves after the 200 (and success REPORT when asked). */
+  send(message: OutgoingMessage): Promise<SendResult> {
+    const session = this.#session
+    if (session === undefined) return Promise.reject(new MsrpBotError('MSRP_SESSION_CLOSED', 'no MSRP session with the focus'))
+    return session.send(message)
+  }
+
+  /** RFC 7701 §7 NICKNAME. */
+  async setNickname(nickname: string): Promise<void> {
+    const session = this.#session
+    if (session === undefined) throw new MsrpBotError('MSRP_SESSION_CLOSED', 'no MSRP session with the focus')
+    await session.setNickname(nickname)
+  }
+
+  /** Closes the session and its connection; idempotent, never rejects. */
+  async close(): Promise<void> {
+    if (this.#closing) return
+    this.#closing = true
+    try {
+      await this.#session?.close()
+    } catch {
+      // already gone
+    }
+    this.#connection?.close()
+  }
+}

@@ -1,0 +1,419 @@
+/**
+ * The RFC 7701 chat-room focus on SIP and MSRP: INVITE to a room URI joins (SDP answer with
+ * `a=chatroom`, Contact with `isfocus`, RFC 4579 §3), BYE or a closed MSRP connection leaves,
+ * SEND is decided by {@link ChatRoom.handleMessage} and relayed, NICKNAME reserves nicknames,
+ * SUBSCRIBE `conference` gets RFC 4575 roster NOTIFYs, REFER `method=BYE` removes a participant
+ * (RFC 4579 §5.5), and MESSAGE with the msrp-bot moderation body mutes (see moderation-request.ts).
+ *
+ * @module
+ */
+
+import { parseCpim } from '../../cpim/parser.ts'
+import { buildFullRoster, buildPartialRoster } from '../../conference/documents.ts'
+import { generateSessionId } from '../../msrp/session.ts'
+import { formatMsrpUri } from '../../msrp/uri.ts'
+import { createAnswer } from '../../sdp/offer-answer.ts'
+import type { IncomingRequest } from '../../sip/core/incoming-request.ts'
+import type { UserAgentCore } from '../../sip/core/user-agent-core.ts'
+import { readNameAddrHeader } from '../../sip/headers/name-addr.ts'
+import { readExpires } from '../../sip/headers/scalars.ts'
+import type { Clock, TimerHandle } from '../../sip/timers.ts'
+import { aggregateDelivery, mediaType, type DeliveryOutcome } from '../chat-message.ts'
+import { ConferenceNotifier, CONFERENCE_EVENT, type ConferenceNotify } from '../conference-notifier.ts'
+import { roomMediaPolicy } from '../media-policy.ts'
+import { decideRefer, setMuted } from '../moderation.ts'
+import type { RoomDirectory } from '../room-directory.ts'
+import type { LeaveReason, RoomStore } from '../room-store.ts'
+import type { ChatRoom } from '../room.ts'
+import { sendInDialog, type DialogLeg } from './in-dialog.ts'
+import { MODERATION_CONTENT_TYPE, parseModerationRequest } from './moderation-request.ts'
+import type { MsrpEndpoint } from './msrp-endpoint.ts'
+import type { ChatServerLogger } from './options.ts'
+import { ParticipantLink, type LinkVerdict } from './participant-link.ts'
+import type { SubscriptionDialogs } from './subscriptions.ts'
+
+/** Content-Type of RFC 4575 documents. */
+export const CONFERENCE_INFO_CONTENT_TYPE = 'application/conference-info+xml'
+
+const ALLOW = 'INVITE, ACK, CANCEL, BYE, OPTIONS, SUBSCRIBE, NOTIFY, REFER, MESSAGE, UPDATE'
+
+/** One participant: its SIP dialog with the focus and its MSRP session. */
+interface Leg extends DialogLeg {
+  readonly room: ChatRoom
+  readonly participantId: string
+  readonly identity: string
+  readonly link: ParticipantLink
+  bindTimer: TimerHandle | undefined
+  leaving: boolean
+}
+
+/** What the focus needs from the server. */
+export interface FocusDeps {
+  core: UserAgentCore
+  directory: RoomDirectory
+  store: RoomStore
+  msrp: MsrpEndpoint
+  subscriptions: SubscriptionDialogs
+  clock: Clock
+  log: ChatServerLogger
+  /** The server's Contact for a request that arrived on `incoming` (user part `user`). */
+  contactFor(incoming: IncomingRequest, user: string | undefined): string
+  deliveryTimeoutMs: number
+  msrpBindTimeoutMs: number
+}
+
+/** The chat-room focus of one server. */
+export class RoomFocus {
+  readonly notifier: ConferenceNotifier
+  readonly #deps: FocusDeps
+  readonly #legs = new Map<string, Leg>()
+  readonly #unsubscribe: () => void
+
+  constructor(deps: FocusDeps) {
+    this.#deps = deps
+    this.notifier = new ConferenceNotifier(deps.store, { clock: deps.clock })
+    this.#unsubscribe = deps.store.subscribe((event) => {
+      for (const n of this.notifier.handleStoreEvent(event)) this.#sendConferenceNotify(n)
+    })
+  }
+
+  /** Number of participants with a live leg. */
+  get participantCount(): number {
+    return this.#legs.size
+  }
+
+  /** An out-of-dialog request whose Request-URI is `room`. */
+  handle(incoming: IncomingRequest, identity: string, room: ChatRoom): void {
+    switch (incoming.method) {
+      case 'INVITE':
+        this.#join(incoming, identity, room)
+        return
+      case 'SUBSCRIBE':
+        this.#subscribe(incoming, identity, room)
+        return
+      case 'REFER':
+        this.#refer(incoming, identity, room, undefined)
+        return
+      case 'MESSAGE':
+        this.#moderate(incoming, identity, room)
+        return
+      case 'OPTIONS':
+        incoming.respond(200, { headers: [['Allow', ALLOW], ['Accept', 'application/sdp'], ['Allow-Events', CONFERENCE_EVENT]] })
+        return
+      default:
+        incoming.respond(405, { headers: [['Allow', ALLOW]] })
+    }
+  }
+
+  /** Ends every participant's session with BYE and every roster subscription with a final NOTIFY. */
+  async close(): Promise<void> {
+    this.#unsubscribe()
+    const byes = [...this.#legs.values()].map((leg) => this.#leave(leg, 'room-deleted', true))
+    await Promise.all(byes)
+  }
+
+  // ---- joining and leaving ---------------------------------------------------------------
+
+  #join(incoming: IncomingRequest, identity: string, room: ChatRoom): void {
+    const { msrp, core, log } = this.#deps
+    const request = incoming.message
+    const contentType = mediaType(request.headers.get('Content-Type'))
+    if (request.body.length === 0 || contentType !== 'application/sdp') {
+      // RFC 7701 §5.2 joins carry an MSRP offer; an offerless INVITE is not supported here.
+      incoming.respond(488, { headers: [['Warning', '399 - "send an SDP offer with an MSRP media line"']] })
+      return
+    }
+    const config = room.state.config
+    const policy = roomMediaPolicy(config)
+    const sessionId = generateSessionId()
+    const localUri = msrp.uriFor(sessionId)
+    const answer = createAnswer(request.body.toString('utf8'), {
+      path: [localUri],
+      acceptTypes: policy.acceptTypes,
+      acceptWrappedTypes: policy.acceptWrappedTypes,
+      maxSize: policy.maxSize,
+      chatroom: { nickname: policy.chatroom.includes('nickname'), privateMessages: policy.chatroom.includes('private-messages'), extensions: [] },
+      // RFC 6135: the focus prefers to be passive (participants connect to its listener), and dials when told to.
+      setup: 'passive',
+    })
+    if (!answer.ok) {
+      incoming.respond(answer.error.code.startsWith('SDP_') ? 488 : 400, { headers: [['Warning', `399 - "${answer.error.message.replace(/"/g, "'")}"`]] })
+      return
+    }
+    const from = readNameAddrHeader(request.headers, 'From')
+    const contactHeader = readNameAddrHeader(request.headers, 'Contact')
+    const decision = room.join({
+      uri: identity,
+      id: sessionId,
+      ...(from?.displayName ? { displayName: from.displayName } : {}),
+      ...(contactHeader === undefined ? {} : { contact: contactHeader.uri.kind === 'sip' ? `${contactHeader.uri.scheme}:${contactHeader.uri.user === undefined ? '' : `${contactHeader.uri.user}@`}${contactHeader.uri.host}${contactHeader.uri.port === undefined ? '' : `:${contactHeader.uri.port}`}` : undefined }),
+    })
+    if (!decision.ok) {
+      incoming.respond(decision.status, { reason: decision.reason })
+      return
+    }
+    const roomUser = roomUserOf(room.uri)
+    const contact = `${this.#deps.contactFor(incoming, roomUser)};isfocus`
+    let leg: Leg | undefined
+    const link = new ParticipantLink({
+      id: sessionId,
+      localUri,
+      remotePath: answer.remote.path,
+      deliveryTimeoutMs: this.#deps.deliveryTimeoutMs,
+      handlers: {
+        maxMessageBytes: () => (this.#deps.store.getRoom(room.uri)?.config.maxMessageSize ?? 0),
+        message: (body, size) => (leg === undefined ? Promise.resolve({ status: 481 }) : this.#relay(leg, body, size)),
+        nickname: (nickname) => this.#nickname(room, sessionId, nickname),
+        bound: () => {
+          if (leg?.bindTimer !== undefined) {
+            this.#deps.clock.clearTimeout(leg.bindTimer)
+            leg.bindTimer = undefined
+          }
+        },
+        closed: () => {
+          if (leg !== undefined) void this.#leave(leg, 'error', true)
+        },
+      },
+    })
+    let dialog
+    try {
+      dialog = core.createUasDialog(incoming, contact, (inDialog) => this.#inDialog(inDialog, leg!))
+    } catch (error) {
+      room.leave(sessionId, 'error')
+      incoming.respond(400, { reason: error instanceof Error ? error.message : 'Bad Request' })
+      return
+    }
+    leg = { dialog, destination: incoming.source, room, participantId: sessionId, identity, link, bindTimer: undefined, leaving: false }
+    this.#legs.set(sessionId, leg)
+    const joined = leg
+    // RFC 4975 §5.4: a participant that does not connect within the bind timeout is dropped.
+    leg.bindTimer = this.#deps.clock.setTimeout(() => {
+      joined.bindTimer = undefined
+      if (joined.link.connection === undefined) {
+        log.info(`${identity} never opened its MSRP session in ${room.uri}; ending its call`)
+        void this.#leave(joined, 'error', true)
+      }
+    }, this.#deps.msrpBindTimeoutMs)
+    if (!answer.connect) msrp.listener.register(link)
+    incoming.respond(200, {
+      headers: [['Contact', contact], ['Allow', ALLOW], ['Allow-Events', CONFERENCE_EVENT]],
+      body: Buffer.from(answer.sdp, 'utf8'),
+      contentType: 'application/sdp',
+    })
+    log.info(`${identity} joined ${room.uri}`)
+    if (answer.connect) void this.#dial(joined)
+  }
+
+  async #dial(leg: Leg): Promise<void> {
+    const first = leg.link.remotePath[0]
+    try {
+      if (first === undefined) throw new Error('empty a=path')
+      const connection = await this.#deps.msrp.connect(formatMsrpUri(first))
+      if (leg.leaving) {
+        connection.close()
+        return
+      }
+      leg.link.bind(connection)
+      if (!(await leg.link.sendBindingSend())) throw new Error('the participant refused the binding SEND')
+    } catch (error) {
+      this.#deps.log.info(`could not connect to ${leg.identity}'s MSRP path: ${error instanceof Error ? error.message : String(error)}`)
+      await this.#leave(leg, 'error', true)
+    }
+  }
+
+  /** Removes a participant: roster change (NOTIFYs follow), MSRP session closed, BYE if asked. */
+  async #leave(leg: Leg, reason: LeaveReason, sendBye: boolean): Promise<void> {
+    if (leg.leaving) return
+    leg.leaving = true
+    if (leg.bindTimer !== undefined) this.#deps.clock.clearTimeout(leg.bindTimer)
+    this.#legs.delete(leg.participantId)
+    this.#deps.msrp.listener.unregister(leg.link.id)
+    leg.link.close()
+    if (this.#deps.store.getRoom(leg.room.uri) !== undefined) leg.room.leave(leg.participantId, reason)
+    this.#deps.log.info(`${leg.identity} left ${leg.room.uri} (${reason})`)
+    if (sendBye) await sendInDialog(this.#deps.core, leg, 'BYE', {}, this.#deps.log)
+    leg.dialog.terminate()
+    this.#deps.core.removeDialog(leg.dialog)
+  }
+
+  #inDialog(incoming: IncomingRequest, leg: Leg): void {
+    switch (incoming.method) {
+      case 'ACK':
+        return
+      case 'BYE':
+        incoming.respond(200)
+        void this.#leave(leg, 'bye', false)
+        return
+      case 'REFER':
+        this.#refer(incoming, leg.identity, leg.room, leg)
+        return
+      case 'MESSAGE':
+        this.#moderate(incoming, leg.identity, leg.room)
+        return
+      case 'UPDATE':
+      case 'INVITE':
+        // Session refresh (RFC 4028) or re-offer: the MSRP session stays as it is.
+        if (incoming.message.body.length > 0) incoming.respond(488, { headers: [['Warning', '399 - "media changes are not supported in a chat room"']] })
+        else incoming.respond(200, { headers: [['Contact', `${this.#deps.contactFor(incoming, roomUserOf(leg.room.uri))};isfocus`]] })
+        return
+      case 'OPTIONS':
+        incoming.respond(200, { headers: [['Allow', ALLOW]] })
+        return
+      default:
+        incoming.respond(405, { headers: [['Allow', ALLOW]] })
+    }
+  }
+
+  // ---- messages and nicknames ------------------------------------------------------------
+
+  async #relay(leg: Leg, body: Buffer, size: number): Promise<LinkVerdict> {
+    let cpim
+    try {
+      cpim = parseCpim(body)
+    } catch (error) {
+      return { status: 400, comment: `Bad CPIM: ${error instanceof Error ? error.message.slice(0, 100) : 'unparseable'}` }
+    }
+    const decision = leg.room.handleMessage({ participantId: leg.participantId, cpim, size })
+    if (decision.action === 'reject') return { status: decision.status, comment: decision.reason }
+    const outcomes = await Promise.all(
+      decision.recipients.map(async (id): Promise<DeliveryOutcome> => {
+        const target = this.#legs.get(id)
+        if (target === undefined) return { participantId: id, ok: false, status: 481 }
+        const outcome = await target.link.deliver(body)
+        return outcome.ok ? { participantId: id, ok: true } : { participantId: id, ok: false, status: outcome.status, ...(outcome.reason === undefined ? {} : { reason: outcome.reason }) }
+      }),
+    )
+    const report = aggregateDelivery(decision.kind, outcomes)
+    if (report.partial) this.#deps.log.debug(`message from ${leg.identity} reached ${report.delivered.length} of ${outcomes.length} in ${leg.room.uri}`)
+    return { status: report.status, comment: report.reason }
+  }
+
+  #nickname(room: ChatRoom, participantId: string, nickname: string | undefined): LinkVerdict {
+    if (this.#deps.store.getRoom(room.uri) === undefined) return { status: 481 }
+    const decision = room.handleNicknameRequest(participantId, nickname)
+    return { status: decision.status, comment: decision.reason }
+  }
+
+  // ---- roster subscriptions (RFC 4575) ---------------------------------------------------
+
+  #subscribe(incoming: IncomingRequest, identity: string, room: ChatRoom): void {
+    const request = incoming.message
+    const expires = readExpires(request.headers)
+    const decision = this.notifier.subscribe({ room: room.uri, watcher: identity, event: request.headers.get('Event'), ...(expires === undefined ? {} : { expires }) })
+    if (decision.status !== 200) {
+      incoming.respond(decision.status, { reason: decision.reason, headers: Object.entries(decision.headers) })
+      return
+    }
+    const contact = this.#deps.contactFor(incoming, roomUserOf(room.uri))
+    const id = decision.subscriptionId
+    if (decision.expires > 0) {
+      const dialog = this.#deps.core.createUasDialog(incoming, contact, (inDialog) => this.#subscriptionRequest(inDialog, id, identity, room))
+      this.#deps.subscriptions.add(id, { dialog, destination: incoming.source }, CONFERENCE_EVENT)
+    } else {
+      // A fetch (Expires 0, RFC 6665 §4.4.3): one NOTIFY, then the dialog is over.
+      const dialog = this.#deps.core.createUasDialog(incoming, contact)
+      this.#deps.subscriptions.add(id, { dialog, destination: incoming.source }, CONFERENCE_EVENT)
+    }
+    incoming.respond(200, { headers: [...Object.entries(decision.headers), ['Contact', contact]] })
+    this.#sendConferenceNotify(decision.notify)
+  }
+
+  #subscriptionRequest(incoming: IncomingRequest, id: string, watcher: string, room: ChatRoom): void {
+    if (incoming.method !== 'SUBSCRIBE') {
+      if (incoming.method !== 'ACK') incoming.respond(405, { headers: [['Allow', 'SUBSCRIBE']] })
+      return
+    }
+    const expires = readExpires(incoming.message.headers)
+    const decision = this.notifier.subscribe({ room: room.uri, watcher, event: incoming.message.headers.get('Event'), id, inDialog: true, ...(expires === undefined ? {} : { expires }) })
+    incoming.respond(decision.status, { reason: decision.reason, headers: Object.entries(decision.headers) })
+    if (decision.status === 200) this.#sendConferenceNotify(decision.notify)
+  }
+
+  #sendConferenceNotify(n: ConferenceNotify): void {
+    let body: string | undefined
+    const doc = n.document
+    if (doc !== undefined) body = doc.state === 'full' ? buildFullRoster(doc.room, doc.participants) : buildPartialRoster(doc.room, doc.changes)
+    this.#deps.subscriptions
+      .notify(n.subscriptionId, { state: n.state, expiresIn: n.expiresIn, reason: n.reason, ...(body === undefined ? {} : { body, contentType: CONFERENCE_INFO_CONTENT_TYPE }) })
+      .catch((error: unknown) => this.#deps.log.debug(`conference NOTIFY failed: ${String(error)}`))
+  }
+
+  /** Ends every roster subscription of the server's rooms (shutdown): terminated;reason=noresource. */
+  terminateSubscriptions(): Promise<unknown[]> {
+    const all: Promise<unknown>[] = []
+    for (const room of this.#deps.directory.list()) {
+      for (const w of this.notifier.watchersOf(room.uri)) all.push(this.#deps.subscriptions.notify(w.subscriptionId, { state: 'terminated', reason: 'noresource' }))
+    }
+    return Promise.all(all)
+  }
+
+  // ---- moderation ------------------------------------------------------------------------
+
+  #refer(incoming: IncomingRequest, identity: string, room: ChatRoom, inLeg: Leg | undefined): void {
+    const referTo = incoming.message.headers.get('Refer-To')
+    if (referTo === undefined) {
+      incoming.respond(400, { reason: 'Missing Refer-To' })
+      return
+    }
+    const decision = decideRefer(room, { requester: identity, referTo })
+    if (!decision.ok) {
+      incoming.respond(decision.status, { reason: decision.reason })
+      return
+    }
+    // RFC 3515 §2.4.4: the REFER creates an implicit subscription; in an existing dialog it reuses that dialog.
+    let notifyLeg: DialogLeg
+    let ownDialog = false
+    if (inLeg !== undefined) notifyLeg = inLeg
+    else {
+      const contact = this.#deps.contactFor(incoming, roomUserOf(room.uri))
+      notifyLeg = { dialog: this.#deps.core.createUasDialog(incoming, contact), destination: incoming.source }
+      ownDialog = true
+    }
+    incoming.respond(202, { headers: [['Contact', this.#deps.contactFor(incoming, roomUserOf(room.uri))]] })
+    void (async () => {
+      const targets = decision.action.targets.map((t) => this.#legs.get(t.id)).filter((l): l is Leg => l !== undefined)
+      await Promise.all(targets.map((t) => this.#leave(t, 'kicked', true)))
+      // Participants without a live leg (should not happen) still leave the roster.
+      for (const t of decision.action.targets) if (room.participant(t.id) !== undefined) room.leave(t.id, 'kicked')
+      await sendInDialog(this.#deps.core, notifyLeg, 'NOTIFY', {
+        headers: [['Event', 'refer'], ['Subscription-State', 'terminated;reason=noresource']],
+        body: `${decision.action.sipfrag}\r\n`,
+        contentType: 'message/sipfrag;version=2.0',
+      }, this.#deps.log)
+      if (ownDialog) this.#deps.core.removeDialog(notifyLeg.dialog)
+    })()
+  }
+
+  #moderate(incoming: IncomingRequest, identity: string, room: ChatRoom): void {
+    const request = incoming.message
+    if (mediaType(request.headers.get('Content-Type')) !== MODERATION_CONTENT_TYPE) {
+      incoming.respond(415, { headers: [['Accept', MODERATION_CONTENT_TYPE]] })
+      return
+    }
+    const parsed = parseModerationRequest(request.body)
+    if (typeof parsed === 'string') {
+      incoming.respond(400, { reason: `Bad moderation request: ${parsed}` })
+      return
+    }
+    const targets = room.findByUri(parsed.target)
+    if (targets.length === 0) {
+      // Same as REFER: a stranger may not probe the roster.
+      incoming.respond(room.roleOf(identity) === 'participant' ? 403 : 404)
+      return
+    }
+    for (const t of targets) {
+      const d = setMuted(room, { requester: identity, targetId: t.id, muted: parsed.action === 'mute' })
+      if (!d.ok) {
+        incoming.respond(d.status)
+        return
+      }
+    }
+    incoming.respond(200)
+  }
+}
+
+/** The user part of a room URI (`lobby` of `sip:lobby@example.test`). */
+function roomUserOf(uri: string): string | undefined {
+  const m = /^sips?:([^@;?]+)@/i.exec(uri)
+  return m?.[1]
+}
