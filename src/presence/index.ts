@@ -14,3 +14,5 @@ export { PIDF_NAMESPACE, PIDF_DATA_MODEL_NAMESPACE, RPID_NAMESPACE, RPID_ACTIVIT
 export type { PresenceDocument, PresenceTuple, PresencePerson, PresenceNote, RpidActivity } from './pidf-types.ts'
 
 // Publisher / watcher: added by the presence protocol work.
+export { PresencePublisher, type PresencePublisherOptions, type PresencePublisherEvents, type PresenceStatus } from './publisher.ts'
+export { PresenceWatcher, type PresenceWatcherOptions, type PresenceWatcherEvents, type PresenceUpdate } from './watcher.ts'

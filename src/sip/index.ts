@@ -25,3 +25,5 @@ export { createResponse, REASON_PHRASES, type ResponseOptions } from './response
 export * from './transaction/index.ts'
 export { Dialog, DialogError, dialogKey, type DialogId, type DialogState, type DialogRequestOptions, type DialogRejection } from './dialog.ts'
 export * from './core/index.ts'
+// The user-agent API (SIP.js api/ style): UserAgent, Registerer, Messager, Inviter, Invitation, Session, Subscriber, Notifier, Publisher.
+export * from './ua/index.ts'

@@ -8,7 +8,6 @@
 
 import type { IncomingRequest } from '../../sip/core/incoming-request.ts'
 import type { UserAgentCore } from '../../sip/core/user-agent-core.ts'
-import { readEvent } from '../../sip/headers/event.ts'
 import { readExpires } from '../../sip/headers/scalars.ts'
 import { sameUri } from '../uri-key.ts'
 import type { MixerClock } from '../clock.ts'
@@ -73,7 +72,7 @@ export class PresenceService {
       return
     }
     const id = decision.subscriptionId
-    const eventId = readEvent(request.headers)?.params.get('id')
+    const eventId = /;\s*id=([^;\s]+)/i.exec(request.headers.get('Event') ?? '')?.[1]
     const event = typeof eventId === 'string' ? `${PRESENCE_EVENT};id=${eventId}` : PRESENCE_EVENT
     const dialog = this.#core.createUasDialog(incoming, localContact, (inDialog) => this.#inDialog(inDialog, id, identity, presentity))
     incoming.respond(200, { headers: [...Object.entries(decision.headers), ['Contact', localContact]] })

@@ -104,9 +104,20 @@ export class LocalProxy {
     return true
   }
 
-  /** An ACK for a 2xx of a dialog we record-routed: forwarded statelessly (RFC 3261 §16.11). */
-  interceptAck(message: SipMessage, source: Destination): boolean {
-    if (message.kind !== 'request' || message.method !== 'ACK') return false
+  /**
+   * Takes what the UA core would refuse as a UA: responses with several Vias (answers to
+   * requests this proxy forwarded, matched to its client transactions, RFC 3261 §16.7) and ACKs
+   * for 2xx of dialogs it record-routed (forwarded statelessly, §16.11).
+   */
+  intercept(message: SipMessage, source: Destination): boolean {
+    if (message.kind === 'response') {
+      if (message.headers.getList('Via').length < 2) return false
+      const top = readTopVia(message.headers)
+      if (!this.#sip.isOwnAddress(top.host, top.port ?? 5060)) return true // not ours: drop (§16.7)
+      if (!this.#sip.core.transactions.receiveResponse(message)) this.#log.debug('stray forwarded response dropped')
+      return true
+    }
+    if (message.method !== 'ACK') return false
     const core = this.#sip.core
     if (core.transactions.findServer(message) !== undefined || core.findDialog(message) !== undefined) return false
     const first = readNameAddrList(message.headers, 'Route')[0]

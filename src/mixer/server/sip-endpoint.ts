@@ -21,6 +21,9 @@ import { UdpTransport } from '../../sip/transport/udp.ts'
 import { WsTransport } from '../../sip/transport/ws.ts'
 import type { ChatNetwork, ChatServerLogger, ChatServerTransport } from './options.ts'
 
+/** Methods the server answers (others get 405 with Allow, RFC 3261 §8.2.1). */
+export const SERVER_METHODS: readonly string[] = ['INVITE', 'ACK', 'CANCEL', 'BYE', 'OPTIONS', 'MESSAGE', 'NOTIFY', 'SUBSCRIBE', 'PUBLISH', 'REGISTER', 'REFER', 'UPDATE', 'INFO', 'PRACK']
+
 /** One address the server listens on. */
 export interface ListenAddress {
   /** `udp`, `tcp`, `ws` or `memory`. */
@@ -46,7 +49,7 @@ export class SipEndpoint {
     this.addresses = addresses
     this.#log = log
     const logger = { debug: (m: string) => log.debug(`sip: ${m}`), warn: (m: string) => log.warn(`sip: ${m}`) }
-    this.core = new UserAgentCore({ port: transportSetPort(transports), ...(clock === undefined ? {} : { clock }), logger, userAgent: 'msrp-bot mixer', tryingDelayMs: 200 })
+    this.core = new UserAgentCore({ port: transportSetPort(transports), ...(clock === undefined ? {} : { clock }), logger, userAgent: 'msrp-bot mixer', tryingDelayMs: 200, methods: SERVER_METHODS })
     transports.on('message', (bytes, meta) => this.#receive(bytes, sourceOf(meta), meta.protocol === 'udp'))
     transports.on('connection-closed', (id) => {
       for (const listener of this.#closedListeners) {

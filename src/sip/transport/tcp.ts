@@ -16,6 +16,8 @@ export interface TcpTransportOptions extends ConnectionTransportOptions {
   readonly limits?: SipFramerLimits
   /** Close connections idle this long; 0 disables (default 10 min). */
   readonly idleTimeoutMs?: number
+  /** Refuse inbound connections beyond this many (default unlimited); bounds what a flood can hold. */
+  readonly maxConnections?: number
 }
 
 /**
@@ -41,6 +43,7 @@ export class TcpTransport extends ConnectionTransport {
   async listen(): Promise<void> {
     if (this.server) return
     const server = this.createServer((socket) => this.#accept(socket))
+    if (this.options.maxConnections !== undefined) server.maxConnections = this.options.maxConnections
     server.on('error', (cause) => this.emit('error', new TransportError('SIP_TRANSPORT_SOCKET', `${this.protocol} listener error: ${cause.message}`, { cause })))
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject)
@@ -68,6 +71,8 @@ export class TcpTransport extends ConnectionTransport {
   protected connectSocket(target: SendTarget): Promise<Socket> {
     return new Promise((resolve, reject) => {
       const socket = connect({ host: target.host, port: target.port })
+      // A late second error before the connection is adopted must not become an uncaught exception.
+      socket.on('error', () => undefined)
       const timer = setTimeout(() => {
         socket.destroy()
         reject(new TransportError('SIP_TRANSPORT_CONNECT_FAILED', `connecting to ${target.host}:${target.port} over ${this.protocol} timed out after ${this.connectTimeoutMs} ms`))

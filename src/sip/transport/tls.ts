@@ -69,6 +69,7 @@ export class TlsTransport extends TcpTransport {
         rejectUnauthorized: this.options.rejectUnauthorized ?? true,
         ...(servername ? { servername } : {}),
       })
+      socket.on('error', () => undefined) // see TcpTransport.connectSocket
       const timer = setTimeout(() => {
         socket.destroy()
         reject(new TransportError('SIP_TRANSPORT_CONNECT_FAILED', `TLS connection to ${target.host}:${target.port} timed out after ${this.connectTimeoutMs} ms`))

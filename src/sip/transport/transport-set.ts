@@ -8,7 +8,7 @@ export interface TransportSetTarget extends SendTarget {
   readonly transport?: string
 }
 
-/** Where a message from a {@link TransportSet} came from: its meta plus the transport itself. */
+/** Events of a {@link TransportSet}: those of every transport in it, forwarded as they come. */
 export interface TransportSetEvents extends SipTransportEvents {}
 
 /**

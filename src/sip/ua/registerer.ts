@@ -112,7 +112,7 @@ export class Registerer extends EventEmitter<RegistererEvents> {
       this.#failures = 0
       return response
     } catch (error) {
-      if (this.#state.value !== 'terminated') this.#state.set('unregistered')
+      if ((this.#state.value as RegistererState) !== 'terminated') this.#state.set('unregistered')
       throw error
     }
   }
@@ -128,7 +128,7 @@ export class Registerer extends EventEmitter<RegistererEvents> {
     try {
       return await this.#send(0, false)
     } finally {
-      if (this.#state.value !== 'terminated') this.#state.set('unregistered')
+      if ((this.#state.value as RegistererState) !== 'terminated') this.#state.set('unregistered')
     }
   }
 

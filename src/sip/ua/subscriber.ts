@@ -124,7 +124,8 @@ export class Subscriber extends EventEmitter<SubscriberEvents> {
       throw error
     }
     this.#subscribeSeq = readCSeq(response.headers).seq
-    if (this.#dialog) this.#dialog.localSeq = Math.max(this.#dialog.localSeq ?? 0, this.#subscribeSeq)
+    const early = this.#dialog as Dialog | undefined
+    if (early) early.localSeq = Math.max(early.localSeq ?? 0, this.#subscribeSeq)
     if (response.status >= 300) {
       this.#terminate('rejected')
       throw new SipResponseError('SUBSCRIBE', this.target, response)

@@ -12,8 +12,20 @@ export function peersDir(): string {
   return fileURLToPath(new URL('../../../../shared/peers/', import.meta.url))
 }
 
-/** Whether Kamailio, sipp and the peers directory are available (interop tests skip otherwise). */
+/**
+ * Whether Kamailio, sipp and the peers directory are available. On a developer's machine
+ * without them the interop tests skip with the reason; under CI (`CI` set) a missing peer is
+ * an error instead, because a skipped interop test proves nothing.
+ */
 export function peersAvailable(): { ok: true } | { ok: false; why: string } {
+  const found = findPeers()
+  if (!found.ok && process.env['CI']) {
+    throw new Error(`interop peers are required under CI: ${found.why}; .ci/run installs kamailio and sip-tester`)
+  }
+  return found
+}
+
+function findPeers(): { ok: true } | { ok: false; why: string } {
   const dir = peersDir()
   if (!existsSync(`${dir}/kamailio/start.sh`)) return { ok: false, why: `no peers directory at ${dir} (set MSRP_BOT_PEERS)` }
   for (const bin of ['/usr/sbin/kamailio', '/usr/bin/sipp']) {

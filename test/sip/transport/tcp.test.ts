@@ -164,3 +164,24 @@ test('TCP: meta carries local and remote addresses', async () => {
     await server.close()
   }
 })
+
+test('TCP: maxConnections refuses connections beyond the limit', async () => {
+  const server = new TcpTransport({ maxConnections: 1 })
+  await server.listen()
+  const { port } = server.localAddress()
+  const first = new TcpTransport()
+  const second = new TcpTransport()
+  try {
+    const arrived = nextEvent(server, 'message')
+    await first.send(sipRequest('one'), { host: '127.0.0.1', port })
+    await arrived
+    const refused = nextEvent<[string, string]>(second, 'connection-closed')
+    await second.send(sipRequest('two'), { host: '127.0.0.1', port }).catch(() => undefined)
+    assert.equal((await refused)[1], 'remote')
+    assert.equal(server.connectionIds().length, 1)
+  } finally {
+    await first.close()
+    await second.close()
+    await server.close()
+  }
+})

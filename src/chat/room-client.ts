@@ -1,0 +1,476 @@
+/**
+ * One chat room as the bot is in it (RFC 7701): the INVITE session with the focus, its MSRP
+ * session, the RFC 4575 roster subscription, and the {@link RoomHandle} the bot layer uses.
+ *
+ * Named states: `joining` → `joined` ⇄ `suspended` (connection lost, waiting to re-join) →
+ * `left` (the bot left) or `closed` (the focus ended it).
+ *
+ * @module
+ */
+import type { IncomingRequest } from '../sip/core/incoming-request.ts'
+import type { SipResponse } from '../sip/message.ts'
+import { SipResponseError } from '../sip/ua/errors.ts'
+import { Inviter } from '../sip/ua/inviter.ts'
+import type { Session } from '../sip/ua/session.ts'
+import { Subscriber } from '../sip/ua/subscriber.ts'
+import type { UserAgent } from '../sip/ua/user-agent.ts'
+import { MsrpBotError } from '../errors.ts'
+import type { Clock } from '../sip/timers.ts'
+import { sameUri } from './address.ts'
+import { SendError } from './backend-errors.ts'
+import type { BackendEvent, OutgoingContent, Participant, RoomClosedReason, RoomHandle, SendReceipt } from './backend.ts'
+import { buildChatCpim, buildComposingCpim, contentOf, decodeChatMessage, newMessageId } from './chat-message.ts'
+import { isDisconnect, toModerationError, toNicknameError, toSendError } from './error-mapping.ts'
+import type { MsrpDialer } from './msrp-dialer.ts'
+import { RoomMedia } from './room-media.ts'
+import { RoomRoster } from './room-roster.ts'
+import type { IncomingMessage } from '../msrp/session.ts'
+
+/** Content type of the msrp-bot mute request (a server extension, see src/mixer/server). */
+export const MODERATION_CONTENT_TYPE = 'application/vnd.msrp-bot.moderation+json'
+
+/** Where a room logs. */
+export interface ChatLogger {
+  debug(message: string): void
+  info(message: string): void
+  warn(message: string): void
+}
+
+/** What a room needs from the backend that owns it. */
+export interface RoomHost {
+  readonly ua: UserAgent
+  /** The bot's own URI. */
+  readonly self: string
+  readonly displayName: string | undefined
+  readonly dialer: MsrpDialer
+  readonly clock: Clock
+  readonly log: ChatLogger
+  readonly msrpTimeoutMs: number | undefined
+  /** How long a room whose MSRP session broke waits for the focus's BYE before re-joining. */
+  readonly mediaGraceMs: number
+  /** Whether signalling is up (false while reconnecting). */
+  online(): boolean
+  /** Queues an event for the bot (in order). */
+  emit(event: BackendEvent): void
+  /** The SIP connection seems gone: reconnect everything. */
+  connectionLost(error: Error): void
+  /** The room ended on the focus's side. */
+  roomClosed(room: RoomClient, reason: RoomClosedReason): void
+  /** Counts work in flight (for `settled()` in tests). */
+  track<T>(work: Promise<T>): Promise<T>
+}
+
+/** Named states of a {@link RoomClient}. */
+export type RoomClientState = 'joining' | 'joined' | 'suspended' | 'left' | 'closed'
+
+/** Error thrown when a room cannot be entered (INVITE refused, media failed). */
+export class JoinError extends MsrpBotError {
+  /** SIP status of the refusal, if the focus answered. */
+  readonly statusCode: number | undefined
+  constructor(room: string, detail: string, options?: { statusCode?: number | undefined; cause?: unknown }) {
+    super('JOIN_FAILED', `cannot join ${room}: ${detail}`, options?.cause === undefined ? undefined : { cause: options.cause })
+    this.statusCode = options?.statusCode
+  }
+}
+
+function joinHint(status: number): string {
+  switch (status) {
+    case 403: return 'the focus refused the bot (403): check that it may enter this room'
+    case 404: return 'no such room (404): check the room URI'
+    case 486: case 600: return `the room is full or busy (${status})`
+    case 488: case 606: return `the focus did not accept the MSRP offer (${status})`
+    default: return `the focus answered ${status}`
+  }
+}
+
+/** A room the bot is in. Created by `SipChatBackend.join`. */
+export class RoomClient implements RoomHandle {
+  readonly uri: string
+  readonly #host: RoomHost
+  readonly #roster = new RoomRoster()
+  #state: RoomClientState = 'joining'
+  #nickname: string | undefined
+  /** The nickname to restore after a reconnect. */
+  #wantedNickname: string | undefined
+  #media: RoomMedia | undefined
+  #session: Session | undefined
+  #subscriber: Subscriber | undefined
+  #released = false
+  #buffer: BackendEvent[] = []
+  #byeReason: string | undefined
+  #graceTimer: unknown
+  #generation = 0
+
+  constructor(host: RoomHost, uri: string) {
+    this.#host = host
+    this.uri = uri
+  }
+
+  /** Current state. */
+  get state(): RoomClientState {
+    return this.#state
+  }
+
+  get nickname(): string | undefined {
+    return this.#nickname
+  }
+
+  get participants(): readonly Participant[] {
+    return this.#roster.participants
+  }
+
+  #setState(next: RoomClientState): void {
+    if (next === this.#state) return
+    this.#host.log.debug(`room ${this.uri}: ${this.#state} -> ${next}`)
+    this.#state = next
+  }
+
+  // ---- joining ---------------------------------------------------------------------------
+
+  /**
+   * Enters the room: INVITE with the MSRP offer, MSRP session, roster subscription, then the
+   * nickname. A refused nickname rejects with a NicknameError carrying this live room.
+   */
+  async open(nickname: string | undefined): Promise<void> {
+    const generation = ++this.#generation
+    this.#byeReason = undefined
+    const { ua } = this.#host
+    const media = new RoomMedia({ dialer: this.#host.dialer, localHost: ua.localAddress.address, transactionTimeoutMs: this.#host.msrpTimeoutMs })
+    this.#media = media
+    let session: Session
+    try {
+      session = await new Inviter(ua, this.uri, { sdp: media.offer() }).invite()
+    } catch (error) {
+      if (error instanceof SipResponseError) throw new JoinError(this.uri, joinHint(error.status), { statusCode: error.status, cause: error })
+      if (isDisconnect(error) || (error as { code?: string }).code?.startsWith('SIP_TRANSACTION')) {
+        throw new JoinError(this.uri, `no answer from the focus (${(error as Error).message})`, { cause: error })
+      }
+      throw new JoinError(this.uri, (error as Error).message, { cause: error })
+    }
+    this.#session = session
+    // Read the focus's BYE ourselves (Reason header) before the session handles it.
+    ua.core.addDialog(session.dialog, (incoming) => this.#inDialog(incoming, session))
+    session.on('terminated', (reason) => {
+      if (reason === 'remote-bye' && generation === this.#generation) void this.#host.track(this.#remoteBye())
+    })
+    try {
+      await media.connect(session.remoteSdp)
+    } catch (error) {
+      await session.bye().catch(() => undefined)
+      await media.close()
+      throw new JoinError(this.uri, `the MSRP session did not come up (${(error as Error).message})`, { cause: error })
+    }
+    media.on('message', (message) => this.#inbound(message))
+    media.on('lost', (error) => {
+      if (generation === this.#generation) this.#mediaLost(error)
+    })
+    await this.#subscribe(generation)
+    this.#setState('joined')
+    this.#nickname = undefined
+    if (nickname !== undefined) {
+      this.#wantedNickname = nickname
+      try {
+        await media.setNickname(nickname)
+        this.#nickname = nickname
+      } catch (error) {
+        throw toNicknameError(error, nickname, this)
+      }
+    }
+  }
+
+  async #subscribe(generation: number): Promise<void> {
+    const subscriber = new Subscriber(this.#host.ua, this.uri, 'conference', { accept: ['application/conference-info+xml'], expires: 600 })
+    this.#subscriber = subscriber
+    this.#roster.restart()
+    subscriber.on('notify', (n) => {
+      if (generation !== this.#generation || n.body.length === 0) return
+      const update = this.#roster.apply(n.body)
+      if (update.kind === 'resubscribe') {
+        this.#host.log.debug(`room ${this.uri}: roster ${update.reason}; refreshing the subscription for a full state (RFC 4575 §4.6)`)
+        this.#roster.restart()
+        subscriber.refresh().catch((error: unknown) => this.#host.log.warn(`room ${this.uri}: roster refresh failed: ${String(error)}`))
+        return
+      }
+      if (update.kind === 'ignored') {
+        this.#host.log.debug(`room ${this.uri}: roster NOTIFY ignored (${update.reason})`)
+        return
+      }
+      for (const change of update.changes) this.#emit({ ...change, room: this.uri })
+    })
+    try {
+      await subscriber.subscribe()
+    } catch (error) {
+      // The roster is a nicety: a focus without the conference package still carries chat.
+      this.#host.log.warn(`room ${this.uri}: roster subscription failed (${(error as Error).message}); join/leave events will be missing`)
+    }
+  }
+
+  /** Lets buffered events through (after `join()` resolved, contract rule 3a). */
+  release(): void {
+    if (this.#released) return
+    this.#released = true
+    const buffered = this.#buffer
+    this.#buffer = []
+    for (const event of buffered) this.#host.emit(event)
+  }
+
+  #emit(event: BackendEvent): void {
+    if (this.#state === 'left' || this.#state === 'closed') return
+    if (this.#released) this.#host.emit(event)
+    else this.#buffer.push(event)
+  }
+
+  // ---- inbound ---------------------------------------------------------------------------
+
+  #inbound(message: IncomingMessage): void {
+    const decoded = decodeChatMessage(message, { self: this.#host.self, room: this.uri, now: new Date() })
+    if (decoded.kind === 'ignored') {
+      this.#host.log.debug(`room ${this.uri}: inbound message ignored (${decoded.reason})`)
+      return
+    }
+    const sender = { uri: decoded.senderUri, nickname: this.#roster.find(decoded.senderUri)?.nickname ?? decoded.senderName }
+    if (decoded.kind === 'composing') {
+      this.#emit({ type: 'composing', room: this.uri, private: decoded.private, sender, active: decoded.active })
+      return
+    }
+    this.#emit({
+      type: 'message',
+      room: this.uri,
+      private: decoded.private,
+      sender,
+      contentType: decoded.contentType,
+      body: decoded.body,
+      timestamp: decoded.timestamp,
+      messageId: decoded.messageId,
+    })
+  }
+
+  #inDialog(incoming: IncomingRequest, session: Session): void {
+    if (incoming.method === 'BYE') this.#byeReason = incoming.message.headers.get('Reason')
+    session.handle(incoming)
+  }
+
+  /** The focus hung up: find out whether we were removed, the room ended, or the server went away. */
+  async #remoteBye(): Promise<void> {
+    if (this.#state === 'left' || this.#state === 'closed') return
+    const reason = this.#byeReason ?? ''
+    await this.#teardown(false)
+    if (/kick|remov|boot|banned/i.test(reason)) return this.#close('kicked')
+    if (/shut|restart|maintenance/i.test(reason)) {
+      this.#setState('suspended')
+      this.#host.connectionLost(new MsrpBotError('FOCUS_RESTARTING', `the focus of ${this.uri} is shutting down (${reason})`))
+      return
+    }
+    if (/delet|closed|ended|destroy/i.test(reason)) return this.#close('closed')
+    // No telling Reason: ask the focus whether the room still exists (RFC 3261 §11 OPTIONS).
+    let response: SipResponse
+    try {
+      response = await this.#host.ua.sendRequest(this.#host.ua.createRequest('OPTIONS', this.uri))
+    } catch (error) {
+      this.#setState('suspended')
+      this.#host.connectionLost(error as Error)
+      return
+    }
+    this.#close(response.status < 300 ? 'kicked' : 'closed')
+  }
+
+  #close(reason: RoomClosedReason): void {
+    if (this.#state === 'left' || this.#state === 'closed') return
+    // The closing event goes out even before release: the bot must learn the handle is dead.
+    this.release()
+    this.#host.emit({ type: 'room-closed', room: this.uri, reason })
+    this.#setState('closed')
+    this.#host.roomClosed(this, reason)
+  }
+
+  /** The MSRP session broke while SIP may still be up: wait for the focus's BYE, else re-join. */
+  #mediaLost(error: Error | undefined): void {
+    if (this.#state !== 'joined') return
+    this.#host.log.warn(`room ${this.uri}: MSRP session lost (${error?.message ?? 'closed'})`)
+    this.#setState('suspended')
+    this.#graceTimer = this.#host.clock.setTimeout(() => {
+      this.#graceTimer = undefined
+      if (this.#state !== 'suspended' || !this.#host.online()) return
+      void this.#host.track(this.rejoin().catch((e: unknown) => this.#host.log.warn(`room ${this.uri}: re-join failed: ${String(e)}`)))
+    }, this.#host.mediaGraceMs)
+  }
+
+  // ---- reconnecting ----------------------------------------------------------------------
+
+  /** Drops the session locally after the connection was lost (no BYE: the focus is unreachable). */
+  async suspend(): Promise<void> {
+    if (this.#state === 'left' || this.#state === 'closed') return
+    this.#setState('suspended')
+    await this.#teardown(false)
+  }
+
+  /**
+   * Enters the room again after a reconnect, with the nickname it had. A room the focus no
+   * longer has (404) is closed; a nickname now taken leaves the bot in without one (logged).
+   */
+  async rejoin(): Promise<void> {
+    if (this.#state !== 'suspended') return
+    await this.#teardown(false)
+    try {
+      await this.open(this.#wantedNickname)
+      this.#host.log.info(`room ${this.uri}: re-joined${this.#nickname === undefined ? '' : ` as ${this.#nickname}`}`)
+    } catch (error) {
+      const code = (error as { code?: string }).code
+      if (code === 'NICKNAME_TAKEN' || code === 'NICKNAME_INVALID') {
+        this.#host.log.warn(`room ${this.uri}: re-joined, but the nickname "${this.#wantedNickname}" is no longer available`)
+        return
+      }
+      const status = (error as { statusCode?: number }).statusCode
+      if (status !== undefined && status >= 400 && status !== 408 && status !== 503) {
+        this.#close('closed')
+        return
+      }
+      this.#setState('suspended')
+      throw error
+    }
+  }
+
+  async #teardown(sendBye: boolean): Promise<void> {
+    this.#generation++
+    if (this.#graceTimer !== undefined) this.#host.clock.clearTimeout(this.#graceTimer)
+    this.#graceTimer = undefined
+    const session = this.#session
+    const subscriber = this.#subscriber
+    const media = this.#media
+    this.#session = undefined
+    this.#subscriber = undefined
+    this.#media = undefined
+    if (sendBye) {
+      await Promise.allSettled([
+        subscriber?.unsubscribe(),
+        session !== undefined && (session.state === 'established' || session.state === 'waiting-for-ack') ? session.bye() : undefined,
+      ])
+    }
+    // Forget the dialogs locally (they are dead or ended).
+    if (subscriber !== undefined) {
+      subscriber.removeAllListeners()
+      await subscriber.dispose().catch(() => undefined)
+    }
+    if (session !== undefined && session.state !== 'terminated') {
+      session.dialog.terminate()
+      try {
+        this.#host.ua.core.removeDialog(session.dialog)
+      } catch {
+        // UA stopped
+      }
+    }
+    await media?.close()
+  }
+
+  // ---- RoomHandle ------------------------------------------------------------------------
+
+  send(content: OutgoingContent): Promise<SendReceipt> {
+    return this.#host.track(this.#send(content, undefined))
+  }
+
+  sendPrivate(participantUri: string, content: OutgoingContent): Promise<SendReceipt> {
+    return this.#host.track(this.#send(content, participantUri))
+  }
+
+  #live(): RoomMedia {
+    const media = this.#media
+    if (this.#state === 'left' || this.#state === 'closed') {
+      throw new SendError('disconnected', `the bot is no longer in ${this.uri} (${this.#state})`)
+    }
+    if (this.#state !== 'joined' || media === undefined || !this.#host.online()) {
+      throw new SendError('disconnected', `not connected to ${this.uri} right now (reconnecting); the message was not sent`)
+    }
+    return media
+  }
+
+  async #send(content: OutgoingContent, to: string | undefined): Promise<SendReceipt> {
+    const media = this.#live()
+    const { contentType, body } = contentOf(content)
+    const messageId = newMessageId()
+    const cpim = buildChatCpim({ from: this.#host.self, displayName: this.#host.displayName, to: to ?? this.uri, contentType, body, messageId, now: new Date() })
+    try {
+      await media.send({ contentType: 'message/cpim', body: cpim, messageId })
+    } catch (error) {
+      throw toSendError(error, { room: this.uri, to })
+    }
+    return { messageId }
+  }
+
+  setNickname(nickname: string): Promise<void> {
+    return this.#host.track(
+      (async () => {
+        const media = this.#live()
+        try {
+          await media.setNickname(nickname)
+        } catch (error) {
+          throw toNicknameError(error, nickname)
+        }
+        this.#nickname = nickname
+        this.#wantedNickname = nickname
+        // A join that failed on its nickname handed this room to the bot: events may flow now.
+        setImmediate(() => this.release())
+      })(),
+    )
+  }
+
+  async sendComposing(active: boolean): Promise<void> {
+    const media = this.#live()
+    const cpim = buildComposingCpim({ from: this.#host.self, displayName: this.#host.displayName, to: this.uri, messageId: newMessageId(), now: new Date(), active })
+    try {
+      await this.#host.track(media.send({ contentType: 'message/cpim', body: cpim }))
+    } catch (error) {
+      throw toSendError(error, { room: this.uri })
+    }
+  }
+
+  removeParticipant(participantUri: string): Promise<void> {
+    const target = participantUri.replace(/^<|>$/g, '').split(';', 1)[0] ?? participantUri
+    // RFC 4579 §5.5: REFER to the focus with the participant's URI and method=BYE.
+    return this.#moderate('removing a participant', participantUri, {
+      method: 'REFER',
+      headers: [['Refer-To', `<${target};method=BYE>`]],
+    })
+  }
+
+  setMuted(participantUri: string, muted: boolean): Promise<void> {
+    return this.#moderate(muted ? 'mute' : 'unmute', participantUri, {
+      method: 'MESSAGE',
+      headers: [],
+      body: JSON.stringify({ action: muted ? 'mute' : 'unmute', target: participantUri }),
+      contentType: MODERATION_CONTENT_TYPE,
+    })
+  }
+
+  async #moderate(action: string, target: string, request: { method: string; headers: Array<readonly [string, string]>; body?: string; contentType?: string }): Promise<void> {
+    this.#live()
+    const session = this.#session
+    if (session === undefined) throw new SendError('disconnected', `not connected to ${this.uri}`)
+    const { ua } = this.#host
+    let response: SipResponse
+    try {
+      const sip = session.dialog.createRequest(request.method, {
+        headers: request.headers,
+        ...(request.body === undefined ? {} : { body: request.body }),
+        ...(request.contentType === undefined ? {} : { contentType: request.contentType }),
+      })
+      response = await this.#host.track(ua.sendRequest(sip, { dialog: session.dialog }))
+    } catch (error) {
+      throw toModerationError(error, action, this.uri, target)
+    }
+    if (response.status >= 300) throw toModerationError({ status: response.status, message: `${response.status} ${response.reason}` }, action, this.uri, target)
+  }
+
+  /** Leaves: unsubscribe, BYE, close MSRP. Idempotent; never rejects. */
+  async leave(): Promise<void> {
+    if (this.#state === 'left' || this.#state === 'closed') return
+    const wasJoined = this.#state === 'joined'
+    this.#setState('left')
+    await this.#host.track(this.#teardown(wasJoined && this.#host.online()))
+    this.#host.roomClosed(this, 'closed')
+  }
+
+  /** True when `uri` is this room. */
+  is(uri: string): boolean {
+    return sameUri(uri, this.uri)
+  }
+}

@@ -1,0 +1,265 @@
+/**
+ * `startChatServer`: the mixer as a running server — registrar and location service, presence
+ * agent, a small proxy between local users, and RFC 7701 chat rooms — over SIP and MSRP, in
+ * process (memory transports) or on sockets. One code path: only the transports differ.
+ *
+ * @module
+ */
+
+import { MemoryNetwork as MsrpMemoryNetwork } from '../../msrp/memory-stream.ts'
+import type { IncomingRequest } from '../../sip/core/incoming-request.ts'
+import { realClock, type Clock, type TimerHandle } from '../../sip/timers.ts'
+import { createMemoryNetwork } from '../../sip/transport/memory.ts'
+import { parseUri, type Uri } from '../../sip/uri.ts'
+import { InMemoryRoomStore, type RoomStore } from '../room-store.ts'
+import { RoomDirectory } from '../room-directory.ts'
+import type { ChatRoom } from '../room.ts'
+import { Authenticator, aorOf } from './identity.ts'
+import { RoomFocus } from './focus.ts'
+import { MsrpEndpoint } from './msrp-endpoint.ts'
+import { SILENT_LOGGER, type ChatNetwork, type ChatServerOptions } from './options.ts'
+import { PresenceService } from './presence-service.ts'
+import { LocalProxy } from './proxy.ts'
+import { RegistrarService } from './registrar-service.ts'
+import { SipEndpoint, type ListenAddress } from './sip-endpoint.ts'
+import { SubscriptionDialogs } from './subscriptions.ts'
+
+/** Creates the in-process networks a memory-mode server and its clients share. */
+export function createChatNetwork(): ChatNetwork {
+  return { sip: createMemoryNetwork(), msrp: new MsrpMemoryNetwork() }
+}
+
+/** Where a running server can be reached. */
+export interface ChatServerAddresses {
+  /** SIP listening addresses (udp + tcp [+ ws] on sockets; memory in process). */
+  readonly sip: readonly ListenAddress[]
+  /** MSRP listener (host and port used in the server's `a=path`). */
+  readonly msrp: { readonly host: string; readonly port: number }
+}
+
+/** How often expired registrations and subscriptions are swept (their final NOTIFYs sent). */
+const SWEEP_MS = 5_000
+/** Longest `close()` waits for BYEs and final NOTIFYs to be answered. */
+const CLOSE_GRACE_MS = 5_000
+
+/** A running chat server. */
+export class ChatServer {
+  /** The served domain. */
+  readonly domain: string
+  /** Listening addresses. */
+  readonly addresses: ChatServerAddresses
+  /** The in-process networks (memory mode only): give them to clients. */
+  readonly network: ChatNetwork | undefined
+  /** The rooms (create or inspect rooms at run time). */
+  readonly rooms: RoomDirectory
+  readonly registrar: RegistrarService
+  readonly presence: PresenceService
+  readonly focus: RoomFocus
+  readonly #sip: SipEndpoint
+  readonly #msrp: MsrpEndpoint
+  readonly #auth: Authenticator
+  readonly #proxy: LocalProxy
+  readonly #subscriptions: SubscriptionDialogs
+  readonly #clock: Clock
+  readonly #log: NonNullable<ChatServerOptions['logger']>
+  #sweep: TimerHandle | undefined
+  #closing: Promise<void> | undefined
+
+  /** @internal use {@link startChatServer}. */
+  constructor(init: { options: ChatServerOptions; sip: SipEndpoint; msrp: MsrpEndpoint; network: ChatNetwork | undefined; store: RoomStore; clock: Clock }) {
+    const { options, sip, msrp, clock } = init
+    this.domain = options.domain
+    this.network = init.network
+    this.#sip = sip
+    this.#msrp = msrp
+    this.#clock = clock
+    this.#log = options.logger ?? SILENT_LOGGER
+    this.addresses = { sip: sip.addresses, msrp: { host: msrp.host, port: msrp.port } }
+    this.rooms = new RoomDirectory(init.store, { clock, ...(options.autoCreateRooms === undefined ? {} : { autoCreate: options.autoCreateRooms }) })
+    this.#auth = new Authenticator(options.domain, options.users)
+    this.registrar = new RegistrarService(options.domain, clock)
+    this.#subscriptions = new SubscriptionDialogs(sip.core, this.#log)
+    this.presence = new PresenceService(sip.core, this.#subscriptions, clock, this.#log)
+    this.#proxy = new LocalProxy(sip, this.registrar, options.domain, this.#log)
+    this.focus = new RoomFocus({
+      core: sip.core,
+      directory: this.rooms,
+      store: init.store,
+      msrp,
+      subscriptions: this.#subscriptions,
+      clock,
+      log: this.#log,
+      contactFor: (incoming, user) => this.#contactFor(incoming, user),
+      deliveryTimeoutMs: options.deliveryTimeoutMs ?? 10_000,
+      msrpBindTimeoutMs: options.msrpBindTimeoutMs ?? 30_000,
+    })
+    const rooms = options.rooms ?? []
+    const entries: Array<[string, object]> = Array.isArray(rooms) ? rooms.map((r) => [r, {}]) : Object.entries(rooms)
+    for (const [name, config] of entries) {
+      const uri = this.roomUri(name)
+      if (this.rooms.get(uri) === undefined) this.rooms.create(uri, config)
+    }
+    sip.core.onRequest((incoming) => {
+      this.#dispatch(incoming).catch((error: unknown) => {
+        this.#log.warn(`${incoming.method} failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}`)
+        if (!incoming.answered) incoming.respond(500)
+      })
+    })
+    sip.core.onOrphanRequest((incoming) => this.#proxy.forwardInDialog(incoming))
+    sip.intercept((message, source) => this.#proxy.intercept(message, source))
+    sip.onConnectionClosed((id) => this.registrar.connectionClosed(id))
+    this.#scheduleSweep()
+  }
+
+  /** The room URI for a room name: `sip:<name>@<domain>`. */
+  roomUri(name: string): string {
+    return name.includes(':') ? name : `sip:${name}@${this.domain}`
+  }
+
+  /** The room with that name or URI. */
+  room(nameOrUri: string): ChatRoom | undefined {
+    return this.rooms.get(this.roomUri(nameOrUri))
+  }
+
+  /** The server's SIP URI for one transport (`sip:host:port;transport=tcp`), for clients' outbound proxy setting. */
+  sipUri(transport: 'udp' | 'tcp' | 'ws' | 'memory' = 'tcp'): string {
+    const a = this.addresses.sip.find((x) => x.transport === transport) ?? this.addresses.sip[0]!
+    return `sip:${a.host.includes(':') ? `[${a.host}]` : a.host}:${a.port};transport=${a.transport}`
+  }
+
+  /**
+   * Stops the server: BYE to every participant, a final NOTIFY to every watcher (RFC 6665
+   * §4.2.2: conference `noresource`, presence `deactivated`), then closes the sockets. Waits at
+   * most a few seconds for the answers. Calling it again returns the same promise.
+   */
+  close(): Promise<void> {
+    this.#closing ??= this.#close()
+    return this.#closing
+  }
+
+  async #close(): Promise<void> {
+    if (this.#sweep !== undefined) this.#clock.clearTimeout(this.#sweep)
+    const goodbyes = (async () => {
+      await this.focus.close()
+      await this.focus.terminateSubscriptions()
+      await this.presence.close(this.#subscriptions.ids())
+    })()
+    let timer: NodeJS.Timeout | undefined
+    await Promise.race([goodbyes, new Promise<void>((resolve) => { timer = setTimeout(resolve, CLOSE_GRACE_MS); timer.unref() })])
+    if (timer !== undefined) clearTimeout(timer)
+    await this.#msrp.close()
+    await this.#sip.close()
+    this.#log.info('chat server stopped')
+  }
+
+  #scheduleSweep(): void {
+    this.#sweep = this.#clock.setTimeout(() => {
+      try {
+        this.registrar.registrar.expire()
+        for (const n of this.focus.notifier.expire()) void this.#subscriptions.notify(n.subscriptionId, { state: 'terminated', reason: n.reason })
+        for (const n of this.presence.agent.expire()) void this.#subscriptions.notify(n.subscriptionId, { state: 'terminated', reason: n.reason })
+      } catch (error) {
+        this.#log.warn(`sweep failed: ${String(error)}`)
+      }
+      if (this.#closing === undefined) this.#scheduleSweep()
+    }, SWEEP_MS)
+  }
+
+  #contactFor(incoming: IncomingRequest, user: string | undefined): string {
+    const transport = incoming.source.transport.toLowerCase()
+    const a = this.#sip.sentBy(transport) ?? { host: this.addresses.sip[0]!.host, port: this.addresses.sip[0]!.port }
+    return `<sip:${user === undefined ? '' : `${user}@`}${a.host}:${a.port};transport=${transport}>`
+  }
+
+  async #dispatch(incoming: IncomingRequest): Promise<void> {
+    const request = incoming.message
+    if (request.method === 'ACK') return
+    let target: Uri
+    try {
+      target = parseUri(request.uri)
+    } catch {
+      incoming.respond(416)
+      return
+    }
+    // A Route naming us (an outbound-proxy setting) is consumed here (RFC 3261 §16.4).
+    this.#proxy.stripOwnRoutes(request)
+    const local = this.#proxy.isLocal(target)
+    if (request.method === 'REGISTER') {
+      if (!local) {
+        incoming.respond(403, { reason: 'Not the registrar for that domain' })
+        return
+      }
+      if ((await this.#auth.identify(incoming, 'uas')) === undefined) return
+      this.registrar.handle(incoming)
+      return
+    }
+    const aor = target.kind === 'sip' && target.user !== undefined ? aorOf(target) : undefined
+    if (local && aor !== undefined) {
+      const room = request.method === 'INVITE' || request.method === 'SUBSCRIBE' ? this.rooms.open(this.roomUri(`${target.kind === 'sip' ? target.user : ''}`)) : this.rooms.get(this.roomUri(`${target.kind === 'sip' ? target.user : ''}`))
+      if (room !== undefined) {
+        const identity = await this.#auth.identify(incoming, 'uas')
+        if (identity === undefined) return
+        this.focus.handle(incoming, identity, room)
+        return
+      }
+    }
+    if (local && aor !== undefined && request.method === 'PUBLISH') {
+      const identity = await this.#auth.identify(incoming, 'uas')
+      if (identity !== undefined) this.presence.publish(incoming, identity)
+      return
+    }
+    if (local && aor !== undefined && request.method === 'SUBSCRIBE' && eventPackage(request.headers.get('Event')) === 'presence') {
+      const identity = await this.#auth.identify(incoming, 'uas')
+      if (identity !== undefined) this.presence.subscribe(incoming, identity, this.#contactFor(incoming, target.kind === 'sip' ? target.user : undefined))
+      return
+    }
+    if (local && aor === undefined) {
+      // Requests to the server itself (sip:domain): OPTIONS keepalive/probing answers 200.
+      if (request.method === 'OPTIONS') incoming.respond(200, { headers: [['Allow', 'INVITE, ACK, CANCEL, BYE, OPTIONS, REGISTER, SUBSCRIBE, NOTIFY, PUBLISH, REFER, MESSAGE']] })
+      else incoming.respond(request.method === 'INVITE' || request.method === 'MESSAGE' ? 404 : 405)
+      return
+    }
+    if (!local) {
+      incoming.respond(403, { reason: 'Not a relay for other domains' })
+      return
+    }
+    if ((await this.#auth.identify(incoming, 'proxy')) === undefined) return
+    this.#proxy.forward(incoming)
+  }
+}
+
+/**
+ * Starts a chat server and resolves once it listens.
+ *
+ * @example
+ * ```ts
+ * const server = await startChatServer({ domain: 'example.test', rooms: ['lobby'] })       // in process
+ * const tcp = await startChatServer({ domain: 'example.test', rooms: { lobby: { moderators: ['sip:mod@example.test'] } },
+ *   users: { alice: 'secret' }, transport: { kind: 'sockets', host: '127.0.0.1', port: 5060 } })
+ * console.log(tcp.addresses)
+ * await server.close()   // BYE to everyone
+ * ```
+ */
+export async function startChatServer(options: ChatServerOptions): Promise<ChatServer> {
+  const log = options.logger ?? SILENT_LOGGER
+  const mode = options.transport ?? { kind: 'memory' }
+  const clock = options.clock ?? realClock
+  const network = mode.kind === 'memory' ? (mode.network ?? createChatNetwork()) : undefined
+  const sip = await SipEndpoint.start(mode, options.domain, network, options.clock, log)
+  let msrp: MsrpEndpoint
+  try {
+    msrp = await MsrpEndpoint.start(mode, options.domain, network?.msrp, { clock })
+  } catch (error) {
+    await sip.close()
+    throw error
+  }
+  const store = options.store ?? new InMemoryRoomStore({ clock })
+  const server = new ChatServer({ options, sip, msrp, network, store, clock })
+  log.info(`chat server for ${options.domain} listening: ${server.addresses.sip.map((a) => `${a.transport} ${a.host}:${a.port}`).join(', ')}; msrp ${server.addresses.msrp.host}:${server.addresses.msrp.port}`)
+  return server
+}
+
+/** The event package of an Event header value, lower-cased (`presence;id=1` → `presence`). */
+function eventPackage(value: string | undefined): string | undefined {
+  return value?.split(';')[0]?.trim().toLowerCase()
+}

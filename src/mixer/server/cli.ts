@@ -1,0 +1,63 @@
+/**
+ * `msrp-bot server`: runs the chat server on sockets until SIGINT/SIGTERM, then stops it
+ * cleanly (BYE to every participant, final NOTIFYs). The lead wires the command to it.
+ *
+ * @module
+ */
+
+import { startChatServer } from './chat-server.ts'
+import type { ChatServerLogger } from './options.ts'
+
+/** Options of {@link runChatServerCli}. */
+export interface ChatServerCliOptions {
+  host: string
+  port: number
+  domain: string
+  rooms: string[]
+  users?: Record<string, string>
+  wsPort?: number
+  msrpPort?: number
+  /** Where the `ready` line and logs go (default: stdout / stderr). */
+  out?: (line: string) => void
+  logger?: ChatServerLogger
+  /** Stops the server when aborted (tests); signals work as well. */
+  signal?: AbortSignal
+}
+
+/**
+ * Starts the server on sockets, prints one line containing `ready` with the addresses, and
+ * resolves once it stopped after SIGINT or SIGTERM (or `signal`).
+ *
+ * @example
+ * ```ts
+ * await runChatServerCli({ host: '127.0.0.1', port: 5060, domain: 'example.test', rooms: ['lobby'] })
+ * ```
+ */
+export async function runChatServerCli(opts: ChatServerCliOptions): Promise<void> {
+  const out = opts.out ?? ((line: string) => process.stdout.write(`${line}\n`))
+  const server = await startChatServer({
+    domain: opts.domain,
+    rooms: opts.rooms,
+    ...(opts.users === undefined ? {} : { users: opts.users }),
+    ...(opts.logger === undefined ? {} : { logger: opts.logger }),
+    transport: { kind: 'sockets', host: opts.host, port: opts.port, ...(opts.wsPort === undefined ? {} : { wsPort: opts.wsPort }), ...(opts.msrpPort === undefined ? {} : { msrpPort: opts.msrpPort }) },
+  })
+  const sip = server.addresses.sip.map((a) => `${a.transport}://${a.host}:${a.port}`).join(' ')
+  const rooms = server.rooms.list().map((r) => r.uri).join(' ')
+  out(`msrp-bot chat server ready: sip ${sip} msrp tcp://${server.addresses.msrp.host}:${server.addresses.msrp.port} domain ${server.domain} rooms ${rooms || '(none)'}`)
+  await new Promise<void>((resolve) => {
+    const stop = (): void => {
+      process.off('SIGINT', stop)
+      process.off('SIGTERM', stop)
+      opts.signal?.removeEventListener('abort', stop)
+      resolve()
+    }
+    process.on('SIGINT', stop)
+    process.on('SIGTERM', stop)
+    if (opts.signal?.aborted === true) stop()
+    else opts.signal?.addEventListener('abort', stop)
+  })
+  out('msrp-bot chat server stopping: saying BYE to every participant')
+  await server.close()
+  out('msrp-bot chat server stopped')
+}

@@ -1,0 +1,23 @@
+/**
+ * The mixer as a running server: registrar, presence agent, local proxy and RFC 7701 chat rooms
+ * over SIP and MSRP, in process or on sockets.
+ */
+
+// Common: start, stop, options.
+export { startChatServer, createChatNetwork, ChatServer } from './chat-server.ts'
+export type { ChatServerAddresses } from './chat-server.ts'
+export type { ChatServerOptions, ChatServerTransport, ChatNetwork, ChatRoomSettings, ChatServerLogger } from './options.ts'
+export { runChatServerCli } from './cli.ts'
+export type { ChatServerCliOptions } from './cli.ts'
+
+// msrp-bot extension: mute/unmute by MESSAGE to the room.
+export { MODERATION_CONTENT_TYPE, parseModerationRequest, buildModerationRequest } from './moderation-request.ts'
+export type { ModerationRequest } from './moderation-request.ts'
+
+// Advanced: the pieces the server is made of.
+export { CONFERENCE_INFO_CONTENT_TYPE, RoomFocus } from './focus.ts'
+export { RegistrarService, type Location } from './registrar-service.ts'
+export { PresenceService } from './presence-service.ts'
+export { LocalProxy } from './proxy.ts'
+export { Authenticator, aorOf, aorOfString } from './identity.ts'
+export type { ListenAddress } from './sip-endpoint.ts'
