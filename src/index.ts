@@ -10,5 +10,10 @@
 // The bot API: createBot, Composer, Context, errors, testing helpers (see ./bot/index.ts).
 export * from './bot/index.ts'
 
+// The chat layer's SipChatBackend becomes what createBot(config) runs on (no backend option).
+import './chat/default-backend.ts'
+export { SipChatBackend } from './chat/sip-chat-backend.ts'
+export type { SipChatBackendOptions } from './chat/sip-chat-backend.ts'
+
 // The root error classes every msrp-bot error extends.
 export { MsrpBotError, ParseError } from './errors.ts'

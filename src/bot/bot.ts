@@ -444,7 +444,11 @@ export class Bot<C extends Context = Context> extends Composer<C> {
       }
     }
     if (event.type === 'connection') {
-      if (event.state === 'reconnected') this.metrics.increment('reconnects')
+      if (event.state === 'reconnected') {
+        this.metrics.increment('reconnects')
+        // Sends held while disconnected go out now (see OutboundQueue.resume).
+        for (const r of this.joined.values()) r.queue.resume()
+      }
       this.logger[event.state === 'disconnected' ? 'warn' : 'info'](
         event.error === undefined ? {} : { err: event.error },
         `backend ${event.state}`,

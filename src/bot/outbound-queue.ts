@@ -30,6 +30,12 @@ export interface OutboundQueueOptions {
   maxRetryDelayMs: number
   /** Client-side pacing, or false for none. */
   rate: RateLimit | false
+  /**
+   * How long a send refused with SEND_DISCONNECTED waits for the connection to come back
+   * ({@link OutboundQueue.resume}, called on the backend's 'reconnected') before failing with
+   * that error; 0 fails at once. Default 30 s.
+   */
+  reconnectWaitMs?: number | undefined
   /** Called once per send the backend confirmed. */
   onSent?: (() => void) | undefined
   /** Called once per send that ended in failure (after retries). */
@@ -62,6 +68,9 @@ export class OutboundQueue {
   private tokens: number
   private lastRefill: number
   private closedReason: string | undefined
+  /** Bumped by resume(); a send that failed before the latest resume retries at once. */
+  private resumes = 0
+  private resumeWaiters: Array<() => void> = []
 
   constructor(options: OutboundQueueOptions) {
     this.options = options
@@ -113,11 +122,45 @@ export class OutboundQueue {
    */
   close(reason: string): void {
     this.closedReason = reason
+    for (const wake of this.resumeWaiters.splice(0)) wake()
     for (const job of this.jobs.splice(0)) {
       const error = new OutboundQueueError('SEND_CANCELLED', `send cancelled: ${reason}`, job.attempts)
       this.options.onFailed?.(error)
       job.reject(error)
     }
+  }
+
+  /**
+   * The connection is back: sends held after SEND_DISCONNECTED are tried again, in order.
+   *
+   * @example
+   * ```ts
+   * backend.subscribe((e) => { if (e.type === 'connection' && e.state === 'reconnected') queue.resume() })
+   * ```
+   */
+  resume(): void {
+    this.resumes++
+    for (const wake of this.resumeWaiters.splice(0)) wake()
+  }
+
+  /** Waits for resume() (true) or the timeout / close() (false). */
+  private waitForResume(since: number): Promise<boolean> {
+    if (this.resumes !== since) return Promise.resolve(true)
+    const waitMs = this.options.reconnectWaitMs ?? 30_000
+    if (waitMs <= 0 || this.closedReason !== undefined) return Promise.resolve(false)
+    return new Promise((resolve) => {
+      let timer: unknown
+      const wake = (): void => {
+        this.options.clock.clearTimeout(timer)
+        resolve(this.closedReason === undefined)
+      }
+      timer = this.options.clock.setTimeout(() => {
+        const i = this.resumeWaiters.indexOf(wake)
+        if (i >= 0) this.resumeWaiters.splice(i, 1)
+        resolve(false)
+      }, waitMs)
+      this.resumeWaiters.push(wake)
+    })
   }
 
   private async pump(): Promise<void> {
@@ -137,12 +180,19 @@ export class OutboundQueue {
     for (;;) {
       await this.takeToken()
       job.attempts++
+      const resumesBefore = this.resumes
       try {
         const value = await job.run()
         this.options.onSent?.()
         job.resolve(value)
         return
       } catch (error) {
+        // Nothing silently lost: a send refused because the connection is down is held until
+        // the backend reconnected (then retried) or the wait ran out (then rejected).
+        if (errorCode(error) === BackendErrorCode.disconnected && (await this.waitForResume(resumesBefore))) {
+          job.attempts--
+          continue
+        }
         if (errorCode(error) !== BackendErrorCode.rateLimited) {
           this.options.onFailed?.(error)
           job.reject(error)

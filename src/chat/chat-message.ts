@@ -17,9 +17,9 @@ export const IMDN_TYPE = 'message/imdn+xml'
 /** What the bot accepts inside CPIM (SDP `a=accept-wrapped-types`, RFC 4975 §8). */
 export const ACCEPT_WRAPPED_TYPES = ['text/plain', IS_COMPOSING_TYPE, IMDN_TYPE, '*'] as const
 
-/** A random message id (RFC 5438 §6.3: unique, at least 32 bits of randomness). */
+/** A random message id: 24 hex digits, valid both as MSRP Message-ID (RFC 4975 §9 ident) and IMDN Message-ID (RFC 5438 §6.3). */
 export function newMessageId(): string {
-  return randomBytes(12).toString('base64url')
+  return randomBytes(12).toString('hex')
 }
 
 /** `Text/Plain; charset=utf-8` → `text/plain`. */

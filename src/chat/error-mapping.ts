@@ -77,7 +77,7 @@ export function toModerationError(error: unknown, action: string, room: string, 
   const status = statusOf(error)
   if (status === 403 || status === 401 || status === 407) return new ModerationError('not-authorized', action, room, { statusCode: status, cause: error })
   if (status === 404 || status === 480) return new ParticipantNotFoundError(target, room)
-  if (status === 405 || status === 420 || status === 489 || status === 501) {
+  if (status === 405 || status === 415 || status === 420 || status === 489 || status === 501) {
     return new ModerationError('not-supported', action, room, { statusCode: status, cause: error })
   }
   if (isDisconnect(error) || status === 408 || status === 481) return toSendError(error, { room })

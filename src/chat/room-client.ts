@@ -48,6 +48,8 @@ export interface RoomHost {
   readonly msrpTimeoutMs: number | undefined
   /** How long a room whose MSRP session broke waits for the focus's BYE before re-joining. */
   readonly mediaGraceMs: number
+  /** How long join() waits for the first roster NOTIFY after the SUBSCRIBE was accepted. */
+  readonly rosterWaitMs: number
   /** Whether signalling is up (false while reconnecting). */
   online(): boolean
   /** Queues an event for the bot (in order). */
@@ -164,18 +166,21 @@ export class RoomClient implements RoomHandle {
     media.on('lost', (error) => {
       if (generation === this.#generation) this.#mediaLost(error)
     })
-    await this.#subscribe(generation)
-    this.#setState('joined')
+    // The nickname first (RFC 7701 §7), so the roster's full state already shows it.
     this.#nickname = undefined
+    let refused: Error | undefined
     if (nickname !== undefined) {
       this.#wantedNickname = nickname
       try {
         await media.setNickname(nickname)
         this.#nickname = nickname
       } catch (error) {
-        throw toNicknameError(error, nickname, this)
+        refused = toNicknameError(error, nickname, this)
       }
     }
+    await this.#subscribe(generation)
+    this.#setState('joined')
+    if (refused !== undefined) throw refused
   }
 
   async #subscribe(generation: number): Promise<void> {
@@ -199,10 +204,30 @@ export class RoomClient implements RoomHandle {
     })
     try {
       await subscriber.subscribe()
+      // RFC 4575 §4.2: the first NOTIFY carries the full roster; wait for it (bounded), so
+      // `participants` is filled when join() resolves.
+      if (!this.#roster.seeded) await this.#firstRoster(subscriber)
     } catch (error) {
       // The roster is a nicety: a focus without the conference package still carries chat.
       this.#host.log.warn(`room ${this.uri}: roster subscription failed (${(error as Error).message}); join/leave events will be missing`)
     }
+  }
+
+  #firstRoster(subscriber: Subscriber): Promise<void> {
+    return new Promise((resolve) => {
+      const done = (): void => {
+        this.#host.clock.clearTimeout(timer)
+        subscriber.off('notify', check)
+        subscriber.off('terminated', done)
+        resolve()
+      }
+      const check = (): void => {
+        if (this.#roster.seeded) done()
+      }
+      const timer = this.#host.clock.setTimeout(done, this.#host.rosterWaitMs)
+      subscriber.on('notify', check)
+      subscriber.on('terminated', done)
+    })
   }
 
   /** Lets buffered events through (after `join()` resolved, contract rule 3a). */
@@ -295,6 +320,11 @@ export class RoomClient implements RoomHandle {
     }, this.#host.mediaGraceMs)
   }
 
+  /** Fault injection: closes the MSRP connection as a network failure would. */
+  dropMedia(): void {
+    this.#media?.drop()
+  }
+
   // ---- reconnecting ----------------------------------------------------------------------
 
   /** Drops the session locally after the connection was lost (no BYE: the focus is unreachable). */
@@ -346,10 +376,13 @@ export class RoomClient implements RoomHandle {
         session !== undefined && (session.state === 'established' || session.state === 'waiting-for-ack') ? session.bye() : undefined,
       ])
     }
-    // Forget the dialogs locally (they are dead or ended).
+    // Forget the dialogs locally (they are dead or ended). Without a BYE (connection lost) the
+    // un-SUBSCRIBE is best effort: it may clear a stale subscription on a focus that is still
+    // up, but nothing waits for it (a request caught in a dying connection waits 64*T1).
     if (subscriber !== undefined) {
       subscriber.removeAllListeners()
-      await subscriber.dispose().catch(() => undefined)
+      if (sendBye) await subscriber.dispose().catch(() => undefined)
+      else void subscriber.dispose().catch(() => undefined)
     }
     if (session !== undefined && session.state !== 'terminated') {
       session.dialog.terminate()

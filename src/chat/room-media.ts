@@ -126,6 +126,11 @@ export class RoomMedia extends EventEmitter<RoomMediaEvents> {
     await session.setNickname(nickname)
   }
 
+  /** Fault injection: destroys the connection without closing the session first. */
+  drop(): void {
+    this.#connection?.close()
+  }
+
   /** Closes the session and its connection; idempotent, never rejects. */
   async close(): Promise<void> {
     if (this.#closing) return

@@ -91,6 +91,7 @@ export class ChatServer {
       log: this.#log,
       contactFor: (incoming, user) => this.#contactFor(incoming, user),
       deliveryTimeoutMs: options.deliveryTimeoutMs ?? 10_000,
+      deliveryMode: options.deliveryMode ?? 'confirmed',
       msrpBindTimeoutMs: options.msrpBindTimeoutMs ?? 30_000,
     })
     const rooms = options.rooms ?? []

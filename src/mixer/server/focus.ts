@@ -25,11 +25,11 @@ import { decideRefer, setMuted } from '../moderation.ts'
 import type { RoomDirectory } from '../room-directory.ts'
 import type { LeaveReason, RoomStore } from '../room-store.ts'
 import type { ChatRoom } from '../room.ts'
-import { sendInDialog, type DialogLeg } from './in-dialog.ts'
+import { guarded, sendInDialog, type DialogLeg } from './in-dialog.ts'
 import { MODERATION_CONTENT_TYPE, parseModerationRequest } from './moderation-request.ts'
 import type { MsrpEndpoint } from './msrp-endpoint.ts'
 import type { ChatServerLogger } from './options.ts'
-import { ParticipantLink, type LinkVerdict } from './participant-link.ts'
+import { ParticipantLink, type DeliveryMode, type LinkVerdict } from './participant-link.ts'
 import type { SubscriptionDialogs } from './subscriptions.ts'
 
 /** Content-Type of RFC 4575 documents. */
@@ -59,6 +59,7 @@ export interface FocusDeps {
   /** The server's Contact for a request that arrived on `incoming` (user part `user`). */
   contactFor(incoming: IncomingRequest, user: string | undefined): string
   deliveryTimeoutMs: number
+  deliveryMode: DeliveryMode
   msrpBindTimeoutMs: number
 }
 
@@ -68,6 +69,7 @@ export class RoomFocus {
   readonly #deps: FocusDeps
   readonly #legs = new Map<string, Leg>()
   readonly #unsubscribe: () => void
+  #relayed = 0
 
   constructor(deps: FocusDeps) {
     this.#deps = deps
@@ -127,15 +129,18 @@ export class RoomFocus {
     const policy = roomMediaPolicy(config)
     const sessionId = generateSessionId()
     const localUri = msrp.uriFor(sessionId)
-    const answer = createAnswer(request.body.toString('utf8'), {
+    const offer = request.body.toString('utf8')
+    const answerOptions = {
       path: [localUri],
       acceptTypes: policy.acceptTypes,
       acceptWrappedTypes: policy.acceptWrappedTypes,
       maxSize: policy.maxSize,
       chatroom: { nickname: policy.chatroom.includes('nickname'), privateMessages: policy.chatroom.includes('private-messages'), extensions: [] },
-      // RFC 6135: the focus prefers to be passive (participants connect to its listener), and dials when told to.
-      setup: 'passive',
-    })
+    }
+    // RFC 6135: the focus prefers to be passive (participants connect to its listener) and
+    // dials only when the offer says a=setup:passive.
+    let answer = createAnswer(offer, { ...answerOptions, setup: 'passive' })
+    if (!answer.ok && answer.error.code === 'SDP_SETUP_CONFLICT') answer = createAnswer(offer, { ...answerOptions, setup: 'active' })
     if (!answer.ok) {
       incoming.respond(answer.error.code.startsWith('SDP_') ? 488 : 400, { headers: [['Warning', `399 - "${answer.error.message.replace(/"/g, "'")}"`]] })
       return
@@ -160,6 +165,7 @@ export class RoomFocus {
       localUri,
       remotePath: answer.remote.path,
       deliveryTimeoutMs: this.#deps.deliveryTimeoutMs,
+      deliveryMode: this.#deps.deliveryMode,
       handlers: {
         maxMessageBytes: () => (this.#deps.store.getRoom(room.uri)?.config.maxMessageSize ?? 0),
         message: (body, size) => (leg === undefined ? Promise.resolve({ status: 481 }) : this.#relay(leg, body, size)),
@@ -177,7 +183,7 @@ export class RoomFocus {
     })
     let dialog
     try {
-      dialog = core.createUasDialog(incoming, contact, (inDialog) => this.#inDialog(inDialog, leg!))
+      dialog = core.createUasDialog(incoming, contact, guarded((inDialog) => this.#inDialog(inDialog, leg!), log))
     } catch (error) {
       room.leave(sessionId, 'error')
       incoming.respond(400, { reason: error instanceof Error ? error.message : 'Bad Request' })
@@ -275,11 +281,13 @@ export class RoomFocus {
     }
     const decision = leg.room.handleMessage({ participantId: leg.participantId, cpim, size })
     if (decision.action === 'reject') return { status: decision.status, comment: decision.reason }
+    // One Message-ID per relayed message: it is unique on each recipient's session (RFC 4975 §7.1.1).
+    const messageId = `${leg.participantId.slice(0, 8)}.${(this.#relayed++).toString(36)}`
     const outcomes = await Promise.all(
       decision.recipients.map(async (id): Promise<DeliveryOutcome> => {
         const target = this.#legs.get(id)
         if (target === undefined) return { participantId: id, ok: false, status: 481 }
-        const outcome = await target.link.deliver(body)
+        const outcome = await target.link.deliver(body, messageId)
         return outcome.ok ? { participantId: id, ok: true } : { participantId: id, ok: false, status: outcome.status, ...(outcome.reason === undefined ? {} : { reason: outcome.reason }) }
       }),
     )
@@ -307,7 +315,7 @@ export class RoomFocus {
     const contact = this.#deps.contactFor(incoming, roomUserOf(room.uri))
     const id = decision.subscriptionId
     if (decision.expires > 0) {
-      const dialog = this.#deps.core.createUasDialog(incoming, contact, (inDialog) => this.#subscriptionRequest(inDialog, id, identity, room))
+      const dialog = this.#deps.core.createUasDialog(incoming, contact, guarded((inDialog) => this.#subscriptionRequest(inDialog, id, identity, room), this.#deps.log))
       this.#deps.subscriptions.add(id, { dialog, destination: incoming.source }, CONFERENCE_EVENT)
     } else {
       // A fetch (Expires 0, RFC 6665 §4.4.3): one NOTIFY, then the dialog is over.

@@ -6,6 +6,7 @@
  * @module
  */
 
+import type { IncomingRequest } from '../../sip/core/incoming-request.ts'
 import type { UserAgentCore } from '../../sip/core/user-agent-core.ts'
 import type { Dialog, DialogRequestOptions } from '../../sip/dialog.ts'
 import type { SipResponse } from '../../sip/message.ts'
@@ -31,5 +32,20 @@ export async function sendInDialog(core: UserAgentCore, leg: DialogLeg, method: 
   } catch (error) {
     log.debug(`${method} in dialog ${leg.dialog.id.callId} failed: ${error instanceof Error ? error.message : String(error)}`)
     return undefined
+  }
+}
+
+/**
+ * Wraps an in-dialog request handler so a fault answers 500 (RFC 3261 §21.5.1) instead of
+ * leaving the request unanswered.
+ */
+export function guarded(handler: (incoming: IncomingRequest) => void, log: ChatServerLogger): (incoming: IncomingRequest) => void {
+  return (incoming) => {
+    try {
+      handler(incoming)
+    } catch (error) {
+      log.warn(`${incoming.method} in dialog failed: ${error instanceof Error ? error.message : String(error)}`)
+      if (!incoming.answered) incoming.respond(500)
+    }
   }
 }

@@ -7,6 +7,7 @@
 export { startChatServer, createChatNetwork, ChatServer } from './chat-server.ts'
 export type { ChatServerAddresses } from './chat-server.ts'
 export type { ChatServerOptions, ChatServerTransport, ChatNetwork, ChatRoomSettings, ChatServerLogger } from './options.ts'
+export type { DeliveryMode } from './participant-link.ts'
 export { runChatServerCli } from './cli.ts'
 export type { ChatServerCliOptions } from './cli.ts'
 

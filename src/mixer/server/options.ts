@@ -10,6 +10,7 @@ import type { MemoryNetwork as SipMemoryNetwork } from '../../sip/transport/memo
 import type { MemoryNetwork as MsrpMemoryNetwork } from '../../msrp/memory-stream.ts'
 import type { RoomConfig } from '../room-store.ts'
 import type { RoomStore } from '../room-store.ts'
+import type { DeliveryMode } from './participant-link.ts'
 
 /** The in-process networks a memory-mode server and its clients share (SIP and MSRP). */
 export interface ChatNetwork {
@@ -67,6 +68,12 @@ export interface ChatServerOptions {
    * the sender always gets the room's answer rather than a timeout.
    */
   deliveryTimeoutMs?: number
+  /**
+   * `confirmed` (default): the sender's SEND is answered once every recipient answered its copy.
+   * `fast`: copies go out with `Failure-Report: partial` and count as delivered once written —
+   * about twice the fan-out throughput, but a recipient's late failure is not reported back.
+   */
+  deliveryMode?: DeliveryMode
   /** How long a joined participant has to open its MSRP connection before it is dropped (default 30 s). */
   msrpBindTimeoutMs?: number
 }

@@ -8,6 +8,10 @@
  * receiver within the sender's 30 s timeout (§7.1); the focus bounds every fan-out leg by
  * `deliveryTimeoutMs` (default 10 s), so the answer always comes in time.
  *
+ * Two delivery modes (see {@link DeliveryMode}): `confirmed` waits for every recipient's 200;
+ * `fast` sends the copies with `Failure-Report: partial` (RFC 4975 §7.1.1: the recipient only
+ * answers failures) and counts a leg as delivered once its connection took the bytes.
+ *
  * @module
  */
 
@@ -39,6 +43,19 @@ export interface LinkHandlers {
   closed(error: Error | undefined): void
 }
 
+/**
+ * How the focus learns that a relayed copy arrived.
+ *
+ * - `confirmed` (default): each copy asks for a transaction response and the leg succeeds on its
+ *   200; the sender's SEND is answered with the aggregate of real outcomes.
+ * - `fast`: each copy carries `Failure-Report: partial`, so recipients send no 200s; a leg
+ *   succeeds when the copy was written to the recipient's connection, and fails at once when the
+ *   session is gone or the write fails. A failure a recipient reports afterwards is not turned
+ *   into a REPORT to the sender (the MSRP connection drops responses it is not waiting for), so
+ *   only use it where throughput matters more than that last bit of reporting.
+ */
+export type DeliveryMode = 'confirmed' | 'fast'
+
 /** Result of one fan-out leg. */
 export type LegOutcome = { ok: true } | { ok: false; status: number; reason?: string }
 
@@ -53,11 +70,20 @@ export class ParticipantLink implements PassiveSession {
   readonly #remotePath: MsrpUri[]
   readonly #handlers: LinkHandlers
   readonly #deliveryTimeoutMs: number
+  readonly #mode: DeliveryMode
   #connection: MsrpConnection | undefined
   #reassembler: Reassembler<undefined> | undefined
   #closed = false
+  /**
+   * Transaction ids: a random prefix per session and a counter (RFC 4975 §7.1 only asks for
+   * uniqueness within the session and enough randomness to avoid guessing; drawing fresh random
+   * bytes per fan-out leg was a tenth of the relay's CPU time).
+   */
+  readonly #tidPrefix = generateTransactionId(8)
+  #tidSeq = 0
 
-  constructor(init: { id: string; localUri: string; remotePath: readonly string[]; handlers: LinkHandlers; deliveryTimeoutMs: number }) {
+  constructor(init: { id: string; localUri: string; remotePath: readonly string[]; handlers: LinkHandlers; deliveryTimeoutMs: number; deliveryMode?: DeliveryMode }) {
+    this.#mode = init.deliveryMode ?? 'confirmed'
     this.id = init.id
     this.localUri = parseMsrpUri(init.localUri)
     this.#remotePath = init.remotePath.map((u) => parseMsrpUri(u))
@@ -94,6 +120,15 @@ export class ParticipantLink implements PassiveSession {
 
   /** @internal MsrpRequestHandler: requests whose To-Path names this session. */
   handleRequest(request: MsrpRequest, connection: MsrpConnection): void {
+    try {
+      this.#handle(request, connection)
+    } catch {
+      // A handler fault must not reach the connection's read loop (it would end the process).
+      connection.respond(request, 403, 'Request failed')
+    }
+  }
+
+  #handle(request: MsrpRequest, connection: MsrpConnection): void {
     if (this.#closed) {
       connection.respond(request, 481)
       return
@@ -124,8 +159,8 @@ export class ParticipantLink implements PassiveSession {
    * Relays a CPIM message to this participant as one SEND and waits for its response (or the
    * delivery timeout, counted as 408). The body is the sender's CPIM, unchanged (RFC 7701 §6.1).
    */
-  deliver(body: Buffer): Promise<LegOutcome> {
-    return this.#send(body, { start: 1, end: body.length, total: body.length })
+  deliver(body: Buffer, messageId?: string): Promise<LegOutcome> {
+    return this.#send(body, { start: 1, end: body.length, total: body.length }, messageId)
   }
 
   /** Leaves the connection; closes it when no other session uses it. */
@@ -138,20 +173,23 @@ export class ParticipantLink implements PassiveSession {
     if (connection.sessionCount === 0 && connection.state === 'open') connection.close()
   }
 
-  async #send(body: Buffer, range: { start: number; end: number; total: number }): Promise<LegOutcome> {
+  async #send(body: Buffer, range: { start: number; end: number; total: number }, messageId?: string): Promise<LegOutcome> {
     const connection = this.#connection
     if (connection === undefined || connection.state !== 'open' || this.#closed) return { ok: false, status: 481, reason: 'Session does not exist' }
     const frame: MsrpRequest = {
       type: 'request',
       method: 'SEND',
-      transactionId: transactionIdFor(body),
-      headers: { 'To-Path': this.#remotePath, 'From-Path': [this.localUri], 'Message-ID': generateTransactionId(16), 'Byte-Range': range },
+      transactionId: this.#nextTransactionId(body),
+      headers: { 'To-Path': this.#remotePath, 'From-Path': [this.localUri], 'Message-ID': messageId ?? this.#nextTransactionId(undefined), 'Byte-Range': range },
       extensionHeaders: [],
       continuation: '$',
     }
     if (body.length > 0) {
       frame.headers['Content-Type'] = CPIM
       frame.body = body
+      // RFC 4975 §7.1.1: with "partial" the recipient answers failures only; request() then
+      // resolves once the frame is written.
+      if (this.#mode === 'fast') frame.headers['Failure-Report'] = 'partial'
     }
     try {
       const response = await connection.request(frame, { timeoutMs: this.#deliveryTimeoutMs }).response
@@ -161,6 +199,12 @@ export class ParticipantLink implements PassiveSession {
       const status = (error as { status?: unknown }).status
       return { ok: false, status: typeof status === 'number' ? status : 481, reason: error instanceof Error ? error.message : String(error) }
     }
+  }
+
+  #nextTransactionId(body: Buffer | undefined): string {
+    const tid = `${this.#tidPrefix}${(this.#tidSeq++).toString(36)}`
+    // RFC 4975 §7.1: the end-line must not occur in the body; pick a random id in that rare case.
+    return body !== undefined && body.includes(tid) ? transactionIdFor(body) : tid
   }
 
   #onSend(request: MsrpRequest, connection: MsrpConnection): void {

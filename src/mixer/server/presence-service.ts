@@ -13,6 +13,7 @@ import { sameUri } from '../uri-key.ts'
 import type { MixerClock } from '../clock.ts'
 import { PresenceAgent, PRESENCE_EVENT, type NotifyInstruction } from '../presence-agent.ts'
 import type { SubscriptionDialogs } from './subscriptions.ts'
+import { guarded } from './in-dialog.ts'
 import type { ChatServerLogger } from './options.ts'
 import { aorOfString } from './identity.ts'
 
@@ -74,7 +75,7 @@ export class PresenceService {
     const id = decision.subscriptionId
     const eventId = /;\s*id=([^;\s]+)/i.exec(request.headers.get('Event') ?? '')?.[1]
     const event = typeof eventId === 'string' ? `${PRESENCE_EVENT};id=${eventId}` : PRESENCE_EVENT
-    const dialog = this.#core.createUasDialog(incoming, localContact, (inDialog) => this.#inDialog(inDialog, id, identity, presentity))
+    const dialog = this.#core.createUasDialog(incoming, localContact, guarded((inDialog) => this.#inDialog(inDialog, id, identity, presentity), this.#log))
     incoming.respond(200, { headers: [...Object.entries(decision.headers), ['Contact', localContact]] })
     this.#subscriptions.add(id, { dialog, destination: incoming.source }, event)
     this.#send(decision.notify)

@@ -153,7 +153,7 @@ export class LocalProxy {
     request.headers.set('Max-Forwards', String(maxForwards - 1))
     const out = this.#sip.sentBy(destination.transport)
     if (out === undefined) throw new Error(`no ${destination.transport} transport to reach ${destination.host}:${destination.port}`)
-    if (RECORD_ROUTED.has(request.method) && readNameAddrList(request.headers, 'Record-Route').length >= 0 && !hasToTag(request)) {
+    if (RECORD_ROUTED.has(request.method) && !hasToTag(request)) {
       const inbound = this.#sip.sentBy(source.transport)
       // RFC 5658: one entry per side when the transports differ; the UAS sees the outbound one first.
       if (inbound !== undefined && source.transport.toUpperCase() !== destination.transport.toUpperCase()) request.headers.prepend('Record-Route', `<sip:${inbound.host}:${inbound.port};transport=${source.transport.toLowerCase()};lr>`)
@@ -194,8 +194,6 @@ export class LocalProxy {
       return
     }
     if (original.method === 'INVITE') incoming.onCancel(() => core.cancel(request))
-    // Responses must leave with the original top Via: checked here so a broken Via fails early.
-    readTopVia(original.headers)
   }
 }
 

@@ -67,6 +67,7 @@ export class Inviter extends EventEmitter<InviterEvents> {
 
   /** Sends the INVITE; resolves with the session after the 2xx was ACKed. */
   async invite(): Promise<Session> {
+    if (this.#state.value === 'cancelled') throw new SipStateError('the call was cancelled before the INVITE was sent')
     if (this.#state.value !== 'initial') throw new SipStateError(`invite() was already called (state ${this.#state.value}); create a new Inviter per call`)
     const headers: Array<readonly [string, string]> = [['Supported', 'timer'], ['Allow', 'INVITE, ACK, CANCEL, BYE, OPTIONS, MESSAGE, NOTIFY, UPDATE, INFO, REFER']]
     if (this.#options.sessionExpires !== undefined) headers.push(['Session-Expires', String(this.#options.sessionExpires)])
@@ -78,7 +79,8 @@ export class Inviter extends EventEmitter<InviterEvents> {
       response = await this.#ua.sendRequest(request, {
         onAttempt: (r) => {
           this.#current = r
-          if (this.#cancelRequested !== null) this.#ua.core.cancel(r, this.#cancelRequested)
+          // A cancel asked for while a 407 was being answered applies to the retry, once its transaction exists.
+          if (this.#cancelRequested !== null) queueMicrotask(() => this.#ua.core.cancel(r, this.#cancelRequested ?? undefined))
         },
         onProvisional: (r) => {
           this.#lastProvisional = r
@@ -99,6 +101,13 @@ export class Inviter extends EventEmitter<InviterEvents> {
     let session: Session | undefined
     const dialog = this.#ua.core.createUacDialog(sent, response, (incoming) => session?.handle(incoming))
     await this.#ua.core.sendAck(dialog.createAck(readCSeq(response.headers).seq))
+    if (this.#cancelRequested !== null) {
+      // §9.1: the 2xx crossed our CANCEL; the call exists, so end it with BYE.
+      await this.#ua.sendRequest(dialog.createRequest('BYE'), { dialog }).catch(() => undefined)
+      this.#ua.core.removeDialog(dialog)
+      this.#state.set('cancelled')
+      throw new SipStateError(`the call to ${this.target} was answered before the CANCEL took effect; it was hung up with BYE`)
+    }
     const se = parseSessionExpires(response)
     session = new Session(this.#ua, {
       dialog,
@@ -114,14 +123,19 @@ export class Inviter extends EventEmitter<InviterEvents> {
 
   /**
    * Cancels the call before it is answered (RFC 3261 §9.1): the CANCEL goes out once a
-   * provisional response arrived; `invite()` then rejects with a 487 SipResponseError.
-   * Returns false when it is too late (answered or failed).
+   * provisional response arrived; `invite()` then rejects with a 487 SipResponseError (or,
+   * when a 2xx crossed the CANCEL, hangs up with BYE and rejects with SipStateError).
+   * Before `invite()` it just marks the call cancelled. Returns false when it is too late.
    */
   cancel(reason?: string): boolean {
     const state = this.#state.value
     if (state !== 'initial' && state !== 'calling' && state !== 'ringing') return false
     this.#cancelRequested = reason
-    if (this.#current) return this.#ua.core.cancel(this.#current, reason)
+    if (state === 'initial') {
+      this.#state.set('cancelled')
+      return true
+    }
+    if (this.#current) this.#ua.core.cancel(this.#current, reason)
     return true
   }
 

@@ -67,6 +67,8 @@ export interface UserAgentOptions {
   readonly logger?: UaLogger
   /** User-Agent header value (default `msrp-bot`). */
   readonly userAgentString?: string
+  /** How long `stop()` waits for unREGISTER, unSUBSCRIBE, BYE ... to be answered, ms (default 5000). */
+  readonly stopTimeoutMs?: number
   /** Content types announced in Accept (OPTIONS, 415); default text/plain, message/cpim, application/sdp, PIDF, conference-info. */
   readonly acceptTypes?: readonly string[]
 }
@@ -273,7 +275,15 @@ export class UserAgent extends EventEmitter<UserAgentEvents> {
    */
   async stop(): Promise<void> {
     if (this.#state.value !== 'started') return
-    await Promise.allSettled([...this.#disposables].map((d) => d.dispose()))
+    // Goodbyes are best effort and bounded. The guard timer is a real, ref'd one: the protocol
+    // timers are unref'd, so without it a process whose only handles are memory transports
+    // would exit while an unREGISTER still waits for its answer.
+    let guard: NodeJS.Timeout | undefined
+    const capped = new Promise<void>((resolve) => {
+      guard = setTimeout(resolve, this.options.stopTimeoutMs ?? 5000)
+    })
+    await Promise.race([Promise.allSettled([...this.#disposables].map((d) => d.dispose())), capped])
+    clearTimeout(guard)
     this.#disposables.clear()
     this.#core?.close()
     await this.#set?.close()
@@ -328,7 +338,8 @@ export class UserAgent extends EventEmitter<UserAgentEvents> {
   async sendRequest(request: SipRequest, options: UaSendOptions = {}): Promise<SipResponse> {
     let attempt = request
     this.#addPreemptive(attempt)
-    let answered = false
+    // Challenge kinds answered in this exchange: only those credentials count as refused on a new challenge.
+    const answered = new Set<'www' | 'proxy'>()
     for (let round = 0; ; round++) {
       options.onAttempt?.(attempt)
       const response = await this.core.sendRequest(attempt, options)
@@ -347,7 +358,7 @@ export class UserAgent extends EventEmitter<UserAgentEvents> {
       let headers
       try {
         // Only credentials computed for a challenge in this exchange count as refused; stale pre-emptive ones do not.
-        headers = digest.answer(kind, response.headers.getAllLines(challengeName), { method: attempt.method, uri: attempt.uri, body: attempt.body }, answered ? attempt.headers.getAllLines(sentName) : [])
+        headers = digest.answer(kind, response.headers.getAllLines(challengeName), { method: attempt.method, uri: attempt.uri, body: attempt.body }, answered.has(kind) ? attempt.headers.getAllLines(sentName) : [])
       } catch (error) {
         if (!(error instanceof DigestError)) throw error
         const code = error.code === 'SIP_DIGEST_REJECTED' ? 'SIP_AUTH_FAILED' : error.code === 'SIP_DIGEST_NO_CREDENTIALS' ? 'SIP_AUTH_NO_CREDENTIALS' : 'SIP_AUTH_UNSUPPORTED'
@@ -356,7 +367,7 @@ export class UserAgent extends EventEmitter<UserAgentEvents> {
           : error.message
         throw new SipAuthError(code, message, response, realm, { cause: error })
       }
-      answered = true
+      answered.add(kind)
       attempt = this.#retryOf(attempt, sentName, headers, options.dialog)
       this.log.debug(`${request.method} challenged with ${response.status}; retrying with credentials (CSeq ${readCSeq(attempt.headers).seq})`)
     }
@@ -366,8 +377,13 @@ export class UserAgent extends EventEmitter<UserAgentEvents> {
     return this.options.authorizationUser ?? this.aor.user ?? ''
   }
 
+  /**
+   * RFC 3261 §22.3: credentials of a realm may go with later requests up front. Only
+   * out-of-dialog requests get them (they are what the registrar and proxy challenge);
+   * REGISTER gets the registrar's (Authorization), the rest the proxy's (Proxy-Authorization).
+   */
   #addPreemptive(request: SipRequest): void {
-    if (request.method === 'ACK' || request.method === 'CANCEL') return
+    if (request.method === 'ACK' || request.method === 'CANCEL' || hasToTag(request)) return
     const digest = request.method === 'REGISTER' ? this.#wwwDigest : this.#proxyDigest
     if (!digest) return
     for (const header of digest.preemptive({ method: request.method, uri: request.uri, body: request.body })) {

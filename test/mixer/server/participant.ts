@@ -8,6 +8,7 @@ import { parseCpim } from '../../../src/cpim/parser.ts'
 import type { CpimMessage } from '../../../src/cpim/types.ts'
 import type { ChatServer } from '../../../src/mixer/server/chat-server.ts'
 import { MsrpConnection } from '../../../src/msrp/connection.ts'
+import { MsrpListener } from '../../../src/msrp/listener.ts'
 import { MsrpRequestError } from '../../../src/msrp/errors.ts'
 import { MsrpSession, generateSessionId } from '../../../src/msrp/session.ts'
 import { streamTransport } from '../../../src/msrp/transport.ts'
@@ -106,8 +107,14 @@ export class TestParticipant {
   readonly notifies = new Inbox<ReceivedNotify>()
   readonly byes = new Inbox<string>()
   readonly sipMessages = new Inbox<SipRequest>()
+  /** Calls (INVITEs) this participant answered; set {@link acceptCalls} first. */
+  readonly calls = new Inbox<{ request: SipRequest; dialog: Dialog }>()
+  /** Requests received inside answered calls (ACK, BYE ...), by method. */
+  readonly callRequests = new Inbox<string>()
+  acceptCalls = false
   readonly rooms = new Map<string, RoomSession>()
   readonly #digest: DigestClient | undefined
+  readonly #cleanups: Array<() => Promise<void>> = []
   readonly #host: string
   readonly #port: number
 
@@ -217,6 +224,41 @@ export class TestParticipant {
     } else {
       session = await MsrpSession.connect(sessionOptions)
     }
+    return this.#attach(roomUri, dialog, session, answer, response)
+  }
+
+  /**
+   * Joins offering `a=setup:passive` (RFC 6135): we listen and the focus connects to us and
+   * binds with an empty SEND.
+   */
+  async joinPassive(room: string): Promise<RoomSession> {
+    const roomUri = this.server.roomUri(room)
+    let listener: MsrpListener
+    let port: number
+    if (this.server.network !== undefined) {
+      listener = new MsrpListener()
+      port = 3000 + ++counter
+      const stop = this.server.network.msrp.listen(this.#host, port, (stream) => listener.accept(stream))
+      this.#cleanups.push(async () => { stop(); await listener.close() })
+    } else {
+      listener = await MsrpListener.listen({ host: '127.0.0.1', port: 0 })
+      port = listener.address!.port
+      this.#cleanups.push(() => listener.close())
+    }
+    const localUri = `msrp://${this.#host}:${port}/${generateSessionId()};tcp`
+    const session = new MsrpSession({ localUri, listener, transactionTimeoutMs: 5000 })
+    const offer = createOffer({ path: [localUri], acceptTypes: ['message/cpim'], acceptWrappedTypes: ['*'], setup: 'passive' })
+    const { request, response } = await this.request('INVITE', roomUri, { body: offer, contentType: 'application/sdp' })
+    if (response.status !== 200) throw new Error(`${this.user} could not join ${room}: ${response.status}`)
+    const dialog = this.core.createUacDialog(request, response, (incoming) => this.#inDialog(incoming, roomUri))
+    await this.core.sendAck(dialog.createAck(readCSeq(request.headers).seq), this.serverDestination)
+    const answer = parseMsrpSdp(response.body.toString('utf8')).media[0]!
+    session.setRemotePath(answer.path.join(' '))
+    await session.opened()
+    return this.#attach(roomUri, dialog, session, answer, response)
+  }
+
+  #attach(roomUri: string, dialog: Dialog, session: MsrpSession, answer: MsrpMedia, response: SipResponse): RoomSession {
     session.on('message', (m) => {
       try {
         const cpim = parseCpim(m.body)
@@ -305,6 +347,7 @@ export class TestParticipant {
   /** Closes everything. */
   async close(): Promise<void> {
     for (const r of this.rooms.values()) await r.session.close()
+    for (const cleanup of this.#cleanups) await cleanup()
     this.core.close()
     await this.set.close()
   }
@@ -324,6 +367,15 @@ export class TestParticipant {
     }
     if (incoming.method === 'NOTIFY') {
       this.#onNotify(incoming)
+      return
+    }
+    if (incoming.method === 'INVITE' && this.acceptCalls) {
+      const dialog = this.core.createUasDialog(incoming, this.contact, (inCall) => {
+        this.callRequests.push(inCall.method)
+        if (inCall.method !== 'ACK') inCall.respond(200)
+      })
+      incoming.respond(200, { headers: [['Contact', this.contact]], body: incoming.message.body, contentType: 'application/sdp' })
+      this.calls.push({ request: incoming.message, dialog })
       return
     }
     incoming.respond(incoming.method === 'OPTIONS' ? 200 : 405)

@@ -5,11 +5,15 @@
  */
 import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
+import { connect } from 'node:net'
+import type { Duplex } from 'node:stream'
 import { parseConferenceInfo } from '../../../src/conference/parse.ts'
 import type { ConferenceInfo } from '../../../src/conference/types.ts'
 import { startChatServer, type ChatServer, type ChatServerOptions } from '../../../src/mixer/server/index.ts'
 import { MODERATION_CONTENT_TYPE, buildModerationRequest } from '../../../src/mixer/server/moderation-request.ts'
 import { TestParticipant, type ReceivedNotify } from './participant.ts'
+import { createOffer } from '../../../src/sdp/offer-answer.ts'
+import { readCSeq } from '../../../src/sip/headers/cseq.ts'
 
 export type SuiteTransport = 'memory' | 'tcp'
 
@@ -107,6 +111,18 @@ export function chatServerSuite(kind: SuiteTransport): void {
         assert.equal(await alice.sendRaw('lobby', 'message/cpim', 'garbage without headers'), 400)
         assert.equal(await alice.say('lobby', 'still works'), 200)
         assert.equal((await bob.messages.next((m) => m.text === 'still works')).text, 'still works')
+      })
+    })
+
+    test('fast delivery mode (Failure-Report: partial copies) relays public and private messages', async () => {
+      await withServer(kind, { deliveryMode: 'fast' }, async (_server, join) => {
+        const [alice, bob, carol] = await Promise.all([join('alice'), join('bob'), join('carol')])
+        for (const p of [alice, bob, carol]) await p.joinOk('lobby')
+        assert.equal(await alice.say('lobby', 'fast hello'), 200)
+        assert.deepEqual((await Promise.all([bob.messages.next(), carol.messages.next()])).map((m) => m.text), ['fast hello', 'fast hello'])
+        assert.equal(await alice.say('lobby', 'fast private', { to: carol.uri }), 200)
+        assert.equal((await carol.messages.next()).text, 'fast private')
+        assert.equal(await alice.say('lobby', 'spoof', { from: bob.uri }), 403)
       })
     })
 
@@ -243,6 +259,12 @@ export function chatServerSuite(kind: SuiteTransport): void {
         const refused = await noPassword.join('lobby')
         assert.ok('status' in refused && refused.status === 401)
         await alice.joinOk('lobby')
+        // The proxy challenges local senders with 407 (RFC 3261 §22.3).
+        const bob = await join('bob', 'builder')
+        assert.equal((await bob.register()).status, 200)
+        assert.equal((await noPassword.request('MESSAGE', bob.uri, { body: 'x', contentType: 'text/plain' })).response.status, 407)
+        assert.equal((await alice.request('MESSAGE', bob.uri, { body: 'authenticated page', contentType: 'text/plain' })).response.status, 200)
+        assert.equal((await bob.sipMessages.next()).body.toString(), 'authenticated page')
       })
     })
 
@@ -269,9 +291,11 @@ export function chatServerSuite(kind: SuiteTransport): void {
     })
 
     test('proxy: MESSAGE between registered users; 404 unregistered, 403 foreign domain', async () => {
-      await withServer(kind, {}, async (_server, join) => {
+      await withServer(kind, {}, async (server, join) => {
         const [alice, bob] = await Promise.all([join('alice'), join('bob')])
         assert.equal((await bob.register()).status, 200)
+        // The binding remembers bob's connection (RFC 5626 flow): requests go back over it.
+        assert.ok(server.registrar.locate(bob.uri)[0]?.destination.connectionId !== undefined)
         const sent = await alice.request('MESSAGE', bob.uri, { body: 'hi bob, page mode', contentType: 'text/plain' })
         assert.equal(sent.response.status, 200)
         const got = await bob.sipMessages.next()
@@ -280,6 +304,39 @@ export function chatServerSuite(kind: SuiteTransport): void {
         assert.equal((await alice.request('MESSAGE', `sip:carol@${DOMAIN}`, { body: 'x', contentType: 'text/plain' })).response.status, 404)
         assert.equal((await alice.request('MESSAGE', 'sip:someone@elsewhere.test', { body: 'x', contentType: 'text/plain' })).response.status, 403)
         assert.equal((await alice.request('OPTIONS', `sip:${DOMAIN}`)).response.status, 200)
+      })
+    })
+
+    test('proxy: INVITE between registered users is record-routed; ACK and BYE pass through', async () => {
+      await withServer(kind, {}, async (_server, join) => {
+        const [alice, bob] = await Promise.all([join('alice'), join('bob')])
+        bob.acceptCalls = true
+        assert.equal((await bob.register()).status, 200)
+        const offer = createOffer({ path: [`msrp://127.0.0.1:9/${'a'.repeat(10)};tcp`], acceptTypes: ['text/plain'] })
+        const { request, response } = await alice.request('INVITE', bob.uri, { body: offer, contentType: 'application/sdp' })
+        assert.equal(response.status, 200)
+        assert.ok(response.headers.getAllLines('Record-Route').length >= 1, 'the proxy record-routes the dialog')
+        const call = await bob.calls.next()
+        assert.match(call.request.headers.get('Via') ?? '', /branch=/)
+        const dialog = alice.core.createUacDialog(request, response)
+        await alice.core.sendAck(dialog.createAck(readCSeq(request.headers).seq))
+        assert.equal(await bob.callRequests.next((m) => m === 'ACK'), 'ACK')
+        const bye = await alice.core.sendRequest(dialog.createRequest('BYE'), { dialog })
+        assert.equal(bye.status, 200)
+        assert.equal(await bob.callRequests.next((m) => m === 'BYE'), 'BYE')
+      })
+    })
+
+    test('a participant that offers a=setup:passive is dialled by the focus (RFC 6135)', async () => {
+      await withServer(kind, {}, async (_server, join) => {
+        const [alice, bob] = await Promise.all([join('alice'), join('bob')])
+        await alice.joinOk('lobby')
+        const joined = await bob.joinPassive('lobby')
+        assert.equal(joined.answer.setup, 'active')
+        assert.equal(await alice.say('lobby', 'hello passive bob'), 200)
+        assert.equal((await bob.messages.next()).text, 'hello passive bob')
+        assert.equal(await bob.say('lobby', 'hi'), 200)
+        assert.equal((await alice.messages.next()).text, 'hi')
       })
     })
 
@@ -296,6 +353,33 @@ export function chatServerSuite(kind: SuiteTransport): void {
         await dave.joinOk('lobby')
         assert.equal(await alice.say('lobby', 'anyone?'), 200)
         assert.equal((await dave.messages.next()).text, 'anyone?')
+      })
+    })
+
+    test('bad input on either protocol: error answers or a closed connection, and chat goes on', async () => {
+      await withServer(kind, {}, async (server, join) => {
+        const [alice, bob, mallory] = await Promise.all([join('alice'), join('bob'), join('mallory')])
+        await alice.joinOk('lobby')
+        await bob.joinOk('lobby')
+        // MSRP: garbage on a fresh connection closes that connection only.
+        const { host, port } = server.addresses.msrp
+        const stream: Duplex = server.network !== undefined ? server.network.msrp.connect(host, port) : connect({ host, port })
+        const closed = new Promise<void>((resolve) => stream.on('close', () => resolve()))
+        stream.on('error', () => undefined)
+        stream.resume()
+        stream.write('MSRP abcd SEND\r\nTo-Path: not a uri\r\n\r\n-------abcd$\r\n' + 'x'.repeat(100) + '\r\n\r\n')
+        await closed
+        // SIP: an unparseable request gets 400 (or is dropped); a bare junk datagram/segment is dropped.
+        const target = { host: mallory.serverDestination.host, port: mallory.serverDestination.port, transport: mallory.transport }
+        await mallory.set.send(Buffer.from('INVITE sip:lobby@example.test SIP/2.0\r\nVia: SIP/2.0/TCP 127.0.0.1:9;branch=z9hG4bKjunk\r\nCSeq: banana\r\nContent-Length: 0\r\n\r\n'), target).catch(() => undefined)
+        // Not SDP: 488; a SEND to a session id nobody has: 481 (RFC 4975 §10).
+        const notSdp = await mallory.request('INVITE', server.roomUri('lobby'), { body: 'hello', contentType: 'text/plain' })
+        assert.equal(notSdp.response.status, 488)
+        const badSdp = await mallory.request('INVITE', server.roomUri('lobby'), { body: 'v=0\r\nm=audio 9 RTP/AVP 0\r\n', contentType: 'application/sdp' })
+        assert.ok([400, 488].includes(badSdp.response.status))
+        assert.equal(await alice.say('lobby', 'still chatting'), 200)
+        assert.equal((await bob.messages.next()).text, 'still chatting')
+        assert.equal(server.room('lobby')!.participants().length, 2)
       })
     })
 

@@ -231,3 +231,37 @@ describe('2xx retransmission until ACK (RFC 3261 §13.3.1.4), over UDP', () => {
     await bob.stop()
   })
 })
+
+describe('Inviter.cancel edge cases', () => {
+  const w = world()
+  after(() => w.close())
+
+  it('cancel() before invite() marks the call cancelled and invite() refuses to send', async () => {
+    const ua = await w.ua('c1')
+    const inviter = new Inviter(ua, 'sip:nobody@example.test', { sdp: offer })
+    assert.equal(inviter.cancel(), true)
+    assert.equal(inviter.state, 'cancelled')
+    await assert.rejects(inviter.invite(), /cancelled before the INVITE was sent/)
+  })
+
+  it('cancel() while a 407 is being answered cancels the authenticated retry', async () => {
+    const proxy = await w.server('pbx2.test')
+    const auth = digestGuard()
+    let inviter: Inviter | undefined
+    proxy.handler = async (r) => {
+      if (r.method !== 'INVITE') return
+      const result = await auth.verify(r.message.headers.getAllLines('Proxy-Authorization'), { method: 'INVITE' })
+      if (!result.ok) {
+        inviter!.cancel()
+        r.respond(407, { headers: auth.challenge().map((v) => ['Proxy-Authenticate', v] as const) })
+        return
+      }
+      r.respond(180)
+    }
+    const ua = await w.ua('c2', { outboundProxy: 'sip:pbx2.test:5060;lr' })
+    inviter = new Inviter(ua, 'sip:conf@example.test', { sdp: offer })
+    await assert.rejects(inviter.invite(), (e: unknown) => e instanceof SipResponseError && e.status === 487)
+    assert.equal(inviter.state, 'cancelled')
+    assert.equal(proxy.of('INVITE').length, 2)
+  })
+})

@@ -14,10 +14,17 @@ export async function settle(rounds = 30): Promise<void> {
   for (let i = 0; i < rounds; i++) await new Promise<void>((resolve) => setImmediate(resolve))
 }
 
-/** Resolves when `predicate` holds, polling on the event loop (bounded). */
+/**
+ * Resolves when `predicate` holds, polling on the event loop (bounded), then lets messages in
+ * flight land, so a following FakeClock advance does not time out a transaction whose answer
+ * was still on the way.
+ */
 export async function until(predicate: () => boolean, what = 'condition'): Promise<void> {
   for (let i = 0; i < 2000; i++) {
-    if (predicate()) return
+    if (predicate()) {
+      await settle()
+      return
+    }
     await new Promise<void>((resolve) => setImmediate(resolve))
   }
   throw new Error(`timed out waiting for ${what}`)

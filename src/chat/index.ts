@@ -1,0 +1,60 @@
+/**
+ * The chat layer: the client side of RFC 7701 chat rooms over SIP and MSRP, behind the
+ * {@link ChatBackend} contract the bot layer uses.
+ *
+ * @module
+ */
+
+// --- Common: the backend and its contract ------------------------------------------------
+export { SipChatBackend, createSipChatBackend, debugChatLogger } from './sip-chat-backend.ts'
+export type { SipChatBackendOptions, SipChatBackendState, ChatMemoryNetworks } from './sip-chat-backend.ts'
+export { BackendErrorCode } from './backend.ts'
+export type {
+  ChatBackend,
+  ChatBackendFactory,
+  BackendConfig,
+  BackendEvent,
+  BackendListener,
+  RoomHandle,
+  JoinOptions,
+  OutgoingContent,
+  Participant,
+  Sender,
+  SendReceipt,
+  PresenceState,
+  PresenceStatus,
+  MessageEvent,
+  JoinEvent,
+  LeaveEvent,
+  NicknameEvent,
+  ComposingEvent,
+  PresenceEvent,
+  RoomClosedEvent,
+  ConnectionEvent,
+  ConnectionState,
+  RoomClosedReason,
+  BackendErrorCodeValue,
+} from './backend.ts'
+
+// --- Errors ------------------------------------------------------------------------------
+export { NicknameError, SendError, ParticipantNotFoundError, ModerationError, errorCode } from './backend-errors.ts'
+export type { SendFailureReason, ModerationFailureReason } from './backend-errors.ts'
+export { JoinError } from './room-client.ts'
+
+// --- Advanced: the pieces ----------------------------------------------------------------
+export { RoomClient, MODERATION_CONTENT_TYPE } from './room-client.ts'
+export type { RoomClientState, RoomHost, ChatLogger } from './room-client.ts'
+export { RoomMedia } from './room-media.ts'
+export type { RoomMediaOptions, RoomMediaEvents } from './room-media.ts'
+export { RoomRoster } from './room-roster.ts'
+export type { RosterChange, RosterUpdate } from './room-roster.ts'
+export { socketDialer, memoryDialer } from './msrp-dialer.ts'
+export type { MsrpDialer } from './msrp-dialer.ts'
+export { Backoff } from './backoff.ts'
+export type { BackoffOptions } from './backoff.ts'
+export { buildChatCpim, buildComposingCpim, decodeChatMessage, contentOf, newMessageId, ACCEPT_WRAPPED_TYPES, IMDN_TYPE } from './chat-message.ts'
+export type { ChatCpimInit, DecodedChat, InboundMsrp } from './chat-message.ts'
+export { buildIsComposing, parseIsComposing, IS_COMPOSING_TYPE } from './is-composing.ts'
+export type { IsComposing } from './is-composing.ts'
+export { toSendError, toNicknameError, toModerationError, isDisconnect } from './error-mapping.ts'
+export { uriKey, sameUri, uriUser, uriHost } from './address.ts'

@@ -1,0 +1,567 @@
+/**
+ * The real {@link ChatBackend}: a SIP user agent (REGISTER, PUBLISH, INVITE, SUBSCRIBE) plus
+ * MSRP sessions, speaking RFC 7701 to a chat-room focus. Over sockets (UDP/TCP/TLS/WS) or, for
+ * the in-process server, over memory transports: the code path is the same, only the
+ * transports differ (DESIGN.md).
+ *
+ * Named states: `idle` → `starting` → `online` ⇄ `reconnecting` → `stopping` → `stopped`.
+ * After a lost connection (transport closed, server restarted) it re-registers, re-joins its
+ * rooms with their nicknames and re-subscribes, waiting a jittered exponential backoff between
+ * attempts; the bot sees `connection: disconnected`, then `connection: reconnected`. Sends made
+ * meanwhile reject at once with SEND_DISCONNECTED (the bot's outbound queue holds and retries
+ * them after the reconnect).
+ *
+ * @module
+ */
+import { debuglog } from 'node:util'
+import { MsrpBotError } from '../errors.ts'
+import type { MemoryNetwork as MsrpMemoryNetwork } from '../msrp/memory-stream.ts'
+import { PresencePublisher } from '../presence/publisher.ts'
+import { PresenceWatcher } from '../presence/watcher.ts'
+import type { PresenceUpdate } from '../presence/watcher.ts'
+import { realClock } from '../sip/timers.ts'
+import type { Clock } from '../sip/timers.ts'
+import type { MemoryNetwork as SipMemoryNetwork } from '../sip/transport/memory.ts'
+import type { MemoryTransport } from '../sip/transport/memory.ts'
+import type { SipTransport } from '../sip/transport/types.ts'
+import { SipAuthError, SipResponseError } from '../sip/ua/errors.ts'
+import { Registerer } from '../sip/ua/registerer.ts'
+import { UserAgent } from '../sip/ua/user-agent.ts'
+import type { UaTlsOptions, UserAgentOptions } from '../sip/ua/user-agent.ts'
+import { uriKey, uriUser } from './address.ts'
+import { Backoff } from './backoff.ts'
+import type { BackoffOptions } from './backoff.ts'
+import type {
+  BackendConfig,
+  BackendEvent,
+  BackendListener,
+  ChatBackend,
+  JoinOptions,
+  PresenceState,
+  RoomClosedReason,
+  RoomHandle,
+} from './backend.ts'
+import { memoryDialer, socketDialer } from './msrp-dialer.ts'
+import type { MsrpDialer } from './msrp-dialer.ts'
+import { RoomClient } from './room-client.ts'
+import type { ChatLogger, RoomHost } from './room-client.ts'
+
+const debug = debuglog('msrp-bot:chat')
+
+/** A logger that writes debug and info lines to `NODE_DEBUG=msrp-bot:chat` and warnings there too. */
+export const debugChatLogger: ChatLogger = {
+  debug: (m) => debug(m),
+  info: (m) => debug(m),
+  warn: (m) => debug(`WARN ${m}`),
+}
+
+/** The in-process networks of a memory-mode chat server (what `startChatServer` exposes). */
+export interface ChatMemoryNetworks {
+  readonly sip: SipMemoryNetwork
+  readonly msrp: MsrpMemoryNetwork
+}
+
+/** Options of {@link SipChatBackend} besides the config. */
+export interface SipChatBackendOptions {
+  /**
+   * Run on an in-process network instead of sockets (the in-process chat server's). The SIP
+   * transport gets a unique host name on it; MSRP connections are dialed there too.
+   */
+  memory?: ChatMemoryNetworks | undefined
+  /** A ready SIP transport (overrides `config.transport`). */
+  sipTransport?: SipTransport | undefined
+  /** How MSRP connections are opened (default: TCP/TLS, or the memory network). */
+  msrpDialer?: MsrpDialer | undefined
+  /** TLS material for `transport: 'tls'`. */
+  tls?: UaTlsOptions | undefined
+  /** Local SIP address to bind (default 127.0.0.1, a free port). */
+  listen?: { host?: string; port?: number } | undefined
+  /** Clock for SIP timers, reconnect backoff and grace periods (tests pass a fake one). */
+  clock?: Clock | undefined
+  /** Reconnect pacing (default 500 ms doubling to 30 s, 50% jitter); false disables reconnecting. */
+  reconnect?: BackoffOptions | false | undefined
+  /** Publish presence on start (default true). A registrar without presence (489) is tolerated. */
+  publishPresence?: boolean | undefined
+  /** MSRP transaction timeout, ms (default 30 s, RFC 4975 §7.1). */
+  msrpTimeoutMs?: number | undefined
+  /** How long a room whose MSRP session broke waits for the focus's BYE before re-joining (default 2 s). */
+  mediaGraceMs?: number | undefined
+  /** Where the backend logs (default: `NODE_DEBUG=msrp-bot:chat`). */
+  logger?: ChatLogger | undefined
+  /** Extra UserAgent options (timers, keepalive ...). */
+  userAgent?: Partial<UserAgentOptions> | undefined
+}
+
+/** Named states of a {@link SipChatBackend}. */
+export type SipChatBackendState = 'idle' | 'starting' | 'online' | 'reconnecting' | 'stopping' | 'stopped'
+
+class NotStartedError extends MsrpBotError {
+  constructor(method: string, state: string) {
+    super('BACKEND_NOT_STARTED', `SipChatBackend.${method}() needs a started backend (state: ${state}); await start() first`)
+  }
+}
+
+let memoryHostCounter = 0
+
+/**
+ * The backend's own timers (reconnect backoff, grace periods) keep the process alive, unlike
+ * the SIP stack's unref'd ones: a bot waiting to reconnect must not exit for lack of sockets.
+ */
+const keepAliveClock: Clock = {
+  setTimeout: (callback, ms) => setTimeout(callback, ms),
+  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+  now: () => realClock.now(),
+}
+
+function toPresenceStatus(presence: PresenceState): { open: boolean; note?: string; activities?: string[] } {
+  const activities = presence.status === 'away' ? ['away'] : presence.status === 'busy' ? ['busy'] : undefined
+  return {
+    open: presence.status !== 'offline',
+    ...(presence.note === undefined ? {} : { note: presence.note }),
+    ...(activities === undefined ? {} : { activities }),
+  }
+}
+
+function fromPresenceUpdate(update: PresenceUpdate): PresenceState {
+  const status = !update.open ? 'offline' : update.activities.includes('busy') ? 'busy' : update.activities.some((a) => a === 'away' || a === 'on-the-phone' || a === 'meeting') ? 'away' : 'available'
+  return update.note === undefined ? { status } : { status, note: update.note }
+}
+
+/**
+ * A {@link ChatBackend} over SIP and MSRP.
+ *
+ * @example Against a real registrar and focus:
+ * ```ts
+ * const backend = new SipChatBackend({ uri: 'sip:echo@example.test', password: 's3cret', transport: 'tcp',
+ *   outboundProxy: 'sip:proxy.example.test;lr' })
+ * const bot = createBot({ uri: 'sip:echo@example.test' }, { backend })
+ * ```
+ * @example In process, against `startChatServer({ domain: 'example.test' })`:
+ * ```ts
+ * const backend = new SipChatBackend({ uri: 'sip:echo@example.test', transport: 'tcp' }, { memory: server.network })
+ * ```
+ */
+export class SipChatBackend implements ChatBackend {
+  readonly uri: string
+  readonly config: BackendConfig
+  #options: SipChatBackendOptions
+  #state: SipChatBackendState = 'idle'
+  #ua: UserAgent | undefined
+  #registerer: Registerer | undefined
+  #publisher: PresencePublisher | undefined
+  #presence: PresenceState = { status: 'available' }
+  readonly #watchers = new Map<string, PresenceWatcher>()
+  readonly #rooms = new Map<string, RoomClient>()
+  readonly #listeners = new Set<BackendListener>()
+  readonly #queue: BackendEvent[] = []
+  #pumping = false
+  #busy = 0
+  #idleWaiters: Array<() => void> = []
+  #backoff: Backoff
+  #clock: Clock
+  #log: ChatLogger
+  #dialer: MsrpDialer
+  #sipTransport: SipTransport | undefined
+  #reconnectTimer: unknown
+  #wakeReconnect: (() => void) | undefined
+  /** Counts everything that happened, so an observer can tell "quiet" from "between steps". */
+  #activity = 0
+
+  constructor(config: BackendConfig, options: SipChatBackendOptions = {}) {
+    this.config = config
+    this.uri = config.uri
+    this.#options = options
+    this.#clock = options.clock ?? keepAliveClock
+    this.#log = options.logger ?? debugChatLogger
+    this.#backoff = new Backoff(options.reconnect === false ? {} : options.reconnect)
+    this.#dialer = socketDialer
+    this.#configureTransport(options)
+  }
+
+  /**
+   * Points the backend at an in-process network (before `start()`); what the testing helpers'
+   * `attach(bot)` does.
+   */
+  useMemoryNetwork(memory: ChatMemoryNetworks, options: Pick<SipChatBackendOptions, 'reconnect' | 'mediaGraceMs' | 'clock' | 'logger'> = {}): void {
+    if (this.#state !== 'idle') throw new MsrpBotError('BACKEND_ALREADY_STARTED', 'useMemoryNetwork() must be called before start()')
+    this.#options = { ...this.#options, ...options, memory, sipTransport: undefined, msrpDialer: undefined }
+    if (options.clock !== undefined) this.#clock = options.clock
+    if (options.logger !== undefined) this.#log = options.logger
+    if (options.reconnect !== undefined) this.#backoff = new Backoff(options.reconnect === false ? {} : options.reconnect)
+    this.#configureTransport(this.#options)
+  }
+
+  #configureTransport(options: SipChatBackendOptions): void {
+    if (options.memory !== undefined) {
+      const host = `${(uriUser(this.uri) ?? 'ua').replace(/[^a-z0-9-]/gi, '') || 'ua'}-${++memoryHostCounter}.clients.invalid`
+      this.#sipTransport = options.memory.sip.createTransport({ host, port: 5060 })
+      this.#dialer = options.msrpDialer ?? memoryDialer(options.memory.msrp)
+    } else {
+      this.#sipTransport = options.sipTransport
+      this.#dialer = options.msrpDialer ?? socketDialer
+    }
+  }
+
+  /** Current state. */
+  get state(): SipChatBackendState {
+    return this.#state
+  }
+
+  /** The user agent (once started). */
+  get userAgent(): UserAgent | undefined {
+    return this.#ua
+  }
+
+  /** Rooms currently held (joined or re-joining). */
+  get rooms(): readonly RoomHandle[] {
+    return [...this.#rooms.values()]
+  }
+
+  // ---- lifecycle -------------------------------------------------------------------------
+
+  async start(): Promise<void> {
+    if (this.#state !== 'idle') {
+      if (this.#state === 'online' || this.#state === 'reconnecting') return
+      throw new NotStartedError('start', this.#state)
+    }
+    this.#state = 'starting'
+    const c = this.config
+    const ua = new UserAgent({
+      uri: c.uri,
+      ...(c.username === undefined ? {} : { authorizationUser: c.username }),
+      ...(c.password === undefined ? {} : { password: c.password }),
+      ...(c.displayName === undefined ? {} : { displayName: c.displayName }),
+      ...(c.registrar === undefined ? {} : { registrar: c.registrar }),
+      ...(c.outboundProxy === undefined ? {} : { outboundProxy: c.outboundProxy }),
+      transport: this.#sipTransport ?? c.transport,
+      ...(this.#options.tls === undefined ? {} : { tls: this.#options.tls }),
+      ...(this.#options.listen === undefined ? {} : { listen: this.#options.listen }),
+      ...(this.#options.clock === undefined ? {} : { clock: this.#options.clock }),
+      logger: { debug: (m) => this.#log.debug(m), warn: (m) => this.#log.warn(m) },
+      ...this.#options.userAgent,
+    })
+    try {
+      await ua.start()
+      this.#ua = ua
+      this.#registerer = new Registerer(ua, { expires: 600, random: () => 1 })
+      await this.#register()
+    } catch (error) {
+      this.#state = 'idle'
+      this.#ua = undefined
+      await ua.stop().catch(() => undefined)
+      // A new transport for the next attempt (a closed one cannot listen again).
+      this.#configureTransport(this.#options)
+      throw error
+    }
+    ua.on('connection-closed', (id, reason) => {
+      this.#activity++
+      if (reason === 'local') return
+      this.connectionLost(new MsrpBotError('SIP_CONNECTION_LOST', `the SIP connection ${id} closed (${reason})`))
+    })
+    this.#state = 'online'
+    if (this.#options.publishPresence !== false) await this.#publish(this.#presence)
+    this.#log.info(`${this.uri} started`)
+  }
+
+  async #register(): Promise<void> {
+    try {
+      await this.#registerer!.register()
+    } catch (error) {
+      const why =
+        error instanceof SipAuthError
+          ? `the registrar refused the credentials (${error.message})`
+          : error instanceof SipResponseError
+            ? `the registrar answered ${error.status} ${error.reason}`
+            : `no answer from the registrar (${(error as Error).message})`
+      throw new MsrpBotError('REGISTRATION_FAILED', `cannot register ${this.uri}: ${why}; check uri, password, registrar and outboundProxy`, { cause: error })
+    }
+  }
+
+  async #publish(presence: PresenceState): Promise<void> {
+    const ua = this.#ua
+    if (ua === undefined) return
+    this.#publisher ??= new PresencePublisher(ua)
+    try {
+      await this.#publisher.setStatus(toPresenceStatus(presence))
+    } catch (error) {
+      const status = (error as { status?: number }).status
+      // RFC 3903 §6 / RFC 6665 §8.3.1: a registrar without a presence agent answers 489 (or 405/501).
+      if (status === 489 || status === 405 || status === 501 || status === 404) {
+        this.#log.info(`the registrar does not take presence (${status}); continuing without publishing it`)
+        return
+      }
+      this.#log.warn(`publishing presence failed: ${(error as Error).message}`)
+    }
+  }
+
+  stop(): Promise<void> {
+    if (this.#state === 'idle') {
+      this.#state = 'stopped'
+      return Promise.resolve()
+    }
+    this.#stopping ??= this.#stop()
+    return this.#stopping
+  }
+
+  #stopping: Promise<void> | undefined
+
+  async #stop(): Promise<void> {
+    if (this.#state === 'stopped') return
+    const wasOnline = this.#state === 'online'
+    // Leave while still online, so the rooms get their BYEs (RFC 3261 §15).
+    await Promise.allSettled([...this.#rooms.values()].map((room) => room.leave()))
+    this.#rooms.clear()
+    this.#state = 'stopping'
+    if (this.#reconnectTimer !== undefined) this.#clock.clearTimeout(this.#reconnectTimer)
+    this.#wakeReconnect?.()
+    if (wasOnline) {
+      await Promise.allSettled([...this.#watchers.values()].map((w) => w.stop()))
+      if (this.#publisher !== undefined) await this.#publisher.remove().catch(() => undefined)
+      await this.#registerer?.unregister().catch(() => undefined)
+    }
+    this.#watchers.clear()
+    await this.#ua?.stop().catch((error: unknown) => this.#log.warn(`stopping the user agent failed: ${String(error)}`))
+    this.#state = 'stopped'
+    this.#log.info(`${this.uri} stopped`)
+    this.#checkIdle()
+  }
+
+  // ---- rooms -----------------------------------------------------------------------------
+
+  async join(roomUri: string, options: JoinOptions): Promise<RoomHandle> {
+    this.#assertStarted('join')
+    const key = uriKey(roomUri)
+    const existing = this.#rooms.get(key)
+    if (existing !== undefined && existing.state !== 'left' && existing.state !== 'closed') return existing
+    if (this.#state !== 'online') {
+      throw new MsrpBotError('JOIN_FAILED', `cannot join ${roomUri} while reconnecting; try again after the 'reconnected' event`)
+    }
+    const room = new RoomClient(this.#host(), roomUri)
+    this.#rooms.set(key, room)
+    try {
+      await this.track(room.open(options.nickname))
+    } catch (error) {
+      const code = (error as { code?: string }).code
+      if ((code === 'NICKNAME_TAKEN' || code === 'NICKNAME_INVALID') && room.state === 'joined') {
+        // The session is up without a nickname: the bot owns the room (contract: error.room).
+        throw error
+      }
+      this.#rooms.delete(key)
+      await room.leave().catch(() => undefined)
+      throw error
+    }
+    // Contract rule 3a: the room's events flow once the caller has the handle.
+    setImmediate(() => room.release())
+    return room
+  }
+
+  // ---- presence --------------------------------------------------------------------------
+
+  async setPresence(presence: PresenceState): Promise<void> {
+    this.#assertStarted('setPresence')
+    this.#presence = { ...presence }
+    if (this.#state === 'online') await this.track(this.#publish(presence))
+  }
+
+  async watch(contactUri: string): Promise<void> {
+    this.#assertStarted('watch')
+    const key = uriKey(contactUri)
+    if (this.#watchers.has(key)) return
+    const watcher = new PresenceWatcher(this.#ua!, contactUri)
+    watcher.on('presence', (update) => this.#emit({ type: 'presence', contact: contactUri, presence: fromPresenceUpdate(update) }))
+    this.#watchers.set(key, watcher)
+    try {
+      await this.track(watcher.start())
+    } catch (error) {
+      this.#watchers.delete(key)
+      throw new MsrpBotError('WATCH_FAILED', `cannot watch ${contactUri}: ${(error as Error).message}`, { cause: error })
+    }
+  }
+
+  async unwatch(contactUri: string): Promise<void> {
+    const key = uriKey(contactUri)
+    const watcher = this.#watchers.get(key)
+    if (watcher === undefined) return
+    this.#watchers.delete(key)
+    watcher.removeAllListeners()
+    await watcher.stop().catch(() => undefined)
+  }
+
+  // ---- events ----------------------------------------------------------------------------
+
+  subscribe(listener: BackendListener): () => void {
+    this.#listeners.add(listener)
+    return () => this.#listeners.delete(listener)
+  }
+
+  #emit(event: BackendEvent): void {
+    this.#activity++
+    this.#queue.push(event)
+    if (!this.#pumping) void this.#pump()
+  }
+
+  /** Delivers events one at a time, in order, awaiting each listener (inbound backpressure). */
+  async #pump(): Promise<void> {
+    this.#pumping = true
+    this.#busy++
+    try {
+      for (let event = this.#queue.shift(); event !== undefined; event = this.#queue.shift()) {
+        for (const listener of [...this.#listeners]) {
+          try {
+            await listener(event)
+          } catch (error) {
+            this.#log.warn(`an event listener threw: ${String(error)}`)
+          }
+        }
+      }
+    } finally {
+      this.#pumping = false
+      this.#busy--
+      this.#checkIdle()
+    }
+  }
+
+  // ---- in-flight tracking (for tests' settled()) -----------------------------------------
+
+  /** Counts `work` as in flight until it settles. */
+  track<T>(work: Promise<T>): Promise<T> {
+    this.#busy++
+    this.#activity++
+    return work.finally(() => {
+      this.#busy--
+      this.#activity++
+      this.#checkIdle()
+    })
+  }
+
+  /** Operations, event deliveries and reconnects in progress. */
+  get busy(): number {
+    return this.#busy
+  }
+
+  /** A counter that moves whenever something happens (for quiescence checks). */
+  get activity(): number {
+    return this.#activity
+  }
+
+  /** Resolves when nothing is in flight. */
+  idle(): Promise<void> {
+    if (this.#busy === 0) return Promise.resolve()
+    return new Promise((resolve) => this.#idleWaiters.push(resolve))
+  }
+
+  #checkIdle(): void {
+    if (this.#busy !== 0) return
+    for (const wake of this.#idleWaiters.splice(0)) wake()
+  }
+
+  // ---- connection loss and reconnect -----------------------------------------------------
+
+  /**
+   * Reports the connection lost (transport closed, server unreachable): the backend emits
+   * `disconnected`, drops its sessions locally and starts re-connecting. Idempotent.
+   */
+  connectionLost(error: Error): void {
+    if (this.#state !== 'online') return
+    this.#state = 'reconnecting'
+    this.#log.warn(`connection lost: ${error.message}`)
+    this.#emit({ type: 'connection', state: 'disconnected', error })
+    if (this.#options.reconnect === false) return
+    // The SIP stack's timers do not hold the process; a bot that is reconnecting must stay up.
+    const keepAlive = setInterval(() => {}, 60_000)
+    void this.track(this.#reconnect()).finally(() => clearInterval(keepAlive))
+  }
+
+  async #reconnect(): Promise<void> {
+    await Promise.allSettled([...this.#rooms.values()].map((room) => room.suspend()))
+    while (this.#state === 'reconnecting') {
+      const delay = this.#backoff.next()
+      this.#log.debug(`reconnecting in ${delay} ms (attempt ${this.#backoff.attempts})`)
+      await new Promise<void>((resolve) => {
+        this.#wakeReconnect = resolve
+        this.#reconnectTimer = this.#clock.setTimeout(resolve, delay)
+      })
+      this.#reconnectTimer = undefined
+      this.#wakeReconnect = undefined
+      if (this.#state !== 'reconnecting') return
+      try {
+        await this.#register()
+        for (const room of [...this.#rooms.values()]) await room.rejoin()
+        for (const watcher of this.#watchers.values()) {
+          if (watcher.subscriber.state === 'terminated') await watcher.start().catch(() => undefined)
+        }
+      } catch (error) {
+        this.#log.warn(`reconnect attempt ${this.#backoff.attempts} failed: ${(error as Error).message}`)
+        await Promise.allSettled([...this.#rooms.values()].map((room) => room.suspend()))
+        continue
+      }
+      if (this.#state !== 'reconnecting') return
+      this.#state = 'online'
+      this.#backoff.reset()
+      if (this.#options.publishPresence !== false) await this.#publish(this.#presence)
+      this.#log.info(`${this.uri} reconnected`)
+      this.#emit({ type: 'connection', state: 'reconnected' })
+    }
+  }
+
+  /**
+   * Fault injection for tests: cuts every connection this backend has (SIP and MSRP), as a
+   * network failure would. Only meaningful on a memory network.
+   */
+  dropConnections(): void {
+    const transport = this.#ua?.transport as MemoryTransport | undefined
+    if (transport !== undefined && typeof (transport as { fail?: unknown }).fail === 'function') {
+      for (const id of this.#connectionIds()) transport.fail(id)
+    }
+    for (const room of this.#rooms.values()) room.dropMedia()
+  }
+
+  #connectionIds(): string[] {
+    return (this.#ua?.transport as { connectionIds?: () => string[] } | undefined)?.connectionIds?.() ?? []
+  }
+
+  // ---- helpers ---------------------------------------------------------------------------
+
+  #assertStarted(method: string): void {
+    if (this.#state !== 'online' && this.#state !== 'reconnecting') throw new NotStartedError(method, this.#state)
+  }
+
+  #host(): RoomHost {
+    const backend = this
+    return {
+      get ua() {
+        return backend.#ua!
+      },
+      self: this.uri,
+      displayName: this.config.displayName,
+      dialer: this.#dialer,
+      clock: this.#clock,
+      log: this.#log,
+      msrpTimeoutMs: this.#options.msrpTimeoutMs,
+      mediaGraceMs: this.#options.mediaGraceMs ?? 2000,
+      rosterWaitMs: 2000,
+      online: () => this.#state === 'online',
+      emit: (event) => this.#emit(event),
+      connectionLost: (error) => this.connectionLost(error),
+      roomClosed: (room, reason) => this.#roomClosed(room, reason),
+      track: (work) => this.track(work),
+    }
+  }
+
+  #roomClosed(room: RoomClient, _reason: RoomClosedReason): void {
+    const key = uriKey(room.uri)
+    if (this.#rooms.get(key) === room) this.#rooms.delete(key)
+  }
+}
+
+/**
+ * The default backend factory: what `createBot(config)` uses when no backend is passed.
+ *
+ * @example
+ * ```ts
+ * setDefaultBackendFactory(createSipChatBackend)
+ * ```
+ */
+export function createSipChatBackend(config: BackendConfig): SipChatBackend {
+  return new SipChatBackend(config)
+}

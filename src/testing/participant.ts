@@ -1,0 +1,296 @@
+/**
+ * A scripted person in a test chat: joins a room, talks, whispers, types, and remembers what it
+ * saw. Runs on the same {@link SipChatBackend} as a bot, over the in-process network.
+ *
+ * @module
+ */
+import { MsrpBotError } from '../errors.ts'
+import { sameUri } from '../chat/address.ts'
+import type { BackendEvent, OutgoingContent, RoomHandle, SendReceipt } from '../chat/backend.ts'
+import { ParticipantNotFoundError } from '../chat/backend-errors.ts'
+import type { SipChatBackend } from '../chat/sip-chat-backend.ts'
+import { describeMatcher, formatEntry, matches, toTranscriptEntry } from './transcript.ts'
+import type { MessageMatcher, TranscriptEntry } from './transcript.ts'
+
+/** Options of `chat.participant()`. */
+export interface ParticipantOptions {
+  /** Nickname to claim on join (default: the name). */
+  nickname?: string | undefined
+  /** Password, when the test chat has `users` (default: the one in `users`). */
+  password?: string | undefined
+  /** Display name. */
+  displayName?: string | undefined
+}
+
+/** Options of {@link TestParticipant.expectMessage}. */
+export interface ExpectOptions {
+  /** Only messages from this nickname or URI. */
+  from?: string | undefined
+  /** Only public or only private messages. */
+  kind?: 'public' | 'private' | undefined
+  /** Give up after this long (default 5 s). A guard only: never a way to wait. */
+  timeoutMs?: number | undefined
+}
+
+interface Waiter {
+  matcher: MessageMatcher
+  options: ExpectOptions
+  resolve: (entry: TranscriptEntry) => void
+}
+
+/** Thrown by `expectMessage` when no matching message came. */
+export class ExpectationError extends MsrpBotError {
+  constructor(message: string) {
+    super('TEST_EXPECTATION_FAILED', message)
+  }
+}
+
+/**
+ * A participant of a test chat.
+ *
+ * @example
+ * ```ts
+ * const alice = await chat.participant('alice')
+ * await alice.join('lobby')
+ * await alice.say('!help')
+ * await alice.expectMessage(/I echo/)
+ * console.log(alice.transcript)
+ * ```
+ */
+export class TestParticipant {
+  /** The name given to `chat.participant()`. */
+  readonly name: string
+  /** The participant's SIP URI (`sip:<name>@<domain>`). */
+  readonly uri: string
+  /** The backend it runs on (for anything the helpers do not cover). */
+  readonly backend: SipChatBackend
+  /** Every message it received, public and private, in order. */
+  readonly transcript: TranscriptEntry[] = []
+  /** Every event it received (messages, joins, leaves, nicknames, composing, connection ...). */
+  readonly events: BackendEvent[] = []
+  readonly #nickname: string | undefined
+  readonly #resolveRoom: (room: string) => string
+  readonly #defaultRoom: () => string | undefined
+  #room: RoomHandle | undefined
+  #waiters: Waiter[] = []
+  #slowMs = 0
+  #delay: (ms: number) => Promise<void>
+
+  /** @internal created by `chat.participant()` */
+  constructor(init: {
+    name: string
+    uri: string
+    backend: SipChatBackend
+    nickname: string | undefined
+    resolveRoom: (room: string) => string
+    defaultRoom: () => string | undefined
+    delay: (ms: number) => Promise<void>
+  }) {
+    this.name = init.name
+    this.uri = init.uri
+    this.backend = init.backend
+    this.#nickname = init.nickname
+    this.#resolveRoom = init.resolveRoom
+    this.#defaultRoom = init.defaultRoom
+    this.#delay = init.delay
+    this.backend.subscribe((event) => this.#onEvent(event))
+  }
+
+  /** The room it is in (the last one joined), if any. */
+  get room(): RoomHandle | undefined {
+    return this.#room
+  }
+
+  /** Its confirmed nickname in the current room. */
+  get nickname(): string | undefined {
+    return this.#room?.nickname
+  }
+
+  /** Public messages received, as `nickname: text` lines (handy in assertions). */
+  get lines(): string[] {
+    return this.transcript.filter((e) => e.kind === 'public').map((e) => `${e.nickname ?? e.from}: ${e.text}`)
+  }
+
+  /** Texts of the private messages received. */
+  get whispers(): string[] {
+    return this.transcript.filter((e) => e.kind === 'private').map((e) => e.text)
+  }
+
+  async #onEvent(event: BackendEvent): Promise<void> {
+    // A slow participant takes this long over every event (inbound backpressure, as a slow
+    // client would); the backend delivers the next one only afterwards.
+    if (this.#slowMs > 0) await this.#delay(this.#slowMs)
+    this.events.push(event)
+    if (event.type !== 'message') return
+    const entry = toTranscriptEntry(event)
+    this.transcript.push(entry)
+    for (const waiter of [...this.#waiters]) {
+      if (this.#accepts(entry, waiter.matcher, waiter.options)) {
+        this.#waiters.splice(this.#waiters.indexOf(waiter), 1)
+        waiter.resolve(entry)
+      }
+    }
+  }
+
+  #accepts(entry: TranscriptEntry, matcher: MessageMatcher, options: ExpectOptions): boolean {
+    if (options.kind !== undefined && entry.kind !== options.kind) return false
+    if (options.from !== undefined && !(entry.nickname === options.from || (/^sips?:/i.test(options.from) && sameUri(entry.from, options.from)))) return false
+    return matches(entry, matcher)
+  }
+
+  /**
+   * Joins a room (name or URI; default: the test chat's first room) with its nickname.
+   *
+   * @example
+   * ```ts
+   * await alice.join('lobby')
+   * await bob.join('sip:lobby@example.test', { nickname: 'bobby' })
+   * ```
+   */
+  async join(room?: string, options: { nickname?: string } = {}): Promise<RoomHandle> {
+    const target = room ?? this.#defaultRoom()
+    if (target === undefined) throw new MsrpBotError('TEST_NO_ROOM', `${this.name}.join(): name a room (the test chat has none)`)
+    this.#room = await this.backend.join(this.#resolveRoom(target), { nickname: options.nickname ?? this.#nickname })
+    return this.#room
+  }
+
+  #current(what: string): RoomHandle {
+    if (this.#room === undefined) throw new MsrpBotError('TEST_NOT_IN_ROOM', `${this.name}.${what}(): join a room first`)
+    return this.#room
+  }
+
+  /**
+   * Says something in the room; resolves once the focus confirmed it.
+   *
+   * @example
+   * ```ts
+   * await alice.say('hello everyone')
+   * ```
+   */
+  say(content: OutgoingContent): Promise<SendReceipt> {
+    return this.#current('say').send(content)
+  }
+
+  /**
+   * Sends a private message to a participant by nickname or URI.
+   *
+   * @example
+   * ```ts
+   * await alice.whisper('echo', '!secret')
+   * ```
+   */
+  whisper(to: string, content: OutgoingContent): Promise<SendReceipt> {
+    const room = this.#current('whisper')
+    const uri = /^sips?:/i.test(to) ? to : room.participants.find((p) => p.nickname === to)?.uri
+    if (uri === undefined) return Promise.reject(new ParticipantNotFoundError(to, room.uri))
+    return room.sendPrivate(uri, content)
+  }
+
+  /**
+   * Changes nickname in the current room (rejects NICKNAME_TAKEN / NICKNAME_INVALID).
+   *
+   * @example
+   * ```ts
+   * await alice.setNickname('alice2')
+   * ```
+   */
+  setNickname(nickname: string): Promise<void> {
+    return this.#current('setNickname').setNickname(nickname)
+  }
+
+  /**
+   * Shows (or with false, clears) "is typing" in the room (RFC 3994).
+   *
+   * @example
+   * ```ts
+   * await alice.typing()
+   * ```
+   */
+  typing(active = true): Promise<void> {
+    return this.#current('typing').sendComposing(active)
+  }
+
+  /**
+   * Leaves the current room.
+   *
+   * @example
+   * ```ts
+   * await alice.leave()
+   * ```
+   */
+  async leave(): Promise<void> {
+    const room = this.#room
+    this.#room = undefined
+    await room?.leave()
+  }
+
+  /**
+   * Resolves with the first received message (already in the transcript, or still to come)
+   * that matches: the exact text, a RegExp, or a predicate. Rejects after `timeoutMs` (5 s)
+   * listing what did arrive. Prefer `await chat.settled()` then asserting on `transcript`; use
+   * this when the message is not the result of your own action.
+   *
+   * @example
+   * ```ts
+   * await alice.expectMessage('you said: hi')
+   * await alice.expectMessage(/welcome/, { from: 'echo' })
+   * await alice.expectMessage((m) => m.kind === 'private')
+   * ```
+   */
+  expectMessage(matcher: MessageMatcher, options: ExpectOptions = {}): Promise<TranscriptEntry> {
+    const seen = this.transcript.find((entry) => this.#accepts(entry, matcher, options))
+    if (seen !== undefined) return Promise.resolve(seen)
+    return new Promise((resolve, reject) => {
+      const timeoutMs = options.timeoutMs ?? 5000
+      const timer = setTimeout(() => {
+        this.#waiters = this.#waiters.filter((w) => w !== waiter)
+        const got = this.transcript.map(formatEntry)
+        reject(new ExpectationError(
+          `${this.name} got no ${options.kind ?? ''} message ${describeMatcher(matcher)}${options.from === undefined ? '' : ` from ${options.from}`} within ${timeoutMs} ms; ` +
+            (got.length === 0 ? 'it received no messages at all' : `it received:\n  ${got.join('\n  ')}`),
+        ))
+      }, timeoutMs)
+      const waiter: Waiter = {
+        matcher,
+        options,
+        resolve: (entry) => {
+          clearTimeout(timer)
+          resolve(entry)
+        },
+      }
+      this.#waiters.push(waiter)
+    })
+  }
+
+  /**
+   * Fault injection: cuts this participant's connections (SIP and MSRP) as a network failure
+   * would. It reconnects, re-registers and re-joins by itself.
+   *
+   * @example
+   * ```ts
+   * alice.dropConnection()
+   * await chat.settled() // alice is back in the room
+   * ```
+   */
+  dropConnection(): void {
+    this.backend.dropConnections()
+  }
+
+  /**
+   * Fault injection: this participant takes `ms` over every event it receives (0 restores).
+   *
+   * @example
+   * ```ts
+   * alice.slow(50)
+   * ```
+   */
+  slow(ms: number): void {
+    this.#slowMs = Math.max(0, ms)
+  }
+
+  /** Clears the transcript and event log (e.g. between steps of a test). */
+  clear(): void {
+    this.transcript.length = 0
+    this.events.length = 0
+  }
+}

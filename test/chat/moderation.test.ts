@@ -1,0 +1,58 @@
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import { LOBBY, client, quiet, startServer, until } from './helpers.ts'
+
+describe('SipChatBackend moderation and room end', () => {
+  it('a moderator kicks: REFER method=BYE removes the participant, who gets room-closed "kicked"', async () => {
+    const server = await startServer()
+    const mod = await client(server, 'mod')
+    const bob = await client(server, 'bob')
+    const rm = await mod.backend.join(LOBBY, { nickname: 'mod' })
+    const rb = await bob.backend.join(LOBBY, { nickname: 'bob' })
+    await quiet(server, [mod.backend, bob.backend])
+    // bob is no moderator: 403 → NOT_AUTHORIZED
+    await assert.rejects(rb.removeParticipant('sip:mod@example.test'), { code: 'NOT_AUTHORIZED' })
+    await rm.removeParticipant('sip:bob@example.test')
+    await until(server, [mod.backend, bob.backend], () => bob.events.some((e) => e.type === 'room-closed'), 'bob gets room-closed')
+    const closed = bob.events.find((e) => e.type === 'room-closed')
+    assert.deepEqual(closed, { type: 'room-closed', room: LOBBY, reason: 'kicked' })
+    assert.ok(mod.events.some((e) => e.type === 'leave' && e.participant.uri === 'sip:bob@example.test'))
+    await assert.rejects(rb.send('still here?'), { code: 'SEND_DISCONNECTED' })
+    assert.equal(bob.backend.rooms.length, 0)
+    assert.equal(bob.backend.state, 'online', 'a kick is not a connection loss')
+    await mod.backend.stop()
+    await bob.backend.stop()
+    await server.close()
+  })
+
+  it('mute (msrp-bot extension): the muted participant’s sends are refused until unmuted', async () => {
+    const server = await startServer()
+    const mod = await client(server, 'mod')
+    const bob = await client(server, 'bob')
+    const rm = await mod.backend.join(LOBBY, { nickname: 'mod' })
+    const rb = await bob.backend.join(LOBBY, { nickname: 'bob' })
+    await assert.rejects(rb.setMuted('sip:mod@example.test', true), { code: 'NOT_AUTHORIZED' })
+    await rm.setMuted('sip:bob@example.test', true)
+    await assert.rejects(rb.send('can you hear me?'), (err: Error & { code?: string; statusCode?: number }) => {
+      assert.equal(err.code, 'SEND_REJECTED')
+      assert.equal(err.statusCode, 403)
+      return true
+    })
+    await rm.setMuted('sip:bob@example.test', false)
+    await rb.send('back')
+    await quiet(server, [mod.backend, bob.backend])
+    assert.ok(mod.texts().includes('bob: back'))
+    assert.ok(!mod.texts().some((t) => t.includes('can you hear me')))
+    await assert.rejects(rm.setMuted('sip:ghost@example.test', true), { code: 'PARTICIPANT_NOT_FOUND' })
+    await mod.backend.stop()
+    await bob.backend.stop()
+    await server.close()
+  })
+
+  it('a focus that does not know the mute extension (415) yields NOT_SUPPORTED', async () => {
+    const { toModerationError } = await import('../../src/chat/error-mapping.ts')
+    const error = toModerationError({ status: 415 }, 'mute', LOBBY, 'sip:bob@example.test') as Error & { code?: string }
+    assert.equal(error.code, 'NOT_SUPPORTED')
+    assert.match(error.message, /not supported/)
+  })
+})
