@@ -14,6 +14,8 @@
  */
 import { MsrpBotError } from '../errors.ts'
 import type { CliIo } from './io.ts'
+import { runChatServerCli } from '../mixer/server/index.ts'
+import { createConsoleLogger } from '../bot/index.ts'
 
 /** A SIP transport name. */
 export type SipTransportName = 'udp' | 'tcp' | 'tls' | 'ws'
@@ -132,8 +134,19 @@ function notAvailable(command: string): never {
  * await startServer({ host: '127.0.0.1', port: 5060, domain: 'localhost', rooms: ['lobby'], users: undefined, wsPort: undefined, msrpPort: 2855, logLevel: 'info' }, context)
  * ```
  */
-export async function startServer(_options: ServerOptions, _context: RuntimeContext): Promise<void> {
-  notAvailable('server')
+export async function startServer(options: ServerOptions, context: RuntimeContext): Promise<void> {
+  await runChatServerCli({
+    host: options.host,
+    port: options.port,
+    domain: options.domain,
+    rooms: [...options.rooms],
+    ...(options.users === undefined ? {} : { users: Object.fromEntries(options.users.map((u) => [u.username, u.password])) }),
+    ...(options.wsPort === undefined ? {} : { wsPort: options.wsPort }),
+    msrpPort: options.msrpPort,
+    out: (line) => context.io.stdout.write(`${line}\n`),
+    logger: createConsoleLogger(options.logLevel),
+    signal: context.signal,
+  })
 }
 
 /**

@@ -8,6 +8,7 @@ import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { Registerer, SipAuthError, SipResponseError, type IncomingMessage, type UserAgent } from '../../src/sip/ua/index.ts'
 import type { SipMessage } from '../../src/sip/message.ts'
+import type { TcpTransport } from '../../src/sip/transport/tcp.ts'
 import { startKamailio, type KamailioInstance } from './harness/index.ts'
 import { kamailioUa, requirePeers, wireLog } from './sip-ua-helpers.ts'
 
@@ -64,6 +65,26 @@ for (const variant of [{ name: 'no qop', defines: [] as const }, { name: 'WITH_Q
       assert.equal(got[0]!.text, 'through the registrar')
       await registerer.unregister()
       await assert.rejects(carol.sendMessage('sip:bob@example.test', 'gone?'), (e: unknown) => e instanceof SipResponseError && e.status === 404)
+    })
+
+    it('re-registers over a new TCP connection after the registration connection is lost, and stays reachable', async () => {
+      const erin = await kamailioUa(kam, 'erin', { transport: 'tcp' })
+      const frank = await kamailioUa(kam, 'frank')
+      uas.push(erin, frank)
+      const inbox: IncomingMessage[] = []
+      erin.on('message', (m) => inbox.push(m))
+      const registerer = new Registerer(erin, { expires: 120 })
+      await registerer.register()
+      const lost = registerer.flow!
+      const reRegistered = new Promise<void>((resolve) => registerer.once('registered', () => resolve()))
+      ;(erin.transport as TcpTransport).closeConnection(lost)
+      await reRegistered
+      assert.equal(registerer.state, 'registered')
+      assert.ok(registerer.flow && registerer.flow !== lost, 'a new flow')
+      await frank.sendMessage('sip:erin@example.test', 'still there?')
+      assert.equal(inbox.at(-1)?.text, 'still there?')
+      assert.equal(inbox.at(-1)?.request.source.connectionId, registerer.flow, 'delivered over the new connection')
+      await registerer.unregister()
     })
 
     it('a wrong password fails with SipAuthError SIP_AUTH_FAILED naming the realm', async () => {
