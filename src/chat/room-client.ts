@@ -16,7 +16,7 @@ import { Subscriber } from '../sip/ua/subscriber.ts'
 import type { UserAgent } from '../sip/ua/user-agent.ts'
 import { MsrpBotError } from '../errors.ts'
 import type { Clock } from '../sip/timers.ts'
-import { sameUri } from './address.ts'
+import { sameUri, uriKey } from './address.ts'
 import { SendError } from './backend-errors.ts'
 import type { BackendEvent, OutgoingContent, Participant, RoomClosedReason, RoomHandle, SendReceipt } from './backend.ts'
 import { buildChatCpim, buildComposingCpim, contentOf, decodeChatMessage, newMessageId } from './chat-message.ts'
@@ -24,6 +24,7 @@ import { isDisconnect, toModerationError, toNicknameError, toSendError } from '.
 import type { MsrpDialer } from './msrp-dialer.ts'
 import { RoomMedia } from './room-media.ts'
 import { RoomRoster } from './room-roster.ts'
+import type { RosterChange } from './room-roster.ts'
 import type { IncomingMessage } from '../msrp/session.ts'
 
 /** Content type of the msrp-bot mute request (a server extension, see src/mixer/server). */
@@ -48,6 +49,8 @@ export interface RoomHost {
   readonly msrpTimeoutMs: number | undefined
   /** How long a room whose MSRP session broke waits for the focus's BYE before re-joining. */
   readonly mediaGraceMs: number
+  /** How long a join without a nickname is held for the nickname to follow (0: not held). */
+  readonly joinNicknameWaitMs: number
   /** How long join() waits for the first roster NOTIFY after the SUBSCRIBE was accepted. */
   readonly rosterWaitMs: number
   /** Whether signalling is up (false while reconnecting). */
@@ -102,6 +105,7 @@ export class RoomClient implements RoomHandle {
   #byeReason: string | undefined
   #graceTimer: unknown
   #generation = 0
+  readonly #heldJoins = new Map<string, { timer: unknown; release: () => void }>()
 
   constructor(host: RoomHost, uri: string) {
     this.#host = host
@@ -170,10 +174,11 @@ export class RoomClient implements RoomHandle {
     this.#nickname = undefined
     let refused: Error | undefined
     if (nickname !== undefined) {
-      this.#wantedNickname = nickname
       try {
         await media.setNickname(nickname)
         this.#nickname = nickname
+        // Only a nickname the focus confirmed is restored after a reconnect.
+        this.#wantedNickname = nickname
       } catch (error) {
         refused = toNicknameError(error, nickname, this)
       }
@@ -200,7 +205,7 @@ export class RoomClient implements RoomHandle {
         this.#host.log.debug(`room ${this.uri}: roster NOTIFY ignored (${update.reason})`)
         return
       }
-      for (const change of update.changes) this.#emit({ ...change, room: this.uri })
+      for (const change of update.changes) this.#rosterChange(change)
     })
     try {
       await subscriber.subscribe()
@@ -228,6 +233,46 @@ export class RoomClient implements RoomHandle {
       subscriber.on('notify', check)
       subscriber.on('terminated', done)
     })
+  }
+
+  /**
+   * RFC 7701 joins come in two steps: the INVITE adds a participant without a nickname, the
+   * NICKNAME request names it a moment later. A join without a nickname is held until the
+   * nickname comes (then one `join` with it, no `nickname` event), the participant leaves (then
+   * nothing), or `joinNicknameWaitMs` passes (then the bare `join`).
+   */
+  #rosterChange(change: RosterChange): void {
+    const key = uriKey(change.participant.uri)
+    const held = this.#heldJoins.get(key)
+    if (change.type === 'join' && change.participant.nickname === undefined && this.#host.joinNicknameWaitMs > 0) {
+      let release!: () => void
+      const settledHold = new Promise<void>((resolve) => (release = resolve))
+      const timer = this.#host.clock.setTimeout(() => {
+        this.#heldJoins.delete(key)
+        release()
+        this.#emit({ ...change, room: this.uri })
+      }, this.#host.joinNicknameWaitMs)
+      this.#heldJoins.set(key, { timer, release })
+      void this.#host.track(settledHold)
+      return
+    }
+    if (held !== undefined) {
+      this.#host.clock.clearTimeout(held.timer)
+      this.#heldJoins.delete(key)
+      held.release()
+      if (change.type === 'nickname') this.#emit({ type: 'join', room: this.uri, participant: change.participant })
+      if (change.type === 'join') this.#emit({ ...change, room: this.uri })
+      return
+    }
+    this.#emit({ ...change, room: this.uri })
+  }
+
+  #dropHeldJoins(): void {
+    for (const held of this.#heldJoins.values()) {
+      this.#host.clock.clearTimeout(held.timer)
+      held.release()
+    }
+    this.#heldJoins.clear()
   }
 
   /** Lets buffered events through (after `join()` resolved, contract rule 3a). */
@@ -362,6 +407,7 @@ export class RoomClient implements RoomHandle {
 
   async #teardown(sendBye: boolean): Promise<void> {
     this.#generation++
+    this.#dropHeldJoins()
     if (this.#graceTimer !== undefined) this.#host.clock.clearTimeout(this.#graceTimer)
     this.#graceTimer = undefined
     const session = this.#session

@@ -86,6 +86,11 @@ export interface SipChatBackendOptions {
   msrpTimeoutMs?: number | undefined
   /** How long a room whose MSRP session broke waits for the focus's BYE before re-joining (default 2 s). */
   mediaGraceMs?: number | undefined
+  /**
+   * How long a `join` of someone without a nickname is held for their NICKNAME (RFC 7701 §7) to
+   * follow, so that the bot sees one join with the nickname (default 1 s; 0 disables).
+   */
+  joinNicknameWaitMs?: number | undefined
   /** Where the backend logs (default: `NODE_DEBUG=msrp-bot:chat`). */
   logger?: ChatLogger | undefined
   /** Extra UserAgent options (timers, keepalive ...). */
@@ -540,6 +545,7 @@ export class SipChatBackend implements ChatBackend {
       msrpTimeoutMs: this.#options.msrpTimeoutMs,
       mediaGraceMs: this.#options.mediaGraceMs ?? 2000,
       rosterWaitMs: 2000,
+      joinNicknameWaitMs: this.#options.joinNicknameWaitMs ?? 1000,
       online: () => this.#state === 'online',
       emit: (event) => this.#emit(event),
       connectionLost: (error) => this.connectionLost(error),

@@ -89,6 +89,25 @@ interface Transaction {
 }
 
 const noop = (): void => {}
+/** Shared settled promises: most writes complete at once and need no promise of their own. */
+const WRITTEN: Promise<void> = Promise.resolve()
+const NO_RESPONSE: Promise<undefined> = Promise.resolve(undefined)
+
+function isWireForm(frame: MsrpFrame | readonly Buffer[]): frame is readonly Buffer[] {
+  return Array.isArray(frame)
+}
+
+/**
+ * A request in wire form, for {@link MsrpConnection.requestPrepared}: `bytes` holds exactly one
+ * frame whose transaction id is `transactionId` (its end-line must not occur in the body,
+ * RFC 4975 §7.1.1). `expectResponse` is false for REPORT and for `Failure-Report: no/partial`.
+ */
+export interface PreparedRequest {
+  readonly transactionId: string
+  readonly method: string
+  readonly bytes: readonly Buffer[]
+  readonly expectResponse: boolean
+}
 
 /** One MSRP connection. */
 export class MsrpConnection extends EventEmitter<MsrpConnectionEvents> {
@@ -222,6 +241,10 @@ export class MsrpConnection extends EventEmitter<MsrpConnectionEvents> {
    * @throws MsrpClosedError when the connection is closed.
    */
   async write(frame: MsrpFrame): Promise<void> {
+    await this.#writeWhenDrained(frame)
+  }
+
+  async #writeWhenDrained(frame: MsrpFrame | readonly Buffer[]): Promise<void> {
     while (this.#congested && this.#state === 'open') await this.#waitDrain()
     this.#writeNow(frame)
   }
@@ -234,7 +257,19 @@ export class MsrpConnection extends EventEmitter<MsrpConnectionEvents> {
   request(frame: MsrpRequest, options: { expectResponse?: boolean; timeoutMs?: number } = {}): OutgoingRequest {
     const fr = frame.headers['Failure-Report']
     const expect = options.expectResponse ?? (frame.method !== 'REPORT' && fr !== 'no' && fr !== 'partial')
-    const tid = frame.transactionId
+    return this.#issue(frame.transactionId, frame.method, frame, expect, options.timeoutMs)
+  }
+
+  /**
+   * Sends a request that is already in wire form, e.g. one of many copies built from a shared
+   * template (see {@link PreparedRequest}); otherwise exactly like {@link request}. The caller
+   * vouches that `bytes` is one valid frame with transaction id `transactionId`.
+   */
+  requestPrepared(prepared: PreparedRequest, options: { timeoutMs?: number } = {}): OutgoingRequest {
+    return this.#issue(prepared.transactionId, prepared.method, prepared.bytes, prepared.expectResponse, options.timeoutMs)
+  }
+
+  #issue(tid: string, method: string, frame: MsrpFrame | readonly Buffer[], expect: boolean, timeoutOption: number | undefined): OutgoingRequest {
     let tx: Transaction | undefined
     let response: Promise<MsrpResponse | undefined> | undefined
     if (expect) {
@@ -244,30 +279,42 @@ export class MsrpConnection extends EventEmitter<MsrpConnectionEvents> {
       })
       this.#transactions.set(tid, tx as unknown as Transaction)
     }
-    const written = this.write(frame).then(
-      () => {
-        const t = tx
-        if (t !== undefined && this.#transactions.get(tid) === t) {
-          const timeoutMs = options.timeoutMs ?? this.#timeoutMs
-          t.timer = this.#clock.setTimeout(() => {
-            if (this.#transactions.get(tid) !== t) return
-            this.#transactions.delete(tid)
-            t.reject(new MsrpRequestError('MSRP_TIMEOUT', 408, `no response to MSRP ${frame.method} ${tid} within ${timeoutMs} ms (RFC 4975 §7.1: treated as 408)`))
-          }, timeoutMs)
-        }
-      },
-      (error: Error) => {
-        if (tx !== undefined && this.#transactions.get(tid) === tx) {
+    const armTimer = (): void => {
+      const t = tx
+      if (t !== undefined && this.#transactions.get(tid) === t) {
+        const timeoutMs = timeoutOption ?? this.#timeoutMs
+        t.timer = this.#clock.setTimeout(() => {
+          if (this.#transactions.get(tid) !== t) return
           this.#transactions.delete(tid)
-          tx.reject(error)
-        }
-        throw error
-      },
-    )
-    const result = response ?? written.then(() => undefined)
+          t.reject(new MsrpRequestError('MSRP_TIMEOUT', 408, `no response to MSRP ${method} ${tid} within ${timeoutMs} ms (RFC 4975 §7.1: treated as 408)`))
+        }, timeoutMs)
+      }
+    }
+    const failed = (error: Error): Promise<never> => {
+      if (tx !== undefined && this.#transactions.get(tid) === tx) {
+        this.#transactions.delete(tid)
+        tx.reject(error)
+      }
+      return Promise.reject(error)
+    }
+    let written: Promise<void>
+    if (!this.#congested || this.#state !== 'open') {
+      // Not congested: the frame goes to the transport now (as write() would do before its first
+      // await), without the promise round trip.
+      try {
+        this.#writeNow(frame)
+        armTimer()
+        written = WRITTEN
+      } catch (error) {
+        written = failed(error as Error)
+      }
+    } else {
+      written = this.#writeWhenDrained(frame).then(armTimer, failed)
+    }
+    const result = response ?? (written === WRITTEN ? NO_RESPONSE : written.then(() => undefined))
     // Callers may await only one of the two; the other must not become an unhandled rejection.
-    written.catch(noop)
-    result.catch(noop)
+    if (written !== WRITTEN) written.catch(noop)
+    if (result !== NO_RESPONSE) result.catch(noop)
     return { written, response: result }
   }
 
@@ -321,9 +368,10 @@ export class MsrpConnection extends EventEmitter<MsrpConnectionEvents> {
     )
   }
 
-  #writeNow(frame: MsrpFrame): void {
+  /** Writes a frame, or the wire form of one (prepared requests). */
+  #writeNow(frame: MsrpFrame | readonly Buffer[]): void {
     if (this.#state !== 'open') throw this.#closedError(this.#closeError)
-    const ok = this.#transport.write(serializeFrameParts(frame))
+    const ok = this.#transport.write(isWireForm(frame) ? frame : serializeFrameParts(frame))
     if (!ok) {
       this.#congested = true
       if (this.#transport.bufferedBytes > this.#maxWriteBuffer) {

@@ -17,6 +17,7 @@ export type {
   MsrpConnectionOptions,
   MsrpRequestHandler,
   OutgoingRequest,
+  PreparedRequest,
   SessionResolver,
 } from './connection.ts'
 export { MsrpClosedError, MsrpRequestError } from './errors.ts'

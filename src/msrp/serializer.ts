@@ -46,12 +46,16 @@ export function generateTransactionId(length = 12): string {
  */
 export function bodyContainsEndLine(body: Uint8Array, tid: string): boolean {
   const buf = Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength)
-  const marker = Buffer.concat([DASHES, Buffer.from(tid, 'latin1')])
-  for (let k = buf.indexOf(marker); k >= 0; k = buf.indexOf(marker, k + 1)) {
+  // Most bodies have no dashes at all: one scan, no allocation.
+  let k = buf.indexOf(DASHES)
+  if (k < 0) return false
+  const marker = `-------${tid}`
+  const markerLength = marker.length // ASCII: idents are [A-Za-z0-9.-+%=]
+  for (k = buf.indexOf(marker, k, 'latin1'); k >= 0; k = buf.indexOf(marker, k + 1, 'latin1')) {
     if (k !== 0 && !(k >= 2 && buf[k - 2] === CR && buf[k - 1] === LF)) continue
-    const f = buf[k + marker.length]
+    const f = buf[k + markerLength]
     if (f !== 0x24 && f !== 0x2b && f !== 0x23) continue
-    const j = k + marker.length + 1
+    const j = k + markerLength + 1
     if (j === buf.length) return true
     if (buf[j] === CR && buf[j + 1] === LF) return true
   }
@@ -70,15 +74,39 @@ function invalid(message: string): never {
   throw new MsrpSerializeError('MSRP_SERIALIZE_INVALID', message)
 }
 
+/** Same test as `isHeaderText(value) && !/^[ \t]|[ \t]$/.test(value)`, in one pass without regexes. */
+function isCleanValue(value: string): boolean {
+  const n = value.length
+  if (n > 0) {
+    const first = value.charCodeAt(0)
+    const last = value.charCodeAt(n - 1)
+    if (first === 0x20 || first === 0x09 || last === 0x20 || last === 0x09) return false
+  }
+  for (let i = 0; i < n; i++) {
+    const c = value.charCodeAt(i)
+    // utf8text (RFC 4975 §9): no controls but HTAB.
+    if ((c < 0x20 && c !== 0x09) || c === 0x7f) return false
+  }
+  return true
+}
+
 function checkValue(name: string, value: string): void {
-  if (!isHeaderText(value) || /^[ \t]|[ \t]$/.test(value)) {
+  if (!isCleanValue(value)) {
     invalid(`the ${name} header value ${JSON.stringify(value)} has CR/LF, control characters or edge whitespace`)
   }
 }
 
+/** Typed header keys as spelled in {@link MsrpHeaders} (the values of HEADER_NAMES). */
+const CANONICAL_NAMES: ReadonlySet<string> = new Set(HEADER_NAMES.values())
+
+/** Bodies up to this size are copied into the frame's single buffer; larger ones are passed through. */
+const INLINE_BODY_LIMIT = 16 * 1024
+
 /**
- * Writes a frame as three buffers — head (start line, headers, blank line), body, tail (CRLF
- * and end-line) — so a transport can write a large body without copying it (`socket.cork()`).
+ * Writes a frame for the wire. Small frames come back as one buffer (head, body and tail
+ * copied together: one allocation, one system call); a frame whose body exceeds 16 KiB comes
+ * back as three buffers — head (start line, headers, blank line), body, tail (CRLF and
+ * end-line) — so a transport can write a large body without copying it.
  *
  * @throws MsrpSerializeError for a frame that has no valid wire form.
  */
@@ -99,14 +127,14 @@ export function serializeFrameParts(frame: MsrpFrame): Buffer[] {
   if (h['To-Path'].length === 0 || h['From-Path'].length === 0) invalid('To-Path and From-Path need at least one URI')
   head += `To-Path: ${formatHeader(h, 'To-Path')}\r\nFrom-Path: ${formatHeader(h, 'From-Path')}\r\n`
   let mime = ''
-  for (const name of Object.keys(h) as MsrpHeaderName[]) {
+  for (const name in h) {
     if (name === 'To-Path' || name === 'From-Path' || name === 'Content-Type') continue
-    const value = formatHeader(h, name)
+    const value = formatHeader(h, name as MsrpHeaderName)
     if (value === undefined) continue
-    if (HEADER_NAMES.get(name.toLowerCase()) !== name) invalid(`unknown header key "${name}"; put it in extensionHeaders`)
+    if (!CANONICAL_NAMES.has(name)) invalid(`unknown header key "${name}"; put it in extensionHeaders`)
     checkValue(name, value)
     if (name === 'Message-ID' && !isIdent(value)) invalid(`Message-ID "${value}" must be 4-32 characters [A-Za-z0-9.-+%=]`)
-    if (MIME_HEADERS.has(name)) mime += `${name}: ${value}\r\n`
+    if (MIME_HEADERS.has(name as MsrpHeaderName)) mime += `${name}: ${value}\r\n`
     else head += `${name}: ${value}\r\n`
   }
   for (const { name, value } of frame.extensionHeaders) {
@@ -124,16 +152,24 @@ export function serializeFrameParts(frame: MsrpFrame): Buffer[] {
     head += `Content-Type: ${contentType}\r\n`
   }
 
-  const endLine = `-------${tid}${frame.continuation}\r\n`
   if (frame.continuation !== '$' && frame.continuation !== '+' && frame.continuation !== '#') {
     invalid(`continuation flag "${String(frame.continuation)}" must be $, + or #`)
   }
+  const endLine = `-------${tid}${frame.continuation}\r\n`
   if (frame.body === undefined) return [Buffer.from(head + endLine, 'utf8')]
   if (bodyContainsEndLine(frame.body, tid)) {
     invalid(`the body contains the end-line of transaction ${tid}; pick another id with transactionIdFor(body)`)
   }
   const body = Buffer.isBuffer(frame.body) ? frame.body : Buffer.from(frame.body.buffer, frame.body.byteOffset, frame.body.byteLength)
-  return [Buffer.from(`${head}\r\n`, 'utf8'), body, Buffer.from(`\r\n${endLine}`, 'latin1')]
+  head += '\r\n'
+  const tail = `\r\n${endLine}` // ASCII only
+  if (body.length > INLINE_BODY_LIMIT) return [Buffer.from(head, 'utf8'), body, Buffer.from(tail, 'latin1')]
+  const headBytes = Buffer.byteLength(head, 'utf8')
+  const out = Buffer.allocUnsafe(headBytes + body.length + tail.length)
+  out.write(head, 0, headBytes, 'utf8')
+  body.copy(out, headBytes)
+  out.write(tail, headBytes + body.length, tail.length, 'latin1')
+  return [out]
 }
 
 /** Writes a frame as one buffer (see {@link serializeFrameParts}). */

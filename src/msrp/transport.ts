@@ -40,9 +40,48 @@ export interface TransportListeners {
   close(error: Error | undefined): void
 }
 
+/**
+ * Frames written within one event-loop turn are gathered and handed to the stream as one write
+ * at the end of the turn (`setImmediate`), so a burst of frames to one peer — a chat room's
+ * fan-out, the 200s for a pipelined batch — costs one system call instead of one per frame.
+ * Below this size the gathered frames are copied into one buffer; above it they go out as a
+ * corked batch (writev), so large bodies are not copied.
+ */
+const COALESCE_COPY_LIMIT = 64 * 1024
+
 /** Wraps a Node duplex stream (TCP, TLS, in-memory) as an {@link MsrpTransport}. */
 export function streamTransport(stream: Duplex, kind = 'tcp'): MsrpTransport {
   const s = stream as Duplex & Partial<Record<'localAddress' | 'remoteAddress', string>> & Partial<Record<'localPort' | 'remotePort', number>>
+  let listeners: TransportListeners | undefined
+  // Frames accepted this turn and not yet given to the stream.
+  let pending: Buffer[] = []
+  let pendingBytes = 0
+  let scheduled = false
+  // We answered "wait for drain" while the stream itself may never emit 'drain'.
+  let owedDrain = false
+  const flush = (): void => {
+    scheduled = false
+    if (pending.length === 0) return
+    const parts = pending
+    const bytes = pendingBytes
+    pending = []
+    pendingBytes = 0
+    if (stream.destroyed || stream.writableEnded) return
+    let ok: boolean
+    if (parts.length === 1) ok = stream.write(parts[0] as Buffer)
+    else if (bytes <= COALESCE_COPY_LIMIT) ok = stream.write(Buffer.concat(parts, bytes))
+    else {
+      stream.cork()
+      ok = true
+      for (const part of parts) ok = stream.write(part)
+      stream.uncork()
+    }
+    // When the stream took everything without asking for a drain, it will not emit one: say it.
+    if (ok && owedDrain) {
+      owedDrain = false
+      listeners?.drain()
+    }
+  }
   return {
     kind,
     get local() {
@@ -52,33 +91,53 @@ export function streamTransport(stream: Duplex, kind = 'tcp'): MsrpTransport {
       return address(s.remoteAddress, s.remotePort)
     },
     get bufferedBytes() {
-      return stream.writableLength
+      return stream.writableLength + pendingBytes
     },
     write(parts) {
       if (stream.destroyed || stream.writableEnded) return false
-      let ok = true
-      stream.cork()
-      for (const part of parts) ok = stream.write(part)
-      stream.uncork()
+      for (const part of parts) {
+        if (part.length === 0) continue
+        pending.push(part)
+        pendingBytes += part.length
+      }
+      if (!scheduled) {
+        scheduled = true
+        setImmediate(flush)
+      }
+      // The same back-pressure signal the stream would give had each frame been written at once.
+      const ok = stream.writableLength + pendingBytes < stream.writableHighWaterMark && !stream.writableNeedDrain
+      if (!ok) owedDrain = true
       return ok
     },
     close() {
+      flush()
       stream.end()
       // A peer that never closes its side must not keep us open forever.
       ;(stream as { destroySoon?: () => void }).destroySoon?.()
     },
-    start(listeners) {
+    start(l) {
+      listeners = l
       let error: Error | undefined
-      stream.on('data', (chunk: Buffer) => listeners.data(chunk))
-      stream.on('drain', () => listeners.drain())
+      stream.on('data', (chunk: Buffer) => l.data(chunk))
+      stream.on('drain', () => {
+        owedDrain = false
+        l.drain()
+      })
       stream.on('error', (e: Error) => {
         error = e
       })
       stream.on('end', () => {
         // MSRP has no half-close: the peer ending its side ends the connection.
-        if (!stream.destroyed) stream.end()
+        if (!stream.destroyed) {
+          flush()
+          stream.end()
+        }
       })
-      stream.on('close', () => listeners.close(error))
+      stream.on('close', () => {
+        pending = []
+        pendingBytes = 0
+        l.close(error)
+      })
     },
   }
 }

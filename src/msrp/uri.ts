@@ -117,8 +117,26 @@ export function parseMsrpUri(input: string): MsrpUri {
   return uri
 }
 
+/**
+ * Formatted text of frozen URIs and paths (the parser's shared paths, a session's own URI):
+ * every frame of a session repeats them in To-Path and From-Path. Only frozen objects are
+ * cached, so a URI changed after formatting can never be written stale.
+ */
+const formatted = new WeakMap<object, string>()
+
 /** Writes a URI back in RFC 4975 §9 form; `parseMsrpUri(formatMsrpUri(u))` deep-equals `u`. */
 export function formatMsrpUri(uri: MsrpUri): string {
+  const frozen = Object.isFrozen(uri) && Object.isFrozen(uri.params)
+  if (frozen) {
+    const cached = formatted.get(uri)
+    if (cached !== undefined) return cached
+  }
+  const out = formatUri(uri)
+  if (frozen) formatted.set(uri, out)
+  return out
+}
+
+function formatUri(uri: MsrpUri): string {
   let out = `${uri.scheme}://`
   if (uri.user !== undefined) out += `${uri.user}@`
   out += uri.host.includes(':') ? `[${uri.host}]` : uri.host
@@ -138,7 +156,16 @@ export function parseMsrpPath(input: string): MsrpUri[] {
 
 /** Writes a path as space-separated URIs. */
 export function formatMsrpPath(path: readonly MsrpUri[]): string {
-  return path.map(formatMsrpUri).join(' ')
+  if (path.length === 1) return formatMsrpUri(path[0] as MsrpUri)
+  const frozen = Object.isFrozen(path)
+  if (frozen) {
+    const cached = formatted.get(path)
+    if (cached !== undefined) return cached
+  }
+  const out = path.map(formatMsrpUri).join(' ')
+  // A frozen array of frozen URIs never changes; one with a mutable URI is not cached.
+  if (frozen && path.every((u) => Object.isFrozen(u) && Object.isFrozen(u.params))) formatted.set(path, out)
+  return out
 }
 
 /**

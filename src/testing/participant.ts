@@ -64,7 +64,7 @@ export class TestParticipant {
   readonly uri: string
   /** The backend it runs on (for anything the helpers do not cover). */
   readonly backend: SipChatBackend
-  /** Every message it received, public and private, in order. */
+  /** Every message it received or sent (`direction`), public and private, in order. */
   readonly transcript: TranscriptEntry[] = []
   /** Every event it received (messages, joins, leaves, nicknames, composing, connection ...). */
   readonly events: BackendEvent[] = []
@@ -106,14 +106,14 @@ export class TestParticipant {
     return this.#room?.nickname
   }
 
-  /** Public messages received, as `nickname: text` lines (handy in assertions). */
+  /** The public conversation as `nickname: text` lines, its own messages included (handy in assertions). */
   get lines(): string[] {
     return this.transcript.filter((e) => e.kind === 'public').map((e) => `${e.nickname ?? e.from}: ${e.text}`)
   }
 
-  /** Texts of the private messages received. */
+  /** Texts of the private messages it received. */
   get whispers(): string[] {
-    return this.transcript.filter((e) => e.kind === 'private').map((e) => e.text)
+    return this.transcript.filter((e) => e.kind === 'private' && e.direction === 'received').map((e) => e.text)
   }
 
   async #onEvent(event: BackendEvent): Promise<void> {
@@ -133,6 +133,7 @@ export class TestParticipant {
   }
 
   #accepts(entry: TranscriptEntry, matcher: MessageMatcher, options: ExpectOptions): boolean {
+    if (entry.direction !== 'received') return false
     if (options.kind !== undefined && entry.kind !== options.kind) return false
     if (options.from !== undefined && !(entry.nickname === options.from || (/^sips?:/i.test(options.from) && sameUri(entry.from, options.from)))) return false
     return matches(entry, matcher)
@@ -150,7 +151,14 @@ export class TestParticipant {
   async join(room?: string, options: { nickname?: string } = {}): Promise<RoomHandle> {
     const target = room ?? this.#defaultRoom()
     if (target === undefined) throw new MsrpBotError('TEST_NO_ROOM', `${this.name}.join(): name a room (the test chat has none)`)
-    this.#room = await this.backend.join(this.#resolveRoom(target), { nickname: options.nickname ?? this.#nickname })
+    try {
+      this.#room = await this.backend.join(this.#resolveRoom(target), { nickname: options.nickname ?? this.#nickname })
+    } catch (error) {
+      // A refused nickname hands over a live room (error.room); a test participant leaves it,
+      // so a failed join leaves nothing behind.
+      await (error as { room?: RoomHandle }).room?.leave()
+      throw error
+    }
     return this.#room
   }
 
@@ -168,7 +176,33 @@ export class TestParticipant {
    * ```
    */
   say(content: OutgoingContent): Promise<SendReceipt> {
-    return this.#current('say').send(content)
+    const room = this.#current('say')
+    return this.#sent(room, content, undefined, room.send(content))
+  }
+
+  /** Records an own message at once (as a chat client shows it), dropping it if the send fails. */
+  async #sent(room: RoomHandle, content: OutgoingContent, to: string | undefined, sending: Promise<SendReceipt>): Promise<SendReceipt> {
+    const body = typeof content === 'string' ? content : content.body
+    const entry: TranscriptEntry = {
+      room: room.uri,
+      kind: to === undefined ? 'public' : 'private',
+      direction: 'sent',
+      to,
+      from: this.uri,
+      nickname: room.nickname,
+      text: typeof body === 'string' ? body : Buffer.from(body).toString('utf8'),
+      contentType: typeof content === 'string' ? 'text/plain' : content.contentType.split(';')[0]!.trim().toLowerCase(),
+      timestamp: new Date(),
+      messageId: '',
+    }
+    this.transcript.push(entry)
+    try {
+      return await sending
+    } catch (error) {
+      const i = this.transcript.indexOf(entry)
+      if (i >= 0) this.transcript.splice(i, 1)
+      throw error
+    }
   }
 
   /**
@@ -183,7 +217,7 @@ export class TestParticipant {
     const room = this.#current('whisper')
     const uri = /^sips?:/i.test(to) ? to : room.participants.find((p) => p.nickname === to)?.uri
     if (uri === undefined) return Promise.reject(new ParticipantNotFoundError(to, room.uri))
-    return room.sendPrivate(uri, content)
+    return this.#sent(room, content, uri, room.sendPrivate(uri, content))
   }
 
   /**

@@ -9,8 +9,12 @@ import type { MessageEvent } from '../chat/backend.ts'
 export interface TranscriptEntry {
   /** The room it arrived in. */
   readonly room: string
-  /** 'public' (to the room) or 'private' (to this participant only). */
+  /** 'public' (to the room) or 'private' (between two participants). */
   readonly kind: 'public' | 'private'
+  /** 'received', or 'sent' for the participant's own messages (the focus does not echo them). */
+  readonly direction: 'received' | 'sent'
+  /** For a private message the participant sent: the recipient's URI. */
+  readonly to?: string | undefined
   /** The sender's URI. */
   readonly from: string
   /** The sender's nickname in the room when it was sent, if known. */
@@ -31,6 +35,7 @@ export function toTranscriptEntry(event: MessageEvent): TranscriptEntry {
   return {
     room: event.room,
     kind: event.private ? 'private' : 'public',
+    direction: 'received',
     from: event.sender.uri,
     nickname: event.sender.nickname,
     text: typeof event.body === 'string' ? event.body : Buffer.from(event.body).toString('utf8'),

@@ -236,6 +236,7 @@ export async function run(): Promise<BenchResult[]> {
     keep(await kamailioRelays(proto, false))
     keep(await kamailioRelays(proto, true))
   }
+  results.push({ name: 'machine load at end (1-min load average)', value: loadavg()[0]!, unit: 'procs' })
   results.push({ name: 'Kamailio processes', value: kamailioProcesses, unit: 'procs', note: 'main + forked children (UDP/TCP workers, timers, ctl, MSRP ...) of one instance, from ps' })
   for (const proto of ['udp', 'tcp'] as const) {
     const sdk = rates.get(`MESSAGE SDK UA ${proto}`)
@@ -250,8 +251,10 @@ export async function run(): Promise<BenchResult[]> {
     // The same comparison by CPU time: what one fully busy core would answer, SDK vs Kamailio,
     // independent of the generator's ceiling and of who else shares the two cores.
     const sdkUs = cpu.get(`MESSAGE SDK UA ${proto}`)
-    const kamUs = cpu.get(`MESSAGE Kamailio relays, 1 core ${proto}`)
-    if (sdkUs && kamUs) results.push({ name: `MESSAGE SDK UA / Kamailio relays, CPU per tx ${proto}`, value: kamUs / sdkUs, unit: 'ratio', note: `one-core capacity: Kamailio ${kamUs} us/tx over SDK ${sdkUs} us/tx` })
+    for (const [peer, label] of [['Kamailio relays, 1 core', 'relays'], ['Kamailio answers (404, stateful)', 'answers 404']] as const) {
+      const kamUs = cpu.get(`MESSAGE ${peer} ${proto}`)
+      if (sdkUs && kamUs) results.push({ name: `MESSAGE SDK UA / Kamailio ${label}, by CPU ${proto}`, value: kamUs / sdkUs, unit: 'ratio', note: `one-core capacity: Kamailio ${kamUs} us/tx over SDK ${sdkUs} us/tx` })
+    }
   }
   return results
 }

@@ -48,7 +48,7 @@ describe('createTestChat with a bot', () => {
     await alice.whisper('echo', 'secret')
     await chat.settled()
     assert.deepEqual(alice.whispers, ['only you see this: secret'])
-    const entry = alice.transcript.find((e) => e.kind === 'private')
+    const entry = alice.transcript.find((e) => e.kind === 'private' && e.direction === 'received')
     assert.ok(entry !== undefined)
     assert.equal(entry.from, 'sip:echo@example.test')
     assert.equal(entry.nickname, 'echo')
@@ -71,7 +71,7 @@ describe('createTestChat with a bot', () => {
   it('expectMessage resolves on a match (past or future) and explains a miss', async () => {
     alice.clear()
     const pending = alice.expectMessage(/I echo/, { from: 'echo' })
-    await alice.say('!help')
+    await alice.say('/help')
     const entry = await pending
     assert.equal(entry.text, 'I echo what you say')
     assert.equal((await alice.expectMessage('I echo what you say')).kind, 'public')

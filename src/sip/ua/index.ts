@@ -14,7 +14,8 @@ export { Subscriber, type SubscriberOptions, type SubscriberEvents, type Subscri
 export { IncomingSubscription, type AcceptSubscriptionOptions } from './incoming-subscription.ts'
 export { Notifier, type NotifierEvents, type NotifierState, type NotifyContent } from './notifier.ts'
 export { Publisher, type PublisherOptions, type PublisherEvents, type PublisherState } from './publisher.ts'
-// Errors and helpers.
+// Errors and helpers (advanced: the digest-answering sender every class uses).
+export { RequestAuthenticator } from './request-authenticator.ts'
 export { SipAuthError, SipResponseError, SipStateError, SipTimeoutError } from './errors.ts'
 export { type UaLogger, silentUaLogger } from './logger.ts'
 export { refreshDelayMs, backoffMs } from './timing.ts'

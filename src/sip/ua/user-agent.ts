@@ -1,27 +1,23 @@
 import { EventEmitter } from 'eventemitter3'
-import { MsrpBotError } from '../../errors.ts'
-import { UserAgentCore, DEFAULT_ALLOWED_METHODS, type SendRequestOptions } from '../core/user-agent-core.ts'
+import { UserAgentCore, DEFAULT_ALLOWED_METHODS } from '../core/user-agent-core.ts'
 import type { IncomingRequest } from '../core/incoming-request.ts'
 import { nextHop } from '../core/routing.ts'
 import { sourceOf, transportSetPort } from '../core/transport-adapter.ts'
-import { DigestClient, DigestError, authorizationHeaderName } from '../digest.ts'
-import { readCSeq } from '../headers/cseq.ts'
 import { readNameAddrList, serializeNameAddr, tagOf, readNameAddrHeader } from '../headers/name-addr.ts'
 import type { SipRequest, SipResponse } from '../message.ts'
 import { type Clock, type SipTimerSettings, realClock } from '../timers.ts'
 import type { Destination } from '../transaction/transport-port.ts'
-import { TcpTransport } from '../transport/tcp.ts'
-import { TlsTransport, type TlsTransportOptions } from '../transport/tls.ts'
+import type { TlsTransportOptions } from '../transport/tls.ts'
 import { TransportSet } from '../transport/transport-set.ts'
 import type { ConnectionCloseReason, KeepaliveOptions, SipTransport, TransportAddress } from '../transport/types.ts'
-import { UdpTransport } from '../transport/udp.ts'
-import { WsTransport } from '../transport/ws.ts'
 import { type SipUri, parseSipUri } from '../uri.ts'
 import { SipAuthError, SipStateError } from './errors.ts'
 import { IncomingMessage } from './incoming-message.ts'
 import { IncomingSubscription } from './incoming-subscription.ts'
 import { Invitation } from './invitation.ts'
 import { Messager } from './messager.ts'
+import { RequestAuthenticator, type UaSendOptions } from './request-authenticator.ts'
+import { createUaTransport } from './transport-factory.ts'
 import { StateCell, type UaLogger, silentUaLogger } from './logger.ts'
 
 /** Transports the facade can create; or pass a ready {@link SipTransport} (e.g. a memory one). */
@@ -73,12 +69,6 @@ export interface UserAgentOptions {
   readonly acceptTypes?: readonly string[]
 }
 
-/** Options of {@link UserAgent.sendRequest}. */
-export interface UaSendOptions extends SendRequestOptions {
-  /** Called with each request actually sent (the first, then any authenticated retry). */
-  readonly onAttempt?: (request: SipRequest) => void
-}
-
 /** Options of {@link UserAgent.createRequest}. */
 export interface UaRequestInit {
   readonly to?: string
@@ -86,6 +76,8 @@ export interface UaRequestInit {
   readonly body?: Buffer | string
   readonly contentType?: string
 }
+
+export type { UaSendOptions } from './request-authenticator.ts'
 
 /** Named states of the facade. */
 export type UserAgentState = 'stopped' | 'starting' | 'started'
@@ -144,9 +136,7 @@ export class UserAgent extends EventEmitter<UserAgentEvents> {
   #core: UserAgentCore | undefined
   #set: TransportSet | undefined
   #transport: SipTransport | undefined
-  /** Challenges from registrars (401) and proxies (407) are cached apart, so each request kind gets the right header pre-emptively. */
-  readonly #wwwDigest: DigestClient | undefined
-  readonly #proxyDigest: DigestClient | undefined
+  readonly #auth: RequestAuthenticator
   readonly #flows = new Map<string, string>()
   readonly #disposables = new Set<UaDisposable>()
   readonly #notifyWaiters = new Map<string, (request: IncomingRequest) => void>()
@@ -158,11 +148,7 @@ export class UserAgent extends EventEmitter<UserAgentEvents> {
     this.log = options.logger ?? silentUaLogger
     this.clock = options.clock ?? realClock
     this.#state = new StateCell<UserAgentState>('stopped', `UserAgent ${options.uri}`, this.log, (s) => this.emit('state', s))
-    if (options.password !== undefined) {
-      const credentials = { username: options.authorizationUser ?? this.aor.user ?? '', password: options.password }
-      this.#wwwDigest = new DigestClient({ credentials })
-      this.#proxyDigest = new DigestClient({ credentials })
-    }
+    this.#auth = new RequestAuthenticator({ username: options.authorizationUser ?? this.aor.user ?? '', password: options.password, log: this.log })
   }
 
   /** Current state. */
@@ -232,7 +218,7 @@ export class UserAgent extends EventEmitter<UserAgentEvents> {
     if (this.#state.value !== 'stopped') return
     this.#state.set('starting')
     try {
-      const transport = this.#createTransport()
+      const transport = createUaTransport(this.options, this.log)
       const set = new TransportSet([transport])
       await set.listen()
       const port = transportSetPort(set)
@@ -332,75 +318,17 @@ export class UserAgent extends EventEmitter<UserAgentEvents> {
 
   /**
    * Sends a request and resolves with its final response (any status but 401/407, which are
-   * answered here). Rejects with {@link SipAuthError}, TransactionTimeoutError (no answer) or
-   * TransactionTransportError (could not send).
+   * answered here, see {@link RequestAuthenticator}). Rejects with {@link SipAuthError},
+   * TransactionTimeoutError (no answer) or TransactionTransportError (could not send).
    */
-  async sendRequest(request: SipRequest, options: UaSendOptions = {}): Promise<SipResponse> {
-    let attempt = request
-    this.#addPreemptive(attempt)
-    // Challenge kinds answered in this exchange: only those credentials count as refused on a new challenge.
-    const answered = new Set<'www' | 'proxy'>()
-    for (let round = 0; ; round++) {
-      options.onAttempt?.(attempt)
-      const response = await this.core.sendRequest(attempt, options)
-      if (response.status !== 401 && response.status !== 407) return response
-      const kind = response.status === 401 ? 'www' : 'proxy'
-      const digest = kind === 'www' ? this.#wwwDigest : this.#proxyDigest
-      const challengeName = kind === 'www' ? 'WWW-Authenticate' : 'Proxy-Authenticate'
-      const sentName = authorizationHeaderName(kind)
-      const realm = firstRealm(response.headers.getAllLines(challengeName))
-      if (!digest) {
-        throw new SipAuthError('SIP_AUTH_NO_CREDENTIALS', `${request.method} was challenged (${response.status}) for realm "${realm ?? '?'}" but the UserAgent has no password; pass { password } (and authorizationUser if it differs from the URI user)`, response, realm)
-      }
-      if (round >= 4) {
-        throw new SipAuthError('SIP_AUTH_FAILED', `${request.method} was challenged ${round + 1} times for realm "${realm ?? '?'}"; the server keeps refusing the password for user "${this.#authUser}"`, response, realm)
-      }
-      let headers
-      try {
-        // Only credentials computed for a challenge in this exchange count as refused; stale pre-emptive ones do not.
-        headers = digest.answer(kind, response.headers.getAllLines(challengeName), { method: attempt.method, uri: attempt.uri, body: attempt.body }, answered.has(kind) ? attempt.headers.getAllLines(sentName) : [])
-      } catch (error) {
-        if (!(error instanceof DigestError)) throw error
-        const code = error.code === 'SIP_DIGEST_REJECTED' ? 'SIP_AUTH_FAILED' : error.code === 'SIP_DIGEST_NO_CREDENTIALS' ? 'SIP_AUTH_NO_CREDENTIALS' : 'SIP_AUTH_UNSUPPORTED'
-        const message = code === 'SIP_AUTH_FAILED'
-          ? `the password (or user name "${this.#authUser}") for realm "${realm ?? '?'}" was refused: ${request.method} got ${response.status} ${response.reason} again after answering its challenge; check the credentials`
-          : error.message
-        throw new SipAuthError(code, message, response, realm, { cause: error })
-      }
-      answered.add(kind)
-      attempt = this.#retryOf(attempt, sentName, headers, options.dialog)
-      this.log.debug(`${request.method} challenged with ${response.status}; retrying with credentials (CSeq ${readCSeq(attempt.headers).seq})`)
+  sendRequest(request: SipRequest, options: UaSendOptions = {}): Promise<SipResponse> {
+    let core: UserAgentCore
+    try {
+      core = this.core
+    } catch (error) {
+      return Promise.reject(error)
     }
-  }
-
-  get #authUser(): string {
-    return this.options.authorizationUser ?? this.aor.user ?? ''
-  }
-
-  /**
-   * RFC 3261 §22.3: credentials of a realm may go with later requests up front. Only
-   * out-of-dialog requests get them (they are what the registrar and proxy challenge);
-   * REGISTER gets the registrar's (Authorization), the rest the proxy's (Proxy-Authorization).
-   */
-  #addPreemptive(request: SipRequest): void {
-    if (request.method === 'ACK' || request.method === 'CANCEL' || hasToTag(request)) return
-    const digest = request.method === 'REGISTER' ? this.#wwwDigest : this.#proxyDigest
-    if (!digest) return
-    for (const header of digest.preemptive({ method: request.method, uri: request.uri, body: request.body })) {
-      if (!request.headers.has(header.name)) request.headers.append(header.name, header.value)
-    }
-  }
-
-  #retryOf(attempt: SipRequest, sentName: string, credentials: ReadonlyArray<{ name: string; value: string }>, dialog: SendRequestOptions['dialog']): SipRequest {
-    const headers = attempt.headers.clone()
-    headers.delete(sentName)
-    for (const c of credentials) headers.append(c.name, c.value)
-    const seq = readCSeq(headers).seq
-    // RFC 3261 §22.2: the retry is a new request: same Call-ID, next CSeq (the dialog's, when in one).
-    const next = dialog ? Math.max(dialog.localSeq ?? seq, seq) + 1 : seq + 1
-    if (dialog) dialog.localSeq = next
-    headers.set('CSeq', `${next} ${attempt.method}`)
-    return { ...attempt, headers }
+    return this.#auth.send(core, request, options)
   }
 
   /** Sends a pager-mode MESSAGE (RFC 3428); see {@link Messager}. */
@@ -471,65 +399,6 @@ export class UserAgent extends EventEmitter<UserAgentEvents> {
     }
     this.emit('request', request)
   }
-
-  #createTransport(): SipTransport {
-    const t = this.options.transport ?? 'udp'
-    if (typeof t !== 'string') return t
-    const host = this.options.listen?.host ?? '127.0.0.1'
-    const port = this.options.listen?.port ?? 0
-    const keepalive = this.options.keepalive ? { keepalive: this.options.keepalive } : {}
-    const logger = { logger: { debug: (m: string) => this.log.debug(m), warn: (m: string) => this.log.warn(m) } }
-    switch (t) {
-      case 'udp': return new UdpTransport({ host, port, ...logger })
-      case 'tcp': return new TcpTransport({ host, port, ...keepalive, ...logger })
-      case 'tls': {
-        const tls = this.options.tls ?? {}
-        const options: TlsTransportOptions = {
-          host, port, ...keepalive, ...logger,
-          ...(tls.ca === undefined ? {} : { ca: tls.ca }),
-          ...(tls.cert === undefined ? {} : { cert: tls.cert }),
-          ...(tls.key === undefined ? {} : { key: tls.key }),
-          ...(tls.rejectUnauthorized === undefined ? {} : { rejectUnauthorized: tls.rejectUnauthorized }),
-          ...(tls.servername === undefined ? {} : { servername: tls.servername }),
-        }
-        return tls.cert && tls.key ? new TlsTransport(options) : new ClientTlsTransport(options)
-      }
-      case 'ws':
-      case 'wss': {
-        const tls = this.options.tls ?? {}
-        return new WsTransport({
-          secure: t === 'wss', host, port, ...keepalive, ...logger,
-          ...(tls.ca === undefined ? {} : { ca: tls.ca }),
-          ...(tls.cert === undefined ? {} : { cert: tls.cert }),
-          ...(tls.key === undefined ? {} : { key: tls.key }),
-          ...(tls.rejectUnauthorized === undefined ? {} : { rejectUnauthorized: tls.rejectUnauthorized }),
-          ...(tls.servername === undefined ? {} : { servername: tls.servername }),
-        })
-      }
-      default:
-        throw new MsrpBotError('SIP_TRANSPORT_UNSUPPORTED', `unknown transport "${String(t)}"; use udp, tcp, tls, ws, wss or pass a SipTransport`)
-    }
-  }
-}
-
-/**
- * TLS without a listener, for a client UA with no certificate of its own: requests to it come
- * back over the connection it opened (RFC 5626 / Kamailio's received-connection reuse), so the
- * Via and Contact carry the configured address only as a label.
- */
-class ClientTlsTransport extends TlsTransport {
-  readonly #label: TransportAddress
-
-  constructor(options: TlsTransportOptions) {
-    super(options)
-    this.#label = { address: options.host ?? '127.0.0.1', port: options.port || 5061 }
-  }
-
-  override async listen(): Promise<void> {}
-
-  override localAddress(): TransportAddress {
-    return this.#label
-  }
 }
 
 function flowKey(host: string, port: number): string {
@@ -541,10 +410,3 @@ function hasToTag(request: SipRequest): boolean {
   return to !== undefined && tagOf(to) !== undefined
 }
 
-function firstRealm(values: readonly string[]): string | undefined {
-  for (const v of values) {
-    const m = /realm\s*=\s*"([^"]*)"/i.exec(v)
-    if (m) return m[1]
-  }
-  return undefined
-}

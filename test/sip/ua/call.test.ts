@@ -117,6 +117,23 @@ describe('Inviter / Invitation / Session', () => {
     assert.equal(session.state, 'established')
   })
 
+  it('session timers: when the refresher goes quiet, the other side hangs up before expiry (RFC 4028 §10)', async () => {
+    const caller = await w.ua('a8')
+    const callee = await w.ua('b8')
+    let calleeSession: Promise<Session> | undefined
+    callee.on('invite', (inv) => { calleeSession = inv.accept(answer) })
+    const session = await new Inviter(caller, 'sip:b8@b8.test:5060', { sdp: offer, sessionExpires: 90 }).invite()
+    const bob = await calleeSession!
+    // The caller stops refreshing (as a crashed caller would).
+    caller.core.removeDialog(session.dialog)
+    const ended = new Promise<string>((resolve) => bob.once('terminated', resolve))
+    session.dialog.terminate()
+    w.clock.advance(45_000) // the caller's refresh would fail: its dialog is gone
+    await settle()
+    w.clock.advance(15_000) // 90 - min(32, 30) = 60 s
+    assert.equal(await ended, 'session-timer')
+  })
+
   it('authenticates an INVITE challenged with 407 (new CSeq, same Call-ID) and ACKs the 2xx with its CSeq', async () => {
     const proxy = await w.server('pbx.test')
     const auth = digestGuard()

@@ -78,6 +78,21 @@ describe('Publisher (RFC 3903)', () => {
     assert.equal(publisher.etag, 'e2')
   })
 
+  it('423 Interval Too Brief is retried with Min-Expires', async () => {
+    const server = await w.server('esc4.test')
+    server.handler = (r) => {
+      const expires = Number(r.message.headers.get('Expires'))
+      if (expires < 600) r.respond(423, { headers: [['Min-Expires', '600']] })
+      else r.respond(200, { headers: [['SIP-ETag', 'm1'], ['Expires', String(expires)]] })
+    }
+    const ua = await w.ua('p4', { outboundProxy: 'sip:esc4.test:5060;lr' })
+    const publisher = new Publisher(ua, 'sip:p4@example.test', 'presence', { expires: 60 })
+    await publisher.publish('<p/>')
+    assert.deepEqual(server.of('PUBLISH').map((r) => r.headers.get('Expires')), ['60', '600'])
+    assert.equal(publisher.expires, 600)
+    assert.equal(server.of('PUBLISH')[1]!.body.toString(), '<p/>')
+  })
+
   it('a 489 Bad Event rejects with SipResponseError', async () => {
     const server = await w.server('esc3.test')
     server.handler = (r) => r.respond(489)

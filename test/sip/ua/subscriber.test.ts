@@ -110,6 +110,25 @@ describe('Subscriber / Notifier (RFC 6665)', () => {
     assert.equal(watcher.core.dialogCount >= 1, true)
   })
 
+  it('the notifier ends an unrefreshed subscription at expiry with terminated;reason=timeout', async () => {
+    const watcher = await w.ua('w8')
+    const resource = await w.ua('r8')
+    let notifier: Notifier | undefined
+    resource.on('subscribe', (s) => { notifier = s.accept({ expires: 30 }) })
+    const subscriber = new Subscriber(watcher, 'sip:r8@r8.test:5060', 'conference', { expires: 30 })
+    const notes: Notification[] = []
+    subscriber.on('notify', (n) => notes.push(n))
+    await subscriber.subscribe()
+    await until(() => notes.length === 1, 'first NOTIFY')
+    assert.equal(notes[0]!.subscriptionState.expires, 30)
+    // Keep the watcher from refreshing, as a vanished watcher would.
+    watcher.core.removeDialog(subscriber.dialog!)
+    const ended = new Promise<string>((resolve) => notifier!.once('terminated', resolve))
+    w.clock.advance(30_000)
+    assert.equal(await ended, 'timeout')
+    assert.equal(notifier!.state, 'terminated')
+  })
+
   it('489 Bad Event rejects with SipResponseError', async () => {
     const watcher = await w.ua('w7')
     await w.ua('r7') // no subscribe listener: 489

@@ -1,0 +1,217 @@
+/**
+ * Chat-room fan-out of the mixer: a room of 100 participants over loopback TCP (SIP and MSRP
+ * sockets), public messages relayed to the 99 others. Reports deliveries per second
+ * (deliveries = messages × recipients), p50/p99 send-to-delivery latency and peak RSS; in the
+ * same run a raw TCP fan-out (one server socket writing the same payloads to 99 client sockets,
+ * no protocol) gives the ceiling, and the ratio is reported (goal ≥ 0.5).
+ *
+ * The clients (SIP UAs, MSRP sessions, raw receivers) run in a child process
+ * (test/bench/mixer-clients.ts), so the server has a process to itself and the figures are the
+ * server's. Memory per idle participant: 10,000 participants join over loopback TCP (one SIP
+ * connection, 10,000 MSRP connections; the fd limit must allow it), the server's finished INVITE
+ * transactions are run out on a fake clock, and heap and RSS growth per participant are reported
+ * (goal < 20 KiB).
+ *
+ * Run: `npx tsx test/bench/mixer-fanout.bench.ts` (add `--expose-gc` via NODE_OPTIONS for a
+ * steadier memory figure; the file falls back to v8 flags when it is absent).
+ */
+import { once } from 'node:events'
+import { createServer, type Socket } from 'node:net'
+import { fileURLToPath } from 'node:url'
+import { setFlagsFromString } from 'node:v8'
+import { runInNewContext } from 'node:vm'
+import { fork, type ChildProcess } from 'node:child_process'
+import { startChatServer, type ChatServer, type DeliveryMode } from '../../src/mixer/server/index.ts'
+import { FakeClock } from '../../src/sip/timers.ts'
+import type { BenchResult } from './bench-result.ts'
+
+const PARTICIPANTS = 100
+const SENDERS = 25
+const MESSAGES_PER_SENDER = 40
+const IDLE_PARTICIPANTS = 10_000
+const DOMAIN = 'bench.test'
+
+/** The client process (test/bench/mixer-clients.ts) and a way to await its answers. */
+class Clients {
+  readonly child: ChildProcess
+  readonly #inbox: Array<Record<string, unknown>> = []
+  #waiter: (() => void) | undefined
+
+  constructor() {
+    this.child = fork(fileURLToPath(new URL('./mixer-clients.ts', import.meta.url)), [], { execArgv: process.execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+    this.child.on('message', (m: Record<string, unknown>) => {
+      this.#inbox.push(m)
+      this.#waiter?.()
+    })
+  }
+
+  /** The next message that has `key`; rejects with the child's error. */
+  async next(key: string): Promise<Record<string, unknown>> {
+    for (;;) {
+      const i = this.#inbox.findIndex((m) => key in m || 'error' in m)
+      if (i >= 0) {
+        const [m] = this.#inbox.splice(i, 1)
+        if ('error' in m!) throw new Error(`bench client process: ${String(m.error)}`)
+        return m!
+      }
+      await new Promise<void>((resolve) => (this.#waiter = resolve))
+    }
+  }
+
+  send(command: object): void {
+    this.child.send(command)
+  }
+
+  async close(): Promise<void> {
+    if (this.child.exitCode !== null) return
+    const exited = once(this.child, 'exit')
+    this.send({ cmd: 'close' })
+    await exited
+  }
+}
+
+/** The mixer over loopback TCP, clients in the child process: deliveries/s and latency percentiles. */
+async function mixerFanout(clients: Clients, deliveryMode: DeliveryMode): Promise<{ deliveriesPerSecond: number; messagesPerSecond: number; p50: number; p99: number; payloadBytes: number; messages: number; serverBusy: number }> {
+  const server: ChatServer = await startChatServer({ domain: DOMAIN, rooms: ['bench'], deliveryMode, transport: { kind: 'sockets', host: '127.0.0.1', port: 0 } })
+  const tcp = server.addresses.sip.find((a) => a.transport === 'tcp')!
+  try {
+    clients.send({ cmd: 'join', host: tcp.host, port: tcp.port, room: server.roomUri('bench'), domain: DOMAIN, count: PARTICIPANTS })
+    await clients.next('joined')
+    // Warm-up round (JIT on both sides), not measured.
+    clients.send({ cmd: 'fanout', senders: 5, perSender: 10 })
+    await clients.next('deliveries')
+    const cpu0 = process.cpuUsage()
+    const t0 = performance.now()
+    clients.send({ cmd: 'fanout', senders: SENDERS, perSender: MESSAGES_PER_SENDER })
+    const r = (await clients.next('deliveries')) as { deliveries: number; elapsedMs: number; p50: number; p99: number; payloadBytes: number }
+    const cpu = process.cpuUsage(cpu0)
+    const serverBusy = (cpu.user + cpu.system) / 1000 / (performance.now() - t0)
+    const messages = SENDERS * MESSAGES_PER_SENDER
+    return { deliveriesPerSecond: r.deliveries / (r.elapsedMs / 1000), messagesPerSecond: messages / (r.elapsedMs / 1000), p50: r.p50, p99: r.p99, payloadBytes: r.payloadBytes, messages, serverBusy }
+  } finally {
+    await server.close()
+  }
+}
+
+/** The ceiling: the same payloads written by one server socket to 99 client sockets (in the child), newline-framed, no protocol. */
+async function rawFanout(clients: Clients, payloadBytes: number, messages: number): Promise<number> {
+  const receivers = PARTICIPANTS - 1
+  const accepted: Socket[] = []
+  const server = createServer((socket) => {
+    socket.setNoDelay(true)
+    accepted.push(socket)
+  })
+  server.listen(0, '127.0.0.1')
+  await once(server, 'listening')
+  const port = (server.address() as { port: number }).port
+  clients.send({ cmd: 'raw', port, receivers, expectedBytes: messages * (payloadBytes + 1) })
+  await clients.next('connected')
+  while (accepted.length < receivers) await new Promise((r) => setImmediate(r))
+  const payload = Buffer.concat([Buffer.alloc(payloadBytes, 0x61), Buffer.from('\n')])
+  const start = performance.now()
+  for (let m = 0; m < messages; m++) {
+    let congested = false
+    for (const s of accepted) if (!s.write(payload)) congested = true
+    if (congested) await Promise.all(accepted.filter((s) => s.writableLength > 0).map((s) => once(s, 'drain')))
+  }
+  await clients.next('rawDone')
+  const elapsed = (performance.now() - start) / 1000
+  for (const s of accepted) s.destroy()
+  await new Promise<void>((resolve) => server.close(() => resolve()))
+  return (messages * receivers) / elapsed
+}
+
+function gc(): void {
+  const g = (globalThis as { gc?: () => void }).gc
+  if (g !== undefined) {
+    g()
+    g()
+    return
+  }
+  setFlagsFromString('--expose-gc')
+  const fn = runInNewContext('gc') as () => void
+  fn()
+  fn()
+}
+
+/**
+ * Server memory per joined, idle participant: the server runs here on a fake clock (so the
+ * finished INVITE transactions can be run out at once), the 10,000 clients in the child process
+ * over loopback TCP. Returns heap (JS + external) growth and RSS growth per participant, KiB.
+ */
+async function idleMemory(clients: Clients): Promise<{ heapKiB: number; rssKiB: number }> {
+  const clock = new FakeClock()
+  const server = await startChatServer({ domain: DOMAIN, rooms: ['bench'], clock, msrpBindTimeoutMs: 3_600_000, transport: { kind: 'sockets', host: '127.0.0.1', port: 0 } })
+  const tcp = server.addresses.sip.find((a) => a.transport === 'tcp')!
+  try {
+    gc()
+    const before = process.memoryUsage()
+    clients.send({ cmd: 'join', host: tcp.host, port: tcp.port, room: server.roomUri('bench'), domain: DOMAIN, count: IDLE_PARTICIPANTS })
+    await clients.next('joined')
+    // Run every INVITE transaction out (Timer L = 64*T1 = 32 s) so only the idle state remains.
+    clock.advance(40_000)
+    for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r))
+    const joined = server.room('bench')!.participants().length
+    if (joined !== IDLE_PARTICIPANTS) throw new Error(`${joined} of ${IDLE_PARTICIPANTS} joined`)
+    gc()
+    const after = process.memoryUsage()
+    const heap = after.heapUsed - before.heapUsed + (after.external - before.external)
+    return { heapKiB: heap / IDLE_PARTICIPANTS / 1024, rssKiB: (after.rss - before.rss) / IDLE_PARTICIPANTS / 1024 }
+  } finally {
+    const closing = server.close()
+    for (let i = 0; i < 100 && !(await Promise.race([closing.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 20))])); i++) clock.advance(1000)
+    await closing
+  }
+}
+
+/** Runs the benchmark (see the module comment). */
+export async function run(): Promise<BenchResult[]> {
+  let clients = new Clients()
+  await clients.next('ready')
+  let mixer, fast, raw
+  try {
+    mixer = await mixerFanout(clients, 'confirmed')
+    await clients.close()
+    clients = new Clients()
+    await clients.next('ready')
+    fast = await mixerFanout(clients, 'fast')
+    raw = await rawFanout(clients, mixer.payloadBytes, mixer.messages)
+  } finally {
+    await clients.close()
+  }
+  const ratio = mixer.deliveriesPerSecond / raw
+  const fastRatio = fast.deliveriesPerSecond / raw
+  const rssMiB = process.resourceUsage().maxRSS / 1024
+  let idle = { heapKiB: Number.NaN, rssKiB: Number.NaN }
+  if (process.env.MIXER_BENCH_SKIP_IDLE !== '1') {
+    clients = new Clients()
+    await clients.next('ready')
+    try {
+      idle = await idleMemory(clients)
+    } finally {
+      await clients.close()
+    }
+  }
+  const note = `${PARTICIPANTS} participants, ${SENDERS} senders × ${MESSAGES_PER_SENDER} msgs, ${mixer.payloadBytes} B CPIM, loopback TCP, clients in a child process`
+  return [
+    { name: 'mixer fan-out deliveries (confirmed, default)', value: mixer.deliveriesPerSecond, unit: 'deliv/s', note },
+    { name: 'mixer public messages relayed (confirmed)', value: mixer.messagesPerSecond, unit: 'msg/s', note: `each to ${PARTICIPANTS - 1} recipients` },
+    { name: 'mixer delivery latency p50 (confirmed)', value: mixer.p50, unit: 'ms', note: 'SEND by sender → message event at recipient' },
+    { name: 'mixer delivery latency p99 (confirmed)', value: mixer.p99, unit: 'ms' },
+    { name: 'raw TCP fan-out ceiling', value: raw, unit: 'deliv/s', note: 'same payloads, 1 socket → 99 sockets (child process), no protocol' },
+    { name: 'mixer / raw ceiling (confirmed)', value: ratio, unit: 'ratio', note: 'goal ≥ 0.5; every copy answered 200 by its recipient' },
+    { name: 'server CPU busy during fan-out (confirmed)', value: mixer.serverBusy, unit: 'cores', note: 'below 1: the client process, not the server, is the limit' },
+    { name: 'mixer fan-out deliveries (fast)', value: fast.deliveriesPerSecond, unit: 'deliv/s', note: 'deliveryMode fast: copies with Failure-Report: partial' },
+    { name: 'mixer delivery latency p50 (fast)', value: fast.p50, unit: 'ms' },
+    { name: 'mixer delivery latency p99 (fast)', value: fast.p99, unit: 'ms' },
+    { name: 'mixer / raw ceiling (fast)', value: fastRatio, unit: 'ratio', note: 'goal ≥ 0.5' },
+    { name: 'server CPU busy during fan-out (fast)', value: fast.serverBusy, unit: 'cores' },
+    { name: 'server peak RSS (fan-out run)', value: rssMiB, unit: 'MiB' },
+    { name: 'server heap per idle participant', value: idle.heapKiB, unit: 'KiB', note: `${IDLE_PARTICIPANTS} joined over loopback TCP; JS heap + external; goal < 20 KiB` },
+    { name: 'server RSS per idle participant', value: idle.rssKiB, unit: 'KiB', note: 'RSS growth / participants (includes allocator slack)' },
+  ]
+}
+
+if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
+  for (const r of await run()) console.log(`${r.name}: ${Number.isInteger(r.value) ? r.value : r.value.toFixed(2)} ${r.unit}${r.note ? ` (${r.note})` : ''}`)
+}
