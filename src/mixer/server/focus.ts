@@ -29,7 +29,7 @@ import { guarded, sendInDialog, type DialogLeg } from './in-dialog.ts'
 import { MODERATION_CONTENT_TYPE, parseModerationRequest } from './moderation-request.ts'
 import type { MsrpEndpoint } from './msrp-endpoint.ts'
 import type { ChatServerLogger } from './options.ts'
-import { ParticipantLink, type DeliveryMode, type LinkVerdict } from './participant-link.ts'
+import { ParticipantLink, RelayedMessage, type DeliveryMode, type LegOutcome, type LinkVerdict } from './participant-link.ts'
 import type { SubscriptionDialogs } from './subscriptions.ts'
 
 /** Content-Type of RFC 4575 documents. */
@@ -283,14 +283,23 @@ export class RoomFocus {
     if (decision.action === 'reject') return { status: decision.status, comment: decision.reason }
     // One Message-ID per relayed message: it is unique on each recipient's session (RFC 4975 §7.1.1).
     const messageId = `${leg.participantId.slice(0, 8)}.${(this.#relayed++).toString(36)}`
-    const outcomes = await Promise.all(
-      decision.recipients.map(async (id): Promise<DeliveryOutcome> => {
+    // Serialized once for every recipient; each leg reports through a callback (no promise per copy).
+    const message = new RelayedMessage(body, messageId, this.#deps.deliveryMode)
+    const recipients = decision.recipients
+    const outcomes: DeliveryOutcome[] = new Array<DeliveryOutcome>(recipients.length)
+    await new Promise<void>((resolve) => {
+      let left = recipients.length
+      if (left === 0) resolve()
+      recipients.forEach((id, i) => {
         const target = this.#legs.get(id)
-        if (target === undefined) return { participantId: id, ok: false, status: 481 }
-        const outcome = await target.link.deliver(body, messageId)
-        return outcome.ok ? { participantId: id, ok: true } : { participantId: id, ok: false, status: outcome.status, ...(outcome.reason === undefined ? {} : { reason: outcome.reason }) }
-      }),
-    )
+        const settle = (outcome: LegOutcome): void => {
+          outcomes[i] = outcome.ok ? { participantId: id, ok: true } : { participantId: id, ok: false, status: outcome.status, ...(outcome.reason === undefined ? {} : { reason: outcome.reason }) }
+          if (--left === 0) resolve()
+        }
+        if (target === undefined) settle({ ok: false, status: 481 })
+        else target.link.relay(message, settle)
+      })
+    })
     const report = aggregateDelivery(decision.kind, outcomes)
     if (report.partial) this.#deps.log.debug(`message from ${leg.identity} reached ${report.delivered.length} of ${outcomes.length} in ${leg.room.uri}`)
     return { status: report.status, comment: report.reason }

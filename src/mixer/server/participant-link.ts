@@ -15,12 +15,13 @@
  * @module
  */
 
-import type { MsrpConnection } from '../../msrp/connection.ts'
+import type { MsrpConnection, PreparedRequest } from '../../msrp/connection.ts'
 import type { PassiveSession } from '../../msrp/listener.ts'
 import type { MsrpRequest } from '../../msrp/message.ts'
 import { Reassembler } from '../../msrp/reassembler.ts'
+import { isIdent } from '../../msrp/headers.ts'
 import { generateTransactionId, transactionIdFor } from '../../msrp/serializer.ts'
-import { parseMsrpUri, type MsrpUri } from '../../msrp/uri.ts'
+import { formatMsrpPath, formatMsrpUri, parseMsrpUri, type MsrpUri } from '../../msrp/uri.ts'
 import { mediaType } from '../chat-message.ts'
 
 /** The room's verdict on a complete message or a nickname request. */
@@ -60,6 +61,62 @@ export type DeliveryMode = 'confirmed' | 'fast'
 export type LegOutcome = { ok: true } | { ok: false; status: number; reason?: string }
 
 const CPIM = 'message/cpim'
+const DASHES = Buffer.from('-------', 'latin1')
+
+/** Deep-freezes a parsed URI, so its formatted text can be cached (see formatMsrpUri). */
+function frozenUri(uri: MsrpUri): MsrpUri {
+  return Object.freeze({ ...uri, params: Object.freeze([...uri.params]) })
+}
+
+/**
+ * One message relayed to many participants, serialized once (RFC 4975 §7.1, §9): the copies
+ * differ only in To-Path, From-Path and transaction id, so everything from Message-ID to the
+ * body and the end-line's dashes is built here, once per fan-out, and each recipient's SEND
+ * is three short writes into one buffer.
+ */
+export class RelayedMessage {
+  /** The CPIM body, unchanged (RFC 7701 §6.1). */
+  readonly body: Buffer
+  /** Message-ID of every copy (unique per recipient session, RFC 4975 §7.1.1). */
+  readonly messageId: string
+  /** Copies ask for no 200 (`fast` delivery mode: `Failure-Report: partial`). */
+  readonly partial: boolean
+  /**
+   * `Message-ID`, `Byte-Range`, [`Failure-Report`,] `Content-Type`, blank line, body, CRLF and
+   * the end-line's dashes; undefined when the copy cannot use the shared form (empty body or an
+   * id that is no `ident`), so the generic serializer checks and reports it as before.
+   */
+  readonly shared: Buffer | undefined
+  /** The body holds `-------`, so a transaction id could collide with it (RFC 4975 §7.1). */
+  readonly mayHoldEndLine: boolean
+
+  constructor(body: Buffer, messageId: string, mode: DeliveryMode) {
+    this.body = body
+    this.messageId = messageId
+    this.partial = mode === 'fast'
+    this.mayHoldEndLine = body.includes(DASHES)
+    if (body.length === 0 || !isIdent(messageId)) {
+      this.shared = undefined
+      return
+    }
+    // Same header order as serializeFrameParts: typed headers in insertion order, Content-Type last.
+    const headers = `Message-ID: ${messageId}\r\nByte-Range: 1-${body.length}/${body.length}\r\n${this.partial ? 'Failure-Report: partial\r\n' : ''}Content-Type: ${CPIM}\r\n\r\n`
+    const shared = Buffer.allocUnsafe(headers.length + body.length + 9)
+    let o = shared.write(headers, 0, 'latin1')
+    o += body.copy(shared, o)
+    shared.write('\r\n-------', o, 'latin1')
+    this.shared = shared
+  }
+}
+
+const DELIVERED: LegOutcome = Object.freeze({ ok: true })
+const SESSION_GONE: LegOutcome = Object.freeze({ ok: false, status: 481, reason: 'Session does not exist' })
+
+/** A failed leg: the error's MSRP status (408 timeout, a refusal) or 481 when it has none. */
+function failure(error: unknown): LegOutcome {
+  const status = (error as { status?: unknown }).status
+  return { ok: false, status: typeof status === 'number' ? status : 481, reason: error instanceof Error ? error.message : String(error) }
+}
 
 /** The focus end of one participant's MSRP session. */
 export class ParticipantLink implements PassiveSession {
@@ -85,8 +142,9 @@ export class ParticipantLink implements PassiveSession {
   constructor(init: { id: string; localUri: string; remotePath: readonly string[]; handlers: LinkHandlers; deliveryTimeoutMs: number; deliveryMode?: DeliveryMode }) {
     this.#mode = init.deliveryMode ?? 'confirmed'
     this.id = init.id
-    this.localUri = parseMsrpUri(init.localUri)
-    this.#remotePath = init.remotePath.map((u) => parseMsrpUri(u))
+    // Frozen, so every copy's To-Path and From-Path text is formatted once (see formatMsrpUri).
+    this.localUri = frozenUri(parseMsrpUri(init.localUri))
+    this.#remotePath = Object.freeze(init.remotePath.map((u) => frozenUri(parseMsrpUri(u)))) as MsrpUri[]
     this.#handlers = init.handlers
     this.#deliveryTimeoutMs = init.deliveryTimeoutMs
   }
@@ -163,6 +221,48 @@ export class ParticipantLink implements PassiveSession {
     return this.#send(body, { start: 1, end: body.length, total: body.length }, messageId)
   }
 
+  /**
+   * Relays one copy of `message` (built once for the whole fan-out) and calls `done` with the
+   * leg's outcome: on the copy's 200 or failure response, the delivery timeout (408), or — in
+   * `fast` mode — once the connection took the bytes. Same outcomes as {@link deliver}, without
+   * the per-copy serialization and promise chain.
+   */
+  relay(message: RelayedMessage, done: (outcome: LegOutcome) => void): void {
+    const connection = this.#connection
+    if (connection === undefined || connection.state !== 'open' || this.#closed) {
+      done(SESSION_GONE)
+      return
+    }
+    const shared = message.shared
+    if (shared === undefined || message.partial !== (this.#mode === 'fast')) {
+      this.deliver(message.body, message.messageId).then(done)
+      return
+    }
+    const tid = this.#nextTransactionId(message.mayHoldEndLine ? message.body : undefined)
+    const head = (this.#copyHead ??= Buffer.from(`To-Path: ${formatMsrpPath(this.#remotePath)}\r\nFrom-Path: ${formatMsrpUri(this.localUri)}\r\n`, 'utf8'))
+    // "MSRP " tid " SEND" CRLF, To-Path and From-Path, the shared rest, tid "$" CRLF.
+    const bytes = Buffer.allocUnsafe(5 + tid.length + 7 + head.length + shared.length + tid.length + 3)
+    let o = bytes.write('MSRP ', 0, 'latin1')
+    o += bytes.write(tid, o, 'latin1')
+    o += bytes.write(' SEND\r\n', o, 'latin1')
+    o += head.copy(bytes, o)
+    o += shared.copy(bytes, o)
+    o += bytes.write(tid, o, 'latin1')
+    bytes.write('$\r\n', o, 'latin1')
+    const prepared: PreparedRequest = { transactionId: tid, method: 'SEND', bytes: [bytes], expectResponse: !message.partial }
+    let request
+    try {
+      request = connection.requestPrepared(prepared, { timeoutMs: this.#deliveryTimeoutMs })
+    } catch (error) {
+      done(failure(error))
+      return
+    }
+    request.response.then(
+      (response) => done(response === undefined || response.status === 200 ? DELIVERED : response.comment === undefined ? { ok: false, status: response.status } : { ok: false, status: response.status, reason: response.comment }),
+      (error: unknown) => done(failure(error)),
+    )
+  }
+
   /** Leaves the connection; closes it when no other session uses it. */
   close(): void {
     if (this.#closed) return
@@ -196,10 +296,12 @@ export class ParticipantLink implements PassiveSession {
       if (response === undefined || response.status === 200) return { ok: true }
       return response.comment === undefined ? { ok: false, status: response.status } : { ok: false, status: response.status, reason: response.comment }
     } catch (error) {
-      const status = (error as { status?: unknown }).status
-      return { ok: false, status: typeof status === 'number' ? status : 481, reason: error instanceof Error ? error.message : String(error) }
+      return failure(error)
     }
   }
+
+  /** Lazily built `To-Path`/`From-Path` lines of relayed copies (nothing held while idle). */
+  #copyHead: Buffer | undefined
 
   #nextTransactionId(body: Buffer | undefined): string {
     const tid = `${this.#tidPrefix}${(this.#tidSeq++).toString(36)}`
