@@ -279,43 +279,50 @@ export class MsrpConnection extends EventEmitter<MsrpConnectionEvents> {
       })
       this.#transactions.set(tid, tx as unknown as Transaction)
     }
-    const armTimer = (): void => {
-      const t = tx
-      if (t !== undefined && this.#transactions.get(tid) === t) {
-        const timeoutMs = timeoutOption ?? this.#timeoutMs
-        t.timer = this.#clock.setTimeout(() => {
-          if (this.#transactions.get(tid) !== t) return
-          this.#transactions.delete(tid)
-          t.reject(new MsrpRequestError('MSRP_TIMEOUT', 408, `no response to MSRP ${method} ${tid} within ${timeoutMs} ms (RFC 4975 §7.1: treated as 408)`))
-        }, timeoutMs)
-      }
-    }
-    const failed = (error: Error): Promise<never> => {
-      if (tx !== undefined && this.#transactions.get(tid) === tx) {
-        this.#transactions.delete(tid)
-        tx.reject(error)
-      }
-      return Promise.reject(error)
-    }
     let written: Promise<void>
     if (!this.#congested || this.#state !== 'open') {
       // Not congested: the frame goes to the transport now (as write() would do before its first
       // await), without the promise round trip.
       try {
         this.#writeNow(frame)
-        armTimer()
+        if (tx !== undefined) this.#armTimer(tid, method, tx, timeoutOption)
         written = WRITTEN
       } catch (error) {
-        written = failed(error as Error)
+        written = this.#writeFailed(tid, tx, error as Error)
       }
     } else {
-      written = this.#writeWhenDrained(frame).then(armTimer, failed)
+      const t = tx
+      written = this.#writeWhenDrained(frame).then(
+        () => {
+          if (t !== undefined) this.#armTimer(tid, method, t, timeoutOption)
+        },
+        (error: Error) => this.#writeFailed(tid, t, error),
+      )
     }
     const result = response ?? (written === WRITTEN ? NO_RESPONSE : written.then(() => undefined))
     // Callers may await only one of the two; the other must not become an unhandled rejection.
     if (written !== WRITTEN) written.catch(noop)
     if (result !== NO_RESPONSE) result.catch(noop)
     return { written, response: result }
+  }
+
+  /** Starts the response timeout of a written request (RFC 4975 §7.1: no answer counts as 408). */
+  #armTimer(tid: string, method: string, tx: Transaction, timeoutOption: number | undefined): void {
+    if (this.#transactions.get(tid) !== tx) return
+    const timeoutMs = timeoutOption ?? this.#timeoutMs
+    tx.timer = this.#clock.setTimeout(() => {
+      if (this.#transactions.get(tid) !== tx) return
+      this.#transactions.delete(tid)
+      tx.reject(new MsrpRequestError('MSRP_TIMEOUT', 408, `no response to MSRP ${method} ${tid} within ${timeoutMs} ms (RFC 4975 §7.1: treated as 408)`))
+    }, timeoutMs)
+  }
+
+  #writeFailed(tid: string, tx: Transaction | undefined, error: Error): Promise<never> {
+    if (tx !== undefined && this.#transactions.get(tid) === tx) {
+      this.#transactions.delete(tid)
+      tx.reject(error)
+    }
+    return Promise.reject(error)
   }
 
   /**

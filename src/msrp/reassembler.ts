@@ -84,6 +84,11 @@ export class Reassembler<T = undefined> {
     this.#messages.delete(messageId)
   }
 
+  #reject(id: string, status: 400 | 413, reason: string): ReassemblyResult<T> {
+    this.#messages.delete(id)
+    return { kind: 'rejected', messageId: id, status, reason }
+  }
+
   /**
    * Accepts one chunk. `meta` is stored with the first chunk of a message and handed back with
    * the result (a session keeps the Content-Type and report headers there).
@@ -93,10 +98,7 @@ export class Reassembler<T = undefined> {
     const range = chunk.byteRange
     const data = Buffer.isBuffer(chunk.data) ? chunk.data : Buffer.from(chunk.data.buffer, chunk.data.byteOffset, chunk.data.byteLength)
     let state = this.#messages.get(id)
-    const reject = (status: 400 | 413, reason: string): ReassemblyResult<T> => {
-      this.#messages.delete(id)
-      return { kind: 'rejected', messageId: id, status, reason }
-    }
+    const reject = (status: 400 | 413, reason: string): ReassemblyResult<T> => this.#reject(id, status, reason)
 
     // The body length is authoritative for the end of the range: `end` may be "*" (RFC 4975
     // §7.1.1), and several implementations — and RFC 4975 §11.1's own example — miscount it.
@@ -110,6 +112,11 @@ export class Reassembler<T = undefined> {
     }
     if (end > this.#maxMessageBytes) return reject(413, `chunk ending at byte ${end} exceeds the limit of ${this.#maxMessageBytes}`)
     if (total !== undefined && end > total) return reject(400, `chunk ends at byte ${end} beyond the total of ${total}`)
+
+    // A whole message in one chunk (the common case, RFC 4975 §5.1): nothing to store or copy.
+    if (state === undefined && chunk.continuation === '$' && start === 1 && total === end && data.length > 0) {
+      return { kind: 'complete', messageId: id, body: data, meta }
+    }
 
     if (state === undefined) {
       if (this.#messages.size >= this.#maxIncomplete && !(chunk.continuation === '$' && start === 1 && total === end)) {

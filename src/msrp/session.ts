@@ -611,6 +611,15 @@ export class MsrpSession extends EventEmitter<MsrpSessionEvents> implements Pass
 
   // ---- receiving -------------------------------------------------------------------------
 
+  /** The Content-Type last found in accept-types: a session's chunks nearly always repeat it. */
+  #lastAcceptedType: string | undefined
+
+  #accepts(contentType: string): boolean {
+    if (!acceptsType(this.#acceptTypes, contentType)) return false
+    this.#lastAcceptedType = contentType
+    return true
+  }
+
   #onSend(request: MsrpRequest, connection: MsrpConnection): void {
     const headers = request.headers
     const messageId = headers['Message-ID']
@@ -625,7 +634,7 @@ export class MsrpSession extends EventEmitter<MsrpSessionEvents> implements Pass
     }
     const contentType = headers['Content-Type']
     // RFC 4975 §7.3.1: a type outside a=accept-types is refused with 415.
-    if (contentType !== undefined && !acceptsType(this.#acceptTypes, contentType)) {
+    if (contentType !== undefined && contentType !== this.#lastAcceptedType && !this.#accepts(contentType)) {
       this.#reassembler.discard(messageId)
       this.#refuse(request, connection, 415, `${contentType} is not accepted here (accept-types: ${this.#acceptTypes.join(' ')})`)
       return

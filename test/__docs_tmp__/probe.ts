@@ -1,0 +1,22 @@
+import { createBot } from 'msrp-bot'
+import { createTestChat } from 'msrp-bot/testing'
+
+const chat = await createTestChat()
+const bot = chat.attach(createBot({ uri: 'sip:echo@example.test' }))
+bot.command('help', (ctx) => ctx.reply('I echo'))
+bot.on('message:text', (ctx) => ctx.reply(`you said: ${ctx.text}`))
+bot.on('private:text', (ctx) => ctx.reply(`private: ${ctx.text}`))
+bot.on('join', (ctx) => ctx.reply(`welcome ${ctx.participant.nickname}`))
+await bot.start()
+await bot.join(chat.roomUri('lobby'), { nickname: 'echo' })
+const alice = await chat.participant('alice')
+await alice.join()
+await alice.say('hi')
+await alice.whisper('echo', 'psst')
+await chat.settled()
+console.log(alice.lines, alice.whispers, alice.transcript.length)
+const bob = await chat.participant('bob')
+await bob.join('lobby')
+await chat.settled()
+console.log(alice.lines)
+await chat.close()
