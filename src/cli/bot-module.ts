@@ -134,6 +134,11 @@ export interface LoadBotModuleOptions {
    * `setDefaultBackendFactory` for the duration of the import, then the previous one restored).
    */
   backendFactory?: ChatBackendFactory | undefined
+  /**
+   * Loads a fresh copy of the module (not the cached one) when set: `msrp-bot dev` reloads an
+   * edited bot this way. Modules the bot imports are not reloaded.
+   */
+  reloadToken?: string | undefined
 }
 
 /**
@@ -165,7 +170,9 @@ export async function loadBotModule(file: string, options: LoadBotModuleOptions 
   const previous = options.backendFactory === undefined ? undefined : setDefaultBackendFactory(options.backendFactory)
   let namespace: Record<string, unknown>
   try {
-    namespace = (await import(pathToFileURL(file).href)) as Record<string, unknown>
+    const url = pathToFileURL(file)
+    if (options.reloadToken !== undefined) url.searchParams.set('reload', options.reloadToken)
+    namespace = (await import(url.href)) as Record<string, unknown>
   } catch (error) {
     let reason = error instanceof Error ? error.message : String(error)
     if (options.backendFactory !== undefined && (error as { code?: unknown }).code === 'BOT_NO_BACKEND') {

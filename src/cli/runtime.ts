@@ -7,12 +7,11 @@
  * functions resolve when the command is done (the server or client was stopped, e.g. with
  * Ctrl-C through `signal`) and reject with an `MsrpBotError` otherwise.
  *
- * Status: the in-process chat server and the network chat backend are not wired in yet, so
- * every function here throws CLI_NOT_AVAILABLE. Wiring them changes only this file.
+ * The work itself lives in one module per command (dev-runtime, run-runtime, chat-runtime;
+ * the server is src/mixer/server's CLI entry), loaded on demand so `--help` stays fast.
  *
  * @module
  */
-import { MsrpBotError } from '../errors.ts'
 import type { CliIo } from './io.ts'
 import { runChatServerCli } from '../mixer/server/index.ts'
 import { createConsoleLogger } from '../bot/index.ts'
@@ -117,14 +116,6 @@ export interface RuntimeContext {
   readonly signal: AbortSignal
 }
 
-function notAvailable(command: string): never {
-  throw new MsrpBotError(
-    'CLI_NOT_AVAILABLE',
-    `'${command}' is not available in this build yet (the chat server and SIP client are not ` +
-      'wired into the command line). Your options were valid. Meanwhile, test bots with the fake ' +
-      "backend (FakeChatBackend from 'msrp-bot') and `npm test`.",
-  )
-}
 
 /**
  * Runs the chat server until `context.signal` aborts.
@@ -157,8 +148,9 @@ export async function startServer(options: ServerOptions, context: RuntimeContex
  * await startDev({ botFiles: ['/abs/bot.ts'], server, chat: true }, context)
  * ```
  */
-export async function startDev(_options: DevOptions, _context: RuntimeContext): Promise<void> {
-  notAvailable('dev')
+export async function startDev(options: DevOptions, context: RuntimeContext): Promise<void> {
+  const { runDevCommand } = await import('./dev-runtime.ts')
+  await runDevCommand(options, context)
 }
 
 /**
@@ -169,8 +161,9 @@ export async function startDev(_options: DevOptions, _context: RuntimeContext): 
  * await runBot({ botFile: '/abs/bot.ts', account, rooms: ['sip:lobby@chat.example.com'], nickname: 'echo', logLevel: 'info' }, context)
  * ```
  */
-export async function runBot(_options: RunOptions, _context: RuntimeContext): Promise<void> {
-  notAvailable('run')
+export async function runBot(options: RunOptions, context: RuntimeContext): Promise<void> {
+  const { runBotCommand } = await import('./run-runtime.ts')
+  await runBotCommand(options, context)
 }
 
 /**
@@ -181,6 +174,7 @@ export async function runBot(_options: RunOptions, _context: RuntimeContext): Pr
  * await startChat({ room: 'sip:lobby@localhost', account, nickname: 'alice', logLevel: 'warn' }, context)
  * ```
  */
-export async function startChat(_options: ChatOptions, _context: RuntimeContext): Promise<void> {
-  notAvailable('chat')
+export async function startChat(options: ChatOptions, context: RuntimeContext): Promise<void> {
+  const { runChatCommand } = await import('./chat-runtime.ts')
+  await runChatCommand(options, context)
 }

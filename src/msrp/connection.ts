@@ -20,7 +20,7 @@ import { MSRP_REASONS } from './message.ts'
 import { MsrpParser } from './parser.ts'
 import type { MsrpParserOptions } from './parser.ts'
 import { serializeFrameParts } from './serializer.ts'
-import type { MsrpTransport } from './transport.ts'
+import type { MsrpTransport, TransportListeners } from './transport.ts'
 import { streamTransport, webSocketTransport } from './transport.ts'
 import type { MsrpUri } from './uri.ts'
 import { effectivePort } from './uri.ts'
@@ -88,6 +88,23 @@ interface Transaction {
   timer: unknown
 }
 
+/** A transaction that reports to a callback (see MsrpConnection.sendPrepared). */
+class CallbackTransaction implements Transaction {
+  timer: unknown = undefined
+  readonly #done: (response: MsrpResponse | undefined, error?: Error) => void
+  constructor(done: (response: MsrpResponse | undefined, error?: Error) => void) {
+    this.#done = done
+  }
+
+  resolve(response: MsrpResponse): void {
+    this.#done(response)
+  }
+
+  reject(error: Error): void {
+    this.#done(undefined, error)
+  }
+}
+
 const noop = (): void => {}
 /** Shared settled promises: most writes complete at once and need no promise of their own. */
 const WRITTEN: Promise<void> = Promise.resolve()
@@ -107,6 +124,34 @@ export interface PreparedRequest {
   readonly method: string
   readonly bytes: readonly Buffer[]
   readonly expectResponse: boolean
+}
+
+// Set by MsrpConnection's static block: the transport's events reach its private handlers.
+let connectionData: (connection: MsrpConnection, chunk: Buffer) => void
+let connectionDrain: (connection: MsrpConnection) => void
+let connectionClosed: (connection: MsrpConnection, error: Error | undefined) => void
+
+/**
+ * The transport listeners of one connection: a small object with shared methods instead of
+ * three closures (a chat server holds one connection per participant).
+ */
+class TransportEvents implements TransportListeners {
+  readonly #connection: MsrpConnection
+  constructor(connection: MsrpConnection) {
+    this.#connection = connection
+  }
+
+  data(chunk: Buffer): void {
+    connectionData(this.#connection, chunk)
+  }
+
+  drain(): void {
+    connectionDrain(this.#connection)
+  }
+
+  close(error: Error | undefined): void {
+    connectionClosed(this.#connection, error)
+  }
 }
 
 /** One MSRP connection. */
@@ -135,11 +180,7 @@ export class MsrpConnection extends EventEmitter<MsrpConnectionEvents> {
     this.#maxWriteBuffer = options.maxWriteBufferBytes ?? 16 * 1024 * 1024
     this.#resolve = options.resolveSession
     this.role = options.role ?? 'active'
-    transport.start({
-      data: (chunk) => this.#onData(chunk),
-      drain: () => this.#onDrain(),
-      close: (error) => this.#shutdown(error ?? this.#closeError),
-    })
+    transport.start(new TransportEvents(this))
     log('connection %s %s open (%s)', this.role, this.describe(), transport.kind)
   }
 
@@ -318,11 +359,56 @@ export class MsrpConnection extends EventEmitter<MsrpConnectionEvents> {
   }
 
   #writeFailed(tid: string, tx: Transaction | undefined, error: Error): Promise<never> {
+    this.#dropFailed(tid, tx, error)
+    return Promise.reject(error)
+  }
+
+  /** A request could not be written: its transaction (if still pending) fails with `error`. */
+  #dropFailed(tid: string, tx: Transaction | undefined, error: Error): void {
     if (tx !== undefined && this.#transactions.get(tid) === tx) {
       this.#transactions.delete(tid)
       tx.reject(error)
     }
-    return Promise.reject(error)
+  }
+
+  /**
+   * Like {@link requestPrepared}, but reports through `done` instead of promises — for a
+   * fan-out to many peers, where two promises per copy add up: `done(response)` when the
+   * response arrives, or, for a request that expects none, once written; `done(undefined,
+   * error)` on timeout (408), a failed write or a closed connection.
+   *
+   * @throws MsrpClosedError `MSRP_DUPLICATE_TRANSACTION` when the transaction id is in use.
+   */
+  sendPrepared(prepared: PreparedRequest, timeoutMs: number | undefined, done: (response: MsrpResponse | undefined, error?: Error) => void): void {
+    const tid = prepared.transactionId
+    let tx: CallbackTransaction | undefined
+    if (prepared.expectResponse) {
+      if (this.#transactions.has(tid)) throw new MsrpClosedError('MSRP_DUPLICATE_TRANSACTION', `transaction id ${tid} is already in use`)
+      tx = new CallbackTransaction(done)
+      this.#transactions.set(tid, tx)
+    }
+    if (!this.#congested || this.#state !== 'open') {
+      try {
+        this.#writeNow(prepared.bytes)
+      } catch (error) {
+        if (tx !== undefined) this.#dropFailed(tid, tx, error as Error)
+        else done(undefined, error as Error)
+        return
+      }
+      if (tx !== undefined) this.#armTimer(tid, prepared.method, tx, timeoutMs)
+      else done(undefined)
+      return
+    }
+    this.#writeWhenDrained(prepared.bytes).then(
+      () => {
+        if (tx !== undefined) this.#armTimer(tid, prepared.method, tx, timeoutMs)
+        else done(undefined)
+      },
+      (error: Error) => {
+        if (tx !== undefined) this.#dropFailed(tid, tx, error)
+        else done(undefined, error)
+      },
+    )
   }
 
   /**
@@ -345,7 +431,7 @@ export class MsrpConnection extends EventEmitter<MsrpConnectionEvents> {
       continuation: '$',
     }
     if (comment !== undefined) response.comment = comment
-    log('respond %d to %s %s', status, request.method, request.transactionId)
+    if (log.enabled) log('respond %d to %s %s', status, request.method, request.transactionId)
     this.#writeNow(response)
   }
 
@@ -359,6 +445,12 @@ export class MsrpConnection extends EventEmitter<MsrpConnectionEvents> {
   }
 
   // ---- internals ---------------------------------------------------------------------------
+
+  static {
+    connectionData = (c, chunk) => c.#onData(chunk)
+    connectionDrain = (c) => c.#onDrain()
+    connectionClosed = (c, error) => c.#shutdown(error ?? c.#closeError)
+  }
 
   #setState(state: ConnectionState): void {
     if (this.#state === state) return

@@ -77,6 +77,8 @@ function parseNumber(name: string, value: string): number {
 
 /** Parses `start-end/total` (RFC 4975 §9 `Byte-Range`). */
 export function parseByteRange(value: string): ByteRange {
+  const quick = quickByteRange(value)
+  if (quick !== undefined) return quick
   const m = /^([0-9]{1,15})-([0-9]{1,15}|\*)\/([0-9]{1,15}|\*)$/.exec(value)
   if (!m) return bad('Byte-Range', value, 'expected start-end/total, e.g. 1-25/25 or 1-*/*')
   const start = Number(m[1])
@@ -84,6 +86,24 @@ export function parseByteRange(value: string): ByteRange {
   const total = m[3] === '*' ? '*' : Number(m[3])
   if (start < 1) bad('Byte-Range', value, 'range-start counts from 1')
   return { start, end, total }
+}
+
+/** The common all-digits form `start-end/total` without a regex; undefined for anything else. */
+function quickByteRange(value: string): ByteRange | undefined {
+  const n = value.length
+  const out = [0, 0, 0]
+  let i = 0
+  for (let k = 0; k < 3; k++) {
+    const from = i
+    let v = 0
+    for (let c = value.charCodeAt(i); c >= 0x30 && c <= 0x39; c = value.charCodeAt(++i)) v = v * 10 + (c - 0x30)
+    if (i === from || i - from > 15) return undefined
+    out[k] = v
+    // "-" after start, "/" after end, the end of the value after total.
+    if (k === 0 ? value.charCodeAt(i++) !== 0x2d : k === 1 ? value.charCodeAt(i++) !== 0x2f : i !== n) return undefined
+  }
+  const [start, end, total] = out as [number, number, number]
+  return start < 1 ? undefined : { start, end, total }
 }
 
 /** Formats a {@link ByteRange}. */

@@ -12,7 +12,7 @@ import type { Duplex } from 'node:stream'
 import { debuglog } from 'node:util'
 import { EventEmitter } from 'eventemitter3'
 import { WebSocketServer } from 'ws'
-import type { MsrpConnectionOptions, MsrpRequestHandler } from './connection.ts'
+import type { MsrpConnectionOptions, MsrpRequestHandler, SessionResolver } from './connection.ts'
 import { MsrpConnection } from './connection.ts'
 import type { MsrpTransport, TransportAddress } from './transport.ts'
 import { streamTransport, webSocketTransport } from './transport.ts'
@@ -128,27 +128,31 @@ export class MsrpListener extends EventEmitter<MsrpListenerEvents> {
     this.#sessions.delete(sessionId)
   }
 
+  // Shared by every accepted connection (no closures per connection: a server holds thousands).
+  readonly #resolveSession: SessionResolver = (sessionId, conn) => {
+    const session = this.#sessions.get(sessionId)
+    if (session === undefined) return undefined
+    if (session.connection === undefined) {
+      session.bind(conn)
+      return session
+    }
+    // RFC 4975 §10.10 (506): the session already uses another connection.
+    return session.connection === conn ? session : 506
+  }
+
+  readonly #forget = ((listener: MsrpListener) =>
+    function forget(this: MsrpConnection): void {
+      listener.#connections.delete(this)
+    })(this)
+
   /** Takes over an accepted byte stream or transport as a passive MSRP connection. */
   accept(streamOrTransport: Duplex | MsrpTransport): MsrpConnection {
     const transport = 'start' in streamOrTransport && typeof streamOrTransport.start === 'function' && 'kind' in streamOrTransport
       ? (streamOrTransport as MsrpTransport)
       : streamTransport(streamOrTransport as Duplex, (streamOrTransport as Duplex & { peer?: unknown }).peer ? 'memory' : 'tcp')
-    const connection = new MsrpConnection(transport, {
-      ...this.#options,
-      role: 'passive',
-      resolveSession: (sessionId, conn) => {
-        const session = this.#sessions.get(sessionId)
-        if (session === undefined) return undefined
-        if (session.connection === undefined) {
-          session.bind(conn)
-          return session
-        }
-        // RFC 4975 §10.10 (506): the session already uses another connection.
-        return session.connection === conn ? session : 506
-      },
-    })
+    const connection = new MsrpConnection(transport, { ...this.#options, role: 'passive', resolveSession: this.#resolveSession })
     this.#connections.add(connection)
-    connection.once('close', () => this.#connections.delete(connection))
+    connection.once('close', this.#forget, connection)
     log('accepted MSRP connection %s', connection.describe())
     this.emit('connection', connection)
     return connection

@@ -18,7 +18,7 @@
  */
 import { ParseError } from '../errors.ts'
 import { HEADER_NAMES, isHeaderName, setHeader } from './headers.ts'
-import type { ContinuationFlag, ExtensionHeader, MsrpFrame, MsrpHeaders } from './message.ts'
+import type { ContinuationFlag, ExtensionHeader, MsrpFrame, MsrpHeaderName, MsrpHeaders } from './message.ts'
 import { parseMsrpPath } from './uri.ts'
 import type { MsrpUri } from './uri.ts'
 
@@ -38,6 +38,30 @@ const HASH = 0x23
 const PREFIX = Buffer.from('MSRP ', 'latin1')
 const CRLF = Buffer.from('\r\n', 'latin1')
 const EMPTY = Buffer.alloc(0)
+/**
+ * Recently parsed paths, shared by all parsers (they are deeply frozen): a session repeats the
+ * same To-Path/From-Path in every frame. Bounded in entries and text length; one cache for the
+ * process rather than one per connection, which a server with thousands of idle peers would pay.
+ */
+const recentPaths = new Map<string, MsrpUri[]>()
+const RECENT_PATHS = 1024
+const RECENT_PATH_TEXT = 512
+
+/** Parses a path, reusing the (frozen) result for a text seen recently. */
+function parsePathShared(text: string): MsrpUri[] {
+  let path = recentPaths.get(text)
+  if (path === undefined) {
+    path = Object.freeze(parseMsrpPath(text).map((uri) => Object.freeze({ ...uri, params: Object.freeze([...uri.params]) }))) as MsrpUri[]
+    if (text.length <= RECENT_PATH_TEXT) {
+      if (recentPaths.size >= RECENT_PATHS) recentPaths.clear()
+      recentPaths.set(text, path)
+    }
+  }
+  return path
+}
+
+/** Typed header names in their canonical spelling (the common case needs no lower-casing). */
+const CANONICAL: ReadonlyMap<string, MsrpHeaderName> = new Map([...HEADER_NAMES.values()].map((name) => [name, name]))
 const START_LINE = /^MSRP ([A-Za-z0-9][A-Za-z0-9.\-+%=]{3,31}) (?:([A-Z]+)|([0-9]{3})(?: ([^\x00-\x08\x0a-\x1f\x7f]*))?)$/
 
 /** `text` from `start`, without leading and trailing SP/HTAB. */
@@ -72,12 +96,11 @@ export class MsrpParser {
   #error: ParseError | undefined
 
   // Header block: a growable buffer holding the bytes of complete and partial lines.
-  #head: Buffer = Buffer.allocUnsafe(512)
+  // Allocated on first use: most lines arrive whole, and an idle connection should hold nothing.
+  #head: Buffer = EMPTY
   #headLen = 0
   /** Bytes of the current header block so far (bounded by maxHeaderBytes). */
   #headBytes = 0
-  /** Recently parsed paths: a session repeats the same To-Path/From-Path in every frame. */
-  readonly #paths = new Map<string, MsrpUri[]>()
   #start: StartLine | undefined
   #headers: Partial<MsrpHeaders> = {}
   #extensions: ExtensionHeader[] = []
@@ -134,20 +157,17 @@ export class MsrpParser {
     const data = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)
     // An exception from onFrame is the caller's, not a fault of the stream: parsing goes on so the
     // stream stays in step, and the first such exception is rethrown when the chunk is done.
+    // (#finish catches it into #callbackError; saved and restored in case onFrame feeds us again.)
+    const outerError = this.#callbackError
+    this.#callbackError = undefined
     let callbackError: { error: unknown } | undefined
-    const deliver = (frame: MsrpFrame): void => {
-      try {
-        onFrame(frame)
-      } catch (error) {
-        callbackError ??= { error }
-      }
-    }
     try {
       let pos = 0
       while (pos < data.length) {
-        pos = this.#state === 'head' ? this.#feedHead(data, pos, deliver) : this.#feedBody(data, pos, deliver)
+        pos = this.#state === 'head' ? this.#feedHead(data, pos, onFrame) : this.#feedBody(data, pos, onFrame)
       }
     } catch (error) {
+      this.#callbackError = outerError
       this.#resetFrame() // release what the broken frame held
       this.#state = 'failed'
       this.#error =
@@ -156,8 +176,14 @@ export class MsrpParser {
           : new ParseError('msrp', 'MSRP_INTERNAL', `MSRP parser fault: ${String(error)}`, { cause: error })
       throw this.#error
     }
+    // (a cast: TypeScript cannot see that #finish may have set it since the reset above)
+    callbackError = this.#callbackError as { error: unknown } | undefined
+    this.#callbackError = outerError
     if (callbackError !== undefined) throw callbackError.error
   }
+
+  /** The first exception a frame callback threw during the current {@link feed}. */
+  #callbackError: { error: unknown } | undefined
 
   /** Forgets all state, including a failure, e.g. to reuse the parser for a new connection. */
   reset(): void {
@@ -179,16 +205,6 @@ export class MsrpParser {
     this.#skip = 0
   }
 
-  /** Parses a path, reusing the (frozen) result for a text seen recently. */
-  readonly #parsePath = (text: string): MsrpUri[] => {
-    let path = this.#paths.get(text)
-    if (path === undefined) {
-      path = Object.freeze(parseMsrpPath(text).map((uri) => Object.freeze({ ...uri, params: Object.freeze([...uri.params]) }))) as MsrpUri[]
-      if (this.#paths.size >= 16) this.#paths.clear()
-      this.#paths.set(text, path)
-    }
-    return path
-  }
 
   #fail(code: string, message: string): never {
     throw new ParseError('msrp', code, message)
@@ -239,7 +255,7 @@ export class MsrpParser {
   #appendHead(data: Buffer, from: number, to: number): void {
     const need = this.#headLen + to - from
     if (need > this.#head.length) {
-      const grown = Buffer.allocUnsafe(Math.min(this.#maxHeaderBytes, Math.max(need, this.#head.length * 2)))
+      const grown = Buffer.allocUnsafe(Math.min(this.#maxHeaderBytes, Math.max(need, this.#head.length * 2, 512)))
       this.#head.copy(grown, 0, 0, this.#headLen)
       this.#head = grown
     }
@@ -250,8 +266,8 @@ export class MsrpParser {
   /** Rejects garbage as soon as the first bytes cannot begin `MSRP `. */
   #checkPrefix(buf: Buffer, from: number, to: number): void {
     const n = Math.min(to - from, PREFIX.length)
-    if (buf.compare(PREFIX, 0, n, from, from + n) !== 0) {
-      this.#fail('MSRP_BAD_START_LINE', 'expected an MSRP frame starting with "MSRP <transaction-id> "')
+    for (let i = 0; i < n; i++) {
+      if (buf[from + i] !== PREFIX[i]) this.#fail('MSRP_BAD_START_LINE', 'expected an MSRP frame starting with "MSRP <transaction-id> "')
     }
   }
 
@@ -271,7 +287,6 @@ export class MsrpParser {
       const transactionId = m[1] as string
       this.#start =
         m[2] !== undefined ? { transactionId, method: m[2] } : { transactionId, status: Number(m[3]), comment: m[4] }
-      this.#needle = Buffer.from(`\r\n-------${transactionId}`, 'latin1')
       return false
     }
 
@@ -293,13 +308,14 @@ export class MsrpParser {
 
     const colon = text.indexOf(':')
     const rawName = colon < 0 ? text : text.slice(0, colon)
-    const name = colon < 0 ? undefined : HEADER_NAMES.get(rawName.toLowerCase())
+    // Header names are case-insensitive (RFC 4975 §9); peers nearly always use the canonical case.
+    const name = colon < 0 ? undefined : (CANONICAL.get(rawName) ?? HEADER_NAMES.get(rawName.toLowerCase()))
     if (name === undefined && (colon < 0 || !isHeaderName(rawName))) {
       this.#fail('MSRP_BAD_HEADER', `malformed MSRP header line "${text.slice(0, 80)}"; expected "Name: value"`)
     }
     const value = trimSpace(text, colon + 1)
     if (name === undefined) this.#extensions.push({ name: rawName, value })
-    else setHeader(this.#headers, name, value, this.#parsePath)
+    else setHeader(this.#headers, name, value, parsePathShared)
     return false
   }
 
@@ -307,6 +323,8 @@ export class MsrpParser {
 
   #beginBody(): void {
     this.#state = 'body'
+    // Only frames with a body need the end-line search string (RFC 4975 §9 end-line).
+    this.#needle = Buffer.from(`\r\n-------${(this.#start as StartLine).transactionId}`, 'latin1')
     // The blank line's CRLF is scanned as if it preceded the data, so that an end-line right
     // after the blank line (an empty body sent without its CRLF) is still found. It is not body.
     this.#pending = CRLF
@@ -341,7 +359,19 @@ export class MsrpParser {
     const pending = this.#pending
     this.#pending = EMPTY
 
-    if (pending.length > 0) {
+    if (pending === CRLF && this.#skip === 2 && buf.length >= span - 2) {
+      // Body start (see #beginBody) with enough bytes to decide without the joint copy: the only
+      // candidate inside the blank line's CRLF is an end-line right after it (an empty body).
+      const n = needle.length - 2
+      let same = true
+      for (let k = 0; k < n && same; k++) same = buf[k] === needle[k + 2]
+      if (same && isFlag(buf[n]) && buf[n + 1] === CR && buf[n + 2] === LF) {
+        this.#skip = 0
+        this.#finish(String.fromCharCode(buf[n] as number) as ContinuationFlag, onFrame)
+        return pos + span - 2
+      }
+      this.#skip = 0
+    } else if (pending.length > 0) {
       if (buf.length < span) {
         // Small read: merging costs at most two end-line lengths.
         buf = Buffer.concat([pending, buf])
@@ -389,11 +419,6 @@ export class MsrpParser {
     if (headers['To-Path'] === undefined || headers['From-Path'] === undefined) {
       this.#fail('MSRP_MISSING_HEADER', `MSRP frame ${start.transactionId} lacks To-Path or From-Path (RFC 4975 §9 requires both)`)
     }
-    const base = {
-      transactionId: start.transactionId,
-      headers: headers as MsrpHeaders,
-      extensionHeaders: this.#extensions,
-    }
     let body: Buffer | undefined
     if (this.#hasBody) {
       const parts = this.#parts
@@ -401,15 +426,19 @@ export class MsrpParser {
     }
     let frame: MsrpFrame
     if ('method' in start) {
-      frame = { type: 'request', method: start.method, ...base, continuation }
+      frame = { type: 'request', method: start.method, transactionId: start.transactionId, headers: headers as MsrpHeaders, extensionHeaders: this.#extensions, continuation }
     } else {
-      frame = { type: 'response', status: start.status, ...base, continuation }
+      frame = { type: 'response', status: start.status, transactionId: start.transactionId, headers: headers as MsrpHeaders, extensionHeaders: this.#extensions, continuation }
       if (start.comment !== undefined) frame.comment = start.comment
     }
     if (body !== undefined) frame.body = body
     this.#state = 'head'
     this.#resetFrame()
-    onFrame(frame)
+    try {
+      onFrame(frame)
+    } catch (error) {
+      this.#callbackError ??= { error }
+    }
   }
 }
 

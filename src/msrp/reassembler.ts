@@ -98,7 +98,6 @@ export class Reassembler<T = undefined> {
     const range = chunk.byteRange
     const data = Buffer.isBuffer(chunk.data) ? chunk.data : Buffer.from(chunk.data.buffer, chunk.data.byteOffset, chunk.data.byteLength)
     let state = this.#messages.get(id)
-    const reject = (status: 400 | 413, reason: string): ReassemblyResult<T> => this.#reject(id, status, reason)
 
     // The body length is authoritative for the end of the range: `end` may be "*" (RFC 4975
     // §7.1.1), and several implementations — and RFC 4975 §11.1's own example — miscount it.
@@ -108,10 +107,10 @@ export class Reassembler<T = undefined> {
     // RFC 4975 §7.1.1: the last chunk ($) ends the message, so its end is the total.
     if (total === undefined && chunk.continuation === '$') total = end
     if (total !== undefined && total > this.#maxMessageBytes) {
-      return reject(413, `message of ${total} bytes exceeds the limit of ${this.#maxMessageBytes}`)
+      return this.#reject(id, 413, `message of ${total} bytes exceeds the limit of ${this.#maxMessageBytes}`)
     }
-    if (end > this.#maxMessageBytes) return reject(413, `chunk ending at byte ${end} exceeds the limit of ${this.#maxMessageBytes}`)
-    if (total !== undefined && end > total) return reject(400, `chunk ends at byte ${end} beyond the total of ${total}`)
+    if (end > this.#maxMessageBytes) return this.#reject(id, 413, `chunk ending at byte ${end} exceeds the limit of ${this.#maxMessageBytes}`)
+    if (total !== undefined && end > total) return this.#reject(id, 400, `chunk ends at byte ${end} beyond the total of ${total}`)
 
     // A whole message in one chunk (the common case, RFC 4975 §5.1): nothing to store or copy.
     if (state === undefined && chunk.continuation === '$' && start === 1 && total === end && data.length > 0) {
@@ -126,17 +125,17 @@ export class Reassembler<T = undefined> {
       this.#messages.set(id, state)
     } else if (total !== undefined) {
       if (state.total !== undefined && state.total !== total) {
-        return reject(400, `chunks disagree on the total size (${state.total} vs ${total})`)
+        return this.#reject(id, 400, `chunks disagree on the total size (${state.total} vs ${total})`)
       }
       state.total = total
     }
     if (state.total !== undefined) {
       const last = state.pieces.at(-1)
-      if (last !== undefined && last.end > state.total) return reject(400, `earlier chunks extend beyond the total of ${state.total}`)
+      if (last !== undefined && last.end > state.total) return this.#reject(id, 400, `earlier chunks extend beyond the total of ${state.total}`)
     }
 
     if (data.length > 0 && !insert(state, { start, end, data })) {
-      return reject(400, `chunk ${start}-${end} overlaps earlier data with different bytes`)
+      return this.#reject(id, 400, `chunk ${start}-${end} overlaps earlier data with different bytes`)
     }
 
     if (chunk.continuation === '#') {

@@ -49,24 +49,88 @@ export interface TransportListeners {
  */
 const COALESCE_COPY_LIMIT = 64 * 1024
 
-/** Wraps a Node duplex stream (TCP, TLS, in-memory) as an {@link MsrpTransport}. */
-export function streamTransport(stream: Duplex, kind = 'tcp'): MsrpTransport {
-  const s = stream as Duplex & Partial<Record<'localAddress' | 'remoteAddress', string>> & Partial<Record<'localPort' | 'remotePort', number>>
-  let listeners: TransportListeners | undefined
-  // Frames accepted this turn and not yet given to the stream.
-  let pending: Buffer[] = []
-  let pendingBytes = 0
-  let scheduled = false
-  // We answered "wait for drain" while the stream itself may never emit 'drain'.
-  let owedDrain = false
-  const flush = (): void => {
-    scheduled = false
-    if (pending.length === 0) return
-    const parts = pending
-    const bytes = pendingBytes
-    pending = []
-    pendingBytes = 0
-    if (stream.destroyed || stream.writableEnded) return
+/** The transport that owns a stream (stream events reach it through shared handlers, not per-stream closures). */
+const OWNER = Symbol('msrp.streamTransport')
+
+type OwnedStream = Duplex & { [OWNER]?: StreamTransport } & Partial<Record<'localAddress' | 'remoteAddress', string>> & Partial<Record<'localPort' | 'remotePort', number>>
+
+/**
+ * A Node duplex stream as an {@link MsrpTransport}. A class with shared event handlers rather
+ * than closures: a chat server holds one per participant, so per-instance functions add up.
+ */
+class StreamTransport implements MsrpTransport {
+  readonly kind: string
+  readonly #stream: OwnedStream
+  #listeners: TransportListeners | undefined
+  /** Frames accepted this turn and not yet given to the stream (undefined while idle). */
+  #pending: Buffer[] | undefined
+  #pendingBytes = 0
+  /** We answered "wait for drain" while the stream itself may never emit 'drain'. */
+  #owedDrain = false
+  #error: Error | undefined
+
+  constructor(stream: Duplex, kind: string) {
+    this.kind = kind
+    this.#stream = stream as OwnedStream
+  }
+
+  get local(): TransportAddress | undefined {
+    return address(this.#stream.localAddress, this.#stream.localPort)
+  }
+
+  get remote(): TransportAddress | undefined {
+    return address(this.#stream.remoteAddress, this.#stream.remotePort)
+  }
+
+  get bufferedBytes(): number {
+    return this.#stream.writableLength + this.#pendingBytes
+  }
+
+  write(parts: readonly Buffer[]): boolean {
+    const stream = this.#stream
+    if (stream.destroyed || stream.writableEnded) return false
+    let pending = this.#pending
+    if (pending === undefined) {
+      pending = this.#pending = []
+      setImmediate(StreamTransport.#flushLater, this)
+    }
+    for (const part of parts) {
+      if (part.length === 0) continue
+      pending.push(part)
+      this.#pendingBytes += part.length
+    }
+    // The same back-pressure signal the stream would give had each frame been written at once.
+    const ok = stream.writableLength + this.#pendingBytes < stream.writableHighWaterMark && !stream.writableNeedDrain
+    if (!ok) this.#owedDrain = true
+    return ok
+  }
+
+  close(): void {
+    this.#flush()
+    this.#stream.end()
+    // A peer that never closes its side must not keep us open forever.
+    ;(this.#stream as { destroySoon?: () => void }).destroySoon?.()
+  }
+
+  start(listeners: TransportListeners): void {
+    const stream = this.#stream
+    this.#listeners = listeners
+    stream[OWNER] = this
+    stream.on('data', StreamTransport.#onData)
+    stream.on('drain', StreamTransport.#onDrain)
+    stream.on('error', StreamTransport.#onError)
+    stream.on('end', StreamTransport.#onEnd)
+    stream.on('close', StreamTransport.#onClose)
+  }
+
+  #flush(): void {
+    const parts = this.#pending
+    if (parts === undefined) return
+    const bytes = this.#pendingBytes
+    this.#pending = undefined
+    this.#pendingBytes = 0
+    const stream = this.#stream
+    if (parts.length === 0 || stream.destroyed || stream.writableEnded) return
     let ok: boolean
     if (parts.length === 1) ok = stream.write(parts[0] as Buffer)
     else if (bytes <= COALESCE_COPY_LIMIT) ok = stream.write(Buffer.concat(parts, bytes))
@@ -77,69 +141,54 @@ export function streamTransport(stream: Duplex, kind = 'tcp'): MsrpTransport {
       stream.uncork()
     }
     // When the stream took everything without asking for a drain, it will not emit one: say it.
-    if (ok && owedDrain) {
-      owedDrain = false
-      listeners?.drain()
+    if (ok && this.#owedDrain) {
+      this.#owedDrain = false
+      this.#listeners?.drain()
     }
   }
-  return {
-    kind,
-    get local() {
-      return address(s.localAddress, s.localPort)
-    },
-    get remote() {
-      return address(s.remoteAddress, s.remotePort)
-    },
-    get bufferedBytes() {
-      return stream.writableLength + pendingBytes
-    },
-    write(parts) {
-      if (stream.destroyed || stream.writableEnded) return false
-      for (const part of parts) {
-        if (part.length === 0) continue
-        pending.push(part)
-        pendingBytes += part.length
-      }
-      if (!scheduled) {
-        scheduled = true
-        setImmediate(flush)
-      }
-      // The same back-pressure signal the stream would give had each frame been written at once.
-      const ok = stream.writableLength + pendingBytes < stream.writableHighWaterMark && !stream.writableNeedDrain
-      if (!ok) owedDrain = true
-      return ok
-    },
-    close() {
-      flush()
-      stream.end()
-      // A peer that never closes its side must not keep us open forever.
-      ;(stream as { destroySoon?: () => void }).destroySoon?.()
-    },
-    start(l) {
-      listeners = l
-      let error: Error | undefined
-      stream.on('data', (chunk: Buffer) => l.data(chunk))
-      stream.on('drain', () => {
-        owedDrain = false
-        l.drain()
-      })
-      stream.on('error', (e: Error) => {
-        error = e
-      })
-      stream.on('end', () => {
-        // MSRP has no half-close: the peer ending its side ends the connection.
-        if (!stream.destroyed) {
-          flush()
-          stream.end()
-        }
-      })
-      stream.on('close', () => {
-        pending = []
-        pendingBytes = 0
-        l.close(error)
-      })
-    },
+
+  static #flushLater(transport: StreamTransport): void {
+    transport.#flush()
   }
+
+  static #onData(this: OwnedStream, chunk: Buffer): void {
+    const owner = this[OWNER]
+    if (owner !== undefined) owner.#listeners?.data(chunk)
+  }
+
+  static #onDrain(this: OwnedStream): void {
+    const owner = this[OWNER]
+    if (owner === undefined) return
+    owner.#owedDrain = false
+    owner.#listeners?.drain()
+  }
+
+  static #onError(this: OwnedStream, error: Error): void {
+    const owner = this[OWNER]
+    if (owner !== undefined) owner.#error = error
+  }
+
+  static #onEnd(this: OwnedStream): void {
+    // MSRP has no half-close: the peer ending its side ends the connection.
+    if (!this.destroyed) {
+      const owner = this[OWNER]
+      if (owner !== undefined) owner.#flush()
+      this.end()
+    }
+  }
+
+  static #onClose(this: OwnedStream): void {
+    const owner = this[OWNER]
+    if (owner === undefined) return
+    owner.#pending = undefined
+    owner.#pendingBytes = 0
+    owner.#listeners?.close(owner.#error)
+  }
+}
+
+/** Wraps a Node duplex stream (TCP, TLS, in-memory) as an {@link MsrpTransport}. */
+export function streamTransport(stream: Duplex, kind = 'tcp'): MsrpTransport {
+  return new StreamTransport(stream, kind)
 }
 
 /** Writes above this many buffered bytes report back-pressure on a WebSocket. */

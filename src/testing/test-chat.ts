@@ -226,6 +226,8 @@ export class TestChat {
    * handled (bots' handlers included, and their replies), roster updates arrived, reconnects
    * completed. No sleeping: it watches the work the server and backends have in progress and
    * the in-process network, until several turns of the event loop pass with nothing happening.
+   * Rejects with TEST_NOT_SETTLED (naming what is still busy) after `timeoutMs` (default 10 s),
+   * e.g. when a participant cannot reconnect.
    *
    * @example
    * ```ts
@@ -234,7 +236,27 @@ export class TestChat {
    * assert.deepEqual(alice.lines.at(-1), 'echo: pong')
    * ```
    */
-  async settled(): Promise<void> {
+  async settled(options: { timeoutMs?: number } = {}): Promise<void> {
+    const timeoutMs = options.timeoutMs ?? 10_000
+    let timer: NodeJS.Timeout | undefined
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new MsrpBotError('TEST_NOT_SETTLED', `chat.settled(): still busy after ${timeoutMs} ms: ${this.#busyReport()}`)), timeoutMs)
+    })
+    try {
+      await Promise.race([this.#settle(), timeout])
+    } finally {
+      clearTimeout(timer)
+    }
+  }
+
+  #busyReport(): string {
+    const busy: string[] = []
+    for (const b of this.#backends) if (b.busy > 0) busy.push(`${b.uri} (${b.state}, ${b.busy} in flight)`)
+    for (const bot of this.#bots) for (const room of bot.rooms) if (room.queue.size > 0) busy.push(`${bot.uri} has ${room.queue.size} sends queued for ${room.uri}`)
+    return busy.length === 0 ? 'the network kept moving (a loop of messages?)' : busy.join('; ')
+  }
+
+  async #settle(): Promise<void> {
     for (;;) {
       await Promise.all([...this.#backends].map((b) => b.idle()))
       const before = this.#snapshot()
@@ -269,7 +291,7 @@ export class TestChat {
     for (const backend of clients) sip.partition(this.domain, backend.userAgent!.localAddress.address)
     for (const backend of clients) backend.dropConnections()
     await nextTurn()
-    await old.close()
+    await closeServer(old)
     sip.heal()
     this.#server = await startChatServer(serverOptions(this.domain, this.#options, this.network))
     await this.settled()
@@ -288,7 +310,20 @@ export class TestChat {
     this.#closed = true
     await Promise.allSettled([...this.#bots].map((bot) => bot.stop({ timeoutMs: 2000 })))
     await Promise.allSettled([...this.#backends].map((b) => b.stop()))
-    await this.#server.close()
+    await closeServer(this.#server)
+  }
+}
+
+/**
+ * Closes a server while holding the process open: its goodbye grace period runs on an unref'd
+ * timer, so with nothing else alive (memory transports) the process would exit mid-close.
+ */
+async function closeServer(server: ChatServer): Promise<void> {
+  const keepAlive = setInterval(() => {}, 1000)
+  try {
+    await server.close()
+  } finally {
+    clearInterval(keepAlive)
   }
 }
 

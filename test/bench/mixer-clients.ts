@@ -6,7 +6,8 @@
  *   TCP connection, one MSRP TCP connection each); answers `{ joined }`.
  * - `{ cmd: 'fanout', senders, perSender }`: the first `senders` participants each send
  *   `perSender` public messages one after the other; answers when every copy arrived with
- *   `{ deliveries, elapsedMs, p50, p99, payloadBytes }` (latency: send → message event).
+ *   `{ deliveries, elapsedMs, p50, p99, payloadBytes, clientBusy }` (latency: send → message event;
+ *   clientBusy: this process's CPU time / elapsed, in cores).
  * - `{ cmd: 'raw', port, receivers, expectedBytes }`: opens `receivers` plain sockets to `port`,
  *   answers `{ connected }`, and `{ rawDone }` once each has read `expectedBytes`.
  * - `{ cmd: 'close' }`: closes everything and exits.
@@ -106,6 +107,7 @@ async function fanout(c: Extract<Command, { cmd: 'fanout' }>): Promise<void> {
     }
   })
   const start = performance.now()
+  const cpu0 = process.cpuUsage()
   await Promise.all(
     Array.from({ length: c.senders }, async (_, s) => {
       for (let n = 0; n < c.perSender; n++) await sessions[s]!.send({ contentType: 'message/cpim', body: payload(s, n, performance.now()) })
@@ -113,10 +115,11 @@ async function fanout(c: Extract<Command, { cmd: 'fanout' }>): Promise<void> {
   )
   await done
   const elapsedMs = performance.now() - start
+  const cpu = process.cpuUsage(cpu0)
   onDelivery = undefined
   const sorted = latencies.sort()
   const at = (p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!
-  reply({ deliveries: delivered, elapsedMs, p50: at(50), p99: at(99), payloadBytes: payload(0, 0, performance.now()).length })
+  reply({ deliveries: delivered, elapsedMs, p50: at(50), p99: at(99), payloadBytes: payload(0, 0, performance.now()).length, clientBusy: (cpu.user + cpu.system) / 1000 / elapsedMs })
 }
 
 async function raw(c: Extract<Command, { cmd: 'raw' }>): Promise<void> {

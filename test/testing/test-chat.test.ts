@@ -172,4 +172,22 @@ describe('createTestChat options', () => {
     assert.deepEqual(p.lines, ['pat: ping', 'helper: pong'])
     await chat.close()
   })
+
+  it('settled() names what is still busy when it cannot settle (a participant cut off from the server)', async () => {
+    const chat = await createTestChat()
+    const zoe = await chat.participant('zoe')
+    await zoe.join()
+    chat.network.sip.partition(chat.domain, zoe.backend.userAgent!.localAddress.address)
+    zoe.dropConnection()
+    await assert.rejects(chat.settled({ timeoutMs: 100 }), (err: Error & { code?: string }) => {
+      assert.equal(err.code, 'TEST_NOT_SETTLED')
+      assert.match(err.message, /sip:zoe@example\.test \(reconnecting/)
+      return true
+    })
+    chat.network.sip.heal()
+    await chat.settled()
+    assert.equal(zoe.backend.state, 'online')
+    assert.equal(zoe.nickname, 'zoe')
+    await chat.close()
+  })
 })

@@ -29,7 +29,7 @@ import { guarded, sendInDialog, type DialogLeg } from './in-dialog.ts'
 import { MODERATION_CONTENT_TYPE, parseModerationRequest } from './moderation-request.ts'
 import type { MsrpEndpoint } from './msrp-endpoint.ts'
 import type { ChatServerLogger } from './options.ts'
-import { ParticipantLink, RelayedMessage, type DeliveryMode, type LegOutcome, type LinkVerdict } from './participant-link.ts'
+import { ParticipantLink, RelayedMessage, type DeliveryMode, type LinkHandlers, type LinkVerdict } from './participant-link.ts'
 import type { SubscriptionDialogs } from './subscriptions.ts'
 
 /** Content-Type of RFC 4575 documents. */
@@ -61,6 +61,51 @@ export interface FocusDeps {
   deliveryTimeoutMs: number
   deliveryMode: DeliveryMode
   msrpBindTimeoutMs: number
+}
+
+// Set by RoomFocus's static block, so LegEvents reaches the focus's private methods.
+let focusRelay: (focus: RoomFocus, leg: Leg, body: Buffer, size: number) => Promise<LinkVerdict>
+let focusNickname: (focus: RoomFocus, room: ChatRoom, participantId: string, nickname: string | undefined) => LinkVerdict
+let focusMaxMessageBytes: (focus: RoomFocus, room: ChatRoom) => number
+let focusBound: (focus: RoomFocus, leg: Leg) => void
+let focusClosed: (focus: RoomFocus, leg: Leg) => void
+
+/**
+ * What one participant's MSRP session asks of the focus: one small object per participant with
+ * shared methods (a room of 10,000 idle participants would otherwise hold 50,000 closures).
+ */
+class LegEvents implements LinkHandlers {
+  /** Set right after the leg exists (the link is made first, the leg holds it). */
+  leg: Leg | undefined
+  readonly #focus: RoomFocus
+  readonly #room: ChatRoom
+  readonly #participantId: string
+
+  constructor(focus: RoomFocus, room: ChatRoom, participantId: string) {
+    this.#focus = focus
+    this.#room = room
+    this.#participantId = participantId
+  }
+
+  maxMessageBytes(): number {
+    return focusMaxMessageBytes(this.#focus, this.#room)
+  }
+
+  message(body: Buffer, size: number): Promise<LinkVerdict> {
+    return this.leg === undefined ? Promise.resolve({ status: 481 }) : focusRelay(this.#focus, this.leg, body, size)
+  }
+
+  nickname(nickname: string | undefined): LinkVerdict {
+    return focusNickname(this.#focus, this.#room, this.#participantId, nickname)
+  }
+
+  bound(): void {
+    if (this.leg !== undefined) focusBound(this.#focus, this.leg)
+  }
+
+  closed(): void {
+    if (this.leg !== undefined) focusClosed(this.#focus, this.leg)
+  }
 }
 
 /** The chat-room focus of one server. */
@@ -159,28 +204,16 @@ export class RoomFocus {
     }
     const roomUser = roomUserOf(room.uri)
     const contact = `${this.#deps.contactFor(incoming, roomUser)};isfocus`
-    let leg: Leg | undefined
+    const events = new LegEvents(this, room, sessionId)
     const link = new ParticipantLink({
       id: sessionId,
       localUri,
       remotePath: answer.remote.path,
       deliveryTimeoutMs: this.#deps.deliveryTimeoutMs,
       deliveryMode: this.#deps.deliveryMode,
-      handlers: {
-        maxMessageBytes: () => (this.#deps.store.getRoom(room.uri)?.config.maxMessageSize ?? 0),
-        message: (body, size) => (leg === undefined ? Promise.resolve({ status: 481 }) : this.#relay(leg, body, size)),
-        nickname: (nickname) => this.#nickname(room, sessionId, nickname),
-        bound: () => {
-          if (leg?.bindTimer !== undefined) {
-            this.#deps.clock.clearTimeout(leg.bindTimer)
-            leg.bindTimer = undefined
-          }
-        },
-        closed: () => {
-          if (leg !== undefined) void this.#leave(leg, 'error', true)
-        },
-      },
+      handlers: events,
     })
+    let leg: Leg | undefined
     let dialog
     try {
       dialog = core.createUasDialog(incoming, contact, guarded((inDialog) => this.#inDialog(inDialog, leg!), log))
@@ -190,6 +223,7 @@ export class RoomFocus {
       return
     }
     leg = { dialog, destination: incoming.source, room, participantId: sessionId, identity, link, bindTimer: undefined, leaving: false }
+    events.leg = leg
     this.#legs.set(sessionId, leg)
     const joined = leg
     // RFC 4975 §5.4: a participant that does not connect within the bind timeout is dropped.
@@ -270,6 +304,19 @@ export class RoomFocus {
     }
   }
 
+  static {
+    focusRelay = (focus, leg, body, size) => focus.#relay(leg, body, size)
+    focusNickname = (focus, room, participantId, nickname) => focus.#nickname(room, participantId, nickname)
+    focusMaxMessageBytes = (focus, room) => focus.#deps.store.getRoom(room.uri)?.config.maxMessageSize ?? 0
+    focusBound = (focus, leg) => {
+      if (leg.bindTimer !== undefined) {
+        focus.#deps.clock.clearTimeout(leg.bindTimer)
+        leg.bindTimer = undefined
+      }
+    }
+    focusClosed = (focus, leg) => void focus.#leave(leg, 'error', true)
+  }
+
   // ---- messages and nicknames ------------------------------------------------------------
 
   async #relay(leg: Leg, body: Buffer, size: number): Promise<LinkVerdict> {
@@ -290,15 +337,19 @@ export class RoomFocus {
     await new Promise<void>((resolve) => {
       let left = recipients.length
       if (left === 0) resolve()
-      recipients.forEach((id, i) => {
+      for (let i = 0; i < recipients.length; i++) {
+        const id = recipients[i]!
         const target = this.#legs.get(id)
-        const settle = (outcome: LegOutcome): void => {
+        if (target === undefined) {
+          outcomes[i] = { participantId: id, ok: false, status: 481 }
+          if (--left === 0) resolve()
+          continue
+        }
+        target.link.relay(message, (outcome) => {
           outcomes[i] = outcome.ok ? { participantId: id, ok: true } : { participantId: id, ok: false, status: outcome.status, ...(outcome.reason === undefined ? {} : { reason: outcome.reason }) }
           if (--left === 0) resolve()
-        }
-        if (target === undefined) settle({ ok: false, status: 481 })
-        else target.link.relay(message, settle)
-      })
+        })
+      }
     })
     const report = aggregateDelivery(decision.kind, outcomes)
     if (report.partial) this.#deps.log.debug(`message from ${leg.identity} reached ${report.delivered.length} of ${outcomes.length} in ${leg.room.uri}`)

@@ -144,7 +144,9 @@ export class ParticipantLink implements PassiveSession {
     this.id = init.id
     // Frozen, so every copy's To-Path and From-Path text is formatted once (see formatMsrpUri).
     this.localUri = frozenUri(parseMsrpUri(init.localUri))
-    this.#remotePath = Object.freeze(init.remotePath.map((u) => frozenUri(parseMsrpUri(u)))) as MsrpUri[]
+    // A fresh copy of each URI text: the a=path strings are slices of the whole SDP offer, which
+    // the parsed URI's parts would otherwise keep alive for the participant's lifetime.
+    this.#remotePath = Object.freeze(init.remotePath.map((u) => frozenUri(parseMsrpUri(Buffer.from(u, 'utf8').toString('utf8'))))) as MsrpUri[]
     this.#handlers = init.handlers
     this.#deliveryTimeoutMs = init.deliveryTimeoutMs
   }
@@ -250,17 +252,14 @@ export class ParticipantLink implements PassiveSession {
     o += bytes.write(tid, o, 'latin1')
     bytes.write('$\r\n', o, 'latin1')
     const prepared: PreparedRequest = { transactionId: tid, method: 'SEND', bytes: [bytes], expectResponse: !message.partial }
-    let request
     try {
-      request = connection.requestPrepared(prepared, { timeoutMs: this.#deliveryTimeoutMs })
+      connection.sendPrepared(prepared, this.#deliveryTimeoutMs, (response, error) => {
+        if (error !== undefined) done(failure(error))
+        else done(response === undefined || response.status === 200 ? DELIVERED : response.comment === undefined ? { ok: false, status: response.status } : { ok: false, status: response.status, reason: response.comment })
+      })
     } catch (error) {
       done(failure(error))
-      return
     }
-    request.response.then(
-      (response) => done(response === undefined || response.status === 200 ? DELIVERED : response.comment === undefined ? { ok: false, status: response.status } : { ok: false, status: response.status, reason: response.comment }),
-      (error: unknown) => done(failure(error)),
-    )
   }
 
   /** Leaves the connection; closes it when no other session uses it. */

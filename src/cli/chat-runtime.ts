@@ -1,0 +1,35 @@
+/**
+ * `msrp-bot chat`: a person in a chat room from the terminal, on a real SIP network or a
+ * local `msrp-bot server`.
+ *
+ * @module
+ */
+import { SipChatBackend } from '../chat/index.ts'
+import { backendConfigFor } from './network-backend.ts'
+import { createConsoleLogger } from '../bot/index.ts'
+import type { ChatOptions, RuntimeContext } from './runtime.ts'
+import { runTerminalChat } from './terminal-chat.ts'
+
+/**
+ * Registers as `options.account`, joins `options.room`, and chats until the input ends, `/quit`
+ * or Ctrl-C; then leaves the room and unregisters.
+ */
+export async function runChatCommand(options: ChatOptions, context: RuntimeContext): Promise<void> {
+  const backend = new SipChatBackend(backendConfigFor(options.account), {
+    logger: createConsoleLogger(options.logLevel),
+    publishPresence: true,
+  })
+  await backend.start()
+  try {
+    await runTerminalChat({
+      backend,
+      room: options.room,
+      nickname: options.nickname,
+      input: context.io.stdin,
+      output: context.io.stdout,
+      signal: context.signal,
+    })
+  } finally {
+    await backend.stop()
+  }
+}

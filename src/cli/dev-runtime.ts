@@ -1,0 +1,170 @@
+/**
+ * `msrp-bot dev` (and `npm start`): a local chat server on loopback sockets with the given bots
+ * in every room, a terminal chat for the person at the keyboard, and a bot reloaded when its
+ * file changes.
+ *
+ * The bots reach the server over real TCP, exactly as they would reach a production server, so
+ * `msrp-bot chat` from another terminal (or any SIP/MSRP chat client) can join the same rooms.
+ *
+ * @module
+ */
+import { watch, type FSWatcher } from 'node:fs'
+import { basename } from 'node:path'
+import { createConsoleLogger, type Bot, type Logger } from '../bot/index.ts'
+import { SipChatBackend, type BackendConfig } from '../chat/index.ts'
+import { startChatServer, type ChatServer } from '../mixer/server/index.ts'
+import { loadBotModule } from './bot-module.ts'
+import { userPartOf } from './network-backend.ts'
+import type { DevOptions, RuntimeContext } from './runtime.ts'
+import { runTerminalChat } from './terminal-chat.ts'
+import { untilAborted } from './until-aborted.ts'
+
+/** One bot file and the bot currently running from it. */
+interface LoadedBot {
+  readonly file: string
+  bot: Bot | undefined
+  generation: number
+}
+
+/**
+ * Runs the local server with the bots until Ctrl-C (or, with the terminal chat, `/quit`).
+ * Resolves after everything stopped: bots left their rooms and unregistered, the server said
+ * BYE to everyone and closed its sockets.
+ */
+export async function runDevCommand(options: DevOptions, context: RuntimeContext): Promise<void> {
+  const out = (line: string): void => void context.io.stdout.write(`${line}\n`)
+  const logger = createConsoleLogger(options.server.logLevel)
+  const settings = options.server
+  const server = await startChatServer({
+    domain: settings.domain,
+    rooms: [...settings.rooms],
+    ...(settings.users === undefined ? {} : { users: Object.fromEntries(settings.users.map((u) => [u.username, u.password])) }),
+    transport: {
+      kind: 'sockets',
+      host: settings.host,
+      port: settings.port,
+      msrpPort: settings.msrpPort,
+      ...(settings.wsPort === undefined ? {} : { wsPort: settings.wsPort }),
+    },
+    logger,
+  })
+  const stop = new AbortController()
+  const onAbort = (): void => stop.abort()
+  context.signal.addEventListener('abort', onAbort, { once: true })
+  const bots: LoadedBot[] = options.botFiles.map((file) => ({ file, bot: undefined, generation: 0 }))
+  const watchers: FSWatcher[] = []
+  try {
+    const sip = server.addresses.sip.find((a) => a.transport === 'tcp') ?? server.addresses.sip[0]!
+    const proxy = `sip:${sip.host}:${sip.port};transport=tcp;lr`
+    out(`msrp-bot dev: chat server ready on ${settings.host} (SIP ${sip.port} udp+tcp, MSRP ${server.addresses.msrp.port}), rooms ${roomList(server)}`)
+    const connect = (config: BackendConfig): SipChatBackend =>
+      new SipChatBackend({ ...config, ...passwordFor(config.uri, settings.users), registrar: proxy, outboundProxy: proxy, transport: 'tcp' }, { logger })
+
+    for (const entry of bots) await startBot(entry, { server, connect, logger, out })
+    makeBotsModerators(server, bots)
+    for (const entry of bots) watchers.push(watchForChanges(entry, { server, connect, logger, out }))
+
+    if (options.chat && context.io.stdin.isTTY === true) {
+      const person = personUri(settings.domain, context.io.env)
+      const backend = connect({ uri: person, transport: 'tcp' })
+      await backend.start()
+      try {
+        const firstRoom = server.roomUri(settings.rooms[0] ?? 'lobby')
+        await runTerminalChat({
+          backend,
+          room: firstRoom,
+          nickname: userPartOf(person),
+          input: context.io.stdin,
+          output: context.io.stdout,
+          signal: stop.signal,
+        })
+      } finally {
+        await backend.stop()
+      }
+    } else {
+      const room = server.roomUri(settings.rooms[0] ?? 'lobby')
+      out(`msrp-bot dev: join from another terminal with: npx msrp-bot chat ${room} --uri sip:you@${settings.domain} --registrar sip:${sip.host}:${sip.port}`)
+      out('msrp-bot dev: Ctrl-C stops the server and the bots')
+      await untilAborted(stop.signal)
+    }
+  } finally {
+    context.signal.removeEventListener('abort', onAbort)
+    for (const watcher of watchers) watcher.close()
+    out('msrp-bot dev: stopping the bots and the server')
+    for (const entry of bots) await entry.bot?.stop().catch((error: unknown) => logger.warn({ err: error }, `${basename(entry.file)} did not stop cleanly`))
+    await server.close()
+    out('msrp-bot dev: stopped')
+  }
+}
+
+interface BotHost {
+  readonly server: ChatServer
+  readonly connect: (config: BackendConfig) => SipChatBackend
+  readonly logger: Logger
+  readonly out: (line: string) => void
+}
+
+/** Loads (or reloads) a bot file, starts the bot and joins it to every room. */
+async function startBot(entry: LoadedBot, host: BotHost): Promise<void> {
+  entry.generation++
+  const bot = await loadBotModule(entry.file, {
+    backendFactory: host.connect,
+    ...(entry.generation > 1 ? { reloadToken: String(entry.generation) } : {}),
+  })
+  await bot.start()
+  entry.bot = bot
+  const nickname = userPartOf(bot.backend.uri)
+  for (const room of host.server.rooms.list()) {
+    const joined = await bot.join(room.uri, { nickname, retryNicknames: true })
+    host.out(`msrp-bot dev: ${basename(entry.file)} (${bot.backend.uri}) joined ${room.uri} as ${joined.nickname ?? nickname}`)
+  }
+}
+
+/**
+ * The bots may moderate the rooms of the local server (the moderator example removes people
+ * through the focus, RFC 4579), as an operator would configure it for a real deployment.
+ */
+function makeBotsModerators(server: ChatServer, bots: readonly LoadedBot[]): void {
+  const uris = bots.map((b) => b.bot?.backend.uri).filter((u): u is string => u !== undefined)
+  for (const room of server.rooms.list()) {
+    server.rooms.store.updateConfig(room.uri, { moderators: [...new Set([...room.state.config.moderators, ...uris])] })
+  }
+}
+
+/** Restarts a bot when its file changes (edits often come as several events: they are merged). */
+function watchForChanges(entry: LoadedBot, host: BotHost): FSWatcher {
+  let timer: NodeJS.Timeout | undefined
+  let reloading = Promise.resolve()
+  const reload = (): void => {
+    reloading = reloading.then(async () => {
+      host.out(`msrp-bot dev: ${basename(entry.file)} changed, reloading`)
+      await entry.bot?.stop()
+      entry.bot = undefined
+      try {
+        await startBot(entry, host)
+      } catch (error) {
+        host.out(`msrp-bot dev: ${basename(entry.file)} failed to load, fix it and save again: ${error instanceof Error ? error.message : String(error)}`)
+      }
+    })
+  }
+  return watch(entry.file, () => {
+    clearTimeout(timer)
+    timer = setTimeout(reload, 150)
+  })
+}
+
+function roomList(server: ChatServer): string {
+  return server.rooms.list().map((r) => r.uri).join(', ') || '(none)'
+}
+
+/** With `--users`, a bot registers with the password listed for its user name. */
+function passwordFor(uri: string, users: DevOptions['server']['users']): { password?: string } {
+  const account = users?.find((u) => u.username === userPartOf(uri))
+  return account === undefined ? {} : { password: account.password }
+}
+
+/** The person at the keyboard: `sip:<login name>@<domain>`. */
+function personUri(domain: string, env: NodeJS.ProcessEnv): string {
+  const login = (env['USER'] ?? env['USERNAME'] ?? 'you').toLowerCase().replace(/[^a-z0-9._-]/g, '') || 'you'
+  return `sip:${login}@${domain}`
+}

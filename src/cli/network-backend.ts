@@ -1,0 +1,41 @@
+/**
+ * Turns command-line account options into the chat backend's configuration, for the commands
+ * that talk to a SIP network (`run`, `chat`).
+ *
+ * @module
+ */
+import type { BackendConfig } from '../chat/index.ts'
+import type { SipAccountOptions } from './runtime.ts'
+
+/**
+ * The backend configuration for `account`, on top of what a bot's own config says (`base`):
+ * every value given on the command line or in the environment wins.
+ *
+ * @example
+ * ```ts
+ * backendConfigFor({ uri: 'sip:alice@example.com', registrar: undefined, outboundProxy: undefined, username: undefined, password: 's3cret', transport: undefined })
+ * // → { uri: 'sip:alice@example.com', password: 's3cret', transport: 'tcp' }
+ * ```
+ */
+export function backendConfigFor(account: SipAccountOptions, base?: BackendConfig): BackendConfig {
+  const transport = account.transport ?? base?.transport ?? (/^sips:/i.test(account.uri) ? 'tls' : 'tcp')
+  return {
+    ...base,
+    uri: account.uri,
+    transport,
+    ...defined('username', account.username ?? base?.username),
+    ...defined('password', account.password ?? base?.password),
+    ...defined('registrar', account.registrar ?? base?.registrar),
+    ...defined('outboundProxy', account.outboundProxy ?? base?.outboundProxy),
+  }
+}
+
+function defined<K extends string>(key: K, value: string | undefined): Partial<Record<K, string>> {
+  return value === undefined ? {} : ({ [key]: value } as Record<K, string>)
+}
+
+/** The user part of a SIP URI (`sip:echo@example.com` → `echo`), used as a default nickname. */
+export function userPartOf(uri: string): string {
+  const match = /^sips?:([^@;?]+)@/i.exec(uri)
+  return match ? decodeURIComponent(match[1]!) : uri
+}

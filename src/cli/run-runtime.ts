@@ -1,0 +1,46 @@
+/**
+ * `msrp-bot run`: one bot on a real SIP network, until Ctrl-C.
+ *
+ * @module
+ */
+import { createConsoleLogger } from '../bot/index.ts'
+import { SipChatBackend } from '../chat/index.ts'
+import { loadBotModule } from './bot-module.ts'
+import { backendConfigFor } from './network-backend.ts'
+import type { RunOptions, RuntimeContext } from './runtime.ts'
+import { untilAborted } from './until-aborted.ts'
+
+/**
+ * Loads the bot module with the command line's identity (`SIP_URI` is set to `--uri` while it
+ * loads, so a bot written as `createBot({ uri: process.env.SIP_URI ?? ... })` takes it), starts
+ * it (REGISTER, PUBLISH), joins the rooms, and on Ctrl-C stops it: pending sends drained, rooms
+ * left, presence removed, unregistered.
+ */
+export async function runBotCommand(options: RunOptions, context: RuntimeContext): Promise<void> {
+  const logger = createConsoleLogger(options.logLevel)
+  const previousUri = process.env['SIP_URI']
+  process.env['SIP_URI'] = options.account.uri
+  let bot
+  try {
+    bot = await loadBotModule(options.botFile, {
+      backendFactory: (config) => new SipChatBackend(backendConfigFor(options.account, config), { logger }),
+    })
+  } finally {
+    if (previousUri === undefined) delete process.env['SIP_URI']
+    else process.env['SIP_URI'] = previousUri
+  }
+  await bot.start()
+  const out = (line: string): void => void context.io.stdout.write(`${line}\n`)
+  out(`msrp-bot: ${bot.backend.uri} registered`)
+  try {
+    for (const room of options.rooms) {
+      const joined = await bot.join(room, { nickname: options.nickname, retryNicknames: true })
+      out(`msrp-bot: joined ${room} as ${joined.nickname ?? options.nickname}`)
+    }
+    out('msrp-bot: running; Ctrl-C stops the bot')
+    await untilAborted(context.signal)
+  } finally {
+    out('msrp-bot: stopping (leaving rooms, unregistering)')
+    await bot.stop()
+  }
+}

@@ -1,0 +1,174 @@
+/**
+ * A person in a chat room, from the terminal: what `msrp-bot chat` and `msrp-bot dev` run.
+ *
+ * Lines typed are sent to the room; a few slash commands are the client's own (`/msg`, `/nick`,
+ * `/who`, `/quit`, `/?`), every other line — `/help`, `/rules` included — goes to the room as
+ * typed, so bots see their commands. What happens in the room is printed one line per event.
+ *
+ * @module
+ */
+import { createInterface } from 'node:readline'
+import type { BackendEvent, ChatBackend, Participant, RoomHandle } from '../chat/index.ts'
+import { errorCode } from '../chat/index.ts'
+import type { TextSink } from './io.ts'
+
+/** Options of {@link runTerminalChat}. */
+export interface TerminalChatOptions {
+  /** A started backend for the person chatting. */
+  readonly backend: ChatBackend
+  /** The room to join. */
+  readonly room: string
+  /** The nickname to claim (another is tried when it is taken). */
+  readonly nickname: string
+  /** Lines typed by the person. */
+  readonly input: NodeJS.ReadableStream
+  /** Where the room's events are printed. */
+  readonly output: TextSink
+  /** Ends the chat (leaves the room) when aborted. */
+  readonly signal?: AbortSignal | undefined
+}
+
+const CLIENT_HELP = [
+  'Type a line to say it in the room. Client commands:',
+  '  /msg <nickname> <text>   a private message',
+  '  /nick <nickname>         change your nickname',
+  '  /who                     who is in the room',
+  '  /quit                    leave (Ctrl-C works too)',
+  'Any other /command is sent to the room, for the bots: try /help.',
+].join('\n')
+
+/**
+ * Joins `room` and chats until the input ends, `/quit`, or `signal` aborts; then leaves the
+ * room. Resolves once left. The backend stays started (the caller owns it).
+ *
+ * @example
+ * ```ts
+ * await backend.start()
+ * await runTerminalChat({ backend, room: 'sip:lobby@localhost', nickname: 'you', input: process.stdin, output: process.stdout })
+ * ```
+ */
+export async function runTerminalChat(options: TerminalChatOptions): Promise<void> {
+  const { backend, output } = options
+  const print = (line: string): void => void output.write(`${line}\n`)
+  const unsubscribe = backend.subscribe((event) => {
+    const line = describeEvent(event, options.room)
+    if (line !== undefined) print(line)
+  })
+  let room: RoomHandle | undefined
+  try {
+    room = await joinWithFreeNickname(backend, options.room, options.nickname)
+    const others = room.participants.filter((p) => p.nickname !== room!.nickname).map(nameOf)
+    print(`* you are ${room.nickname ?? backend.uri} in ${room.uri}; here: ${others.join(', ') || 'nobody else'}. /? for help`)
+    await readLines(options, async (line) => {
+      const result = await handleLine(room!, line)
+      if (result === 'quit') return 'quit'
+      if (result !== undefined) print(result)
+      return undefined
+    })
+  } finally {
+    unsubscribe()
+    await room?.leave()
+  }
+}
+
+async function joinWithFreeNickname(backend: ChatBackend, roomUri: string, nickname: string): Promise<RoomHandle> {
+  for (let attempt = 1; ; attempt++) {
+    const wanted = attempt === 1 ? nickname : `${nickname}${attempt}`
+    try {
+      return await backend.join(roomUri, { nickname: wanted })
+    } catch (error) {
+      if (errorCode(error) !== 'NICKNAME_TAKEN' || attempt >= 9) throw error
+      const live = (error as { room?: RoomHandle }).room
+      await live?.leave()
+    }
+  }
+}
+
+/** Reads lines until the input ends, the handler says 'quit', or the signal aborts. */
+function readLines(options: TerminalChatOptions, handle: (line: string) => Promise<'quit' | undefined>): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const lines = createInterface({ input: options.input, terminal: false })
+    let queue = Promise.resolve()
+    let done = false
+    const finish = (): void => {
+      if (done) return
+      done = true
+      options.signal?.removeEventListener('abort', finish)
+      lines.close()
+      void queue.then(resolve)
+    }
+    lines.on('line', (line) => {
+      // One line at a time, in order: a /nick must finish before the next message goes out.
+      queue = queue.then(async () => {
+        if (done) return
+        if ((await handle(line)) === 'quit') finish()
+      })
+    })
+    lines.on('close', finish)
+    if (options.signal?.aborted) finish()
+    else options.signal?.addEventListener('abort', finish)
+  })
+}
+
+/**
+ * Acts on one typed line and returns what to print (or 'quit'). Send failures are printed, not
+ * thrown: the person sees that a message did not arrive and why.
+ */
+export async function handleLine(room: RoomHandle, line: string): Promise<string | 'quit' | undefined> {
+  const text = line.trim()
+  if (text === '') return undefined
+  try {
+    if (text === '/quit' || text === '/exit') return 'quit'
+    if (text === '/?') return CLIENT_HELP
+    if (text === '/who') return `* here: ${room.participants.map(nameOf).join(', ')}`
+    const nick = /^\/nick\s+(\S.*)$/.exec(text)
+    if (nick) {
+      await room.setNickname(nick[1]!.trim())
+      return `* you are now ${room.nickname}`
+    }
+    const direct = /^\/msg\s+(\S+)\s+(.+)$/.exec(text)
+    if (direct) {
+      const target = findParticipant(room.participants, direct[1]!)
+      if (target === undefined) return `! nobody called ${direct[1]} is here (/who lists who is)`
+      await room.sendPrivate(target.uri, direct[2]!)
+      return `(to ${nameOf(target)}) ${direct[2]}`
+    }
+    await room.send(text)
+    return undefined
+  } catch (error) {
+    return `! not delivered (${errorCode(error) ?? 'error'}): ${error instanceof Error ? error.message : String(error)}`
+  }
+}
+
+/** One line describing a room event, or undefined for events not worth printing. */
+export function describeEvent(event: BackendEvent, roomUri: string): string | undefined {
+  if ('room' in event && event.room !== roomUri) return undefined
+  switch (event.type) {
+    case 'message': {
+      const body = typeof event.body === 'string' ? event.body : `[${event.contentType}, ${event.body.byteLength} bytes]`
+      const who = event.sender.nickname ?? event.sender.uri
+      return event.private ? `(private) <${who}> ${body}` : `<${who}> ${body}`
+    }
+    case 'join':
+      return `* ${nameOf(event.participant)} joined`
+    case 'leave':
+      return `* ${nameOf(event.participant)} left`
+    case 'nickname':
+      return `* ${event.previousNickname ?? event.participant.uri} is now ${nameOf(event.participant)}`
+    case 'room-closed':
+      return event.reason === 'kicked' ? '* you were removed from the room' : '* the room was closed'
+    case 'connection':
+      return event.state === 'disconnected' ? '* connection lost, reconnecting…' : '* reconnected'
+    default:
+      return undefined
+  }
+}
+
+function nameOf(participant: Participant): string {
+  return participant.nickname ?? participant.uri
+}
+
+function findParticipant(participants: readonly Participant[], who: string): Participant | undefined {
+  const lower = who.toLowerCase()
+  return participants.find((p) => p.nickname?.toLowerCase() === lower) ?? participants.find((p) => p.uri.toLowerCase() === lower)
+}
