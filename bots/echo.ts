@@ -18,7 +18,11 @@ bot.command('help', (ctx) =>
 )
 
 // A public message in the room: answer in the room. (The bot never hears its own messages.)
-bot.on('message:text', (ctx) => ctx.reply(`you said: ${ctx.text}`))
+// Commands meant for other bots in the room (/rules, /kick ...) are not echoed.
+bot.on('message:text', (ctx) => {
+  if (ctx.text.startsWith('/')) return
+  return ctx.reply(`you said: ${ctx.text}`)
+})
 
 // A private message: ctx.reply answers privately, so nobody else sees it.
 bot.on('private:text', (ctx) => ctx.reply(`only you can see this: you said "${ctx.text}"`))

@@ -51,6 +51,8 @@ export async function runTerminalChat(options: TerminalChatOptions): Promise<voi
   const { backend, output } = options
   const print = (line: string): void => void output.write(`${line}\n`)
   const unsubscribe = backend.subscribe((event) => {
+    // Our own nickname change is confirmed by handleLine; the roster's echo of it is noise.
+    if (event.type === 'nickname' && event.participant.uri === backend.uri) return
     const line = describeEvent(event, options.room)
     if (line !== undefined) print(line)
   })

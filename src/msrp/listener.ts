@@ -12,6 +12,7 @@ import type { Duplex } from 'node:stream'
 import { debuglog } from 'node:util'
 import { EventEmitter } from 'eventemitter3'
 import { WebSocketServer } from 'ws'
+import { MsrpBotError } from '../errors.ts'
 import type { MsrpConnectionOptions, MsrpRequestHandler, SessionResolver } from './connection.ts'
 import { MsrpConnection } from './connection.ts'
 import type { MsrpTransport, TransportAddress } from './transport.ts'
@@ -96,14 +97,27 @@ export class MsrpListener extends EventEmitter<MsrpListenerEvents> {
           })
     }
     listener.#server = server
-    server.on('error', (error) => listener.emit('error', error))
     await new Promise<void>((resolve, reject) => {
-      server.once('error', reject)
+      const fail = (error: NodeJS.ErrnoException): void => {
+        const taken = error.code === 'EADDRINUSE'
+        reject(
+          new MsrpBotError(
+            'MSRP_LISTEN_FAILED',
+            taken
+              ? `MSRP port ${host}:${port} is already in use; stop what holds it or choose another port (0 picks a free one)`
+              : `cannot listen for MSRP on ${host}:${port}: ${error.message}`,
+            { cause: error },
+          ),
+        )
+      }
+      server.once('error', fail)
       server.listen(port, host, () => {
-        server.off('error', reject)
+        server.off('error', fail)
         resolve()
       })
     })
+    // Only once listening: errors after that are the listener's to report (its 'error' event).
+    server.on('error', (error) => listener.emit('error', error))
     return listener
   }
 
