@@ -13,9 +13,10 @@ import { basename } from 'node:path'
 import { createConsoleLogger, type Bot, type Logger } from '../bot/index.ts'
 import { SipChatBackend, type BackendConfig } from '../chat/index.ts'
 import { startChatServer, type ChatServer } from '../mixer/server/index.ts'
-import { loadBotModule } from './bot-module.ts'
+import { BotModuleError, loadBotModule } from './bot-module.ts'
 import { userPartOf } from './network-backend.ts'
 import type { DevOptions, RuntimeContext } from './runtime.ts'
+import { withEnv } from './scoped-env.ts'
 import { runTerminalChat } from './terminal-chat.ts'
 import { untilAborted } from './until-aborted.ts'
 
@@ -23,7 +24,6 @@ import { untilAborted } from './until-aborted.ts'
 interface LoadedBot {
   readonly file: string
   bot: Bot | undefined
-  generation: number
 }
 
 /**
@@ -51,18 +51,23 @@ export async function runDevCommand(options: DevOptions, context: RuntimeContext
   const stop = new AbortController()
   const onAbort = (): void => stop.abort()
   context.signal.addEventListener('abort', onAbort, { once: true })
-  const bots: LoadedBot[] = options.botFiles.map((file) => ({ file, bot: undefined, generation: 0 }))
+  const bots: LoadedBot[] = options.botFiles.map((file) => ({ file, bot: undefined }))
   const watchers: FSWatcher[] = []
   try {
     const sip = server.addresses.sip.find((a) => a.transport === 'tcp') ?? server.addresses.sip[0]!
     const proxy = `sip:${sip.host}:${sip.port};transport=tcp;lr`
     out(`msrp-bot dev: chat server ready on ${settings.host} (SIP ${sip.port} udp+tcp, MSRP ${server.addresses.msrp.port}), rooms ${roomList(server)}`)
-    const connect = (config: BackendConfig): SipChatBackend =>
-      new SipChatBackend({ ...config, ...passwordFor(config.uri, settings.users), registrar: proxy, outboundProxy: proxy, transport: 'tcp' }, { logger })
+    const created = new WeakSet<object>()
+    const connect = (config: BackendConfig): SipChatBackend => {
+      const uri = inDomain(config.uri, settings.domain)
+      const backend = new SipChatBackend({ ...config, uri, ...passwordFor(uri, settings.users), registrar: proxy, outboundProxy: proxy, transport: 'tcp' }, { logger })
+      created.add(backend)
+      return backend
+    }
 
-    for (const entry of bots) await startBot(entry, { server, connect, logger, out })
+    for (const entry of bots) await startBot(entry, { server, connect, created, logger, out, logLevel: settings.logLevel })
     makeBotsModerators(server, bots)
-    for (const entry of bots) watchers.push(watchForChanges(entry, { server, connect, logger, out }))
+    for (const entry of bots) watchers.push(watchForChanges(entry, { server, connect, created, logger, out, logLevel: settings.logLevel }))
 
     if (options.chat && context.io.stdin.isTTY === true) {
       const person = personUri(settings.domain, context.io.env)
@@ -83,7 +88,9 @@ export async function runDevCommand(options: DevOptions, context: RuntimeContext
       }
     } else {
       const room = server.roomUri(settings.rooms[0] ?? 'lobby')
-      out(`msrp-bot dev: join from another terminal with: npx msrp-bot chat ${room} --uri sip:you@${settings.domain} --registrar sip:${sip.host}:${sip.port}`)
+      // The proxy (with `lr`, RFC 3261 §16.12) carries the room's INVITE too: the room's domain
+      // need not resolve to this server. Quoted: `;` would end the shell command.
+      out(`msrp-bot dev: join from another terminal with: npx msrp-bot chat ${room} --uri sip:you@${settings.domain} --outbound-proxy '${proxy}'`)
       out('msrp-bot dev: Ctrl-C stops the server and the bots')
       await untilAborted(stop.signal)
     }
@@ -100,17 +107,33 @@ export async function runDevCommand(options: DevOptions, context: RuntimeContext
 interface BotHost {
   readonly server: ChatServer
   readonly connect: (config: BackendConfig) => SipChatBackend
+  /** Backends `connect` made: a bot on any other backend would not reach the local server. */
+  readonly created: WeakSet<object>
+  readonly logLevel: string
   readonly logger: Logger
   readonly out: (line: string) => void
 }
 
 /** Loads (or reloads) a bot file, starts the bot and joins it to every room. */
 async function startBot(entry: LoadedBot, host: BotHost): Promise<void> {
-  entry.generation++
-  const bot = await loadBotModule(entry.file, {
-    backendFactory: host.connect,
-    ...(entry.generation > 1 ? { reloadToken: String(entry.generation) } : {}),
-  })
+  // The bot's own logger follows --log-level unless the environment already sets a level.
+  const bot = await withEnv({ MSRP_BOT_LOG_LEVEL: process.env['MSRP_BOT_LOG_LEVEL'] ?? host.logLevel }, () =>
+    loadBotModule(entry.file, {
+      backendFactory: host.connect,
+      ...reloadTokenFor(entry.file),
+    }),
+  )
+  if (!host.created.has(bot.backend)) {
+    // The module's createBot ran on another copy of msrp-bot (a CommonJS build, a second
+    // install), whose default backend would register with the SIP network named in the bot's
+    // URI instead of this local server.
+    throw new BotModuleError(
+      'BOT_MODULE_LOAD_FAILED',
+      entry.file,
+      'its createBot() used a different copy of msrp-bot than the one running it. Make the project an ES module ' +
+        '("type": "module" in package.json, or name the file .mts) and install msrp-bot once (npm ls msrp-bot)',
+    )
+  }
   await bot.start()
   entry.bot = bot
   const nickname = userPartOf(bot.backend.uri)
@@ -129,6 +152,19 @@ function makeBotsModerators(server: ChatServer, bots: readonly LoadedBot[]): voi
   for (const room of server.rooms.list()) {
     server.rooms.store.updateConfig(room.uri, { moderators: [...new Set([...room.state.config.moderators, ...uris])] })
   }
+}
+
+/** How often each bot file was loaded in this process. */
+const loads = new Map<string, number>()
+
+/**
+ * A fresh copy of the module after the first load (an edited file, or a second `dev` run in the
+ * same process, whose cached bot has already been started once).
+ */
+function reloadTokenFor(file: string): { reloadToken?: string } {
+  const count = (loads.get(file) ?? 0) + 1
+  loads.set(file, count)
+  return count === 1 ? {} : { reloadToken: `dev-${count}` }
 }
 
 /** Restarts a bot when its file changes (edits often come as several events: they are merged). */
@@ -155,6 +191,17 @@ function watchForChanges(entry: LoadedBot, host: BotHost): FSWatcher {
 
 function roomList(server: ChatServer): string {
   return server.rooms.list().map((r) => r.uri).join(', ') || '(none)'
+}
+
+/**
+ * The bot's address in the local server's domain: the server only registers its own domain, so
+ * a bot written as `sip:echo@localhost` runs as `sip:echo@<--domain>` (same user part).
+ */
+function inDomain(uri: string, domain: string): string {
+  const match = /^(sips?:[^@;?]+@)([^;?>]+)/i.exec(uri)
+  if (match === null) return uri
+  const host = match[2]!.replace(/:\d+$/, '')
+  return host.toLowerCase() === domain.toLowerCase() ? uri : `${match[1]}${domain}`
 }
 
 /** With `--users`, a bot registers with the password listed for its user name. */

@@ -7,28 +7,26 @@ import { createConsoleLogger } from '../bot/index.ts'
 import { SipChatBackend } from '../chat/index.ts'
 import { loadBotModule } from './bot-module.ts'
 import { backendConfigFor } from './network-backend.ts'
+import { withEnv } from './scoped-env.ts'
 import type { RunOptions, RuntimeContext } from './runtime.ts'
 import { untilAborted } from './until-aborted.ts'
 
 /**
- * Loads the bot module with the command line's identity (`SIP_URI` is set to `--uri` while it
- * loads, so a bot written as `createBot({ uri: process.env.SIP_URI ?? ... })` takes it), starts
+ * Loads the bot module with the command line's identity (`SIP_URI` is set to `--uri`, and
+ * `MSRP_BOT_LOG_LEVEL` to `--log-level` unless already set, while it loads, so a bot written as `createBot({ uri: process.env.SIP_URI ?? ... })` takes it), starts
  * it (REGISTER, PUBLISH), joins the rooms, and on Ctrl-C stops it: pending sends drained, rooms
  * left, presence removed, unregistered.
  */
 export async function runBotCommand(options: RunOptions, context: RuntimeContext): Promise<void> {
   const logger = createConsoleLogger(options.logLevel)
-  const previousUri = process.env['SIP_URI']
-  process.env['SIP_URI'] = options.account.uri
-  let bot
-  try {
-    bot = await loadBotModule(options.botFile, {
+  // The bot's own logger follows --log-level unless the environment already sets a level.
+  const env = { SIP_URI: options.account.uri, MSRP_BOT_LOG_LEVEL: process.env['MSRP_BOT_LOG_LEVEL'] ?? options.logLevel }
+  const bot = await withEnv(env, () =>
+    loadBotModule(options.botFile, {
       backendFactory: (config) => new SipChatBackend(backendConfigFor(options.account, config), { logger }),
-    })
-  } finally {
-    if (previousUri === undefined) delete process.env['SIP_URI']
-    else process.env['SIP_URI'] = previousUri
-  }
+      ...reloadTokenFor(options.botFile),
+    }),
+  )
   await bot.start()
   const out = (line: string): void => void context.io.stdout.write(`${line}\n`)
   out(`msrp-bot: ${bot.backend.uri} registered`)
@@ -43,4 +41,14 @@ export async function runBotCommand(options: RunOptions, context: RuntimeContext
     out('msrp-bot: stopping (leaving rooms, unregistering)')
     await bot.stop()
   }
+}
+
+/** How often each bot file was loaded in this process. */
+const loads = new Map<string, number>()
+
+/** A fresh copy of the module after the first load (a second run in the same process). */
+function reloadTokenFor(file: string): { reloadToken?: string } {
+  const count = (loads.get(file) ?? 0) + 1
+  loads.set(file, count)
+  return count === 1 ? {} : { reloadToken: `run-${count}` }
 }

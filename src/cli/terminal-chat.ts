@@ -62,7 +62,7 @@ export async function runTerminalChat(options: TerminalChatOptions): Promise<voi
     const others = room.participants.filter((p) => p.nickname !== room!.nickname).map(nameOf)
     print(`* you are ${room.nickname ?? backend.uri} in ${room.uri}; here: ${others.join(', ') || 'nobody else'}. /? for help`)
     await readLines(options, async (line) => {
-      const result = await handleLine(room!, line)
+      const result = await handleLine(room!, line, backend.uri)
       if (result === 'quit') return 'quit'
       if (result !== undefined) print(result)
       return undefined
@@ -114,15 +114,20 @@ function readLines(options: TerminalChatOptions, handle: (line: string) => Promi
 
 /**
  * Acts on one typed line and returns what to print (or 'quit'). Send failures are printed, not
- * thrown: the person sees that a message did not arrive and why.
+ * thrown: the person sees that a message did not arrive and why. `self` (the person's URI) lets
+ * `/who` show a nickname just changed, before the focus's roster NOTIFY says so.
  */
-export async function handleLine(room: RoomHandle, line: string): Promise<string | 'quit' | undefined> {
+export async function handleLine(room: RoomHandle, line: string, self?: string): Promise<string | 'quit' | undefined> {
   const text = line.trim()
   if (text === '') return undefined
   try {
     if (text === '/quit' || text === '/exit') return 'quit'
     if (text === '/?') return CLIENT_HELP
-    if (text === '/who') return `* here: ${room.participants.map(nameOf).join(', ')}`
+    if (text === '/who') {
+      const own = self?.toLowerCase()
+      const names = room.participants.map((p) => (p.uri.toLowerCase() === own && room.nickname !== undefined ? room.nickname : nameOf(p)))
+      return `* here: ${names.join(', ')}`
+    }
     const nick = /^\/nick\s+(\S.*)$/.exec(text)
     if (nick) {
       await room.setNickname(nick[1]!.trim())

@@ -107,7 +107,8 @@ export class MsrpParser {
   #hasBody = false
 
   // Body: `CRLF -------tid`, the confirmed body pieces, and the undecided tail.
-  #needle: Buffer = EMPTY
+  /** `CRLF -------tid` (ASCII: transaction ids are idents), searched for with Buffer.indexOf. */
+  #needle = ''
   #parts: Buffer[] = []
   #bodyLen = 0
   #pending: Buffer = EMPTY
@@ -324,7 +325,7 @@ export class MsrpParser {
   #beginBody(): void {
     this.#state = 'body'
     // Only frames with a body need the end-line search string (RFC 4975 §9 end-line).
-    this.#needle = Buffer.from(`\r\n-------${(this.#start as StartLine).transactionId}`, 'latin1')
+    this.#needle = `\r\n-------${(this.#start as StartLine).transactionId}`
     // The blank line's CRLF is scanned as if it preceded the data, so that an end-line right
     // after the blank line (an empty body sent without its CRLF) is still found. It is not body.
     this.#pending = CRLF
@@ -364,7 +365,7 @@ export class MsrpParser {
       // candidate inside the blank line's CRLF is an end-line right after it (an empty body).
       const n = needle.length - 2
       let same = true
-      for (let k = 0; k < n && same; k++) same = buf[k] === needle[k + 2]
+      for (let k = 0; k < n && same; k++) same = buf[k] === needle.charCodeAt(k + 2)
       if (same && isFlag(buf[n]) && buf[n + 1] === CR && buf[n + 2] === LF) {
         this.#skip = 0
         this.#finish(String.fromCharCode(buf[n] as number) as ContinuationFlag, onFrame)
@@ -380,7 +381,7 @@ export class MsrpParser {
         // Only candidates that start inside `pending` need the joint view; the rest of the
         // search runs on `data` itself, so large reads are never copied.
         const joint = Buffer.concat([pending, buf.subarray(0, span - 1)])
-        for (let i = joint.indexOf(needle); i >= 0 && i < pending.length; i = joint.indexOf(needle, i + 1)) {
+        for (let i = joint.indexOf(needle, 0, 'latin1'); i >= 0 && i < pending.length; i = joint.indexOf(needle, i + 1, 'latin1')) {
           if (this.#isEnd(joint, i)) {
             this.#addBody(pending.subarray(0, i))
             this.#finish(String.fromCharCode(joint[i + needle.length] as number) as ContinuationFlag, onFrame)
@@ -391,7 +392,7 @@ export class MsrpParser {
       }
     }
 
-    for (let i = buf.indexOf(needle); i >= 0; i = buf.indexOf(needle, i + 1)) {
+    for (let i = buf.indexOf(needle, 0, 'latin1'); i >= 0; i = buf.indexOf(needle, i + 1, 'latin1')) {
       if (i + span > buf.length) {
         // Undecided: the flag or CRLF has not arrived yet.
         this.#addBody(buf.subarray(0, i))

@@ -101,8 +101,9 @@ async function fanout(c: Extract<Command, { cmd: 'fanout' }>): Promise<void> {
   let delivered = 0
   const done = new Promise<void>((resolve) => {
     onDelivery = (body, now) => {
-      const text = body.toString('latin1')
-      latencies[delivered++] = now - Number.parseFloat(text.slice(text.lastIndexOf('\r\n\r\n') + 4))
+      // The send time leads the CPIM body (after the last blank line); decode only that part.
+      const at = body.lastIndexOf('\r\n\r\n') + 4
+      latencies[delivered++] = now - Number.parseFloat(body.toString('latin1', at, at + 24))
       if (delivered === expected) resolve()
     }
   })

@@ -1,0 +1,209 @@
+/**
+ * The end-to-end test of the bot SDK on a real SIP network: the echo bot (`msrp-bot run`, a
+ * child process) registers with Kamailio, joins a room on `msrp-bot server` (another child
+ * process), and a participant driven over the network gets the echo.
+ *
+ * Routing, as an operator would set it up: Kamailio is the registrar and proxy of example.test;
+ * the room sip:lobby@example.test lives on the msrp-bot server, whose address is registered
+ * with Kamailio as the room's contact (a static binding, like a dispatcher entry). Bot and
+ * participant send everything through Kamailio (outbound proxy), so the room's INVITE and
+ * SUBSCRIBE cross Kamailio (record-routed, so in-dialog requests do too); MSRP flows directly
+ * between each endpoint and the server, as the SDP says.
+ */
+import { after, before, describe, it } from 'node:test'
+import assert from 'node:assert/strict'
+import { execFile, spawn, type ChildProcess } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import { SipChatBackend } from '../../src/chat/index.ts'
+import type { BackendEvent } from '../../src/chat/index.ts'
+import type { UserAgent } from '../../src/sip/ua/index.ts'
+import type { SipResponse } from '../../src/sip/message.ts'
+import { freePort, startKamailio, type KamailioInstance } from './harness/index.ts'
+import { kamailioUa, requirePeers } from './sip-ua-helpers.ts'
+
+requirePeers()
+
+const REPO = fileURLToPath(new URL('../../', import.meta.url))
+const DOMAIN = 'example.test'
+const ROOM = `sip:lobby@${DOMAIN}`
+/** How long a child may take to exit after SIGINT (a bound, not a wait: exits are awaited). */
+const EXIT_BOUND_MS = 15_000
+
+/** A child `msrp-bot` process whose output lines can be awaited. */
+class MsrpBotProcess {
+  readonly child: ChildProcess
+  readonly lines: string[] = []
+  stderr = ''
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
+  #waiters: Array<{ pattern: RegExp; resolve: (line: string) => void }> = []
+
+  constructor(args: string[], env: NodeJS.ProcessEnv = {}) {
+    const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SIP_') && k !== 'MSRP_BOT_LOG_LEVEL'))
+    this.child = spawn(process.execPath, ['bin/msrp-bot.js', ...args], { cwd: REPO, env: { ...base, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+    let partial = ''
+    this.child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+      partial += chunk
+      const parts = partial.split('\n')
+      partial = parts.pop() ?? ''
+      for (const line of parts) {
+        this.lines.push(line)
+        this.#waiters = this.#waiters.filter((w) => (w.pattern.test(line) ? (w.resolve(line), false) : true))
+      }
+    })
+    this.child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+      this.stderr += chunk
+    })
+    this.exited = new Promise((resolve) => this.child.once('exit', (code, signal) => resolve({ code, signal })))
+  }
+
+  /** The first output line matching `pattern`; rejects if the process exits first. */
+  waitFor(pattern: RegExp): Promise<string> {
+    const seen = this.lines.find((l) => pattern.test(l))
+    if (seen !== undefined) return Promise.resolve(seen)
+    const line = new Promise<string>((resolve) => this.#waiters.push({ pattern, resolve }))
+    const died = this.exited.then(({ code, signal }) => {
+      throw new Error(`msrp-bot ${this.child.spawnargs.slice(2, 4).join(' ')} exited (${code ?? signal}) before printing ${pattern}:\n${this.lines.join('\n')}\n${this.stderr.slice(-3000)}`)
+    })
+    return Promise.race([line, died])
+  }
+
+  /** Sends SIGINT (Ctrl-C) and resolves with the exit code, failing past the bound. */
+  async interrupt(): Promise<number | null> {
+    if (this.child.exitCode !== null) return this.child.exitCode
+    this.child.kill('SIGINT')
+    let timer: NodeJS.Timeout | undefined
+    const bound = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        this.child.kill('SIGKILL')
+        reject(new Error(`no exit within ${EXIT_BOUND_MS} ms of SIGINT:\n${this.lines.join('\n')}\n${this.stderr.slice(-3000)}`))
+      }, EXIT_BOUND_MS)
+    })
+    try {
+      return (await Promise.race([this.exited, bound])).code
+    } finally {
+      clearTimeout(timer)
+    }
+  }
+
+  kill(): void {
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL')
+  }
+}
+
+/** Kamailio's registrations (`kamcmd ul.dump brief`): the AORs bound in usrloc. */
+function registeredUsers(kam: KamailioInstance): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile('kamcmd', ['-s', `unix:${kam.runDir}/kamailio_ctl`, 'ul.dump', 'brief'], { timeout: 10_000 }, (error, stdout, stderr) => {
+      if (error) reject(new Error(`kamcmd ul.dump failed: ${error.message} ${stderr}`))
+      else resolve(String(stdout))
+    })
+  })
+}
+
+function aorBound(dump: string, user: string): boolean {
+  return new RegExp(`AoR:\\s*${user}\\b`).test(dump)
+}
+
+describe('interop: the echo bot through Kamailio in a room on msrp-bot server', () => {
+  let kam: KamailioInstance
+  let server: MsrpBotProcess | undefined
+  let bot: MsrpBotProcess | undefined
+  let roomBinding: UserAgent | undefined
+  let alice: SipChatBackend | undefined
+
+  before(async () => {
+    kam = await startKamailio()
+  })
+  after(async () => {
+    bot?.kill()
+    server?.kill()
+    await alice?.stop()
+    await roomBinding?.stop()
+    await kam?.stop()
+  })
+
+  it('bot registers with Kamailio, joins the room on msrp-bot server, a participant gets the echo; SIGINT stops both cleanly', { timeout: 90_000 }, async () => {
+    // 1. The chat server, as an operator runs it.
+    const serverPort = await freePort()
+    server = new MsrpBotProcess(['server', '--host', '127.0.0.1', '--port', String(serverPort), '--msrp-port', '0', '--domain', DOMAIN, '--rooms', 'lobby', '--log-level', 'warn'])
+    const ready = await server.waitFor(/ready/)
+    assert.match(ready, new RegExp(`tcp://127\\.0\\.0\\.1:${serverPort}\\b.*rooms ${ROOM}`))
+
+    // 2. Kamailio learns where the room lives: a binding for sip:lobby@example.test whose contact
+    //    is the server (REGISTER over UDP with a third-party Contact, RFC 3261 §10.2).
+    roomBinding = await kamailioUa(kam, 'lobby')
+    const register = roomBinding.createRequest('REGISTER', `sip:${kam.host}:${kam.sipPort}`, {
+      to: roomBinding.fromHeader,
+      headers: [
+        ['Contact', `<sip:lobby@127.0.0.1:${serverPort};transport=tcp>;expires=300`],
+        ['Expires', '300'],
+      ],
+    })
+    const bound = await roomBinding.sendRequest(register)
+    assert.equal(bound.status, 200, `REGISTER of the room: ${bound.status} ${bound.reason}`)
+
+    // 3. The echo bot, as a bot author runs it against the network.
+    const proxy = `sip:${kam.host}:${kam.sipPort};transport=tcp;lr`
+    bot = new MsrpBotProcess(
+      ['run', 'bots/echo.ts', '--uri', `sip:bot@${DOMAIN}`, '--registrar', `sip:${kam.host}:${kam.sipPort};transport=tcp`, '--outbound-proxy', proxy, '--room', ROOM, '--log-level', 'warn'],
+      { SIP_PASSWORD: kam.password },
+    )
+    await bot.waitFor(/running; Ctrl-C stops the bot/)
+    assert.ok(bot.lines.includes(`msrp-bot: sip:bot@${DOMAIN} registered`), bot.lines.join('\n'))
+    assert.ok(bot.lines.includes(`msrp-bot: joined ${ROOM} as bot`), bot.lines.join('\n'))
+    assert.ok(aorBound(await registeredUsers(kam), 'bot'), 'Kamailio has the bot in its location table')
+
+    // 4. A participant on the same network (registered with Kamailio, everything through it).
+    alice = new SipChatBackend(
+      { uri: `sip:alice@${DOMAIN}`, password: kam.password, transport: 'tcp', outboundProxy: proxy },
+      { reconnect: false, logger: { debug() {}, info() {}, warn() {} } },
+    )
+    const events: BackendEvent[] = []
+    let wake: (() => void) | undefined
+    alice.subscribe((event) => {
+      events.push(event)
+      wake?.()
+    })
+    const until = async <E extends BackendEvent>(test: (e: BackendEvent) => e is E): Promise<E> => {
+      for (;;) {
+        const found = events.find(test)
+        if (found !== undefined) return found
+        await new Promise<void>((resolve) => (wake = resolve))
+      }
+    }
+    await alice.start()
+    // Kamailio routes a pager MESSAGE for the bot to the bot's registered TCP flow. The bot only
+    // chats in rooms, so its UA turns it down itself: 480 "no message handler" (the SDK's reason
+    // phrase, with the bot's To tag), not Kamailio's 404 for an unknown user.
+    const probe = await alice.userAgent!.sendMessage(`sip:bot@${DOMAIN}`, 'are you there?').then(
+      (response) => response,
+      (error: { response?: SipResponse }) => {
+        if (error.response === undefined) throw error
+        return error.response
+      },
+    )
+    assert.equal(`${probe.status} ${probe.reason}`, '480 Temporarily Unavailable - no message handler')
+    assert.match(probe.headers.get('To') ?? '', /;tag=/, 'the response comes from the bot UA (To tag)')
+
+    const room = await alice.join(ROOM, { nickname: 'alice' })
+    assert.deepEqual(room.participants.map((p) => p.nickname).sort(), ['alice', 'bot'])
+    await room.send('hello through kamailio')
+    const echoed = await until((e): e is Extract<BackendEvent, { type: 'message' }> => e.type === 'message' && e.body === 'you said: hello through kamailio')
+    assert.equal(echoed.sender.uri, `sip:bot@${DOMAIN}`)
+    assert.equal(echoed.sender.nickname, 'bot')
+    assert.equal(echoed.private, false)
+
+    // 5. Ctrl-C to the bot: it leaves the room and unregisters from Kamailio, and exits 0.
+    assert.equal(await bot.interrupt(), 0, `${bot.lines.join('\n')}\n${bot.stderr}`)
+    assert.ok(bot.lines.includes('msrp-bot: stopping (leaving rooms, unregistering)'), bot.lines.join('\n'))
+    const left = await until((e): e is Extract<BackendEvent, { type: 'leave' }> => e.type === 'leave' && e.participant.nickname === 'bot')
+    assert.equal(left.participant.uri, `sip:bot@${DOMAIN}`)
+    assert.ok(!aorBound(await registeredUsers(kam), 'bot'), 'the bot unregistered from Kamailio')
+
+    // 6. Ctrl-C to the server: it says BYE to the participant (through Kamailio) and exits 0.
+    assert.equal(await server.interrupt(), 0, `${server.lines.join('\n')}\n${server.stderr}`)
+    assert.ok(server.lines.some((l) => /chat server stopped/.test(l)), server.lines.join('\n'))
+    const closed = await until((e): e is Extract<BackendEvent, { type: 'room-closed' }> => e.type === 'room-closed')
+    assert.equal(closed.room, ROOM)
+  })
+})
