@@ -49,6 +49,8 @@ export interface RoomHost {
   readonly msrpTimeoutMs: number | undefined
   /** How long a room whose MSRP session broke waits for the focus's BYE before re-joining. */
   readonly mediaGraceMs: number
+  /** Ask for MSRP success REPORTs and resolve sends only once they arrived (RFC 4975 §7.1.1). */
+  readonly successReports: boolean
   /** How long a join without a nickname is held for the nickname to follow (0: not held). */
   readonly joinNicknameWaitMs: number
   /** How long join() waits for the first roster NOTIFY after the SUBSCRIBE was accepted. */
@@ -267,6 +269,17 @@ export class RoomClient implements RoomHandle {
     this.#emit({ ...change, room: this.uri })
   }
 
+  #flushHeldJoin(uri: string): void {
+    const key = uriKey(uri)
+    const held = this.#heldJoins.get(key)
+    if (held === undefined) return
+    this.#host.clock.clearTimeout(held.timer)
+    this.#heldJoins.delete(key)
+    held.release()
+    const participant = this.#roster.find(uri)
+    if (participant !== undefined) this.#emit({ type: 'join', room: this.uri, participant })
+  }
+
   #dropHeldJoins(): void {
     for (const held of this.#heldJoins.values()) {
       this.#host.clock.clearTimeout(held.timer)
@@ -298,6 +311,8 @@ export class RoomClient implements RoomHandle {
       this.#host.log.debug(`room ${this.uri}: inbound message ignored (${decoded.reason})`)
       return
     }
+    // Someone who speaks before naming themselves: their held join goes out first (rule 3: order).
+    this.#flushHeldJoin(decoded.senderUri)
     const sender = { uri: decoded.senderUri, nickname: this.#roster.find(decoded.senderUri)?.nickname ?? decoded.senderName }
     if (decoded.kind === 'composing') {
       this.#emit({ type: 'composing', room: this.uri, private: decoded.private, sender, active: decoded.active })
@@ -438,6 +453,11 @@ export class RoomClient implements RoomHandle {
         // UA stopped
       }
     }
+    if (media !== undefined && !sendBye) {
+      // Connection lost: end the MSRP session a turn later, so that the focus learns of the
+      // lost SIP connection first and does not send its BYE into a connection already gone.
+      await new Promise((resolve) => setImmediate(resolve))
+    }
     await media?.close()
   }
 
@@ -468,7 +488,7 @@ export class RoomClient implements RoomHandle {
     const messageId = newMessageId()
     const cpim = buildChatCpim({ from: this.#host.self, displayName: this.#host.displayName, to: to ?? this.uri, contentType, body, messageId, now: new Date() })
     try {
-      await media.send({ contentType: 'message/cpim', body: cpim, messageId })
+      await media.send({ contentType: 'message/cpim', body: cpim, messageId, successReport: this.#host.successReports })
     } catch (error) {
       throw toSendError(error, { room: this.uri, to })
     }

@@ -82,6 +82,11 @@ export interface SipChatBackendOptions {
   reconnect?: BackoffOptions | false | undefined
   /** Publish presence on start (default true). A registrar without presence (489) is tolerated. */
   publishPresence?: boolean | undefined
+  /**
+   * Ask the focus for a success REPORT on every message and resolve sends only when it came
+   * (RFC 4975 §7.1.1; default false: the 200 to the SEND is the confirmation).
+   */
+  successReports?: boolean | undefined
   /** MSRP transaction timeout, ms (default 30 s, RFC 4975 §7.1). */
   msrpTimeoutMs?: number | undefined
   /** How long a room whose MSRP session broke waits for the focus's BYE before re-joining (default 2 s). */
@@ -515,8 +520,11 @@ export class SipChatBackend implements ChatBackend {
    */
   dropConnections(): void {
     const transport = this.#ua?.transport as MemoryTransport | undefined
-    if (transport !== undefined && typeof (transport as { fail?: unknown }).fail === 'function') {
-      for (const id of this.#connectionIds()) transport.fail(id)
+    const ids = this.#connectionIds()
+    if (transport !== undefined && typeof (transport as { fail?: unknown }).fail === 'function' && ids.length > 0) {
+      // The SIP connections fail; the lost connection then ends the MSRP sessions too.
+      for (const id of ids) transport.fail(id)
+      return
     }
     for (const room of this.#rooms.values()) room.dropMedia()
   }
@@ -546,6 +554,7 @@ export class SipChatBackend implements ChatBackend {
       mediaGraceMs: this.#options.mediaGraceMs ?? 2000,
       rosterWaitMs: 2000,
       joinNicknameWaitMs: this.#options.joinNicknameWaitMs ?? 1000,
+      successReports: this.#options.successReports ?? false,
       online: () => this.#state === 'online',
       emit: (event) => this.#emit(event),
       connectionLost: (error) => this.connectionLost(error),

@@ -49,6 +49,20 @@ describe('SipChatBackend moderation and room end', () => {
     await server.close()
   })
 
+  it('the focus hangs up and the room is gone (404 to OPTIONS): room-closed "closed"', async () => {
+    const server = await startServer()
+    const bob = await client(server, 'bob')
+    const rb = await bob.backend.join(LOBBY, { nickname: 'bob' })
+    await quiet(server, [bob.backend])
+    server.rooms.delete(LOBBY)
+    await server.focus.close() // BYE to every participant
+    await until(server, [bob.backend], () => bob.events.some((e) => e.type === 'room-closed'), 'room-closed')
+    assert.deepEqual(bob.events.find((e) => e.type === 'room-closed'), { type: 'room-closed', room: LOBBY, reason: 'closed' })
+    await assert.rejects(rb.send('hello?'), { code: 'SEND_DISCONNECTED' })
+    await bob.backend.stop()
+    await server.close()
+  })
+
   it('a focus that does not know the mute extension (415) yields NOT_SUPPORTED', async () => {
     const { toModerationError } = await import('../../src/chat/error-mapping.ts')
     const error = toModerationError({ status: 415 }, 'mute', LOBBY, 'sip:bob@example.test') as Error & { code?: string }
