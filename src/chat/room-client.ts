@@ -453,11 +453,6 @@ export class RoomClient implements RoomHandle {
         // UA stopped
       }
     }
-    if (media !== undefined && !sendBye) {
-      // Connection lost: end the MSRP session a turn later, so that the focus learns of the
-      // lost SIP connection first and does not send its BYE into a connection already gone.
-      await new Promise((resolve) => setImmediate(resolve))
-    }
     await media?.close()
   }
 

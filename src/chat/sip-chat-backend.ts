@@ -520,11 +520,8 @@ export class SipChatBackend implements ChatBackend {
    */
   dropConnections(): void {
     const transport = this.#ua?.transport as MemoryTransport | undefined
-    const ids = this.#connectionIds()
-    if (transport !== undefined && typeof (transport as { fail?: unknown }).fail === 'function' && ids.length > 0) {
-      // The SIP connections fail; the lost connection then ends the MSRP sessions too.
-      for (const id of ids) transport.fail(id)
-      return
+    if (transport !== undefined && typeof (transport as { fail?: unknown }).fail === 'function') {
+      for (const id of this.#connectionIds()) transport.fail(id)
     }
     for (const room of this.#rooms.values()) room.dropMedia()
   }

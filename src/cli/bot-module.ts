@@ -167,25 +167,42 @@ export async function loadBotModule(file: string, options: LoadBotModuleOptions 
       `a bot module is a ${BOT_MODULE_EXTENSIONS.join(' / ')} file, not '${ext || 'no extension'}'`,
     )
   }
-  const previous = options.backendFactory === undefined ? undefined : setDefaultBackendFactory(options.backendFactory)
+  // Count the factory's calls: a bot whose createBot() never called it was built by another copy
+  // of msrp-bot (a CommonJS build, a second install) or was given its own backend, and would
+  // not reach the server this command runs it against.
+  let factoryCalls = 0
+  const factory: ChatBackendFactory | undefined =
+    options.backendFactory === undefined
+      ? undefined
+      : (config) => {
+          factoryCalls++
+          return options.backendFactory!(config)
+        }
+  const previous = factory === undefined ? undefined : setDefaultBackendFactory(factory)
   let namespace: Record<string, unknown>
   try {
     const url = pathToFileURL(file)
     if (options.reloadToken !== undefined) url.searchParams.set('reload', options.reloadToken)
     namespace = (await import(url.href)) as Record<string, unknown>
   } catch (error) {
-    let reason = error instanceof Error ? error.message : String(error)
-    if (options.backendFactory !== undefined && (error as { code?: unknown }).code === 'BOT_NO_BACKEND') {
-      // The module's createBot saw no factory although one was registered: it runs on another
-      // copy of msrp-bot (a CommonJS build of it, or a second install).
-      reason =
-        'its createBot() used a different copy of msrp-bot than the one running it. Make the ' +
-        'project an ES module ("type": "module" in package.json, or name the file .mts) and ' +
-        'install msrp-bot once (npm ls msrp-bot)'
-    }
+    const reason = factory !== undefined && (error as { code?: unknown }).code === 'BOT_NO_BACKEND' ? SECOND_COPY : error instanceof Error ? error.message : String(error)
     throw new BotModuleError('BOT_MODULE_LOAD_FAILED', file, `loading it failed: ${reason}`, { cause: error })
   } finally {
-    if (options.backendFactory !== undefined) setDefaultBackendFactory(previous)
+    if (factory !== undefined) setDefaultBackendFactory(previous)
   }
-  return botFromModule(namespace, file)
+  const bot = botFromModule(namespace, file)
+  if (factory !== undefined && factoryCalls === 0) {
+    throw new BotModuleError(
+      'BOT_MODULE_LOAD_FAILED',
+      file,
+      `loading it failed: ${SECOND_COPY}; or, if it passes { backend } to createBot(), remove that option so msrp-bot can connect the bot`,
+    )
+  }
+  return bot
 }
+
+const SECOND_COPY =
+  'its createBot() used a different copy of msrp-bot than the one running it. Make the ' +
+  'project an ES module ("type": "module" in package.json, or name the file .mts) and ' +
+  'install msrp-bot once (npm ls msrp-bot)'
+

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
 import { execFile } from 'node:child_process'
+import { createServer, type AddressInfo } from 'node:net'
 import { after, describe, test } from 'node:test'
 import { parseCommandLine } from '../../src/cli/args.ts'
 import { chatCommand } from '../../src/cli/commands/chat.ts'
@@ -74,10 +75,17 @@ describe('msrp-bot: dispatch', () => {
     }
   })
 
-  test('valid options reach the runtime, which is not wired yet: exit 1 with CLI_NOT_AVAILABLE', async () => {
-    const { code, err } = await cli(['server', '--port', '0'])
-    assert.equal(code, 1)
-    assert.match(err, /msrp-bot server: 'server' is not available in this build yet.*\[CLI_NOT_AVAILABLE\]/)
+  test('valid options reach the runtime: a server on a taken MSRP port stops with a typed error, exit 1', async () => {
+    const blocker = createServer()
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve))
+    try {
+      const taken = (blocker.address() as AddressInfo).port
+      const { code, err } = await cli(['server', '--port', '0', '--msrp-port', String(taken), '--log-level', 'silent'])
+      assert.equal(code, 1)
+      assert.match(err, new RegExp(`MSRP port 127\\.0\\.0\\.1:${taken} is already in use.*\\[MSRP_LISTEN_FAILED\\]`))
+    } finally {
+      blocker.close()
+    }
   })
 })
 
