@@ -10,8 +10,8 @@ import { getDefaultBackendFactory } from './backend-factory.ts'
 import { NicknameError, errorCode } from '../chat/backend-errors.ts'
 import { BackendErrorCode } from '../chat/backend.ts'
 import type { BackendEvent, ChatBackend, PresenceState, RoomHandle } from '../chat/backend.ts'
-import { systemClock } from './clock.ts'
-import type { Clock } from './clock.ts'
+import { systemClock } from '../clock.ts'
+import type { Clock } from '../clock.ts'
 import { Composer, run } from './composer.ts'
 import type { Middleware } from './composer.ts'
 import { validateConfig } from './config.ts'
@@ -19,8 +19,8 @@ import type { BotConfig, BotConfigInput } from './config.ts'
 import { Context } from './context.ts'
 import type { ContextConstructor } from './context.ts'
 import { BotConfigError, BotError, BotStateError } from './errors.ts'
-import { createConsoleLogger, logLevelFromEnv } from './logger.ts'
-import type { Logger } from './logger.ts'
+import { createConsoleLogger, logLevelFromEnv } from '../logger.ts'
+import type { Logger } from '../logger.ts'
 import { BotMetrics } from './metrics.ts'
 import { OutboundQueue } from './outbound-queue.ts'
 import { Room } from './room.ts'
@@ -36,7 +36,7 @@ export interface BotOptions<C extends Context = Context> {
   ContextConstructor?: ContextConstructor<C> | undefined
   /** Where to log; defaults to a console logger at `config.logLevel` / `MSRP_BOT_LOG_LEVEL`. */
   logger?: Logger | undefined
-  /** Timers for pacing and retries (tests pass a `ManualClock`). */
+  /** Timers for pacing and retries (tests pass a `FakeClock` and `await clock.advanceAsync(ms)`). */
   clock?: Clock | undefined
   /** Environment for `password: { env: 'NAME' }` (defaults to `process.env`). */
   env?: NodeJS.ProcessEnv | undefined

@@ -5,8 +5,8 @@
  */
 import { z } from 'zod'
 import { BotConfigError } from './errors.ts'
-import { LOG_LEVELS } from './logger.ts'
-import type { LogLevel } from './logger.ts'
+import { LOG_LEVELS } from '../logger.ts'
+import type { LogLevel } from '../logger.ts'
 
 const SIP_URI = /^sips?:(?:[^@\s]+@)?[^@\s;?]+(?:[;?]\S*)?$/i
 

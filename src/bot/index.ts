@@ -22,16 +22,16 @@ export { NicknameError, SendError, ParticipantNotFoundError, ModerationError, er
 export type { SendFailureReason, ModerationFailureReason } from '../chat/backend-errors.ts'
 
 // --- Operations: logging and metrics -----------------------------------------------------
-export { createConsoleLogger, createMemoryLogger, silentLogger, logLevelFromEnv, LOG_LEVELS } from './logger.ts'
-export type { Logger, LogFn, LogLevel, LogEntry } from './logger.ts'
+export { createConsoleLogger, createMemoryLogger, silentLogger, logLevelFromEnv, LOG_LEVELS } from '../logger.ts'
+export type { Logger, BasicLogger, LogFn, LogLevel, LogEntry } from '../logger.ts'
 export { BotMetrics } from './metrics.ts'
 export type { MetricsSnapshot, MetricName } from './metrics.ts'
 
-// --- Testing: the in-memory backend and a manual clock -----------------------------------
+// --- Testing: the in-memory backend and a fake clock -----------------------------------
 export { FakeChatBackend, FakeRoom } from './fake-backend.ts'
 export type { SentMessage, SendHook, FakeChatBackendOptions } from './fake-backend.ts'
-export { ManualClock, systemClock } from './clock.ts'
-export type { Clock } from './clock.ts'
+export { FakeClock, systemClock, flushMicrotasks } from '../clock.ts'
+export type { Clock } from '../clock.ts'
 
 // --- Advanced: backends, parsing, flow control -------------------------------------------
 export { BackendErrorCode } from '../chat/backend.ts'

@@ -7,7 +7,7 @@
  */
 import { errorCode } from '../chat/backend-errors.ts'
 import { BackendErrorCode } from '../chat/backend.ts'
-import type { Clock } from './clock.ts'
+import type { Clock } from '../clock.ts'
 import { OutboundQueueError } from './errors.ts'
 
 /** Client-side pacing: at most `burst` sends at once, refilled at `messagesPerSecond`. */

@@ -15,8 +15,10 @@ import type { Session } from '../sip/ua/session.ts'
 import { Subscriber } from '../sip/ua/subscriber.ts'
 import type { UserAgent } from '../sip/ua/user-agent.ts'
 import { MsrpBotError } from '../errors.ts'
-import type { Clock } from '../sip/timers.ts'
+import type { Clock } from '../clock.ts'
+import type { BasicLogger } from '../logger.ts'
 import { sameUri, uriKey } from './address.ts'
+import { byeMeaning } from './bye-reason.ts'
 import { SendError } from './backend-errors.ts'
 import type { BackendEvent, OutgoingContent, Participant, RoomClosedReason, RoomHandle, SendReceipt } from './backend.ts'
 import { buildChatCpim, buildComposingCpim, contentOf, decodeChatMessage, newMessageId } from './chat-message.ts'
@@ -30,12 +32,8 @@ import type { IncomingMessage } from '../msrp/session.ts'
 /** Content type of the msrp-bot mute request (a server extension, see src/mixer/server). */
 export const MODERATION_CONTENT_TYPE = 'application/vnd.msrp-bot.moderation+json'
 
-/** Where a room logs. */
-export interface ChatLogger {
-  debug(message: string): void
-  info(message: string): void
-  warn(message: string): void
-}
+/** Where a room logs: the shared plain-text logger (any bot `Logger` or `console` fits). */
+export type ChatLogger = BasicLogger
 
 /** What a room needs from the backend that owns it. */
 export interface RoomHost {
@@ -335,19 +333,33 @@ export class RoomClient implements RoomHandle {
     session.handle(incoming)
   }
 
-  /** The focus hung up: find out whether we were removed, the room ended, or the server went away. */
+  /**
+   * The focus hung up: its BYE's Reason (RFC 3326, see bye-reason.ts) says whether we were
+   * removed, the room was closed, the server is going away (come back later) or the MSRP
+   * session failed (join again). A focus that sends no Reason (SylkServer) gets an OPTIONS to
+   * the room (RFC 3261 §11): a room that still answers means we were removed, else it closed.
+   */
   async #remoteBye(): Promise<void> {
     if (this.#state === 'left' || this.#state === 'closed') return
-    const reason = this.#byeReason ?? ''
+    const reason = this.#byeReason
+    const meaning = byeMeaning(reason)
     await this.#teardown(false)
-    if (/kick|remov|boot|banned/i.test(reason)) return this.#close('kicked')
-    if (/shut|restart|maintenance/i.test(reason)) {
-      this.#setState('suspended')
-      this.#host.connectionLost(new MsrpBotError('FOCUS_RESTARTING', `the focus of ${this.uri} is shutting down (${reason})`))
-      return
+    switch (meaning) {
+      case 'kicked':
+        return this.#close('kicked')
+      case 'closed':
+        return this.#close('closed')
+      case 'restarting':
+        this.#setState('suspended')
+        this.#host.connectionLost(new MsrpBotError('FOCUS_RESTARTING', `the focus of ${this.uri} is shutting down (${reason ?? ''})`))
+        return
+      case 'media-failed':
+        this.#setState('suspended')
+        if (this.#host.online()) void this.#host.track(this.rejoin().catch((e: unknown) => this.#host.log.warn(`room ${this.uri}: re-join failed: ${String(e)}`)))
+        return
+      case 'unknown':
+        break
     }
-    if (/delet|closed|ended|destroy/i.test(reason)) return this.#close('closed')
-    // No telling Reason: ask the focus whether the room still exists (RFC 3261 §11 OPTIONS).
     let response: SipResponse
     try {
       response = await this.#host.ua.sendRequest(this.#host.ua.createRequest('OPTIONS', this.uri))

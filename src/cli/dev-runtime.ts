@@ -9,11 +9,11 @@
  * @module
  */
 import { watch, type FSWatcher } from 'node:fs'
-import { basename } from 'node:path'
+import { basename, dirname } from 'node:path'
 import { createConsoleLogger, type Bot, type Logger } from '../bot/index.ts'
 import { SipChatBackend, type BackendConfig } from '../chat/index.ts'
 import { startChatServer, type ChatServer } from '../mixer/server/index.ts'
-import { BotModuleError, loadBotModule } from './bot-module.ts'
+import { loadBotModule } from './bot-module.ts'
 import { userPartOf } from './network-backend.ts'
 import type { DevOptions, RuntimeContext } from './runtime.ts'
 import { withEnv } from './scoped-env.ts'
@@ -50,24 +50,23 @@ export async function runDevCommand(options: DevOptions, context: RuntimeContext
   })
   const stop = new AbortController()
   const onAbort = (): void => stop.abort()
-  context.signal.addEventListener('abort', onAbort, { once: true })
+  // A Ctrl-C while the server was starting must not be lost (no 'abort' event comes for it).
+  if (context.signal.aborted) stop.abort()
+  else context.signal.addEventListener('abort', onAbort, { once: true })
   const bots: LoadedBot[] = options.botFiles.map((file) => ({ file, bot: undefined }))
-  const watchers: FSWatcher[] = []
+  const watchers: BotWatcher[] = []
   try {
     const sip = server.addresses.sip.find((a) => a.transport === 'tcp') ?? server.addresses.sip[0]!
     const proxy = `sip:${sip.host}:${sip.port};transport=tcp;lr`
     out(`msrp-bot dev: chat server ready on ${settings.host} (SIP ${sip.port} udp+tcp, MSRP ${server.addresses.msrp.port}), rooms ${roomList(server)}`)
-    const created = new WeakSet<object>()
     const connect = (config: BackendConfig): SipChatBackend => {
       const uri = inDomain(config.uri, settings.domain)
-      const backend = new SipChatBackend({ ...config, uri, ...passwordFor(uri, settings.users), registrar: proxy, outboundProxy: proxy, transport: 'tcp' }, { logger })
-      created.add(backend)
-      return backend
+      return new SipChatBackend({ ...config, uri, ...passwordFor(uri, settings.users), registrar: proxy, outboundProxy: proxy, transport: 'tcp' }, { logger })
     }
 
-    for (const entry of bots) await startBot(entry, { server, connect, created, logger, out, logLevel: settings.logLevel })
+    for (const entry of bots) await startBot(entry, { server, connect, logger, out, logLevel: settings.logLevel })
     makeBotsModerators(server, bots)
-    for (const entry of bots) watchers.push(watchForChanges(entry, { server, connect, created, logger, out, logLevel: settings.logLevel }))
+    for (const entry of bots) watchers.push(watchForChanges(entry, { server, connect, logger, out, logLevel: settings.logLevel }))
 
     if (options.chat && context.io.stdin.isTTY === true) {
       const person = personUri(settings.domain, context.io.env)
@@ -96,7 +95,8 @@ export async function runDevCommand(options: DevOptions, context: RuntimeContext
     }
   } finally {
     context.signal.removeEventListener('abort', onAbort)
-    for (const watcher of watchers) watcher.close()
+    // Pending and running reloads finish first, so no bot starts after the others stopped.
+    await Promise.all(watchers.map((watcher) => watcher.close()))
     out('msrp-bot dev: stopping the bots and the server')
     for (const entry of bots) await entry.bot?.stop().catch((error: unknown) => logger.warn({ err: error }, `${basename(entry.file)} did not stop cleanly`))
     await server.close()
@@ -107,8 +107,6 @@ export async function runDevCommand(options: DevOptions, context: RuntimeContext
 interface BotHost {
   readonly server: ChatServer
   readonly connect: (config: BackendConfig) => SipChatBackend
-  /** Backends `connect` made: a bot on any other backend would not reach the local server. */
-  readonly created: WeakSet<object>
   readonly logLevel: string
   readonly logger: Logger
   readonly out: (line: string) => void
@@ -123,17 +121,6 @@ async function startBot(entry: LoadedBot, host: BotHost): Promise<void> {
       ...reloadTokenFor(entry.file),
     }),
   )
-  if (!host.created.has(bot.backend)) {
-    // The module's createBot ran on another copy of msrp-bot (a CommonJS build, a second
-    // install), whose default backend would register with the SIP network named in the bot's
-    // URI instead of this local server.
-    throw new BotModuleError(
-      'BOT_MODULE_LOAD_FAILED',
-      entry.file,
-      'its createBot() used a different copy of msrp-bot than the one running it. Make the project an ES module ' +
-        '("type": "module" in package.json, or name the file .mts) and install msrp-bot once (npm ls msrp-bot)',
-    )
-  }
   await bot.start()
   entry.bot = bot
   const nickname = userPartOf(bot.backend.uri)
@@ -167,26 +154,49 @@ function reloadTokenFor(file: string): { reloadToken?: string } {
   return count === 1 ? {} : { reloadToken: `dev-${count}` }
 }
 
-/** Restarts a bot when its file changes (edits often come as several events: they are merged). */
-function watchForChanges(entry: LoadedBot, host: BotHost): FSWatcher {
+/** Watches one bot file; `close()` resolves once no reload is pending or running. */
+interface BotWatcher {
+  close(): Promise<void>
+}
+
+/**
+ * Restarts a bot when its file changes (edits often come as several events: they are merged).
+ * The folder is watched, not the file: editors that save by writing a new file and renaming it
+ * over the old one (vim, JetBrains "safe write") would otherwise end the watch at the first save.
+ */
+function watchForChanges(entry: LoadedBot, host: BotHost): BotWatcher {
   let timer: NodeJS.Timeout | undefined
+  let closed = false
   let reloading = Promise.resolve()
   const reload = (): void => {
+    timer = undefined
     reloading = reloading.then(async () => {
+      if (closed) return
       host.out(`msrp-bot dev: ${basename(entry.file)} changed, reloading`)
       await entry.bot?.stop()
       entry.bot = undefined
       try {
         await startBot(entry, host)
+        makeBotsModerators(host.server, [entry])
       } catch (error) {
         host.out(`msrp-bot dev: ${basename(entry.file)} failed to load, fix it and save again: ${error instanceof Error ? error.message : String(error)}`)
       }
     })
   }
-  return watch(entry.file, () => {
+  const name = basename(entry.file)
+  const watcher: FSWatcher = watch(dirname(entry.file), (_event, changed) => {
+    if (closed || (changed !== null && changed.toString() !== name)) return
     clearTimeout(timer)
     timer = setTimeout(reload, 150)
   })
+  return {
+    close: async () => {
+      closed = true
+      clearTimeout(timer)
+      watcher.close()
+      await reloading
+    },
+  }
 }
 
 function roomList(server: ChatServer): string {

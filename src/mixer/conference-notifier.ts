@@ -14,7 +14,7 @@
 
 import { randomBytes } from 'node:crypto'
 import type { RoomDescription, RoomParticipant, RosterChanges } from '../conference/documents.ts'
-import type { MixerClock } from './clock.ts'
+import type { TimeSource } from '../clock.ts'
 import { fullRosterInput, partialRosterInput } from './roster.ts'
 import type { RoomStore, RoomStoreEvent } from './room-store.ts'
 import { uriKey } from './uri-key.ts'
@@ -65,7 +65,7 @@ export interface ConferenceSubscribeRequest {
 
 /** Options for {@link ConferenceNotifier}. */
 export interface ConferenceNotifierOptions {
-  clock?: MixerClock
+  clock?: TimeSource
   /** Shortest non-zero Expires (default 60); 423 below. */
   minExpires?: number
   /** Longest granted subscription (default 3600). */
@@ -90,7 +90,7 @@ interface ConferenceSubscription {
 /** Conference-package subscriptions over a {@link RoomStore}. */
 export class ConferenceNotifier {
   private readonly subscriptions = new Map<string, ConferenceSubscription>()
-  private readonly clock: MixerClock
+  private readonly clock: TimeSource
   private readonly minExpires: number
   private readonly maxExpires: number
   private readonly defaultExpires: number

@@ -86,6 +86,6 @@ export type {
 } from './presence-agent.ts'
 
 // Building blocks.
-export { FakeClock, monotonicClock } from './clock.ts'
-export type { MixerClock } from './clock.ts'
+export { FakeClock } from '../clock.ts'
+export type { TimeSource } from '../clock.ts'
 export { uriKey, sameUri } from './uri-key.ts'

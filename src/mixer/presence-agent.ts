@@ -12,7 +12,7 @@
  */
 
 import { randomBytes } from 'node:crypto'
-import type { MixerClock } from './clock.ts'
+import type { TimeSource } from '../clock.ts'
 import { uriKey } from './uri-key.ts'
 
 /** The one event package this agent serves. */
@@ -103,7 +103,7 @@ export type PresenceAuthorization = 'allow' | 'pending' | 'deny'
 
 /** Presence agent policy. */
 export interface PresenceAgentOptions {
-  clock?: MixerClock
+  clock?: TimeSource
   /** Shortest accepted non-zero Expires for PUBLISH and SUBSCRIBE, seconds (default 60); 423 below. */
   minExpires?: number
   /** Longest granted publication, seconds (default 3600); longer is shortened. */
@@ -142,7 +142,7 @@ interface Subscription {
 export class PresenceAgent {
   private readonly publications = new Map<string, Map<string, Publication>>()
   private readonly subscriptions = new Map<string, Subscription>()
-  private readonly clock: MixerClock
+  private readonly clock: TimeSource
   private readonly opts: Required<Omit<PresenceAgentOptions, 'clock'>>
   private sequence = 0
 

@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { MixerClock } from './clock.ts'
+import type { TimeSource } from '../clock.ts'
 
 /**
  * Holds up to `burst` tokens and refills `perSecond` tokens per second; each message takes one.
@@ -23,7 +23,7 @@ export class TokenBucket {
   private readonly perMs: number
 
   /** A full bucket of `burst` tokens refilling at `perSecond`. */
-  constructor(config: { burst: number; perSecond: number }, private readonly clock: MixerClock) {
+  constructor(config: { burst: number; perSecond: number }, private readonly clock: TimeSource) {
     if (!(config.burst >= 1) || !(config.perSecond > 0)) {
       throw new RangeError(`a rate limit needs burst >= 1 and perSecond > 0, got burst=${config.burst} perSecond=${config.perSecond}`)
     }

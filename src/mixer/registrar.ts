@@ -12,7 +12,7 @@
  * @module
  */
 
-import type { MixerClock } from './clock.ts'
+import type { TimeSource } from '../clock.ts'
 import { uriKey } from './uri-key.ts'
 
 /** One Contact of a REGISTER, as the wiring parsed it. */
@@ -103,7 +103,7 @@ export type RegisterDecision =
 
 /** Registrar policy. */
 export interface RegistrarOptions {
-  clock?: MixerClock
+  clock?: TimeSource
   /** Shortest accepted non-zero expiry, seconds (default 60); shorter gets 423. */
   minExpires?: number
   /** Longest granted expiry, seconds (default 7200); longer is shortened (§10.3 step 7 "MAY shorten"). */
@@ -126,7 +126,7 @@ export interface RegistrarOptions {
 /** Bindings per AOR with RFC 3261 §10.3 rules. */
 export class Registrar {
   private readonly bindings = new Map<string, Map<string, Binding>>()
-  private readonly clock: MixerClock
+  private readonly clock: TimeSource
   private readonly minExpires: number
   private readonly maxExpires: number
   private readonly defaultExpires: number

@@ -5,14 +5,14 @@
  * @module
  */
 
-import type { MixerClock } from './clock.ts'
+import type { TimeSource } from '../clock.ts'
 import { ChatRoom } from './room.ts'
 import { InMemoryRoomStore, type RoomConfig, type RoomStore, type RosterChange } from './room-store.ts'
 import { uriKey } from './uri-key.ts'
 
 /** Options for {@link RoomDirectory}. */
 export interface RoomDirectoryOptions {
-  clock?: MixerClock
+  clock?: TimeSource
   /** Participant id generator passed to every room. */
   newId?: () => string
   /**
@@ -33,7 +33,7 @@ export interface RoomDirectoryOptions {
  */
 export class RoomDirectory {
   private readonly rooms = new Map<string, ChatRoom>()
-  private readonly clock: MixerClock
+  private readonly clock: TimeSource
   private readonly options: RoomDirectoryOptions
 
   /** Uses `store` (default: a new in-memory store). */

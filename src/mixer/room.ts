@@ -11,7 +11,7 @@
  */
 
 import { randomUUID } from 'node:crypto'
-import type { MixerClock } from './clock.ts'
+import type { TimeSource } from '../clock.ts'
 import {
   categorize,
   isAcceptedType,
@@ -65,7 +65,7 @@ export type NicknameDecision =
 /** Options for {@link ChatRoom}. */
 export interface ChatRoomOptions {
   /** Clock for join times and rate limits (default: `Date.now`). */
-  clock?: MixerClock
+  clock?: TimeSource
   /** Participant id generator (default: `crypto.randomUUID`). */
   newId?: () => string
 }
@@ -86,7 +86,7 @@ export interface ChatRoomOptions {
 export class ChatRoom {
   /** The room URI as given. */
   readonly uri: string
-  private readonly clock: MixerClock
+  private readonly clock: TimeSource
   private readonly newId: () => string
   private readonly buckets = new Map<string, TokenBucket>()
   private bucketConfig: RoomConfig['rateLimit'] | undefined

@@ -12,8 +12,7 @@ import { EventEmitter } from 'eventemitter3'
 import { WebSocket } from 'ws'
 import type { ClientOptions } from 'ws'
 import { ParseError } from '../errors.ts'
-import type { MsrpClock } from './clock.ts'
-import { systemClock } from './clock.ts'
+import { type Clock, systemClock } from '../clock.ts'
 import { MsrpClosedError, MsrpRequestError } from './errors.ts'
 import type { ExtensionHeader, MsrpFrame, MsrpHeaders, MsrpRequest, MsrpResponse } from './message.ts'
 import { MSRP_REASONS } from './message.ts'
@@ -56,7 +55,7 @@ export interface MsrpConnectionOptions {
   /** Who opened the connection (default `active` for connect(), `passive` for accepted ones). */
   role?: ConnectionRole
   /** Clock for transaction timeouts (default: the system clock). */
-  clock?: MsrpClock
+  clock?: Clock
   /** How long to wait for a transaction response (default 30 s, RFC 4975 §7.1). */
   transactionTimeoutMs?: number
   /** Parser limits. */
@@ -158,7 +157,7 @@ class TransportEvents implements TransportListeners {
 export class MsrpConnection extends EventEmitter<MsrpConnectionEvents> {
   readonly #transport: MsrpTransport
   readonly #parser: MsrpParser
-  readonly #clock: MsrpClock
+  readonly #clock: Clock
   readonly #timeoutMs: number
   readonly #maxWriteBuffer: number
   readonly #resolve: SessionResolver | undefined

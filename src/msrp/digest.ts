@@ -2,24 +2,17 @@
  * HTTP Digest as RFC 4976 §5 uses it to AUTH with an MSRP relay: the method is `AUTH` and the
  * digest-uri is the relay URI from To-Path, so HA2 = H("AUTH:" + uri).
  *
- * The auth-param grammar and the hash arithmetic are the SIP layer's (RFC 7616 / RFC 3261
- * §22.4, in src/sip/digest-*.ts); this file only adapts them to MSRP AUTH.
+ * The auth-param grammar, challenge reading and hash arithmetic are the shared Digest codec's
+ * (src/digest, RFC 7616); this file only adapts them to MSRP AUTH.
  */
 import { randomBytes } from 'node:crypto'
 import { ParseError } from '../errors.ts'
-import { canonicalAlgorithm, computeDigestResponse } from '../sip/digest-algorithm.ts'
-import { formatAuthHeader, parseAuthHeader } from '../sip/digest-challenge.ts'
+import { type DigestChallenge as AnyDigestChallenge, canonicalAlgorithm, formatDigestCredentials, parseDigestChallenges } from '../digest/index.ts'
 
-/** The parameters of a `WWW-Authenticate: Digest …` challenge. */
-export interface DigestChallenge {
-  readonly realm: string
-  readonly nonce: string
-  /** Offered qop values, e.g. `['auth']`; empty when the challenge has none (RFC 2069 form). */
-  readonly qop: readonly string[]
+/** The parameters of a `WWW-Authenticate: Digest …` challenge that relay AUTH uses. */
+export type DigestChallenge = Pick<AnyDigestChallenge, 'realm' | 'nonce' | 'qop' | 'algorithm' | 'stale'> & {
+  /** Echoed back when present. */
   readonly opaque?: string
-  /** Algorithm as given (default MD5). */
-  readonly algorithm: string
-  readonly stale: boolean
 }
 
 function invalid(message: string, cause?: unknown): never {
@@ -27,33 +20,17 @@ function invalid(message: string, cause?: unknown): never {
 }
 
 /**
- * Parses the Digest challenge of a relay's 401 (RFC 4976 §5).
+ * Parses the Digest challenge of a relay's 401 (RFC 4976 §5): the first Digest challenge with a
+ * realm and a nonce. Qop values are lower-cased and a supported algorithm canonically spelled
+ * (absent means MD5).
  *
  * @throws ParseError (protocol `msrp`, code `MSRP_AUTH_CHALLENGE_INVALID`) when it is not one.
  */
 export function parseDigestChallenge(header: string): DigestChallenge {
-  let challenges
-  try {
-    challenges = parseAuthHeader(header)
-  } catch (error) {
-    invalid(`malformed WWW-Authenticate "${header.slice(0, 60)}": ${(error as Error).message}`, error)
-  }
-  const digest = challenges.find((c) => c.scheme.toLowerCase() === 'digest')
-  if (digest === undefined) invalid(`expected a Digest challenge, got "${header.slice(0, 60)}"`)
-  const p = digest.params
-  const realm = p.get('realm')
-  const nonce = p.get('nonce')
-  if (realm === undefined || nonce === undefined) invalid('a Digest challenge needs realm and nonce')
-  const challenge: { -readonly [K in keyof DigestChallenge]: DigestChallenge[K] } = {
-    realm,
-    nonce,
-    qop: (p.get('qop') ?? '').split(',').map((q) => q.trim()).filter((q) => q !== ''),
-    algorithm: p.get('algorithm') ?? 'MD5',
-    stale: (p.get('stale') ?? '').toLowerCase() === 'true',
-  }
-  const opaque = p.get('opaque')
-  if (opaque !== undefined) challenge.opaque = opaque
-  return challenge
+  const challenge = parseDigestChallenges(header, { protocol: 'msrp', code: 'MSRP_AUTH_CHALLENGE_INVALID' })[0]
+  if (challenge === undefined) invalid(`expected a Digest challenge with realm and nonce, got "${header.slice(0, 60)}"`)
+  const { realm, nonce, qop, algorithm, stale, opaque } = challenge
+  return { realm, nonce, qop, algorithm, stale, ...(opaque === undefined ? {} : { opaque }) }
 }
 
 /** Credentials and context for {@link digestAuthorization}. */
@@ -86,26 +63,16 @@ export function digestAuthorization(input: DigestInput): string {
   const qop = challenge.qop.includes('auth') ? 'auth' : undefined
   const cnonce = qop || algorithm.endsWith('-sess') ? (input.cnonce ?? randomBytes(8).toString('hex')) : undefined
   const nc = (input.nc ?? 1).toString(16).padStart(8, '0')
-  const response = computeDigestResponse({
+  return formatDigestCredentials({
     algorithm,
     username,
-    realm: challenge.realm,
     password,
+    realm: challenge.realm,
     nonce: challenge.nonce,
+    opaque: challenge.opaque,
     method: input.method ?? 'AUTH',
     uri,
     ...(qop ? { qop, nc } : {}),
-    ...(cnonce !== undefined ? { cnonce } : {}),
+    cnonce,
   })
-  const params: Array<readonly [string, string, 'quoted' | 'token']> = [
-    ['username', username, 'quoted'],
-    ['realm', challenge.realm, 'quoted'],
-    ['nonce', challenge.nonce, 'quoted'],
-    ['uri', uri, 'quoted'],
-  ]
-  if (qop) params.push(['qop', qop, 'token'], ['nc', nc, 'token'], ['cnonce', cnonce as string, 'quoted'])
-  params.push(['response', response, 'quoted'])
-  if (challenge.opaque !== undefined) params.push(['opaque', challenge.opaque, 'quoted'])
-  params.push(['algorithm', algorithm, 'token'])
-  return formatAuthHeader('Digest', params)
 }

@@ -33,8 +33,8 @@ export { streamTransport, webSocketTransport } from './transport.ts'
 export type { MsrpTransport, TransportAddress, TransportListeners } from './transport.ts'
 export { MemoryNetwork, MemoryStream, createMemoryPair } from './memory-stream.ts'
 export type { MemoryAddress, MemoryPairOptions } from './memory-stream.ts'
-export { systemClock } from './clock.ts'
-export type { MsrpClock } from './clock.ts'
+export { systemClock, FakeClock } from '../clock.ts'
+export type { Clock, TimerHandle } from '../clock.ts'
 
 // ---- URIs (RFC 4975 §6, RFC 7977) ------------------------------------------------------------
 export { DEFAULT_MSRP_PORT, effectivePort, formatMsrpPath, formatMsrpUri, msrpUrisEqual, parseMsrpPath, parseMsrpUri } from './uri.ts'

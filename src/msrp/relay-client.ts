@@ -6,7 +6,7 @@
  * response for a transaction id is ignored by {@link MsrpConnection}, so a send resolves once.
  */
 import { debuglog } from 'node:util'
-import type { MsrpClock } from './clock.ts'
+import type { Clock } from '../clock.ts'
 import { MsrpConnection } from './connection.ts'
 import { digestAuthorization, parseDigestChallenge } from './digest.ts'
 import { MsrpRequestError } from './errors.ts'
@@ -31,7 +31,7 @@ export interface RelayAuthOptions {
   connection?: MsrpConnection
   /** Ask for this lifetime in seconds (RFC 4976 §5.1 `Expires`). */
   expires?: number
-  clock?: MsrpClock
+  clock?: Clock
   transactionTimeoutMs?: number
 }
 

@@ -16,8 +16,7 @@ import { EventEmitter } from 'eventemitter3'
 import { acceptsType } from '../sdp/accept-types.ts'
 import type { MessageChunk } from './chunker.ts'
 import { abortChunk, chunkMessage, DEFAULT_CHUNK_SIZE } from './chunker.ts'
-import type { MsrpClock } from './clock.ts'
-import { systemClock } from './clock.ts'
+import { type Clock, systemClock } from '../clock.ts'
 import type { MsrpRequestHandler } from './connection.ts'
 import { DEFAULT_TRANSACTION_TIMEOUT_MS, MsrpConnection } from './connection.ts'
 import { MsrpClosedError, MsrpRequestError } from './errors.ts'
@@ -61,7 +60,7 @@ export interface MsrpSessionOptions {
   /** Wait for a requested success REPORT after the last 200 (default 30 s). */
   reportTimeoutMs?: number
   /** Clock for both timeouts. */
-  clock?: MsrpClock
+  clock?: Clock
   /**
    * Decides an incoming NICKNAME (RFC 7701 §7): return 200, 424 (too long), 425 (in use)…
    * Without it, NICKNAME is answered 501.
@@ -207,7 +206,7 @@ export class MsrpSession extends EventEmitter<MsrpSessionEvents> implements Pass
   readonly #maxPending: number
   readonly #transactionTimeoutMs: number
   readonly #reportTimeoutMs: number
-  readonly #clock: MsrpClock
+  readonly #clock: Clock
   readonly #onNickname: MsrpSessionOptions['onNickname']
   readonly #listener: MsrpListener | undefined
   readonly #reassembler: Reassembler<{ contentType: string | undefined; headers: MsrpHeaders }>

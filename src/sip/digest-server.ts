@@ -3,8 +3,7 @@
  * with self-validating nonces that expire, and verify Authorization / Proxy-Authorization.
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
-import { canonicalAlgorithm, computeDigestResponse, digestHa1, digestHash, type DigestAlgorithm } from './digest-algorithm.ts'
-import { formatAuthHeader, parseAuthHeader } from './digest-challenge.ts'
+import { canonicalAlgorithm, computeDigestResponse, digestHa1, digestHash, formatAuthHeader, parseAuthHeader, type AuthParamKind, type DigestAlgorithm } from '../digest/index.ts'
 
 /** What a password lookup returns: the password, or H(username:realm:password) per algorithm hash. */
 export type DigestSecret = { readonly password: string } | { readonly ha1: Partial<Record<'MD5' | 'SHA-256' | 'SHA-512-256', string>> }
@@ -111,7 +110,7 @@ export class DigestServer {
   challenge(options: { stale?: boolean } = {}): string[] {
     const nonce = this.createNonce()
     return this.#algorithms.map((algorithm) => {
-      const params: Array<readonly [string, string, 'quoted' | 'token']> = [['realm', this.realm, 'quoted'], ['nonce', nonce, 'quoted']]
+      const params: Array<readonly [string, string, AuthParamKind]> = [['realm', this.realm, 'quoted'], ['nonce', nonce, 'quoted']]
       if (this.#qop) params.push(['qop', 'auth', 'quoted'])
       params.push(['algorithm', algorithm, 'token'])
       if (options.stale) params.push(['stale', 'true', 'token'])

@@ -4,11 +4,13 @@
  */
 import { randomBytes } from 'node:crypto'
 import { MsrpBotError } from '../errors.ts'
-import { algorithmStrength, canonicalAlgorithm, computeDigestResponse, digestHash, type DigestAlgorithm } from './digest-algorithm.ts'
-import { formatAuthHeader, parseAuthHeader, type AuthParams } from './digest-challenge.ts'
+import { type DigestAlgorithm, type DigestChallenge, algorithmStrength, formatDigestCredentials, parseAuthHeader, parseDigestChallenges } from '../digest/index.ts'
 
-export { computeDigestResponse, digestHa1, digestHash, canonicalAlgorithm, DIGEST_ALGORITHMS, type DigestAlgorithm, type DigestResponseInput } from './digest-algorithm.ts'
-export { parseAuthHeader, quoteAuthValue, formatAuthHeader, type AuthParams } from './digest-challenge.ts'
+// The shared Digest codec (src/digest), re-exported as part of the SIP client's API.
+export {
+  computeDigestResponse, digestHa1, digestHash, canonicalAlgorithm, DIGEST_ALGORITHMS, type DigestAlgorithm, type DigestResponseInput,
+  parseAuthHeader, quoteAuthValue, formatAuthHeader, type AuthParams, type DigestChallenge, parseDigestChallenges,
+} from '../digest/index.ts'
 
 /** Digest authentication failed on the client side; `code` says how. */
 export class DigestError extends MsrpBotError {
@@ -18,64 +20,12 @@ export class DigestError extends MsrpBotError {
     | 'SIP_DIGEST_REJECTED'
 }
 
-/** A Digest challenge from WWW-Authenticate or Proxy-Authenticate (RFC 7616 §3.3). */
-export interface DigestChallenge {
-  readonly realm: string
-  readonly nonce: string
-  readonly opaque: string | undefined
-  /** Canonical name when supported, else the name as received. */
-  readonly algorithm: string
-  /** Whether this stack can compute `algorithm`. */
-  readonly supported: boolean
-  /** Offered qop values, lower case; empty for the RFC 2069 form. */
-  readonly qop: readonly string[]
-  /** RFC 7616 §3.3: the previous nonce was only too old; retry with the same credentials. */
-  readonly stale: boolean
-  /** RFC 7616 §3.4.4: send `username` as H(username:realm). */
-  readonly userhash: boolean
-  readonly domain: string | undefined
-}
-
 /** Which header carried the challenge, and so which header answers it (RFC 3261 §22.2, §22.3). */
 export type ChallengeKind = 'www' | 'proxy'
 
 /** Header name that answers a challenge kind. */
 export function authorizationHeaderName(kind: ChallengeKind): 'Authorization' | 'Proxy-Authorization' {
   return kind === 'proxy' ? 'Proxy-Authorization' : 'Authorization'
-}
-
-/**
- * Reads every Digest challenge from header values (one header line each, or several challenges
- * in one value). Other schemes are skipped; challenges without realm or nonce are skipped.
- *
- * @throws ParseError `SIP_BAD_AUTH_HEADER` when a value is not valid auth-param syntax.
- */
-export function parseDigestChallenges(values: string | readonly string[]): DigestChallenge[] {
-  const list = typeof values === 'string' ? [values] : values
-  return list.flatMap(parseAuthHeader).flatMap((c) => {
-    const challenge = toDigestChallenge(c)
-    return challenge ? [challenge] : []
-  })
-}
-
-function toDigestChallenge(c: AuthParams): DigestChallenge | undefined {
-  if (c.scheme.toLowerCase() !== 'digest') return undefined
-  const realm = c.params.get('realm')
-  const nonce = c.params.get('nonce')
-  if (realm === undefined || nonce === undefined) return undefined
-  const raw = c.params.get('algorithm')
-  const algorithm = canonicalAlgorithm(raw)
-  return {
-    realm,
-    nonce,
-    opaque: c.params.get('opaque'),
-    algorithm: algorithm ?? raw ?? 'MD5',
-    supported: algorithm !== undefined,
-    qop: (c.params.get('qop') ?? '').split(',').map((q) => q.trim().toLowerCase()).filter((q) => q.length > 0),
-    stale: c.params.get('stale')?.toLowerCase() === 'true',
-    userhash: c.params.get('userhash')?.toLowerCase() === 'true',
-    domain: c.params.get('domain'),
-  }
 }
 
 /** Whether this stack can answer a challenge: known algorithm, and no qop or a qop it does. */
@@ -270,33 +220,22 @@ export class DigestClient {
     const cnonce = needsCnonce ? this.#cnonce() : undefined
     const nc = qop !== undefined ? this.cache.nextNonceCount(realm) : undefined
     if (qop === undefined) entry.nonceCount += 1
-    const response = computeDigestResponse({
+    const value = formatDigestCredentials({
       algorithm,
       username: credentials.username,
       password: credentials.password,
       realm,
       nonce: challenge.nonce,
+      opaque: challenge.opaque,
       method: request.method,
       uri: request.uri,
-      ...(qop ? { qop } : {}),
-      ...(nc ? { nc } : {}),
-      ...(cnonce ? { cnonce } : {}),
-      ...(request.body !== undefined ? { body: request.body } : {}),
+      qop,
+      nc,
+      cnonce,
+      body: request.body,
+      userhash: challenge.userhash,
     })
-    const username = challenge.userhash ? digestHash(algorithm, `${credentials.username}:${realm}`) : credentials.username
-    const params: Array<readonly [string, string, 'quoted' | 'token']> = [
-      ['username', username, 'quoted'],
-      ['realm', realm, 'quoted'],
-      ['nonce', challenge.nonce, 'quoted'],
-      ['uri', request.uri, 'quoted'],
-      ['response', response, 'quoted'],
-      ['algorithm', algorithm, 'token'],
-    ]
-    if (cnonce !== undefined) params.push(['cnonce', cnonce, 'quoted'])
-    if (challenge.opaque !== undefined) params.push(['opaque', challenge.opaque, 'quoted'])
-    if (qop !== undefined && nc !== undefined) params.push(['qop', qop, 'token'], ['nc', nc, 'token'])
-    if (challenge.userhash) params.push(['userhash', 'true', 'token'])
-    return { name: authorizationHeaderName(entry.kind), value: formatAuthHeader('Digest', params), realm }
+    return { name: authorizationHeaderName(entry.kind), value, realm }
   }
 }
 

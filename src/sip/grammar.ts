@@ -108,6 +108,24 @@ export class SipScanner {
     if (!this.accept(ch)) this.fail(`expected "${ch}" ${context}`)
   }
 
+  /**
+   * Reads a comma-separated list of one or more elements up to the end of the value
+   * (RFC 3261 §7.3.1: a header field may hold several values separated by commas).
+   *
+   * @param read reads one element at the cursor.
+   * @param element names an element for the error message (`an address`, `a via-parm`).
+   */
+  list<T>(read: () => T, element: string): T[] {
+    const out: T[] = []
+    for (;;) {
+      out.push(read())
+      this.skipWs()
+      if (this.done) return out
+      if (this.peek() !== ',') this.fail(`has unexpected text after ${element}`)
+      this.pos++
+    }
+  }
+
   /** Reads a `token`; fails when none is there. */
   token(context: string): string {
     const t = this.text

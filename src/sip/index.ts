@@ -19,7 +19,8 @@ export * from './headers/index.ts'
 export * from './validate.ts'
 
 // Protocol layers: timers, transactions (§17), dialogs (§12), the UA core (§8).
-export { type Clock, type TimerHandle, type SipTimerSettings, realClock, FakeClock, DEFAULT_SIP_TIMERS, sipTimers } from './timers.ts'
+export { type Clock, type TimerHandle, FakeClock, unrefClock as realClock } from '../clock.ts'
+export { type SipTimerSettings, DEFAULT_SIP_TIMERS, sipTimers } from './timers.ts'
 export { newBranch, newTag, newCallId, randomToken } from './ids.ts'
 export { createResponse, REASON_PHRASES, type ResponseOptions } from './response.ts'
 export * from './transaction/index.ts'

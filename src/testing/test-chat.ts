@@ -33,8 +33,11 @@ export interface TestChatOptions {
    * participants use their password from here; without it anyone may register.
    */
   users?: Record<string, string> | undefined
-  /** Create rooms on first use (default false: unknown rooms answer 404). */
-  autoCreateRooms?: boolean | undefined
+  /**
+   * Create rooms on first use (default false: unknown rooms answer 404); a policy here is the
+   * one every such room gets, e.g. `{ moderators: ['sip:mod@example.test'] }`.
+   */
+  autoCreateRooms?: boolean | ChatRoomSettings | undefined
   /** Reconnect pacing for every backend (default: 10 ms doubling to 200 ms). */
   reconnect?: BackoffOptions | undefined
   /** Server log (default silent). */
@@ -272,18 +275,28 @@ export class TestChat {
   }
 
   /**
-   * Fault injection: restarts the server as a crash would (connections cut, no goodbyes), with
-   * the same rooms and users but none of their live state. Every bot and participant
-   * reconnects, re-registers and re-joins its rooms with its nickname; resolves when they have.
+   * Restarts the server with the same rooms and users but none of their live state. By default
+   * as a crash would (connections cut, no goodbyes); with `{ graceful: true }` as an operator
+   * would: `close()` sends every participant a BYE with `Reason: SIP;cause=503` (server
+   * shutting down, RFC 3326), which clients read as "come back later", not as a kick. Either
+   * way every bot and participant reconnects, re-registers and re-joins its rooms with its
+   * nickname; resolves when they have.
    *
    * @example
    * ```ts
    * await chat.restartServer()
+   * await chat.restartServer({ graceful: true })
    * await alice.say('still there?')
    * ```
    */
-  async restartServer(): Promise<void> {
+  async restartServer(options: { graceful?: boolean } = {}): Promise<void> {
     const old = this.#server
+    if (options.graceful === true) {
+      await old.close()
+      this.#server = await startChatServer(serverOptions(this.domain, this.#options, this.network))
+      await this.settled()
+      return
+    }
     const sip = this.network.sip
     const clients = [...this.#backends].filter((b) => b.userAgent?.state === 'started')
     // Cut the clients off (no new connections), drop their connections and let the closes
@@ -291,7 +304,7 @@ export class TestChat {
     for (const backend of clients) sip.partition(this.domain, backend.userAgent!.localAddress.address)
     for (const backend of clients) backend.dropConnections()
     await nextTurn()
-    await closeServer(old)
+    await old.close()
     sip.heal()
     this.#server = await startChatServer(serverOptions(this.domain, this.#options, this.network))
     await this.settled()
@@ -310,20 +323,7 @@ export class TestChat {
     this.#closed = true
     await Promise.allSettled([...this.#bots].map((bot) => bot.stop({ timeoutMs: 2000 })))
     await Promise.allSettled([...this.#backends].map((b) => b.stop()))
-    await closeServer(this.#server)
-  }
-}
-
-/**
- * Closes a server while holding the process open: its goodbye grace period runs on an unref'd
- * timer, so with nothing else alive (memory transports) the process would exit mid-close.
- */
-async function closeServer(server: ChatServer): Promise<void> {
-  const keepAlive = setInterval(() => {}, 1000)
-  try {
-    await server.close()
-  } finally {
-    clearInterval(keepAlive)
+    await this.#server.close()
   }
 }
 

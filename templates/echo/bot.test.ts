@@ -1,59 +1,76 @@
 /**
- * Tests for bot.ts, on an in-memory chat room (no network): `npm test`.
+ * Tests for bot.ts, on a chat server running inside the test (no network): `npm test`.
  */
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
-import { FakeChatBackend, setDefaultBackendFactory } from 'msrp-bot'
-import type { Bot, FakeRoom } from 'msrp-bot'
+import type { Bot } from 'msrp-bot'
+import { createTestChat } from 'msrp-bot/testing'
+import type { TestChat, TestParticipant } from 'msrp-bot/testing'
 
-// --- Harness: bot.ts in an in-memory chat room ----------------------------------------------
-// The tests below only use roomWith() and the room's add/say/whisper/publicTexts/privateTexts;
-// to run them on another test room (e.g. msrp-bot's in-process chat server), change this part.
-// bot.ts makes its bot when imported, so the in-memory backend is registered first.
+// --- Harness: bot.ts in a chat room on msrp-bot's in-process chat server ---------------------
+// The tests below only use roomWith(), the people it returns (say, whisper, lines, whispers)
+// and chat.settled(), which waits until every message, and the bot's answers, arrived.
+// bot.ts makes its bot when imported, so its identity is set first.
 process.env.MSRP_BOT_LOG_LEVEL ??= 'warn'
+process.env.SIP_URI = 'sip:echo@localhost'
+let chat: TestChat
 let bot: Bot
-let backend: FakeChatBackend
 let rooms = 0
+const people = new Map<string, TestParticipant>()
 
 before(async () => {
-  setDefaultBackendFactory((config) => new FakeChatBackend({ uri: config.uri }))
-  bot = (await import('./bot.ts')).default
-  assert.ok(bot.backend instanceof FakeChatBackend)
-  backend = bot.backend
+  chat = await createTestChat({ domain: 'localhost', autoCreateRooms: true })
+  bot = chat.attach((await import('./bot.ts')).default)
   await bot.start()
 })
 
-after(async () => {
-  await bot.stop()
-  setDefaultBackendFactory(undefined)
-})
+after(() => chat.close())
 
-/** A fresh room with these people (nickname → SIP URI) and the bot in it. */
-async function roomWith(people: string[]): Promise<FakeRoom> {
-  const room = backend.room(`sip:room${++rooms}@localhost`)
-  for (const nickname of people) await room.add(`sip:${nickname}@localhost`, nickname)
-  await bot.join(room.uri, { nickname: 'echo' })
-  return room
+/** A fresh room with the bot and these people (sip:<name>@localhost, nickname <name>) in it. */
+async function roomWith<Name extends string>(names: Name[]): Promise<Record<Name, TestParticipant>> {
+  const room = chat.roomUri(`room${++rooms}`)
+  await bot.join(room, { nickname: 'echo' })
+  const joined = {} as Record<Name, TestParticipant>
+  for (const name of names) {
+    const person = people.get(name) ?? (await chat.participant(name))
+    people.set(name, person)
+    await person.leave()
+    await person.join(room)
+    joined[name] = person
+  }
+  await chat.settled()
+  for (const person of people.values()) person.clear()
+  return joined
 }
 // ---------------------------------------------------------------------------------------------
 
 test('repeats what people say in the room', async () => {
-  const room = await roomWith(['alice'])
-  await room.say('alice', 'hello everyone')
-  assert.deepEqual(room.publicTexts(), ['you said: hello everyone'])
+  const { alice, bob } = await roomWith(['alice', 'bob'])
+  await alice.say('hello everyone')
+  await chat.settled()
+  assert.deepEqual(bob.lines, ['alice: hello everyone', 'echo: you said: hello everyone'])
 })
 
 test('answers a private message privately', async () => {
-  const room = await roomWith(['alice', 'bob'])
-  await room.whisper('alice', 'psst')
-  assert.deepEqual(room.privateTexts('alice'), ['only you can see this: you said "psst"'])
-  assert.deepEqual(room.privateTexts('bob'), [])
-  assert.deepEqual(room.publicTexts(), [])
+  const { alice, bob } = await roomWith(['alice', 'bob'])
+  await alice.whisper('echo', 'psst')
+  await chat.settled()
+  assert.deepEqual(alice.whispers, ['only you can see this: you said "psst"'])
+  assert.deepEqual(bob.whispers, [])
+  assert.deepEqual(bob.lines, [])
 })
 
 test('/help explains the bot instead of echoing', async () => {
-  const room = await roomWith(['alice'])
-  await room.say('alice', '/help')
-  assert.equal(room.publicTexts().length, 1)
-  assert.match(room.publicTexts()[0] ?? '', /repeat what you say/)
+  const { alice } = await roomWith(['alice'])
+  await alice.say('/help')
+  await chat.settled()
+  assert.equal(alice.lines.length, 2)
+  assert.match(alice.lines[1] ?? '', /^echo: I repeat what you say/)
+})
+
+test('commands for other bots (lines starting with "/") are not echoed', async () => {
+  const { alice } = await roomWith(['alice'])
+  await alice.say('/rules')
+  await chat.settled()
+  assert.deepEqual(alice.lines, ['alice: /rules'])
 })

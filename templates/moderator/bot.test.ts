@@ -1,97 +1,145 @@
 /**
- * Tests for bot.ts, on an in-memory chat room (no network): `npm test`.
+ * Tests for bot.ts, on a chat server running inside the test (no network): `npm test`.
  */
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
-import { FakeChatBackend, setDefaultBackendFactory } from 'msrp-bot'
-import type { Bot, FakeRoom } from 'msrp-bot'
+import type { Bot } from 'msrp-bot'
+import { createTestChat } from 'msrp-bot/testing'
+import type { TestChat, TestParticipant } from 'msrp-bot/testing'
 
-// --- Harness: bot.ts in an in-memory chat room ----------------------------------------------
-// The tests below only use roomWith() and the room's add/say/whisper/publicTexts/privateTexts;
-// to run them on another test room (e.g. msrp-bot's in-process chat server), change this part.
-// bot.ts makes its bot (and reads its settings) when imported, so set those up first.
+// --- Harness: bot.ts in a chat room on msrp-bot's in-process chat server ---------------------
+// The tests below only use roomWith(), the people it returns (say, whisper, lines, whispers,
+// events) and chat.settled(), which waits until every message, and the bot's answers, arrived.
+// bot.ts makes its bot (and reads its settings) when imported, so they are set first.
 process.env.MSRP_BOT_LOG_LEVEL ??= 'warn'
+process.env.SIP_URI = 'sip:moderator@localhost'
 process.env.BOT_OWNERS = 'sip:owner@localhost'
 process.env.BANNED_WORDS = 'spam,scam'
+process.env.FLOOD_MAX = '3'
+process.env.FLOOD_SECONDS = '60'
+let chat: TestChat
 let bot: Bot
-let backend: FakeChatBackend
 let rooms = 0
+const people = new Map<string, TestParticipant>()
 
 before(async () => {
-  setDefaultBackendFactory((config) => new FakeChatBackend({ uri: config.uri }))
-  bot = (await import('./bot.ts')).default
-  assert.ok(bot.backend instanceof FakeChatBackend)
-  backend = bot.backend
+  chat = await createTestChat({
+    domain: 'localhost',
+    // Every new room makes the bot a moderator (so it may remove and mute people),
+    // except "unmoderated".
+    autoCreateRooms: { moderators: ['sip:moderator@localhost'] },
+    rooms: ['unmoderated'],
+  })
+  bot = chat.attach((await import('./bot.ts')).default)
   await bot.start()
 })
 
-after(async () => {
-  await bot.stop()
-  setDefaultBackendFactory(undefined)
-})
+after(() => chat.close())
 
-/** A fresh room with these people (nickname → sip:<nickname>@localhost) and the bot in it. */
-async function roomWith(people: string[]): Promise<FakeRoom> {
-  const room = backend.room(`sip:room${++rooms}@localhost`)
-  for (const nickname of people) await room.add(`sip:${nickname}@localhost`, nickname)
-  await bot.join(room.uri, { nickname: 'moderator' })
-  return room
+/** A room (a fresh one by default) with the bot and these people (sip:<name>@localhost, nickname <name>) in it. */
+async function roomWith<Name extends string>(names: Name[], roomName = `room${++rooms}`): Promise<Record<Name, TestParticipant>> {
+  const room = chat.roomUri(roomName)
+  await bot.join(room, { nickname: 'moderator' })
+  const joined = {} as Record<Name, TestParticipant>
+  for (const name of names) {
+    const person = people.get(name) ?? (await chat.participant(name))
+    people.set(name, person)
+    await person.leave()
+    await person.join(room)
+    joined[name] = person
+  }
+  await chat.settled()
+  for (const person of people.values()) person.clear()
+  return joined
+}
+
+/** Whether `person` was removed from their room by the focus. */
+function wasRemoved(person: TestParticipant): boolean {
+  return person.events.some((e) => e.type === 'room-closed' && e.reason === 'kicked')
 }
 // ---------------------------------------------------------------------------------------------
 
 test('welcomes people by nickname', async () => {
-  const room = await roomWith([])
-  await room.add('sip:carol@localhost', 'carol')
-  assert.deepEqual(room.publicTexts(), ['Welcome, carol! Send me /rules to read the room rules.'])
+  const { alice } = await roomWith(['alice'])
+  const carol = await chat.participant('carol')
+  await carol.join(alice.room!.uri) // the room alice is in
+  await chat.settled()
+  assert.deepEqual(alice.lines, ['moderator: Welcome, carol! Send me /rules to read the room rules.'])
 })
 
 test('sends the rules privately, even when asked in the room', async () => {
-  const room = await roomWith(['alice', 'bob'])
-  await room.say('alice', '/rules')
-  assert.equal(room.privateTexts('alice').length, 1)
-  assert.match(room.privateTexts('alice')[0] ?? '', /Room rules/)
-  assert.deepEqual(room.publicTexts(), [])
-  assert.deepEqual(room.privateTexts('bob'), [])
+  const { alice, bob } = await roomWith(['alice', 'bob'])
+  await alice.say('/rules')
+  await chat.settled()
+  assert.equal(alice.whispers.length, 1)
+  assert.match(alice.whispers[0] ?? '', /Room rules/)
+  assert.deepEqual(bob.lines, ['alice: /rules'])
+  assert.deepEqual(bob.whispers, [])
 })
 
 test('warns on the first banned word and removes on the second', async () => {
-  const room = await roomWith(['alice', 'bob'])
-  await room.say('alice', 'hello')
-  await room.say('bob', 'buy my SPAM now')
-  assert.deepEqual(room.publicTexts(), ['bob, please mind the words you use (/rules). Next time you will be removed.'])
-  assert.deepEqual(room.removed, [])
-  await room.say('bob', 'this is not a scam')
-  assert.deepEqual(room.removed, ['sip:bob@localhost'])
-  assert.equal(room.publicTexts().at(-1), 'bob was removed.')
+  const { alice, bob } = await roomWith(['alice', 'bob'])
+  await alice.say('hello')
+  await bob.say('buy my SPAM now')
+  await chat.settled()
+  assert.deepEqual(alice.lines, [
+    'alice: hello',
+    'bob: buy my SPAM now',
+    'moderator: bob, please mind the words you use (/rules). Next time you will be removed.',
+  ])
+  assert.equal(wasRemoved(bob), false)
+
+  // bob may be gone before the room confirms this message, so its send may fail: ignore that.
+  await bob.say('this is not a scam').catch(() => {})
+  await chat.settled()
+  assert.equal(wasRemoved(bob), true)
+  assert.equal(alice.lines.at(-1), 'moderator: bob was removed.')
+  assert.ok(!alice.room?.participants.some((p) => p.nickname === 'bob'))
+})
+
+test('warns people who flood the room (more than FLOOD_MAX messages in FLOOD_SECONDS)', async () => {
+  const { alice, bob } = await roomWith(['alice', 'bob'])
+  for (const text of ['one', 'two', 'three', 'four']) await bob.say(text)
+  await chat.settled()
+  assert.equal(alice.lines.at(-1), 'moderator: bob, please slow down (/rules). Next time you will be removed.')
 })
 
 test('owners can /kick, /mute and /unmute by nickname; others cannot', async () => {
-  const room = await roomWith(['owner', 'alice', 'bob'])
-  await room.say('alice', '/kick bob')
-  assert.deepEqual(room.removed, [])
-  assert.deepEqual(room.privateTexts('alice'), ['Only room owners can /kick.'])
+  const { owner, alice, bob } = await roomWith(['owner', 'alice', 'bob'])
+  await alice.say('/kick bob')
+  await chat.settled()
+  assert.deepEqual(alice.whispers, ['Only room owners can /kick.'])
+  assert.equal(wasRemoved(bob), false)
 
-  await room.say('owner', '/mute alice')
-  assert.deepEqual([...room.muted], ['sip:alice@localhost'])
-  await room.say('owner', '/unmute alice')
-  assert.deepEqual([...room.muted], [])
-  await room.say('owner', '/kick bob')
-  assert.deepEqual(room.removed, ['sip:bob@localhost'])
-  assert.deepEqual(room.publicTexts(), ['alice was muted.', 'alice was unmuted.', 'bob was removed.'])
+  await owner.say('/mute alice')
+  await chat.settled()
+  await assert.rejects(alice.say('can anyone hear me?'), { code: 'SEND_REJECTED' })
+  await owner.say('/unmute alice')
+  await chat.settled()
+  await alice.say('I am back')
+  await owner.say('/kick bob')
+  await chat.settled()
+  assert.equal(wasRemoved(bob), true)
+  assert.deepEqual(owner.lines, [
+    'alice: /kick bob',
+    'owner: /mute alice',
+    'moderator: alice was muted.',
+    'owner: /unmute alice',
+    'moderator: alice was unmuted.',
+    'alice: I am back',
+    'owner: /kick bob',
+    'moderator: bob was removed.',
+  ])
 
-  await room.say('owner', '/kick nobody')
-  assert.deepEqual(room.privateTexts('owner'), ['Nobody called nobody is here.'])
+  await owner.say('/kick nobody')
+  await chat.settled()
+  assert.deepEqual(owner.whispers, ['Nobody called nobody is here.'])
 })
 
-test('says so when the focus does not let it moderate', async () => {
-  const room = await roomWith(['owner', 'bob'])
-  room.botIsModerator = false
-  await room.say('owner', '/kick bob')
-  assert.deepEqual(room.privateTexts('owner'), ['I cannot kick bob: I am not a moderator of this room.'])
-  assert.deepEqual(room.removed, [])
-
-  room.botIsModerator = true
-  room.muteSupported = false
-  await room.say('owner', '/mute bob')
-  assert.deepEqual(room.privateTexts('owner').at(-1), 'I cannot mute bob: this room does not support it.')
+test('says so when the room does not let it moderate', async () => {
+  const { owner, bob } = await roomWith(['owner', 'bob'], 'unmoderated')
+  await owner.say('/kick bob')
+  await chat.settled()
+  assert.deepEqual(owner.whispers, ['I cannot kick bob: I am not a moderator of this room.'])
+  assert.equal(wasRemoved(bob), false)
 })

@@ -4,11 +4,11 @@ import { MsrpBotError } from '../../src/errors.ts'
 import { createBot } from '../../src/bot/bot.ts'
 import { setDefaultBackendFactory } from '../../src/bot/backend-factory.ts'
 import { NicknameError, SendError } from '../../src/chat/backend-errors.ts'
-import { ManualClock, flushMicrotasks } from '../../src/bot/clock.ts'
+import { FakeClock, flushMicrotasks } from '../../src/clock.ts'
 import { Context } from '../../src/bot/context.ts'
 import { BotConfigError, BotError, BotStateError } from '../../src/bot/errors.ts'
 import { FakeChatBackend } from '../../src/bot/fake-backend.ts'
-import { silentLogger } from '../../src/bot/logger.ts'
+import { silentLogger } from '../../src/logger.ts'
 import { ALICE, BOB, BOT_URI, LOBBY, setup, started } from './helpers.ts'
 
 describe('bot lifecycle', () => {
@@ -98,16 +98,16 @@ describe('bot lifecycle', () => {
   })
 
   it('stop() gives up waiting after timeoutMs: queued sends are cancelled, rooms left anyway', async () => {
-    const clock = new ManualClock()
+    const clock = new FakeClock()
     const { bot, backend, lobby, room } = await started(() => {}, {}, { clock })
     backend.sendHook = () => new Promise<void>(() => {}) // the focus never answers
     const inFlight = room.send('stuck')
     const queued = room.send('waiting')
     queued.catch(() => {})
     const stopping = bot.stop({ timeoutMs: 1000 })
-    await clock.advance(999)
+    await clock.advanceAsync(999)
     assert.equal(bot.state, 'stopping')
-    await clock.advance(1)
+    await clock.advanceAsync(1)
     await stopping
     await assert.rejects(queued, { code: 'SEND_CANCELLED' })
     assert.equal(bot.state, 'stopped')

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { createBot } from '../../src/bot/bot.ts'
 import { FakeChatBackend } from '../../src/bot/fake-backend.ts'
-import { silentLogger } from '../../src/bot/logger.ts'
+import { silentLogger } from '../../src/logger.ts'
 import { ALICE, BOT_URI, LOBBY } from './helpers.ts'
 
 describe('FakeChatBackend', () => {

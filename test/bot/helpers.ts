@@ -4,7 +4,7 @@ import type { Bot, BotOptions } from '../../src/bot/bot.ts'
 import type { BotConfigInput } from '../../src/bot/config.ts'
 import type { Context } from '../../src/bot/context.ts'
 import { FakeChatBackend } from '../../src/bot/fake-backend.ts'
-import { createMemoryLogger } from '../../src/bot/logger.ts'
+import { createMemoryLogger } from '../../src/logger.ts'
 
 export const BOT_URI = 'sip:echo@example.test'
 export const LOBBY = 'sip:lobby@chat.example.test'

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { SendError } from '../../src/chat/backend-errors.ts'
-import { ManualClock, flushMicrotasks } from '../../src/bot/clock.ts'
+import { FakeClock, flushMicrotasks } from '../../src/clock.ts'
 import { OutboundQueue } from '../../src/bot/outbound-queue.ts'
 import { ALICE, started } from './helpers.ts'
 
-function queueOn(clock: ManualClock, reconnectWaitMs?: number) {
+function queueOn(clock: FakeClock, reconnectWaitMs?: number) {
   return new OutboundQueue({ clock, maxPending: 10, maxAttempts: 3, retryDelayMs: 10, maxRetryDelayMs: 100, rate: false, reconnectWaitMs })
 }
 
@@ -13,7 +13,7 @@ const down = () => new SendError('disconnected', 'not connected (reconnecting)')
 
 describe('OutboundQueue and SEND_DISCONNECTED', () => {
   it('holds sends refused while disconnected and sends them, in order, after resume()', async () => {
-    const clock = new ManualClock()
+    const clock = new FakeClock()
     const queue = queueOn(clock)
     let online = false
     const delivered: string[] = []
@@ -33,17 +33,17 @@ describe('OutboundQueue and SEND_DISCONNECTED', () => {
   })
 
   it('rejects with SEND_DISCONNECTED once the reconnect wait runs out', async () => {
-    const clock = new ManualClock()
+    const clock = new FakeClock()
     const queue = queueOn(clock, 1000)
     const result = queue.push(() => Promise.reject(down()))
     const settled = result.then(() => 'sent', (e: { code?: string }) => e.code)
-    await clock.advance(999)
-    await clock.advance(1)
+    await clock.advanceAsync(999)
+    await clock.advanceAsync(1)
     assert.equal(await settled, 'SEND_DISCONNECTED')
   })
 
   it('with reconnectWaitMs 0 fails at once; close() ends a held send with its SEND_DISCONNECTED', async () => {
-    const clock = new ManualClock()
+    const clock = new FakeClock()
     const now = queueOn(clock, 0)
     await assert.rejects(now.push(() => Promise.reject(down())), { code: 'SEND_DISCONNECTED' })
     const held = queueOn(clock, 60_000)

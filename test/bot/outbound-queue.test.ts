@@ -2,13 +2,13 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import fc from 'fast-check'
 import { SendError } from '../../src/chat/backend-errors.ts'
-import { ManualClock, flushMicrotasks } from '../../src/bot/clock.ts'
+import { FakeClock, flushMicrotasks } from '../../src/clock.ts'
 import { OutboundQueueError } from '../../src/bot/errors.ts'
 import { OutboundQueue } from '../../src/bot/outbound-queue.ts'
 import type { OutboundQueueOptions } from '../../src/bot/outbound-queue.ts'
 import { started } from './helpers.ts'
 
-function makeQueue(clock: ManualClock, overrides: Partial<OutboundQueueOptions> = {}) {
+function makeQueue(clock: FakeClock, overrides: Partial<OutboundQueueOptions> = {}) {
   const counts = { sent: 0, failed: 0 }
   const queue = new OutboundQueue({
     clock,
@@ -31,7 +31,7 @@ describe('OutboundQueue', () => {
   it('sends one at a time, in order, and never drops (property)', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(fc.boolean(), { minLength: 1, maxLength: 30 }), async (failures) => {
-        const clock = new ManualClock()
+        const clock = new FakeClock()
         const { queue } = makeQueue(clock)
         const order: number[] = []
         let inFlight = 0
@@ -63,7 +63,7 @@ describe('OutboundQueue', () => {
   })
 
   it('retries rate-limited sends after the delay the peer asked for, on the injected clock', async () => {
-    const clock = new ManualClock()
+    const clock = new FakeClock()
     const { queue, counts } = makeQueue(clock)
     let attempts = 0
     const result = queue.push(async () => {
@@ -73,18 +73,18 @@ describe('OutboundQueue', () => {
     })
     await flushMicrotasks()
     assert.equal(attempts, 1)
-    await clock.advance(499)
+    await clock.advanceAsync(499)
     assert.equal(attempts, 1, 'must wait the full retryAfterMs')
-    await clock.advance(1)
+    await clock.advanceAsync(1)
     assert.equal(attempts, 2)
-    await clock.advance(500)
+    await clock.advanceAsync(500)
     assert.equal(await result, 'ok')
     assert.equal(attempts, 3)
     assert.deepEqual(counts, { sent: 1, failed: 0 })
   })
 
   it('backs off exponentially when the peer gives no delay, capped at maxRetryDelayMs', async () => {
-    const clock = new ManualClock()
+    const clock = new FakeClock()
     const { queue } = makeQueue(clock, { maxAttempts: 6, retryDelayMs: 300, maxRetryDelayMs: 1000 })
     const times: number[] = []
     const result = queue.push(async () => {
@@ -92,20 +92,20 @@ describe('OutboundQueue', () => {
       if (times.length < 5) throw rateLimited()
       return 'done'
     })
-    await clock.advance(10_000)
+    await clock.advanceAsync(10_000)
     assert.equal(await result, 'done')
     assert.deepEqual(times, [0, 300, 900, 1900, 2900])
   })
 
   it('gives up after maxAttempts with a typed SEND_GAVE_UP carrying the last error', async () => {
-    const clock = new ManualClock()
+    const clock = new FakeClock()
     const { queue, counts } = makeQueue(clock, { maxAttempts: 3 })
     const result = queue.push(async () => {
       throw rateLimited(10)
     })
     result.catch(() => {}) // observed before it settles; assert.rejects below still sees it
     const later = queue.push(async () => 'next one still goes')
-    await clock.advance(100)
+    await clock.advanceAsync(100)
     await assert.rejects(result, (err: unknown) => {
       assert.ok(err instanceof OutboundQueueError)
       assert.equal(err.code, 'SEND_GAVE_UP')
@@ -118,14 +118,14 @@ describe('OutboundQueue', () => {
   })
 
   it('other backend errors reject at once, unchanged', async () => {
-    const clock = new ManualClock()
+    const clock = new FakeClock()
     const { queue } = makeQueue(clock)
     const error = new SendError('timeout', 'no 200 OK within 30 s')
     await assert.rejects(queue.push(async () => Promise.reject(error)), (e: unknown) => e === error)
   })
 
   it('refuses sends beyond maxPending with SEND_QUEUE_FULL instead of dropping silently', async () => {
-    const clock = new ManualClock()
+    const clock = new FakeClock()
     const { queue, counts } = makeQueue(clock, { maxPending: 2 })
     let release!: () => void
     const gate = new Promise<void>((r) => (release = r))
@@ -139,7 +139,7 @@ describe('OutboundQueue', () => {
   })
 
   it('paces sends with the token bucket', async () => {
-    const clock = new ManualClock()
+    const clock = new FakeClock()
     const { queue } = makeQueue(clock, { rate: { messagesPerSecond: 2, burst: 2 } })
     const times: number[] = []
     const all = Promise.all(
@@ -149,13 +149,13 @@ describe('OutboundQueue', () => {
         }),
       ),
     )
-    await clock.advance(2000)
+    await clock.advanceAsync(2000)
     await all
     assert.deepEqual(times, [0, 0, 500, 1000])
   })
 
   it('drain() resolves once everything settled; close() cancels what is waiting', async () => {
-    const clock = new ManualClock()
+    const clock = new FakeClock()
     const { queue } = makeQueue(clock)
     let release!: () => void
     const gate = new Promise<void>((r) => (release = r))
@@ -178,7 +178,7 @@ describe('OutboundQueue', () => {
 
 describe('outbound flow control through the bot', () => {
   it('a rate-limited reply is retried and delivered, never dropped', async () => {
-    const clock = new ManualClock()
+    const clock = new FakeClock()
     const { lobby, backend, bot } = await started(
       (b) => {
         b.on('message', (ctx) => ctx.reply(`re: ${ctx.text}`))
@@ -192,7 +192,7 @@ describe('outbound flow control through the bot', () => {
     const said = lobby.say('alice', 'x')
     await flushMicrotasks()
     assert.deepEqual(lobby.publicTexts(), [])
-    await clock.advance(2000)
+    await clock.advanceAsync(2000)
     await said
     assert.deepEqual(lobby.publicTexts(), ['re: x'])
     assert.equal(bot.metrics.snapshot().sendFailures, 0)

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { createBot } from '../../src/bot/bot.ts'
-import { silentLogger } from '../../src/bot/logger.ts'
+import { silentLogger } from '../../src/logger.ts'
 import { SipChatBackend } from '../../src/chat/sip-chat-backend.ts'
 import { startChatServer } from '../../src/mixer/server/index.ts'
 import type { ChatServer } from '../../src/mixer/server/index.ts'

@@ -2,7 +2,7 @@
 // participant over TCP talking to them, Ctrl-C (the abort signal) stopping everything, and a
 // bot reloaded when its file changes.
 import assert from 'node:assert/strict'
-import { readFileSync } from 'node:fs'
+import { readFileSync, renameSync } from 'node:fs'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { describe, it } from 'node:test'
@@ -107,6 +107,18 @@ describe('msrp-bot dev (runDevCommand)', () => {
       assert.equal(reply.body, 'reloaded: two')
       assert.equal(reply.sender.nickname, 'echo')
       assert.ok(!bob.texts().includes('echo: you said: two'), bob.texts().join('\n'))
+
+      // Editors that save by renaming a new file over the old one (vim, JetBrains): every such
+      // save is seen, not only the first (a watch on the file itself ends with its inode).
+      for (const [prefix, text] of [['again', 'three'], ['once more', 'four']] as const) {
+        const mark2 = io.stdout.lines.length
+        const next = tmp.write('echo.ts.swp', source.replace('`you said: ${ctx.text}`', `\`${prefix}: \${ctx.text}\``))
+        renameSync(next, file)
+        await io.stdout.waitFor(/echo\.ts changed, reloading/, mark2)
+        await io.stdout.waitFor(/echo\.ts \(sip:echo@localhost\) joined sip:lobby@localhost as echo/, mark2)
+        await room.send(text)
+        assert.equal((await bob.message(new RegExp(`: ${text}$`))).body, `${prefix}: ${text}`)
+      }
     } finally {
       abort.abort()
       await running.catch(() => undefined)
@@ -115,6 +127,37 @@ describe('msrp-bot dev (runDevCommand)', () => {
     }
     await running
   })
+  it('a change saved just before Ctrl-C does not start a bot after the others stopped', { timeout: 30_000 }, async () => {
+    const tmp = tempDir('msrp-bot-dev-late-')
+    const sdk = pathToFileURL(join(REPO_ROOT, 'src/index.ts')).href
+    const source = readFileSync(ECHO, 'utf8').replace("from 'msrp-bot'", `from '${sdk}'`)
+    tmp.write('package.json', '{ "type": "module" }\n')
+    const file = tmp.write('echo.ts', source)
+    const io = lineIo()
+    const abort = new AbortController()
+    try {
+      const running = runDevCommand({ botFiles: [file], server: localServerOptions(), chat: false }, { io, signal: abort.signal })
+      await Promise.race([io.stdout.waitFor(/Ctrl-C stops the server/), running])
+      tmp.write('echo.ts', `${source}\n// edited\n`)
+      abort.abort()
+      await running
+      assert.match(io.stdout.text, /msrp-bot dev: stopped\n$/)
+      const afterStop = io.stdout.lines.slice(io.stdout.lines.indexOf('msrp-bot dev: stopping the bots and the server'))
+      assert.ok(!afterStop.some((l) => /reloading|joined/.test(l)), io.stdout.text)
+    } finally {
+      tmp.cleanup()
+    }
+  })
+
+  it('an abort that came while the server was starting stops dev right after start-up', { timeout: 30_000 }, async () => {
+    const io = lineIo()
+    const abort = new AbortController()
+    abort.abort()
+    await runDevCommand({ botFiles: [ECHO], server: localServerOptions(), chat: false }, { io, signal: abort.signal })
+    assert.match(io.stdout.text, /chat server ready/)
+    assert.match(io.stdout.text, /msrp-bot dev: stopped\n$/)
+  })
+
   it('refuses a bot that runs on another copy of msrp-bot (CommonJS folder) instead of registering elsewhere', { timeout: 30_000 }, async () => {
     const tmp = tempDir('msrp-bot-dev-cjs-')
     const sdk = pathToFileURL(join(REPO_ROOT, 'src/index.ts')).href

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import type { MsrpRequest, MsrpResponse } from '../../src/msrp/message.ts'
 import { serializeFrame } from '../../src/msrp/serializer.ts'
 import { parseMsrpUri } from '../../src/msrp/uri.ts'
-import { FakeClock } from '../../src/sip/timers.ts'
+import { FakeClock } from '../../src/clock.ts'
 import { connectionWithRawPeer, until } from './helpers.ts'
 
 function send(tid: string, failureReport?: 'partial'): MsrpRequest {

@@ -144,6 +144,19 @@ describe('createTestChat with a bot', () => {
     await chat.settled()
     assert.deepEqual(alice.lines, ['alice: after the restart', 'echo: you said: after the restart'])
   })
+
+  it('restartServer({ graceful: true }): the BYEs say "shutting down", so no one reads it as a kick; all come back', async () => {
+    const reconnects = bot.metrics.snapshot().reconnects
+    await chat.restartServer({ graceful: true })
+    assert.deepEqual(alice.events.filter((e) => e.type === 'room-closed'), [])
+    assert.equal(bot.room(chat.roomUri('lobby'))?.nickname, 'echo')
+    assert.equal(alice.nickname, 'alice')
+    assert.equal(bot.metrics.snapshot().reconnects > reconnects, true)
+    alice.clear()
+    await alice.say('after a graceful restart')
+    await chat.settled()
+    assert.deepEqual(alice.lines, ['alice: after a graceful restart', 'echo: you said: after a graceful restart'])
+  })
 })
 
 describe('createTestChat options', () => {

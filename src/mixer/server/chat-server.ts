@@ -8,7 +8,7 @@
 
 import { MemoryNetwork as MsrpMemoryNetwork } from '../../msrp/memory-stream.ts'
 import type { IncomingRequest } from '../../sip/core/incoming-request.ts'
-import { realClock, type Clock, type TimerHandle } from '../../sip/timers.ts'
+import { unrefClock as realClock, type Clock, type TimerHandle } from '../../clock.ts'
 import { createMemoryNetwork } from '../../sip/transport/memory.ts'
 import { parseUri, type Uri } from '../../sip/uri.ts'
 import { InMemoryRoomStore, type RoomStore } from '../room-store.ts'
@@ -39,7 +39,7 @@ export interface ChatServerAddresses {
 
 /** How often expired registrations and subscriptions are swept (their final NOTIFYs sent). */
 const SWEEP_MS = 5_000
-/** Longest `close()` waits for BYEs and final NOTIFYs to be answered. */
+/** Longest `close()` waits for BYEs and final NOTIFYs to be answered, by default. */
 const CLOSE_GRACE_MS = 5_000
 
 /** A running chat server. */
@@ -64,6 +64,7 @@ export class ChatServer {
   readonly #log: NonNullable<ChatServerOptions['logger']>
   #sweep: TimerHandle | undefined
   #closing: Promise<void> | undefined
+  readonly #closeTimeoutMs: number
 
   /** @internal use {@link startChatServer}. */
   constructor(init: { options: ChatServerOptions; sip: SipEndpoint; msrp: MsrpEndpoint; network: ChatNetwork | undefined; store: RoomStore; clock: Clock }) {
@@ -74,6 +75,7 @@ export class ChatServer {
     this.#msrp = msrp
     this.#clock = clock
     this.#log = options.logger ?? SILENT_LOGGER
+    this.#closeTimeoutMs = options.closeTimeoutMs ?? CLOSE_GRACE_MS
     this.addresses = { sip: sip.addresses, msrp: { host: msrp.host, port: msrp.port } }
     this.rooms = new RoomDirectory(init.store, { clock, ...(options.autoCreateRooms === undefined ? {} : { autoCreate: options.autoCreateRooms }) })
     this.#auth = new Authenticator(options.domain, options.users)
@@ -108,7 +110,10 @@ export class ChatServer {
     })
     sip.core.onOrphanRequest((incoming) => this.#proxy.forwardInDialog(incoming))
     sip.intercept((message, source) => this.#proxy.intercept(message, source))
-    sip.onConnectionClosed((id) => this.registrar.connectionClosed(id))
+    sip.onConnectionClosed((id) => {
+      this.registrar.connectionClosed(id)
+      this.#subscriptions.connectionClosed(id)
+    })
     this.#scheduleSweep()
   }
 
@@ -122,6 +127,21 @@ export class ChatServer {
     return this.rooms.get(this.roomUri(nameOrUri))
   }
 
+  /**
+   * Deletes a room: every participant gets a BYE with `Reason: SIP;cause=410;text="Room closed"`
+   * (RFC 3326, see bye-reason.ts), every roster watcher a final NOTIFY
+   * `terminated;reason=noresource` (RFC 6665 §4.2.2). Resolves once the BYEs are answered (or
+   * failed); false when there is no such room.
+   *
+   * @example
+   * ```ts
+   * await server.deleteRoom('lobby')
+   * ```
+   */
+  deleteRoom(nameOrUri: string): Promise<boolean> {
+    return this.focus.deleteRoom(this.roomUri(nameOrUri))
+  }
+
   /** The server's SIP URI for one transport (`sip:host:port;transport=tcp`), for clients' outbound proxy setting. */
   sipUri(transport: 'udp' | 'tcp' | 'ws' | 'memory' = 'tcp'): string {
     const a = this.addresses.sip.find((x) => x.transport === transport) ?? this.addresses.sip[0]!
@@ -130,8 +150,10 @@ export class ChatServer {
 
   /**
    * Stops the server: BYE to every participant, a final NOTIFY to every watcher (RFC 6665
-   * §4.2.2: conference `noresource`, presence `deactivated`), then closes the sockets. Waits at
-   * most a few seconds for the answers. Calling it again returns the same promise.
+   * §4.2.2: conference `noresource`, presence `deactivated`), then closes the sockets. The BYEs
+   * carry `Reason: SIP;cause=503;text="Server shutting down"` (RFC 3326), so clients come back
+   * later instead of taking it as a kick. Waits at most `closeTimeoutMs` (5 s) for the answers, on a timer that
+   * keeps the process alive until the close is done. Calling it again returns the same promise.
    */
   close(): Promise<void> {
     this.#closing ??= this.#close()
@@ -145,8 +167,10 @@ export class ChatServer {
       await this.focus.terminateSubscriptions()
       await this.presence.close(this.#subscriptions.ids())
     })()
+    // A ref'd timer: with memory transports nothing else may hold the process open, and an
+    // unref'd one would let it exit in the middle of the close.
     let timer: NodeJS.Timeout | undefined
-    await Promise.race([goodbyes, new Promise<void>((resolve) => { timer = setTimeout(resolve, CLOSE_GRACE_MS); timer.unref() })])
+    await Promise.race([goodbyes, new Promise<void>((resolve) => { timer = setTimeout(resolve, this.#closeTimeoutMs) })])
     if (timer !== undefined) clearTimeout(timer)
     await this.#msrp.close()
     await this.#sip.close()
@@ -247,15 +271,19 @@ export async function startChatServer(options: ChatServerOptions): Promise<ChatS
   const clock = options.clock ?? realClock
   const network = mode.kind === 'memory' ? (mode.network ?? createChatNetwork()) : undefined
   const sip = await SipEndpoint.start(mode, options.domain, network, options.clock, log)
-  let msrp: MsrpEndpoint
+  // A failure part-way (an MSRP port in use, a bad room config) closes what was opened, so the
+  // SIP ports are free again when this rejects.
+  let msrp: MsrpEndpoint | undefined
+  let server: ChatServer
   try {
     msrp = await MsrpEndpoint.start(mode, options.domain, network?.msrp, { clock })
+    const store = options.store ?? new InMemoryRoomStore({ clock })
+    server = new ChatServer({ options, sip, msrp, network, store, clock })
   } catch (error) {
-    await sip.close()
+    await msrp?.close().catch(() => undefined)
+    await sip.close().catch(() => undefined)
     throw error
   }
-  const store = options.store ?? new InMemoryRoomStore({ clock })
-  const server = new ChatServer({ options, sip, msrp, network, store, clock })
   log.info(`chat server for ${options.domain} listening: ${server.addresses.sip.map((a) => `${a.transport} ${a.host}:${a.port}`).join(', ')}; msrp ${server.addresses.msrp.host}:${server.addresses.msrp.port}`)
   return server
 }

@@ -17,7 +17,7 @@ import type { IncomingRequest } from '../../sip/core/incoming-request.ts'
 import type { UserAgentCore } from '../../sip/core/user-agent-core.ts'
 import { readNameAddrHeader } from '../../sip/headers/name-addr.ts'
 import { readExpires } from '../../sip/headers/scalars.ts'
-import type { Clock, TimerHandle } from '../../sip/timers.ts'
+import type { Clock, TimerHandle } from '../../clock.ts'
 import { aggregateDelivery, mediaType, type DeliveryOutcome } from '../chat-message.ts'
 import { ConferenceNotifier, CONFERENCE_EVENT, type ConferenceNotify } from '../conference-notifier.ts'
 import { roomMediaPolicy } from '../media-policy.ts'
@@ -25,6 +25,7 @@ import { decideRefer, setMuted } from '../moderation.ts'
 import type { RoomDirectory } from '../room-directory.ts'
 import type { LeaveReason, RoomStore } from '../room-store.ts'
 import type { ChatRoom } from '../room.ts'
+import { BYE_REASONS, type ByeCause } from './bye-reason.ts'
 import { guarded, sendInDialog, type DialogLeg } from './in-dialog.ts'
 import { MODERATION_CONTENT_TYPE, parseModerationRequest } from './moderation-request.ts'
 import type { MsrpEndpoint } from './msrp-endpoint.ts'
@@ -152,11 +153,26 @@ export class RoomFocus {
     }
   }
 
-  /** Ends every participant's session with BYE and every roster subscription with a final NOTIFY. */
+  /** Ends every participant's session with BYE (Reason: server shutting down, RFC 3326). */
   async close(): Promise<void> {
     this.#unsubscribe()
-    const byes = [...this.#legs.values()].map((leg) => this.#leave(leg, 'room-deleted', true))
+    const byes = [...this.#legs.values()].map((leg) => this.#leave(leg, 'room-deleted', 'shutdown'))
     await Promise.all(byes)
+  }
+
+  /**
+   * Deletes a room: BYE (Reason: room closed) to each participant, then the room goes, which
+   * ends its roster subscriptions with `terminated;reason=noresource` (RFC 6665 §4.2.2).
+   * Resolves once the BYEs are answered (or failed); false when there is no such room.
+   */
+  async deleteRoom(uri: string): Promise<boolean> {
+    const room = this.#deps.directory.get(uri)
+    if (room === undefined) return false
+    const legs = [...this.#legs.values()].filter((leg) => leg.room === room)
+    const byes = legs.map((leg) => this.#leave(leg, 'room-deleted', 'room-closed'))
+    this.#deps.directory.delete(room.uri)
+    await Promise.all(byes)
+    return true
   }
 
   // ---- joining and leaving ---------------------------------------------------------------
@@ -231,7 +247,7 @@ export class RoomFocus {
       joined.bindTimer = undefined
       if (joined.link.connection === undefined) {
         log.info(`${identity} never opened its MSRP session in ${room.uri}; ending its call`)
-        void this.#leave(joined, 'error', true)
+        void this.#leave(joined, 'error', 'media-failed')
       }
     }, this.#deps.msrpBindTimeoutMs)
     if (!answer.connect) msrp.listener.register(link)
@@ -257,12 +273,12 @@ export class RoomFocus {
       if (!(await leg.link.sendBindingSend())) throw new Error('the participant refused the binding SEND')
     } catch (error) {
       this.#deps.log.info(`could not connect to ${leg.identity}'s MSRP path: ${error instanceof Error ? error.message : String(error)}`)
-      await this.#leave(leg, 'error', true)
+      await this.#leave(leg, 'error', 'media-failed')
     }
   }
 
-  /** Removes a participant: roster change (NOTIFYs follow), MSRP session closed, BYE if asked. */
-  async #leave(leg: Leg, reason: LeaveReason, sendBye: boolean): Promise<void> {
+  /** Removes a participant: roster change (NOTIFYs follow), MSRP session closed, BYE (with its RFC 3326 Reason) if `bye` says why. */
+  async #leave(leg: Leg, reason: LeaveReason, bye: ByeCause | undefined): Promise<void> {
     if (leg.leaving) return
     leg.leaving = true
     if (leg.bindTimer !== undefined) this.#deps.clock.clearTimeout(leg.bindTimer)
@@ -271,7 +287,7 @@ export class RoomFocus {
     leg.link.close()
     if (this.#deps.store.getRoom(leg.room.uri) !== undefined) leg.room.leave(leg.participantId, reason)
     this.#deps.log.info(`${leg.identity} left ${leg.room.uri} (${reason})`)
-    if (sendBye) await sendInDialog(this.#deps.core, leg, 'BYE', {}, this.#deps.log)
+    if (bye !== undefined) await sendInDialog(this.#deps.core, leg, 'BYE', { headers: [['Reason', BYE_REASONS[bye]]] }, this.#deps.log)
     leg.dialog.terminate()
     this.#deps.core.removeDialog(leg.dialog)
   }
@@ -282,7 +298,7 @@ export class RoomFocus {
         return
       case 'BYE':
         incoming.respond(200)
-        void this.#leave(leg, 'bye', false)
+        void this.#leave(leg, 'bye', undefined)
         return
       case 'REFER':
         this.#refer(incoming, leg.identity, leg.room, leg)
@@ -314,7 +330,7 @@ export class RoomFocus {
         leg.bindTimer = undefined
       }
     }
-    focusClosed = (focus, leg) => void focus.#leave(leg, 'error', true)
+    focusClosed = (focus, leg) => void focus.#leave(leg, 'error', 'media-failed')
   }
 
   // ---- messages and nicknames ------------------------------------------------------------
@@ -440,7 +456,7 @@ export class RoomFocus {
     incoming.respond(202, { headers: [['Contact', this.#deps.contactFor(incoming, roomUserOf(room.uri))]] })
     void (async () => {
       const targets = decision.action.targets.map((t) => this.#legs.get(t.id)).filter((l): l is Leg => l !== undefined)
-      await Promise.all(targets.map((t) => this.#leave(t, 'kicked', true)))
+      await Promise.all(targets.map((t) => this.#leave(t, 'kicked', 'kicked')))
       // Participants without a live leg (should not happen) still leave the roster.
       for (const t of decision.action.targets) if (room.participant(t.id) !== undefined) room.leave(t.id, 'kicked')
       await sendInDialog(this.#deps.core, notifyLeg, 'NOTIFY', {

@@ -5,7 +5,8 @@
  * @module
  */
 
-import type { Clock } from '../../sip/timers.ts'
+import type { Clock } from '../../clock.ts'
+import type { BasicLogger } from '../../logger.ts'
 import type { MemoryNetwork as SipMemoryNetwork } from '../../sip/transport/memory.ts'
 import type { MemoryNetwork as MsrpMemoryNetwork } from '../../msrp/memory-stream.ts'
 import type { RoomConfig } from '../room-store.ts'
@@ -34,12 +35,8 @@ export type ChatServerTransport =
 /** One room's policy; every field is optional (see DEFAULT_ROOM_CONFIG). */
 export type ChatRoomSettings = Partial<RoomConfig>
 
-/** Where the server reports what it does; `console` fits, the default is silence. */
-export interface ChatServerLogger {
-  debug(message: string): void
-  info(message: string): void
-  warn(message: string): void
-}
+/** Where the server reports what it does: the shared plain-text logger; `console` fits, the default is silence. */
+export type ChatServerLogger = BasicLogger
 
 /** Options of `startChatServer`. */
 export interface ChatServerOptions {
@@ -76,6 +73,8 @@ export interface ChatServerOptions {
   deliveryMode?: DeliveryMode
   /** How long a joined participant has to open its MSRP connection before it is dropped (default 30 s). */
   msrpBindTimeoutMs?: number
+  /** Longest `close()` waits for its BYEs and final NOTIFYs to be answered (default 5 s). */
+  closeTimeoutMs?: number
 }
 
 /** Silent logger. */

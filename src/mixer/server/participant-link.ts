@@ -17,7 +17,7 @@
 
 import type { MsrpConnection, PreparedRequest } from '../../msrp/connection.ts'
 import type { PassiveSession } from '../../msrp/listener.ts'
-import type { MsrpRequest } from '../../msrp/message.ts'
+import { MSRP_REASONS, type MsrpRequest } from '../../msrp/message.ts'
 import { Reassembler } from '../../msrp/reassembler.ts'
 import { isIdent } from '../../msrp/headers.ts'
 import { generateTransactionId, transactionIdFor } from '../../msrp/serializer.ts'
@@ -352,9 +352,50 @@ export class ParticipantLink implements PassiveSession {
   }
 
   #complete(request: MsrpRequest, connection: MsrpConnection, body: Buffer): void {
+    const answer = (status: number, comment: string | undefined): void => {
+      connection.respond(request, status, comment)
+      this.#report(request, connection, body.length, status, comment)
+    }
     this.#handlers.message(body, body.length).then(
-      (verdict) => connection.respond(request, verdict.status, verdict.comment),
-      () => connection.respond(request, 403, 'Relay failed'),
+      (verdict) => answer(verdict.status, verdict.comment),
+      () => answer(403, 'Relay failed'),
     ).catch(() => undefined) // the connection may have closed meanwhile
+  }
+
+  /**
+   * The end-to-end REPORT for a whole message (RFC 4975 §7.1.2), sent after the transaction
+   * response. For a room, "delivered" means the room's verdict: 200 once the fan-out ended
+   * with every recipient leg answered 200 (`confirmed` mode; in `fast` mode once each copy was
+   * written), as aggregated by the focus. So:
+   * - `Success-Report: yes` and delivered: a success REPORT (`Status: 000 200`), 1-N/N.
+   * - `Success-Report: yes` and not delivered: a failure REPORT with the room's status, unless
+   *   `Failure-Report: no`, so a sender that waits for a REPORT always gets one.
+   * - no success REPORT asked: the failure travels in the transaction response alone (the focus
+   *   answers only after the fan-out, so no failure can surface after a 200).
+   */
+  #report(request: MsrpRequest, connection: MsrpConnection, size: number, status: number, comment: string | undefined): void {
+    if (request.headers['Success-Report'] !== 'yes' || connection.state !== 'open') return
+    if (status !== 200 && request.headers['Failure-Report'] === 'no') return
+    const messageId = request.headers['Message-ID']
+    if (messageId === undefined) return
+    const report: MsrpRequest = {
+      type: 'request',
+      method: 'REPORT',
+      transactionId: this.#nextTransactionId(undefined),
+      headers: {
+        'To-Path': request.headers['From-Path'],
+        'From-Path': [this.localUri],
+        'Message-ID': messageId,
+        'Byte-Range': { start: 1, end: size, total: size },
+        Status: { namespace: 0, code: status, comment: comment ?? MSRP_REASONS[status] ?? (status === 200 ? 'OK' : 'Failed') },
+      },
+      extensionHeaders: [],
+      continuation: '$',
+    }
+    try {
+      connection.request(report).written.catch(() => undefined)
+    } catch {
+      // The connection went away between the response and the REPORT: nothing left to tell.
+    }
   }
 }

@@ -76,6 +76,20 @@ export class SubscriptionDialogs {
     return next
   }
 
+  /**
+   * The connection a subscription was made over closed: its NOTIFYs have no way back (they go
+   * over that flow, RFC 5626 §5.3), so it is dropped without a final NOTIFY; the subscriber
+   * subscribes again once it has reconnected. Stops a NOTIFY whose answer died with the
+   * connection from holding the later ones (and a shutdown) for 64*T1.
+   */
+  connectionClosed(connectionId: string): void {
+    for (const [id, entry] of this.#entries) {
+      if (entry.leg.destination.connectionId !== connectionId) continue
+      this.#entries.delete(id)
+      this.#core.removeDialog(entry.leg.dialog)
+    }
+  }
+
   /** Ids of every subscription. */
   ids(): string[] {
     return [...this.#entries.keys()]

@@ -9,7 +9,9 @@ import type { SipMessage, SipRequest, SipResponse } from '../message.ts'
 import { parseSipMessage } from '../parser.ts'
 import { serializeSipMessage } from '../serializer.ts'
 import { createResponse } from '../response.ts'
-import { type Clock, type SipTimerSettings, type TimerHandle, realClock, sipTimers } from '../timers.ts'
+import { type Clock, type TimerHandle, unrefClock } from '../../clock.ts'
+import { type BasicLogger, silentLogger } from '../../logger.ts'
+import { type SipTimerSettings, sipTimers } from '../timers.ts'
 import { InviteClientTransaction } from '../transaction/client-invite.ts'
 import { buildCancel } from '../transaction/cancel.ts'
 import { RequestCancelledError } from '../transaction/errors.ts'
@@ -24,10 +26,7 @@ import { IncomingRequest } from './incoming-request.ts'
 import { nextHop, responseDestination, stampVia } from './routing.ts'
 
 /** Logger the core reports to (dropped messages, transitions); defaults to silence. */
-export interface CoreLogger {
-  debug(message: string): void
-  warn(message: string): void
-}
+export type CoreLogger = Pick<BasicLogger, 'debug' | 'warn'>
 
 /** Methods a UA built on this core answers by default (sent in Allow with 405). */
 export const DEFAULT_ALLOWED_METHODS: readonly string[] = ['INVITE', 'ACK', 'CANCEL', 'BYE', 'OPTIONS', 'MESSAGE', 'NOTIFY', 'SUBSCRIBE', 'UPDATE', 'INFO', 'REFER']
@@ -86,8 +85,6 @@ interface DialogEntry {
   readonly handler: RequestHandler | undefined
 }
 
-const SILENT: CoreLogger = { debug() {}, warn() {} }
-
 /**
  * The UA core (RFC 3261 §8, §12, §13, §17, §18): between transports and the user-agent API.
  *
@@ -135,9 +132,9 @@ export class UserAgentCore {
   constructor(options: UserAgentCoreOptions) {
     this.#options = options
     this.#port = options.port
-    this.#clock = options.clock ?? realClock
+    this.#clock = options.clock ?? unrefClock
     this.#timers = sipTimers(options.timers)
-    this.#log = options.logger ?? SILENT
+    this.#log = options.logger ?? silentLogger
     const serverOptions = options.tryingDelayMs === undefined ? {} : { tryingDelayMs: options.tryingDelayMs }
     this.transactions = new TransactionLayer({ port: this.#port, clock: this.#clock, timers: this.#timers, logger: this.#log }, serverOptions)
   }

@@ -1,62 +1,33 @@
-import { SipScanner, quoteString, unquote } from '../grammar.ts'
+import { type AuthParams, formatAuthHeader, parseAuthHeader } from '../../digest/index.ts'
+import { ParseError } from '../../errors.ts'
+
+/**
+ * Typed readers for WWW-Authenticate, Proxy-Authenticate, Authorization and Proxy-Authorization
+ * (RFC 3261 §25.1 / RFC 7616) on the shared auth-param codec of src/digest, with errors that
+ * name the header (`SIP_BAD_PROXY_AUTHENTICATE`, ...).
+ */
 
 /**
  * A challenge (WWW-Authenticate, Proxy-Authenticate) or credentials (Authorization,
- * Proxy-Authorization), RFC 3261 §25.1 / RFC 7616: a scheme and comma-separated auth-params.
+ * Proxy-Authorization): a scheme and its auth-params by lower-case name, values unquoted.
  */
-export interface AuthValue {
-  /** Auth scheme as written (`Digest`); compare case-insensitively. */
-  scheme: string
-  /** Parameters by lower-case name, values unquoted (`realm`, `nonce`, `qop`, `algorithm` ...). */
-  params: Map<string, string>
+export type AuthValue = AuthParams
+
+function errorFor(header: string): { protocol: 'sip'; code: string } {
+  return { protocol: 'sip', code: `SIP_BAD_${header.toUpperCase().replace(/-/g, '_')}` }
 }
 
-function readAuthValue(s: SipScanner): AuthValue {
-  s.skipWs()
-  const scheme = s.token('as the auth scheme')
-  const params = new Map<string, string>()
-  for (;;) {
-    s.skipWs()
-    if (s.done) return { scheme, params }
-    // A comma followed by "token LWS token" starts the next challenge (several in one line).
-    const save = s.pos
-    if (params.size > 0) {
-      if (!s.accept(',')) s.fail('expected "," between auth-params')
-      const look = s.pos
-      const name = s.takeWhile((c) => c !== 0x3d && c !== 0x20 && c !== 0x09 && c !== 0x2c)
-      s.skipWs()
-      if (s.peek() !== '=') {
-        s.pos = save
-        return { scheme, params }
-      }
-      s.pos = look
-      if (name.length === 0) s.fail('has an empty auth-param')
-    }
-    const name = s.token('as an auth-param name').toLowerCase()
-    s.expect('=', `after auth-param "${name}"`)
-    const value = s.peek() === '"' ? unquote(s.quoted()) : s.token(`as the value of "${name}"`)
-    params.set(name, value)
-  }
-}
-
-/** Parses one header value that may hold several challenges; fails with ParseError `code`. */
+/** Parses one header value that may hold several challenges; fails with ParseError `SIP_BAD_<HEADER>`. */
 export function parseAuthValues(value: string, header = 'WWW-Authenticate'): AuthValue[] {
-  const s: SipScanner = new SipScanner(value, `SIP_BAD_${header.toUpperCase().replace(/-/g, '_')}`, header)
-  const list: AuthValue[] = []
-  for (;;) {
-    list.push(readAuthValue(s))
-    s.skipWs()
-    if (s.done) return list
-    s.expect(',', 'between challenges')
-  }
+  return parseAuthHeader(value, errorFor(header))
 }
 
 /** Parses a value holding exactly one challenge or credentials. */
 export function parseAuthValue(value: string, header = 'Authorization'): AuthValue {
-  const s: SipScanner = new SipScanner(value, `SIP_BAD_${header.toUpperCase().replace(/-/g, '_')}`, header)
-  const v = readAuthValue(s)
-  s.end()
-  return v
+  const error = errorFor(header)
+  const list = parseAuthHeader(value, error)
+  if (list.length !== 1) throw new ParseError('sip', error.code, `${header} holds ${list.length} challenges or credentials where one is expected`)
+  return list[0]!
 }
 
 /** Digest parameters sent without quotes (RFC 7616 §3.4, RFC 3261 §25.1); all others are quoted. */
@@ -67,6 +38,5 @@ export const UNQUOTED_AUTH_PARAMS: ReadonlySet<string> = new Set(['algorithm', '
  * written bare (in a challenge `qop` is quoted: pass a set without it).
  */
 export function serializeAuthValue(value: AuthValue, unquoted: ReadonlySet<string> = UNQUOTED_AUTH_PARAMS): string {
-  const parts = [...value.params].map(([name, v]) => `${name}=${unquoted.has(name.toLowerCase()) ? v : quoteString(v)}`)
-  return parts.length === 0 ? value.scheme : `${value.scheme} ${parts.join(', ')}`
+  return formatAuthHeader(value.scheme, [...value.params].map(([name, v]) => [name, v, unquoted.has(name.toLowerCase()) ? 'token' : 'quoted'] as const))
 }

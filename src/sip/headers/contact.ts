@@ -20,8 +20,7 @@ export function parseContactList(value: string): ContactList {
     s.end()
     return '*'
   }
-  const list: NameAddr[] = []
-  for (;;) {
+  return s.list(() => {
     const contact = readNameAddr(s)
     const expires = paramValue(contact.params, 'expires')
     if (expires !== undefined && (expires === null || boundedInteger(expires, 0, MAX_DELTA_SECONDS) === undefined)) {
@@ -29,12 +28,8 @@ export function parseContactList(value: string): ContactList {
     }
     const q = paramValue(contact.params, 'q')
     if (q !== undefined && (q === null || !/^(?:0(?:\.\d{0,3})?|1(?:\.0{0,3})?)$/.test(q))) s.fail(`has q "${clip(String(q), 20)}" outside 0..1`)
-    list.push(contact)
-    s.skipWs()
-    if (s.done) return list
-    if (s.peek() !== ',') s.fail('has unexpected text after an address')
-    s.pos++
-  }
+    return contact
+  }, 'an address')
 }
 
 /** Reads every Contact of a message across its lines; `*` when the only value is a star. */

@@ -88,14 +88,7 @@ export function parseNameAddr(value: string, header = 'To'): NameAddr {
 /** Parses a comma-separated list of name-addrs (Route, Record-Route, Contact ...). */
 export function parseNameAddrList(value: string, header = 'Route'): NameAddr[] {
   const s: SipScanner = new SipScanner(value, headerErrorCode(header), header)
-  const list: NameAddr[] = []
-  for (;;) {
-    list.push(readNameAddr(s))
-    s.skipWs()
-    if (s.done) return list
-    if (s.peek() !== ',') s.fail('has unexpected text after an address')
-    s.pos++
-  }
+  return s.list(() => readNameAddr(s), 'an address')
 }
 
 /** Writes a name-addr, always in angle brackets so any URI and parameters stay unambiguous. */

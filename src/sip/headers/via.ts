@@ -106,14 +106,7 @@ export function readVia(s: SipScanner): Via {
 /** Parses one Via header line, which may hold several comma-separated via-parms. */
 export function parseViaList(value: string): Via[] {
   const s: SipScanner = new SipScanner(value, 'SIP_BAD_VIA', 'Via')
-  const list: Via[] = []
-  for (;;) {
-    list.push(readVia(s))
-    s.skipWs()
-    if (s.done) return list
-    if (s.peek() !== ',') s.fail('has unexpected text after a via-parm')
-    s.pos++
-  }
+  return s.list(() => readVia(s), 'a via-parm')
 }
 
 /** Parses a value holding exactly one via-parm. */

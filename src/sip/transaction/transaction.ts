@@ -1,5 +1,6 @@
 import type { SipMessage, SipRequest } from '../message.ts'
-import type { Clock, SipTimerSettings, TimerHandle } from '../timers.ts'
+import type { Clock, TimerHandle } from '../../clock.ts'
+import type { SipTimerSettings } from '../timers.ts'
 import { type Destination, type TransportPort, isReliableTransport } from './transport-port.ts'
 
 /** Named states of RFC 3261 §17 (plus RFC 6026 `accepted` for INVITE 2xx). */

@@ -84,18 +84,31 @@ class Network implements MemoryNetwork {
     return this.#portCounter
   }
 
-  /** Delivers later, in order, unless a partition or the filter loses it. */
-  carry(bytes: Buffer, from: TransportAddress, to: TransportAddress, deliver: (bytes: Buffer) => void): void {
+  /**
+   * Delivers later, in order, unless a partition or the filter loses it (then it is lost
+   * silently, as on a real network). When the other end has closed by then, `reset` runs: the
+   * writer's end closes as on a TCP reset.
+   */
+  carry(bytes: Buffer, from: TransportAddress, to: TransportAddress, deliver: (bytes: Buffer) => boolean, reset: () => void): void {
     const copy = Buffer.from(bytes)
     setImmediate(() => {
       if (this.isCut(from.address, to.address) || this.#filter?.(copy, from, to)) {
         this.dropped += 1
         return
       }
+      if (!deliver(copy)) {
+        this.dropped += 1
+        reset()
+        return
+      }
       this.delivered += 1
-      deliver(copy)
     })
   }
+}
+
+/** What a write to a connection whose far end has closed fails with (like ECONNRESET on TCP). */
+function resetError(to: TransportAddress): TransportError {
+  return new TransportError('SIP_TRANSPORT_CLOSED', `memory connection to ${to.address}:${to.port} was reset: the peer closed it`)
 }
 
 function pairKey(a: string, b: string): string {
@@ -111,6 +124,7 @@ class MemoryEnd implements RawConnection {
   #sink: ConnectionSink | undefined
   #early: Array<(sink: ConnectionSink) => void> = []
   #open = true
+  #ended = false
   readonly #network: Network
 
   constructor(network: Network, local: TransportAddress, remote: TransportAddress) {
@@ -130,21 +144,41 @@ class MemoryEnd implements RawConnection {
     else this.#early.push(event)
   }
 
+  /** Whether this end can still send and receive. */
+  get isOpen(): boolean {
+    return this.#open
+  }
+
   write(bytes: Buffer): Promise<void> {
     const peer = this.peer
     if (!this.#open || !peer) {
       return Promise.reject(new TransportError('SIP_TRANSPORT_CLOSED', `memory connection to ${this.remote.address}:${this.remote.port} is closed`))
     }
-    this.#network.carry(bytes, this.local, this.remote, (copy) => peer.receive(copy))
+    // A peer that has closed answers with a reset (like ECONNRESET on TCP): the write fails now
+    // instead of the bytes vanishing and the transaction waiting 64*T1, and this end closes.
+    if (!peer.isOpen) {
+      setImmediate(() => this.reset())
+      return Promise.reject(resetError(this.remote))
+    }
+    // Like a socket write, it succeeds once the bytes are on their way; should the peer close
+    // before they arrive, the reset closes this end ('connection-closed' on the writer's side).
+    this.#network.carry(bytes, this.local, this.remote, (copy) => peer.receive(copy), () => this.reset())
     return Promise.resolve()
   }
 
-  receive(bytes: Buffer): void {
-    if (!this.#open) return
+  /** The peer answered a write with a reset: this end closes too, if it has not yet. */
+  reset(): void {
+    if (this.#open) this.ended('remote')
+  }
+
+  /** Takes bytes from the peer; false when this end has closed (the writer gets a reset). */
+  receive(bytes: Buffer): boolean {
+    if (!this.#open) return false
     const text = bytes.length <= 4 ? bytes.toString('latin1') : ''
     if (text === '\r\n\r\n') this.#toSink((sink) => sink.ping())
     else if (text === '\r\n') this.#toSink((sink) => sink.pong())
     else this.#toSink((sink) => sink.message(bytes))
+    return true
   }
 
   close(): void {
@@ -162,6 +196,9 @@ class MemoryEnd implements RawConnection {
   }
 
   ended(reason: 'remote' | 'fault'): void {
+    // Once: a reset and the peer's own close notice may both arrive.
+    if (this.#ended) return
+    this.#ended = true
     this.#open = false
     this.#toSink((sink) => sink.closed(reason))
   }

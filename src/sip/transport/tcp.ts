@@ -68,22 +68,31 @@ export class TcpTransport extends ConnectionTransport {
   }
 
   /** Opens a connected socket; TLS overrides it. */
-  protected connectSocket(target: SendTarget): Promise<Socket> {
+  protected async connectSocket(target: SendTarget): Promise<Socket> {
+    const socket = connect({ host: target.host, port: target.port })
+    return this.awaitConnected(socket, 'connect', `connecting to ${target.host}:${target.port} over ${this.protocol} timed out after ${this.connectTimeoutMs} ms`)
+  }
+
+  /**
+   * Settles once a connecting socket emits `ready` (`connect`, or `secureConnect` for TLS):
+   * rejects with `SIP_TRANSPORT_CONNECT_FAILED` (`timeoutMessage`) and destroys the socket after
+   * the connect timeout, or with `mapError(error)` on a socket error.
+   */
+  protected awaitConnected(socket: Socket, ready: 'connect' | 'secureConnect', timeoutMessage: string, mapError: (error: Error) => Error = (error) => error): Promise<Socket> {
     return new Promise((resolve, reject) => {
-      const socket = connect({ host: target.host, port: target.port })
       // A late second error before the connection is adopted must not become an uncaught exception.
       socket.on('error', () => undefined)
       const timer = setTimeout(() => {
         socket.destroy()
-        reject(new TransportError('SIP_TRANSPORT_CONNECT_FAILED', `connecting to ${target.host}:${target.port} over ${this.protocol} timed out after ${this.connectTimeoutMs} ms`))
+        reject(new TransportError('SIP_TRANSPORT_CONNECT_FAILED', timeoutMessage))
       }, this.connectTimeoutMs)
-      socket.once('connect', () => {
+      socket.once(ready, () => {
         clearTimeout(timer)
         resolve(socket)
       })
       socket.once('error', (error) => {
         clearTimeout(timer)
-        reject(error)
+        reject(mapError(error))
       })
     })
   }

@@ -59,29 +59,17 @@ export class TlsTransport extends TcpTransport {
     return server
   }
 
-  protected override connectSocket(target: SendTarget): Promise<Socket> {
-    return new Promise((resolve, reject) => {
-      const servername = this.options.servername ?? (isIP(target.host) ? undefined : target.host)
-      const socket = tlsConnect({
-        host: target.host,
-        port: target.port,
-        ca: this.options.ca,
-        rejectUnauthorized: this.options.rejectUnauthorized ?? true,
-        ...(servername ? { servername } : {}),
-      })
-      socket.on('error', () => undefined) // see TcpTransport.connectSocket
-      const timer = setTimeout(() => {
-        socket.destroy()
-        reject(new TransportError('SIP_TRANSPORT_CONNECT_FAILED', `TLS connection to ${target.host}:${target.port} timed out after ${this.connectTimeoutMs} ms`))
-      }, this.connectTimeoutMs)
-      socket.once('secureConnect', () => {
-        clearTimeout(timer)
-        resolve(socket)
-      })
-      socket.once('error', (error) => {
-        clearTimeout(timer)
-        reject(new TransportError('SIP_TRANSPORT_CONNECT_FAILED', `TLS connection to ${target.host}:${target.port} failed: ${error.message}`, { cause: error }))
-      })
+  protected override async connectSocket(target: SendTarget): Promise<Socket> {
+    const servername = this.options.servername ?? (isIP(target.host) ? undefined : target.host)
+    const socket = tlsConnect({
+      host: target.host,
+      port: target.port,
+      ca: this.options.ca,
+      rejectUnauthorized: this.options.rejectUnauthorized ?? true,
+      ...(servername ? { servername } : {}),
     })
+    const where = `TLS connection to ${target.host}:${target.port}`
+    return this.awaitConnected(socket, 'secureConnect', `${where} timed out after ${this.connectTimeoutMs} ms`, (error) =>
+      new TransportError('SIP_TRANSPORT_CONNECT_FAILED', `${where} failed: ${error.message}`, { cause: error }))
   }
 }

@@ -1,13 +1,10 @@
-import type { CoreLogger } from '../core/user-agent-core.ts'
+import { type BasicLogger, silentLogger } from '../../logger.ts'
 
 /** Where the user-agent classes log: every state transition at debug, dropped things at warn. */
-export interface UaLogger extends CoreLogger {
-  debug(message: string): void
-  warn(message: string): void
-}
+export type UaLogger = Pick<BasicLogger, 'debug' | 'warn'>
 
-/** Discards everything. */
-export const silentUaLogger: UaLogger = { debug() {}, warn() {} }
+/** Discards everything (the shared `silentLogger`). */
+export const silentUaLogger: UaLogger = silentLogger
 
 /**
  * A named-state holder that logs each transition at debug level and reports it to `onChange`

@@ -6,7 +6,7 @@ import { type SubscriptionState, readSubscriptionState } from '../headers/event.
 import { readExpires } from '../headers/scalars.ts'
 import { newCallId, newTag } from '../ids.ts'
 import type { SipRequest, SipResponse } from '../message.ts'
-import type { TimerHandle } from '../timers.ts'
+import type { TimerHandle } from '../../clock.ts'
 import { SipResponseError, SipStateError } from './errors.ts'
 import { StateCell } from './logger.ts'
 import { refreshDelayMs } from './timing.ts'

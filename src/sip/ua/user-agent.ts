@@ -5,7 +5,8 @@ import { nextHop } from '../core/routing.ts'
 import { sourceOf, transportSetPort } from '../core/transport-adapter.ts'
 import { readNameAddrList, serializeNameAddr, tagOf, readNameAddrHeader } from '../headers/name-addr.ts'
 import type { SipRequest, SipResponse } from '../message.ts'
-import { type Clock, type SipTimerSettings, realClock } from '../timers.ts'
+import { type Clock, unrefClock } from '../../clock.ts'
+import type { SipTimerSettings } from '../timers.ts'
 import type { Destination } from '../transaction/transport-port.ts'
 import type { TlsTransportOptions } from '../transport/tls.ts'
 import { TransportSet } from '../transport/transport-set.ts'
@@ -146,7 +147,7 @@ export class UserAgent extends EventEmitter<UserAgentEvents> {
     this.options = options
     this.aor = parseSipUri(options.uri, { what: 'the UserAgent uri' })
     this.log = options.logger ?? silentUaLogger
-    this.clock = options.clock ?? realClock
+    this.clock = options.clock ?? unrefClock
     this.#state = new StateCell<UserAgentState>('stopped', `UserAgent ${options.uri}`, this.log, (s) => this.emit('state', s))
     this.#auth = new RequestAuthenticator({ username: options.authorizationUser ?? this.aor.user ?? '', password: options.password, log: this.log })
   }

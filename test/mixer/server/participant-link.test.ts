@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import type { MsrpRequest } from '../../../src/msrp/message.ts'
-import { FakeClock } from '../../../src/sip/timers.ts'
+import { FakeClock } from '../../../src/clock.ts'
 import { ParticipantLink, RelayedMessage, type DeliveryMode, type LegOutcome, type LinkHandlers } from '../../../src/mixer/server/participant-link.ts'
 import { connectionWithRawPeer, type RawPeer } from '../../msrp/helpers.ts'
 

@@ -106,6 +106,8 @@ export class TestParticipant {
   readonly messages = new Inbox<Received>()
   readonly notifies = new Inbox<ReceivedNotify>()
   readonly byes = new Inbox<string>()
+  /** The BYEs received, with their RFC 3326 Reason header. */
+  readonly byeReasons = new Inbox<{ room: string; reason: string | undefined }>()
   readonly sipMessages = new Inbox<SipRequest>()
   /** Calls (INVITEs) this participant answered; set {@link acceptCalls} first. */
   readonly calls = new Inbox<{ request: SipRequest; dialog: Dialog }>()
@@ -386,6 +388,7 @@ export class TestParticipant {
       case 'BYE':
         incoming.respond(200)
         this.byes.push(room)
+        this.byeReasons.push({ room, reason: incoming.message.headers.get('Reason') })
         return
       case 'NOTIFY':
         this.#onNotify(incoming)

@@ -12,6 +12,7 @@ import type { ConferenceInfo } from '../../../src/conference/types.ts'
 import { startChatServer, type ChatServer, type ChatServerOptions } from '../../../src/mixer/server/index.ts'
 import { MODERATION_CONTENT_TYPE, buildModerationRequest } from '../../../src/mixer/server/moderation-request.ts'
 import { TestParticipant, type ReceivedNotify } from './participant.ts'
+import { buildCpim } from '../../../src/cpim/builder.ts'
 import { createOffer } from '../../../src/sdp/offer-answer.ts'
 import { readCSeq } from '../../../src/sip/headers/cseq.ts'
 
@@ -381,6 +382,61 @@ export function chatServerSuite(kind: SuiteTransport): void {
         assert.equal((await bob.messages.next()).text, 'still chatting')
         assert.equal(server.room('lobby')!.participants().length, 2)
       })
+    })
+
+    test('Success-Report: yes gets a success REPORT once every recipient took the message; a refused one a failure REPORT (RFC 4975 §7.1.2)', async () => {
+      await withServer(kind, {}, async (server, join) => {
+        const [mod, alice, bob] = await Promise.all([join('mod'), join('alice'), join('bob')])
+        for (const p of [mod, alice, bob]) await p.joinOk('lobby')
+        const session = alice.rooms.get(server.roomUri('lobby'))!.session
+        const reports: Array<{ code: number | undefined; messageId: string | undefined; range: unknown }> = []
+        session.on('report', (r) => reports.push({ code: r.headers.Status?.code, messageId: r.headers['Message-ID'], range: r.headers['Byte-Range'] }))
+        const cpim = (text: string) => buildCpim({ from: { uri: alice.uri }, to: [{ uri: server.roomUri('lobby') }], contentType: 'text/plain', body: text })
+        // send() with successReport resolves only after the success REPORT arrived.
+        const sent = await session.send({ contentType: 'message/cpim', body: cpim('confirmed?'), successReport: true })
+        assert.equal((await bob.messages.next()).text, 'confirmed?')
+        assert.equal(reports.length, 1)
+        assert.equal(reports[0]!.code, 200)
+        assert.equal(reports[0]!.messageId, sent.messageId)
+        // Muted: the SEND is refused (403) and, as a success REPORT was asked for, a failure REPORT follows.
+        assert.equal((await mod.request('MESSAGE', server.roomUri('lobby'), { body: buildModerationRequest({ action: 'mute', target: alice.uri }), contentType: MODERATION_CONTENT_TYPE })).response.status, 200)
+        const failed = new Promise<number | undefined>((resolve) => session.once('report', (r) => resolve(r.headers.Status?.code)))
+        await assert.rejects(session.send({ contentType: 'message/cpim', body: cpim('muted'), successReport: true }), { status: 403 })
+        assert.equal(await failed, 403)
+      })
+    })
+
+    test('BYE Reason (RFC 3326): kicked 403, MSRP failure 408, room deleted 410, shutdown 503', async () => {
+      const server = await startChatServer({ domain: DOMAIN, rooms: { lobby: { moderators: [MOD] }, dev: {} }, transport: kind === 'memory' ? { kind: 'memory' } : { kind: 'sockets', host: '127.0.0.1', port: 0 } })
+      const [mod, troll, bob, carol, dave] = await Promise.all([TestParticipant.create(server, 'mod'), TestParticipant.create(server, 'troll'), TestParticipant.create(server, 'bob'), TestParticipant.create(server, 'carol'), TestParticipant.create(server, 'dave')])
+      try {
+        for (const p of [mod, troll, bob]) await p.joinOk('lobby')
+        await carol.joinOk('dev')
+        await dave.joinOk('dev')
+        assert.equal((await mod.inDialog('lobby', 'REFER', { headers: [['Refer-To', `<${troll.uri};method=BYE>`]] })).status, 202)
+        assert.deepEqual(await troll.byeReasons.next(), { room: server.roomUri('lobby'), reason: 'SIP;cause=403;text="Removed by moderator"' })
+        bob.rooms.get(server.roomUri('lobby'))!.session.connection!.close()
+        assert.deepEqual(await bob.byeReasons.next(), { room: server.roomUri('lobby'), reason: 'SIP;cause=408;text="MSRP session failed"' })
+        // deleteRoom: BYE 410 to each participant, the roster subscription ends with noresource.
+        const sub = await dave.subscribe(server.roomUri('dev'), 'conference')
+        const callId = sub.request.headers.get('Call-ID')!
+        await dave.notifies.next((n) => n.callId === callId)
+        assert.equal(await server.deleteRoom('dev'), true)
+        assert.deepEqual(await carol.byeReasons.next(), { room: server.roomUri('dev'), reason: 'SIP;cause=410;text="Room closed"' })
+        assert.deepEqual(await dave.byeReasons.next(), { room: server.roomUri('dev'), reason: 'SIP;cause=410;text="Room closed"' })
+        const last = await dave.notifies.next((n) => n.callId === callId && n.state.startsWith('terminated'))
+        assert.match(last.state, /reason=noresource/)
+        assert.equal(server.room('dev'), undefined)
+        assert.equal(await server.deleteRoom('dev'), false)
+        const again = await carol.join('dev')
+        assert.equal((again as { status?: number }).status, 404)
+        // Shutdown: 503, not a kick.
+        await server.close()
+        assert.deepEqual(await mod.byeReasons.next(), { room: server.roomUri('lobby'), reason: 'SIP;cause=503;text="Server shutting down"' })
+      } finally {
+        await server.close()
+        for (const p of [mod, troll, bob, carol, dave]) await p.close()
+      }
     })
 
     test('close: BYE to every participant and a final NOTIFY to roster watchers', async () => {

@@ -2,7 +2,7 @@
 import { UserAgentCore, type UserAgentCoreOptions } from '../../../src/sip/core/user-agent-core.ts'
 import type { SipMessage } from '../../../src/sip/message.ts'
 import { serializeSipMessage } from '../../../src/sip/serializer.ts'
-import { FakeClock } from '../../../src/sip/timers.ts'
+import { FakeClock } from '../../../src/clock.ts'
 import type { Destination, TransportPort } from '../../../src/sip/transaction/transport-port.ts'
 
 export interface Wire {

@@ -1,5 +1,6 @@
 /** Test doubles for the transaction layer: a recording transport port and message builders. */
-import { FakeClock, sipTimers } from '../../../src/sip/timers.ts'
+import { FakeClock } from '../../../src/clock.ts'
+import { sipTimers } from '../../../src/sip/timers.ts'
 import { parseSipMessage } from '../../../src/sip/parser.ts'
 import type { SipMessage, SipRequest, SipResponse } from '../../../src/sip/message.ts'
 import type { Destination, TransportPort } from '../../../src/sip/transaction/transport-port.ts'

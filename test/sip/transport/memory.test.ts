@@ -98,3 +98,23 @@ test('memory: two endpoints cannot listen on one address', async () => {
   await b.listen() // free again after close
   await b.close()
 })
+
+test('memory: a write to a connection whose peer has closed rejects at once, like a TCP reset, and the writer sees the close', async () => {
+  const network = createMemoryNetwork()
+  const server = network.createTransport({ host: 'server.test' })
+  const client = network.createTransport({ host: 'client.test' })
+  await server.listen()
+  const arrived = nextEvent<[Buffer, MessageMeta]>(server, 'message')
+  await client.send(sipRequest('first'), { host: 'server.test', port: 5060 })
+  const [, meta] = await arrived
+  const clientClosed = nextEvent<[string, string]>(client, 'connection-closed')
+  // The server hangs up; the client writes before it has heard of it (same tick): the bytes
+  // must not vanish silently (a transaction would wait 64*T1), the write fails.
+  server.closeConnection(meta.connectionId!)
+  await assert.rejects(client.send(sipRequest('second'), { host: 'server.test', port: 5060 }), { code: 'SIP_TRANSPORT_SEND_FAILED' })
+  const [, reason] = await clientClosed
+  assert.equal(reason, 'remote')
+  assert.deepEqual(client.connectionIds(), [])
+  await client.close()
+  await server.close()
+})

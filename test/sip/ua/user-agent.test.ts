@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { FakeClock } from '../../../src/sip/timers.ts'
+import { FakeClock } from '../../../src/clock.ts'
 import { Registerer, SipStateError, UserAgent, type IncomingMessage, type UaTransportKind } from '../../../src/sip/ua/index.ts'
 import { settle, until, world } from './helpers.ts'
 

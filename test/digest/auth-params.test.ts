@@ -2,7 +2,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
 import { ParseError } from '../../src/errors.ts'
-import { formatAuthHeader, parseAuthHeader } from '../../src/sip/digest-challenge.ts'
+import { formatAuthHeader, parseAuthHeader } from '../../src/digest/index.ts'
 
 test('auth-params: quoted strings with escapes, tokens, any-case names, LWS', () => {
   const [c] = parseAuthHeader('Digest  REALM = "a \\"quoted\\" realm\\\\" ,nonce="n,1",\r\n Algorithm=SHA-256 , qop="auth,auth-int", stale=TRUE')
@@ -26,6 +26,7 @@ test('auth-params: malformed values are ParseErrors naming the fault', () => {
     ['Digest realm="a", realm="b"', /twice/],
     ['Digest realm=', /no value/],
     ['Digest realm="a" nonce="b"', /expected ","/],
+    ['Digest realm', /expected "name=value" after scheme "Digest"/],
     ['', /empty/],
     ['Digest ' + 'a'.repeat(9000), /exceeds/],
   ] as const) {
@@ -62,4 +63,23 @@ test('auth-params: arbitrary input never throws anything but ParseError (propert
     }),
     { numRuns: 300 },
   )
+})
+
+test('auth-params: a scheme without parameters, followed by another challenge', () => {
+  const list = parseAuthHeader('Negotiate, Digest realm="r", nonce="n"')
+  assert.deepEqual(list.map((c) => [c.scheme, c.params.size]), [['Negotiate', 0], ['Digest', 2]])
+  assert.equal(formatAuthHeader('Negotiate', []), 'Negotiate')
+})
+
+test('auth-params: errors carry the protocol and code the caller names', () => {
+  assert.throws(() => parseAuthHeader('Digest realm="x', { protocol: 'msrp', code: 'MSRP_AUTH_CHALLENGE_INVALID' }), (error: unknown) => {
+    assert.ok(error instanceof ParseError)
+    assert.equal(error.protocol, 'msrp')
+    assert.equal(error.code, 'MSRP_AUTH_CHALLENGE_INVALID')
+    return true
+  })
+})
+
+test('auth-params: quoting drops CR and LF so a value cannot break the header line', () => {
+  assert.equal(formatAuthHeader('Digest', [['realm', 'a\r\nVia: x"', 'quoted']]), 'Digest realm="aVia: x\\""')
 })

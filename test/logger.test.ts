@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { afterEach, describe, it } from 'node:test'
-import { createConsoleLogger, createMemoryLogger, logLevelFromEnv, silentLogger } from '../../src/bot/logger.ts'
+import { createConsoleLogger, createMemoryLogger, logLevelFromEnv, silentLogger } from '../src/logger.ts'
 
 describe('logger', () => {
   const saved = process.env['MSRP_BOT_LOG_LEVEL']

@@ -1,3 +1,7 @@
+/**
+ * The HTTP Digest arithmetic (RFC 7616, RFC 8760) that SIP (RFC 3261 §22) and MSRP relay AUTH
+ * (RFC 4976 §5) share: hash names, H(), HA1 and the request-digest.
+ */
 import { createHash } from 'node:crypto'
 
 /** Digest algorithms this stack computes (RFC 7616 §3.2, RFC 8760 §2.2). */

@@ -1,5 +1,8 @@
 /**
- * A small logger interface, shaped like pino's so that a pino instance can be passed in as is.
+ * Logging for every layer: one pino-shaped {@link Logger} (a pino instance can be passed in as
+ * is) and the narrow {@link BasicLogger} that the protocol, chat and server layers call with
+ * plain text. Every `Logger`, and `console`, is a `BasicLogger`, so the bot's logger flows down
+ * unchanged.
  *
  * @module
  */
@@ -16,8 +19,18 @@ export interface LogFn {
   (obj: object, msg?: string): void
 }
 
-/** What the bot layer logs through. A pino logger satisfies it. */
-export interface Logger {
+/**
+ * What the lower layers log through: one line of text per call. Narrower interfaces are `Pick`s
+ * of it (the SIP core logs only `debug` and `warn`).
+ */
+export interface BasicLogger {
+  debug(message: string): void
+  info(message: string): void
+  warn(message: string): void
+}
+
+/** What the bot layer logs through. A pino logger satisfies it, and it is a {@link BasicLogger}. */
+export interface Logger extends BasicLogger {
   trace: LogFn
   debug: LogFn
   info: LogFn
