@@ -12,7 +12,7 @@
  *
  * @module
  */
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { MsrpBotError } from '../errors.ts'
 import type { UserAccount } from './runtime.ts'
 
@@ -52,6 +52,27 @@ export function parseUsers(text: string, source = 'users file'): UserAccount[] {
     throw new MsrpBotError('CLI_USERS_FILE_INVALID', `${source}: no users in it; add lines like alice:secret, or drop --users to allow anyone`)
   }
   return users
+}
+
+/**
+ * The accounts given to `--users`: either an inline list `alice:secret,bob:s3cret` (what
+ * `msrp-bot server --users` documents) or the path of a users file. A value that names an
+ * existing file is read as a file; otherwise a value with `user:password` pairs is the list.
+ * Inline passwords are visible to other local users in the process list: prefer a file on
+ * shared machines.
+ *
+ * @example
+ * ```ts
+ * readUsersOption('alice:secret,bob:pw', '/tmp')   // [{alice, 'secret'}, {bob, 'pw'}]
+ * readUsersOption('users.txt', '/etc/msrp-bot')    // the file's accounts
+ * ```
+ */
+export function readUsersOption(value: string, resolvePath: (path: string) => string): UserAccount[] {
+  const path = resolvePath(value)
+  if (!existsSync(path) && /^[^,:\s]+:[^,]+(,[^,:\s]+:[^,]+)*$/.test(value.trim())) {
+    return parseUsers(value.split(',').join('\n'), '--users')
+  }
+  return readUsersFile(path)
 }
 
 /** Reads and parses a users file; a missing file is a CLI_USERS_FILE_MISSING error. */

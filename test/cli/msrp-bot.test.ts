@@ -138,9 +138,14 @@ describe('msrp-bot server', () => {
     }
   })
 
-  test('warns when listening beyond localhost without --users', async () => {
-    const { err } = await cli(['server', '--host', '0.0.0.0'])
-    assert.match(err, /warning: listening on 0.0.0.0 without --users/)
+  test('warns when listening beyond localhost without --users', () => {
+    // Parsing alone prints the warning; nothing is started (tests listen on loopback only).
+    const io = memoryIo({ cwd: tmp.dir, env: {} })
+    serverCommand.parse(parseCommandLine(serverCommand.spec, ['--host', '0.0.0.0']), io)
+    assert.match(io.stderr.text, /warning: listening on 0.0.0.0 without --users/)
+    const quiet = memoryIo({ cwd: tmp.dir, env: {} })
+    serverCommand.parse(parseCommandLine(serverCommand.spec, ['--host', '0.0.0.0', '--users', 'alice:secret']), quiet)
+    assert.equal(quiet.stderr.text, '')
   })
 })
 

@@ -12,7 +12,7 @@ import { loadEnvFile } from '../env.ts'
 import { CliUsageError } from '../errors.ts'
 import type { CliIo } from '../io.ts'
 import type { CliLogLevel, ServerOptions, SipAccountOptions, SipTransportName } from '../runtime.ts'
-import { readUsersFile } from '../users-file.ts'
+import { readUsersOption } from '../users-file.ts'
 import {
   parseChoice,
   parseDomain,
@@ -59,8 +59,8 @@ export const serverFlags: Record<string, FlagSpec> = {
   rooms: { type: 'string', multiple: true, value: '<names>', description: 'Rooms to create, comma-separated', default: 'lobby' },
   users: {
     type: 'string',
-    value: '<file>',
-    description: 'Accounts file, one username:password per line',
+    value: '<list|file>',
+    description: 'Accounts: alice:secret,bob:pw or a file with one username:password per line',
     default: 'anyone may register, no password',
   },
   'ws-port': { type: 'string', value: '<port>', description: 'SIP over WebSocket port for browsers (RFC 7118)', default: 'off' },
@@ -146,7 +146,7 @@ export function parseServerOptions(command: string, line: ParsedCommandLine, io:
   let users: ServerOptions['users']
   if (usersPath !== undefined) {
     try {
-      users = readUsersFile(absolutePath(io, usersPath))
+      users = readUsersOption(usersPath, (path) => absolutePath(io, path))
     } catch (error) {
       if (error instanceof MsrpBotError) throw new CliUsageError(`${command}: --users: ${error.message}`, { command, cause: error })
       throw error
