@@ -6,9 +6,10 @@
  * - {@link unrefClock}: the same with unref'd timers, for work that must never hold the process
  *   open on its own (the SIP stack's retransmissions and refreshes).
  * - {@link FakeClock}: moves only when told to; one instance can drive every layer at once.
+ * - {@link wallClock}: `Date.now()`, only as the default of the mixer's pure modules.
  *
- * `now()` is monotonic milliseconds from an arbitrary origin (never `Date.now()`): only
- * differences matter, and wall-clock jumps must not expire bindings or fire timers early.
+ * A {@link Clock}'s `now()` is monotonic milliseconds from an arbitrary origin (not `Date.now()`):
+ * only differences matter, and wall-clock jumps must not expire bindings or fire timers early.
  *
  * @module
  */
@@ -57,6 +58,13 @@ export const unrefClock: Clock = {
   clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
   now: () => performance.now(),
 }
+
+/**
+ * Wall-clock milliseconds (`Date.now()`): what the mixer's pure modules read when constructed
+ * without a clock, so their stamps (`createdAt`, `joinedAt`) are epoch times. The chat server
+ * always passes its own clock instead; never use this one for timeouts (it can jump).
+ */
+export const wallClock: TimeSource = { now: () => Date.now() }
 
 /** Lets pending promise callbacks run (a macrotask turn drains the microtask queue). */
 export function flushMicrotasks(): Promise<void> {

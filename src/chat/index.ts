@@ -58,3 +58,5 @@ export { buildIsComposing, parseIsComposing, IS_COMPOSING_TYPE } from './is-comp
 export type { IsComposing } from './is-composing.ts'
 export { toSendError, toNicknameError, toModerationError, isDisconnect } from './error-mapping.ts'
 export { uriKey, sameUri, uriUser, uriHost } from './address.ts'
+export { byeMeaning, parseReasonHeader } from './bye-reason.ts'
+export type { ByeMeaning, ReasonValue } from './bye-reason.ts'

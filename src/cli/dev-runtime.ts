@@ -114,8 +114,9 @@ interface BotHost {
 
 /** Loads (or reloads) a bot file, starts the bot and joins it to every room. */
 async function startBot(entry: LoadedBot, host: BotHost): Promise<void> {
-  // The bot's own logger follows --log-level unless the environment already sets a level.
-  const bot = await withEnv({ MSRP_BOT_LOG_LEVEL: process.env['MSRP_BOT_LOG_LEVEL'] ?? host.logLevel }, () =>
+  // The bot's own logger follows the command's level (--log-level, else MSRP_BOT_LOG_LEVEL), unless
+  // the bot's config sets one.
+  const bot = await withEnv({ MSRP_BOT_LOG_LEVEL: host.logLevel }, () =>
     loadBotModule(entry.file, {
       backendFactory: host.connect,
       ...reloadTokenFor(entry.file),

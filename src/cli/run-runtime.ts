@@ -13,14 +13,15 @@ import { untilAborted } from './until-aborted.ts'
 
 /**
  * Loads the bot module with the command line's identity (`SIP_URI` is set to `--uri`, and
- * `MSRP_BOT_LOG_LEVEL` to `--log-level` unless already set, while it loads, so a bot written as `createBot({ uri: process.env.SIP_URI ?? ... })` takes it), starts
- * it (REGISTER, PUBLISH), joins the rooms, and on Ctrl-C stops it: pending sends drained, rooms
- * left, presence removed, unregistered.
+ * `MSRP_BOT_LOG_LEVEL` to the command's log level, while it loads, so a bot written as
+ * `createBot({ uri: process.env.SIP_URI ?? ... })` takes it), starts it (REGISTER, PUBLISH),
+ * joins the rooms, and on Ctrl-C stops it: pending sends drained, rooms left, presence removed,
+ * unregistered.
  */
 export async function runBotCommand(options: RunOptions, context: RuntimeContext): Promise<void> {
   const logger = createConsoleLogger(options.logLevel)
-  // The bot's own logger follows --log-level unless the environment already sets a level.
-  const env = { SIP_URI: options.account.uri, MSRP_BOT_LOG_LEVEL: process.env['MSRP_BOT_LOG_LEVEL'] ?? options.logLevel }
+  // The bot's own logger follows the command's level (--log-level, else MSRP_BOT_LOG_LEVEL).
+  const env = { SIP_URI: options.account.uri, MSRP_BOT_LOG_LEVEL: options.logLevel }
   const bot = await withEnv(env, () =>
     loadBotModule(options.botFile, {
       backendFactory: (config) => new SipChatBackend(backendConfigFor(options.account, config), { logger }),

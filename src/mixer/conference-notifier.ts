@@ -14,7 +14,7 @@
 
 import { randomBytes } from 'node:crypto'
 import type { RoomDescription, RoomParticipant, RosterChanges } from '../conference/documents.ts'
-import type { TimeSource } from '../clock.ts'
+import { type TimeSource, wallClock } from '../clock.ts'
 import { fullRosterInput, partialRosterInput } from './roster.ts'
 import type { RoomStore, RoomStoreEvent } from './room-store.ts'
 import { uriKey } from './uri-key.ts'
@@ -99,7 +99,7 @@ export class ConferenceNotifier {
 
   /** Reads room state from `store`; see {@link ConferenceNotifierOptions} for defaults. */
   constructor(private readonly store: RoomStore, options: ConferenceNotifierOptions = {}) {
-    this.clock = options.clock ?? { now: () => Date.now() }
+    this.clock = options.clock ?? wallClock
     this.minExpires = options.minExpires ?? 60
     this.maxExpires = options.maxExpires ?? 3600
     this.defaultExpires = options.defaultExpires ?? 3600

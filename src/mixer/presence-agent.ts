@@ -12,7 +12,7 @@
  */
 
 import { randomBytes } from 'node:crypto'
-import type { TimeSource } from '../clock.ts'
+import { type TimeSource, wallClock } from '../clock.ts'
 import { uriKey } from './uri-key.ts'
 
 /** The one event package this agent serves. */
@@ -148,7 +148,7 @@ export class PresenceAgent {
 
   /** See {@link PresenceAgentOptions} for defaults. */
   constructor(options: PresenceAgentOptions = {}) {
-    this.clock = options.clock ?? { now: () => Date.now() }
+    this.clock = options.clock ?? wallClock
     this.opts = {
       minExpires: options.minExpires ?? 60,
       maxPublicationExpires: options.maxPublicationExpires ?? 3600,

@@ -12,7 +12,7 @@
  * @module
  */
 
-import type { TimeSource } from '../clock.ts'
+import { type TimeSource, wallClock } from '../clock.ts'
 import { uriKey } from './uri-key.ts'
 
 /** One Contact of a REGISTER, as the wiring parsed it. */
@@ -136,7 +136,7 @@ export class Registrar {
 
   /** See {@link RegistrarOptions} for defaults. */
   constructor(options: RegistrarOptions = {}) {
-    this.clock = options.clock ?? { now: () => Date.now() }
+    this.clock = options.clock ?? wallClock
     this.minExpires = options.minExpires ?? 60
     this.maxExpires = options.maxExpires ?? 7200
     this.defaultExpires = options.defaultExpires ?? 3600

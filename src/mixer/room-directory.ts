@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { TimeSource } from '../clock.ts'
+import { type TimeSource, wallClock } from '../clock.ts'
 import { ChatRoom } from './room.ts'
 import { InMemoryRoomStore, type RoomConfig, type RoomStore, type RosterChange } from './room-store.ts'
 import { uriKey } from './uri-key.ts'
@@ -38,7 +38,7 @@ export class RoomDirectory {
 
   /** Uses `store` (default: a new in-memory store). */
   constructor(readonly store: RoomStore = new InMemoryRoomStore(), options: RoomDirectoryOptions = {}) {
-    this.clock = options.clock ?? { now: () => Date.now() }
+    this.clock = options.clock ?? wallClock
     this.options = options
   }
 

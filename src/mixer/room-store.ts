@@ -35,6 +35,7 @@
 import { MsrpBotError } from '../errors.ts'
 import { DEFAULT_MAX_NICKNAME_LENGTH } from './nickname.ts'
 import { uriKey } from './uri-key.ts'
+import { type TimeSource, wallClock } from '../clock.ts'
 
 /** What a participant may do: owners and moderators may remove and mute others (RFC 4579 §5.5). */
 export type ParticipantRole = 'owner' | 'moderator' | 'participant'
@@ -219,9 +220,9 @@ export class InMemoryRoomStore implements RoomStore {
   private readonly now: () => number
 
   /** `clock` stamps `createdAt`; defaults to `Date.now`. */
-  constructor(options: { clock?: { now(): number } } = {}) {
-    const clock = options.clock
-    this.now = clock === undefined ? () => Date.now() : () => clock.now()
+  constructor(options: { clock?: TimeSource } = {}) {
+    const clock = options.clock ?? wallClock
+    this.now = () => clock.now()
   }
 
   createRoom(uri: string, config: Partial<RoomConfig> = {}): RoomState {

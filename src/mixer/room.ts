@@ -11,7 +11,7 @@
  */
 
 import { randomUUID } from 'node:crypto'
-import type { TimeSource } from '../clock.ts'
+import { type TimeSource, wallClock } from '../clock.ts'
 import {
   categorize,
   isAcceptedType,
@@ -64,7 +64,7 @@ export type NicknameDecision =
 
 /** Options for {@link ChatRoom}. */
 export interface ChatRoomOptions {
-  /** Clock for join times and rate limits (default: `Date.now`). */
+  /** Clock for join times and rate limits (default: `wallClock`, i.e. `Date.now`). */
   clock?: TimeSource
   /** Participant id generator (default: `crypto.randomUUID`). */
   newId?: () => string
@@ -95,7 +95,7 @@ export class ChatRoom {
   constructor(readonly store: RoomStore, uri: string, options: ChatRoomOptions = {}) {
     if (store.getRoom(uri) === undefined) throw new RoomStoreError('MIXER_UNKNOWN_ROOM', `no room ${uri}; create it with store.createRoom() first`)
     this.uri = uri
-    this.clock = options.clock ?? { now: () => Date.now() }
+    this.clock = options.clock ?? wallClock
     this.newId = options.newId ?? (() => randomUUID())
   }
 

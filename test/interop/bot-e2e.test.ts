@@ -112,7 +112,8 @@ describe('interop: the echo bot through Kamailio in a room on msrp-bot server', 
   let alice: SipChatBackend | undefined
 
   before(async () => {
-    kam = await startKamailio()
+    // WITH_DEBUG: Kamailio logs every request it handles, to show which ones crossed it.
+    kam = await startKamailio({ defines: ['WITH_DEBUG'] })
   })
   after(async () => {
     bot?.kill()
@@ -192,6 +193,12 @@ describe('interop: the echo bot through Kamailio in a room on msrp-bot server', 
     assert.equal(echoed.sender.uri, `sip:bot@${DOMAIN}`)
     assert.equal(echoed.sender.nickname, 'bot')
     assert.equal(echoed.private, false)
+    // The bot's and alice's joins (INVITE) and roster subscriptions (SUBSCRIBE) crossed Kamailio.
+    for (const who of ['bot', 'alice']) {
+      for (const method of ['INVITE', 'SUBSCRIBE']) {
+        assert.match(kam.log(), new RegExp(`REQ ${method} sip:lobby@example\\.test .*From=sip:${who}@example\\.test`), `${method} from ${who} through Kamailio`)
+      }
+    }
 
     // 5. Ctrl-C to the bot: it leaves the room and unregisters from Kamailio, and exits 0.
     assert.equal(await bot.interrupt(), 0, `${bot.lines.join('\n')}\n${bot.stderr}`)
@@ -199,6 +206,8 @@ describe('interop: the echo bot through Kamailio in a room on msrp-bot server', 
     const left = await until((e): e is Extract<BackendEvent, { type: 'leave' }> => e.type === 'leave' && e.participant.nickname === 'bot')
     assert.equal(left.participant.uri, `sip:bot@${DOMAIN}`)
     assert.ok(!aorBound(await registeredUsers(kam), 'bot'), 'the bot unregistered from Kamailio')
+    // Its BYE followed the dialog's route set (Record-Route: Kamailio).
+    assert.match(kam.log(), /REQ BYE \S+ .*From=sip:bot@example\.test/)
 
     // 6. Ctrl-C to the server: it says BYE to the participant (through Kamailio) and exits 0.
     assert.equal(await server.interrupt(), 0, `${server.lines.join('\n')}\n${server.stderr}`)

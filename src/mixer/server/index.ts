@@ -8,6 +8,9 @@ export { startChatServer, createChatNetwork, ChatServer } from './chat-server.ts
 export type { ChatServerAddresses } from './chat-server.ts'
 export type { ChatServerOptions, ChatServerTransport, ChatNetwork, ChatRoomSettings, ChatServerLogger } from './options.ts'
 export type { DeliveryMode } from './participant-link.ts'
+// RFC 3326 Reason values on the focus's BYEs (kicked / room closed / shutdown / MSRP failed).
+export { BYE_REASONS } from './bye-reason.ts'
+export type { ByeCause } from './bye-reason.ts'
 export { runChatServerCli } from './cli.ts'
 export type { ChatServerCliOptions } from './cli.ts'
 

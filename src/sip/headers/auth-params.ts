@@ -1,11 +1,10 @@
-import { type AuthParams, formatAuthHeader, parseAuthHeader } from '../../digest/index.ts'
-import { ParseError } from '../../errors.ts'
-
 /**
  * Typed readers for WWW-Authenticate, Proxy-Authenticate, Authorization and Proxy-Authorization
  * (RFC 3261 §25.1 / RFC 7616) on the shared auth-param codec of src/digest, with errors that
  * name the header (`SIP_BAD_PROXY_AUTHENTICATE`, ...).
  */
+import { type AuthParams, formatAuthHeader, parseAuthHeader } from '../../digest/index.ts'
+import { ParseError } from '../../errors.ts'
 
 /**
  * A challenge (WWW-Authenticate, Proxy-Authenticate) or credentials (Authorization,
