@@ -8,7 +8,10 @@ import { spawn } from 'node:child_process'
 import { createSocket } from 'node:dgram'
 import { createServer, type AddressInfo } from 'node:net'
 import { fileURLToPath } from 'node:url'
+import { FakeClock } from '../../../src/clock.ts'
 import { startChatServer } from '../../../src/mixer/server/index.ts'
+import type { MemoryTransport } from '../../../src/sip/transport/memory.ts'
+import { TestParticipant } from './participant.ts'
 
 function freeTcpPort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -84,4 +87,24 @@ test('close() keeps the process alive until it is done (a ref\'d grace timer)', 
   const code = await new Promise<number | null>((resolve) => child.on('close', resolve))
   assert.equal(code, 0, err)
   assert.match(out, /closed/)
+})
+
+test('a BYE to a participant whose SIP connection just closed fails at once (transport error), not after 64*T1', { timeout: 10_000 }, async () => {
+  // The server's clock never moves: a BYE whose bytes vanished would wait for Timer F forever,
+  // so deleteRoom() resolving proves the write failed and the transaction ended on it.
+  const server = await startChatServer({ domain: 'example.test', rooms: ['lobby'], clock: new FakeClock() })
+  const gone = await TestParticipant.create(server, 'gone')
+  try {
+    await gone.joinOk('lobby')
+    const transport = gone.set.get('memory') as MemoryTransport
+    const [id] = transport.connectionIds()
+    // The participant hangs up its SIP connection; in the same tick the room is deleted, so the
+    // server writes its BYE before it has heard of the close (as over TCP before the FIN).
+    transport.closeConnection(id!)
+    assert.equal(await server.deleteRoom('lobby'), true)
+    assert.equal(server.room('lobby'), undefined)
+  } finally {
+    await gone.close()
+    await server.close()
+  }
 })
