@@ -6,7 +6,7 @@
  */
 import { MsrpBotError } from '../errors.ts'
 import { ModerationError, NicknameError, ParticipantNotFoundError, SendError } from './backend-errors.ts'
-import type { RoomHandle } from './backend.ts'
+import type { RoomClosedReason, RoomHandle } from './backend.ts'
 
 function statusOf(error: unknown): number | undefined {
   if (typeof error !== 'object' || error === null) return undefined
@@ -37,7 +37,7 @@ export function isDisconnect(error: unknown): boolean {
  * Maps a failed MSRP send to a {@link SendError} (or PARTICIPANT_NOT_FOUND for a private
  * message to someone the focus does not know, RFC 7701 §7.2).
  */
-export function toSendError(error: unknown, context: { room: string; to?: string | undefined }): Error {
+export function toSendError(error: unknown, context: { room: string; to?: string | undefined; closed?: RoomClosedReason | undefined }): Error {
   const code = codeOf(error)
   if (code !== undefined && /^SEND_|^PARTICIPANT_NOT_FOUND$/.test(code)) return error as Error
   const status = statusOf(error)
@@ -46,7 +46,7 @@ export function toSendError(error: unknown, context: { room: string; to?: string
     return new SendError('timeout', `no confirmation from ${context.room} in time (${detail}); the message may not have arrived`, { statusCode: 408, cause: error })
   }
   if (isDisconnect(error) || status === 481) {
-    return new SendError('disconnected', `not connected to ${context.room} (${detail}); the bot reconnects and re-joins by itself`, { cause: error })
+    return new SendError('disconnected', disconnectedMessage(context.room, detail, context.closed), { cause: error })
   }
   if (status === 404 && context.to !== undefined) {
     const notFound = new ParticipantNotFoundError(context.to, context.room)
@@ -57,6 +57,17 @@ export function toSendError(error: unknown, context: { room: string; to?: string
     return new SendError('rate-limited', `${context.room} is throttling the bot (${detail})`, { statusCode: 403, cause: error })
   }
   return new SendError('rejected', `${context.room} refused the message (${detail})`, status === undefined ? { cause: error } : { statusCode: status, cause: error })
+}
+
+/**
+ * Why a send found no session: the bot was removed or the room closed (it stays out: no
+ * re-join), or the connection was lost (re-established by itself). A send can fail on the
+ * closing connection before the focus's BYE tells which, so the open case names both.
+ */
+function disconnectedMessage(room: string, detail: string, closed: RoomClosedReason | undefined): string {
+  if (closed === 'kicked') return `the bot was removed from ${room} by a moderator (${detail}); the message was not confirmed and the bot does not re-join`
+  if (closed === 'closed') return `${room} was closed (${detail}); the message was not confirmed`
+  return `the session with ${room} ended before the message was confirmed (${detail}); a lost connection is re-established and the room re-joined by itself, while a removal or a closed room is reported by a room-closed event`
 }
 
 /** Maps a refused NICKNAME (RFC 7701 §7) to a {@link NicknameError}. */

@@ -103,6 +103,8 @@ export class RoomClient implements RoomHandle {
   #released = false
   #buffer: BackendEvent[] = []
   #byeReason: string | undefined
+  /** Why the focus ended our session, once known (removed, room closed). */
+  #closedReason: RoomClosedReason | undefined
   #graceTimer: unknown
   #generation = 0
   readonly #heldJoins = new Map<string, { timer: unknown; release: () => void }>()
@@ -373,6 +375,7 @@ export class RoomClient implements RoomHandle {
 
   #close(reason: RoomClosedReason): void {
     if (this.#state === 'left' || this.#state === 'closed') return
+    this.#closedReason = reason
     // The closing event goes out even before release: the bot must learn the handle is dead.
     this.release()
     this.#host.emit({ type: 'room-closed', room: this.uri, reason })
@@ -481,7 +484,8 @@ export class RoomClient implements RoomHandle {
   #live(): RoomMedia {
     const media = this.#media
     if (this.#state === 'left' || this.#state === 'closed') {
-      throw new SendError('disconnected', `the bot is no longer in ${this.uri} (${this.#state})`)
+      const why = this.#closedReason === 'kicked' ? 'removed by a moderator' : this.#closedReason === 'closed' ? 'the room was closed' : this.#state
+      throw new SendError('disconnected', `the bot is no longer in ${this.uri} (${why}); it does not re-join by itself`)
     }
     if (this.#state !== 'joined' || media === undefined || !this.#host.online()) {
       throw new SendError('disconnected', `not connected to ${this.uri} right now (reconnecting); the message was not sent`)
@@ -497,7 +501,7 @@ export class RoomClient implements RoomHandle {
     try {
       await media.send({ contentType: 'message/cpim', body: cpim, messageId, successReport: this.#host.successReports })
     } catch (error) {
-      throw toSendError(error, { room: this.uri, to })
+      throw toSendError(error, { room: this.uri, to, closed: this.#closedReason })
     }
     return { messageId }
   }
@@ -513,6 +517,8 @@ export class RoomClient implements RoomHandle {
         }
         this.#nickname = nickname
         this.#wantedNickname = nickname
+        // The focus accepted it: our own roster entry shows it now, not at the next NOTIFY.
+        this.#roster.setOwnNickname(this.#host.self, nickname)
         // A join that failed on its nickname handed this room to the bot: events may flow now.
         setImmediate(() => this.release())
       })(),

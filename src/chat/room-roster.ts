@@ -44,10 +44,30 @@ export class RoomRoster {
   #doc = new ConferenceRoster()
   #current = new Map<string, Participant>()
   #seeded = false
+  /**
+   * The bot's own nickname, confirmed by the focus's 200 to NICKNAME (RFC 7701 §7) but not yet
+   * in a roster document. Shown at once in the snapshot; the diff still runs against what the
+   * focus published, so the roster update that follows reports the change as usual.
+   */
+  #ownNickname: { key: string; nickname: string } | undefined
 
   /** The participants present now, in document order. */
   get participants(): Participant[] {
-    return [...this.#current.values()].map((p) => ({ ...p }))
+    return [...this.#current.values()].map((p) => this.#withOwn(p))
+  }
+
+  /**
+   * Records the bot's own nickname right after the focus accepted it, so {@link participants}
+   * shows it before the roster NOTIFY catches up. Dropped once a document shows it (or the bot
+   * is no longer listed).
+   */
+  setOwnNickname(uri: string, nickname: string): void {
+    this.#ownNickname = { key: uriKey(uri), nickname }
+  }
+
+  #withOwn(p: Participant): Participant {
+    const own = this.#ownNickname
+    return own !== undefined && uriKey(p.uri) === own.key ? { ...p, nickname: own.nickname } : { ...p }
   }
 
   /** True once a full state arrived (RFC 4575 §4.2). */
@@ -57,12 +77,13 @@ export class RoomRoster {
 
   /** Looks a present participant up by URI. */
   find(uri: string): Participant | undefined {
-    return this.#current.get(uriKey(uri))
+    const p = this.#current.get(uriKey(uri))
+    return p === undefined ? undefined : this.#withOwn(p)
   }
 
   /** Looks a present participant up by nickname. */
   byNickname(nickname: string): Participant | undefined {
-    return [...this.#current.values()].find((p) => p.nickname === nickname)
+    return this.participants.find((p) => p.nickname === nickname)
   }
 
   /**
@@ -97,6 +118,11 @@ export class RoomRoster {
     // RFC 4575 §4.2: the first full state only seeds the roster; it reports no joins.
     this.#seeded = true
     this.#current = next
+    const own = this.#ownNickname
+    if (own !== undefined) {
+      const listed = next.get(own.key)
+      if (listed === undefined || listed.nickname === own.nickname) this.#ownNickname = undefined
+    }
     return { kind: 'changes', changes }
   }
 }

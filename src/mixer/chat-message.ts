@@ -121,8 +121,12 @@ export type MessageDecision<C extends ChatCpim = ChatCpim> = MessageRejection | 
 /** How delivery to one recipient went, as the wiring observed it. */
 export type DeliveryOutcome =
   | { participantId: string; ok: true }
-  /** `status`: the MSRP response or REPORT status from that leg (408 for a timeout, 481 if the session was gone). */
-  | { participantId: string; ok: false; status: number; reason?: string }
+  /**
+   * `status`: the MSRP response or REPORT status from that leg (408 for a timeout, 481 if the
+   * recipient's session was gone). `left`: the recipient left the room (or its session closed)
+   * while the message was on its way; such a leg is no failure of the sender's message.
+   */
+  | { participantId: string; ok: false; status: number; reason?: string; left?: boolean }
 
 /** The sender-facing result of a fan-out, from {@link aggregateDelivery}. */
 export interface DeliveryReport {
@@ -133,18 +137,34 @@ export interface DeliveryReport {
   partial: boolean
   delivered: string[]
   failed: Array<{ participantId: string; status: number; reason?: string }>
+  /** Recipients that left (or whose session ended) before the message reached them. */
+  left: string[]
 }
 
 /**
- * Aggregates per-recipient outcomes into what to tell the sender, honestly:
+ * Leg statuses that describe the relayed message itself, so they can be passed on to its sender
+ * (RFC 4975 §10). 481 and 506 describe the recipient's session, never the sender's: a 481 sent
+ * back would tell the sender its own session is gone (RFC 4975 §7.2), so such legs count as
+ * recipients that left.
+ */
+const MESSAGE_STATUSES: ReadonlySet<number> = new Set([400, 403, 408, 413, 415])
+
+/**
+ * Aggregates per-recipient outcomes into what to tell the sender, honestly and only in codes
+ * that describe the sender's own message:
  *
- * - every recipient got it (or a public message had nobody to go to): 200;
+ * - recipients that left mid-delivery (`left`, or a leg answered 481/506: the *recipient's*
+ *   session does not exist) are no longer addressees and are set aside;
+ * - every remaining recipient got it (or a public message had nobody left to go to): 200 —
+ *   RFC 7701 §6.1 relays to the participants present, and an empty room is no error;
  * - a public message reached some: 200 with `partial: true` and the failures listed — the room
  *   did relay it, but the wiring should send a negative REPORT (RFC 4975 §7.1.2) if the sender
  *   asked for failure reports, naming the status in `failed`;
  * - nobody got it (or a private message's addressee did not): the failure status shared by all
- *   failed legs, or 408 if they differ and any timed out, else the most common one;
- * - a private message whose addressee left before delivery (no outcomes): 404.
+ *   failed legs, or 408 if they differ and any timed out, else the most common one; a leg code
+ *   that says nothing about the message (e.g. 501) becomes 403;
+ * - a private message whose addressee left before delivery: 404 (RFC 7701 §6.2, the recipient's
+ *   URI no longer resolves).
  *
  * RFC 7701 §6 leaves end-to-end reporting through the switch to implementations; the SEND itself
  * is answered 200 hop-by-hop once accepted (RFC 4975 §7.2), so this report feeds REPORT requests.
@@ -152,19 +172,21 @@ export interface DeliveryReport {
 export function aggregateDelivery(kind: 'public' | 'private', outcomes: readonly DeliveryOutcome[]): DeliveryReport {
   const delivered: string[] = []
   const failed: DeliveryReport['failed'] = []
+  const left: string[] = []
   for (const o of outcomes) {
     if (o.ok) delivered.push(o.participantId)
+    else if (o.left === true || o.status === 481 || o.status === 506) left.push(o.participantId)
     else failed.push(o.reason === undefined ? { participantId: o.participantId, status: o.status } : { participantId: o.participantId, status: o.status, reason: o.reason })
   }
-  if (outcomes.length === 0) {
+  if (delivered.length === 0 && failed.length === 0) {
     return kind === 'private'
-      ? { status: 404, reason: "Failure to resolve recipient's URI", partial: false, delivered, failed }
-      : { status: 200, reason: 'OK', partial: false, delivered, failed }
+      ? { status: 404, reason: "Failure to resolve recipient's URI", partial: false, delivered, failed, left }
+      : { status: 200, reason: 'OK', partial: false, delivered, failed, left }
   }
-  if (failed.length === 0) return { status: 200, reason: 'OK', partial: false, delivered, failed }
-  if (delivered.length > 0) return { status: 200, reason: 'OK', partial: true, delivered, failed }
-  const status = pickFailureStatus(failed.map((f) => f.status))
-  return { status, reason: failureReason(status), partial: false, delivered, failed }
+  if (failed.length === 0) return { status: 200, reason: 'OK', partial: false, delivered, failed, left }
+  if (delivered.length > 0) return { status: 200, reason: 'OK', partial: true, delivered, failed, left }
+  const status = pickFailureStatus(failed.map((f) => (MESSAGE_STATUSES.has(f.status) ? f.status : 403)))
+  return { status, reason: failureReason(status), partial: false, delivered, failed, left }
 }
 
 function pickFailureStatus(statuses: number[]): number {
@@ -191,7 +213,6 @@ function failureReason(status: number): string {
     case 408: return 'Downstream transaction timeout'
     case 413: return 'Message too large'
     case 415: return 'Media type not supported'
-    case 481: return 'Session does not exist'
     default: return 'Delivery failed'
   }
 }

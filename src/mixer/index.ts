@@ -88,4 +88,4 @@ export type {
 // Building blocks.
 export { FakeClock } from '../clock.ts'
 export type { TimeSource } from '../clock.ts'
-export { uriKey, sameUri } from './uri-key.ts'
+export { uriKey, sameUri, equalUris } from './uri-key.ts'

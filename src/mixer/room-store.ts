@@ -58,6 +58,11 @@ export interface Participant {
   readonly contact?: string | undefined
   /** Nickname in RFC 8266 enforced form (RFC 7701 §7), if the participant reserved one. */
   readonly nickname?: string | undefined
+  /**
+   * The Request-URI of the participant's INVITE (RFC 7701 §5.2): the address it dialled the room
+   * by (e.g. `sip:lobby@127.0.0.1:5070`), which its CPIM To may carry for public messages.
+   */
+  readonly joinedVia?: string | undefined
   /** When the participant joined, per the mixer clock (ms). */
   readonly joinedAt: number
   /** A muted participant may read but not send (its RFC 4575 media status becomes recvonly). */

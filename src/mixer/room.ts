@@ -33,7 +33,7 @@ import {
   type RoomStore,
   type RosterChange,
 } from './room-store.ts'
-import { sameUri, uriKey } from './uri-key.ts'
+import { equalUris, sameUri, uriKey } from './uri-key.ts'
 
 /** Who is joining: what the focus learnt from the INVITE (RFC 7701 §5.2). */
 export interface JoinRequest {
@@ -48,6 +48,11 @@ export interface JoinRequest {
   contact?: string
   /** Id to use (e.g. the dialog id); a random UUID otherwise. Must be unique in the room. */
   id?: string
+  /**
+   * The INVITE's Request-URI: the room as this participant addressed it. A CPIM To equal to it
+   * (RFC 3261 §19.1.4) makes a message public, like the room URI itself.
+   */
+  requestUri?: string
 }
 
 /** Result of {@link ChatRoom.join}: the SIP status to answer the INVITE with. */
@@ -157,6 +162,7 @@ export class ChatRoom {
       uri: request.uri,
       ...(request.displayName === undefined ? {} : { displayName: request.displayName }),
       ...(request.contact === undefined ? {} : { contact: request.contact }),
+      ...(request.requestUri === undefined ? {} : { joinedVia: request.requestUri }),
       joinedAt: this.clock.now(),
       muted: false,
       role: this.roleOf(request.uri),
@@ -285,9 +291,8 @@ export class ChatRoom {
     cpim: ChatCpim,
     category: ChatMessageCategory,
   ): { action: 'route'; kind: 'public' | 'private'; recipients: string[] } | MessageRejection {
-    const roomKey = uriKey(state.uri)
     // A missing To is a peer deviation (RFC 7701 §6.1 asks for the room URI); treat it as public.
-    const targets = cpim.to.filter((t) => uriKey(t.uri) !== roomKey)
+    const targets = cpim.to.filter((t) => !this.namesRoom(state, sender, t.uri))
     if (targets.length === 0) {
       const recipients = [...state.participants.keys()].filter((id) => id !== sender.id)
       return { action: 'route', kind: 'public', recipients }
@@ -306,6 +311,18 @@ export class ChatRoom {
       return { action: 'reject', status: 404, reason: "Failure to resolve recipient's URI", problem: 'unknown-recipient', detail: `${target.uri} is not a participant of ${this.uri}` }
     }
     return { action: 'route', kind: 'private', recipients }
+  }
+
+  /**
+   * True when a CPIM To addresses the room itself (RFC 7701 §6.1): the room URI, or the
+   * Request-URI the sender joined by (another form of the room's address, e.g. an IP and port),
+   * compared per RFC 3261 §19.1.4; the room URI also matches by identity (scheme, user, host,
+   * port), as before. Anything else is a private message's addressee (RFC 7701 §6.2).
+   */
+  private namesRoom(state: RoomState, sender: Participant, to: string): boolean {
+    if (equalUris(to, state.uri) || (sender.joinedVia !== undefined && equalUris(to, sender.joinedVia))) return true
+    const key = uriKey(to)
+    return key !== undefined && key === uriKey(state.uri)
   }
 
   private checkRate(state: RoomState, participantId: string): MessageRejection | undefined {

@@ -11,6 +11,8 @@
  * @module
  */
 
+import { parseUri, uriEquals } from '../sip/uri.ts'
+
 /**
  * Reduces a URI, or a name-addr such as `"Alice" <sip:alice@example.test;gr>`, to a comparison key
  * like `sip:alice@example.test`. Returns `undefined` when no `scheme:` can be found.
@@ -64,4 +66,24 @@ function decodeUnreserved(user: string): string {
     const ch = String.fromCharCode(parseInt(hex, 16))
     return /[A-Za-z0-9\-._~]/.test(ch) ? ch : whole.toUpperCase()
   })
+}
+
+/**
+ * Full RFC 3261 §19.1.4 URI equality of two URI texts (a `<...>` name-addr is unwrapped): port
+ * and `transport`/`user`/`maddr`/`ttl`/`method` parameters count. False if either does not parse.
+ */
+export function equalUris(a: string, b: string): boolean {
+  try {
+    return uriEquals(parseUri(unwrap(a)), parseUri(unwrap(b)))
+  } catch {
+    return false
+  }
+}
+
+function unwrap(text: string): string {
+  const t = text.trim()
+  const open = t.indexOf('<')
+  if (open < 0) return t
+  const close = t.indexOf('>', open + 1)
+  return t.slice(open + 1, close < 0 ? undefined : close).trim()
 }

@@ -18,6 +18,19 @@ describe('protocol errors → contract codes', () => {
     assert.equal(code(toSendError(new MsrpRequestError('MSRP_REQUEST_FAILED', 404, 'who?'), { room: ROOM, to: 'sip:x@example.test' })), 'PARTICIPANT_NOT_FOUND')
   })
 
+  it('a send cut off by a removal says so, and never promises a re-join to a removed bot', () => {
+    const closed = new MsrpClosedError('MSRP_CONNECTION_CLOSED', 'gone')
+    const kicked = toSendError(closed, { room: ROOM, closed: 'kicked' }) as Error
+    assert.equal(code(kicked), 'SEND_DISCONNECTED')
+    assert.match(kicked.message, /removed from sip:lobby@example\.test by a moderator/)
+    assert.doesNotMatch(kicked.message, /re-joins by itself/)
+    assert.match((toSendError(closed, { room: ROOM, closed: 'closed' }) as Error).message, /was closed/)
+    // Not yet known why (the BYE may still be on its way): both possibilities are named.
+    const open = (toSendError(closed, { room: ROOM }) as Error).message
+    assert.match(open, /removal or a closed room is reported by a room-closed event/)
+    assert.doesNotMatch(open, /the bot reconnects and re-joins by itself/)
+  })
+
   it('nicknames: 425 taken (also SylkServer’s catch-all), 424 and others invalid, timeouts are send errors', () => {
     assert.equal(code(toNicknameError(new MsrpRequestError('MSRP_NICKNAME_REJECTED', 425, 'in use'), 'bob')), 'NICKNAME_TAKEN')
     assert.equal(code(toNicknameError(new MsrpRequestError('MSRP_NICKNAME_REJECTED', 424, 'bad'), 'b\u0007')), 'NICKNAME_INVALID')

@@ -17,7 +17,12 @@ describe('SipChatBackend moderation and room end', () => {
     const closed = bob.events.find((e) => e.type === 'room-closed')
     assert.deepEqual(closed, { type: 'room-closed', room: LOBBY, reason: 'kicked' })
     assert.ok(mod.events.some((e) => e.type === 'leave' && e.participant.uri === 'sip:bob@example.test'))
-    await assert.rejects(rb.send('still here?'), { code: 'SEND_DISCONNECTED' })
+    await assert.rejects(rb.send('still here?'), (err: Error & { code?: string }) => {
+      assert.equal(err.code, 'SEND_DISCONNECTED')
+      assert.match(err.message, /removed by a moderator/)
+      assert.doesNotMatch(err.message, /re-joins by itself/)
+      return true
+    })
     assert.equal(bob.backend.rooms.length, 0)
     assert.equal(bob.backend.state, 'online', 'a kick is not a connection loss')
     await mod.backend.stop()

@@ -32,6 +32,23 @@ describe('RoomRoster', () => {
     assert.deepEqual(update.kind === 'changes' && update.changes.map((c) => [c.type, c.participant.uri]), [['leave', bob.uri]])
   })
 
+  it('the bot\'s own nickname shows at once after setOwnNickname; the roster update still reports it', () => {
+    const r = new RoomRoster()
+    r.apply(full(1, [alice, bob]))
+    r.setOwnNickname('<sip:bob@EXAMPLE.test>', 'bobby')
+    assert.deepEqual(r.participants.map((p) => p.nickname), ['alice', 'bobby'])
+    assert.equal(r.find(bob.uri)?.nickname, 'bobby')
+    assert.equal(r.byNickname('bobby')?.uri, bob.uri)
+    // A NOTIFY sent before the change still lists the old nickname: the snapshot keeps the new one.
+    r.apply(full(2, [alice, bob]))
+    assert.equal(r.find(bob.uri)?.nickname, 'bobby')
+    const update = r.apply(full(3, [alice, { ...bob, nickname: 'bobby' }]))
+    assert.deepEqual(update.kind === 'changes' && update.changes.map((c) => [c.type, c.participant.nickname, c.type === 'nickname' ? c.previousNickname : '']), [['nickname', 'bobby', 'bob']])
+    // Once the focus published it, the focus is the source again.
+    r.apply(full(4, [alice, { ...bob, nickname: 'rob' }]))
+    assert.equal(r.find(bob.uri)?.nickname, 'rob')
+  })
+
   it('asks for a resubscribe on a partial before the full state; ignores garbage', () => {
     const r = new RoomRoster()
     const partial = buildPartialRoster({ entity: ROOM, version: 3 }, { upserted: [bob] })

@@ -94,6 +94,7 @@ describe('SipChatBackend in a room (in-process server)', () => {
   it('a nickname change is a nickname event with the previous one; 425 and 424 map to typed errors', async () => {
     await rb.setNickname('bobby')
     assert.equal(rb.nickname, 'bobby')
+    assert.equal(rb.participants.find((p) => p.uri === 'sip:bob@example.test')?.nickname, 'bobby', 'own entry updated at once')
     await quiet(server, all())
     const change = alice.events.find((e) => e.type === 'nickname' && e.participant.uri === 'sip:bob@example.test' && e.participant.nickname === 'bobby')
     assert.ok(change !== undefined && change.type === 'nickname')

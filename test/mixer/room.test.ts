@@ -157,6 +157,30 @@ test('private message to an unknown URI is 404; by nickname is not an address (4
   assert.ok(byNick.action === 'reject' && byNick.status === 404)
 })
 
+test('a CPIM To naming the room by the address the sender dialled is public (RFC 3261 §19.1.4 comparison)', () => {
+  const { room } = makeRoom()
+  const dialled = room.join({ uri: ALICE, requestUri: 'sip:lobby@127.0.0.1:5070' })
+  assert.ok(dialled.ok)
+  const plain = room.join({ uri: CAROL, requestUri: ROOM })
+  assert.ok(plain.ok)
+  const b = joinOk(room, BOB)
+  const a = dialled.participant.id
+  for (const to of ['sip:lobby@127.0.0.1:5070', '<sip:lobby@127.0.0.1:5070>', ROOM, 'sip:lobby@EXAMPLE.test']) {
+    const d = room.handleMessage({ participantId: a, cpim: cpim(ALICE, 'hi', { to: [to] }) })
+    assert.ok(d.action === 'deliver' && d.kind === 'public', `${to} names the room`)
+    assert.deepEqual(d.recipients, [plain.participant.id, b])
+  }
+  // Per participant: Carol did not dial the IP form, and a different port is another URI.
+  const carol = room.handleMessage({ participantId: plain.participant.id, cpim: cpim(CAROL, 'x', { to: ['sip:lobby@127.0.0.1:5070'] }) })
+  assert.ok(carol.action === 'reject' && carol.status === 404)
+  const port = room.handleMessage({ participantId: a, cpim: cpim(ALICE, 'x', { to: ['sip:lobby@127.0.0.1:5071'] }) })
+  assert.ok(port.action === 'reject' && port.status === 404)
+  // A To naming a participant stays private.
+  const priv = room.handleMessage({ participantId: a, cpim: cpim(ALICE, 'psst', { to: [BOB] }) })
+  assert.ok(priv.action === 'deliver' && priv.kind === 'private')
+  assert.deepEqual(priv.recipients, [b])
+})
+
 test('private messages: 428 when disabled, 403 with several recipients', () => {
   const disabled = makeRoom({ allowPrivateMessages: false })
   const a = joinOk(disabled.room, ALICE)

@@ -211,6 +211,7 @@ export class RoomFocus {
     const decision = room.join({
       uri: identity,
       id: sessionId,
+      requestUri: request.uri,
       ...(from?.displayName ? { displayName: from.displayName } : {}),
       ...(contactHeader === undefined ? {} : { contact: contactHeader.uri.kind === 'sip' ? `${contactHeader.uri.scheme}:${contactHeader.uri.user === undefined ? '' : `${contactHeader.uri.user}@`}${contactHeader.uri.host}${contactHeader.uri.port === undefined ? '' : `:${contactHeader.uri.port}`}` : undefined }),
     })
@@ -283,9 +284,16 @@ export class RoomFocus {
     leg.leaving = true
     if (leg.bindTimer !== undefined) this.#deps.clock.clearTimeout(leg.bindTimer)
     this.#legs.delete(leg.participantId)
+    if (reason === 'kicked') {
+      // Out of the roster first (later SENDs get 481), then its SENDs already being relayed are
+      // answered before the session closes: a removed sender learns its last message was
+      // delivered instead of seeing its connection vanish under an unanswered SEND.
+      if (this.#deps.store.getRoom(leg.room.uri) !== undefined) leg.room.leave(leg.participantId, reason)
+      await leg.link.settle()
+    }
     this.#deps.msrp.listener.unregister(leg.link.id)
     leg.link.close()
-    if (this.#deps.store.getRoom(leg.room.uri) !== undefined) leg.room.leave(leg.participantId, reason)
+    if (reason !== 'kicked' && this.#deps.store.getRoom(leg.room.uri) !== undefined) leg.room.leave(leg.participantId, reason)
     this.#deps.log.info(`${leg.identity} left ${leg.room.uri} (${reason})`)
     if (bye !== undefined) await sendInDialog(this.#deps.core, leg, 'BYE', { headers: [['Reason', BYE_REASONS[bye]]] }, this.#deps.log)
     leg.dialog.terminate()
@@ -351,19 +359,24 @@ export class RoomFocus {
     const recipients = decision.recipients
     const outcomes: DeliveryOutcome[] = new Array<DeliveryOutcome>(recipients.length)
     await new Promise<void>((resolve) => {
-      let left = recipients.length
-      if (left === 0) resolve()
+      let pending = recipients.length
+      if (pending === 0) resolve()
       for (let i = 0; i < recipients.length; i++) {
         const id = recipients[i]!
         const target = this.#legs.get(id)
-        if (target === undefined) {
-          outcomes[i] = { participantId: id, ok: false, status: 481 }
-          if (--left === 0) resolve()
+        if (target === undefined || target.leaving) {
+          // Left between the room's decision and the fan-out: not the sender's failure.
+          outcomes[i] = { participantId: id, ok: false, status: 481, left: true }
+          if (--pending === 0) resolve()
           continue
         }
         target.link.relay(message, (outcome) => {
-          outcomes[i] = outcome.ok ? { participantId: id, ok: true } : { participantId: id, ok: false, status: outcome.status, ...(outcome.reason === undefined ? {} : { reason: outcome.reason }) }
-          if (--left === 0) resolve()
+          // A leg that failed because its participant left meanwhile (BYE, closed connection) is
+          // no failure of the sender's message (RFC 4975 §7.2: 481 names the sender's session).
+          outcomes[i] = outcome.ok
+            ? { participantId: id, ok: true }
+            : { participantId: id, ok: false, status: outcome.status, ...(outcome.reason === undefined ? {} : { reason: outcome.reason }), ...(target.leaving ? { left: true } : {}) }
+          if (--pending === 0) resolve()
         })
       }
     })

@@ -356,10 +356,24 @@ export class ParticipantLink implements PassiveSession {
       connection.respond(request, status, comment)
       this.#report(request, connection, body.length, status, comment)
     }
-    this.#handlers.message(body, body.length).then(
+    const pending: Promise<void> = this.#handlers.message(body, body.length).then(
       (verdict) => answer(verdict.status, verdict.comment),
       () => answer(403, 'Relay failed'),
     ).catch(() => undefined) // the connection may have closed meanwhile
+      .finally(() => this.#inFlight.delete(pending))
+    this.#inFlight.add(pending)
+  }
+
+  /** Messages from this participant being relayed, whose SEND is not answered yet. */
+  readonly #inFlight = new Set<Promise<void>>()
+
+  /**
+   * Resolves once every message this participant sent has been answered (each fan-out is bounded
+   * by the delivery timeout), so the focus can remove it (RFC 4579 §5.5 kick) without leaving
+   * its last SENDs unanswered: the sender learns how its message went before the BYE.
+   */
+  async settle(): Promise<void> {
+    while (this.#inFlight.size > 0) await Promise.all([...this.#inFlight])
   }
 
   /**

@@ -1,7 +1,7 @@
 import type { NameAddr } from '../headers/name-addr.ts'
 import type { Via } from '../headers/via.ts'
 import type { Destination } from '../transaction/transport-port.ts'
-import { type Uri, hostForSocket } from '../uri.ts'
+import { type SipUri, type Uri, hostForSocket, parseSipUri, serializeUri } from '../uri.ts'
 import { MsrpBotError } from '../../errors.ts'
 
 /**
@@ -26,6 +26,24 @@ export function destinationForUri(uri: Uri, defaultTransport = 'UDP'): Destinati
   const maddr = uri.params.get('maddr')
   const secure = uri.scheme === 'sips' || transport === 'TLS' || transport === 'WSS'
   return { host: hostForSocket(typeof maddr === 'string' ? maddr : uri.host), port: uri.port ?? (secure ? 5061 : 5060), transport }
+}
+
+/**
+ * The outbound proxy as a loose-routing Route entry (RFC 3261 §8.1.2: the outbound proxy is
+ * always the next hop). A configured `sip:proxy.example.com` without `;lr` would otherwise be
+ * taken for a strict router and skipped by {@link nextHop}; `lr` is added so it never is.
+ * Throws ParseError when `proxy` is no SIP URI.
+ */
+export function outboundProxyRoute(proxy: string): SipUri {
+  const trimmed = proxy.trim()
+  const uri = parseSipUri(trimmed.startsWith('<') && trimmed.endsWith('>') ? trimmed.slice(1, -1) : trimmed)
+  if (!uri.params.has('lr')) uri.params.set('lr', null)
+  return uri
+}
+
+/** `<sip:proxy;lr>`: the Route header value of {@link outboundProxyRoute}. */
+export function outboundProxyRouteHeader(proxy: string): string {
+  return `<${serializeUri(outboundProxyRoute(proxy))}>`
 }
 
 /**

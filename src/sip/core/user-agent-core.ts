@@ -23,7 +23,7 @@ import { parseUri, serializeUri } from '../uri.ts'
 import { validateRequest, validateResponse } from '../validate.ts'
 import { badRequestFor } from './bad-request.ts'
 import { IncomingRequest } from './incoming-request.ts'
-import { nextHop, responseDestination, stampVia } from './routing.ts'
+import { nextHop, outboundProxyRouteHeader, responseDestination, stampVia } from './routing.ts'
 
 /** Logger the core reports to (dropped messages, transitions); defaults to silence. */
 export type CoreLogger = Pick<BasicLogger, 'debug' | 'warn'>
@@ -39,7 +39,10 @@ export interface UserAgentCoreOptions {
   readonly sentBy?: (transport: string) => { host: string; port: number }
   /** Transport for URIs without a `transport` parameter (default UDP). */
   readonly defaultTransport?: string
-  /** Outbound proxy URI (e.g. `sip:proxy.example.com;lr`), pre-loaded as Route on out-of-dialog requests (§8.1.2). */
+  /**
+   * Outbound proxy URI (e.g. `sip:proxy.example.com`), pre-loaded as Route on out-of-dialog
+   * requests (§8.1.2); always a loose route (`lr` is added when missing), so always the next hop.
+   */
   readonly outboundProxy?: string
   /** Clock for every timer (tests pass a FakeClock). */
   readonly clock?: Clock
@@ -627,7 +630,7 @@ export class UserAgentCore {
     if (!h.has('Max-Forwards')) h.append('Max-Forwards', '70')
     const to = readNameAddrHeader(h, 'To')
     const outOfDialog = !to || tagOf(to) === undefined
-    if (this.#options.outboundProxy !== undefined && outOfDialog && !h.has('Route')) h.prepend('Route', `<${this.#options.outboundProxy}>`)
+    if (this.#options.outboundProxy !== undefined && outOfDialog && !h.has('Route')) h.prepend('Route', outboundProxyRouteHeader(this.#options.outboundProxy))
     if (this.#options.userAgent !== undefined && !h.has('User-Agent')) h.append('User-Agent', this.#options.userAgent)
   }
 

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'eventemitter3'
 import { UserAgentCore, DEFAULT_ALLOWED_METHODS } from '../core/user-agent-core.ts'
 import type { IncomingRequest } from '../core/incoming-request.ts'
-import { nextHop } from '../core/routing.ts'
+import { nextHop, outboundProxyRoute } from '../core/routing.ts'
 import { sourceOf, transportSetPort } from '../core/transport-adapter.ts'
 import { readNameAddrList, serializeNameAddr, tagOf, readNameAddrHeader } from '../headers/name-addr.ts'
 import type { SipRequest, SipResponse } from '../message.ts'
@@ -47,7 +47,10 @@ export interface UserAgentOptions {
   readonly displayName?: string
   /** Registrar Request-URI (default `sip:<domain of uri>`). */
   readonly registrar?: string
-  /** Proxy every out-of-dialog request goes through, e.g. `sip:127.0.0.1:5060;lr` (RFC 3261 §8.1.2). */
+  /**
+   * Proxy every out-of-dialog request goes through, e.g. `sip:127.0.0.1:5060` (RFC 3261 §8.1.2):
+   * always the next hop, as a loose route (`;lr` is added when missing).
+   */
   readonly outboundProxy?: string
   /** `udp` (default), `tcp`, `tls`, `ws`, `wss`, or a transport instance. */
   readonly transport?: UaTransportKind | SipTransport
@@ -296,7 +299,7 @@ export class UserAgent extends EventEmitter<UserAgentEvents> {
   nextHopOf(request: SipRequest): Destination {
     const routes = readNameAddrList(request.headers, 'Route')
     if (routes.length === 0 && this.options.outboundProxy !== undefined && !hasToTag(request)) {
-      return nextHop(parseSipUri(request.uri), [{ uri: parseSipUri(this.options.outboundProxy), params: new Map() }], this.transportToken)
+      return nextHop(parseSipUri(request.uri), [{ uri: outboundProxyRoute(this.options.outboundProxy), params: new Map() }], this.transportToken)
     }
     return nextHop(parseSipUri(request.uri), routes, this.transportToken)
   }

@@ -15,6 +15,8 @@ import { TestParticipant, type ReceivedNotify } from './participant.ts'
 import { buildCpim } from '../../../src/cpim/builder.ts'
 import { createOffer } from '../../../src/sdp/offer-answer.ts'
 import { readCSeq } from '../../../src/sip/headers/cseq.ts'
+import type { MsrpConnection } from '../../../src/msrp/connection.ts'
+import type { MsrpRequest } from '../../../src/msrp/message.ts'
 
 export type SuiteTransport = 'memory' | 'tcp'
 
@@ -93,6 +95,28 @@ export function chatServerSuite(kind: SuiteTransport): void {
         assert.equal(await bob.say('lobby', 'hi alice'), 200)
         assert.equal((await alice.messages.next()).text, 'hi alice')
         assert.equal(alice.messages.items.length, 1, 'alice never got her own message back')
+      })
+    })
+
+    test('a SEND whose only recipient leaves as it arrives is answered 200, never 481 (RFC 4975 §7.2)', async () => {
+      await withServer(kind, {}, async (server, join) => {
+        const [alice, bob] = await Promise.all([join('alice'), join('bob')])
+        await alice.joinOk('lobby')
+        const bobRoom = await bob.joinOk('lobby')
+        // Bob's session is closing just as the copy reaches it: it answers 481 for its own
+        // session and sends BYE. Alice's session is fine, so she must not hear 481.
+        const session = bobRoom.session as unknown as { handleRequest(request: MsrpRequest, connection: MsrpConnection): void }
+        const original = session.handleRequest.bind(session)
+        let leaving: Promise<unknown> | undefined
+        session.handleRequest = (request, connection) => {
+          if (request.method !== 'SEND') return original(request, connection)
+          connection.respond(request, 481)
+          leaving ??= bob.leave('lobby')
+        }
+        assert.equal(await alice.say('lobby', 'anyone here?'), 200)
+        await leaving
+        assert.deepEqual(server.room('lobby')!.participants().map((p) => p.uri), [alice.uri])
+        assert.equal(await alice.say('lobby', 'empty room'), 200, 'nobody left to deliver to is no failure either')
       })
     })
 
@@ -199,6 +223,43 @@ export function chatServerSuite(kind: SuiteTransport): void {
         assert.deepEqual(server.room('lobby')!.participants().map((p) => p.uri).sort(), [bob.uri, mod.uri].sort())
         assert.equal(await mod.say('lobby', 'bye troll'), 200)
         assert.equal((await bob.messages.next()).text, 'bye troll')
+      })
+    })
+
+    test('a kicked participant\'s SEND in flight is answered before the BYE (the sender learns it was delivered)', async () => {
+      await withServer(kind, {}, async (server, join) => {
+        const [mod, troll, carol] = await Promise.all([join('mod'), join('troll'), join('carol')])
+        for (const p of [mod, troll]) await p.joinOk('lobby')
+        const carolRoom = await carol.joinOk('lobby')
+        // Carol holds the relayed copy, so troll's SEND is still in flight at the focus.
+        const session = carolRoom.session as unknown as { handleRequest(request: MsrpRequest, connection: MsrpConnection): void }
+        const original = session.handleRequest.bind(session)
+        let release: (() => void) | undefined
+        const held = new Promise<void>((resolve) => {
+          session.handleRequest = (request, connection) => {
+            if (request.method !== 'SEND' || release !== undefined) return original(request, connection)
+            release = () => original(request, connection)
+            resolve()
+          }
+        })
+        const room = server.room('lobby')!
+        const removed = new Promise<void>((resolve) => {
+          const stop = room.store.subscribe((e) => {
+            if (e.type === 'roster' && e.change.kind === 'leave') {
+              stop()
+              resolve()
+            }
+          })
+        })
+        const sending = troll.say('lobby', 'last words')
+        await held
+        assert.equal((await mod.inDialog('lobby', 'REFER', { headers: [['Refer-To', `<${troll.uri};method=BYE>`]] })).status, 202)
+        await removed
+        assert.equal(room.participants().some((p) => p.uri === troll.uri), false, 'out of the roster at once')
+        release!()
+        assert.equal(await sending, 200, 'the in-flight SEND is answered with the delivery result')
+        assert.equal(await troll.byes.next(), server.roomUri('lobby'))
+        assert.equal((await carol.messages.next()).text, 'last words')
       })
     })
 

@@ -63,6 +63,18 @@ describe('Messager and incoming MESSAGE (RFC 3428)', () => {
     await assert.rejects(ian.sendMessage('sip:jan@jan.test:5060', 'anyone?'), (e: unknown) => e instanceof SipResponseError && e.status === 480)
   })
 
+  it('an outbound proxy configured without ;lr is still the next hop, sent to as a loose route (RFC 3261 §8.1.2)', async () => {
+    const proxy = await w.server('strictless.test')
+    proxy.handler = (r) => r.respond(202)
+    const ua = await w.ua('ossie', { outboundProxy: 'sip:strictless.test:5060' })
+    assert.equal(ua.nextHopOf(ua.createRequest('MESSAGE', 'sip:lou@example.test')).host, 'strictless.test')
+    assert.equal((await ua.sendMessage('sip:lou@example.test', 'via the proxy')).status, 202)
+    const [got] = proxy.of('MESSAGE')
+    assert.ok(got, 'the proxy received the MESSAGE')
+    assert.equal(got.uri, 'sip:lou@example.test', 'the Request-URI stays the target')
+    assert.equal(got.headers.get('Route'), '<sip:strictless.test:5060;lr>')
+  })
+
   it('answers a 407 with Proxy-Authorization; the next MESSAGE carries it pre-emptively', async () => {
     const proxy = await w.server('proxy.test')
     const auth = digestGuard('example.test', 'secret', { qop: false })
