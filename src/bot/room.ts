@@ -141,8 +141,8 @@ export class Room {
    * @example
    * ```ts
    * bot.command('kick', async (ctx) => {
-   *   await ctx.room.kick(ctx.args[0] ?? '')
-   *   await ctx.reply(`${ctx.args[0]} was removed`)
+   *   await ctx.room.kick(ctx.command.args[0] ?? '')
+   *   await ctx.reply(`${ctx.command.args[0]} was removed`)
    * })
    * ```
    */

@@ -1,7 +1,7 @@
 /**
- * SIP URI identity for the chat layer ("is this sender me?", "is this my room?"). The bot layer
- * has the same rules in `src/bot/address.ts`; the chat layer keeps its own copy so that layers
- * only call downward.
+ * SIP URI identity for the chat layer ("is this sender me?", "is this my room?"). These are the
+ * only copy of the rules: the bot layer re-exports them under its own names (`src/bot/address.ts`),
+ * as layers only call downward.
  *
  * @module
  */

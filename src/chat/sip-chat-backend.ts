@@ -19,7 +19,7 @@ import type { MemoryNetwork as MsrpMemoryNetwork } from '../msrp/memory-stream.t
 import { PresencePublisher } from '../presence/publisher.ts'
 import { PresenceWatcher } from '../presence/watcher.ts'
 import type { PresenceUpdate } from '../presence/watcher.ts'
-import { systemClock as realClock } from '../clock.ts'
+import { systemClock } from '../clock.ts'
 import type { Clock } from '../clock.ts'
 import type { MemoryNetwork as SipMemoryNetwork } from '../sip/transport/memory.ts'
 import type { MemoryTransport } from '../sip/transport/memory.ts'
@@ -113,16 +113,6 @@ class NotStartedError extends MsrpBotError {
 
 let memoryHostCounter = 0
 
-/**
- * The backend's own timers (reconnect backoff, grace periods) keep the process alive, unlike
- * the SIP stack's unref'd ones: a bot waiting to reconnect must not exit for lack of sockets.
- */
-const keepAliveClock: Clock = {
-  setTimeout: (callback, ms) => setTimeout(callback, ms),
-  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
-  now: () => realClock.now(),
-}
-
 function toPresenceStatus(presence: PresenceState): { open: boolean; note?: string; activities?: string[] } {
   const activities = presence.status === 'away' ? ['away'] : presence.status === 'busy' ? ['busy'] : undefined
   return {
@@ -181,7 +171,9 @@ export class SipChatBackend implements ChatBackend {
     this.config = config
     this.uri = config.uri
     this.#options = options
-    this.#clock = options.clock ?? keepAliveClock
+    // The backend's own timers (reconnect backoff, grace periods) keep the process alive, unlike
+    // the SIP stack's unref'd ones: a bot waiting to reconnect must not exit for lack of sockets.
+    this.#clock = options.clock ?? systemClock
     this.#log = options.logger ?? debugChatLogger
     this.#backoff = new Backoff(options.reconnect === false ? {} : options.reconnect)
     this.#dialer = socketDialer

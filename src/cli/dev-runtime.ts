@@ -37,7 +37,7 @@ export async function runDevCommand(options: DevOptions, context: RuntimeContext
   const settings = options.server
   const server = await startChatServer({
     domain: settings.domain,
-    rooms: [...settings.rooms],
+    rooms: Object.fromEntries(settings.rooms.map((room) => [room, { moderators: [...settings.moderators] }])),
     ...(settings.users === undefined ? {} : { users: Object.fromEntries(settings.users.map((u) => [u.username, u.password])) }),
     transport: {
       kind: 'sockets',

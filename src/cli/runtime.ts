@@ -40,6 +40,8 @@ export interface ServerOptions {
   readonly domain: string
   /** Room names to create at start (default ['lobby']). */
   readonly rooms: readonly string[]
+  /** SIP URIs that moderate every room: may remove (RFC 4579) and mute participants. */
+  readonly moderators: readonly string[]
   /**
    * Accounts allowed to register, with passwords. Undefined: anyone may register under any
    * name in the domain without a password (fine on 127.0.0.1, not on a network).
@@ -131,6 +133,7 @@ export async function startServer(options: ServerOptions, context: RuntimeContex
     port: options.port,
     domain: options.domain,
     rooms: [...options.rooms],
+    moderators: [...options.moderators],
     ...(options.users === undefined ? {} : { users: Object.fromEntries(options.users.map((u) => [u.username, u.password])) }),
     ...(options.wsPort === undefined ? {} : { wsPort: options.wsPort }),
     msrpPort: options.msrpPort,

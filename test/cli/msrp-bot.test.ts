@@ -96,6 +96,7 @@ describe('msrp-bot server', () => {
       port: 5060,
       domain: 'localhost',
       rooms: ['lobby'],
+      moderators: [],
       users: undefined,
       wsPort: undefined,
       msrpPort: 2855,
@@ -107,12 +108,14 @@ describe('msrp-bot server', () => {
     const options = parse(serverCommand, [
       '--host', '0.0.0.0', '-p', '5070', '--domain', 'chat.example.com', '--rooms', 'lobby,ops', '--rooms', 'dev',
       '--users', 'users.txt', '--ws-port', '8080', '--msrp-port', '0', '--log-level', 'debug',
+      '--moderators', 'sip:alice@chat.example.com,sip:mod@chat.example.com',
     ])
     assert.deepEqual(options, {
       host: '0.0.0.0',
       port: 5070,
       domain: 'chat.example.com',
       rooms: ['lobby', 'ops', 'dev'],
+      moderators: ['sip:alice@chat.example.com', 'sip:mod@chat.example.com'],
       users: [{ username: 'alice', password: 'secret' }, { username: 'echo', password: 's3cret' }],
       wsPort: 8080,
       msrpPort: 0,
@@ -128,6 +131,7 @@ describe('msrp-bot server', () => {
       [['--domain', 'sip:example.com'], /--domain is a bare domain/],
       [['--rooms', 'a b'], /--rooms: room name 'a b' is not valid/],
       [['--users', 'missing.txt'], /--users: cannot read --users file/],
+      [['--moderators', 'alice@example.com'], /--moderators must be a sip: or sips: URI.*Did you mean 'sip:alice@example.com'/],
       [['--log-level', 'loud'], /--log-level must be one of trace, debug/],
       [['extra'], /unexpected argument 'extra' \(it takes no positional arguments\)/],
     ]

@@ -63,6 +63,13 @@ export const serverFlags: Record<string, FlagSpec> = {
     description: 'Accounts: alice:secret,bob:pw or a file with one username:password per line',
     default: 'anyone may register, no password',
   },
+  moderators: {
+    type: 'string',
+    multiple: true,
+    value: '<uris>',
+    description: 'SIP URIs that may remove and mute people in every room (RFC 4579 REFER), comma-separated',
+    default: 'none',
+  },
   'ws-port': { type: 'string', value: '<port>', description: 'SIP over WebSocket port for browsers (RFC 7118)', default: 'off' },
   'msrp-port': { type: 'string', value: '<port>', description: 'MSRP port (0 = any free port)', default: '2855' },
 }
@@ -127,6 +134,9 @@ export function parseServerOptions(command: string, line: ParsedCommandLine, io:
   const domain = parseDomain(command, '--domain', stringFlag(v, 'domain') ?? 'localhost')
   const roomList = splitList(listFlag(v, 'rooms'))
   const rooms = (roomList.length === 0 ? ['lobby'] : roomList).map((r) => parseRoomName(command, '--rooms', r))
+  const moderators = splitList(listFlag(v, 'moderators')).map((uri) =>
+    parseSipAddress(command, '--moderators', uri, { user: 'required', example: 'sip:moderator@example.com' }),
+  )
   const wsRaw = stringFlag(v, 'ws-port')
   const wsPort = wsRaw === undefined ? undefined : parsePort(command, '--ws-port', wsRaw, { allowZero: true })
   const msrpPort = parsePort(command, '--msrp-port', stringFlag(v, 'msrp-port') ?? '2855', { allowZero: true })
@@ -152,7 +162,7 @@ export function parseServerOptions(command: string, line: ParsedCommandLine, io:
       throw error
     }
   }
-  return { host, port, domain, rooms, users, wsPort, msrpPort, logLevel: parseLogLevel(command, line, io) }
+  return { host, port, domain, rooms, moderators, users, wsPort, msrpPort, logLevel: parseLogLevel(command, line, io) }
 }
 
 /** Builds {@link SipAccountOptions} from `accountFlags` (after the env file was loaded). */

@@ -10,14 +10,15 @@ import { MemoryNetwork as MsrpMemoryNetwork } from '../../msrp/memory-stream.ts'
 import type { IncomingRequest } from '../../sip/core/incoming-request.ts'
 import { unrefClock as realClock, type Clock, type TimerHandle } from '../../clock.ts'
 import { createMemoryNetwork } from '../../sip/transport/memory.ts'
-import { parseUri, type Uri } from '../../sip/uri.ts'
 import { InMemoryRoomStore, type RoomStore } from '../room-store.ts'
 import { RoomDirectory } from '../room-directory.ts'
 import type { ChatRoom } from '../room.ts'
 import { Authenticator, aorOf } from './identity.ts'
 import { RoomFocus } from './focus.ts'
 import { MsrpEndpoint } from './msrp-endpoint.ts'
-import { SILENT_LOGGER, type ChatNetwork, type ChatServerOptions } from './options.ts'
+import type { ChatNetwork, ChatServerOptions } from './options.ts'
+import { silentLogger } from '../../logger.ts'
+import { requestUriOrRespond } from './request-uri.ts'
 import { PresenceService } from './presence-service.ts'
 import { LocalProxy } from './proxy.ts'
 import { RegistrarService } from './registrar-service.ts'
@@ -74,7 +75,7 @@ export class ChatServer {
     this.#sip = sip
     this.#msrp = msrp
     this.#clock = clock
-    this.#log = options.logger ?? SILENT_LOGGER
+    this.#log = options.logger ?? silentLogger
     this.#closeTimeoutMs = options.closeTimeoutMs ?? CLOSE_GRACE_MS
     this.addresses = { sip: sip.addresses, msrp: { host: msrp.host, port: msrp.port } }
     this.rooms = new RoomDirectory(init.store, { clock, ...(options.autoCreateRooms === undefined ? {} : { autoCreate: options.autoCreateRooms }) })
@@ -199,13 +200,8 @@ export class ChatServer {
   async #dispatch(incoming: IncomingRequest): Promise<void> {
     const request = incoming.message
     if (request.method === 'ACK') return
-    let target: Uri
-    try {
-      target = parseUri(request.uri)
-    } catch {
-      incoming.respond(416)
-      return
-    }
+    const target = requestUriOrRespond(incoming)
+    if (target === undefined) return
     // A Route naming us (an outbound-proxy setting) is consumed here (RFC 3261 §16.4).
     this.#proxy.stripOwnRoutes(request)
     const local = this.#proxy.isLocal(target)
@@ -266,7 +262,7 @@ export class ChatServer {
  * ```
  */
 export async function startChatServer(options: ChatServerOptions): Promise<ChatServer> {
-  const log = options.logger ?? SILENT_LOGGER
+  const log = options.logger ?? silentLogger
   const mode = options.transport ?? { kind: 'memory' }
   const clock = options.clock ?? realClock
   const network = mode.kind === 'memory' ? (mode.network ?? createChatNetwork()) : undefined

@@ -14,6 +14,8 @@ export interface ChatServerCliOptions {
   port: number
   domain: string
   rooms: string[]
+  /** SIP URIs that moderate every room (may remove and mute participants). */
+  moderators?: string[]
   users?: Record<string, string>
   wsPort?: number
   msrpPort?: number
@@ -37,7 +39,7 @@ export async function runChatServerCli(opts: ChatServerCliOptions): Promise<void
   const out = opts.out ?? ((line: string) => process.stdout.write(`${line}\n`))
   const server = await startChatServer({
     domain: opts.domain,
-    rooms: opts.rooms,
+    rooms: Object.fromEntries(opts.rooms.map((room) => [room, { moderators: opts.moderators ?? [] }])),
     ...(opts.users === undefined ? {} : { users: opts.users }),
     ...(opts.logger === undefined ? {} : { logger: opts.logger }),
     transport: { kind: 'sockets', host: opts.host, port: opts.port, ...(opts.wsPort === undefined ? {} : { wsPort: opts.wsPort }), ...(opts.msrpPort === undefined ? {} : { msrpPort: opts.msrpPort }) },

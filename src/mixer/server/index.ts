@@ -25,3 +25,7 @@ export { PresenceService } from './presence-service.ts'
 export { LocalProxy } from './proxy.ts'
 export { Authenticator, aorOf, aorOfString } from './identity.ts'
 export type { ListenAddress } from './sip-endpoint.ts'
+
+// Room state backends: pass `store` to startChatServer (a broker-backed store implements RoomStore).
+export { InMemoryRoomStore } from '../room-store.ts'
+export type { RoomStore, RoomConfig } from '../room-store.ts'

@@ -77,5 +77,3 @@ export interface ChatServerOptions {
   closeTimeoutMs?: number
 }
 
-/** Silent logger. */
-export const SILENT_LOGGER: ChatServerLogger = { debug() {}, info() {}, warn() {} }

@@ -10,7 +10,7 @@ import type { IncomingRequest } from '../../sip/core/incoming-request.ts'
 import type { UserAgentCore } from '../../sip/core/user-agent-core.ts'
 import { readExpires } from '../../sip/headers/scalars.ts'
 import { sameUri } from '../uri-key.ts'
-import type { TimeSource as MixerClock } from '../../clock.ts'
+import type { TimeSource } from '../../clock.ts'
 import { PresenceAgent, PRESENCE_EVENT, type NotifyInstruction } from '../presence-agent.ts'
 import type { SubscriptionDialogs } from './subscriptions.ts'
 import { guarded } from './in-dialog.ts'
@@ -24,7 +24,7 @@ export class PresenceService {
   readonly #subscriptions: SubscriptionDialogs
   readonly #log: ChatServerLogger
 
-  constructor(core: UserAgentCore, subscriptions: SubscriptionDialogs, clock: MixerClock, log: ChatServerLogger) {
+  constructor(core: UserAgentCore, subscriptions: SubscriptionDialogs, clock: TimeSource, log: ChatServerLogger) {
     this.agent = new PresenceAgent({ clock })
     this.#core = core
     this.#subscriptions = subscriptions

@@ -19,6 +19,7 @@ import { newBranch } from '../../sip/ids.ts'
 import type { SipMessage, SipRequest } from '../../sip/message.ts'
 import type { Destination } from '../../sip/transaction/transport-port.ts'
 import { parseUri, type Uri } from '../../sip/uri.ts'
+import { requestUriOrRespond } from './request-uri.ts'
 import { sameUri } from '../uri-key.ts'
 import { aorOf } from './identity.ts'
 import type { ChatServerLogger } from './options.ts'
@@ -58,13 +59,8 @@ export class LocalProxy {
   /** Forwards an out-of-dialog request to a local user: 403 foreign domain, 404 unknown/unregistered. */
   forward(incoming: IncomingRequest): void {
     const request = incoming.message
-    let target: Uri
-    try {
-      target = parseUri(request.uri)
-    } catch {
-      incoming.respond(416)
-      return
-    }
+    const target = requestUriOrRespond(incoming)
+    if (target === undefined) return
     if (readNameAddrList(request.headers, 'Route').length > 0) {
       // A further hop the client chose (strict routing is not supported): we only serve our domain.
       incoming.respond(403, { reason: 'Not a relay for other hops' })

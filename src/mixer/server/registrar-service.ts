@@ -14,7 +14,7 @@ import { readCSeq } from '../../sip/headers/cseq.ts'
 import { readExpires } from '../../sip/headers/scalars.ts'
 import type { Destination } from '../../sip/transaction/transport-port.ts'
 import { parseUri, serializeUri } from '../../sip/uri.ts'
-import type { TimeSource as MixerClock } from '../../clock.ts'
+import type { TimeSource } from '../../clock.ts'
 import { Registrar, type ContactInput } from '../registrar.ts'
 import { aorOf } from './identity.ts'
 
@@ -30,7 +30,7 @@ export class RegistrarService {
   /** Flow id (connection id) → the source it was registered from. */
   readonly #flows = new Map<string, Destination>()
 
-  constructor(domain: string, clock: MixerClock) {
+  constructor(domain: string, clock: TimeSource) {
     this.registrar = new Registrar({ clock, domains: [domain] })
   }
 
