@@ -54,7 +54,12 @@ export function toSendError(error: unknown, context: { room: string; to?: string
   }
   const comment = (error as { comment?: unknown }).comment
   if (status === 403 && typeof comment === 'string' && /rate|slow|too many/i.test(comment)) {
-    return new SendError('rate-limited', `${context.room} is throttling the bot (${detail})`, { statusCode: 403, cause: error })
+    const retry = /retry in (\d+) ?ms/i.exec(comment)
+    return new SendError('rate-limited', `${context.room} is throttling the bot (${detail})`, {
+      statusCode: 403,
+      cause: error,
+      ...(retry ? { retryAfterMs: Number(retry[1]) } : {}),
+    })
   }
   return new SendError('rejected', `${context.room} refused the message (${detail})`, status === undefined ? { cause: error } : { statusCode: status, cause: error })
 }

@@ -54,7 +54,7 @@ describe('SipChatBackend moderation and room end', () => {
     await server.close()
   })
 
-  it('the focus hangs up and the room is gone (404 to OPTIONS): room-closed "closed"', async () => {
+  it('the focus shuts down (BYE Reason 503) and the room is gone when the bot comes back: room-closed "closed"', async () => {
     const server = await startServer()
     const bob = await client(server, 'bob')
     const rb = await bob.backend.join(LOBBY, { nickname: 'bob' })
@@ -64,6 +64,35 @@ describe('SipChatBackend moderation and room end', () => {
     await until(server, [bob.backend], () => bob.events.some((e) => e.type === 'room-closed'), 'room-closed')
     assert.deepEqual(bob.events.find((e) => e.type === 'room-closed'), { type: 'room-closed', room: LOBBY, reason: 'closed' })
     await assert.rejects(rb.send('hello?'), { code: 'SEND_DISCONNECTED' })
+    await bob.backend.stop()
+    await server.close()
+  })
+
+  it('a bare BYE (no Reason, as SylkServer sends) and the room is gone (404 to OPTIONS): room-closed "closed"', async () => {
+    const server = await startServer({ byeReasons: false })
+    const bob = await client(server, 'bob')
+    const rb = await bob.backend.join(LOBBY, { nickname: 'bob' })
+    await quiet(server, [bob.backend])
+    assert.equal(await server.focus.deleteRoom(LOBBY), true) // bare BYE, then the room is gone
+    await until(server, [bob.backend], () => bob.events.some((e) => e.type === 'room-closed'), 'room-closed')
+    assert.deepEqual(bob.events.find((e) => e.type === 'room-closed'), { type: 'room-closed', room: LOBBY, reason: 'closed' })
+    assert.equal(bob.backend.state, 'online', 'no reconnect: the OPTIONS answer decided')
+    await assert.rejects(rb.send('hello?'), { code: 'SEND_DISCONNECTED' })
+    await bob.backend.stop()
+    await server.close()
+  })
+
+  it('a bare BYE while the room still answers OPTIONS (200) means the bot was removed: room-closed "kicked"', async () => {
+    const server = await startServer({ byeReasons: false })
+    const mod = await client(server, 'mod')
+    const bob = await client(server, 'bob')
+    const rm = await mod.backend.join(LOBBY, { nickname: 'mod' })
+    await bob.backend.join(LOBBY, { nickname: 'bob' })
+    await quiet(server, [mod.backend, bob.backend])
+    await rm.removeParticipant('sip:bob@example.test')
+    await until(server, [mod.backend, bob.backend], () => bob.events.some((e) => e.type === 'room-closed'), 'room-closed')
+    assert.deepEqual(bob.events.find((e) => e.type === 'room-closed'), { type: 'room-closed', room: LOBBY, reason: 'kicked' })
+    await mod.backend.stop()
     await bob.backend.stop()
     await server.close()
   })

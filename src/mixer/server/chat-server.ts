@@ -96,6 +96,7 @@ export class ChatServer {
       deliveryTimeoutMs: options.deliveryTimeoutMs ?? 10_000,
       deliveryMode: options.deliveryMode ?? 'confirmed',
       msrpBindTimeoutMs: options.msrpBindTimeoutMs ?? 30_000,
+      byeReasons: options.byeReasons ?? true,
     })
     const rooms = options.rooms ?? []
     const entries: Array<[string, object]> = Array.isArray(rooms) ? rooms.map((r) => [r, {}]) : Object.entries(rooms)

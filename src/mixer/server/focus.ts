@@ -62,6 +62,8 @@ export interface FocusDeps {
   deliveryTimeoutMs: number
   deliveryMode: DeliveryMode
   msrpBindTimeoutMs: number
+  /** Put the RFC 3326 Reason on BYEs (false: bare BYEs, like foci that send none). */
+  byeReasons?: boolean
 }
 
 // Set by RoomFocus's static block, so LegEvents reaches the focus's private methods.
@@ -295,7 +297,7 @@ export class RoomFocus {
     leg.link.close()
     if (reason !== 'kicked' && this.#deps.store.getRoom(leg.room.uri) !== undefined) leg.room.leave(leg.participantId, reason)
     this.#deps.log.info(`${leg.identity} left ${leg.room.uri} (${reason})`)
-    if (bye !== undefined) await sendInDialog(this.#deps.core, leg, 'BYE', { headers: [['Reason', BYE_REASONS[bye]]] }, this.#deps.log)
+    if (bye !== undefined) await sendInDialog(this.#deps.core, leg, 'BYE', this.#deps.byeReasons === false ? {} : { headers: [['Reason', BYE_REASONS[bye]]] }, this.#deps.log)
     leg.dialog.terminate()
     this.#deps.core.removeDialog(leg.dialog)
   }
@@ -351,7 +353,12 @@ export class RoomFocus {
       return { status: 400, comment: `Bad CPIM: ${error instanceof Error ? error.message.slice(0, 100) : 'unparseable'}` }
     }
     const decision = leg.room.handleMessage({ participantId: leg.participantId, cpim, size })
-    if (decision.action === 'reject') return { status: decision.status, comment: decision.reason }
+    if (decision.action === 'reject') {
+      // MSRP has no 429: a rate-limited sender gets 403 whose comment says so and when to retry,
+      // so a client can tell throttling from a refusal (RFC 4975 §7.2 comments are free text).
+      const comment = decision.problem === 'rate-limited' && decision.retryAfterMs !== undefined ? `Rate limited; retry in ${decision.retryAfterMs} ms` : decision.reason
+      return { status: decision.status, comment }
+    }
     // One Message-ID per relayed message: it is unique on each recipient's session (RFC 4975 §7.1.1).
     const messageId = `${leg.participantId.slice(0, 8)}.${(this.#relayed++).toString(36)}`
     // Serialized once for every recipient; each leg reports through a callback (no promise per copy).

@@ -75,5 +75,10 @@ export interface ChatServerOptions {
   msrpBindTimeoutMs?: number
   /** Longest `close()` waits for its BYEs and final NOTIFYs to be answered (default 5 s). */
   closeTimeoutMs?: number
+  /**
+   * Put an RFC 3326 `Reason` on the focus's BYEs (default true; see bye-reason.ts). False sends
+   * bare BYEs, as some foci (SylkServer) do: for testing clients against such a focus.
+   */
+  byeReasons?: boolean
 }
 
