@@ -1,6 +1,20 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { LOBBY, client, quiet, startServer, until } from './helpers.ts'
+import type { UserAgent } from '../../src/sip/ua/index.ts'
+
+/** Records the status of every OPTIONS the backend's user agent sends (the no-Reason probe). */
+function watchOptions(backend: { userAgent: UserAgent | undefined }): number[] {
+  const ua = backend.userAgent!
+  const statuses: number[] = []
+  const send = ua.sendRequest.bind(ua)
+  ua.sendRequest = async (request, options) => {
+    const response = await send(request, options)
+    if (request.method === 'OPTIONS') statuses.push(response.status)
+    return response
+  }
+  return statuses
+}
 
 describe('SipChatBackend moderation and room end', () => {
   it('a moderator kicks: REFER method=BYE removes the participant, who gets room-closed "kicked"', async () => {
@@ -73,9 +87,11 @@ describe('SipChatBackend moderation and room end', () => {
     const bob = await client(server, 'bob')
     const rb = await bob.backend.join(LOBBY, { nickname: 'bob' })
     await quiet(server, [bob.backend])
+    const probes = watchOptions(bob.backend)
     assert.equal(await server.focus.deleteRoom(LOBBY), true) // bare BYE, then the room is gone
     await until(server, [bob.backend], () => bob.events.some((e) => e.type === 'room-closed'), 'room-closed')
     assert.deepEqual(bob.events.find((e) => e.type === 'room-closed'), { type: 'room-closed', room: LOBBY, reason: 'closed' })
+    assert.deepEqual(probes, [404], 'the room was probed with OPTIONS (RFC 3261 §11)')
     assert.equal(bob.backend.state, 'online', 'no reconnect: the OPTIONS answer decided')
     await assert.rejects(rb.send('hello?'), { code: 'SEND_DISCONNECTED' })
     await bob.backend.stop()
@@ -89,9 +105,11 @@ describe('SipChatBackend moderation and room end', () => {
     const rm = await mod.backend.join(LOBBY, { nickname: 'mod' })
     await bob.backend.join(LOBBY, { nickname: 'bob' })
     await quiet(server, [mod.backend, bob.backend])
+    const probes = watchOptions(bob.backend)
     await rm.removeParticipant('sip:bob@example.test')
     await until(server, [mod.backend, bob.backend], () => bob.events.some((e) => e.type === 'room-closed'), 'room-closed')
     assert.deepEqual(bob.events.find((e) => e.type === 'room-closed'), { type: 'room-closed', room: LOBBY, reason: 'kicked' })
+    assert.deepEqual(probes, [200], 'the room still answers OPTIONS')
     await mod.backend.stop()
     await bob.backend.stop()
     await server.close()

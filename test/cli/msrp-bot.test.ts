@@ -106,12 +106,12 @@ describe('msrp-bot server', () => {
 
   test('every flag', () => {
     const options = parse(serverCommand, [
-      '--host', '0.0.0.0', '-p', '5070', '--domain', 'chat.example.com', '--rooms', 'lobby,ops', '--rooms', 'dev',
+      '--host', '192.0.2.10', '-p', '5070', '--domain', 'chat.example.com', '--rooms', 'lobby,ops', '--rooms', 'dev',
       '--users', 'users.txt', '--ws-port', '8080', '--msrp-port', '0', '--log-level', 'debug',
       '--moderators', 'sip:alice@chat.example.com,sip:mod@chat.example.com',
     ])
     assert.deepEqual(options, {
-      host: '0.0.0.0',
+      host: '192.0.2.10',
       port: 5070,
       domain: 'chat.example.com',
       rooms: ['lobby', 'ops', 'dev'],
@@ -131,6 +131,7 @@ describe('msrp-bot server', () => {
       [['--domain', 'sip:example.com'], /--domain is a bare domain/],
       [['--rooms', 'a b'], /--rooms: room name 'a b' is not valid/],
       [['--users', 'missing.txt'], /--users: cannot read --users file/],
+      [['--host', '0.0.0.0'], /--host 0.0.0.0 cannot be advertised to clients; bind this machine's address/],
       [['--moderators', 'alice@example.com'], /--moderators must be a sip: or sips: URI.*Did you mean 'sip:alice@example.com'/],
       [['--log-level', 'loud'], /--log-level must be one of trace, debug/],
       [['extra'], /unexpected argument 'extra' \(it takes no positional arguments\)/],
@@ -145,10 +146,10 @@ describe('msrp-bot server', () => {
   test('warns when listening beyond localhost without --users', () => {
     // Parsing alone prints the warning; nothing is started (tests listen on loopback only).
     const io = memoryIo({ cwd: tmp.dir, env: {} })
-    serverCommand.parse(parseCommandLine(serverCommand.spec, ['--host', '0.0.0.0']), io)
-    assert.match(io.stderr.text, /warning: listening on 0.0.0.0 without --users/)
+    serverCommand.parse(parseCommandLine(serverCommand.spec, ['--host', '192.0.2.10']), io)
+    assert.match(io.stderr.text, /warning: listening on 192.0.2.10 without --users/)
     const quiet = memoryIo({ cwd: tmp.dir, env: {} })
-    serverCommand.parse(parseCommandLine(serverCommand.spec, ['--host', '0.0.0.0', '--users', 'alice:secret']), quiet)
+    serverCommand.parse(parseCommandLine(serverCommand.spec, ['--host', '192.0.2.10', '--users', 'alice:secret']), quiet)
     assert.equal(quiet.stderr.text, '')
   })
 })

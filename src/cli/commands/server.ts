@@ -18,11 +18,12 @@ const spec: CommandSpec = {
   flags: { ...serverFlags, ...logLevelFlag },
   details: [
     'Without --users anyone may register under any name: keep --host 127.0.0.1 then. To serve a ' +
-      'network, bind --host 0.0.0.0 and give --users a file of username:password lines.',
+      "network, bind --host to this machine's address (it is advertised in Via, Contact and the " +
+      'MSRP path, so it must be one clients can reach; 0.0.0.0 is refused) and give --users.',
   ],
   examples: [
     'msrp-bot server',
-    'msrp-bot server --host 0.0.0.0 --domain chat.example.com --users users.txt --rooms lobby,ops --ws-port 8080',
+    'msrp-bot server --host 192.0.2.10 --domain chat.example.com --users users.txt --rooms lobby,ops --ws-port 8080',
   ],
 }
 

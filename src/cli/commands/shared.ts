@@ -130,6 +130,13 @@ export function absolutePath(io: { readonly cwd: string }, path: string): string
 export function parseServerOptions(command: string, line: ParsedCommandLine, io: CliIo): ServerOptions {
   const v = line.values
   const host = parseHost(command, '--host', stringFlag(v, 'host') ?? '127.0.0.1')
+  if (host === '0.0.0.0' || host === '::') {
+    // The bound address is what the server advertises (Via, Contact, Record-Route, a=path).
+    throw new CliUsageError(
+      `${command}: --host ${host} cannot be advertised to clients; bind this machine's address (e.g. --host 192.0.2.10), which clients reach and the server names in its SIP and MSRP headers`,
+      { command },
+    )
+  }
   const port = parsePort(command, '--port', stringFlag(v, 'port') ?? '5060', { allowZero: true })
   const domain = parseDomain(command, '--domain', stringFlag(v, 'domain') ?? 'localhost')
   const roomList = splitList(listFlag(v, 'rooms'))
