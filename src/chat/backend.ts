@@ -257,6 +257,14 @@ export const BackendErrorCode = {
   notAuthorized: 'NOT_AUTHORIZED',
   /** The focus does not implement the request (e.g. mute on a focus other than msrp-bot's). */
   notSupported: 'NOT_SUPPORTED',
+  /** A call other than `subscribe` came before `start()` or after `stop()`. */
+  notStarted: 'BACKEND_NOT_STARTED',
+  /** A nickname request failed for a reason other than 424/425 (no answer, lost session). */
+  nicknameFailed: 'NICKNAME_FAILED',
+  /** A moderation request failed for a reason other than 403/404/unsupported. */
+  moderationFailed: 'MODERATION_FAILED',
+  /** The focus is shutting down (BYE with RFC 3326 cause 503): the backend re-joins when it is back. */
+  focusRestarting: 'FOCUS_RESTARTING',
 } as const
 
 /** One of the {@link BackendErrorCode} values. */
