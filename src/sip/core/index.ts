@@ -4,6 +4,6 @@ export {
   type UserAgentCoreOptions, type SendRequestOptions, type RequestHandler, type OrphanHandler, type CoreLogger,
 } from './user-agent-core.ts'
 export { IncomingRequest, type RespondOptions } from './incoming-request.ts'
-export { destinationForUri, nextHop, responseDestination, stampVia, UnroutableRequestError } from './routing.ts'
+export { destinationForUri, nextHop, outboundProxyRoute, outboundProxyRouteHeader, responseDestination, stampVia, UnroutableRequestError } from './routing.ts'
 export { transportSetPort, sourceOf, type CoreTransportPort } from './transport-adapter.ts'
 export { badRequestFor } from './bad-request.ts'

@@ -98,6 +98,23 @@ export function chatServerSuite(kind: SuiteTransport): void {
       })
     })
 
+    test('a CPIM To naming the room by the address the participant dialled is public, not a 404 private message', async () => {
+      await withServer(kind, {}, async (server, join) => {
+        const [alice, bob] = await Promise.all([join('alice'), join('bob')])
+        const sip = server.addresses.sip[0]!
+        const dialled = `sip:lobby@${sip.host}:${sip.port}`
+        await alice.joinOk(dialled)
+        await bob.joinOk('lobby')
+        // TestParticipant.say puts the URI it joined by in the CPIM To.
+        assert.equal(await alice.say(dialled, 'hi via the IP form'), 200)
+        const got = await bob.messages.next()
+        assert.equal(got.text, 'hi via the IP form')
+        assert.equal(got.cpim.to[0]!.uri, dialled, 'relayed unchanged (RFC 7701 §6.1)')
+        // Bob joined by the domain form: the IP form is no address of his.
+        assert.equal(await bob.say('lobby', 'x', { to: dialled }), 404)
+      })
+    })
+
     test('a SEND whose only recipient leaves as it arrives is answered 200, never 481 (RFC 4975 §7.2)', async () => {
       await withServer(kind, {}, async (server, join) => {
         const [alice, bob] = await Promise.all([join('alice'), join('bob')])

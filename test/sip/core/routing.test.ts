@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert'
 import { test } from 'node:test'
-import { destinationForUri, nextHop, responseDestination, stampVia } from '../../../src/sip/core/routing.ts'
+import { destinationForUri, nextHop, outboundProxyRoute, outboundProxyRouteHeader, responseDestination, stampVia } from '../../../src/sip/core/routing.ts'
 import { parseNameAddrList } from '../../../src/sip/headers/name-addr.ts'
 import { parseVia } from '../../../src/sip/headers/via.ts'
 import { parseUri } from '../../../src/sip/uri.ts'
@@ -19,6 +19,15 @@ test('next hop: first loose route, else the Request-URI', () => {
   assert.equal(nextHop(uri, parseNameAddrList('<sip:proxy.example;lr>, <sip:p2.example;lr>')).host, 'proxy.example')
   assert.equal(nextHop(uri, parseNameAddrList('<sip:strict.example>')).host, '192.0.2.1')
   assert.equal(nextHop(uri, []).host, '192.0.2.1')
+})
+
+test('an outbound proxy is always a loose route: lr added when missing, kept when present (§8.1.2)', () => {
+  assert.equal(outboundProxyRouteHeader('sip:proxy.example:5070;transport=tcp'), '<sip:proxy.example:5070;transport=tcp;lr>')
+  assert.equal(outboundProxyRouteHeader('sip:proxy.example;lr'), '<sip:proxy.example;lr>')
+  assert.equal(outboundProxyRouteHeader(' <sip:proxy.example> '), '<sip:proxy.example;lr>')
+  const uri = parseUri('sip:bob@192.0.2.1')
+  assert.deepEqual(nextHop(uri, [{ uri: outboundProxyRoute('sip:proxy.example:5070;transport=tcp'), params: new Map() }]), { host: 'proxy.example', port: 5070, transport: 'TCP' })
+  assert.throws(() => outboundProxyRoute('not a uri'), { name: 'ParseError' })
 })
 
 test('stamping received and rport (RFC 3581 §4)', () => {
