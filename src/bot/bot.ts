@@ -7,9 +7,9 @@
 import { MsrpBotError } from '../errors.ts'
 import { addressKey, sameAddress, userPart } from './address.ts'
 import { getDefaultBackendFactory } from './backend-factory.ts'
-import { NicknameError, errorCode } from '../chat/backend-errors.ts'
+import { NicknameError, SendError, errorCode } from '../chat/backend-errors.ts'
 import { BackendErrorCode } from '../chat/backend.ts'
-import type { BackendEvent, ChatBackend, PresenceState, RoomHandle } from '../chat/backend.ts'
+import type { BackendEvent, ChatBackend, PresenceState, RoomClosedReason, RoomHandle } from '../chat/backend.ts'
 import { systemClock } from '../clock.ts'
 import type { Clock } from '../clock.ts'
 import { Composer, run } from './composer.ts'
@@ -443,6 +443,12 @@ export class Bot<C extends Context = Context> extends Composer<C> {
         return
       }
     }
+    if (event.type === 'room-closed' && room !== undefined) {
+      // No reconnect brings a removed bot or a closed room back: sends held or queued for it fail
+      // now, not after the reconnect wait, and before the handlers run (one of them may await a
+      // send to this room). The room itself is forgotten once the handlers are done.
+      room.queue.close(`room ${room.uri} is gone (${event.reason})`, roomGoneError(room.uri, event.reason))
+    }
     if (event.type === 'connection') {
       if (event.state === 'reconnected') {
         this.metrics.increment('reconnects')
@@ -570,6 +576,22 @@ export function createBot<C extends Context = Context>(
   options: BotOptions<C> = {},
 ): Bot<C> {
   return new Bot<C>(config, options)
+}
+
+/**
+ * The SEND_DISCONNECTED error for sends to a room the bot was removed from or that closed:
+ * unlike a lost connection, nothing re-joins it by itself.
+ */
+function roomGoneError(uri: string, reason: RoomClosedReason): (attempts: number, cause?: unknown) => Error {
+  const what =
+    reason === 'kicked' ? `the bot was removed from ${uri} by a moderator` : `the room ${uri} was closed`
+  return (_attempts, cause) =>
+    new SendError(
+      'disconnected',
+      `send failed: ${what}, so the message was not sent and no reconnect will send it; ` +
+        `call bot.join('${uri}') before sending there again`,
+      cause === undefined ? undefined : { cause },
+    )
 }
 
 /** True when `error` is an `MsrpBotError` with the given code. */

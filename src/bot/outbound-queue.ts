@@ -68,6 +68,8 @@ export class OutboundQueue {
   private tokens: number
   private lastRefill: number
   private closedReason: string | undefined
+  /** Set by close() when the room is gone for good: what held, waiting and later sends fail with. */
+  private refusal: ((attempts: number, cause?: unknown) => Error) | undefined
   /** Bumped by resume(); a send that failed before the latest resume retries at once. */
   private resumes = 0
   private resumeWaiters: Array<() => void> = []
@@ -90,7 +92,7 @@ export class OutboundQueue {
    */
   push<T>(send: () => Promise<T>): Promise<T> {
     if (this.closedReason !== undefined) {
-      const error = new OutboundQueueError('SEND_CANCELLED', `send refused: ${this.closedReason}`, 0)
+      const error = this.refusal?.(0) ?? new OutboundQueueError('SEND_CANCELLED', `send refused: ${this.closedReason}`, 0)
       this.options.onFailed?.(error)
       return Promise.reject(error)
     }
@@ -118,13 +120,19 @@ export class OutboundQueue {
 
   /**
    * Refuses new sends and rejects those still waiting (not the one in flight) with
-   * SEND_CANCELLED. Used when the room is gone; `stop()` drains instead.
+   * SEND_CANCELLED, or with `refusal(attempts, cause)` when given: a room the bot was removed
+   * from (or that closed) gets no reconnect, so a send held after SEND_DISCONNECTED fails at
+   * once with that error too, and so does every later push. Only the first call counts.
+   * Used when the room is gone; `stop()` drains instead.
    */
-  close(reason: string): void {
+  close(reason: string, refusal?: (attempts: number, cause?: unknown) => Error): void {
+    if (this.closedReason !== undefined) return
     this.closedReason = reason
+    this.refusal = refusal
     for (const wake of this.resumeWaiters.splice(0)) wake()
     for (const job of this.jobs.splice(0)) {
-      const error = new OutboundQueueError('SEND_CANCELLED', `send cancelled: ${reason}`, job.attempts)
+      const error =
+        refusal?.(job.attempts) ?? new OutboundQueueError('SEND_CANCELLED', `send cancelled: ${reason}`, job.attempts)
       this.options.onFailed?.(error)
       job.reject(error)
     }
@@ -194,8 +202,12 @@ export class OutboundQueue {
           continue
         }
         if (errorCode(error) !== BackendErrorCode.rateLimited) {
-          this.options.onFailed?.(error)
-          job.reject(error)
+          const final =
+            errorCode(error) === BackendErrorCode.disconnected && this.refusal !== undefined
+              ? this.refusal(job.attempts, error)
+              : error
+          this.options.onFailed?.(final)
+          job.reject(final)
           return
         }
         if (job.attempts >= maxAttempts) {

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test'
 import { SendError } from '../../src/chat/backend-errors.ts'
 import { FakeClock, flushMicrotasks } from '../../src/clock.ts'
 import { OutboundQueue } from '../../src/bot/outbound-queue.ts'
-import { ALICE, started } from './helpers.ts'
+import { ALICE, LOBBY, started } from './helpers.ts'
 
 function queueOn(clock: FakeClock, reconnectWaitMs?: number) {
   return new OutboundQueue({ clock, maxPending: 10, maxAttempts: 3, retryDelayMs: 10, maxRetryDelayMs: 100, rate: false, reconnectWaitMs })
@@ -68,6 +68,45 @@ describe('OutboundQueue and SEND_DISCONNECTED', () => {
     await sent
     assert.deepEqual(lobby.publicTexts(), ['during the outage'])
     assert.ok(room.find(ALICE))
+    await bot.stop()
+  })
+
+  it('a kick fails held, in-handler and later sends at once with SEND_DISCONNECTED until the bot re-joins', async () => {
+    let fromHandler: Promise<unknown> | undefined
+    const { bot, backend, lobby, room } = await started((b) => {
+      b.on('room-closed', (ctx) => {
+        // Not awaited before the fix this would wait for a reconnect that never comes.
+        fromHandler = ctx.room.send('bye').then(() => 'sent', (e: unknown) => e)
+      })
+    })
+    backend.sendHook = () => {
+      throw down()
+    }
+    const held = room.send('lost before the BYE').then(() => 'sent', (e: unknown) => e)
+    await flushMicrotasks()
+    backend.sendHook = undefined
+    await lobby.close('kicked')
+    await flushMicrotasks()
+    const removed = { code: 'SEND_DISCONNECTED', message: /removed from .*lobby.* by a moderator/ }
+    let settled = false
+    void Promise.all([held, fromHandler]).then(() => (settled = true))
+    await flushMicrotasks()
+    assert.equal(settled, true, 'held sends settled without waiting for a reconnect')
+    assert.ok((await held) instanceof SendError)
+    assert.match(((await held) as Error).message, removed.message)
+    assert.match(((await fromHandler) as Error).message, removed.message)
+    await assert.rejects(room.send('later'), removed)
+    assert.deepEqual(lobby.publicTexts(), [])
+    const again = await bot.join(LOBBY, { nickname: 'echo' })
+    await again.send('back')
+    assert.deepEqual(lobby.publicTexts(), ['back'])
+    await bot.stop()
+  })
+
+  it('a closed room fails later sends with a message saying the room was closed', async () => {
+    const { bot, lobby, room } = await started(() => {})
+    await lobby.close('closed')
+    await assert.rejects(room.send('too late'), { code: 'SEND_DISCONNECTED', message: /room .*lobby.* was closed/ })
     await bot.stop()
   })
 })

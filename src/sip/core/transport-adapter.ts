@@ -17,13 +17,10 @@ export interface CoreTransportPort extends TransportPort {
 export function transportSetPort(set: TransportSet): CoreTransportPort {
   return {
     send(message: SipMessage, destination: Destination): Promise<void> {
-      const target: { host: string; port: number; transport: string; connectionId?: string } = {
-        host: destination.host,
-        port: destination.port,
-        transport: destination.transport.toLowerCase(),
-      }
-      if (destination.connectionId !== undefined) target.connectionId = destination.connectionId
-      return set.send(serializeSipMessage(message), target)
+      return set.send(serializeSipMessage(message), targetOf(destination))
+    },
+    sendBytes(bytes: Buffer, destination: Destination): Promise<void> {
+      return set.send(bytes, targetOf(destination))
     },
     isReliable(transport: string): boolean {
       const t = set.get(transport.toLowerCase() as SipTransportProtocol)
@@ -34,6 +31,17 @@ export function transportSetPort(set: TransportSet): CoreTransportPort {
       return { host: address.address.includes(':') ? `[${address.address}]` : address.address, port: address.port }
     },
   }
+}
+
+/** A transaction-layer destination as the transport set spells it (lower-case protocol). */
+function targetOf(destination: Destination): { host: string; port: number; transport: string; connectionId?: string } {
+  const target: { host: string; port: number; transport: string; connectionId?: string } = {
+    host: destination.host,
+    port: destination.port,
+    transport: destination.transport.toLowerCase(),
+  }
+  if (destination.connectionId !== undefined) target.connectionId = destination.connectionId
+  return target
 }
 
 /** The source of a received message as a transaction-layer destination (where replies go). */

@@ -15,7 +15,7 @@ import { type SipTimerSettings, sipTimers } from '../timers.ts'
 import { InviteClientTransaction } from '../transaction/client-invite.ts'
 import { buildCancel } from '../transaction/cancel.ts'
 import { RequestCancelledError } from '../transaction/errors.ts'
-import { clientKey } from '../transaction/keys.ts'
+import { clientKey, flat } from '../transaction/keys.ts'
 import type { ServerTransaction } from '../transaction/server-transaction.ts'
 import { TransactionLayer } from '../transaction/transaction-layer.ts'
 import { type Destination, type TransportPort, isReliableTransport } from '../transaction/transport-port.ts'
@@ -288,9 +288,9 @@ export class UserAgentCore {
       this.#receiveCancel(request, source, destination)
       return
     }
-    const transaction = this.transactions.createServer(request, destination, {
-      onFailure: (error) => this.#log.warn(`${request.method} server transaction: ${error.message}`),
-    })
+    // The callback outlives the request (a UDP non-INVITE transaction releases it in Completed,
+    // RFC 3261 §17.2.2): capture the method, not the request.
+    const transaction = this.transactions.createServer(request, destination, new FailureLogger(this.#log, request.method))
     const entry = this.#dialogEntry(request)
     const to = readNameAddrHeader(request.headers, 'To')
     const existingTag = to ? tagOf(to) : undefined
@@ -303,7 +303,9 @@ export class UserAgentCore {
       toTag: existingTag ?? newTag(),
       hooks: { send: (req, res) => this.#sendResponse(req, res) },
     })
-    this.#incoming.set(transaction, incoming)
+    // Only a CANCEL looks an IncomingRequest up by its transaction (§9.2: INVITE only); other
+    // entries would keep each request alive as long as its transaction (32 s on UDP).
+    if (request.method === 'INVITE') this.#incoming.set(transaction, incoming)
     if (merged) {
       incoming.respond(482, { reason: 'Loop Detected - merged request' })
       return
@@ -347,7 +349,7 @@ export class UserAgentCore {
     const from = readNameAddrHeader(request.headers, 'From')
     const fromTag = from ? tagOf(from) : undefined
     if (fromTag === undefined) return false
-    const key = `${fromTag}|${request.headers.get('Call-ID') ?? ''}|${request.headers.get('CSeq') ?? ''}`
+    const key = flat(`${fromTag}|${request.headers.get('Call-ID') ?? ''}|${request.headers.get('CSeq') ?? ''}`)
     const earlier = this.#inProgress.get(key)
     if (earlier && earlier !== transaction && earlier.state !== 'terminated') return true
     this.#inProgress.set(key, transaction)
@@ -685,6 +687,22 @@ export class UserAgentCore {
 }
 
 /** The To URI for a Request-URI: without the parameters RFC 3261 §19.1.1 (table) keeps out of To. */
+/**
+ * A server transaction user that logs failures. A class, not a closure: it is built outside any
+ * scope holding the request, and costs one small object per transaction.
+ */
+class FailureLogger {
+  readonly #log: { warn(message: string): void }
+  readonly #method: string
+  constructor(log: { warn(message: string): void }, method: string) {
+    this.#log = log
+    this.#method = method
+  }
+  onFailure(error: MsrpBotError): void {
+    this.#log.warn(`${this.#method} server transaction: ${error.message}`)
+  }
+}
+
 function toUriFor(target: string): string {
   try {
     const uri = parseUri(target)

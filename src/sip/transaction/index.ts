@@ -1,7 +1,7 @@
 /** RFC 3261 §17 transactions: the four state machines, matching, and the transport port they use. */
 export { type Destination, type TransportPort, isReliableTransport } from './transport-port.ts'
 export { TransactionTimeoutError, TransactionTransportError, RequestCancelledError } from './errors.ts'
-export { Transaction, type TransactionState, type TransactionContext, type TransactionLogger } from './transaction.ts'
+export { Transaction, type TransactionState, type TransactionContext, type TransactionLogger, type TransactionRegistry } from './transaction.ts'
 export { ClientTransaction, type ClientTransactionUser } from './client-transaction.ts'
 export { InviteClientTransaction, buildAckForNonSuccess } from './client-invite.ts'
 export { NonInviteClientTransaction } from './client-non-invite.ts'
@@ -9,5 +9,6 @@ export { ServerTransaction, type ServerTransactionUser } from './server-transact
 export { InviteServerTransaction, type InviteServerOptions } from './server-invite.ts'
 export { NonInviteServerTransaction } from './server-non-invite.ts'
 export { TransactionLayer } from './transaction-layer.ts'
+export { ExpiryQueue, expiryQueueFor, type Expirable } from './expiry-queue.ts'
 export { clientKey, serverKey, toTagOf } from './keys.ts'
 export { buildCancel } from './cancel.ts'

@@ -30,12 +30,22 @@ export function serverKey(request: SipRequest, asMethod?: string): string {
   const via = readTopVia(request.headers)
   const method = asMethod ?? (request.method === 'ACK' ? 'INVITE' : request.method)
   if (hasRfc3261Branch(via.branch)) {
-    return `3261|${via.branch}|${via.host.toLowerCase()}:${via.port ?? ''}|${method}`
+    return flat(`3261|${via.branch}|${via.host.toLowerCase()}:${via.port ?? ''}|${method}`)
   }
   const from = readNameAddrHeader(request.headers, 'From')
   const cseq = readCSeq(request.headers)
   const topVia = request.headers.getList('Via')[0] ?? ''
-  return `2543|${request.uri}|${from ? tagOf(from) ?? '' : ''}|${request.headers.get('Call-ID') ?? ''}|${cseq.seq}|${topVia}|${method}`
+  return flat(`2543|${request.uri}|${from ? tagOf(from) ?? '' : ''}|${request.headers.get('Call-ID') ?? ''}|${cseq.seq}|${topVia}|${method}`)
+}
+
+/**
+ * Returns `key` flattened. A key built from pieces is a rope over slices of the parsed request;
+ * held for Timer J (32 s on UDP) it would keep those alive. Reading a character makes V8 copy
+ * the rope into one string and drop the pieces.
+ */
+export function flat(key: string): string {
+  key.charCodeAt(0)
+  return key
 }
 
 /** Whether a key was built by the RFC 2543 fallback. */

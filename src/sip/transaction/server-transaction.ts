@@ -1,5 +1,6 @@
 import type { SipRequest, SipResponse } from '../message.ts'
 import { TransactionTransportError } from './errors.ts'
+import { toTagMatches2543 } from './keys.ts'
 import { Transaction, type TransactionContext, type TransactionState } from './transaction.ts'
 import type { Destination } from './transport-port.ts'
 import { MsrpBotError } from '../../errors.ts'
@@ -30,6 +31,14 @@ export abstract class ServerTransaction extends Transaction {
   /** Whether a final response has been sent. */
   get finalSent(): boolean {
     return this.lastResponse !== undefined && this.lastResponse.status >= 200
+  }
+
+  /**
+   * For a transaction keyed the RFC 2543 way: whether `incoming` (same key) belongs to it by
+   * its To tag (§17.2.3).
+   */
+  matchesRfc2543(incoming: SipRequest): boolean {
+    return toTagMatches2543(incoming, this.request, this.lastResponse)
   }
 
   protected override onTransportFailure(error: unknown): void {

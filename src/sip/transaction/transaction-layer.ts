@@ -7,7 +7,7 @@ import { clientKey, clientKeyOfResponse, isRfc2543Key, serverKey, toTagMatches25
 import { InviteServerTransaction, type InviteServerOptions } from './server-invite.ts'
 import { NonInviteServerTransaction } from './server-non-invite.ts'
 import type { ServerTransaction, ServerTransactionUser } from './server-transaction.ts'
-import type { TransactionContext } from './transaction.ts'
+import type { TransactionContext, TransactionRegistry } from './transaction.ts'
 import type { Destination } from './transport-port.ts'
 import { MsrpBotError } from '../../errors.ts'
 
@@ -20,6 +20,12 @@ export class TransactionLayer {
   readonly #serverOptions: InviteServerOptions
   readonly #clients = new Map<string, ClientTransaction>()
   readonly #servers = new Map<string, ServerTransaction>()
+  /** Forgets a terminated server transaction (shared by all: no closure per transaction). */
+  readonly #serverRegistry: TransactionRegistry = {
+    forget: (tx) => {
+      if (this.#servers.get(tx.key) === tx) this.#servers.delete(tx.key)
+    },
+  }
 
   constructor(ctx: TransactionContext, serverOptions: InviteServerOptions = {}) {
     this.#ctx = ctx
@@ -78,7 +84,7 @@ export class TransactionLayer {
   /** Finds the server transaction a request (retransmission or ACK) belongs to (§17.2.3). */
   findServer(request: SipRequest): ServerTransaction | undefined {
     const tx = this.#servers.get(serverKey(request))
-    if (tx && isRfc2543Key(tx.key) && !toTagMatches2543(request, tx.request, tx.lastResponse)) return undefined
+    if (tx && isRfc2543Key(tx.key) && !tx.matchesRfc2543(request)) return undefined
     return tx
   }
 
@@ -99,9 +105,7 @@ export class TransactionLayer {
         ? new InviteServerTransaction(request, key, destination, this.#ctx, user, this.#serverOptions)
         : new NonInviteServerTransaction(request, key, destination, this.#ctx, user)
     this.#servers.set(key, tx)
-    tx.onTerminated = () => {
-      if (this.#servers.get(key) === tx) this.#servers.delete(key)
-    }
+    tx.registry = this.#serverRegistry
     return tx
   }
 

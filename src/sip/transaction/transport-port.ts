@@ -19,6 +19,12 @@ export interface Destination {
 export interface TransportPort {
   /** Serializes and sends; rejects when the message cannot be sent (§17.1.4: treated as 503). */
   send(message: SipMessage, destination: Destination): Promise<void>
+  /**
+   * Sends a message already serialized (`serializeSipMessage`). When present, a UDP non-INVITE
+   * server transaction keeps only these bytes in Completed and resends them to retransmissions
+   * (RFC 3261 §17.2.2); without it the transaction keeps the parsed response.
+   */
+  sendBytes?(bytes: Buffer, destination: Destination): Promise<void>
   /** Whether `transport` is reliable; when absent, everything but UDP is. */
   isReliable?(transport: string): boolean
 }
