@@ -1,6 +1,6 @@
 /**
  * `msrp-bot server`: runs the chat server on sockets until SIGINT/SIGTERM, then stops it
- * cleanly (BYE to every participant, final NOTIFYs). The lead wires the command to it.
+ * cleanly (BYE to every participant, final NOTIFYs). `msrp-bot server` runs it (src/cli/runtime.ts).
  *
  * @module
  */
