@@ -42,6 +42,7 @@ export async function runDevCommand(options: DevOptions, context: RuntimeContext
     transport: {
       kind: 'sockets',
       host: settings.host,
+      ...(settings.advertise === undefined ? {} : { advertise: settings.advertise }),
       port: settings.port,
       msrpPort: settings.msrpPort,
       ...(settings.wsPort === undefined ? {} : { wsPort: settings.wsPort }),
@@ -57,8 +58,11 @@ export async function runDevCommand(options: DevOptions, context: RuntimeContext
   const watchers: BotWatcher[] = []
   try {
     const sip = server.addresses.sip.find((a) => a.transport === 'tcp') ?? server.addresses.sip[0]!
-    const proxy = `sip:${sip.host}:${sip.port};transport=tcp;lr`
-    out(`msrp-bot dev: chat server ready on ${settings.host} (SIP ${sip.port} udp+tcp, MSRP ${server.addresses.msrp.port}), rooms ${roomList(server)}`)
+    // The bots run on this machine: they dial the bound address (loopback for a wildcard bind),
+    // which may not be reachable from inside under the advertised name (NAT without hairpinning).
+    const local = sip.host === '0.0.0.0' ? '127.0.0.1' : sip.host === '::' ? '[::1]' : sip.host.includes(':') ? `[${sip.host}]` : sip.host
+    const proxy = `sip:${local}:${sip.port};transport=tcp;lr`
+    out(`msrp-bot dev: chat server ready on ${settings.host}${settings.advertise === undefined ? '' : ` advertised as ${settings.advertise}`} (SIP ${sip.port} udp+tcp, MSRP ${server.addresses.msrp.port}), rooms ${roomList(server)}`)
     const connect = (config: BackendConfig): SipChatBackend => {
       const uri = inDomain(config.uri, settings.domain)
       return new SipChatBackend({ ...config, uri, ...passwordFor(uri, settings.users), registrar: proxy, outboundProxy: proxy, transport: 'tcp' }, { logger })

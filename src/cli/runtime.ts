@@ -34,6 +34,11 @@ export interface UserAccount {
 export interface ServerOptions {
   /** Address to listen on (default 127.0.0.1: only this machine). */
   readonly host: string
+  /**
+   * Host name or IP clients reach the server at, named in Via, Contact, Record-Route and
+   * `a=path`; undefined: `host` (which then must not be 0.0.0.0 or ::).
+   */
+  readonly advertise: string | undefined
   /** SIP port, UDP and TCP (default 5060; 0 picks a free one). */
   readonly port: number
   /** The SIP domain the server is responsible for; rooms are `sip:<room>@<domain>`. */
@@ -124,12 +129,13 @@ export interface RuntimeContext {
  *
  * @example
  * ```ts
- * await startServer({ host: '127.0.0.1', port: 5060, domain: 'localhost', rooms: ['lobby'], users: undefined, wsPort: undefined, msrpPort: 2855, logLevel: 'info' }, context)
+ * await startServer({ host: '127.0.0.1', advertise: undefined, port: 5060, domain: 'localhost', rooms: ['lobby'], users: undefined, wsPort: undefined, msrpPort: 2855, logLevel: 'info' }, context)
  * ```
  */
 export async function startServer(options: ServerOptions, context: RuntimeContext): Promise<void> {
   await runChatServerCli({
     host: options.host,
+    ...(options.advertise === undefined ? {} : { advertise: options.advertise }),
     port: options.port,
     domain: options.domain,
     rooms: [...options.rooms],

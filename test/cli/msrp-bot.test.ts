@@ -93,6 +93,7 @@ describe('msrp-bot server', () => {
   test('defaults', () => {
     assert.deepEqual(parse(serverCommand, []), {
       host: '127.0.0.1',
+      advertise: undefined,
       port: 5060,
       domain: 'localhost',
       rooms: ['lobby'],
@@ -106,12 +107,13 @@ describe('msrp-bot server', () => {
 
   test('every flag', () => {
     const options = parse(serverCommand, [
-      '--host', '192.0.2.10', '-p', '5070', '--domain', 'chat.example.com', '--rooms', 'lobby,ops', '--rooms', 'dev',
+      '--host', '192.0.2.10', '--advertise', 'chat.example.com', '-p', '5070', '--domain', 'chat.example.com', '--rooms', 'lobby,ops', '--rooms', 'dev',
       '--users', 'users.txt', '--ws-port', '8080', '--msrp-port', '0', '--log-level', 'debug',
       '--moderators', 'sip:alice@chat.example.com,sip:mod@chat.example.com',
     ])
     assert.deepEqual(options, {
       host: '192.0.2.10',
+      advertise: 'chat.example.com',
       port: 5070,
       domain: 'chat.example.com',
       rooms: ['lobby', 'ops', 'dev'],
@@ -131,7 +133,10 @@ describe('msrp-bot server', () => {
       [['--domain', 'sip:example.com'], /--domain is a bare domain/],
       [['--rooms', 'a b'], /--rooms: room name 'a b' is not valid/],
       [['--users', 'missing.txt'], /--users: cannot read --users file/],
-      [['--host', '0.0.0.0'], /--host 0.0.0.0 cannot be advertised to clients; bind this machine's address/],
+      [['--host', '0.0.0.0'], /--host 0.0.0.0 cannot be advertised to clients; add --advertise with the address clients reach/],
+      [['--host', '::'], /--host :: cannot be advertised to clients; add --advertise/],
+      [['--host', '0.0.0.0', '--advertise', '0.0.0.0'], /--advertise 0.0.0.0 is not an address clients can reach/],
+      [['--advertise', 'not a host'], /--advertise must be an IP address or host name/],
       [['--moderators', 'alice@example.com'], /--moderators must be a sip: or sips: URI.*Did you mean 'sip:alice@example.com'/],
       [['--log-level', 'loud'], /--log-level must be one of trace, debug/],
       [['extra'], /unexpected argument 'extra' \(it takes no positional arguments\)/],
@@ -141,6 +146,17 @@ describe('msrp-bot server', () => {
       assert.equal(code, 2, argv.join(' '))
       assert.match(err, pattern, argv.join(' '))
     }
+  })
+
+  test('--host 0.0.0.0 / :: is accepted with --advertise (parsed only, never started)', () => {
+    const v4 = parse(serverCommand, ['--host', '0.0.0.0', '--advertise', '203.0.113.7', '--users', 'alice:secret'])
+    assert.equal(v4.host, '0.0.0.0')
+    assert.equal(v4.advertise, '203.0.113.7')
+    const v6 = parse(serverCommand, ['--host', '::', '--advertise', '[2001:db8::7]', '--users', 'alice:secret'])
+    assert.equal(v6.host, '::')
+    assert.equal(v6.advertise, '2001:db8::7')
+    // An internal bind with a public name needs no wildcard.
+    assert.equal(parse(serverCommand, ['--host', '10.0.0.5', '--advertise', 'chat.example.com', '--users', 'a:b']).advertise, 'chat.example.com')
   })
 
   test('warns when listening beyond localhost without --users', () => {
@@ -162,6 +178,14 @@ describe('msrp-bot dev', () => {
     assert.deepEqual(options.server.rooms, ['lobby', 'dev'])
     assert.equal(options.chat, true)
     assert.equal(parse(devCommand, ['--no-chat']).chat, false)
+  })
+
+  test('--advertise, and the 0.0.0.0 rule, as for server', () => {
+    assert.equal(parse(devCommand, []).server.advertise, undefined)
+    const options = parse(devCommand, ['--host', '0.0.0.0', '--advertise', 'dev.example.test'])
+    assert.equal(options.server.host, '0.0.0.0')
+    assert.equal(options.server.advertise, 'dev.example.test')
+    assert.throws(() => parse(devCommand, ['--host', '0.0.0.0']), /--host 0.0.0.0 cannot be advertised to clients; add --advertise/)
   })
 
   test('several bot files, resolved against the working directory', () => {

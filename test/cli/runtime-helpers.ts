@@ -55,7 +55,7 @@ export function lineIo(options: { env?: NodeJS.ProcessEnv } = {}): CliIo & { std
 
 /** Server options for `dev` on loopback with free ports and no logs. */
 export function localServerOptions(overrides: Partial<ServerOptions> = {}): ServerOptions {
-  return { host: '127.0.0.1', port: 0, domain: 'localhost', rooms: ['lobby'], moderators: [], users: undefined, wsPort: undefined, msrpPort: 0, logLevel: 'silent', ...overrides }
+  return { host: '127.0.0.1', advertise: undefined, port: 0, domain: 'localhost', rooms: ['lobby'], moderators: [], users: undefined, wsPort: undefined, msrpPort: 0, logLevel: 'silent', ...overrides }
 }
 
 /** Reads the SIP port from `msrp-bot dev`'s ready line. */

@@ -53,7 +53,13 @@ export const envFileFlag: Record<string, FlagSpec> = {
 
 /** The listening flags of `server` and `dev`. */
 export const serverFlags: Record<string, FlagSpec> = {
-  host: { type: 'string', value: '<address>', description: 'Address to listen on', default: '127.0.0.1' },
+  host: { type: 'string', value: '<address>', description: 'Address to listen on (0.0.0.0 or :: needs --advertise)', default: '127.0.0.1' },
+  advertise: {
+    type: 'string',
+    value: '<address>',
+    description: 'Host name or IP clients reach the server at, named in its SIP and MSRP headers',
+    default: 'the --host address',
+  },
   port: { type: 'string', short: 'p', value: '<port>', description: 'SIP port, UDP and TCP (0 = any free port)', default: '5060' },
   domain: { type: 'string', value: '<domain>', description: 'SIP domain; rooms are sip:<room>@<domain>', default: 'localhost' },
   rooms: { type: 'string', multiple: true, value: '<names>', description: 'Rooms to create, comma-separated', default: 'lobby' },
@@ -130,10 +136,18 @@ export function absolutePath(io: { readonly cwd: string }, path: string): string
 export function parseServerOptions(command: string, line: ParsedCommandLine, io: CliIo): ServerOptions {
   const v = line.values
   const host = parseHost(command, '--host', stringFlag(v, 'host') ?? '127.0.0.1')
-  if (host === '0.0.0.0' || host === '::') {
-    // The bound address is what the server advertises (Via, Contact, Record-Route, a=path).
+  const advertiseRaw = stringFlag(v, 'advertise')
+  const advertise = advertiseRaw === undefined ? undefined : parseHost(command, '--advertise', advertiseRaw)
+  if (advertise !== undefined && isWildcardHost(advertise)) {
     throw new CliUsageError(
-      `${command}: --host ${host} cannot be advertised to clients; bind this machine's address (e.g. --host 192.0.2.10), which clients reach and the server names in its SIP and MSRP headers`,
+      `${command}: --advertise ${advertise} is not an address clients can reach; give the host name or IP they connect to (e.g. --advertise chat.example.com)`,
+      { command },
+    )
+  }
+  if (isWildcardHost(host) && advertise === undefined) {
+    // Without --advertise the bound address is what the server names (Via, Contact, Record-Route, a=path).
+    throw new CliUsageError(
+      `${command}: --host ${host} cannot be advertised to clients; add --advertise with the address clients reach (e.g. --host ${host} --advertise 192.0.2.10), or bind that address itself (--host 192.0.2.10)`,
       { command },
     )
   }
@@ -169,7 +183,12 @@ export function parseServerOptions(command: string, line: ParsedCommandLine, io:
       throw error
     }
   }
-  return { host, port, domain, rooms, moderators, users, wsPort, msrpPort, logLevel: parseLogLevel(command, line, io) }
+  return { host, advertise, port, domain, rooms, moderators, users, wsPort, msrpPort, logLevel: parseLogLevel(command, line, io) }
+}
+
+/** The any-address binds: they listen everywhere but name no address a client can use. */
+function isWildcardHost(host: string): boolean {
+  return host === '0.0.0.0' || host === '::'
 }
 
 /** Builds {@link SipAccountOptions} from `accountFlags` (after the env file was loaded). */

@@ -34,8 +34,13 @@ export function createChatNetwork(): ChatNetwork {
 export interface ChatServerAddresses {
   /** SIP listening addresses (udp + tcp [+ ws] on sockets; memory in process). */
   readonly sip: readonly ListenAddress[]
-  /** MSRP listener (host and port used in the server's `a=path`). */
+  /** MSRP listener (bound host and port; the port is the one in the server's `a=path`). */
   readonly msrp: { readonly host: string; readonly port: number }
+  /**
+   * The host clients are told to reach (Via sent-by, Contact, Record-Route, `a=path`): the
+   * transport's `advertise`, else the bound host (the domain in memory mode).
+   */
+  readonly advertise: string
 }
 
 /** How often expired registrations and subscriptions are swept (their final NOTIFYs sent). */
@@ -77,7 +82,7 @@ export class ChatServer {
     this.#clock = clock
     this.#log = options.logger ?? silentLogger
     this.#closeTimeoutMs = options.closeTimeoutMs ?? CLOSE_GRACE_MS
-    this.addresses = { sip: sip.addresses, msrp: { host: msrp.host, port: msrp.port } }
+    this.addresses = { sip: sip.addresses, msrp: { host: msrp.boundHost, port: msrp.port }, advertise: sip.advertisedHost }
     this.rooms = new RoomDirectory(init.store, { clock, ...(options.autoCreateRooms === undefined ? {} : { autoCreate: options.autoCreateRooms }) })
     this.#auth = new Authenticator(options.domain, options.users)
     this.registrar = new RegistrarService(options.domain, clock)
@@ -144,10 +149,11 @@ export class ChatServer {
     return this.focus.deleteRoom(this.roomUri(nameOrUri))
   }
 
-  /** The server's SIP URI for one transport (`sip:host:port;transport=tcp`), for clients' outbound proxy setting. */
+  /** The server's SIP URI for one transport (`sip:host:port;transport=tcp`, advertised host), for clients' outbound proxy setting. */
   sipUri(transport: 'udp' | 'tcp' | 'ws' | 'memory' = 'tcp'): string {
     const a = this.addresses.sip.find((x) => x.transport === transport) ?? this.addresses.sip[0]!
-    return `sip:${a.host.includes(':') ? `[${a.host}]` : a.host}:${a.port};transport=${a.transport}`
+    const host = this.addresses.advertise
+    return `sip:${host.includes(':') ? `[${host}]` : host}:${a.port};transport=${a.transport}`
   }
 
   /**
@@ -194,7 +200,7 @@ export class ChatServer {
 
   #contactFor(incoming: IncomingRequest, user: string | undefined): string {
     const transport = incoming.source.transport.toLowerCase()
-    const a = this.#sip.sentBy(transport) ?? { host: this.addresses.sip[0]!.host, port: this.addresses.sip[0]!.port }
+    const a = this.#sip.sentBy(transport) ?? this.#sip.sentBy(this.addresses.sip[0]!.transport)!
     return `<sip:${user === undefined ? '' : `${user}@`}${a.host}:${a.port};transport=${transport}>`
   }
 
@@ -281,7 +287,7 @@ export async function startChatServer(options: ChatServerOptions): Promise<ChatS
     await sip.close().catch(() => undefined)
     throw error
   }
-  log.info(`chat server for ${options.domain} listening: ${server.addresses.sip.map((a) => `${a.transport} ${a.host}:${a.port}`).join(', ')}; msrp ${server.addresses.msrp.host}:${server.addresses.msrp.port}`)
+  log.info(`chat server for ${options.domain} listening: ${server.addresses.sip.map((a) => `${a.transport} ${a.host}:${a.port}`).join(', ')}; msrp ${server.addresses.msrp.host}:${server.addresses.msrp.port}${server.addresses.advertise === server.addresses.msrp.host ? '' : `; advertised as ${server.addresses.advertise}`}`)
   return server
 }
 

@@ -11,6 +11,8 @@ import type { ChatServerLogger } from './options.ts'
 /** Options of {@link runChatServerCli}. */
 export interface ChatServerCliOptions {
   host: string
+  /** Host name or IP clients reach the server at, when not `host` (e.g. bound to 0.0.0.0). */
+  advertise?: string
   port: number
   domain: string
   rooms: string[]
@@ -42,11 +44,11 @@ export async function runChatServerCli(opts: ChatServerCliOptions): Promise<void
     rooms: Object.fromEntries(opts.rooms.map((room) => [room, { moderators: opts.moderators ?? [] }])),
     ...(opts.users === undefined ? {} : { users: opts.users }),
     ...(opts.logger === undefined ? {} : { logger: opts.logger }),
-    transport: { kind: 'sockets', host: opts.host, port: opts.port, ...(opts.wsPort === undefined ? {} : { wsPort: opts.wsPort }), ...(opts.msrpPort === undefined ? {} : { msrpPort: opts.msrpPort }) },
+    transport: { kind: 'sockets', host: opts.host, port: opts.port, ...(opts.advertise === undefined ? {} : { advertise: opts.advertise }), ...(opts.wsPort === undefined ? {} : { wsPort: opts.wsPort }), ...(opts.msrpPort === undefined ? {} : { msrpPort: opts.msrpPort }) },
   })
   const sip = server.addresses.sip.map((a) => `${a.transport}://${a.host}:${a.port}`).join(' ')
   const rooms = server.rooms.list().map((r) => r.uri).join(' ')
-  out(`msrp-bot chat server ready: sip ${sip} msrp tcp://${server.addresses.msrp.host}:${server.addresses.msrp.port} domain ${server.domain} rooms ${rooms || '(none)'}`)
+  out(`msrp-bot chat server ready: sip ${sip} msrp tcp://${server.addresses.msrp.host}:${server.addresses.msrp.port} domain ${server.domain} rooms ${rooms || '(none)'}${server.addresses.advertise === opts.host ? '' : ` advertised as ${server.addresses.advertise}`}`)
   await new Promise<void>((resolve) => {
     const stop = (): void => {
       process.off('SIGINT', stop)

@@ -19,17 +19,20 @@ export const MEMORY_MSRP_PORT = 2855
 /** Listener plus dialer. */
 export class MsrpEndpoint {
   readonly listener: MsrpListener
-  /** Host and port put in the server's `a=path` URIs. */
+  /** Host and port put in the server's `a=path` URIs (the advertised host, the bound port). */
   readonly host: string
   readonly port: number
+  /** The host the listener is bound to (differs from `host` when the transport has `advertise`). */
+  readonly boundHost: string
   readonly #memory: MsrpMemoryNetwork | undefined
   readonly #stopMemory: (() => void) | undefined
   readonly #options: Omit<MsrpConnectionOptions, 'role' | 'resolveSession'>
   readonly #dialed = new Set<MsrpConnection>()
 
-  private constructor(listener: MsrpListener, host: string, port: number, options: Omit<MsrpConnectionOptions, 'role' | 'resolveSession'>, memory?: MsrpMemoryNetwork, stopMemory?: () => void) {
+  private constructor(listener: MsrpListener, host: string, boundHost: string, port: number, options: Omit<MsrpConnectionOptions, 'role' | 'resolveSession'>, memory?: MsrpMemoryNetwork, stopMemory?: () => void) {
     this.listener = listener
     this.host = host
+    this.boundHost = boundHost
     this.port = port
     this.#options = options
     this.#memory = memory
@@ -42,11 +45,12 @@ export class MsrpEndpoint {
       const listener = new MsrpListener(options)
       const network = memory!
       const stop = network.listen(domain, MEMORY_MSRP_PORT, (stream) => listener.accept(stream))
-      return new MsrpEndpoint(listener, domain, MEMORY_MSRP_PORT, options, network, stop)
+      return new MsrpEndpoint(listener, domain, domain, MEMORY_MSRP_PORT, options, network, stop)
     }
     const host = mode.host ?? '127.0.0.1'
     const listener = await MsrpListener.listen({ ...options, host, port: mode.msrpPort ?? 0 })
-    return new MsrpEndpoint(listener, host, listener.address!.port, options)
+    // RFC 4975 §6: the a=path URI is where the peer connects, so it names the advertised host.
+    return new MsrpEndpoint(listener, mode.advertise ?? host, host, listener.address!.port, options)
   }
 
   /** The server's MSRP URI for one session (`msrp://host:port/<id>;tcp`). */

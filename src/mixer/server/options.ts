@@ -27,10 +27,14 @@ export interface ChatNetwork {
  *   at `<domain>:2855` on the MSRP memory network.
  * - `sockets`: SIP over UDP and TCP on `host:port` (0 picks a free port, the same for both),
  *   SIP over WebSocket (RFC 7118) on `wsPort` when given, MSRP over TCP on `msrpPort` (default: a free port).
+ *   `advertise` is the host name or IP clients reach the server at, when it differs from the
+ *   bound `host` (e.g. bound to 0.0.0.0 or an internal address behind a port forward): it is
+ *   what the server names in Via sent-by, Contact, Record-Route and its MSRP `a=path`
+ *   (default: `host`). The ports advertised are the bound ones.
  */
 export type ChatServerTransport =
   | { kind: 'memory'; network?: ChatNetwork }
-  | { kind: 'sockets'; host?: string; port?: number; wsPort?: number; msrpPort?: number }
+  | { kind: 'sockets'; host?: string; port?: number; wsPort?: number; msrpPort?: number; advertise?: string }
 
 /** One room's policy; every field is optional (see DEFAULT_ROOM_CONFIG). */
 export type ChatRoomSettings = Partial<RoomConfig>

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { networkInterfaces } from 'node:os'
 import { ParseError, MsrpBotError } from '../../errors.ts'
 import { UserAgentCore } from '../../sip/core/user-agent-core.ts'
 import { sourceOf, transportSetPort } from '../../sip/core/transport-adapter.ts'
@@ -40,16 +41,34 @@ export class SipEndpoint {
   readonly core: UserAgentCore
   readonly transports: TransportSet
   readonly addresses: ListenAddress[]
+  /** The host named in Via sent-by, Contact and Record-Route (the bound host unless `advertise` was given). */
+  readonly advertisedHost: string
+  /** Other hosts that name this server: every interface address when bound to a wildcard (0.0.0.0, ::). */
+  readonly #aliases: Set<string>
   #intercept: MessageInterceptor | undefined
   readonly #log: ChatServerLogger
   readonly #closedListeners: Array<(connectionId: string) => void> = []
 
-  private constructor(transports: TransportSet, addresses: ListenAddress[], clock: Clock | undefined, log: ChatServerLogger) {
+  private constructor(transports: TransportSet, addresses: ListenAddress[], advertise: string | undefined, clock: Clock | undefined, log: ChatServerLogger) {
     this.transports = transports
     this.addresses = addresses
+    this.advertisedHost = advertise ?? addresses[0]?.host ?? ''
+    this.#aliases = new Set([this.advertisedHost.toLowerCase()])
+    // A wildcard-bound server is reached at any local address (a Route or Request-URI naming
+    // 127.0.0.1 still names us, RFC 3261 §16.4).
+    if (addresses.some((a) => isWildcard(a.host))) for (const address of localInterfaceAddresses()) this.#aliases.add(address.toLowerCase())
     this.#log = log
     const logger = { debug: (m: string) => log.debug(`sip: ${m}`), warn: (m: string) => log.warn(`sip: ${m}`) }
-    this.core = new UserAgentCore({ port: transportSetPort(transports), ...(clock === undefined ? {} : { clock }), logger, userAgent: 'msrp-bot mixer', tryingDelayMs: 200, methods: SERVER_METHODS })
+    // With `advertise`, the core's own Vias (BYE, NOTIFY...) name it too, not the bound address
+    // (RFC 3261 §18.1.1: sent-by is where responses are to be sent). The core treats a throw as "no such transport".
+    const sentBy = advertise === undefined ? {} : {
+      sentBy: (transport: string) => {
+        const a = this.sentBy(transport)
+        if (a === undefined) throw new Error(`no ${transport} transport`)
+        return a
+      },
+    }
+    this.core = new UserAgentCore({ port: transportSetPort(transports), ...sentBy, ...(clock === undefined ? {} : { clock }), logger, userAgent: 'msrp-bot mixer', tryingDelayMs: 200, methods: SERVER_METHODS })
     transports.on('message', (bytes, meta) => this.#receive(bytes, sourceOf(meta), meta.protocol === 'udp'))
     transports.on('connection-closed', (id) => {
       for (const listener of this.#closedListeners) {
@@ -67,6 +86,7 @@ export class SipEndpoint {
   static async start(mode: ChatServerTransport, domain: string, network: ChatNetwork | undefined, clock: Clock | undefined, log: ChatServerLogger): Promise<SipEndpoint> {
     const set = new TransportSet()
     const addresses: ListenAddress[] = []
+    let advertise: string | undefined
     if (mode.kind === 'memory') {
       const sipNetwork = network?.sip ?? createMemoryNetwork()
       const transport = sipNetwork.createTransport({ host: domain, port: 5060 })
@@ -75,6 +95,7 @@ export class SipEndpoint {
       addresses.push({ transport: 'memory', host: domain, port: 5060 })
     } else {
       const host = mode.host ?? '127.0.0.1'
+      advertise = mode.advertise
       // TCP first: with port 0 it picks the free port that UDP then shares (RFC 3261 §18: one port, both transports).
       const tcp = new TcpTransport({ host, port: mode.port ?? 0 })
       await tcp.listen()
@@ -100,7 +121,7 @@ export class SipEndpoint {
         addresses.push({ transport: 'ws', host, port: ws.localAddress().port })
       }
     }
-    return new SipEndpoint(set, addresses, clock, log)
+    return new SipEndpoint(set, addresses, advertise, clock, log)
   }
 
   /** Sets the interceptor (one at a time). */
@@ -113,17 +134,18 @@ export class SipEndpoint {
     this.#closedListeners.push(listener)
   }
 
-  /** The sent-by address for a Via transport token (e.g. `TCP`), if the server has that transport. */
+  /** The sent-by address (advertised host, bound port) for a Via transport token (e.g. `TCP`), if the server has that transport. */
   sentBy(transport: string): { host: string; port: number } | undefined {
     const t = transport.toLowerCase()
     const a = this.addresses.find((x) => x.transport === t)
-    return a === undefined ? undefined : { host: a.host.includes(':') ? `[${a.host}]` : a.host, port: a.port }
+    const host = this.advertisedHost
+    return a === undefined ? undefined : { host: host.includes(':') ? `[${host}]` : host, port: a.port }
   }
 
-  /** True when `host:port` is one of the server's own addresses. */
+  /** True when `host:port` is one of the server's own addresses (bound or advertised host). */
   isOwnAddress(host: string, port: number | undefined): boolean {
     const h = host.replace(/^\[|\]$/g, '').toLowerCase()
-    return this.addresses.some((a) => a.host.toLowerCase() === h && (port === undefined || a.port === port))
+    return this.addresses.some((a) => (a.host.toLowerCase() === h || this.#aliases.has(h)) && (port === undefined || a.port === port))
   }
 
   /** Stops the UA core and closes every transport. */
@@ -151,4 +173,16 @@ export class SipEndpoint {
       this.#log.warn(`dropped a SIP message from ${source.host}:${source.port}: ${what}`)
     }
   }
+}
+
+/** True for the any-address binds (IPv4 0.0.0.0, IPv6 ::). */
+function isWildcard(host: string): boolean {
+  return host === '0.0.0.0' || host === '::' || host === '[::]'
+}
+
+/** Every address of this machine's interfaces, plus `localhost`. */
+function localInterfaceAddresses(): string[] {
+  const out = ['localhost']
+  for (const list of Object.values(networkInterfaces())) for (const info of list ?? []) out.push(info.address.replace(/%.*$/, ''))
+  return out
 }
