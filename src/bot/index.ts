@@ -35,31 +35,8 @@ export type { Clock } from '../clock.ts'
 
 // --- Advanced: backends, parsing, flow control -------------------------------------------
 export { BackendErrorCode } from '../chat/backend.ts'
-export type {
-  ChatBackend,
-  ChatBackendFactory,
-  BackendConfig,
-  BackendEvent,
-  BackendListener,
-  RoomHandle,
-  JoinOptions,
-  OutgoingContent,
-  Participant,
-  Sender,
-  SendReceipt,
-  PresenceState,
-  PresenceStatus,
-  MessageEvent,
-  JoinEvent,
-  LeaveEvent,
-  NicknameEvent,
-  ComposingEvent,
-  PresenceEvent,
-  RoomClosedEvent,
-  ConnectionEvent,
-  ConnectionState,
-  RoomClosedReason,
-} from '../chat/backend.ts'
+// Every type of the bot↔chat contract (ChatBackend, RoomHandle, BackendEvent and its events ...).
+export type * from '../chat/backend.ts'
 export { setDefaultBackendFactory, getDefaultBackendFactory } from './backend-factory.ts'
 export { parseCommand, splitArguments, normalizeCommandName } from './commands.ts'
 export { matchFilter, FILTER_QUERIES } from './filter.ts'

@@ -9,32 +9,8 @@
 export { SipChatBackend, createSipChatBackend, debugChatLogger } from './sip-chat-backend.ts'
 export type { SipChatBackendOptions, SipChatBackendState, ChatMemoryNetworks } from './sip-chat-backend.ts'
 export { BackendErrorCode } from './backend.ts'
-export type {
-  ChatBackend,
-  ChatBackendFactory,
-  BackendConfig,
-  BackendEvent,
-  BackendListener,
-  RoomHandle,
-  JoinOptions,
-  OutgoingContent,
-  Participant,
-  Sender,
-  SendReceipt,
-  PresenceState,
-  PresenceStatus,
-  MessageEvent,
-  JoinEvent,
-  LeaveEvent,
-  NicknameEvent,
-  ComposingEvent,
-  PresenceEvent,
-  RoomClosedEvent,
-  ConnectionEvent,
-  ConnectionState,
-  RoomClosedReason,
-  BackendErrorCodeValue,
-} from './backend.ts'
+// Every type of the bot↔chat contract (ChatBackend, RoomHandle, BackendEvent and its events ...).
+export type * from './backend.ts'
 
 // --- Errors ------------------------------------------------------------------------------
 export { NicknameError, SendError, ParticipantNotFoundError, ModerationError, errorCode } from './backend-errors.ts'

@@ -134,12 +134,10 @@ export interface LoadBotModuleOptions {
    * `setDefaultBackendFactory` for the duration of the import, then the previous one restored).
    */
   backendFactory?: ChatBackendFactory | undefined
-  /**
-   * Loads a fresh copy of the module (not the cached one) when set: `msrp-bot dev` reloads an
-   * edited bot this way. Modules the bot imports are not reloaded.
-   */
-  reloadToken?: string | undefined
 }
+
+/** How often each bot file was loaded in this process. */
+const loads = new Map<string, number>()
 
 /**
  * Imports a bot module (TypeScript is fine when running under tsx, as the `msrp-bot` binary
@@ -182,7 +180,12 @@ export async function loadBotModule(file: string, options: LoadBotModuleOptions 
   let namespace: Record<string, unknown>
   try {
     const url = pathToFileURL(file)
-    if (options.reloadToken !== undefined) url.searchParams.set('reload', options.reloadToken)
+    // Every load after the first gets a fresh copy of the module, not the cached one: an edited
+    // file in `msrp-bot dev`, or a second command in one process whose cached bot already ran.
+    // Modules the bot imports are not reloaded.
+    const count = (loads.get(url.href) ?? 0) + 1
+    loads.set(url.href, count)
+    if (count > 1) url.searchParams.set('load', String(count))
     namespace = (await import(url.href)) as Record<string, unknown>
   } catch (error) {
     const reason = factory !== undefined && (error as { code?: unknown }).code === 'BOT_NO_BACKEND' ? SECOND_COPY : error instanceof Error ? error.message : String(error)

@@ -123,7 +123,6 @@ async function startBot(entry: LoadedBot, host: BotHost): Promise<void> {
   const bot = await withEnv({ MSRP_BOT_LOG_LEVEL: host.logLevel }, () =>
     loadBotModule(entry.file, {
       backendFactory: host.connect,
-      ...reloadTokenFor(entry.file),
     }),
   )
   await bot.start()
@@ -146,18 +145,6 @@ function makeBotsModerators(server: ChatServer, bots: readonly LoadedBot[]): voi
   }
 }
 
-/** How often each bot file was loaded in this process. */
-const loads = new Map<string, number>()
-
-/**
- * A fresh copy of the module after the first load (an edited file, or a second `dev` run in the
- * same process, whose cached bot has already been started once).
- */
-function reloadTokenFor(file: string): { reloadToken?: string } {
-  const count = (loads.get(file) ?? 0) + 1
-  loads.set(file, count)
-  return count === 1 ? {} : { reloadToken: `dev-${count}` }
-}
 
 /** Watches one bot file; `close()` resolves once no reload is pending or running. */
 interface BotWatcher {

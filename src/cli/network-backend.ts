@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { BackendConfig } from '../chat/index.ts'
+import { uriUser, type BackendConfig } from '../chat/index.ts'
 import type { SipAccountOptions } from './runtime.ts'
 
 /**
@@ -36,6 +36,6 @@ function defined<K extends string>(key: K, value: string | undefined): Partial<R
 
 /** The user part of a SIP URI (`sip:echo@example.com` → `echo`), used as a default nickname. */
 export function userPartOf(uri: string): string {
-  const match = /^sips?:([^@;?]+)@/i.exec(uri)
-  return match ? decodeURIComponent(match[1]!) : uri
+  const user = uriUser(uri)
+  return user === undefined ? uri : decodeURIComponent(user)
 }

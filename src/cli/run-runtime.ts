@@ -25,7 +25,6 @@ export async function runBotCommand(options: RunOptions, context: RuntimeContext
   const bot = await withEnv(env, () =>
     loadBotModule(options.botFile, {
       backendFactory: (config) => new SipChatBackend(backendConfigFor(options.account, config), { logger }),
-      ...reloadTokenFor(options.botFile),
     }),
   )
   await bot.start()
@@ -44,12 +43,3 @@ export async function runBotCommand(options: RunOptions, context: RuntimeContext
   }
 }
 
-/** How often each bot file was loaded in this process. */
-const loads = new Map<string, number>()
-
-/** A fresh copy of the module after the first load (a second run in the same process). */
-function reloadTokenFor(file: string): { reloadToken?: string } {
-  const count = (loads.get(file) ?? 0) + 1
-  loads.set(file, count)
-  return count === 1 ? {} : { reloadToken: `run-${count}` }
-}
