@@ -157,6 +157,7 @@ export class Composer<C extends Context = Context> implements MiddlewareObj<C> {
    *
    * - 'message' / 'private': public / private room messages (`ctx.text`, `ctx.sender`, `ctx.room`)
    * - 'message:text', 'message:media', 'private:text', 'private:media': by content
+   * - 'notice': what the room itself says, a welcome or "alice has joined" (`ctx.text`)
    * - 'join', 'leave', 'nickname': roster changes (`ctx.participant`)
    * - 'composing', 'presence', 'room-closed', 'connection' (and ':disconnected'/':reconnected')
    *

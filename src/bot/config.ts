@@ -64,7 +64,11 @@ export const botConfigSchema = z.strictObject({
   username: z.string({ error: 'must be a string (the digest user name)' }).min(1).optional(),
   password: passwordSchema.optional(),
   displayName: z.string({ error: 'must be a string' }).optional(),
-  registrar: sipUri('registrar', 'sip:example.test').optional(),
+  registrar: z
+    .union([sipUri('registrar', 'sip:example.test'), z.literal(false)], {
+      error: "must be a SIP URI such as 'sip:example.test', or false to run without registering",
+    })
+    .optional(),
   outboundProxy: sipUri('outboundProxy', 'sip:proxy.example.test;lr').optional(),
   transport: z
     .enum(['udp', 'tcp', 'tls', 'ws'], { error: "must be one of 'udp', 'tcp', 'tls', 'ws'" })
@@ -90,8 +94,12 @@ export interface BotConfig {
   password: string | undefined
   /** Display name shown to others. */
   displayName: string | undefined
-  /** Registrar URI; defaults (in the backend) to the URI's host. */
-  registrar: string | undefined
+  /**
+   * Registrar URI; defaults (in the backend) to the URI's host. `false`: the bot does not
+   * register and is reachable only in the rooms it joins (e.g. a SylkServer room reached
+   * through `outboundProxy`); it publishes no presence.
+   */
+  registrar: string | false | undefined
   /** Outbound proxy URI, if any. */
   outboundProxy: string | undefined
   /** SIP transport: given, else 'tls' for sips: URIs and 'tcp' otherwise. */
@@ -156,6 +164,10 @@ function describeIssue(issue: z.core.$ZodIssue, input: unknown, base: readonly P
     const depth = (issues: z.core.$ZodIssue[]) => Math.max(...issues.map((i) => i.path.length))
     const best = [...issue.errors].sort((a, b) => depth(b) - depth(a))[0]
     if (best !== undefined && depth(best) > 0) return best.flatMap((i) => describeIssue(i, input, path))
+    // Else the branch whose type matched but whose check failed (a string that is no SIP URI,
+    // rather than "expected false"): its message says what to fix.
+    const typed = issue.errors.filter((issues) => issues.every((i) => i.code !== 'invalid_type' && i.code !== 'invalid_value'))
+    if (typed.length === 1) return typed[0]!.flatMap((i) => describeIssue(i, input, path))
   }
   if (issue.code === 'invalid_type' && valueAt(input, path) === undefined && field !== '') {
     return [at('is required')]

@@ -21,6 +21,7 @@ import type { Room } from './room.ts'
 export type UpdateKind =
   | 'message'
   | 'private'
+  | 'notice'
   | 'join'
   | 'leave'
   | 'nickname'
@@ -85,9 +86,12 @@ export class Context {
   readonly sender: Sender | undefined
   /**
    * The message text: the body of a `text/*` message, '' for other content types (see
-   * `contentType` and `body`; filter with 'message:text' / 'message:media').
+   * `contentType` and `body`; filter with 'message:text' / 'message:media'). For a 'notice',
+   * what the room itself said.
    */
   readonly text: string | undefined
+  /** For 'notice': 'status' when the room marked it as a status notice (joins, leaves), else 'info'. */
+  readonly notice: 'status' | 'info' | undefined
   /** MIME type of a message's content, e.g. 'text/plain'. */
   readonly contentType: string | undefined
   /** The message body: a string for text types, bytes otherwise. */
@@ -132,9 +136,12 @@ export class Context {
         ? typeof u.body === 'string' && u.contentType.startsWith('text/')
           ? u.body
           : ''
-        : undefined
+        : u.type === 'notice'
+          ? u.text
+          : undefined
+    this.notice = u.type === 'notice' ? u.notice : undefined
     this.messageId = u.type === 'message' ? u.messageId : undefined
-    this.timestamp = u.type === 'message' ? u.timestamp : new Date()
+    this.timestamp = u.type === 'message' || u.type === 'notice' ? u.timestamp : new Date()
     this.participant =
       u.type === 'join' || u.type === 'leave' || u.type === 'nickname' ? u.participant : undefined
     this.previousNickname = u.type === 'nickname' ? u.previousNickname : undefined

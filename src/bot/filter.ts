@@ -32,6 +32,11 @@ export interface FilterShapes {
   'private:text': MessageFields & { kind: 'private'; isPrivate: true; body: string }
   /** A private message with non-text content. */
   'private:media': MessageFields & { kind: 'private'; isPrivate: true; body: Uint8Array }
+  /**
+   * The room itself said something (a welcome, "alice has joined"): a system notice, never a
+   * person's message.
+   */
+  notice: { kind: 'notice'; room: Room; text: string; notice: 'status' | 'info' }
   /** Someone joined a room the bot is in. */
   join: { kind: 'join'; room: Room; participant: Participant }
   /** Someone left a room the bot is in. */
@@ -92,6 +97,7 @@ const PREDICATES: { [Q in FilterQuery]: (ctx: Context) => boolean } = {
   private: (ctx) => isPrivate(ctx) && inRoom(ctx),
   'private:text': (ctx) => isPrivate(ctx) && inRoom(ctx) && hasText(ctx),
   'private:media': (ctx) => isPrivate(ctx) && inRoom(ctx) && isMedia(ctx),
+  notice: (ctx) => ctx.kind === 'notice' && inRoom(ctx),
   join: (ctx) => ctx.kind === 'join' && inRoom(ctx),
   leave: (ctx) => ctx.kind === 'leave' && inRoom(ctx),
   nickname: (ctx) => ctx.kind === 'nickname' && inRoom(ctx),

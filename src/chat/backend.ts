@@ -156,6 +156,22 @@ export interface MessageEvent {
   readonly messageId: string
 }
 
+/**
+ * The focus itself said something in the room: a welcome, "alice has joined the room" (see
+ * `system-notice.ts` for how it is told apart). Never a person's message, so a bot that answers
+ * messages does not answer these.
+ */
+export interface NoticeEvent {
+  readonly type: 'notice'
+  readonly room: string
+  /** The notice's text. */
+  readonly text: string
+  /** 'status' when the focus marked it as a status notice (joins, leaves), else 'info' (a welcome). */
+  readonly notice: 'status' | 'info'
+  /** When the focus sent it (CPIM `DateTime`) or, if absent, when it was received. */
+  readonly timestamp: Date
+}
+
 /** Someone entered the room (conference-info `state="partial"` add, RFC 4575 §4.2). */
 export interface JoinEvent {
   readonly type: 'join'
@@ -216,6 +232,7 @@ export interface ConnectionEvent {
 /** Everything a backend can report to the bot. */
 export type BackendEvent =
   | MessageEvent
+  | NoticeEvent
   | JoinEvent
   | LeaveEvent
   | NicknameEvent
@@ -344,8 +361,12 @@ export interface BackendConfig {
   password?: string | undefined
   /** Display name for From headers and CPIM. */
   displayName?: string | undefined
-  /** Registrar URI; defaults to the URI's host. */
-  registrar?: string | undefined
+  /**
+   * Registrar URI; defaults to the URI's host. `false`: do not register (RFC 3261 §10 is
+   * optional for a UA): the bot is reachable only in the rooms it joins, through the dialogs it
+   * opened, and publishes no presence (there is no home server to hold it).
+   */
+  registrar?: string | false | undefined
   /** Outbound proxy URI (RFC 3261 §8.1.2), if any. */
   outboundProxy?: string | undefined
   /** Transport for SIP (and for MSRP where it applies). */

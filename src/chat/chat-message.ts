@@ -10,6 +10,8 @@ import type { CpimMessage } from '../cpim/index.ts'
 import { sameUri } from './address.ts'
 import type { OutgoingContent } from './backend.ts'
 import { buildIsComposing, IS_COMPOSING_TYPE, parseIsComposing } from './is-composing.ts'
+import { noticeKind } from './system-notice.ts'
+import type { NoticeKind } from './system-notice.ts'
 
 /** Media type of RFC 5438 disposition notifications (ignored by the bot). */
 export const IMDN_TYPE = 'message/imdn+xml'
@@ -90,11 +92,14 @@ export type DecodedChat =
       messageId: string
     }
   | { kind: 'composing'; private: boolean; senderUri: string; senderName: string | undefined; active: boolean }
+  /** The focus itself speaking (see system-notice.ts): a welcome, "alice has joined". */
+  | { kind: 'notice'; notice: NoticeKind; text: string; timestamp: Date; messageId: string }
   | { kind: 'ignored'; reason: string }
 
 /**
  * Decodes an inbound MSRP message in a room. A CPIM `To` naming the bot (not the room) makes
- * it private (RFC 7701 §7). A bare (non-CPIM) message is attributed to the room itself.
+ * it private (RFC 7701 §7). What the focus says itself (CPIM From is the room, a status marker,
+ * or no CPIM wrapper at all) is a `notice`, never a person's message (system-notice.ts).
  * Never throws: malformed CPIM is reported as `ignored`.
  */
 export function decodeChatMessage(message: InboundMsrp, context: { self: string; room: string; now: Date }): DecodedChat {
@@ -123,6 +128,17 @@ export function decodeChatMessage(message: InboundMsrp, context: { self: string;
   }
   if (contentType === IMDN_TYPE) return { kind: 'ignored', reason: 'disposition notification' }
   const text = contentType.startsWith('text/')
+  const notice = noticeKind(cpim, context.room)
+  if (notice !== undefined) {
+    if (!text) return { kind: 'ignored', reason: `a ${contentType} notice from the focus` }
+    return {
+      kind: 'notice',
+      notice,
+      text: cpim === undefined ? Buffer.from(body).toString('utf8') : cpimText(cpim),
+      timestamp: cpim?.dateTime ?? context.now,
+      messageId: (cpim === undefined ? undefined : getCpimHeader(cpim, IMDN_NAMESPACE, 'Message-ID')) ?? message.messageId,
+    }
+  }
   return {
     kind: 'message',
     private: isPrivate,

@@ -311,6 +311,10 @@ export class RoomClient implements RoomHandle {
       this.#host.log.debug(`room ${this.uri}: inbound message ignored (${decoded.reason})`)
       return
     }
+    if (decoded.kind === 'notice') {
+      this.#emit({ type: 'notice', room: this.uri, text: decoded.text, notice: decoded.notice, timestamp: decoded.timestamp })
+      return
+    }
     // Someone who speaks before naming themselves: their held join goes out first (rule 3: order).
     this.#flushHeldJoin(decoded.senderUri)
     const sender = { uri: decoded.senderUri, nickname: this.#roster.find(decoded.senderUri)?.nickname ?? decoded.senderName }
@@ -537,10 +541,13 @@ export class RoomClient implements RoomHandle {
 
   removeParticipant(participantUri: string): Promise<void> {
     const target = participantUri.replace(/^<|>$/g, '').split(';', 1)[0] ?? participantUri
-    // RFC 4579 §5.5: REFER to the focus with the participant's URI and method=BYE.
+    // RFC 4579 §5.5: REFER to the focus with the participant's URI and the method=BYE URI
+    // parameter. Some foci (SylkServer) read `method` only as a Refer-To header parameter, which
+    // RFC 3515 §2.1's grammar allows as a generic-param (and a focus that does not know it
+    // ignores), so it is written in both places.
     return this.#moderate('removing a participant', participantUri, {
       method: 'REFER',
-      headers: [['Refer-To', `<${target};method=BYE>`]],
+      headers: [['Refer-To', `<${target};method=BYE>;method=BYE`]],
     })
   }
 

@@ -233,7 +233,7 @@ export class SipChatBackend implements ChatBackend {
       ...(c.username === undefined ? {} : { authorizationUser: c.username }),
       ...(c.password === undefined ? {} : { password: c.password }),
       ...(c.displayName === undefined ? {} : { displayName: c.displayName }),
-      ...(c.registrar === undefined ? {} : { registrar: c.registrar }),
+      ...(typeof c.registrar === 'string' ? { registrar: c.registrar } : {}),
       ...(c.outboundProxy === undefined ? {} : { outboundProxy: c.outboundProxy }),
       transport: this.#sipTransport ?? c.transport,
       ...(this.#options.tls === undefined ? {} : { tls: this.#options.tls }),
@@ -245,7 +245,8 @@ export class SipChatBackend implements ChatBackend {
     try {
       await ua.start()
       this.#ua = ua
-      this.#registerer = new Registerer(ua, { expires: 600, random: () => 1 })
+      if (c.registrar !== false) this.#registerer = new Registerer(ua, { expires: 600, random: () => 1 })
+      else this.#log.info(`${this.uri}: no registrar configured; not registering (reachable only in the rooms it joins)`)
       await this.#register()
     } catch (error) {
       this.#state = 'idle'
@@ -261,11 +262,12 @@ export class SipChatBackend implements ChatBackend {
       this.connectionLost(new MsrpBotError('SIP_CONNECTION_LOST', `the SIP connection ${id} closed (${reason})`))
     })
     this.#state = 'online'
-    if (this.#options.publishPresence !== false) await this.#publish(this.#presence)
+    if (this.#publishes) await this.#publish(this.#presence)
     this.#log.info(`${this.uri} started`)
   }
 
   async #register(): Promise<void> {
+    if (this.#registerer === undefined) return // registrar: false
     try {
       await this.#registerer!.register()
     } catch (error) {
@@ -359,8 +361,16 @@ export class SipChatBackend implements ChatBackend {
 
   // ---- presence --------------------------------------------------------------------------
 
+  /** Presence goes out unless turned off, or there is no registrar (no home server to hold it). */
+  get #publishes(): boolean {
+    return this.#options.publishPresence !== false && this.config.registrar !== false
+  }
+
   async setPresence(presence: PresenceState): Promise<void> {
     this.#assertStarted('setPresence')
+    if (this.config.registrar === false) {
+      throw new MsrpBotError('NOT_SUPPORTED', `cannot publish presence for ${this.uri}: it runs without a registrar (registrar: false), so no presence agent holds its state; configure a registrar to use presence`)
+    }
     this.#presence = { ...presence }
     if (this.#state === 'online') await this.track(this.#publish(presence))
   }
@@ -500,7 +510,7 @@ export class SipChatBackend implements ChatBackend {
       if (this.#state !== 'reconnecting') return
       this.#state = 'online'
       this.#backoff.reset()
-      if (this.#options.publishPresence !== false) await this.#publish(this.#presence)
+      if (this.#publishes) await this.#publish(this.#presence)
       this.#log.info(`${this.uri} reconnected`)
       this.#emit({ type: 'connection', state: 'reconnected' })
     }

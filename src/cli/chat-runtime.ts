@@ -11,8 +11,9 @@ import type { ChatOptions, RuntimeContext } from './runtime.ts'
 import { runTerminalChat } from './terminal-chat.ts'
 
 /**
- * Registers as `options.account`, joins `options.room`, and chats until the input ends, `/quit`
- * or Ctrl-C; then leaves the room and unregisters.
+ * Registers as `options.account` (when it names a registrar; without one the person is
+ * reachable only in the room, as in a SylkServer room), joins `options.room`, and chats until
+ * the input ends, `/quit` or Ctrl-C; then leaves the room and unregisters.
  */
 export async function runChatCommand(options: ChatOptions, context: RuntimeContext): Promise<void> {
   const backend = new SipChatBackend(backendConfigFor(options.account), {

@@ -14,7 +14,7 @@ import type { SipAccountOptions } from './runtime.ts'
  * @example
  * ```ts
  * backendConfigFor({ uri: 'sip:alice@example.com', registrar: undefined, outboundProxy: undefined, username: undefined, password: 's3cret', transport: undefined })
- * // → { uri: 'sip:alice@example.com', password: 's3cret', transport: 'tcp' }
+ * // → { uri: 'sip:alice@example.com', transport: 'tcp', registrar: false, password: 's3cret' }
  * ```
  */
 export function backendConfigFor(account: SipAccountOptions, base?: BackendConfig): BackendConfig {
@@ -25,7 +25,8 @@ export function backendConfigFor(account: SipAccountOptions, base?: BackendConfi
     transport,
     ...defined('username', account.username ?? base?.username),
     ...defined('password', account.password ?? base?.password),
-    ...defined('registrar', account.registrar ?? base?.registrar),
+    // No --registrar and none in the bot's config: run without registering (reachable only in rooms).
+    registrar: account.registrar ?? base?.registrar ?? false,
     ...defined('outboundProxy', account.outboundProxy ?? base?.outboundProxy),
   }
 }

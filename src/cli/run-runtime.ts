@@ -14,7 +14,8 @@ import { untilAborted } from './until-aborted.ts'
 /**
  * Loads the bot module with the command line's identity (`SIP_URI` is set to `--uri`, and
  * `MSRP_BOT_LOG_LEVEL` to the command's log level, while it loads, so a bot written as
- * `createBot({ uri: process.env.SIP_URI ?? ... })` takes it), starts it (REGISTER, PUBLISH),
+ * `createBot({ uri: process.env.SIP_URI ?? ... })` takes it), starts it (REGISTER and PUBLISH
+ * when there is a registrar; without one it is reachable only in its rooms),
  * joins the rooms, and on Ctrl-C stops it: pending sends drained, rooms left, presence removed,
  * unregistered.
  */
@@ -29,7 +30,9 @@ export async function runBotCommand(options: RunOptions, context: RuntimeContext
   )
   await bot.start()
   const out = (line: string): void => void context.io.stdout.write(`${line}\n`)
-  out(`msrp-bot: ${bot.backend.uri} registered`)
+  // The same choice as backendConfigFor: the command line's registrar, else the bot config's, else none.
+  const registers = typeof (options.account.registrar ?? bot.config.registrar) === 'string'
+  out(registers ? `msrp-bot: ${bot.backend.uri} registered` : `msrp-bot: ${bot.backend.uri} started without a registrar (reachable only in the rooms it joins)`)
   try {
     for (const room of options.rooms) {
       const joined = await bot.join(room, { nickname: options.nickname, retryNicknames: true })
@@ -38,7 +41,7 @@ export async function runBotCommand(options: RunOptions, context: RuntimeContext
     out('msrp-bot: running; Ctrl-C stops the bot')
     await untilAborted(context.signal)
   } finally {
-    out('msrp-bot: stopping (leaving rooms, unregistering)')
+    out(`msrp-bot: stopping (leaving rooms${registers ? ', unregistering' : ''})`)
     await bot.stop()
   }
 }

@@ -74,7 +74,7 @@ export interface DevOptions {
 export interface SipAccountOptions {
   /** The address of record, e.g. sip:echo@example.com. */
   readonly uri: string
-  /** The registrar (defaults, in the backend, to the URI's domain). */
+  /** The registrar; undefined: the bot config's, else none (the identity does not register). */
   readonly registrar: string | undefined
   /** An outbound proxy to send everything through. */
   readonly outboundProxy: string | undefined

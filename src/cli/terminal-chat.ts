@@ -156,6 +156,8 @@ export function describeEvent(event: BackendEvent, roomUri: string): string | un
       const who = event.sender.nickname ?? event.sender.uri
       return event.private ? `(private) <${who}> ${body}` : `<${who}> ${body}`
     }
+    case 'notice':
+      return event.text.split(/\r?\n/).filter((line) => line.trim() !== '').map((line) => `* ${line}`).join('\n')
     case 'join':
       return `* ${nameOf(event.participant)} joined`
     case 'leave':

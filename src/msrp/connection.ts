@@ -528,6 +528,12 @@ export class MsrpConnection extends EventEmitter<MsrpConnectionEvents> {
       tx.resolve(frame)
       return
     }
+    if (frame.invalid !== undefined) {
+      // One bad request gets its error response; the connection and its sessions go on.
+      log('connection %s: %s %s has a malformed header (%s): 400', this.describe(), frame.method, frame.transactionId, frame.invalid.message)
+      this.respond(frame, 400, `Bad Request: ${frame.invalid.message.replace(/[\r\n]/g, ' ').slice(0, 200)}`)
+      return
+    }
     const sessionId = frame.headers['To-Path'][0]?.sessionId
     let handler = sessionId === undefined ? undefined : this.#sessions.get(sessionId)
     if (handler === undefined && sessionId !== undefined && this.#resolve !== undefined) {

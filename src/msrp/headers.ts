@@ -147,6 +147,17 @@ export function parseQuoted(name: string, value: string): string {
   return out
 }
 
+/**
+ * Reads a `Use-Nickname` value. RFC 7701 §7 asks for a quoted-string; the SIP SIMPLE SDK
+ * (Blink, SylkServer's clients) writes the nickname bare (`Use-Nickname: alice`, and an empty
+ * value to clear it). Be liberal: a value that starts with `"` must be a valid quoted-string,
+ * anything else is the nickname as written. What a nickname may contain is the room's call
+ * (RFC 8266, answered 424), not the codec's.
+ */
+export function parseNicknameValue(name: string, value: string): string {
+  return value.startsWith('"') ? parseQuoted(name, value) : value
+}
+
 /** Formats a string as a quoted-string, escaping `"` and `\`. */
 export function formatQuoted(text: string): string {
   return `"${text.replace(/["\\]/g, (c) => `\\${c}`)}"`
@@ -194,7 +205,7 @@ export function setHeader(
       h[name] = parseStatus(value)
       return
     case 'Use-Nickname':
-      h[name] = parseQuoted(name, value)
+      h[name] = parseNicknameValue(name, value)
       return
     case 'Expires':
     case 'Min-Expires':

@@ -6,6 +6,7 @@
  * first, the MIME headers and Content-Type last (the RFC 4975 §9 ABNF), and every other header in
  * the order of the object's properties, so a parsed frame is written back byte for byte.
  */
+import type { ParseError } from '../errors.ts'
 import type { MsrpUri } from './uri.ts'
 
 /** Methods this codec knows by name; any other `1*UPALPHA` method is kept as a string. */
@@ -88,6 +89,12 @@ interface FrameBase {
    */
   body?: Uint8Array
   continuation: ContinuationFlag
+  /**
+   * Set when a header value did not parse (e.g. a malformed Byte-Range): the frame was still
+   * delimited, so the connection goes on, and `MsrpConnection` answers such a request with 400
+   * instead of handling it. That header is missing from `headers`.
+   */
+  invalid?: ParseError
 }
 
 /** An MSRP request: SEND, REPORT, NICKNAME, AUTH, or an unknown method (answered with 501). */

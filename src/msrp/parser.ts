@@ -104,6 +104,8 @@ export class MsrpParser {
   #start: StartLine | undefined
   #headers: Partial<MsrpHeaders> = {}
   #extensions: ExtensionHeader[] = []
+  /** The first header value of the current frame that did not parse (see MsrpFrame.invalid). */
+  #invalid: ParseError | undefined
   #hasBody = false
 
   // Body: `CRLF -------tid`, the confirmed body pieces, and the undecided tail.
@@ -199,6 +201,7 @@ export class MsrpParser {
     this.#start = undefined
     this.#headers = {}
     this.#extensions = []
+    this.#invalid = undefined
     this.#hasBody = false
     this.#parts = []
     this.#bodyLen = 0
@@ -316,7 +319,18 @@ export class MsrpParser {
     }
     const value = trimSpace(text, colon + 1)
     if (name === undefined) this.#extensions.push({ name: rawName, value })
-    else setHeader(this.#headers, name, value, parsePathShared)
+    else {
+      try {
+        setHeader(this.#headers, name, value, parsePathShared)
+      } catch (error) {
+        // A bad value in a well-formed header line leaves the frame delimited by its end-line, so
+        // the stream stays in step: the frame is delivered marked invalid and its request gets an
+        // error response, instead of the whole connection (and every session on it) ending.
+        // Without usable paths a frame cannot be answered (RFC 4975 §7.2), so those stay fatal.
+        if (!(error instanceof ParseError) || name === 'To-Path' || name === 'From-Path') throw error
+        this.#invalid ??= error
+      }
+    }
     return false
   }
 
@@ -433,6 +447,7 @@ export class MsrpParser {
       if (start.comment !== undefined) frame.comment = start.comment
     }
     if (body !== undefined) frame.body = body
+    if (this.#invalid !== undefined) frame.invalid = this.#invalid
     this.#state = 'head'
     this.#resetFrame()
     try {

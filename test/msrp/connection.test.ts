@@ -85,6 +85,26 @@ describe('MSRP connection', () => {
     connection.close()
   })
 
+  it('answers a request with a malformed header 400 and keeps the connection and its session', async () => {
+    const { connection, peer } = connectionWithRawPeer()
+    const session = new MsrpSession({ localUri: 'msrp://127.0.0.1:9/mine;tcp', remotePath: 'msrp://127.0.0.1:2855/x;tcp' })
+    session.bind(connection)
+    const received = nextMessage(session)
+    peer.stream.write('MSRP bad00001 SEND\r\nTo-Path: msrp://127.0.0.1:9/mine;tcp\r\nFrom-Path: msrp://127.0.0.1:2855/x;tcp\r\nByte-Range: 0-1/1\r\nContent-Type: text/plain\r\n\r\nx\r\n-------bad00001$\r\n')
+    const refused = await peer.nextResponse()
+    assert.equal(refused.transactionId, 'bad00001')
+    assert.equal(refused.status, 400)
+    assert.match(refused.comment ?? '', /Byte-Range/)
+    const good = send('msrp://127.0.0.1:9/mine;tcp', 'msrp://127.0.0.1:2855/x;tcp', 'still here')
+    peer.send(good)
+    assert.equal((await peer.nextResponse()).status, 200)
+    assert.equal(Buffer.from((await received).body).toString(), 'still here')
+    assert.equal(connection.state, 'open')
+    assert.equal(session.state, 'open')
+    await session.close()
+    connection.close()
+  })
+
   it('closes on a parse error and rejects what was pending', async () => {
     const { connection, peer } = connectionWithRawPeer()
     const session = new MsrpSession({ localUri: 'msrp://127.0.0.1:9/mine;tcp', remotePath: 'msrp://127.0.0.1:2855/x;tcp' })

@@ -123,15 +123,41 @@ describe('MSRP parser', () => {
     ['bad header line', 'MSRP abcd1234 SEND\r\nno colon here\r\n', 'MSRP_BAD_HEADER'],
     ['wrong end-line', 'MSRP abcd1234 SEND\r\nTo-Path: msrp://a:1/x;tcp\r\n-------other123$\r\n', 'MSRP_BAD_END_LINE'],
     ['missing From-Path', 'MSRP abcd1234 SEND\r\nTo-Path: msrp://a:1/x;tcp\r\n-------abcd1234$\r\n', 'MSRP_MISSING_HEADER'],
-    ['bad Byte-Range', 'MSRP abcd1234 SEND\r\nByte-Range: 0-1/1\r\n', 'MSRP_HEADER_INVALID'],
     ['bad path', 'MSRP abcd1234 SEND\r\nTo-Path: sip:bob@example.com\r\n', 'MSRP_URI_INVALID'],
-    ['duplicate header', 'MSRP abcd1234 SEND\r\nMessage-ID: abcd\r\nMessage-ID: abcd\r\n', 'MSRP_HEADER_DUPLICATE'],
+    ['duplicate path', 'MSRP abcd1234 SEND\r\nTo-Path: msrp://a:1/x;tcp\r\nTo-Path: msrp://a:1/x;tcp\r\n', 'MSRP_HEADER_DUPLICATE'],
   ]
   for (const [name, input, code] of errorCases) {
     it(`rejects ${name} with ParseError ${code}`, () => {
       assert.throws(() => new MsrpParser().push(Buffer.from(input)), (e: unknown) => e instanceof ParseError && e.code === code)
     })
   }
+
+  const invalidValues: Array<[string, string, string]> = [
+    ['bad Byte-Range', 'Byte-Range: 0-1/1', 'MSRP_HEADER_INVALID'],
+    ['duplicate header', 'Message-ID: abcd\r\nMessage-ID: abcd', 'MSRP_HEADER_DUPLICATE'],
+    ['broken quoted Use-Nickname', 'Use-Nickname: "alice', 'MSRP_HEADER_INVALID'],
+  ]
+  for (const [name, header, code] of invalidValues) {
+    it(`delivers a frame with a ${name} marked invalid (${code}) and keeps parsing the stream`, () => {
+      const parser = new MsrpParser()
+      const bad = `MSRP abcd1234 SEND\r\nTo-Path: msrp://a:1/x;tcp\r\nFrom-Path: msrp://b:2/y;tcp\r\n${header}\r\n-------abcd1234$\r\n`
+      const frames = parser.push(Buffer.concat([Buffer.from(bad), serializeFrame(send('efgh5678', Buffer.from('next')))]))
+      assert.equal(frames.length, 2)
+      assert.ok(frames[0]?.invalid instanceof ParseError && frames[0].invalid.code === code, String(frames[0]?.invalid))
+      assert.equal(frames[1]?.invalid, undefined)
+      assert.equal(Buffer.from(frames[1]?.body ?? []).toString(), 'next')
+    })
+  }
+
+  it('reads Use-Nickname quoted (RFC 7701 §7) or bare, as the SIP SIMPLE SDK writes it', () => {
+    const nick = (value: string) =>
+      (parseFrame(`MSRP abcd1234 NICKNAME\r\nTo-Path: msrp://a:1/x;tcp\r\nFrom-Path: msrp://b:2/y;tcp\r\nUse-Nickname: ${value}\r\n-------abcd1234$\r\n`) as MsrpRequest).headers['Use-Nickname']
+    assert.equal(nick('"alice"'), 'alice')
+    assert.equal(nick('"a \\"b\\""'), 'a "b"')
+    assert.equal(nick('alice'), 'alice')
+    assert.equal(nick('Alice Smith'), 'Alice Smith')
+    assert.equal(nick(''), '')
+  })
 
   it('rejects garbage as soon as the first bytes cannot start a frame', () => {
     assert.throws(() => new MsrpParser().push(Buffer.from('GET')), ParseError)

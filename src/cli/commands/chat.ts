@@ -38,7 +38,7 @@ export const chatCommand: Command<ChatOptions> = {
       user: 'required',
       example: 'sip:lobby@chat.example.com',
     })
-    const account = parseAccountOptions(spec.name, line, io, { registrarRequired: false })
+    const account = parseAccountOptions(spec.name, line, io)
     const nickname = parseNickname(spec.name, stringFlag(line.values, 'nickname'), account.uri)
     return { room, account, nickname, logLevel: parseLogLevel(spec.name, line, io) }
   },

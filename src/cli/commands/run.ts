@@ -17,7 +17,7 @@ import { parseNickname } from './nickname.ts'
 
 const spec: CommandSpec = {
   name: 'msrp-bot run',
-  summary: 'Run a bot on a SIP network: register, join the rooms, handle messages until Ctrl-C.',
+  summary: 'Run a bot on a SIP network: register (with --registrar), join the rooms, handle messages until Ctrl-C.',
   positionals: '<bot file>',
   arity: { min: 1, max: 1 },
   flags: {
@@ -28,12 +28,15 @@ const spec: CommandSpec = {
     ...logLevelFlag,
   },
   details: [
+    'Without --registrar the bot does not register: it joins the rooms through --outbound-proxy (or the ' +
+      "room URI's host) and is reachable only in them, as in a SylkServer room; it publishes no presence.",
     'The password is read from the environment variable named by --password-env (SIP_PASSWORD by ' +
       'default), typically set in .env; it is never taken from the command line, where other users could see it.',
   ],
   examples: [
     'msrp-bot run bot.ts --uri sip:echo@example.com --registrar sip:example.com --room sip:lobby@chat.example.com',
     'SIP_PASSWORD=s3cret msrp-bot run bot.ts -u sips:echo@example.com --registrar sips:example.com -r sip:ops@chat.example.com',
+    "msrp-bot run bot.ts --uri sip:echo@example.com --outbound-proxy 'sip:chat.example.com;transport=tcp;lr' --room sip:lobby@chat.example.com",
   ],
 }
 
@@ -43,7 +46,7 @@ export const runCommand: Command<RunOptions> = {
   parse(line, io) {
     loadEnvForCommand(spec.name, line, io)
     const botFile = checkBotFile(spec.name, io, line.positionals[0] ?? '')
-    const account = parseAccountOptions(spec.name, line, io, { registrarRequired: true })
+    const account = parseAccountOptions(spec.name, line, io)
     const roomFlag = listFlag(line.values, 'room')
     const roomsEnv = io.env['SIP_ROOMS'] ?? ''
     const [values, label] =

@@ -83,7 +83,12 @@ export const serverFlags: Record<string, FlagSpec> = {
 /** The identity flags of `run` and `chat`. */
 export const accountFlags: Record<string, FlagSpec> = {
   uri: { type: 'string', short: 'u', value: '<sip uri>', description: 'Your SIP address, e.g. sip:echo@example.com', env: 'SIP_URI' },
-  registrar: { type: 'string', value: '<sip uri>', description: 'Registrar, e.g. sip:example.com', env: 'SIP_REGISTRAR' },
+  registrar: {
+    type: 'string',
+    value: '<sip uri>',
+    description: 'Registrar, e.g. sip:example.com; without it nothing registers (reachable only in the rooms joined)',
+    env: 'SIP_REGISTRAR',
+  },
   'password-env': {
     type: 'string',
     value: '<NAME>',
@@ -196,7 +201,6 @@ export function parseAccountOptions(
   command: string,
   line: ParsedCommandLine,
   io: CliIo,
-  options: { registrarRequired: boolean },
 ): SipAccountOptions {
   const uriValue = flagOrEnv(line, io, 'uri', 'SIP_URI')
   if (uriValue === undefined) {
@@ -206,13 +210,9 @@ export function parseAccountOptions(
     )
   }
   const uri = parseSipAddress(command, uriValue.label, uriValue.value, { user: 'required', example: 'sip:echo@example.com' })
+  // No registrar: the identity does not register (RFC 3261 §10 is optional for a UA); it joins
+  // rooms through --outbound-proxy (or the room's host) and is reachable only there.
   const registrarValue = flagOrEnv(line, io, 'registrar', 'SIP_REGISTRAR')
-  if (registrarValue === undefined && options.registrarRequired) {
-    throw new CliUsageError(
-      `${command}: --registrar is required: where to register, e.g. --registrar sip:example.com (or set SIP_REGISTRAR in the environment or .env)`,
-      { command },
-    )
-  }
   const registrar =
     registrarValue === undefined
       ? undefined
