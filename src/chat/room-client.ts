@@ -161,6 +161,9 @@ export class RoomClient implements RoomHandle {
     session.on('terminated', (reason) => {
       if (reason === 'remote-bye' && generation === this.#generation) void this.#host.track(this.#remoteBye())
     })
+    // Listen before connecting: a focus may speak right after the bind SEND (SylkServer's
+    // welcome follows its 200 at once, often in the same TCP segment, before connect() resumes).
+    media.on('message', (message) => this.#inbound(message))
     try {
       await media.connect(session.remoteSdp)
     } catch (error) {
@@ -168,7 +171,6 @@ export class RoomClient implements RoomHandle {
       await media.close()
       throw new JoinError(this.uri, `the MSRP session did not come up (${(error as Error).message})`, { cause: error })
     }
-    media.on('message', (message) => this.#inbound(message))
     media.on('lost', (error) => {
       if (generation === this.#generation) this.#mediaLost(error)
     })
@@ -541,13 +543,17 @@ export class RoomClient implements RoomHandle {
 
   removeParticipant(participantUri: string): Promise<void> {
     const target = participantUri.replace(/^<|>$/g, '').split(';', 1)[0] ?? participantUri
-    // RFC 4579 §5.5: REFER to the focus with the participant's URI and the method=BYE URI
-    // parameter. Some foci (SylkServer) read `method` only as a Refer-To header parameter, which
-    // RFC 3515 §2.1's grammar allows as a generic-param (and a focus that does not know it
-    // ignores), so it is written in both places.
+    // RFC 4579 §5.5: REFER to the conference URI with the participant's URI and the method=BYE
+    // URI parameter. Some foci (SylkServer) read `method` only as a Refer-To header parameter,
+    // which RFC 3515 §2.1's grammar allows as a generic-param (and a focus that does not know it
+    // ignores), so it is written in both places. It goes out of dialog, to the room URI: a REFER
+    // inside the chat session is a call transfer to some foci (SylkServer answers 202, then a
+    // 500 sipfrag, and removes nobody). Refer-Sub: false (RFC 4488) asks for no implicit
+    // subscription; a focus that sends its NOTIFYs anyway gets 481 for them.
     return this.#moderate('removing a participant', participantUri, {
       method: 'REFER',
-      headers: [['Refer-To', `<${target};method=BYE>;method=BYE`]],
+      outOfDialog: true,
+      headers: [['Refer-To', `<${target};method=BYE>;method=BYE`], ['Refer-Sub', 'false'], ['Supported', 'norefersub']],
     })
   }
 
@@ -560,19 +566,23 @@ export class RoomClient implements RoomHandle {
     })
   }
 
-  async #moderate(action: string, target: string, request: { method: string; headers: Array<readonly [string, string]>; body?: string; contentType?: string }): Promise<void> {
+  async #moderate(action: string, target: string, request: { method: string; outOfDialog?: boolean; headers: Array<readonly [string, string]>; body?: string; contentType?: string }): Promise<void> {
     this.#live()
     const session = this.#session
     if (session === undefined) throw new SendError('disconnected', `not connected to ${this.uri}`)
     const { ua } = this.#host
     let response: SipResponse
     try {
-      const sip = session.dialog.createRequest(request.method, {
+      const init = {
         headers: request.headers,
         ...(request.body === undefined ? {} : { body: request.body }),
         ...(request.contentType === undefined ? {} : { contentType: request.contentType }),
-      })
-      response = await this.#host.track(ua.sendRequest(sip, { dialog: session.dialog }))
+      }
+      response = await this.#host.track(
+        request.outOfDialog === true
+          ? ua.sendRequest(ua.createRequest(request.method, this.uri, init))
+          : ua.sendRequest(session.dialog.createRequest(request.method, init), { dialog: session.dialog }),
+      )
     } catch (error) {
       throw toModerationError(error, action, this.uri, target)
     }

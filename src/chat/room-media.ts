@@ -97,9 +97,12 @@ export class RoomMedia extends EventEmitter<RoomMediaEvents> {
         connection,
         acceptTypes: ['message/cpim', ...ACCEPT_WRAPPED_TYPES],
         ...(this.#options.transactionTimeoutMs === undefined ? {} : { transactionTimeoutMs: this.#options.transactionTimeoutMs }),
+        bind: false,
       })
-      this.#session = session
+      // Listen before binding: a focus may send right after its 200 to the bind SEND.
       session.on('message', (m) => this.emit('message', m))
+      await session.sendBinding()
+      this.#session = session
       session.on('close', (error) => {
         if (!this.#closing) this.emit('lost', error ?? new MsrpBotError('MSRP_SESSION_CLOSED', 'the MSRP session with the focus closed'))
       })

@@ -8,8 +8,12 @@
  * - **The sender is the room.** RFC 7701 §6.1: the focus relays a participant's message with
  *   the participant's own URI in CPIM `From`, and refuses a `From` that is not the sender's
  *   identity. A CPIM `From` equal to the room URI is therefore the focus speaking (SylkServer's
- *   welcome and its join/leave notices are sent that way). A message without a CPIM wrapper
- *   names no sender at all, so it is the room's too.
+ *   welcome and its join/leave notices are sent that way). The focus may know the room under
+ *   another URI than the one the bot dialled (a proxy in front rewrote the Request-URI), so a
+ *   message whose `From` equals its own `To` counts as the room's too: a participant's public
+ *   message goes to the room, not to its sender, and a private one to oneself reaches only
+ *   one's own sessions. A message without a CPIM wrapper names no sender at all, so it is the
+ *   room's as well.
  * - **A status marker.** Some foci also mark notices with a namespaced CPIM header (RFC 3862
  *   §3.3 namespaces): `Message-Type: status` in the namespace `urn:ag-projects:xml:ns:cpim`
  *   (the SIP SIMPLE SDK's chat extension). Such a message is a status notice whatever its
@@ -39,5 +43,6 @@ export function noticeKind(cpim: CpimMessage | undefined, room: string): NoticeK
   if (cpim === undefined) return 'info'
   const marker = getCpimHeader(cpim, SIP_SIMPLE_CPIM_NAMESPACE, 'Message-Type')
   if (marker !== undefined && marker.trim().toLowerCase() === 'status') return 'status'
-  return sameUri(cpim.from.uri, room) ? 'info' : undefined
+  const fromRoom = sameUri(cpim.from.uri, room) || (cpim.to.length === 1 && sameUri(cpim.from.uri, cpim.to[0]!.uri))
+  return fromRoom ? 'info' : undefined
 }

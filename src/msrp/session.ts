@@ -472,6 +472,21 @@ export class MsrpSession extends EventEmitter<MsrpSessionEvents> implements Pass
     log('session %s aborted message %s after %d bytes', this.id, messageId, sent)
   }
 
+  /**
+   * Binds the connection with the empty SEND (RFC 4975 §5.4), for a session made with
+   * `connect({ bind: false })`: attach the `message` listener first, then call this, so nothing
+   * the peer sends right after the binding (a room's welcome) arrives before anyone listens.
+   * Closes the session and rejects when the peer refuses.
+   */
+  async sendBinding(): Promise<void> {
+    try {
+      await this.#bindingSend()
+    } catch (error) {
+      await this.close()
+      throw error
+    }
+  }
+
   async #bindingSend(): Promise<void> {
     const connection = this.#requireConnection()
     // RFC 4975 §5.4 / §7.1: the active side's first request binds the connection; an empty SEND
