@@ -3,5 +3,5 @@ export { startKamailio, type KamailioInstance, type KamailioOptions, type Kamail
 export { runSipp, sippThroughput, type SippOptions, type SippResult, type SippThroughput } from './sipp.ts'
 export { peersDir, peersAvailable } from './peers.ts'
 export { freePort } from './ports.ts'
-export { startSylkServer, sylkServerAvailable, sylkPeerDir, sipsimpleChat, type SylkServerInstance, type SipsimpleChatOptions } from './sylkserver.ts'
+export { startSylkServer, installSylkPeer, sylkServerAvailable, sylkPeerDir, sipsimpleChat, type SylkServerInstance, type SipsimpleChatOptions } from './sylkserver.ts'
 export { LineProcess } from './child-process.ts'

@@ -57,14 +57,23 @@ function run(script: string, env: NodeJS.ProcessEnv, timeoutMs: number): Promise
 }
 
 /**
+ * Installs the peer once per machine (a no-op when done) and resolves with its directory; its
+ * `venv/bin/python` runs `sipsimple-chat.py` without any SylkServer running.
+ */
+export async function installSylkPeer(): Promise<string> {
+  const cache = join(tmpdir(), 'msrp-bot-sylkserver-peer')
+  const installed = await run(`${sylkPeerDir()}install.sh`, { RUN_DIR: cache }, 600_000)
+  if (installed.code !== 0) throw new Error(`the SylkServer peer did not install (install.sh ${cache}):\n${installed.output}`)
+  return cache
+}
+
+/**
  * The peer installed once per machine (install.sh is idempotent and locks its directory), then
  * linked into each instance's own run directory, so an instance starts in about a second instead
  * of installing a virtualenv every time. If the links do not satisfy install.sh it installs there.
  */
 async function prepareRunDir(): Promise<string> {
-  const cache = join(tmpdir(), 'msrp-bot-sylkserver-peer')
-  const installed = await run(`${sylkPeerDir()}install.sh`, { RUN_DIR: cache }, 600_000)
-  if (installed.code !== 0) throw new Error(`the SylkServer peer did not install (install.sh ${cache}):\n${installed.output}`)
+  const cache = await installSylkPeer()
   const runDir = mkdtempSync(join(tmpdir(), 'msrp-bot-sylk-'))
   for (const name of ['venv', 'sylkserver']) symlinkSync(join(cache, name), join(runDir, name))
   copyFileSync(join(cache, '.installed'), join(runDir, '.installed'))
