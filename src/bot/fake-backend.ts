@@ -161,6 +161,11 @@ export class FakeRoom {
     })
   }
 
+  /** The room itself says something (a welcome, "alice has joined"): a `notice`, not a message. */
+  async notice(text: string, notice: 'status' | 'info' = 'info'): Promise<void> {
+    await this.backend.emit({ type: 'notice', room: this.uri, text, notice, timestamp: new Date() })
+  }
+
   /** Ends the room, or kicks the bot out of it. */
   async close(reason: RoomClosedReason = 'closed'): Promise<void> {
     this.botPresent = false

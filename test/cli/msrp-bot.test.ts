@@ -10,6 +10,7 @@ import { runCommand } from '../../src/cli/commands/run.ts'
 import { serverCommand } from '../../src/cli/commands/server.ts'
 import { memoryIo } from '../../src/cli/io.ts'
 import { COMMANDS, main } from '../../src/cli/msrp-bot.ts'
+import { backendConfigFor } from '../../src/cli/network-backend.ts'
 import { REPO_ROOT, tempDir } from './helpers.ts'
 
 const tmp = tempDir()
@@ -257,6 +258,16 @@ describe('msrp-bot run', () => {
     })
   })
 
+  test('without --registrar the bot does not register: joins through the outbound proxy (a SylkServer room)', () => {
+    const i = base.indexOf('--registrar')
+    const options = parse(runCommand, [...base.slice(0, i), ...base.slice(i + 2), '--outbound-proxy', 'sip:127.0.0.1:5072;transport=tcp;lr'])
+    assert.equal(options.account.registrar, undefined)
+    assert.equal(options.account.outboundProxy, 'sip:127.0.0.1:5072;transport=tcp;lr')
+    assert.equal(backendConfigFor(options.account).registrar, false, 'no registrar: registrar false for the backend')
+    assert.equal(backendConfigFor(options.account, { uri: 'sip:x@example.com', transport: 'tcp', registrar: 'sip:reg.example.com' }).registrar, 'sip:reg.example.com', "the bot config's registrar is kept")
+    assert.equal(backendConfigFor({ ...options.account, registrar: 'sip:example.com' }).registrar, 'sip:example.com')
+  })
+
   test('every flag', () => {
     const options = parse(
       runCommand,
@@ -301,7 +312,6 @@ describe('msrp-bot run', () => {
     const cases: Array<[string[], RegExp]> = [
       [[], /missing <bot file>/],
       [without('--uri'), /--uri is required: the SIP address to use, e.g. --uri sip:echo@example.com \(or set SIP_URI/],
-      [without('--registrar'), /--registrar is required/],
       [without('--room'), /--room is required/],
       [[...base, '--uri', 'echo@example.com'], /--uri must be a sip: or sips: URI .*Did you mean 'sip:echo@example.com'/],
       [[...base, '--room', 'lobby'], /--room must be a sip: or sips: URI/],
