@@ -27,7 +27,15 @@ export type RosterUpdate =
   | { kind: 'ignored'; reason: string }
 
 function toParticipant(p: RosterParticipant): Participant {
-  return { uri: p.uri, nickname: p.nickname, displayName: p.displayText }
+  return { uri: p.uri, nickname: unquoted(p.nickname), displayName: unquoted(p.displayText) }
+}
+
+/**
+ * A nickname asked for in RFC 7701's quoted-string form (`Use-Nickname: "echo"`) that a focus
+ * stored with its quotes (SylkServer does) comes back as `"echo"`: show it as `echo`.
+ */
+function unquoted(text: string | undefined): string | undefined {
+  return text !== undefined && text.length >= 2 && text.startsWith('"') && text.endsWith('"') ? text.slice(1, -1) : text
 }
 
 /**

@@ -24,6 +24,13 @@ describe('RoomRoster', () => {
     assert.equal(r.byNickname('bob')?.uri, bob.uri)
   })
 
+  it('a nickname a focus stored with the quotes of its quoted-string form (SylkServer) shows without them', () => {
+    const r = new RoomRoster()
+    r.apply(full(1, [{ uri: 'sip:echo@example.test', nickname: '"echo"' }, alice]))
+    assert.deepEqual(r.participants.map((p) => p.nickname), ['echo', 'alice'])
+    assert.equal(r.byNickname('echo')?.uri, 'sip:echo@example.test')
+  })
+
   it('after restart() (new subscription, versions from 1 again) reports only what changed', () => {
     const r = new RoomRoster()
     r.apply(full(7, [alice, bob]))
