@@ -465,6 +465,10 @@ export class Bot<C extends Context = Context> extends Composer<C> {
         this.logger.trace({ type: event.type }, 'own update ignored (ignoreSelf)')
         return
       }
+      if (this.config.ignoreHistory && event.type === 'message' && event.history === true) {
+        this.logger.debug({ room: event.room, sender: event.sender.uri, sent: event.timestamp.toISOString() }, 'message from before the bot joined ignored (ignoreHistory)')
+        return
+      }
       let ctx: C
       try {
         ctx = new this.makeContext({ update: event, me: { uri: this.uri }, room })

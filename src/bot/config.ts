@@ -77,6 +77,7 @@ export const botConfigSchema = z.strictObject({
     .enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.map((l) => `'${l}'`).join(', ')}` })
     .optional(),
   ignoreSelf: z.boolean({ error: 'must be true or false' }).default(true),
+  ignoreHistory: z.boolean({ error: 'must be true or false' }).default(true),
   rateLimit: rateLimitSchema.default({ messagesPerSecond: 5, burst: 10 }),
   queue: queueSchema.default({ maxPending: 1000, maxAttempts: 5, retryDelayMs: 1000, maxRetryDelayMs: 30_000 }),
 })
@@ -108,6 +109,11 @@ export interface BotConfig {
   logLevel: LogLevel | undefined
   /** Skip updates the bot caused itself (default true). */
   ignoreSelf: boolean
+  /**
+   * Skip messages a room replays from before the bot joined (default true): a focus such as
+   * SylkServer sends the room's last messages to every newcomer, and a bot should not answer them.
+   */
+  ignoreHistory: boolean
   /** Client-side pacing per room, or false. Default 5/s with bursts of 10. */
   rateLimit: false | { messagesPerSecond: number; burst: number }
   /** Outbound queue limits per room. */
@@ -233,6 +239,7 @@ export function validateConfig(input: unknown, env: NodeJS.ProcessEnv = process.
     transport: c.transport ?? (/^sips:/i.test(c.uri) ? 'tls' : 'tcp'),
     logLevel: c.logLevel,
     ignoreSelf: c.ignoreSelf,
+    ignoreHistory: c.ignoreHistory,
     rateLimit: c.rateLimit,
     queue: c.queue,
   }

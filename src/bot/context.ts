@@ -82,6 +82,11 @@ export class Context {
   readonly room: Room | undefined
   /** True for a private message or private composing indication. */
   readonly isPrivate: boolean
+  /**
+   * True for a message the room replayed from before the bot joined (its history); such
+   * messages reach handlers only with `ignoreHistory: false`.
+   */
+  readonly isHistory: boolean
   /** Who sent the message or composing indication. */
   readonly sender: Sender | undefined
   /**
@@ -128,6 +133,7 @@ export class Context {
     this.command = undefined
     this.kind = u.type === 'message' ? (u.private ? 'private' : 'message') : u.type
     this.isPrivate = (u.type === 'message' || u.type === 'composing') && u.private
+    this.isHistory = u.type === 'message' && u.history === true
     this.sender = u.type === 'message' || u.type === 'composing' ? u.sender : undefined
     this.contentType = u.type === 'message' ? u.contentType : undefined
     this.body = u.type === 'message' ? u.body : undefined

@@ -139,8 +139,11 @@ export class FakeRoom {
     }
   }
 
-  /** A participant (nickname or URI) says something publicly. Resolves once the bot handled it. */
-  say(from: string, content: OutgoingContent, options?: { timestamp?: Date; messageId?: string }): Promise<void> {
+  /**
+   * A participant (nickname or URI) says something publicly. Resolves once the bot handled it.
+   * `history: true` makes it a message the room replays from before the bot joined.
+   */
+  say(from: string, content: OutgoingContent, options?: { timestamp?: Date; messageId?: string; history?: boolean }): Promise<void> {
     return this.message(from, content, false, options)
   }
 
@@ -218,7 +221,7 @@ export class FakeRoom {
     from: string,
     content: OutgoingContent,
     isPrivate: boolean,
-    options?: { timestamp?: Date; messageId?: string },
+    options?: { timestamp?: Date; messageId?: string; history?: boolean },
   ): Promise<void> {
     const m = isSipUri(from) && !this.hasMember(from) ? { uri: from, nickname: undefined } : this.member(from)
     const { contentType, body } = toContent(content)
@@ -231,6 +234,7 @@ export class FakeRoom {
       body,
       timestamp: options?.timestamp ?? new Date(),
       messageId: options?.messageId ?? this.backend.nextMessageId(),
+      ...(options?.history === true ? { history: true } : {}),
     })
   }
 }

@@ -154,6 +154,12 @@ export interface MessageEvent {
   readonly timestamp: Date
   /** Message identity (CPIM `imdn.Message-ID` or the MSRP Message-ID). */
   readonly messageId: string
+  /**
+   * True when the message was sent before the bot's current session with the room began (its
+   * CPIM `DateTime` is older than the join, allowing for some clock skew): a focus replaying the
+   * room's history to a newcomer (SylkServer does, after every join and re-join).
+   */
+  readonly history?: boolean | undefined
 }
 
 /**

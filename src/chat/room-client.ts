@@ -32,6 +32,12 @@ import type { IncomingMessage } from '../msrp/session.ts'
 /** Content type of the msrp-bot mute request (a server extension, see src/mixer/server). */
 export const MODERATION_CONTENT_TYPE = 'application/vnd.msrp-bot.moderation+json'
 
+/**
+ * How much older than the join a message's DateTime must be to count as history (clock skew
+ * between the sender's machine and ours is forgiven up to this much).
+ */
+const HISTORY_SKEW_MS = 2000
+
 /** Where a room logs: the shared plain-text logger (any bot `Logger` or `console` fits). */
 export type ChatLogger = BasicLogger
 
@@ -108,6 +114,8 @@ export class RoomClient implements RoomHandle {
   #graceTimer: unknown
   #generation = 0
   readonly #heldJoins = new Map<string, { timer: unknown; release: () => void }>()
+  /** Wall-clock time the current session was asked for: older messages are history replays. */
+  #openedAt = 0
 
   constructor(host: RoomHost, uri: string) {
     this.#host = host
@@ -141,6 +149,7 @@ export class RoomClient implements RoomHandle {
    */
   async open(nickname: string | undefined): Promise<void> {
     const generation = ++this.#generation
+    this.#openedAt = Date.now()
     this.#byeReason = undefined
     const { ua } = this.#host
     const media = new RoomMedia({ dialer: this.#host.dialer, localHost: ua.localAddress.address, transactionTimeoutMs: this.#host.msrpTimeoutMs })
@@ -333,6 +342,7 @@ export class RoomClient implements RoomHandle {
       body: decoded.body,
       timestamp: decoded.timestamp,
       messageId: decoded.messageId,
+      ...(decoded.timestamp.getTime() < this.#openedAt - HISTORY_SKEW_MS ? { history: true } : {}),
     })
   }
 

@@ -51,3 +51,16 @@ describe('registrar: false', () => {
     assert.throws(() => validateConfig({ uri: 'sip:echo@example.test', registrar: true }), /registrar: must be a SIP URI such as 'sip:example.test', or false/)
   })
 })
+
+describe('ignoreHistory', () => {
+  it('by default skips messages the room replays from before the bot joined; ignoreHistory: false shows them with ctx.isHistory', async () => {
+    const { lobby } = await started((bot) => bot.on('message', (ctx) => ctx.reply(`you said: ${ctx.text}${ctx.isHistory ? ' (earlier)' : ''}`)))
+    await lobby.say('alice', 'old news', { history: true, timestamp: new Date(Date.now() - 60_000) })
+    await lobby.say('alice', 'fresh')
+    assert.deepEqual(lobby.publicTexts(), ['you said: fresh'])
+
+    const all = await started((bot) => bot.on('message', (ctx) => ctx.reply(`you said: ${ctx.text}${ctx.isHistory ? ' (earlier)' : ''}`)), { ignoreHistory: false })
+    await all.lobby.say('alice', 'old news', { history: true })
+    assert.deepEqual(all.lobby.publicTexts(), ['you said: old news (earlier)'])
+  })
+})

@@ -65,6 +65,30 @@ describe('interop: msrp-bot in SylkServer rooms', { skip: available.ok ? false :
     assert.ok(bot.lines.includes('msrp-bot: stopping (leaving rooms)'), bot.transcript())
   })
 
+  it('a bot joining a room with history does not answer the messages SylkServer replays to it', { timeout: 90_000 }, async () => {
+    const room = 'sip:history-room@example.test'
+    // Someone chats before the bot comes; SylkServer keeps it in the room's history as long as
+    // the room lives (someone in it).
+    const anchor = sipsimpleChat(sylk, { room, proxy: hop, user: 'sip:anchor@example.test', listen: 40 })
+    cleanup.push(() => anchor.kill())
+    await anchor.waitFor(/JOINED/)
+    const early = sipsimpleChat(sylk, { room, proxy: hop, user: 'sip:early@example.test', nickname: 'early', messages: ['old news'], listen: 2 })
+    cleanup.push(() => early.kill())
+    assert.equal(await early.exit(), 0, early.transcript())
+    // (early's message is now at least its 2 s --listen old, older than the allowed clock skew)
+    const bot = msrpBot(['run', 'bots/echo.ts', '--uri', 'sip:echo2@example.test', '--outbound-proxy', proxy, '--room', room, '--log-level', 'warn'])
+    cleanup.push(() => bot.kill())
+    await bot.waitFor(/running; Ctrl-C stops the bot/)
+    const late = sipsimpleChat(sylk, { room, proxy: hop, user: 'sip:late@example.test', nickname: 'late', messages: ['fresh'], listen: 2 })
+    cleanup.push(() => late.kill())
+    await late.waitFor(/MESSAGE .*<sip:echo2@example\.test> text\/plain.*: you said: fresh$/)
+    assert.equal(await late.exit(), 0, late.transcript())
+    assert.ok(late.lines.some((l) => /MESSAGE .*<sip:early@example\.test> text\/plain.*: old news$/.test(l)), `the replay reached late too:\n${late.transcript()}`)
+    assert.ok(!late.lines.some((l) => /you said: old news/.test(l)), late.transcript())
+    assert.equal(await bot.interrupt(), 0, bot.transcript())
+    anchor.kill()
+  })
+
   it('msrp-bot run bots/moderator.ts: greets a person by nickname from the conference-info roster, sends /rules privately, and /kick removes them (REFER method=BYE)', { timeout: 90_000 }, async () => {
     const room = 'sip:mod-room@example.test'
     const bot = msrpBot(['run', 'bots/moderator.ts', '--uri', 'sip:moderator@example.test', '--outbound-proxy', proxy, '--room', room, '--log-level', 'warn'], { BOT_OWNERS: 'sip:alice@example.test' })
