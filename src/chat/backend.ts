@@ -117,7 +117,8 @@ export interface RoomHandle {
   sendComposing(active: boolean): Promise<void>
   /**
    * Removes a participant from the room (RFC 4579 §5.5: REFER to the room URI with
-   * `Refer-To: <participant-uri;method=BYE>`). Resolves once the focus accepted the request.
+   * `Refer-To: <participant-uri;method=BYE>`, see docs/protocol-notes.md for the exact form).
+   * Resolves once the focus accepted the request.
    * Rejects with NOT_AUTHORIZED (403: the bot is not a moderator here), PARTICIPANT_NOT_FOUND
    * (404 or not in the roster) or NOT_SUPPORTED (the focus does not implement removal).
    */
