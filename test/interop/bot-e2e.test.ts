@@ -12,13 +12,13 @@
  */
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { execFile, spawn, type ChildProcess } from 'node:child_process'
+import { execFile } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { SipChatBackend } from '../../src/chat/index.ts'
 import type { BackendEvent } from '../../src/chat/index.ts'
 import type { UserAgent } from '../../src/sip/ua/index.ts'
 import type { SipResponse } from '../../src/sip/message.ts'
-import { freePort, startKamailio, type KamailioInstance } from './harness/index.ts'
+import { freePort, LineProcess, startKamailio, type KamailioInstance } from './harness/index.ts'
 import { kamailioUa, requirePeers } from './sip-ua-helpers.ts'
 
 requirePeers()
@@ -26,67 +26,11 @@ requirePeers()
 const REPO = fileURLToPath(new URL('../../', import.meta.url))
 const DOMAIN = 'example.test'
 const ROOM = `sip:lobby@${DOMAIN}`
-/** How long a child may take to exit after SIGINT (a bound, not a wait: exits are awaited). */
-const EXIT_BOUND_MS = 15_000
-
-/** A child `msrp-bot` process whose output lines can be awaited. */
-class MsrpBotProcess {
-  readonly child: ChildProcess
-  readonly lines: string[] = []
-  stderr = ''
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
-  #waiters: Array<{ pattern: RegExp; resolve: (line: string) => void }> = []
-
+/** A child `msrp-bot` process whose output lines can be awaited, without the developer's SIP_* environment. */
+class MsrpBotProcess extends LineProcess {
   constructor(args: string[], env: NodeJS.ProcessEnv = {}) {
     const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SIP_') && k !== 'MSRP_BOT_LOG_LEVEL'))
-    this.child = spawn(process.execPath, ['bin/msrp-bot.js', ...args], { cwd: REPO, env: { ...base, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
-    let partial = ''
-    this.child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
-      partial += chunk
-      const parts = partial.split('\n')
-      partial = parts.pop() ?? ''
-      for (const line of parts) {
-        this.lines.push(line)
-        this.#waiters = this.#waiters.filter((w) => (w.pattern.test(line) ? (w.resolve(line), false) : true))
-      }
-    })
-    this.child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
-      this.stderr += chunk
-    })
-    this.exited = new Promise((resolve) => this.child.once('exit', (code, signal) => resolve({ code, signal })))
-  }
-
-  /** The first output line matching `pattern`; rejects if the process exits first. */
-  waitFor(pattern: RegExp): Promise<string> {
-    const seen = this.lines.find((l) => pattern.test(l))
-    if (seen !== undefined) return Promise.resolve(seen)
-    const line = new Promise<string>((resolve) => this.#waiters.push({ pattern, resolve }))
-    const died = this.exited.then(({ code, signal }) => {
-      throw new Error(`msrp-bot ${this.child.spawnargs.slice(2, 4).join(' ')} exited (${code ?? signal}) before printing ${pattern}:\n${this.lines.join('\n')}\n${this.stderr.slice(-3000)}`)
-    })
-    return Promise.race([line, died])
-  }
-
-  /** Sends SIGINT (Ctrl-C) and resolves with the exit code, failing past the bound. */
-  async interrupt(): Promise<number | null> {
-    if (this.child.exitCode !== null) return this.child.exitCode
-    this.child.kill('SIGINT')
-    let timer: NodeJS.Timeout | undefined
-    const bound = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        this.child.kill('SIGKILL')
-        reject(new Error(`no exit within ${EXIT_BOUND_MS} ms of SIGINT:\n${this.lines.join('\n')}\n${this.stderr.slice(-3000)}`))
-      }, EXIT_BOUND_MS)
-    })
-    try {
-      return (await Promise.race([this.exited, bound])).code
-    } finally {
-      clearTimeout(timer)
-    }
-  }
-
-  kill(): void {
-    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL')
+    super(process.execPath, ['bin/msrp-bot.js', ...args], { cwd: REPO, env: { ...base, ...env }, label: `msrp-bot ${args.slice(0, 2).join(' ')}` })
   }
 }
 
