@@ -14,21 +14,23 @@
 import type { IncomingRequest } from '../../sip/core/incoming-request.ts'
 import { DigestServer } from '../../sip/digest-server.ts'
 import { readNameAddrHeader } from '../../sip/headers/name-addr.ts'
-import { parseUri, type Uri } from '../../sip/uri.ts'
+import { ParseError } from '../../errors.ts'
+import { addressOfRecordKey, type Uri } from '../../sip/uri.ts'
 
-/** The address-of-record form of a URI: `sip:user@host` (no port, parameters or headers). */
+/**
+ * The address-of-record key of a parsed URI (`sip:user@host`, no parameters or headers; the user
+ * part escaped canonically): {@link addressOfRecordKey}, the one identity function.
+ */
 export function aorOf(uri: Uri): string {
-  if (uri.kind !== 'sip') return uri.kind === 'tel' ? `tel:${uri.number}` : `${uri.scheme}:${uri.rest}`
-  return uri.user === undefined ? `${uri.scheme}:${uri.host.toLowerCase()}` : `${uri.scheme}:${uri.user}@${uri.host.toLowerCase()}`
+  const result = addressOfRecordKey(uri)
+  if (!result.ok) throw result.error
+  return result.key
 }
 
-/** Parses a URI string and returns its AOR form, or undefined when it is not a URI. */
+/** Parses a URI string and returns its AOR key, or undefined when it does not parse. */
 export function aorOfString(value: string): string | undefined {
-  try {
-    return aorOf(parseUri(value))
-  } catch {
-    return undefined
-  }
+  const result = addressOfRecordKey(value)
+  return result.ok ? result.key : undefined
 }
 
 /** Where the challenge goes: a UAS answers 401 WWW-Authenticate, a proxy 407 Proxy-Authenticate. */
@@ -51,14 +53,9 @@ export class Authenticator {
     return this.#digest !== undefined
   }
 
-  /** True when `aor` names a user of the served domain. */
-  isLocal(aor: string): boolean {
-    try {
-      const uri = parseUri(aor)
-      return uri.kind === 'sip' && uri.host.toLowerCase() === this.#domain
-    } catch {
-      return false
-    }
+  /** True when the parsed `uri` names the served domain (sip: or sips:, RFC 3261 §19.1.4: host case-insensitive). */
+  isLocal(uri: Uri): boolean {
+    return uri.kind === 'sip' && uri.host.toLowerCase() === this.#domain
   }
 
   /**
@@ -68,14 +65,22 @@ export class Authenticator {
   async identify(incoming: IncomingRequest, role: ChallengeRole): Promise<string | undefined> {
     const request = incoming.message
     const header = request.method === 'REGISTER' ? 'To' : 'From'
-    const nameAddr = readNameAddrHeader(request.headers, header)
+    let nameAddr
+    try {
+      nameAddr = readNameAddrHeader(request.headers, header)
+    } catch (error) {
+      // An identity that does not parse is refused, never taken for some other (foreign) one.
+      if (!(error instanceof ParseError)) throw error
+      incoming.respond(400, { reason: `Unreadable ${header}` })
+      return undefined
+    }
     if (nameAddr === undefined) {
       incoming.respond(400, { reason: `Missing ${header}` })
       return undefined
     }
     const aor = aorOf(nameAddr.uri)
     const digest = this.#digest
-    if (digest === undefined || !this.isLocal(aor)) return aor
+    if (digest === undefined || !this.isLocal(nameAddr.uri)) return aor
     const user = nameAddr.uri.kind === 'sip' ? nameAddr.uri.user : undefined
     if (user === undefined || !this.#users!.has(user)) {
       incoming.respond(403, { reason: `Unknown user ${aor}` })
