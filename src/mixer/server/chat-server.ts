@@ -84,7 +84,15 @@ export class ChatServer {
     this.#closeTimeoutMs = options.closeTimeoutMs ?? CLOSE_GRACE_MS
     this.addresses = { sip: sip.addresses, msrp: { host: msrp.boundHost, port: msrp.port }, advertise: sip.advertisedHost }
     this.rooms = new RoomDirectory(init.store, { clock, ...(options.autoCreateRooms === undefined ? {} : { autoCreate: options.autoCreateRooms }) })
-    this.#auth = new Authenticator(options.domain, options.users)
+    this.#auth = new Authenticator({
+      domain: options.domain,
+      users: options.users,
+      algorithms: options.digestAlgorithms,
+      trustedProxies: options.trustedProxies,
+      allowGuests: options.allowGuests,
+      throttle: options.authThrottle,
+      log: this.#log,
+    })
     this.registrar = new RegistrarService(options.domain, clock)
     this.#subscriptions = new SubscriptionDialogs(sip.core, this.#log)
     this.presence = new PresenceService(sip.core, this.#subscriptions, clock, this.#log)

@@ -16,7 +16,7 @@ const USERS = { mod: 'mod-secret', alice: 'alice-secret', bob: 'bob-secret' }
 const spoof = (name: string): string => `sip:${name}%40${DOMAIN}%3F@evil.test`
 
 async function withServer(fn: (server: ChatServer, people: { join: (user: keyof typeof USERS) => Promise<TestParticipant>; attacker: (as: string) => Promise<TestParticipant> }) => Promise<void>, options: Partial<ChatServerOptions> = {}): Promise<void> {
-  const server = await startChatServer({ domain: DOMAIN, users: USERS, rooms: { lobby: { moderators: [`sip:mod@${DOMAIN}`] } }, ...options })
+  const server = await startChatServer({ domain: DOMAIN, users: USERS, allowGuests: true, rooms: { lobby: { moderators: [`sip:mod@${DOMAIN}`] } }, ...options })
   const people: TestParticipant[] = []
   const make = async (user: string, init: { password?: string; uri?: string }): Promise<TestParticipant> => {
     const p = await TestParticipant.create(server, user, init)

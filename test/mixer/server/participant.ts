@@ -143,15 +143,16 @@ export class TestParticipant {
 
   /**
    * Creates a participant `user` talking to `server` over `transport`; its From/To URI is
-   * `sip:<user>@<domain>` unless `uri` gives another (an attacker's crafted identity).
+   * `sip:<user>@<domain>` unless `uri` gives another (an attacker's crafted identity); `host`
+   * names its memory-network address (default `<user>-N.invalid`).
    */
-  static async create(server: ChatServer, user: string, options: { transport?: ParticipantTransport; password?: string; uri?: string } = {}): Promise<TestParticipant> {
+  static async create(server: ChatServer, user: string, options: { transport?: ParticipantTransport; password?: string; uri?: string; host?: string } = {}): Promise<TestParticipant> {
     const transport = options.transport ?? (server.network !== undefined ? 'memory' : 'tcp')
     let set: TransportSet
     let host: string
     let port: number
     if (transport === 'memory') {
-      host = `${user}-${++counter}.invalid`
+      host = options.host ?? `${user}-${++counter}.invalid`
       port = 5060
       set = new TransportSet([server.network!.sip.createTransport({ host, port })])
       await set.listen()
