@@ -27,6 +27,7 @@ import type { RoomDirectory } from '../room-directory.ts'
 import type { LeaveReason, RoomStore } from '../room-store.ts'
 import type { ChatRoom } from '../room.ts'
 import { BYE_REASONS, type ByeCause } from './bye-reason.ts'
+import { acceptsDialog } from './dialog-request.ts'
 import { guarded, sendInDialog, type DialogLeg } from './in-dialog.ts'
 import { MODERATION_CONTENT_TYPE, parseModerationRequest } from './moderation-request.ts'
 import type { MsrpEndpoint } from './msrp-endpoint.ts'
@@ -135,6 +136,7 @@ export class RoomFocus {
 
   /** An out-of-dialog request whose Request-URI is `room`. */
   handle(incoming: IncomingRequest, identity: string, room: ChatRoom): void {
+    if (['INVITE', 'SUBSCRIBE', 'REFER'].includes(incoming.method) && !acceptsDialog(incoming)) return
     switch (incoming.method) {
       case 'INVITE':
         this.#join(incoming, identity, room)
