@@ -13,7 +13,8 @@
  */
 
 import { type TimeSource, wallClock } from '../clock.ts'
-import { uriKey } from './uri-key.ts'
+import { addressOfRecordKey } from '../sip/uri.ts'
+import { parseIdentity, uriKey } from './uri-key.ts'
 
 /** One Contact of a REGISTER, as the wiring parsed it. */
 export interface ContactInput {
@@ -385,29 +386,16 @@ function bindingKey(contact: ContactInput): string | undefined {
   // RFC 5626 §6: with an instance id, the binding is identified by instance (+ reg-id), so a
   // device that re-registers from a new address replaces its old binding.
   if (contact.instanceId !== undefined) return `instance:${contact.instanceId}:${contact.regId ?? ''}`
-  const base = uriKey(contact.uri)
-  if (base === undefined) return undefined
+  const uri = parseIdentity(contact.uri)
+  const base = uri === undefined ? undefined : addressOfRecordKey(uri)
+  if (uri === undefined || base === undefined || !base.ok) return undefined
   // RFC 3261 §19.1.4: transport, user, ttl, method and maddr take part in URI equality.
-  const params = uriParams(contact.uri)
+  const params = uri.kind === 'sip' || uri.kind === 'tel' ? uri.params : new Map<string, string | null>()
   const significant = ['transport', 'user', 'ttl', 'method', 'maddr']
     .filter((p) => params.has(p))
     .map((p) => `;${p}=${(params.get(p) ?? '').toLowerCase()}`)
     .join('')
-  return base + significant
-}
-
-function uriParams(uri: string): Map<string, string> {
-  const out = new Map<string, string>()
-  const q = uri.indexOf('?')
-  const body = q < 0 ? uri : uri.slice(0, q)
-  const at = body.lastIndexOf('@')
-  const semi = body.indexOf(';', at < 0 ? 0 : at)
-  if (semi < 0) return out
-  for (const p of body.slice(semi + 1).split(';')) {
-    const eq = p.indexOf('=')
-    out.set((eq < 0 ? p : p.slice(0, eq)).trim().toLowerCase(), eq < 0 ? '' : p.slice(eq + 1).trim())
-  }
-  return out
+  return base.key + significant
 }
 
 function hostOf(key: string): string {

@@ -93,7 +93,7 @@ export class ChatServer {
       throttle: options.authThrottle,
       log: this.#log,
     })
-    this.registrar = new RegistrarService(options.domain, clock)
+    this.registrar = new RegistrarService(options.domain, clock, options.registrarLimits)
     this.#subscriptions = new SubscriptionDialogs(sip.core, this.#log)
     this.presence = new PresenceService(sip.core, this.#subscriptions, clock, this.#log)
     this.#proxy = new LocalProxy(sip, this.registrar, options.domain, this.#log)

@@ -72,6 +72,8 @@ export interface ChatServerOptions {
   allowGuests?: boolean
   /** Brute-force limits on digest failures (see AUTH_THROTTLE_DEFAULTS in auth-throttle.ts). */
   authThrottle?: { perUser?: number; perSource?: number; windowMs?: number; maxTracked?: number }
+  /** Registrar caps (see REGISTRAR_LIMITS in registrar.ts): contacts per AOR, bindings in total, contact length. */
+  registrarLimits?: { maxContactsPerAor?: number; maxBindings?: number; maxContactLength?: number }
   /** Where to listen (default: memory). */
   transport?: ChatServerTransport
   /** Clock for every timer (SIP transactions, MSRP timeouts, rate limits, expiries). */

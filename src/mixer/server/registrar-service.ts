@@ -16,7 +16,7 @@ import type { Destination } from '../../sip/transaction/transport-port.ts'
 import { hostForSocket, parseUri, serializeUri } from '../../sip/uri.ts'
 import { serializeSipMessage } from '../../sip/serializer.ts'
 import type { TimeSource } from '../../clock.ts'
-import { Registrar, type ContactInput } from '../registrar.ts'
+import { Registrar, type ContactInput, type RegistrarOptions } from '../registrar.ts'
 import { aorOf } from './identity.ts'
 
 /** Contact bytes a 200 over UDP may always carry, however small the REGISTER (one typical binding). */
@@ -34,8 +34,9 @@ export class RegistrarService {
   /** Flow id (connection id) → the source it was registered from. */
   readonly #flows = new Map<string, Destination>()
 
-  constructor(domain: string, clock: TimeSource) {
-    this.registrar = new Registrar({ clock, domains: [domain] })
+  /** `limits`: the registrar's caps (see REGISTRAR_LIMITS for the defaults). */
+  constructor(domain: string, clock: TimeSource, limits: Pick<RegistrarOptions, 'maxContactsPerAor' | 'maxBindings' | 'maxContactLength'> = {}) {
+    this.registrar = new Registrar({ clock, domains: [domain], ...limits })
   }
 
   /** Answers a REGISTER whose sender is already authenticated. */
