@@ -22,7 +22,7 @@
 import type { IncomingRequest } from '../../sip/core/incoming-request.ts'
 import { DigestServer } from '../../sip/digest-server.ts'
 import { parseAuthHeader, type DigestAlgorithm } from '../../digest/index.ts'
-import { readNameAddrHeader } from '../../sip/headers/name-addr.ts'
+import { readNameAddrHeader, readNameAddrList } from '../../sip/headers/name-addr.ts'
 import { ParseError } from '../../errors.ts'
 import { addressOfRecordKey, hostForSocket, type Uri } from '../../sip/uri.ts'
 import { randomBytes } from 'node:crypto'
@@ -123,8 +123,8 @@ export class Authenticator {
     const claimed = this.#readIdentity(incoming, header)
     if (claimed === undefined) return undefined
     if (this.isTrustedSource(incoming)) {
-      const asserted = this.#readIdentity(incoming, 'P-Asserted-Identity')
-      if (asserted === undefined && incoming.answered) return undefined
+      const asserted = this.#readAssertion(incoming)
+      if (asserted === null) return undefined
       // RFC 3325 §9.1: the asserted identity is the sender; a REGISTER's To must be that user.
       if (asserted !== undefined) {
         if (request.method === 'REGISTER' && aorOf(asserted) !== aorOf(claimed)) {
@@ -174,7 +174,24 @@ export class Authenticator {
     return undefined
   }
 
-  /** Reads a name-addr header; answers 400 when it is missing (From/To only) or unreadable. */
+  /**
+   * The identity a trusted proxy asserted: the SIP URI among the P-Asserted-Identity values (RFC
+   * 3325 §9.1 allows one SIP and one tel URI); undefined when there is none, null after answering
+   * 400 to one that does not parse.
+   */
+  #readAssertion(incoming: IncomingRequest): Uri | undefined | null {
+    let values
+    try {
+      values = readNameAddrList(incoming.message.headers, 'P-Asserted-Identity')
+    } catch (error) {
+      if (!(error instanceof ParseError)) throw error
+      this.#refuse(incoming, 400, 'Unreadable P-Asserted-Identity')
+      return null
+    }
+    return values.find((v) => v.uri.kind === 'sip')?.uri ?? values[0]?.uri
+  }
+
+  /** Reads a name-addr header; answers 400 when it is missing or unreadable. */
   #readIdentity(incoming: IncomingRequest, header: string): Uri | undefined {
     let nameAddr
     try {
@@ -186,7 +203,7 @@ export class Authenticator {
       return undefined
     }
     if (nameAddr === undefined) {
-      if (header !== 'P-Asserted-Identity') this.#refuse(incoming, 400, `Missing ${header}`)
+      this.#refuse(incoming, 400, `Missing ${header}`)
       return undefined
     }
     return nameAddr.uri

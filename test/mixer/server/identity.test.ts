@@ -87,6 +87,8 @@ describe('identities with --users (issue 16)', () => {
       const viaProxy = await make('carol', { uri: 'sip:carol@elsewhere.test', host: 'proxy.invalid' })
       const asserted = await conference(viaProxy, server.roomUri('lobby'), [['P-Asserted-Identity', '<sip:carol@elsewhere.test>']])
       assert.equal(asserted.response.status, 200)
+      const both = await conference(viaProxy, server.roomUri('lobby'), [['P-Asserted-Identity', '<tel:+15550100>, "Carol" <sip:carol@elsewhere.test>']])
+      assert.equal(both.response.status, 200, 'a tel and a sip assertion together (RFC 3325 §9.1)')
       const asAlice = await conference(viaProxy, server.roomUri('lobby'), [['P-Asserted-Identity', `<sip:alice@${DOMAIN}>`]])
       assert.equal(asAlice.response.status, 200, 'the proxy vouches for local users too')
       assert.equal((await conference(viaProxy, server.roomUri('lobby'))).response.status, 403, 'no assertion: a foreign From is refused')
