@@ -222,7 +222,7 @@ export class ChatServer {
     const local = this.#proxy.isLocal(target)
     if (request.method === 'REGISTER') {
       if (!local) {
-        incoming.respond(403, { reason: 'Not the registrar for that domain' })
+        incoming.respond(403, { reason: 'Not the registrar for that domain', stateless: true })
         return
       }
       if ((await this.#auth.identify(incoming, 'uas')) === undefined) return
@@ -252,11 +252,11 @@ export class ChatServer {
     if (local && aor === undefined) {
       // Requests to the server itself (sip:domain): OPTIONS keepalive/probing answers 200.
       if (request.method === 'OPTIONS') incoming.respond(200, { headers: [['Allow', 'INVITE, ACK, CANCEL, BYE, OPTIONS, REGISTER, SUBSCRIBE, NOTIFY, PUBLISH, REFER, MESSAGE']] })
-      else incoming.respond(request.method === 'INVITE' || request.method === 'MESSAGE' ? 404 : 405)
+      else incoming.respond(request.method === 'INVITE' || request.method === 'MESSAGE' ? 404 : 405, { stateless: true })
       return
     }
     if (!local) {
-      incoming.respond(403, { reason: 'Not a relay for other domains' })
+      incoming.respond(403, { reason: 'Not a relay for other domains', stateless: true })
       return
     }
     if ((await this.#auth.identify(incoming, 'proxy')) === undefined) return

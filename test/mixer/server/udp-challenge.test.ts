@@ -9,7 +9,7 @@ import { once } from 'node:events'
 import { FakeClock } from '../../../src/clock.ts'
 import { startChatServer } from '../../../src/mixer/server/index.ts'
 
-test('an unauthenticated INVITE over UDP gets one 401, never retransmitted', async () => {
+test('an unauthenticated INVITE over UDP gets one 401, never retransmitted; refusals (403 foreign, 404 unregistered) likewise', async () => {
   const clock = new FakeClock(Date.now())
   const server = await startChatServer({ domain: 'example.test', users: { alice: 'secret' }, rooms: ['lobby'], clock, transport: { kind: 'sockets', host: '127.0.0.1', port: 0, msrpPort: 0 } })
   const socket = createSocket('udp4')
@@ -44,6 +44,20 @@ test('an unauthenticated INVITE over UDP gets one 401, never retransmitted', asy
       '', '',
     ])
     assert.match(await next(/^SIP\/2\.0 401 /), /WWW-Authenticate: Digest/)
+    const invite = (target: string, callId: string): string[] => [
+      `INVITE ${target} SIP/2.0`,
+      `Via: SIP/2.0/UDP 127.0.0.1:${port};branch=z9hG4bK-${callId};rport`,
+      'Max-Forwards: 70',
+      'From: <sip:guest@elsewhere.test>;tag=g1',
+      `To: <${target}>`,
+      `Call-ID: ${callId}`,
+      'CSeq: 1 INVITE',
+      `Contact: <sip:guest@127.0.0.1:${port}>`,
+      'Content-Length: 0',
+      '', '',
+    ]
+    send(invite('sip:someone@elsewhere.test', 'udp-refusal-foreign'))
+    assert.match(await next(/^SIP\/2\.0 403 [^]*udp-refusal-foreign/), /Not a relay/)
     // No ACK: a stateful transaction would now retransmit for 32 s (Timer G, then H).
     await clock.advanceAsync(40_000)
     send([
@@ -59,6 +73,7 @@ test('an unauthenticated INVITE over UDP gets one 401, never retransmitted', asy
     ])
     await next(/^SIP\/2\.0 200 [^]*udp-challenge-barrier/)
     assert.equal(received.filter((t) => t.startsWith('SIP/2.0 401')).length, 1)
+    assert.equal(received.filter((t) => t.startsWith('SIP/2.0 403')).length, 1)
   } finally {
     socket.close()
     await server.close()
