@@ -1,52 +1,58 @@
 /**
  * SIP URI identity for the chat layer ("is this sender me?", "is this my room?"). These are the
- * only copy of the rules: the bot layer re-exports them under its own names (`src/bot/address.ts`),
- * as layers only call downward.
+ * only copy of the chat layer's rules: the bot layer re-exports them under its own names
+ * (`src/bot/address.ts`), as layers only call downward. The comparison itself is the SIP layer's
+ * one identity function, {@link addressOfRecordKey} (RFC 3261 §10.3, §19.1.4).
  *
  * @module
  */
 
+import { ParseError } from '../errors.ts'
+import { parseNameAddr } from '../sip/headers/name-addr.ts'
+import { addressOfRecordKey, parseUri, type Uri } from '../sip/uri.ts'
+
 /**
- * Reduces a SIP URI to what identifies an address of record: brackets, parameters and headers
- * removed, scheme and host lower-cased, user part kept (RFC 3261 §19.1.4), `sips:` folded into
- * `sip:`.
+ * Reduces a SIP URI (or a name-addr) to what identifies an address of record: brackets,
+ * parameters and headers removed, scheme and host lower-cased, user part kept (unescaped and
+ * re-escaped canonically, case-sensitive; RFC 3261 §19.1.4), `sips:` folded into `sip:` (for "is
+ * this sender me?" they name the same address of record, RFC 5630 §3.1.1).
+ *
+ * Text that does not parse as a URI comes back trimmed and unchanged: it can never equal the key
+ * of a URI that does (keys are themselves valid URIs), and {@link sameUri} never matches it.
  */
 export function uriKey(uri: string): string {
-  let s = uri.trim()
-  const lt = s.indexOf('<')
-  if (lt >= 0) {
-    const gt = s.indexOf('>', lt)
-    s = s.slice(lt + 1, gt >= 0 ? gt : undefined)
-  }
-  s = s.split(/[;?]/, 1)[0] ?? s
-  const colon = s.indexOf(':')
-  if (colon < 0) return s.toLowerCase()
-  const lower = s.slice(0, colon).toLowerCase()
-  const scheme = lower === 'sips' ? 'sip' : lower
-  const rest = s.slice(colon + 1)
-  const at = rest.lastIndexOf('@')
-  if (at < 0) return `${scheme}:${rest.toLowerCase()}`
-  return `${scheme}:${rest.slice(0, at)}@${rest.slice(at + 1).toLowerCase()}`
+  const parsed = parseAddress(uri)
+  if (parsed === undefined) return uri.trim()
+  const result = addressOfRecordKey(parsed)
+  if (!result.ok) return uri.trim()
+  return result.key.startsWith('sips:') ? `sip:${result.key.slice(5)}` : result.key
 }
 
-/** True when two SIP URIs name the same address of record. */
+/** True when two SIP URIs name the same address of record; false when either does not parse. */
 export function sameUri(a: string, b: string): boolean {
-  return uriKey(a) === uriKey(b)
+  const pa = parseAddress(a)
+  const pb = parseAddress(b)
+  return pa !== undefined && pb !== undefined && uriKey(a) === uriKey(b)
 }
 
-/** The user part (`echo` in `sip:echo@example.test`), or undefined. */
+/** The user part (`echo` in `sip:echo@example.test`), unescaped, or undefined. */
 export function uriUser(uri: string): string | undefined {
-  const key = uriKey(uri)
-  const colon = key.indexOf(':')
-  const at = key.lastIndexOf('@')
-  return at > colon ? key.slice(colon + 1, at) : undefined
+  const parsed = parseAddress(uri)
+  return parsed?.kind === 'sip' ? parsed.user : undefined
 }
 
-/** The host part (`example.test` in `sip:echo@example.test:5060`), without port. */
+/** The host part (`example.test` in `sip:echo@example.test:5060`), lower-case, without port; '' when not a SIP URI. */
 export function uriHost(uri: string): string {
-  const key = uriKey(uri)
-  const afterScheme = key.slice(key.indexOf(':') + 1)
-  const hostPort = afterScheme.slice(afterScheme.lastIndexOf('@') + 1)
-  if (hostPort.startsWith('[')) return hostPort.slice(0, hostPort.indexOf(']') + 1)
-  return hostPort.split(':', 1)[0] ?? hostPort
+  const parsed = parseAddress(uri)
+  return parsed?.kind === 'sip' ? parsed.host.toLowerCase() : ''
+}
+
+function parseAddress(text: string): Uri | undefined {
+  try {
+    const t = text.trim()
+    return t.includes('<') || t.includes('"') ? parseNameAddr(t, 'To').uri : parseUri(t)
+  } catch (error) {
+    if (error instanceof ParseError) return undefined
+    throw error
+  }
 }

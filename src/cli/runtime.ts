@@ -15,6 +15,7 @@
 import type { CliIo } from './io.ts'
 import { runChatServerCli } from '../mixer/server/index.ts'
 import { createConsoleLogger } from '../bot/index.ts'
+import type { DigestAlgorithm } from '../digest/index.ts'
 
 /** A SIP transport name. */
 export type SipTransportName = 'udp' | 'tcp' | 'tls' | 'ws'
@@ -58,6 +59,12 @@ export interface ServerOptions {
   readonly msrpPort: number
   /** Log threshold. */
   readonly logLevel: CliLogLevel
+  /** Digest algorithms challenged with, preferred first (RFC 8760); undefined: SHA-256, MD5. */
+  readonly digestAlgorithms?: readonly DigestAlgorithm[]
+  /** Proxies (IP or host) whose P-Asserted-Identity is believed (RFC 3325). */
+  readonly trustedProxies?: readonly string[]
+  /** With `users`: let identities of other domains in as guests. */
+  readonly allowGuests?: boolean
 }
 
 /** `msrp-bot dev`: a local server with the given bots in its rooms, for development. */
@@ -143,6 +150,9 @@ export async function startServer(options: ServerOptions, context: RuntimeContex
     ...(options.users === undefined ? {} : { users: Object.fromEntries(options.users.map((u) => [u.username, u.password])) }),
     ...(options.wsPort === undefined ? {} : { wsPort: options.wsPort }),
     msrpPort: options.msrpPort,
+    ...(options.digestAlgorithms === undefined ? {} : { digestAlgorithms: [...options.digestAlgorithms] }),
+    ...(options.trustedProxies === undefined ? {} : { trustedProxies: [...options.trustedProxies] }),
+    ...(options.allowGuests === undefined ? {} : { allowGuests: options.allowGuests }),
     out: (line) => context.io.stdout.write(`${line}\n`),
     logger: createConsoleLogger(options.logLevel),
     signal: context.signal,

@@ -54,25 +54,32 @@ export function parseUsers(text: string, source = 'users file'): UserAccount[] {
   return users
 }
 
+/** Where a `--users` value was read from: a users file, or an inline list on the command line. */
+export interface UsersOptionValue {
+  readonly accounts: UserAccount[]
+  /** `inline`: the passwords are in the command line, visible to every local user in `ps`. */
+  readonly source: 'file' | 'inline'
+}
+
 /**
- * The accounts given to `--users`: either an inline list `alice:secret,bob:s3cret` (what
- * `msrp-bot server --users` documents) or the path of a users file. A value that names an
- * existing file is read as a file; otherwise a value with `user:password` pairs is the list.
- * Inline passwords are visible to other local users in the process list: prefer a file on
- * shared machines.
+ * The accounts given to `--users` (or `MSRP_BOT_USERS`): either an inline list
+ * `alice:secret,bob:s3cret` or the path of a users file. A value that names an existing file is
+ * read as a file; otherwise a value with `user:password` pairs is the list. Inline passwords on
+ * the command line are visible to other local users in the process list: prefer a file, or the
+ * `MSRP_BOT_USERS` environment variable.
  *
  * @example
  * ```ts
- * readUsersOption('alice:secret,bob:pw', '/tmp')   // [{alice, 'secret'}, {bob, 'pw'}]
- * readUsersOption('users.txt', '/etc/msrp-bot')    // the file's accounts
+ * readUsersOption('alice:secret,bob:pw', '/tmp')   // { accounts: [{alice, 'secret'}, {bob, 'pw'}], source: 'inline' }
+ * readUsersOption('users.txt', '/etc/msrp-bot')    // { accounts: the file's accounts, source: 'file' }
  * ```
  */
-export function readUsersOption(value: string, resolvePath: (path: string) => string): UserAccount[] {
+export function readUsersOption(value: string, resolvePath: (path: string) => string): UsersOptionValue {
   const path = resolvePath(value)
   if (!existsSync(path) && /^[^,:\s]+:[^,]+(,[^,:\s]+:[^,]+)*$/.test(value.trim())) {
-    return parseUsers(value.split(',').join('\n'), '--users')
+    return { accounts: parseUsers(value.split(',').join('\n'), '--users'), source: 'inline' }
   }
-  return readUsersFile(path)
+  return { accounts: readUsersFile(path), source: 'file' }
 }
 
 /** Reads and parses a users file; a missing file is a CLI_USERS_FILE_MISSING error. */

@@ -13,7 +13,8 @@
  */
 
 import { type TimeSource, wallClock } from '../clock.ts'
-import { uriKey } from './uri-key.ts'
+import { addressOfRecordKey } from '../sip/uri.ts'
+import { parseIdentity, uriKey } from './uri-key.ts'
 
 /** One Contact of a REGISTER, as the wiring parsed it. */
 export interface ContactInput {
@@ -92,6 +93,11 @@ export type RegisterDecision =
   | { status: 401 | 403 | 407; reason: string; detail: string; headers: ResponseHeaders }
   /** 404: the AOR's domain is not served here (§10.3 step 1) or the AOR is not a URI. */
   | { status: 404; reason: 'Not Found'; detail: string; headers: ResponseHeaders }
+  /**
+   * 503 with Retry-After: the registrar holds `maxBindings` already (RFC 3261 §21.5.4: a
+   * temporary overload). Nothing was changed.
+   */
+  | { status: 503; reason: 'Service Unavailable'; detail: string; headers: ResponseHeaders }
   /** 423 with Min-Expires (§10.3 step 7; RFC 3261 §21.4.17). */
   | { status: 423; reason: 'Interval Too Brief'; detail: string; headers: ResponseHeaders }
   /**
@@ -121,7 +127,16 @@ export interface RegistrarOptions {
   authorize?: (request: RegisterRequest) => { status: 401 | 403 | 407; reason: string; detail?: string; headers?: ResponseHeaders } | undefined
   /** Wall clock for the Date header of 200 responses (§10.3 step 8); omitted when absent. */
   wallClock?: () => Date
+  /** Most contacts one AOR may have (default 10); a REGISTER that would exceed it gets 403. */
+  maxContactsPerAor?: number
+  /** Most bindings held in total (default 100 000); past it a new binding gets 503 + Retry-After. */
+  maxBindings?: number
+  /** Longest contact URI accepted, characters (default 512); longer gets 400. */
+  maxContactLength?: number
 }
+
+/** The defaults of the registrar's caps (issue 16 item 5), for documentation and tests. */
+export const REGISTRAR_LIMITS = { maxContactsPerAor: 10, maxBindings: 100_000, maxContactLength: 512 } as const
 
 /** Bindings per AOR with RFC 3261 §10.3 rules. */
 export class Registrar {
@@ -133,6 +148,11 @@ export class Registrar {
   private readonly domains: Set<string> | undefined
   private readonly wallClock: (() => Date) | undefined
   private readonly authorize: RegistrarOptions['authorize']
+  private readonly maxContactsPerAor: number
+  private readonly maxBindings: number
+  private readonly maxContactLength: number
+  /** Bindings held across every AOR (kept in step with {@link bindings}). */
+  private total = 0
 
   /** See {@link RegistrarOptions} for defaults. */
   constructor(options: RegistrarOptions = {}) {
@@ -143,6 +163,14 @@ export class Registrar {
     this.domains = options.domains === undefined ? undefined : new Set(options.domains.map((d) => d.toLowerCase()))
     this.wallClock = options.wallClock
     this.authorize = options.authorize
+    this.maxContactsPerAor = options.maxContactsPerAor ?? REGISTRAR_LIMITS.maxContactsPerAor
+    this.maxBindings = options.maxBindings ?? REGISTRAR_LIMITS.maxBindings
+    this.maxContactLength = options.maxContactLength ?? REGISTRAR_LIMITS.maxContactLength
+  }
+
+  /** Number of bindings held (expired ones not yet pruned included). */
+  get size(): number {
+    return this.total
   }
 
   /**
@@ -181,12 +209,16 @@ export class Registrar {
         if (b.callId === request.callId && request.cseq <= b.cseq) return this.outOfOrder(request, b)
       }
       this.bindings.delete(aorKey)
+      this.total -= current.size
       return this.ok(aorKey, now)
     }
 
     // §10.3 step 7, first pass: validate every contact before changing anything.
     const planned: Array<{ key: string; contact: ContactInput; seconds: number }> = []
     for (const contact of contacts as ReadonlyArray<ContactInput>) {
+      if (contact.uri.length > this.maxContactLength || (contact.instanceId?.length ?? 0) > this.maxContactLength) {
+        return { status: 400, reason: 'Bad Request', detail: `a Contact is longer than ${this.maxContactLength} characters`, headers: {} }
+      }
       const key = bindingKey(contact)
       if (key === undefined) return { status: 400, reason: 'Bad Request', detail: `Contact "${contact.uri}" is not a URI`, headers: {} }
       // RFC 3261 §20.10 / §25.1: qvalue is 0 to 1 with at most three decimals.
@@ -225,6 +257,14 @@ export class Registrar {
         ...(contact.regId === undefined ? {} : { regId: contact.regId }),
       })
     }
+    // Caps, checked before anything is committed (issue 16 item 5: bounded memory and responses).
+    if (next.size > current.size && next.size > this.maxContactsPerAor) {
+      return { status: 403, reason: 'Forbidden', detail: `at most ${this.maxContactsPerAor} contacts per address of record`, headers: {} }
+    }
+    if (next.size > current.size && this.total - current.size + next.size > this.maxBindings) {
+      return { status: 503, reason: 'Service Unavailable', detail: `the registrar holds its maximum of ${this.maxBindings} bindings`, headers: { 'Retry-After': '60' } }
+    }
+    this.total += next.size - current.size
     if (next.size === 0) this.bindings.delete(aorKey)
     else this.bindings.set(aorKey, next)
     return this.ok(aorKey, now)
@@ -260,6 +300,7 @@ export class Registrar {
       for (const [key, b] of map) {
         if (b.expiresAt <= now) {
           map.delete(key)
+          this.total--
           removed.push(b)
         }
       }
@@ -285,6 +326,7 @@ export class Registrar {
       for (const [key, b] of map) {
         if (b.flow === flow) {
           map.delete(key)
+          this.total--
           removed.push(b)
         }
       }
@@ -296,7 +338,12 @@ export class Registrar {
   private live(aorKey: string, now: number): Map<string, Binding> {
     const map = this.bindings.get(aorKey)
     if (map === undefined) return new Map()
-    for (const [key, b] of map) if (b.expiresAt <= now) map.delete(key)
+    for (const [key, b] of map) {
+      if (b.expiresAt <= now) {
+        map.delete(key)
+        this.total--
+      }
+    }
     if (map.size === 0) this.bindings.delete(aorKey)
     return map
   }
@@ -339,29 +386,16 @@ function bindingKey(contact: ContactInput): string | undefined {
   // RFC 5626 §6: with an instance id, the binding is identified by instance (+ reg-id), so a
   // device that re-registers from a new address replaces its old binding.
   if (contact.instanceId !== undefined) return `instance:${contact.instanceId}:${contact.regId ?? ''}`
-  const base = uriKey(contact.uri)
-  if (base === undefined) return undefined
+  const uri = parseIdentity(contact.uri)
+  const base = uri === undefined ? undefined : addressOfRecordKey(uri)
+  if (uri === undefined || base === undefined || !base.ok) return undefined
   // RFC 3261 §19.1.4: transport, user, ttl, method and maddr take part in URI equality.
-  const params = uriParams(contact.uri)
+  const params = uri.kind === 'sip' || uri.kind === 'tel' ? uri.params : new Map<string, string | null>()
   const significant = ['transport', 'user', 'ttl', 'method', 'maddr']
     .filter((p) => params.has(p))
     .map((p) => `;${p}=${(params.get(p) ?? '').toLowerCase()}`)
     .join('')
-  return base + significant
-}
-
-function uriParams(uri: string): Map<string, string> {
-  const out = new Map<string, string>()
-  const q = uri.indexOf('?')
-  const body = q < 0 ? uri : uri.slice(0, q)
-  const at = body.lastIndexOf('@')
-  const semi = body.indexOf(';', at < 0 ? 0 : at)
-  if (semi < 0) return out
-  for (const p of body.slice(semi + 1).split(';')) {
-    const eq = p.indexOf('=')
-    out.set((eq < 0 ? p : p.slice(0, eq)).trim().toLowerCase(), eq < 0 ? '' : p.slice(eq + 1).trim())
-  }
-  return out
+  return base.key + significant
 }
 
 function hostOf(key: string): string {

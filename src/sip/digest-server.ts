@@ -26,7 +26,12 @@ export interface DigestServerOptions {
   readonly secret?: Buffer
   /** Clock (ms since epoch), for tests. */
   readonly now?: () => number
-  /** How many nonces to track nonce counts for (replay protection); default 10 000. */
+  /**
+   * Most nonces whose counts are tracked at once (replay protection), default 50 000. A nonce is
+   * tracked until it expires (`nonceTtlMs`), then forgotten: it is refused as stale from then on
+   * anyway. When the cap is reached with nonces still valid, a new nonce is refused as stale
+   * rather than an old one forgotten (forgetting would let its Authorization be replayed).
+   */
   readonly maxTrackedNonces?: number
 }
 
@@ -68,8 +73,8 @@ const NONCE_RANDOM = 9
  * Challenges and verifies digest credentials for one realm.
  *
  * Nonces are `base64url(time ‖ random ‖ HMAC(secret, realm ‖ time ‖ random))`, so the server
- * needs no state to recognise its own nonces or their age; nonce counts are tracked in a
- * bounded map to refuse replays.
+ * needs no state to recognise its own nonces or their age; nonce counts are tracked until the
+ * nonce expires, in a map with a hard cap, to refuse replays (RFC 7616 §3.4.5).
  *
  * @example
  * const auth = new DigestServer({ realm: 'example.test', lookup: (user) => ({ password: 'secret' }) })
@@ -85,7 +90,10 @@ export class DigestServer {
   readonly #secret: Buffer
   readonly #now: () => number
   readonly #maxTracked: number
-  readonly #counts = new Map<string, number>()
+  /** Nonce → last nonce count seen and when the nonce expires (ms). */
+  readonly #counts = new Map<string, { nc: number; expiresAt: number }>()
+  /** Earliest `expiresAt` in {@link #counts} as of the last sweep: no sweep is useful before it. */
+  #nextExpiry = 0
 
   constructor(options: DigestServerOptions) {
     this.realm = options.realm
@@ -95,7 +103,7 @@ export class DigestServer {
     this.#ttl = options.nonceTtlMs ?? 5 * 60 * 1000
     this.#secret = options.secret ?? randomBytes(32)
     this.#now = options.now ?? Date.now
-    this.#maxTracked = options.maxTrackedNonces ?? 10_000
+    this.#maxTracked = options.maxTrackedNonces ?? 50_000
   }
 
   /** A fresh nonce. */
@@ -170,7 +178,12 @@ export class DigestServer {
     if (!safeEqual(expected, response.toLowerCase())) return { ok: false, reason: 'bad-response', username }
     // Only a correct response can be stale: RFC 7616 §3.3 lets the client retry without asking the user.
     if (age > this.#ttl) return { ok: false, reason: 'stale', username }
-    if (qop && !this.#countUp(nonce, parseInt(nc!, 16))) return { ok: false, reason: 'replay', username }
+    if (qop) {
+      const counted = this.#countUp(nonce, parseInt(nc!, 16), age)
+      if (counted === 'replay') return { ok: false, reason: 'replay', username }
+      // Too many live nonces to track: a fresh one is refused (stale) instead of an old one forgotten.
+      if (counted === 'full') return { ok: false, reason: 'stale', username }
+    }
     return { ok: true, username: realName, algorithm }
   }
 
@@ -187,13 +200,35 @@ export class DigestServer {
     return this.#now() - Number(head.readBigUInt64BE(0))
   }
 
-  #countUp(nonce: string, nc: number): boolean {
-    const last = this.#counts.get(nonce) ?? 0
-    if (nc <= last) return false
-    this.#counts.delete(nonce)
-    this.#counts.set(nonce, nc)
-    if (this.#counts.size > this.#maxTracked) this.#counts.delete(this.#counts.keys().next().value!)
-    return true
+  #countUp(nonce: string, nc: number, age: number): 'ok' | 'replay' | 'full' {
+    const entry = this.#counts.get(nonce)
+    if (entry !== undefined) {
+      if (nc <= entry.nc) return 'replay'
+      entry.nc = nc
+      return 'ok'
+    }
+    const now = this.#now()
+    if (this.#counts.size >= this.#maxTracked && now >= this.#nextExpiry) this.#sweep(now)
+    if (this.#counts.size >= this.#maxTracked) return 'full'
+    const expiresAt = now - age + this.#ttl
+    this.#counts.set(nonce, { nc, expiresAt })
+    if (this.#counts.size === 1 || expiresAt < this.#nextExpiry) this.#nextExpiry = expiresAt
+    return 'ok'
+  }
+
+  /** Forgets the nonces that expired (they are refused as stale before their count is looked at). */
+  #sweep(now: number): void {
+    let next = Number.POSITIVE_INFINITY
+    for (const [nonce, entry] of this.#counts) {
+      if (entry.expiresAt <= now) this.#counts.delete(nonce)
+      else if (entry.expiresAt < next) next = entry.expiresAt
+    }
+    this.#nextExpiry = next
+  }
+
+  /** Number of nonces whose counts are tracked (for tests of the bound). */
+  get trackedNonces(): number {
+    return this.#counts.size
   }
 }
 

@@ -318,3 +318,79 @@ function paramsEqualAll(a: Map<string, string | null>, b: Map<string, string | n
 export function hostForSocket(host: string): string {
   return host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host
 }
+
+/**
+ * The result of {@link addressOfRecordKey}: the key, or why the input names no address of record.
+ * A caller MUST treat a failure as "not this identity" (refuse the request), never as some other,
+ * unchecked identity.
+ */
+export type AddressOfRecordKey =
+  | { readonly ok: true; readonly key: string; readonly uri: Uri }
+  | { readonly ok: false; readonly error: ParseError }
+
+// Characters a key keeps as they are in a user part; everything else is %HH (upper-case) of its
+// UTF-8 bytes, so two spellings of one user give one key and no user can forge an '@', '?' or
+// ':' (RFC 3261 §19.1.4: userinfo compares after unescaping).
+const KEY_USER_CHAR = /^[A-Za-z0-9\-_.!~*'()&=+$,;/]$/
+
+/**
+ * The canonical address-of-record key of a URI (RFC 3261 §10.3 step 5 and §19.1.4), for
+ * comparing identities and indexing maps by them: `sip:alice@example.test`.
+ *
+ * - Input: a URI, a bracketed `<URI>`, or a parsed {@link Uri}. The URI is parsed with
+ *   {@link parseUri} first: whatever the parser refuses is `{ ok: false }`, so text can never be
+ *   "half understood" (a user part of `mod%40example.test%3F` is the user `mod@example.test?`,
+ *   written back escaped, never the user `mod` at `example.test`).
+ * - sip/sips: scheme, user (unescaped, then re-escaped canonically; case-sensitive), host
+ *   (lower-case) and an explicit port are kept; URI parameters, headers and any password are
+ *   dropped (§10.3: "all URI parameters MUST be removed"). `sip:` and `sips:` stay distinct (§19.1.4).
+ * - tel: the number without visual separators (RFC 3966 §4).
+ * - Other schemes (`im:`, `pres:`, RFC 3860/3859): scheme, the part before `?`, with the domain
+ *   after the last `@` lower-cased.
+ *
+ * @example
+ * ```ts
+ * addressOfRecordKey('<sip:Alice@Example.TEST;transport=tcp>')  // { ok: true, key: 'sip:Alice@example.test', ... }
+ * addressOfRecordKey('sip:mod%40example.test%3F@evil.test')      // key 'sip:mod%40example.test%3F@evil.test'
+ * addressOfRecordKey('sip:mod@')                                  // { ok: false, error: ParseError }
+ * ```
+ */
+export function addressOfRecordKey(input: string | Uri): AddressOfRecordKey {
+  let uri: Uri
+  if (typeof input === 'string') {
+    let text = input.trim()
+    if (text.startsWith('<') && text.endsWith('>')) text = text.slice(1, -1)
+    try {
+      uri = parseUri(text, { code: 'SIP_BAD_IDENTITY', what: 'identity' })
+    } catch (error) {
+      if (error instanceof ParseError) return { ok: false, error }
+      throw error
+    }
+  } else {
+    uri = input
+  }
+  return { ok: true, key: keyOfParsedUri(uri), uri }
+}
+
+function keyOfParsedUri(uri: Uri): string {
+  if (uri.kind === 'tel') return `tel:${uri.number.replace(/[\-.()]/g, '').toLowerCase()}`
+  if (uri.kind === 'absolute') {
+    const q = uri.rest.indexOf('?')
+    const rest = q >= 0 ? uri.rest.slice(0, q) : uri.rest
+    const at = rest.lastIndexOf('@')
+    return at < 0 ? `${uri.scheme}:${rest}` : `${uri.scheme}:${rest.slice(0, at)}@${rest.slice(at + 1).toLowerCase()}`
+  }
+  const hostport = uri.port === undefined ? uri.host.toLowerCase() : `${uri.host.toLowerCase()}:${uri.port}`
+  return uri.user === undefined ? `${uri.scheme}:${hostport}` : `${uri.scheme}:${escapeWith(uri.user, KEY_USER_CHAR)}@${hostport}`
+}
+
+/**
+ * True when both inputs name the same address of record by {@link addressOfRecordKey}; false when
+ * either does not parse (an identity that cannot be read is nobody's).
+ */
+export function sameAddressOfRecord(a: string | Uri, b: string | Uri): boolean {
+  const ka = addressOfRecordKey(a)
+  if (!ka.ok) return false
+  const kb = addressOfRecordKey(b)
+  return kb.ok && ka.key === kb.key
+}

@@ -166,8 +166,49 @@ describe('msrp-bot server', () => {
     serverCommand.parse(parseCommandLine(serverCommand.spec, ['--host', '192.0.2.10']), io)
     assert.match(io.stderr.text, /warning: listening on 192.0.2.10 without --users/)
     const quiet = memoryIo({ cwd: tmp.dir, env: {} })
-    serverCommand.parse(parseCommandLine(serverCommand.spec, ['--host', '192.0.2.10', '--users', 'alice:secret']), quiet)
+    serverCommand.parse(parseCommandLine(serverCommand.spec, ['--host', '192.0.2.10', '--users', 'users.txt']), quiet)
     assert.equal(quiet.stderr.text, '')
+  })
+
+  test('security flags (issue 16): --digest-algorithms, --trusted-proxy, --allow-guests', async () => {
+    const options = parse(serverCommand, ['--users', 'users.txt', '--digest-algorithms', 'md5', '--trusted-proxy', '192.0.2.1,proxy.example.com', '--trusted-proxy', '[2001:db8::1]', '--allow-guests'])
+    assert.deepEqual(options.digestAlgorithms, ['MD5'])
+    assert.deepEqual(options.trustedProxies, ['192.0.2.1', 'proxy.example.com', '2001:db8::1'])
+    assert.equal(options.allowGuests, true)
+    assert.deepEqual(parse(serverCommand, ['--digest-algorithms', 'SHA-256, MD5']).digestAlgorithms, ['SHA-256', 'MD5'])
+    for (const [argv, pattern] of [
+      [['--digest-algorithms', 'SHA1'], /--digest-algorithms: 'SHA1' is not a digest algorithm; use SHA-256, SHA-512-256 or MD5/],
+      [['--digest-algorithms', ','], /--digest-algorithms is empty/],
+      [['--trusted-proxy', 'not a host'], /--trusted-proxy must be an IP address or host name/],
+    ] as Array<[string[], RegExp]>) {
+      const { code, err } = await cli(['server', ...argv])
+      assert.equal(code, 2, argv.join(' '))
+      assert.match(err, pattern, argv.join(' '))
+    }
+  })
+
+  test('passwords out of argv: MSRP_BOT_USERS (list or file); inline --users warns that ps shows it', () => {
+    assert.deepEqual(parse(serverCommand, [], { MSRP_BOT_USERS: 'alice:secret' }).users, [{ username: 'alice', password: 'secret' }])
+    assert.deepEqual(parse(serverCommand, [], { MSRP_BOT_USERS: 'users.txt' }).users?.map((u) => u.username), ['alice', 'echo'])
+    const inline = memoryIo({ cwd: tmp.dir, env: {} })
+    serverCommand.parse(parseCommandLine(serverCommand.spec, ['--users', 'alice:secret']), inline)
+    assert.match(inline.stderr.text, /warning: --users with inline passwords shows them to every local user in ps; give a file .* or set MSRP_BOT_USERS/)
+    const fromEnv = memoryIo({ cwd: tmp.dir, env: { MSRP_BOT_USERS: 'alice:secret' } })
+    serverCommand.parse(parseCommandLine(serverCommand.spec, []), fromEnv)
+    assert.equal(fromEnv.stderr.text, '')
+  })
+
+  test('open mode with --moderators warns that anyone can claim a moderator; --help says state is memory only', async () => {
+    const io = memoryIo({ cwd: tmp.dir, env: {} })
+    serverCommand.parse(parseCommandLine(serverCommand.spec, ['--moderators', 'sip:mod@localhost']), io)
+    assert.match(io.stderr.text, /warning: --moderators without --users: anyone can claim a moderator's address/)
+    const quiet = memoryIo({ cwd: tmp.dir, env: {} })
+    serverCommand.parse(parseCommandLine(serverCommand.spec, ['--moderators', 'sip:mod@localhost', '--users', 'users.txt']), quiet)
+    assert.equal(quiet.stderr.text, '')
+    const help = await cli(['server', '--help'])
+    assert.match(help.out.replace(/\s+/g, ' '), /State is kept in memory only: rooms, nicknames, registrations and presence are lost/)
+    assert.match(help.out, /--digest-algorithms/)
+    assert.match(help.out, /MSRP_BOT_USERS/)
   })
 })
 

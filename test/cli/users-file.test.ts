@@ -22,17 +22,20 @@ test('users file: errors name the line and the problem', () => {
 
 describe('readUsersOption', () => {
   test('an inline list, as `msrp-bot server --users alice:secret,bob:pw` documents', () => {
-    assert.deepEqual(readUsersOption('alice:secret,bob:pw', (p) => `/nonexistent/${p}`), [
-      { username: 'alice', password: 'secret' },
-      { username: 'bob', password: 'pw' },
-    ])
+    assert.deepEqual(readUsersOption('alice:secret,bob:pw', (p) => `/nonexistent/${p}`), {
+      accounts: [
+        { username: 'alice', password: 'secret' },
+        { username: 'bob', password: 'pw' },
+      ],
+      source: 'inline',
+    })
   })
 
   test('a path that exists is read as a file, a missing path that is no list is a missing-file error', () => {
     const dir = mkdtempSync(join(tmpdir(), 'msrp-bot-users-'))
     try {
       writeFileSync(join(dir, 'a:b'), 'carol:pw\n')
-      assert.deepEqual(readUsersOption('a:b', (p) => join(dir, p)), [{ username: 'carol', password: 'pw' }])
+      assert.deepEqual(readUsersOption('a:b', (p) => join(dir, p)), { accounts: [{ username: 'carol', password: 'pw' }], source: 'file' })
       assert.throws(() => readUsersOption('users.txt', (p) => join(dir, p)), { code: 'CLI_USERS_FILE_MISSING' })
       assert.throws(() => readUsersOption('alice:secret,alice:again', (p) => join(dir, p)), { code: 'CLI_USERS_FILE_INVALID' })
     } finally {

@@ -18,3 +18,10 @@ test('sameUri: user part is case-sensitive, host is not, ports matter', () => {
   assert.ok(!sameUri('sip:alice@example.test', 'sips:alice@example.test'))
   assert.ok(!sameUri('junk', 'junk'))
 })
+
+test('uriKey never reads an escaped @ or ? in a user part as the end of it (issue 16 item 1)', () => {
+  assert.equal(uriKey('<sip:mod%40example.test%3F@evil.test>'), 'sip:mod%40example.test%3F@evil.test')
+  assert.ok(!sameUri('<sip:mod%40example.test%3F@evil.test>', 'sip:mod@example.test'))
+  assert.ok(!sameUri('"x<sip:mod@example.test>" <sip:guest@evil.test>', 'sip:mod@example.test'), 'a < inside a quoted display name is not the address')
+  assert.equal(uriKey('sip:mod@example.test@evil.test'), undefined)
+})

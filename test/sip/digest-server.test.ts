@@ -87,3 +87,31 @@ test('qop=false offers the RFC 2069 form and verifies it', async () => {
   assert.doesNotMatch(h!.value, /qop|nc=/)
   assert.equal((await server.verify(h!.value, { method: 'MESSAGE', uri: 'sip:bob@example.test' })).ok, true)
 })
+
+test('replay window (issue 16 item 10): after 10,001 other nonces an old Authorization is still refused within its lifetime', async () => {
+  const { server } = setup()
+  const alice = new DigestClient({ credentials: { username: 'alice', password: 'secret' } })
+  const [first] = alice.answer('www', server.challenge(), REGISTER)
+  assert.equal((await server.verify(first!.value, REGISTER)).ok, true)
+  for (let i = 0; i < 10_001; i++) {
+    const client = new DigestClient({ credentials: { username: 'alice', password: 'secret' } })
+    const [h] = client.answer('www', [server.challenge()[1]!], REGISTER)
+    assert.equal((await server.verify(h!.value, REGISTER)).ok, true)
+  }
+  assert.deepEqual(await server.verify(first!.value, REGISTER), { ok: false, reason: 'replay', username: 'alice' })
+})
+
+test('nonce counts are forgotten when the nonce expires; at the cap a new nonce is stale, never an old one forgotten', async () => {
+  let now = 1_700_000_000_000
+  const server = new DigestServer({ realm: 'example.test', lookup: () => ({ password: 'secret' }), now: () => now, nonceTtlMs: 60_000, maxTrackedNonces: 3 })
+  const answer = (): string => new DigestClient({ credentials: { username: 'alice', password: 'secret' } }).answer('www', server.challenge(), REGISTER)[0]!.value
+  const used = [answer(), answer(), answer()]
+  for (const h of used) assert.equal((await server.verify(h, REGISTER)).ok, true)
+  assert.equal(server.trackedNonces, 3)
+  assert.deepEqual(await server.verify(answer(), REGISTER), { ok: false, reason: 'stale', username: 'alice' }, 'full: refused, not tracked')
+  for (const h of used) assert.deepEqual(await server.verify(h, REGISTER), { ok: false, reason: 'replay', username: 'alice' })
+  now += 60_001
+  assert.deepEqual(await server.verify(used[0]!, REGISTER), { ok: false, reason: 'stale', username: 'alice' }, 'an expired nonce is refused as stale')
+  assert.equal((await server.verify(answer(), REGISTER)).ok, true, 'expired nonces made room')
+  assert.equal(server.trackedNonces, 1)
+})

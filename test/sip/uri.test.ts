@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert'
 import { describe, test } from 'node:test'
 import fc from 'fast-check'
 import { ParseError } from '../../src/errors.ts'
-import { type SipUri, parseSipUri, parseUri, serializeUri, sipUri, uriEquals, hostForSocket } from '../../src/sip/uri.ts'
+import { type SipUri, addressOfRecordKey, parseSipUri, parseUri, sameAddressOfRecord, serializeUri, sipUri, uriEquals, hostForSocket } from '../../src/sip/uri.ts'
 
 describe('SIP URI parsing', () => {
   test('parses every component', () => {
@@ -92,5 +92,42 @@ describe('URI comparison (RFC 3261 §19.1.4 examples)', () => {
     const u = parseUri('sip:user;par=u%40example.net@example.com') as SipUri
     assert.equal(u.user, 'user;par=u@example.net')
     assert.ok(uriEquals(u, parseUri(serializeUri(u))))
+  })
+})
+
+describe('addressOfRecordKey / sameAddressOfRecord (RFC 3261 §10.3, §19.1.4)', () => {
+  test('keeps scheme, user, host and port; drops parameters, headers and password', () => {
+    const key = (text: string): string | undefined => { const r = addressOfRecordKey(text); return r.ok ? r.key : undefined }
+    assert.equal(key('<SIP:alice@Example.TEST:5060;transport=tcp?subject=x>'), 'sip:alice@example.test:5060')
+    assert.equal(key('sip:%61lice:pw@example.test'), 'sip:alice@example.test')
+    assert.equal(key('sips:alice@example.test'), 'sips:alice@example.test')
+    assert.equal(key('tel:+1-201-555-0123;phone-context=x'), 'tel:+12015550123')
+    assert.equal(key('im:bob@Example.TEST'), 'im:bob@example.test')
+  })
+
+  test('escapes a user part that hides an @, ? or : so it never reads as another identity', () => {
+    const r = addressOfRecordKey('<sip:mod%40example.test%3F@evil.test>')
+    assert.ok(r.ok)
+    assert.equal(r.key, 'sip:mod%40example.test%3F@evil.test')
+    assert.ok(r.uri.kind === 'sip' && r.uri.host === 'evil.test' && r.uri.user === 'mod@example.test?')
+    assert.ok(!sameAddressOfRecord('sip:mod%40example.test%3F@evil.test', 'sip:mod@example.test'))
+    assert.ok(!sameAddressOfRecord('sip:mod%3Aevil@example.test', 'sip:mod@example.test'))
+    assert.ok(sameAddressOfRecord('sip:mod%40example.test%3F@evil.test', 'sip:mod%40example.test?@EVIL.test'))
+  })
+
+  test('refuses what does not parse, with a typed error, and never matches it', () => {
+    for (const bad of ['sip:mod@example.test@evil.test', 'sip:', 'nonsense', 'sip:mod@exa mple.test', '']) {
+      const r = addressOfRecordKey(bad)
+      assert.ok(!r.ok, bad)
+      assert.equal(r.error.code, 'SIP_BAD_IDENTITY')
+      assert.ok(!sameAddressOfRecord(bad, bad))
+    }
+  })
+
+  test('compares user parts case-sensitively and hosts case-insensitively', () => {
+    assert.ok(sameAddressOfRecord('sip:alice@EXAMPLE.test', '<sip:alice@example.test;gr>'))
+    assert.ok(!sameAddressOfRecord('sip:Alice@example.test', 'sip:alice@example.test'))
+    assert.ok(!sameAddressOfRecord('sip:alice@example.test', 'sip:alice@example.test:5070'))
+    assert.ok(!sameAddressOfRecord('sip:alice@example.test', 'sips:alice@example.test'))
   })
 })

@@ -4,22 +4,49 @@
  *
  * @module
  */
-import type { CommandSpec } from '../args.ts'
+import { booleanFlag, listFlag, stringFlag } from '../args.ts'
+import type { CommandSpec, FlagSpec } from '../args.ts'
+import { CliUsageError } from '../errors.ts'
 import { startServer } from '../runtime.ts'
 import type { ServerOptions } from '../runtime.ts'
+import { parseHost, splitList } from '../validate.ts'
+import { canonicalAlgorithm, type DigestAlgorithm } from '../../digest/index.ts'
 import type { Command } from './command.ts'
 import { logLevelFlag, parseServerOptions, serverFlags } from './shared.ts'
+
+/** The flags only `server` has: who is believed, and how passwords are checked. */
+const securityFlags: Record<string, FlagSpec> = {
+  'digest-algorithms': {
+    type: 'string',
+    value: '<list>',
+    description: 'Digest algorithms challenged with, preferred first (RFC 8760), e.g. MD5 for clients that answer only the first challenge',
+    default: 'SHA-256,MD5',
+  },
+  'trusted-proxy': {
+    type: 'string',
+    multiple: true,
+    value: '<address>',
+    description: "A proxy (IP or host) whose P-Asserted-Identity is believed (RFC 3325), comma-separated",
+    default: 'none',
+  },
+  'allow-guests': {
+    type: 'boolean',
+    description: 'With --users: let identities of other domains join rooms without an assertion',
+  },
+}
 
 const spec: CommandSpec = {
   name: 'msrp-bot server',
   summary: 'Run a chat server: SIP registrar, presence and RFC 7701 chat rooms, until Ctrl-C.',
   positionals: '',
   arity: { min: 0, max: 0 },
-  flags: { ...serverFlags, ...logLevelFlag },
+  flags: { ...serverFlags, ...securityFlags, ...logLevelFlag },
   details: [
     'Without --users anyone may register under any name: keep --host 127.0.0.1 then. To serve a ' +
       "network, bind --host to this machine's address (it is advertised in Via, Contact and the " +
-      'MSRP path, so it must be one clients can reach; 0.0.0.0 is refused) and give --users.',
+      'MSRP path, so it must be one clients can reach; 0.0.0.0 is refused) and give --users. ' +
+      'With --users, addresses of other domains are refused unless --trusted-proxy asserts them or --allow-guests.',
+    'State is kept in memory only: rooms, nicknames, registrations and presence are lost when the server stops or crashes.',
   ],
   examples: [
     'msrp-bot server',
@@ -37,7 +64,37 @@ export const serverCommand: Command<ServerOptions> = {
         `${spec.name}: warning: listening on ${options.host} without --users: anyone who can reach it may register under any name\n`,
       )
     }
-    return options
+    if (options.users === undefined && options.moderators.length > 0) {
+      io.stderr.write(
+        `${spec.name}: warning: --moderators without --users: anyone can claim a moderator's address (no passwords are checked); give --users\n`,
+      )
+    }
+    const security = parseSecurityOptions(line.values)
+    if (security.allowGuests === true && options.users === undefined) {
+      io.stderr.write(`${spec.name}: warning: --allow-guests has no effect without --users (everyone is let in already)\n`)
+    }
+    return { ...options, ...security }
   },
   execute: (options, context) => startServer(options, context),
+}
+
+/** `--digest-algorithms`, `--trusted-proxy`, `--allow-guests`; only what was given. */
+function parseSecurityOptions(values: Parameters<typeof stringFlag>[0]): Pick<ServerOptions, 'digestAlgorithms' | 'trustedProxies' | 'allowGuests'> {
+  const out: { digestAlgorithms?: DigestAlgorithm[]; trustedProxies?: string[]; allowGuests?: boolean } = {}
+  const algorithms = stringFlag(values, 'digest-algorithms')
+  if (algorithms !== undefined) {
+    const names = splitList([algorithms])
+    if (names.length === 0) throw new CliUsageError(`${spec.name}: --digest-algorithms is empty; give e.g. SHA-256,MD5`, { command: spec.name })
+    out.digestAlgorithms = names.map((name) => {
+      const algorithm = canonicalAlgorithm(name)
+      if (algorithm === undefined) {
+        throw new CliUsageError(`${spec.name}: --digest-algorithms: '${name}' is not a digest algorithm; use SHA-256, SHA-512-256 or MD5 (RFC 8760)`, { command: spec.name })
+      }
+      return algorithm
+    })
+  }
+  const proxies = splitList(listFlag(values, 'trusted-proxy'))
+  if (proxies.length > 0) out.trustedProxies = proxies.map((p) => parseHost(spec.name, '--trusted-proxy', p))
+  if (booleanFlag(values, 'allow-guests')) out.allowGuests = true
+  return out
 }

@@ -65,9 +65,10 @@ export const serverFlags: Record<string, FlagSpec> = {
   rooms: { type: 'string', multiple: true, value: '<names>', description: 'Rooms to create, comma-separated', default: 'lobby' },
   users: {
     type: 'string',
-    value: '<list|file>',
-    description: 'Accounts: alice:secret,bob:pw or a file with one username:password per line',
+    value: '<file|list>',
+    description: 'Accounts: a file with one username:password per line (or alice:secret,bob:pw, visible in ps)',
     default: 'anyone may register, no password',
+    env: 'MSRP_BOT_USERS',
   },
   moderators: {
     type: 'string',
@@ -178,13 +179,17 @@ export function parseServerOptions(command: string, line: ParsedCommandLine, io:
       }
     }
   }
-  const usersPath = stringFlag(v, 'users')
+  const usersGiven = flagOrEnv(line, io, 'users', 'MSRP_BOT_USERS')
   let users: ServerOptions['users']
-  if (usersPath !== undefined) {
+  if (usersGiven !== undefined) {
     try {
-      users = readUsersOption(usersPath, (path) => absolutePath(io, path))
+      const read = readUsersOption(usersGiven.value, (path) => absolutePath(io, path))
+      users = read.accounts
+      if (read.source === 'inline' && usersGiven.label === '--users') {
+        io.stderr.write(`${command}: warning: --users with inline passwords shows them to every local user in ps; give a file (--users users.txt) or set MSRP_BOT_USERS instead\n`)
+      }
     } catch (error) {
-      if (error instanceof MsrpBotError) throw new CliUsageError(`${command}: --users: ${error.message}`, { command, cause: error })
+      if (error instanceof MsrpBotError) throw new CliUsageError(`${command}: ${usersGiven.label}: ${error.message}`, { command, cause: error })
       throw error
     }
   }

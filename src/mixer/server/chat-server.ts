@@ -84,8 +84,16 @@ export class ChatServer {
     this.#closeTimeoutMs = options.closeTimeoutMs ?? CLOSE_GRACE_MS
     this.addresses = { sip: sip.addresses, msrp: { host: msrp.boundHost, port: msrp.port }, advertise: sip.advertisedHost }
     this.rooms = new RoomDirectory(init.store, { clock, ...(options.autoCreateRooms === undefined ? {} : { autoCreate: options.autoCreateRooms }) })
-    this.#auth = new Authenticator(options.domain, options.users)
-    this.registrar = new RegistrarService(options.domain, clock)
+    this.#auth = new Authenticator({
+      domain: options.domain,
+      users: options.users,
+      algorithms: options.digestAlgorithms,
+      trustedProxies: options.trustedProxies,
+      allowGuests: options.allowGuests,
+      throttle: options.authThrottle,
+      log: this.#log,
+    })
+    this.registrar = new RegistrarService(options.domain, clock, options.registrarLimits)
     this.#subscriptions = new SubscriptionDialogs(sip.core, this.#log)
     this.presence = new PresenceService(sip.core, this.#subscriptions, clock, this.#log)
     this.#proxy = new LocalProxy(sip, this.registrar, options.domain, this.#log)
@@ -214,7 +222,7 @@ export class ChatServer {
     const local = this.#proxy.isLocal(target)
     if (request.method === 'REGISTER') {
       if (!local) {
-        incoming.respond(403, { reason: 'Not the registrar for that domain' })
+        incoming.respond(403, { reason: 'Not the registrar for that domain', stateless: true })
         return
       }
       if ((await this.#auth.identify(incoming, 'uas')) === undefined) return
@@ -244,11 +252,11 @@ export class ChatServer {
     if (local && aor === undefined) {
       // Requests to the server itself (sip:domain): OPTIONS keepalive/probing answers 200.
       if (request.method === 'OPTIONS') incoming.respond(200, { headers: [['Allow', 'INVITE, ACK, CANCEL, BYE, OPTIONS, REGISTER, SUBSCRIBE, NOTIFY, PUBLISH, REFER, MESSAGE']] })
-      else incoming.respond(request.method === 'INVITE' || request.method === 'MESSAGE' ? 404 : 405)
+      else incoming.respond(request.method === 'INVITE' || request.method === 'MESSAGE' ? 404 : 405, { stateless: true })
       return
     }
     if (!local) {
-      incoming.respond(403, { reason: 'Not a relay for other domains' })
+      incoming.respond(403, { reason: 'Not a relay for other domains', stateless: true })
       return
     }
     if ((await this.#auth.identify(incoming, 'proxy')) === undefined) return

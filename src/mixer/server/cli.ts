@@ -7,6 +7,7 @@
 
 import { startChatServer } from './chat-server.ts'
 import type { ChatServerLogger } from './options.ts'
+import type { DigestAlgorithm } from '../../digest/index.ts'
 
 /** Options of {@link runChatServerCli}. */
 export interface ChatServerCliOptions {
@@ -21,6 +22,12 @@ export interface ChatServerCliOptions {
   users?: Record<string, string>
   wsPort?: number
   msrpPort?: number
+  /** Digest algorithms challenged with, preferred first (RFC 8760); default SHA-256, MD5. */
+  digestAlgorithms?: DigestAlgorithm[]
+  /** Proxies whose P-Asserted-Identity is believed (RFC 3325). */
+  trustedProxies?: string[]
+  /** With `users`: let identities of other domains in as guests. */
+  allowGuests?: boolean
   /** Where the `ready` line and logs go (default: stdout / stderr). */
   out?: (line: string) => void
   logger?: ChatServerLogger
@@ -43,6 +50,9 @@ export async function runChatServerCli(opts: ChatServerCliOptions): Promise<void
     domain: opts.domain,
     rooms: Object.fromEntries(opts.rooms.map((room) => [room, { moderators: opts.moderators ?? [] }])),
     ...(opts.users === undefined ? {} : { users: opts.users }),
+    ...(opts.digestAlgorithms === undefined ? {} : { digestAlgorithms: opts.digestAlgorithms }),
+    ...(opts.trustedProxies === undefined ? {} : { trustedProxies: opts.trustedProxies }),
+    ...(opts.allowGuests === undefined ? {} : { allowGuests: opts.allowGuests }),
     ...(opts.logger === undefined ? {} : { logger: opts.logger }),
     transport: { kind: 'sockets', host: opts.host, port: opts.port, ...(opts.advertise === undefined ? {} : { advertise: opts.advertise }), ...(opts.wsPort === undefined ? {} : { wsPort: opts.wsPort }), ...(opts.msrpPort === undefined ? {} : { msrpPort: opts.msrpPort }) },
   })

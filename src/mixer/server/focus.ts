@@ -12,6 +12,7 @@ import { parseCpim } from '../../cpim/parser.ts'
 import { buildFullRoster, buildPartialRoster } from '../../conference/documents.ts'
 import { generateSessionId } from '../../msrp/session.ts'
 import { formatMsrpUri } from '../../msrp/uri.ts'
+import { serializeUri, type SipUri } from '../../sip/uri.ts'
 import { createAnswer } from '../../sdp/offer-answer.ts'
 import type { IncomingRequest } from '../../sip/core/incoming-request.ts'
 import type { UserAgentCore } from '../../sip/core/user-agent-core.ts'
@@ -26,6 +27,7 @@ import type { RoomDirectory } from '../room-directory.ts'
 import type { LeaveReason, RoomStore } from '../room-store.ts'
 import type { ChatRoom } from '../room.ts'
 import { BYE_REASONS, type ByeCause } from './bye-reason.ts'
+import { acceptsDialog } from './dialog-request.ts'
 import { guarded, sendInDialog, type DialogLeg } from './in-dialog.ts'
 import { MODERATION_CONTENT_TYPE, parseModerationRequest } from './moderation-request.ts'
 import type { MsrpEndpoint } from './msrp-endpoint.ts'
@@ -134,6 +136,7 @@ export class RoomFocus {
 
   /** An out-of-dialog request whose Request-URI is `room`. */
   handle(incoming: IncomingRequest, identity: string, room: ChatRoom): void {
+    if (['INVITE', 'SUBSCRIBE', 'REFER'].includes(incoming.method) && !acceptsDialog(incoming)) return
     switch (incoming.method) {
       case 'INVITE':
         this.#join(incoming, identity, room)
@@ -215,7 +218,9 @@ export class RoomFocus {
       id: sessionId,
       requestUri: request.uri,
       ...(from?.displayName ? { displayName: from.displayName } : {}),
-      ...(contactHeader === undefined ? {} : { contact: contactHeader.uri.kind === 'sip' ? `${contactHeader.uri.scheme}:${contactHeader.uri.user === undefined ? '' : `${contactHeader.uri.user}@`}${contactHeader.uri.host}${contactHeader.uri.port === undefined ? '' : `:${contactHeader.uri.port}`}` : undefined }),
+      // The roster is sent to every participant: its endpoint names a GRUU (RFC 5627) when the
+      // Contact is one, never the Contact's IP address and port (issue 16 item 4).
+      ...(contactHeader !== undefined && contactHeader.uri.kind === 'sip' && typeof contactHeader.uri.params.get('gr') === 'string' ? { contact: gruuOf(contactHeader.uri) } : {}),
     })
     if (!decision.ok) {
       incoming.respond(decision.status, { reason: decision.reason })
@@ -520,4 +525,11 @@ export class RoomFocus {
 function roomUserOf(uri: string): string | undefined {
   const m = /^sips?:([^@;?]+)@/i.exec(uri)
   return m?.[1]
+}
+
+/** A GRUU Contact (RFC 5627 §3.1) as an endpoint URI: user, host and the `gr` parameter only. */
+function gruuOf(uri: SipUri): string {
+  const gruu: SipUri = { kind: 'sip', scheme: uri.scheme, host: uri.host, params: new Map([['gr', uri.params.get('gr') ?? null]]), headers: [] }
+  if (uri.user !== undefined) gruu.user = uri.user
+  return serializeUri(gruu)
 }

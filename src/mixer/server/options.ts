@@ -12,6 +12,7 @@ import type { MemoryNetwork as MsrpMemoryNetwork } from '../../msrp/memory-strea
 import type { RoomConfig } from '../room-store.ts'
 import type { RoomStore } from '../room-store.ts'
 import type { DeliveryMode } from './participant-link.ts'
+import type { DigestAlgorithm } from '../../digest/index.ts'
 
 /** The in-process networks a memory-mode server and its clients share (SIP and MSRP). */
 export interface ChatNetwork {
@@ -51,9 +52,28 @@ export interface ChatServerOptions {
   /**
    * Local users and their passwords. When given, REGISTER and every request from a local
    * identity (From in `domain`) must carry digest credentials (RFC 3261 §22, realm = domain);
-   * unknown local users are refused. Without it anyone may register and join.
+   * unknown local users are challenged like known ones (no user enumeration), and identities of
+   * other domains are refused unless `trustedProxies` or `allowGuests` let them in. Without it
+   * anyone may register and join under any name.
    */
   users?: Record<string, string>
+  /** Digest algorithms challenged with, in order of preference (RFC 8760 §2.3); default `['SHA-256', 'MD5']`. */
+  digestAlgorithms?: DigestAlgorithm[]
+  /**
+   * Addresses (IP or host name, no port) of proxies whose `P-Asserted-Identity` is believed
+   * (RFC 3325 §9.1): a request from one of them with that header is from the asserted identity.
+   * From anyone else the header is ignored.
+   */
+  trustedProxies?: string[]
+  /**
+   * With `users`: let identities of other domains (no password to check) join rooms, subscribe
+   * and send, as guests. Default false: they are refused unless a trusted proxy asserted them.
+   */
+  allowGuests?: boolean
+  /** Brute-force limits on digest failures (see AUTH_THROTTLE_DEFAULTS in auth-throttle.ts). */
+  authThrottle?: { perUser?: number; perSource?: number; windowMs?: number; maxTracked?: number }
+  /** Registrar caps (see REGISTRAR_LIMITS in registrar.ts): contacts per AOR, bindings in total, contact length. */
+  registrarLimits?: { maxContactsPerAor?: number; maxBindings?: number; maxContactLength?: number }
   /** Where to listen (default: memory). */
   transport?: ChatServerTransport
   /** Clock for every timer (SIP transactions, MSRP timeouts, rate limits, expiries). */

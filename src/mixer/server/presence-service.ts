@@ -15,6 +15,7 @@ import { PresenceAgent, PRESENCE_EVENT, type NotifyInstruction } from '../presen
 import type { SubscriptionDialogs } from './subscriptions.ts'
 import { guarded } from './in-dialog.ts'
 import type { ChatServerLogger } from './options.ts'
+import { acceptsDialog } from './dialog-request.ts'
 import { aorOfString } from './identity.ts'
 
 /** Presence agent wiring. */
@@ -60,6 +61,7 @@ export class PresenceService {
 
   /** Initial SUBSCRIBE to a presentity: 200 + dialog + the first NOTIFY (RFC 6665 §4.2.1). */
   subscribe(incoming: IncomingRequest, identity: string, localContact: string): void {
+    if (!acceptsDialog(incoming)) return
     const request = incoming.message
     const presentity = aorOfString(request.uri)
     if (presentity === undefined) {

@@ -56,24 +56,27 @@ export class LocalProxy {
     }
   }
 
-  /** Forwards an out-of-dialog request to a local user: 403 foreign domain, 404 unknown/unregistered. */
+  /**
+   * Forwards an out-of-dialog request to a local user: 403 foreign domain, 404 unknown/unregistered.
+   * Refusals are stateless (one datagram, no Timer G retransmission to a possibly forged source).
+   */
   forward(incoming: IncomingRequest): void {
     const request = incoming.message
     const target = requestUriOrRespond(incoming)
     if (target === undefined) return
     if (readNameAddrList(request.headers, 'Route').length > 0) {
       // A further hop the client chose (strict routing is not supported): we only serve our domain.
-      incoming.respond(403, { reason: 'Not a relay for other hops' })
+      incoming.respond(403, { reason: 'Not a relay for other hops', stateless: true })
       return
     }
     if (!this.isLocal(target)) {
-      incoming.respond(403, { reason: `Not a relay for ${target.kind === 'sip' ? target.host : 'that URI'}` })
+      incoming.respond(403, { reason: `Not a relay for ${target.kind === 'sip' ? target.host : 'that URI'}`, stateless: true })
       return
     }
     const locations = this.#registrar.locate(aorOf(target))
     const location = locations[0]
     if (location === undefined) {
-      incoming.respond(404, { reason: 'User not registered here' })
+      incoming.respond(404, { reason: 'User not registered here', stateless: true })
       return
     }
     this.#relay(incoming, location.contact, location.destination)

@@ -13,10 +13,14 @@ import { readNameAddrHeader } from '../../sip/headers/name-addr.ts'
 import { readCSeq } from '../../sip/headers/cseq.ts'
 import { readExpires } from '../../sip/headers/scalars.ts'
 import type { Destination } from '../../sip/transaction/transport-port.ts'
-import { parseUri, serializeUri } from '../../sip/uri.ts'
+import { hostForSocket, parseUri, serializeUri } from '../../sip/uri.ts'
+import { serializeSipMessage } from '../../sip/serializer.ts'
 import type { TimeSource } from '../../clock.ts'
-import { Registrar, type ContactInput } from '../registrar.ts'
+import { Registrar, type ContactInput, type RegistrarOptions } from '../registrar.ts'
 import { aorOf } from './identity.ts'
+
+/** Contact bytes a 200 over UDP may always carry, however small the REGISTER (one typical binding). */
+export const UDP_CONTACT_MIN_BYTES = 300
 
 /** Where to send a request for a registered user. */
 export interface Location {
@@ -30,8 +34,9 @@ export class RegistrarService {
   /** Flow id (connection id) → the source it was registered from. */
   readonly #flows = new Map<string, Destination>()
 
-  constructor(domain: string, clock: TimeSource) {
-    this.registrar = new Registrar({ clock, domains: [domain] })
+  /** `limits`: the registrar's caps (see REGISTRAR_LIMITS for the defaults). */
+  constructor(domain: string, clock: TimeSource, limits: Pick<RegistrarOptions, 'maxContactsPerAor' | 'maxBindings' | 'maxContactLength'> = {}) {
+    this.registrar = new Registrar({ clock, domains: [domain], ...limits })
   }
 
   /** Answers a REGISTER whose sender is already authenticated. */
@@ -68,12 +73,22 @@ export class RegistrarService {
       contacts,
       ...(expires === undefined ? {} : { expires }),
       ...(source.connectionId === undefined ? {} : { flow: source.connectionId }),
-      source: `${source.transport} ${source.host}:${source.port}`,
+      source: `${source.transport} ${source.host.includes(':') && !source.host.startsWith('[') ? `[${source.host}]` : source.host}:${source.port}`,
     })
     if (decision.status === 200 && source.connectionId !== undefined) this.#flows.set(source.connectionId, source)
     const headers: Array<[string, string]> = []
+    // Over UDP the 200 lists no more Contact bytes than the request carried (at least
+    // UDP_CONTACT_MIN_BYTES): a small spoofed query must not fetch a large answer (RFC 3261
+    // §18.1.1 keeps datagrams small; issue 16 item 5). The best bindings (highest q) come first.
+    let contactBudget = source.transport.toUpperCase() === 'UDP' ? Math.max(UDP_CONTACT_MIN_BYTES, serializeSipMessage(request).length) : Number.POSITIVE_INFINITY
     for (const [name, value] of Object.entries(decision.headers)) {
-      for (const v of Array.isArray(value) ? value : [value]) headers.push([name, v])
+      for (const v of Array.isArray(value) ? value : [value]) {
+        if (name === 'Contact') {
+          contactBudget -= v.length + 11
+          if (contactBudget < 0) continue
+        }
+        headers.push([name, v])
+      }
     }
     incoming.respond(decision.status, { reason: decision.reason, headers })
   }
@@ -94,6 +109,13 @@ export class RegistrarService {
         out.push({ contact: b.contact, destination: flow })
         continue
       }
+      // Registered over UDP: requests go back to the address the REGISTER came from, never to a
+      // host the Contact merely names (a third party; RFC 3581 received/rport, issue 16 item 5).
+      const udpSource = b.source === undefined ? undefined : parseUdpSource(b.source)
+      if (udpSource !== undefined) {
+        out.push({ contact: b.contact, destination: udpSource })
+        continue
+      }
       try {
         out.push({ contact: b.contact, destination: destinationForUri(parseUri(b.contact)) })
       } catch {
@@ -102,4 +124,10 @@ export class RegistrarService {
     }
     return out
   }
+}
+
+/** The destination of a binding's `source` (`UDP host:port`, as {@link RegistrarService.handle} writes it), when it is UDP. */
+function parseUdpSource(source: string): Destination | undefined {
+  const m = /^udp (\[[^\]]+\]|[^\s:]+):(\d+)$/i.exec(source)
+  return m === null ? undefined : { transport: 'UDP', host: hostForSocket(m[1]!), port: Number(m[2]) }
 }

@@ -12,6 +12,7 @@ import { UserAgentCore } from '../../sip/core/user-agent-core.ts'
 import { sourceOf, transportSetPort } from '../../sip/core/transport-adapter.ts'
 import type { SipMessage } from '../../sip/message.ts'
 import { parseSipMessage } from '../../sip/parser.ts'
+import { ThrottledWarnings } from './log-throttle.ts'
 import type { Clock } from '../../clock.ts'
 import type { Destination } from '../../sip/transaction/transport-port.ts'
 import { createMemoryNetwork } from '../../sip/transport/memory.ts'
@@ -46,8 +47,8 @@ export class SipEndpoint {
   /** Other hosts that name this server: every interface address when bound to a wildcard (0.0.0.0, ::). */
   readonly #aliases: Set<string>
   #intercept: MessageInterceptor | undefined
-  readonly #log: ChatServerLogger
   readonly #closedListeners: Array<(connectionId: string) => void> = []
+  readonly #warnings: ThrottledWarnings
 
   private constructor(transports: TransportSet, addresses: ListenAddress[], advertise: string | undefined, clock: Clock | undefined, log: ChatServerLogger) {
     this.transports = transports
@@ -57,8 +58,16 @@ export class SipEndpoint {
     // A wildcard-bound server is reached at any local address (a Route or Request-URI naming
     // 127.0.0.1 still names us, RFC 3261 §16.4).
     if (addresses.some((a) => isWildcard(a.host))) for (const address of localInterfaceAddresses()) this.#aliases.add(address.toLowerCase())
-    this.#log = log
-    const logger = { debug: (m: string) => log.debug(`sip: ${m}`), warn: (m: string) => log.warn(`sip: ${m}`) }
+    // What any peer can trigger per datagram is logged once per interval, then summarized.
+    this.#warnings = new ThrottledWarnings(log, clock === undefined ? {} : { clock })
+    const logger = {
+      debug: (m: string) => log.debug(`sip: ${m}`),
+      warn: (m: string) => {
+        if (m.startsWith('unparseable message')) this.#warnings.warn('unparseable SIP messages', `sip: ${m}`)
+        else if (m.startsWith('400 could not be sent')) this.#warnings.warn('unsent 400 answers', `sip: ${m}`)
+        else log.warn(`sip: ${m}`)
+      },
+    }
     // With `advertise`, the core's own Vias (BYE, NOTIFY...) name it too, not the bound address
     // (RFC 3261 §18.1.1: sent-by is where responses are to be sent). The core treats a throw as "no such transport".
     const sentBy = advertise === undefined ? {} : {
@@ -150,6 +159,7 @@ export class SipEndpoint {
 
   /** Stops the UA core and closes every transport. */
   async close(): Promise<void> {
+    this.#warnings.close()
     this.core.close()
     await this.transports.close()
   }
@@ -170,7 +180,7 @@ export class SipEndpoint {
     } catch (error) {
       // Never let one peer's bytes take the server down (bad input gets an error or is dropped).
       const what = error instanceof MsrpBotError ? `${error.code}: ${error.message}` : String(error)
-      this.#log.warn(`dropped a SIP message from ${source.host}:${source.port}: ${what}`)
+      this.#warnings.warn('dropped SIP messages', `dropped a SIP message from ${source.host}:${source.port}: ${what}`)
     }
   }
 }

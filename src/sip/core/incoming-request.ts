@@ -10,12 +10,18 @@ export interface RespondOptions extends Omit<ResponseOptions, 'toTag'> {
   readonly body?: Buffer
   /** Content-Type of the body. */
   readonly contentType?: string
+  /**
+   * Send this final response once and end the transaction: no retransmission and no state kept
+   * (RFC 3261 §8.2.7, a stateless UAS). For challenges and refusals of requests not yet
+   * authenticated, so a spoofed source gets one datagram per request it was sent.
+   */
+  readonly stateless?: boolean
 }
 
 /** Hooks the UA core gives an incoming request. */
 export interface IncomingRequestHooks {
   /** Sends a response through the transaction (and arms 2xx retransmission for INVITE). */
-  send(request: IncomingRequest, response: SipResponse): void
+  send(request: IncomingRequest, response: SipResponse, stateless: boolean): void
 }
 
 /**
@@ -82,7 +88,7 @@ export class IncomingRequest {
     const headers = [...(options.headers ?? [])]
     if (options.contentType !== undefined && options.body !== undefined && options.body.length > 0) headers.push(['Content-Type', options.contentType])
     const response = createResponse(this.message, status, { ...options, headers, toTag: this.toTag })
-    this.#hooks.send(this, response)
+    this.#hooks.send(this, response, options.stateless === true && status >= 200)
     return response
   }
 

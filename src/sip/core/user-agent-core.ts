@@ -301,7 +301,7 @@ export class UserAgentCore {
       transaction,
       dialog: entry?.dialog,
       toTag: existingTag ?? newTag(),
-      hooks: { send: (req, res) => this.#sendResponse(req, res) },
+      hooks: { send: (req, res, stateless) => this.#sendResponse(req, res, stateless) },
     })
     // Only a CANCEL looks an IncomingRequest up by its transaction (§9.2: INVITE only); other
     // entries would keep each request alive as long as its transaction (32 s on UDP).
@@ -416,11 +416,12 @@ export class UserAgentCore {
     this.#log.debug(`CANCEL from ${source.host}:${source.port} handled`)
   }
 
-  #sendResponse(incoming: IncomingRequest, response: SipResponse): void {
+  #sendResponse(incoming: IncomingRequest, response: SipResponse, stateless: boolean): void {
     const transaction = incoming.transaction
     if (!transaction) return
     const first = !transaction.finalSent
-    transaction.respond(response)
+    if (stateless) transaction.respondStateless(response)
+    else transaction.respond(response)
     const dialog = incoming.dialog
     if (dialog && first && response.status >= 200) {
       dialog.answered(incoming.method, response.status)

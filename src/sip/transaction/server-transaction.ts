@@ -28,6 +28,18 @@ export abstract class ServerTransaction extends Transaction {
   /** A retransmission of the request (or, for INVITE, the ACK) matched this transaction (§17.2.3). */
   abstract receiveRequest(request: SipRequest): void
 
+  /**
+   * Sends a final response once and terminates: no retransmission and no state kept (RFC 3261
+   * §8.2.7 stateless UAS). A retransmitted request then starts a new transaction and gets a new
+   * answer; the ACK of a non-2xx answered this way is absorbed by the UA core as a stray ACK.
+   */
+  respondStateless(response: SipResponse): void {
+    if (this.finalSent || this.state === 'terminated') return
+    this.lastResponse = response
+    this.transmit(response)
+    this.terminate()
+  }
+
   /** Whether a final response has been sent. */
   get finalSent(): boolean {
     return this.lastResponse !== undefined && this.lastResponse.status >= 200

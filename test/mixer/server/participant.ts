@@ -120,10 +120,10 @@ export class TestParticipant {
   readonly #host: string
   readonly #port: number
 
-  private constructor(server: ChatServer, user: string, transport: ParticipantTransport, set: TransportSet, host: string, port: number, password: string | undefined) {
+  private constructor(server: ChatServer, user: string, transport: ParticipantTransport, set: TransportSet, host: string, port: number, password: string | undefined, uri: string | undefined) {
     this.server = server
     this.user = user
-    this.uri = `sip:${user}@${server.domain}`
+    this.uri = uri ?? `sip:${user}@${server.domain}`
     this.transport = transport
     this.set = set
     this.#host = host
@@ -141,14 +141,18 @@ export class TestParticipant {
     })
   }
 
-  /** Creates a participant `user` talking to `server` over `transport`. */
-  static async create(server: ChatServer, user: string, options: { transport?: ParticipantTransport; password?: string } = {}): Promise<TestParticipant> {
+  /**
+   * Creates a participant `user` talking to `server` over `transport`; its From/To URI is
+   * `sip:<user>@<domain>` unless `uri` gives another (an attacker's crafted identity); `host`
+   * names its memory-network address (default `<user>-N.invalid`).
+   */
+  static async create(server: ChatServer, user: string, options: { transport?: ParticipantTransport; password?: string; uri?: string; host?: string } = {}): Promise<TestParticipant> {
     const transport = options.transport ?? (server.network !== undefined ? 'memory' : 'tcp')
     let set: TransportSet
     let host: string
     let port: number
     if (transport === 'memory') {
-      host = `${user}-${++counter}.invalid`
+      host = options.host ?? `${user}-${++counter}.invalid`
       port = 5060
       set = new TransportSet([server.network!.sip.createTransport({ host, port })])
       await set.listen()
@@ -163,7 +167,7 @@ export class TestParticipant {
       host = '127.0.0.1'
       port = set.localAddress('udp').port
     }
-    return new TestParticipant(server, user, transport, set, host, port, options.password)
+    return new TestParticipant(server, user, transport, set, host, port, options.password, options.uri)
   }
 
   /** Our Contact. */

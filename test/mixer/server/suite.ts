@@ -324,15 +324,16 @@ export function chatServerSuite(kind: SuiteTransport): void {
       })
     })
 
-    test('registrar with digest: challenge, good password 200, wrong password refused, unknown user 403', async () => {
+    test('registrar with digest: challenge, good password 200, wrong password refused, unknown user challenged alike', async () => {
       await withServer(kind, { users: { alice: 'wonderland', bob: 'builder' } }, async (server, join) => {
         const alice = await join('alice', 'wonderland')
         assert.equal((await alice.register()).status, 200)
         assert.equal(server.registrar.locate(alice.uri).length, 1)
         const mallory = await join('bob', 'not-the-password')
         assert.equal((await mallory.register()).status, 401)
+        // No user enumeration (issue 16 item 7): an unknown user is answered like a wrong password.
         const eve = await join('eve', 'anything')
-        assert.equal((await eve.register()).status, 403)
+        assert.equal((await eve.register()).status, 401)
         // Joining a room also needs credentials for local users.
         const noPassword = await join('alice')
         const refused = await noPassword.join('lobby')

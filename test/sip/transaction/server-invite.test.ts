@@ -81,3 +81,15 @@ test('2xx: accepted; retransmitted INVITEs absorbed, TU 2xx retransmissions pass
   clock.advance(32000)
   assert.equal(tx.state, 'terminated')
 })
+
+test('respondStateless: a non-2xx final goes out once, the transaction ends, nothing is retransmitted (RFC 3261 §8.2.7)', () => {
+  const { ctx, port, clock } = context()
+  const invite = request('INVITE')
+  const tx = new InviteServerTransaction(invite, 'k', UDP, ctx)
+  tx.respondStateless(response(invite, 401))
+  assert.equal(tx.state, 'terminated')
+  assert.equal(tx.finalSent, true)
+  clock.advance(64_000)
+  tx.respond(response(invite, 500))
+  assert.deepEqual(port.sent.map((s) => statusOf(s.message)), [401], 'no Timer G, no 100 Trying, nothing after the end')
+})
