@@ -9,7 +9,7 @@
 #      `npx create-msrp-bot my-bot --template <t> --yes` (installs), `npm test`,
 #      `npm run typecheck`, `npm start` until it prints the line to join, then SIGINT;
 #      and a plain bot.mjs run by bare `node` that imports msrp-bot and answers in a room of
-#      msrp-bot/testing.
+#      msrp-bot/testing; for echo also `npx msrp-bot dev dev-bot.mjs` (a JavaScript bot module).
 #
 # Needs node, npm and network access to the public registry (for Verdaccio itself and the
 # third-party packages). KEEP_REGISTRY_WORK=1 keeps the temp folder for a look afterwards.
@@ -130,28 +130,34 @@ log 'publishing msrp-bot (prepack builds dist/)'
 # stop cleanly; npm itself reports a Ctrl-C as exit code 130 (128 + SIGINT), as in a terminal.
 # Ctrl-C in a terminal signals the whole foreground process group (npm, its shell, msrp-bot),
 # so `npm start` runs in a session of its own and SIGINT goes to that group.
+# With more arguments, runs those instead of `npm start` (e.g. npx msrp-bot dev bot.mjs ...).
 start_until_join() {
-  local out="$1/start.log"
-  (cd "$1" && exec setsid npm start -- --port 0 --msrp-port 0 --no-chat) >"$out" 2>&1 &
+  local dir="$1"
+  shift
+  local command=("$@")
+  [ ${#command[@]} -gt 0 ] || command=(npm start -- --port 0 --msrp-port 0 --no-chat)
+  local out
+  out="$dir/start-$(date +%s%N).log"
+  (cd "$dir" && exec setsid "${command[@]}") >"$out" 2>&1 &
   local pid=$!
   local waited=0
   until grep -q 'join from another terminal with' "$out"; do
-    kill -0 "$pid" 2>/dev/null || { cat "$out" >&2; fail "npm start exited before printing the line to join ($1)"; }
-    [ "$waited" -lt 600 ] || { kill -KILL -- -"$pid"; cat "$out" >&2; fail "npm start printed no line to join within 60 s ($1)"; }
+    kill -0 "$pid" 2>/dev/null || { cat "$out" >&2; fail "${command[*]} exited before printing the line to join ($dir)"; }
+    [ "$waited" -lt 600 ] || { kill -KILL -- -"$pid"; cat "$out" >&2; fail "${command[*]} printed no line to join within 60 s ($dir)"; }
     sleep 0.1
     waited=$((waited + 1))
   done
   kill -INT -- -"$pid"
   waited=0
   while kill -0 "$pid" 2>/dev/null; do
-    [ "$waited" -lt 300 ] || { kill -KILL -- -"$pid"; cat "$out" >&2; fail "npm start did not exit within 30 s of SIGINT ($1)"; }
+    [ "$waited" -lt 300 ] || { kill -KILL -- -"$pid"; cat "$out" >&2; fail "${command[*]} did not exit within 30 s of SIGINT ($dir)"; }
     sleep 0.1
     waited=$((waited + 1))
   done
   local code=0
   wait "$pid" || code=$?
-  [ "$code" -eq 0 ] || [ "$code" -eq 130 ] || { cat "$out" >&2; fail "npm start exited $code after SIGINT ($1)"; }
-  grep -q 'msrp-bot dev: stopped' "$out" || { cat "$out" >&2; fail "npm start did not stop cleanly ($1)"; }
+  [ "$code" -eq 0 ] || [ "$code" -eq 130 ] || { cat "$out" >&2; fail "${command[*]} exited $code after SIGINT ($dir)"; }
+  grep -q 'msrp-bot dev: stopped' "$out" || { cat "$out" >&2; fail "${command[*]} did not stop cleanly ($dir)"; }
 }
 
 for template in echo moderator blank; do
@@ -200,6 +206,18 @@ try {
 MJS
   (cd "$project" && node bot.mjs) >"$project/mjs.log" 2>&1 || { cat "$project/mjs.log" >&2; fail "node bot.mjs ($template)"; }
   grep -q 'the bot answered in the room' "$project/mjs.log" || { cat "$project/mjs.log" >&2; fail "bot.mjs printed no answer ($template)"; }
+
+  if [ "$template" = echo ]; then
+    log "$template: msrp-bot dev runs a plain JavaScript bot module (dev-bot.mjs)"
+    cat >"$project/dev-bot.mjs" <<'MJS'
+import { createBot } from 'msrp-bot'
+
+const bot = createBot({ uri: 'sip:plainjs@localhost' })
+bot.on('message', (ctx) => ctx.reply(`plain JavaScript says: ${ctx.text}`))
+export default bot
+MJS
+    start_until_join "$project" npx msrp-bot dev dev-bot.mjs --port 0 --msrp-port 0 --no-chat
+  fi
 done
 
 log 'passed: published both packages; echo, moderator and blank scaffold, test, typecheck, start; bare node imports msrp-bot'
