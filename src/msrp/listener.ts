@@ -13,6 +13,8 @@ import { debuglog } from 'node:util'
 import { EventEmitter } from 'eventemitter3'
 import { WebSocketServer } from 'ws'
 import { MsrpBotError } from '../errors.ts'
+import { systemClock } from '../clock.ts'
+import { ConnectionLimiter, type ConnectionLimits } from '../connection-limiter.ts'
 import type { MsrpConnectionOptions, MsrpRequestHandler, SessionResolver } from './connection.ts'
 import { MsrpConnection } from './connection.ts'
 import type { MsrpTransport, TransportAddress } from './transport.ts'
@@ -30,8 +32,21 @@ export interface PassiveSession extends MsrpRequestHandler {
   bind(connection: MsrpConnection): void
 }
 
+/** Default time an accepted connection has to bind a session before it is closed. */
+export const DEFAULT_UNBOUND_TIMEOUT_MS = 15_000
+
+/** What every accepted connection gets, plus the listener's own caps and timeouts. */
+export interface MsrpAcceptOptions extends Omit<MsrpConnectionOptions, 'role' | 'resolveSession'>, ConnectionLimits {
+  /**
+   * Close an accepted connection that has bound no session this long after it opened (default
+   * 15 s; 0 disables): RFC 4975 §5.4 has the active side send a request at once, so a silent
+   * or stray connection holds nothing for long.
+   */
+  unboundTimeoutMs?: number
+}
+
 /** Options of {@link MsrpListener.listen}. */
-export interface MsrpListenOptions extends Omit<MsrpConnectionOptions, 'role' | 'resolveSession'> {
+export interface MsrpListenOptions extends MsrpAcceptOptions {
   /** Address to bind (default 127.0.0.1). */
   host?: string
   /** Port to bind (default 0: any free port; read it from `address`). */
@@ -55,13 +70,18 @@ export class MsrpListener extends EventEmitter<MsrpListenerEvents> {
   readonly #sessions = new Map<string, PassiveSession>()
   readonly #connections = new Set<MsrpConnection>()
   readonly #options: Omit<MsrpConnectionOptions, 'role' | 'resolveSession'>
+  readonly #limiter: ConnectionLimiter
+  readonly #unboundTimeoutMs: number
   #server: net.Server | undefined
   #wss: WebSocketServer | undefined
 
   /** A listener without a server: feed it connections with {@link accept} (in-memory, custom). */
-  constructor(options: Omit<MsrpConnectionOptions, 'role' | 'resolveSession'> = {}) {
+  constructor(options: MsrpAcceptOptions = {}) {
     super()
-    this.#options = options
+    const { maxConnections, maxConnectionsPerSource, unboundTimeoutMs, ...connectionOptions } = options
+    this.#options = connectionOptions
+    this.#limiter = new ConnectionLimiter({ ...(maxConnections === undefined ? {} : { maxConnections }), ...(maxConnectionsPerSource === undefined ? {} : { maxConnectionsPerSource }) })
+    this.#unboundTimeoutMs = unboundTimeoutMs ?? DEFAULT_UNBOUND_TIMEOUT_MS
   }
 
   /**
@@ -154,19 +174,43 @@ export class MsrpListener extends EventEmitter<MsrpListenerEvents> {
     return session.connection === conn ? session : 506
   }
 
-  readonly #forget = ((listener: MsrpListener) =>
-    function forget(this: MsrpConnection): void {
-      listener.#connections.delete(this)
-    })(this)
+  /** Connections refused so far because a cap was reached (see {@link MsrpAcceptOptions}). */
+  refused = 0
 
-  /** Takes over an accepted byte stream or transport as a passive MSRP connection. */
-  accept(streamOrTransport: Duplex | MsrpTransport): MsrpConnection {
-    const transport = 'start' in streamOrTransport && typeof streamOrTransport.start === 'function' && 'kind' in streamOrTransport
+  /**
+   * Takes over an accepted byte stream or transport as a passive MSRP connection. Returns
+   * undefined, after closing the stream, when a connection cap is reached (`maxConnections`,
+   * `maxConnectionsPerSource`).
+   */
+  accept(streamOrTransport: Duplex | MsrpTransport): MsrpConnection | undefined {
+    const isTransport = 'start' in streamOrTransport && typeof streamOrTransport.start === 'function' && 'kind' in streamOrTransport
+    const source = isTransport ? (streamOrTransport as MsrpTransport).remote?.address : (streamOrTransport as Duplex & { remoteAddress?: string }).remoteAddress
+    const refusal = this.#limiter.admit(source)
+    if (refusal !== undefined) {
+      this.refused++
+      log('refused MSRP connection from %s: %s cap reached', source, refusal)
+      if (isTransport) (streamOrTransport as MsrpTransport).close()
+      else (streamOrTransport as Duplex).destroy()
+      return undefined
+    }
+    const transport = isTransport
       ? (streamOrTransport as MsrpTransport)
       : streamTransport(streamOrTransport as Duplex, (streamOrTransport as Duplex & { peer?: unknown }).peer ? 'memory' : 'tcp')
     const connection = new MsrpConnection(transport, { ...this.#options, role: 'passive', resolveSession: this.#resolveSession })
     this.#connections.add(connection)
-    connection.once('close', this.#forget, connection)
+    const clock = this.#options.clock ?? systemClock
+    const timer = this.#unboundTimeoutMs > 0
+      ? clock.setTimeout(() => {
+          if (connection.sessionCount === 0 && connection.state === 'open') {
+            connection.close(new MsrpBotError('MSRP_UNBOUND_TIMEOUT', `closed MSRP connection ${connection.describe()}: no session bound within ${this.#unboundTimeoutMs} ms (RFC 4975 §5.4)`))
+          }
+        }, this.#unboundTimeoutMs)
+      : undefined
+    connection.once('close', () => {
+      this.#connections.delete(connection)
+      this.#limiter.release(source)
+      if (timer !== undefined) clock.clearTimeout(timer)
+    })
     log('accepted MSRP connection %s', connection.describe())
     this.emit('connection', connection)
     return connection

@@ -71,7 +71,7 @@ let focusRelay: (focus: RoomFocus, leg: Leg, body: Buffer, size: number) => Prom
 let focusNickname: (focus: RoomFocus, room: ChatRoom, participantId: string, nickname: string | undefined) => LinkVerdict
 let focusMaxMessageBytes: (focus: RoomFocus, room: ChatRoom) => number
 let focusBound: (focus: RoomFocus, leg: Leg) => void
-let focusClosed: (focus: RoomFocus, leg: Leg) => void
+let focusClosed: (focus: RoomFocus, leg: Leg, error: Error | undefined) => void
 
 /**
  * What one participant's MSRP session asks of the focus: one small object per participant with
@@ -106,8 +106,8 @@ class LegEvents implements LinkHandlers {
     if (this.leg !== undefined) focusBound(this.#focus, this.leg)
   }
 
-  closed(): void {
-    if (this.leg !== undefined) focusClosed(this.#focus, this.leg)
+  closed(error: Error | undefined): void {
+    if (this.leg !== undefined) focusClosed(this.#focus, this.leg, error)
   }
 }
 
@@ -340,7 +340,11 @@ export class RoomFocus {
         leg.bindTimer = undefined
       }
     }
-    focusClosed = (focus, leg) => void focus.#leave(leg, 'error', 'media-failed')
+    focusClosed = (focus, leg, error) => {
+      const slow = (error as { code?: unknown } | undefined)?.code === 'MSRP_WRITE_OVERFLOW'
+      if (slow) focus.#deps.log.info(`${leg.identity} stopped reading its MSRP session in ${leg.room.uri}; dropping it (${error?.message})`)
+      void focus.#leave(leg, 'error', slow ? 'slow-receiver' : 'media-failed')
+    }
   }
 
   // ---- messages and nicknames ------------------------------------------------------------
