@@ -58,6 +58,10 @@ export interface ServerOptions {
   readonly msrpPort: number
   /** Log threshold. */
   readonly logLevel: CliLogLevel
+  /** SIP over TLS port with the PEM certificate and key (MSRP over TLS shares the MSRP port); undefined: off. */
+  readonly tls?: { readonly port: number; readonly cert: Buffer; readonly key: Buffer } | undefined
+  /** Where the server may dial for `a=setup:passive` offers (default `source`). */
+  readonly msrpDial?: 'source' | 'any' | undefined
 }
 
 /** `msrp-bot dev`: a local server with the given bots in its rooms, for development. */
@@ -143,6 +147,8 @@ export async function startServer(options: ServerOptions, context: RuntimeContex
     ...(options.users === undefined ? {} : { users: Object.fromEntries(options.users.map((u) => [u.username, u.password])) }),
     ...(options.wsPort === undefined ? {} : { wsPort: options.wsPort }),
     msrpPort: options.msrpPort,
+    ...(options.tls === undefined ? {} : { tls: options.tls }),
+    ...(options.msrpDial === undefined ? {} : { msrpDial: options.msrpDial }),
     out: (line) => context.io.stdout.write(`${line}\n`),
     logger: createConsoleLogger(options.logLevel),
     signal: context.signal,

@@ -16,7 +16,8 @@ import { MsrpBotError } from '../errors.ts'
 import { systemClock } from '../clock.ts'
 import { ConnectionLimiter, type ConnectionLimits } from '../connection-limiter.ts'
 import type { MsrpConnectionOptions, MsrpRequestHandler, SessionResolver } from './connection.ts'
-import { MsrpConnection } from './connection.ts'
+import { DEFAULT_HEADER_TIMEOUT_MS, MsrpConnection } from './connection.ts'
+import { sniffTls } from './tls-sniff.ts'
 import type { MsrpTransport, TransportAddress } from './transport.ts'
 import { streamTransport, webSocketTransport } from './transport.ts'
 
@@ -53,6 +54,11 @@ export interface MsrpListenOptions extends MsrpAcceptOptions {
   port?: number
   /** Serve TLS (`msrps:`) with these options (key, cert…). */
   tls?: tls.TlsOptions
+  /**
+   * Serve plain MSRP and MSRP over TLS (`msrps:`) on the same port, told apart by the first
+   * byte (see tls-sniff.ts), with this certificate and key. Ignored with `tls` or `webSocket`.
+   */
+  alsoTls?: tls.SecureContextOptions
   /** Serve MSRP over WebSocket (RFC 7977) instead of raw TCP. */
   webSocket?: boolean
 }
@@ -95,7 +101,7 @@ export class MsrpListener extends EventEmitter<MsrpListenerEvents> {
    * ```
    */
   static async listen(options: MsrpListenOptions = {}): Promise<MsrpListener> {
-    const { host = '127.0.0.1', port = 0, tls: tlsOptions, webSocket, ...connectionOptions } = options
+    const { host = '127.0.0.1', port = 0, tls: tlsOptions, webSocket, alsoTls, ...connectionOptions } = options
     const listener = new MsrpListener(connectionOptions)
     let server: net.Server
     if (webSocket) {
@@ -108,14 +114,36 @@ export class MsrpListener extends EventEmitter<MsrpListenerEvents> {
       wss.on('connection', (ws) => listener.accept(webSocketTransport(ws, tlsOptions !== undefined)))
       listener.#wss = wss
       server = httpServer
+    } else if (tlsOptions !== undefined) {
+      server = tls.createServer(tlsOptions, (socket) => listener.accept(streamTransport(socket, 'tls')))
+    } else if (alsoTls !== undefined) {
+      const context = tls.createSecureContext(alsoTls)
+      // Until the first byte (and a TLS handshake) arrived, the header timeout bounds the wait.
+      const waitMs = options.headerTimeoutMs ?? DEFAULT_HEADER_TIMEOUT_MS
+      server = net.createServer((socket) => {
+        socket.setNoDelay(true)
+        if (waitMs > 0) socket.setTimeout(waitMs, () => socket.destroy())
+        sniffTls(
+          socket,
+          context,
+          (plain) => {
+            plain.setTimeout(0)
+            listener.accept(plain)
+          },
+          (secure, raw) => {
+            raw.setTimeout(0)
+            listener.accept(streamTransport(secure, 'tls', raw))
+          },
+        )
+      })
     } else {
-      server = tlsOptions
-        ? tls.createServer(tlsOptions, (socket) => listener.accept(streamTransport(socket, 'tls')))
-        : net.createServer((socket) => {
-            socket.setNoDelay(true)
-            listener.accept(socket)
-          })
+      server = net.createServer((socket) => {
+        socket.setNoDelay(true)
+        listener.accept(socket)
+      })
     }
+    // Node's own cap counts sockets before any protocol (sniffing, TLS handshakes) ran.
+    server.maxConnections = listener.#limiter.maxConnections
     listener.#server = server
     await new Promise<void>((resolve, reject) => {
       const fail = (error: NodeJS.ErrnoException): void => {

@@ -61,6 +61,8 @@ type OwnedStream = Duplex & { [OWNER]?: StreamTransport } & Partial<Record<'loca
 class StreamTransport implements MsrpTransport {
   readonly kind: string
   readonly #stream: OwnedStream
+  /** Where the addresses are read (the raw socket under a TLS socket wrapped over a stream). */
+  readonly #addresses: OwnedStream
   #listeners: TransportListeners | undefined
   /** Frames accepted this turn and not yet given to the stream (undefined while idle). */
   #pending: Buffer[] | undefined
@@ -69,17 +71,18 @@ class StreamTransport implements MsrpTransport {
   #owedDrain = false
   #error: Error | undefined
 
-  constructor(stream: Duplex, kind: string) {
+  constructor(stream: Duplex, kind: string, addresses: Duplex = stream) {
     this.kind = kind
     this.#stream = stream as OwnedStream
+    this.#addresses = addresses as OwnedStream
   }
 
   get local(): TransportAddress | undefined {
-    return address(this.#stream.localAddress, this.#stream.localPort)
+    return address(this.#addresses.localAddress, this.#addresses.localPort)
   }
 
   get remote(): TransportAddress | undefined {
-    return address(this.#stream.remoteAddress, this.#stream.remotePort)
+    return address(this.#addresses.remoteAddress, this.#addresses.remotePort)
   }
 
   get bufferedBytes(): number {
@@ -186,9 +189,13 @@ class StreamTransport implements MsrpTransport {
   }
 }
 
-/** Wraps a Node duplex stream (TCP, TLS, in-memory) as an {@link MsrpTransport}. */
-export function streamTransport(stream: Duplex, kind = 'tcp'): MsrpTransport {
-  return new StreamTransport(stream, kind)
+/**
+ * Wraps a Node duplex stream (TCP, TLS, in-memory) as an {@link MsrpTransport}. `addresses`
+ * is the stream whose local and remote addresses to report, when not `stream` itself (a TLS
+ * socket layered over another stream has none of its own).
+ */
+export function streamTransport(stream: Duplex, kind = 'tcp', addresses?: Duplex): MsrpTransport {
+  return new StreamTransport(stream, kind, addresses)
 }
 
 /** Writes above this many buffered bytes report back-pressure on a WebSocket. */

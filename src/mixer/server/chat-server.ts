@@ -16,6 +16,9 @@ import type { ChatRoom } from '../room.ts'
 import { Authenticator, aorOf } from './identity.ts'
 import { RoomFocus } from './focus.ts'
 import { MsrpEndpoint } from './msrp-endpoint.ts'
+import { DialGuard } from './dial-policy.ts'
+import { resolveLimits } from './limits.ts'
+import { MsrpReadBudget } from '../../msrp/read-budget.ts'
 import type { ChatNetwork, ChatServerOptions } from './options.ts'
 import { silentLogger } from '../../logger.ts'
 import { requestUriOrRespond } from './request-uri.ts'
@@ -101,6 +104,7 @@ export class ChatServer {
       deliveryTimeoutMs: options.deliveryTimeoutMs ?? 10_000,
       deliveryMode: options.deliveryMode ?? 'confirmed',
       msrpBindTimeoutMs: options.msrpBindTimeoutMs ?? 30_000,
+      dialGuard: new DialGuard({ policy: options.msrpDial ?? 'source', clock }),
       byeReasons: options.byeReasons ?? true,
     })
     const rooms = options.rooms ?? []
@@ -150,7 +154,7 @@ export class ChatServer {
   }
 
   /** The server's SIP URI for one transport (`sip:host:port;transport=tcp`, advertised host), for clients' outbound proxy setting. */
-  sipUri(transport: 'udp' | 'tcp' | 'ws' | 'memory' = 'tcp'): string {
+  sipUri(transport: 'udp' | 'tcp' | 'tls' | 'ws' | 'memory' = 'tcp'): string {
     const a = this.addresses.sip.find((x) => x.transport === transport) ?? this.addresses.sip[0]!
     const host = this.addresses.advertise
     return `sip:${host.includes(':') ? `[${host}]` : host}:${a.port};transport=${a.transport}`
@@ -273,13 +277,23 @@ export async function startChatServer(options: ChatServerOptions): Promise<ChatS
   const mode = options.transport ?? { kind: 'memory' }
   const clock = options.clock ?? realClock
   const network = mode.kind === 'memory' ? (mode.network ?? createChatNetwork()) : undefined
-  const sip = await SipEndpoint.start(mode, options.domain, network, options.clock, log)
+  const limits = resolveLimits(options.limits)
+  const sip = await SipEndpoint.start(mode, options.domain, network, options.clock, log, limits)
   // A failure part-way (an MSRP port in use, a bad room config) closes what was opened, so the
   // SIP ports are free again when this rejects.
   let msrp: MsrpEndpoint | undefined
   let server: ChatServer
   try {
-    msrp = await MsrpEndpoint.start(mode, options.domain, network?.msrp, { clock })
+    msrp = await MsrpEndpoint.start(mode, options.domain, network?.msrp, {
+      clock,
+      maxConnections: limits.maxConnections,
+      maxConnectionsPerSource: limits.maxConnectionsPerSource,
+      unboundTimeoutMs: limits.msrpUnboundTimeoutMs,
+      headerTimeoutMs: limits.headerTimeoutMs,
+      unknownSessionMaxBodyBytes: limits.msrpUnknownSessionMaxBodyBytes,
+      maxWriteBufferBytes: limits.msrpMaxWriteBufferBytes,
+      readBudget: new MsrpReadBudget(limits.msrpReadBudgetBytes),
+    })
     const store = options.store ?? new InMemoryRoomStore({ clock })
     server = new ChatServer({ options, sip, msrp, network, store, clock })
   } catch (error) {

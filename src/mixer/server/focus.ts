@@ -11,7 +11,7 @@
 import { parseCpim } from '../../cpim/parser.ts'
 import { buildFullRoster, buildPartialRoster } from '../../conference/documents.ts'
 import { generateSessionId } from '../../msrp/session.ts'
-import { formatMsrpUri } from '../../msrp/uri.ts'
+import { formatMsrpUri, parseMsrpUri } from '../../msrp/uri.ts'
 import { createAnswer } from '../../sdp/offer-answer.ts'
 import type { IncomingRequest } from '../../sip/core/incoming-request.ts'
 import type { UserAgentCore } from '../../sip/core/user-agent-core.ts'
@@ -26,6 +26,7 @@ import type { RoomDirectory } from '../room-directory.ts'
 import type { LeaveReason, RoomStore } from '../room-store.ts'
 import type { ChatRoom } from '../room.ts'
 import { BYE_REASONS, type ByeCause } from './bye-reason.ts'
+import type { DialGuard } from './dial-policy.ts'
 import { guarded, sendInDialog, type DialogLeg } from './in-dialog.ts'
 import { MODERATION_CONTENT_TYPE, parseModerationRequest } from './moderation-request.ts'
 import type { MsrpEndpoint } from './msrp-endpoint.ts'
@@ -62,6 +63,8 @@ export interface FocusDeps {
   deliveryTimeoutMs: number
   deliveryMode: DeliveryMode
   msrpBindTimeoutMs: number
+  /** Where the focus may dial for `a=setup:passive` offers, and the throttle on failed dials. */
+  dialGuard: DialGuard
   /** Put the RFC 3326 Reason on BYEs (false: bare BYEs, like foci that send none). */
   byeReasons?: boolean
 }
@@ -191,22 +194,40 @@ export class RoomFocus {
     const config = room.state.config
     const policy = roomMediaPolicy(config)
     const sessionId = generateSessionId()
-    const localUri = msrp.uriFor(sessionId)
     const offer = request.body.toString('utf8')
-    const answerOptions = {
-      path: [localUri],
-      acceptTypes: policy.acceptTypes,
-      acceptWrappedTypes: policy.acceptWrappedTypes,
-      maxSize: policy.maxSize,
-      chatroom: { nickname: policy.chatroom.includes('nickname'), privateMessages: policy.chatroom.includes('private-messages'), extensions: [] },
+    const answerWith = (localUri: string): ReturnType<typeof createAnswer> => {
+      const answerOptions = {
+        path: [localUri],
+        acceptTypes: policy.acceptTypes,
+        acceptWrappedTypes: policy.acceptWrappedTypes,
+        maxSize: policy.maxSize,
+        chatroom: { nickname: policy.chatroom.includes('nickname'), privateMessages: policy.chatroom.includes('private-messages'), extensions: [] },
+      }
+      // RFC 6135: the focus prefers to be passive (participants connect to its listener) and
+      // dials only when the offer says a=setup:passive.
+      const passive = createAnswer(offer, { ...answerOptions, setup: 'passive' })
+      return !passive.ok && passive.error.code === 'SDP_SETUP_CONFLICT' ? createAnswer(offer, { ...answerOptions, setup: 'active' }) : passive
     }
-    // RFC 6135: the focus prefers to be passive (participants connect to its listener) and
-    // dials only when the offer says a=setup:passive.
-    let answer = createAnswer(offer, { ...answerOptions, setup: 'passive' })
-    if (!answer.ok && answer.error.code === 'SDP_SETUP_CONFLICT') answer = createAnswer(offer, { ...answerOptions, setup: 'active' })
+    let localUri = msrp.uriFor(sessionId)
+    let answer = answerWith(localUri)
+    if (!answer.ok && answer.error.code === 'SDP_TRANSPORT_MISMATCH' && msrp.secure) {
+      // A TCP/TLS/MSRP offer: answer with our msrps: URI (RFC 4975 §14.1), same port.
+      localUri = msrp.uriFor(sessionId, true)
+      answer = answerWith(localUri)
+    }
     if (!answer.ok) {
       incoming.respond(answer.error.code.startsWith('SDP_') ? 488 : 400, { headers: [['Warning', `399 - "${answer.error.message.replace(/"/g, "'")}"`]] })
       return
+    }
+    if (answer.connect) {
+      // The focus must dial (a=setup:passive): only where the dial policy allows (dial-policy.ts).
+      const first = answer.remote.path[0]
+      const refusal = this.#deps.dialGuard.check(first === undefined ? '' : hostOfPath(first), incoming.source.host)
+      if (refusal !== undefined) {
+        log.info(`refused to dial the MSRP path of ${identity} (INVITE from ${incoming.source.host}): ${refusal.warning}`)
+        incoming.respond(refusal.status, { headers: [['Warning', `399 - "${refusal.warning}"`], ...(refusal.status === 503 ? [['Retry-After', String(refusal.retryAfterSeconds)] as [string, string]] : [])] })
+        return
+      }
     }
     const from = readNameAddrHeader(request.headers, 'From')
     const contactHeader = readNameAddrHeader(request.headers, 'Contact')
@@ -275,6 +296,7 @@ export class RoomFocus {
       leg.link.bind(connection)
       if (!(await leg.link.sendBindingSend())) throw new Error('the participant refused the binding SEND')
     } catch (error) {
+      this.#deps.dialGuard.failed(leg.destination.host)
       this.#deps.log.info(`could not connect to ${leg.identity}'s MSRP path: ${error instanceof Error ? error.message : String(error)}`)
       await this.#leave(leg, 'error', 'media-failed')
     }
@@ -524,4 +546,13 @@ export class RoomFocus {
 function roomUserOf(uri: string): string | undefined {
   const m = /^sips?:([^@;?]+)@/i.exec(uri)
   return m?.[1]
+}
+
+/** The host of an `a=path` URI, or '' when it does not parse (no dial is allowed to it then). */
+function hostOfPath(uri: string): string {
+  try {
+    return parseMsrpUri(uri).host
+  } catch {
+    return ''
+  }
 }
