@@ -43,15 +43,16 @@ function parseSecurityFlags(command: string, line: ParsedCommandLine, io: CliIo)
   const port = stringFlag(v, 'tls-port')
   const cert = stringFlag(v, 'tls-cert')
   const key = stringFlag(v, 'tls-key')
-  const msrpDial = parseChoice(command, '--msrp-dial', stringFlag(v, 'msrp-dial') ?? 'source', ['source', 'any'] as const)
+  const dial = stringFlag(v, 'msrp-dial')
+  const msrpDial = dial === undefined ? {} : { msrpDial: parseChoice(command, '--msrp-dial', dial, ['source', 'any'] as const) }
   if (port === undefined) {
     if (cert !== undefined || key !== undefined) throw new CliUsageError(`${command}: --tls-cert and --tls-key need --tls-port (e.g. --tls-port 5061)`, { command })
-    return { msrpDial }
+    return msrpDial
   }
   if (cert === undefined || key === undefined) {
     throw new CliUsageError(`${command}: --tls-port needs --tls-cert and --tls-key (PEM files of the server's certificate and key)`, { command })
   }
-  return { msrpDial, tls: { port: parsePort(command, '--tls-port', port, { allowZero: true }), cert: readPem(command, '--tls-cert', cert, io), key: readPem(command, '--tls-key', key, io) } }
+  return { ...msrpDial, tls: { port: parsePort(command, '--tls-port', port, { allowZero: true }), cert: readPem(command, '--tls-cert', cert, io), key: readPem(command, '--tls-key', key, io) } }
 }
 
 const spec: CommandSpec = {
