@@ -46,6 +46,20 @@ export interface ChatServerAddresses {
   readonly advertise: string
 }
 
+/** What the listeners hold right now ({@link ChatServer.transportStats}), for metrics and limit checks. */
+export interface TransportStats {
+  /** Open MSRP connections, accepted and dialled. */
+  readonly msrpConnections: number
+  /** The most output waiting for one MSRP receiver (bounded by `limits.msrpMaxWriteBufferBytes`). */
+  readonly msrpMaxPendingWriteBytes: number
+  /** Bytes of incomplete MSRP frames held by all connections (bounded by `limits.msrpReadBudgetBytes`). */
+  readonly msrpReadBufferedBytes: number
+  /** MSRP connections refused by a connection cap since start. */
+  readonly msrpRefusedConnections: number
+  /** Open SIP connections (TCP, TLS, WS). */
+  readonly sipConnections: number
+}
+
 /** How often expired registrations and subscriptions are swept (their final NOTIFYs sent). */
 const SWEEP_MS = 5_000
 /** Longest `close()` waits for BYEs and final NOTIFYs to be answered, by default. */
@@ -74,10 +88,12 @@ export class ChatServer {
   #sweep: TimerHandle | undefined
   #closing: Promise<void> | undefined
   readonly #closeTimeoutMs: number
+  readonly #readBudget: MsrpReadBudget | undefined
 
   /** @internal use {@link startChatServer}. */
-  constructor(init: { options: ChatServerOptions; sip: SipEndpoint; msrp: MsrpEndpoint; network: ChatNetwork | undefined; store: RoomStore; clock: Clock }) {
+  constructor(init: { options: ChatServerOptions; sip: SipEndpoint; msrp: MsrpEndpoint; network: ChatNetwork | undefined; store: RoomStore; clock: Clock; readBudget?: MsrpReadBudget }) {
     const { options, sip, msrp, clock } = init
+    this.#readBudget = init.readBudget
     this.domain = options.domain
     this.network = init.network
     this.#sip = sip
@@ -126,6 +142,20 @@ export class ChatServer {
       this.#subscriptions.connectionClosed(id)
     })
     this.#scheduleSweep()
+  }
+
+  /** What the listeners hold right now: connections and buffered bytes against their limits. */
+  transportStats(): TransportStats {
+    const msrp = this.#msrp.stats()
+    let sip = 0
+    for (const transport of this.#sip.transports.all()) sip += transport.reliable ? (transport as { connectionIds?: () => string[] }).connectionIds?.().length ?? 0 : 0
+    return {
+      msrpConnections: msrp.connections,
+      msrpMaxPendingWriteBytes: msrp.maxPendingWriteBytes,
+      msrpReadBufferedBytes: this.#readBudget?.used ?? 0,
+      msrpRefusedConnections: msrp.refused,
+      sipConnections: sip,
+    }
   }
 
   /** The room URI for a room name: `sip:<name>@<domain>`. */
@@ -283,6 +313,7 @@ export async function startChatServer(options: ChatServerOptions): Promise<ChatS
   // SIP ports are free again when this rejects.
   let msrp: MsrpEndpoint | undefined
   let server: ChatServer
+  const readBudget = new MsrpReadBudget(limits.msrpReadBudgetBytes)
   try {
     msrp = await MsrpEndpoint.start(mode, options.domain, network?.msrp, {
       clock,
@@ -292,10 +323,10 @@ export async function startChatServer(options: ChatServerOptions): Promise<ChatS
       headerTimeoutMs: limits.headerTimeoutMs,
       unknownSessionMaxBodyBytes: limits.msrpUnknownSessionMaxBodyBytes,
       maxWriteBufferBytes: limits.msrpMaxWriteBufferBytes,
-      readBudget: new MsrpReadBudget(limits.msrpReadBudgetBytes),
+      readBudget,
     })
     const store = options.store ?? new InMemoryRoomStore({ clock })
-    server = new ChatServer({ options, sip, msrp, network, store, clock })
+    server = new ChatServer({ options, sip, msrp, network, store, clock, readBudget })
   } catch (error) {
     await msrp?.close().catch(() => undefined)
     await sip.close().catch(() => undefined)

@@ -82,6 +82,19 @@ export class MsrpEndpoint {
     return connection
   }
 
+  /** Open connections (accepted and dialled) and the most output waiting for any one of them. */
+  stats(): { connections: number; maxPendingWriteBytes: number; refused: number } {
+    let max = 0
+    let n = 0
+    for (const set of [this.listener.connections, this.#dialed]) {
+      for (const c of set) {
+        n++
+        if (c.pendingWriteBytes > max) max = c.pendingWriteBytes
+      }
+    }
+    return { connections: n, maxPendingWriteBytes: max, refused: this.listener.refused }
+  }
+
   /** Stops listening and closes every connection. */
   async close(): Promise<void> {
     this.#stopMemory?.()
