@@ -366,7 +366,7 @@ export class MsrpConnection extends EventEmitter<MsrpConnectionEvents> {
   }
 
   #overflow(): void {
-    this.close(new MsrpClosedError('MSRP_WRITE_OVERFLOW', `MSRP peer ${this.describe()} stopped reading; more than ${this.#maxWriteBuffer} bytes of output piled up`))
+    this.abort(new MsrpClosedError('MSRP_WRITE_OVERFLOW', `MSRP peer ${this.describe()} stopped reading; more than ${this.#maxWriteBuffer} bytes of output piled up`))
   }
 
   /**
@@ -526,6 +526,17 @@ export class MsrpConnection extends EventEmitter<MsrpConnectionEvents> {
     this.#transport.close()
   }
 
+  /**
+   * Closes the connection at once, dropping unsent output: for a peer that stopped reading or
+   * broke a limit, whose graceful close could wait forever for a flush (RFC 4975 §7.2 has no
+   * recovery for such a stream either). Otherwise like {@link close}.
+   */
+  abort(error: Error): void {
+    if (this.#state === 'closed') return
+    this.close(error)
+    if (this.#transport.destroy !== undefined) this.#transport.destroy()
+  }
+
   // ---- internals ---------------------------------------------------------------------------
 
   static {
@@ -610,7 +621,7 @@ export class MsrpConnection extends EventEmitter<MsrpConnectionEvents> {
       return
     }
     if (!budget.take(delta)) {
-      this.close(new MsrpClosedError('MSRP_READ_BUDGET', `closed MSRP connection ${this.describe()}: incomplete frames of all connections exceed the ${budget.limitBytes}-byte read budget`))
+      this.abort(new MsrpClosedError('MSRP_READ_BUDGET', `closed MSRP connection ${this.describe()}: incomplete frames of all connections exceed the ${budget.limitBytes}-byte read budget`))
       this.#parser.reset()
       budget.release(this.#held)
       this.#held = 0
@@ -627,7 +638,7 @@ export class MsrpConnection extends EventEmitter<MsrpConnectionEvents> {
         this.#armHeaderTimer() // a later frame's header: it gets its own full period
         return
       }
-      this.close(new MsrpClosedError('MSRP_HEADER_TIMEOUT', `closed MSRP connection ${this.describe()}: a frame's header block was still incomplete after ${this.#headerTimeoutMs} ms`))
+      this.abort(new MsrpClosedError('MSRP_HEADER_TIMEOUT', `closed MSRP connection ${this.describe()}: a frame's header block was still incomplete after ${this.#headerTimeoutMs} ms`))
     }, this.#headerTimeoutMs)
   }
 

@@ -230,7 +230,7 @@ export class MsrpListener extends EventEmitter<MsrpListenerEvents> {
     const timer = this.#unboundTimeoutMs > 0
       ? clock.setTimeout(() => {
           if (connection.sessionCount === 0 && connection.state === 'open') {
-            connection.close(new MsrpBotError('MSRP_UNBOUND_TIMEOUT', `closed MSRP connection ${connection.describe()}: no session bound within ${this.#unboundTimeoutMs} ms (RFC 4975 §5.4)`))
+            connection.abort(new MsrpBotError('MSRP_UNBOUND_TIMEOUT', `closed MSRP connection ${connection.describe()}: no session bound within ${this.#unboundTimeoutMs} ms (RFC 4975 §5.4)`))
           }
         }, this.#unboundTimeoutMs)
       : undefined

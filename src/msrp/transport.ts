@@ -29,6 +29,8 @@ export interface MsrpTransport {
   write(parts: readonly Buffer[]): boolean
   /** Ends the transport gracefully. */
   close(): void
+  /** Drops the transport at once, unsent output included (a peer that stopped reading). */
+  destroy?(): void
   /** Starts delivering events to the listeners (called once by the connection). */
   start(listeners: TransportListeners): void
 }
@@ -113,6 +115,12 @@ class StreamTransport implements MsrpTransport {
     this.#stream.end()
     // A peer that never closes its side must not keep us open forever.
     ;(this.#stream as { destroySoon?: () => void }).destroySoon?.()
+  }
+
+  destroy(): void {
+    this.#pending = undefined
+    this.#pendingBytes = 0
+    this.#stream.destroy()
   }
 
   start(listeners: TransportListeners): void {
@@ -229,6 +237,9 @@ export function webSocketTransport(ws: WebSocket, secure = false): MsrpTransport
     },
     close() {
       ws.close(1000)
+    },
+    destroy() {
+      ws.terminate()
     },
     start(l) {
       listeners = l

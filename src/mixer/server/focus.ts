@@ -47,7 +47,12 @@ interface Leg extends DialogLeg {
   readonly link: ParticipantLink
   bindTimer: TimerHandle | undefined
   leaving: boolean
+  /** Relayed copies in a row that got no answer in time (see #legTimedOut). */
+  timeouts: number
 }
+
+/** Copies in a row a receiver that reads but does not answer may leave unanswered before it is dropped. */
+const MAX_CONSECUTIVE_TIMEOUTS = 3
 
 /** What the focus needs from the server. */
 export interface FocusDeps {
@@ -262,7 +267,7 @@ export class RoomFocus {
       incoming.respond(400, { reason: error instanceof Error ? error.message : 'Bad Request' })
       return
     }
-    leg = { dialog, destination: incoming.source, room, participantId: sessionId, identity, link, bindTimer: undefined, leaving: false }
+    leg = { dialog, destination: incoming.source, room, participantId: sessionId, identity, link, bindTimer: undefined, leaving: false, timeouts: 0 }
     events.leg = leg
     this.#legs.set(sessionId, leg)
     const joined = leg
@@ -300,6 +305,22 @@ export class RoomFocus {
       this.#deps.log.info(`could not connect to ${leg.identity}'s MSRP path: ${error instanceof Error ? error.message : String(error)}`)
       await this.#leave(leg, 'error', 'media-failed')
     }
+  }
+
+  /**
+   * A copy to `leg` got no answer within the delivery timeout. The stuck-receiver policy
+   * (docs/security.md): a receiver that still has output waiting (it is not reading) is dropped
+   * at once, one that reads but does not answer after {@link MAX_CONSECUTIVE_TIMEOUTS} copies in
+   * a row; both get `BYE` with `Reason: SIP;cause=408;text="Not reading messages"`. So one stuck
+   * participant delays the room's answers by one delivery timeout, not one per message.
+   */
+  #legTimedOut(leg: Leg): void {
+    if (leg.leaving) return
+    leg.timeouts++
+    const pending = leg.link.connection?.pendingWriteBytes ?? 0
+    if (pending === 0 && leg.timeouts < MAX_CONSECUTIVE_TIMEOUTS) return
+    this.#deps.log.info(`${leg.identity} is not reading its MSRP session in ${leg.room.uri} (${leg.timeouts} unanswered, ${pending} bytes waiting); dropping it`)
+    void this.#leave(leg, 'error', 'slow-receiver')
   }
 
   /** Removes a participant: roster change (NOTIFYs follow), MSRP session closed, BYE (with its RFC 3326 Reason) if `bye` says why. */
@@ -404,8 +425,11 @@ export class RoomFocus {
           continue
         }
         target.link.relay(message, (outcome) => {
+          if (outcome.ok) target.timeouts = 0
+          else if (outcome.status === 408) this.#legTimedOut(target)
           // A leg that failed because its participant left meanwhile (BYE, closed connection) is
           // no failure of the sender's message (RFC 4975 §7.2: 481 names the sender's session).
+          // That includes a stuck receiver dropped for this very timeout.
           outcomes[i] = outcome.ok
             ? { participantId: id, ok: true }
             : { participantId: id, ok: false, status: outcome.status, ...(outcome.reason === undefined ? {} : { reason: outcome.reason }), ...(target.leaving ? { left: true } : {}) }
