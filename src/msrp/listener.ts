@@ -202,8 +202,12 @@ export class MsrpListener extends EventEmitter<MsrpListenerEvents> {
     return session.connection === conn ? session : 506
   }
 
+  #refused = 0
+
   /** Connections refused so far because a cap was reached (see {@link MsrpAcceptOptions}). */
-  refused = 0
+  get refused(): number {
+    return this.#refused
+  }
 
   /**
    * Takes over an accepted byte stream or transport as a passive MSRP connection. Returns
@@ -215,7 +219,7 @@ export class MsrpListener extends EventEmitter<MsrpListenerEvents> {
     const source = isTransport ? (streamOrTransport as MsrpTransport).remote?.address : (streamOrTransport as Duplex & { remoteAddress?: string }).remoteAddress
     const refusal = this.#limiter.admit(source)
     if (refusal !== undefined) {
-      this.refused++
+      this.#refused++
       log('refused MSRP connection from %s: %s cap reached', source, refusal)
       if (isTransport) (streamOrTransport as MsrpTransport).close()
       else (streamOrTransport as Duplex).destroy()

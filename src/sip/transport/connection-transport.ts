@@ -64,8 +64,7 @@ export abstract class ConnectionTransport extends EventEmitter<SipTransportEvent
   readonly #pending = new Map<string, Promise<Managed>>()
   readonly #limiter: ConnectionLimiter
   #shutDown = false
-  /** Accepted connections closed at once because a cap was reached. */
-  refusedConnections = 0
+  #refused = 0
 
   constructor(options: ConnectionTransportOptions = {}) {
     super()
@@ -75,6 +74,11 @@ export abstract class ConnectionTransport extends EventEmitter<SipTransportEvent
     this.#limiter = new ConnectionLimiter(options)
   }
 
+  /** Accepted connections closed at once because a cap was reached. */
+  get refusedConnections(): number {
+    return this.#refused
+  }
+
   /**
    * Asks the caps whether an accepted connection from `source` may stay; false (the caller
    * closes it) when `maxConnections` or `maxConnectionsPerSource` is reached.
@@ -82,7 +86,7 @@ export abstract class ConnectionTransport extends EventEmitter<SipTransportEvent
   protected admitInbound(source: string | undefined): boolean {
     const refusal = this.#limiter.admit(source)
     if (refusal === undefined) return true
-    this.refusedConnections++
+    this.#refused++
     this.logger.debug(`${this.protocol}: refused a connection from ${source ?? '?'}: ${refusal === 'total' ? `${this.#limiter.maxConnections} connections open` : `${this.#limiter.maxPerSource} connections from that address`}`)
     return false
   }
