@@ -8,8 +8,9 @@ import assert from 'node:assert/strict'
 import { once } from 'node:events'
 import { connect, type Socket } from 'node:net'
 import { WebSocket } from 'ws'
-import { TcpTransport, WsTransport } from '../../../src/sip/transport/index.ts'
-import { nextEvent, sipRequest } from './helpers.ts'
+import { connect as tlsConnect } from 'node:tls'
+import { TcpTransport, TlsTransport, WsTransport } from '../../../src/sip/transport/index.ts'
+import { nextEvent, selfSignedCert, sipRequest } from './helpers.ts'
 
 function rawClient(port: number): Promise<Socket> {
   return new Promise((resolve, reject) => {
@@ -120,6 +121,43 @@ test('WS: maxConnectionsPerSource refuses a WebSocket beyond the cap', async () 
     assert.equal(server.connectionIds().length, 1)
   } finally {
     first.close()
+    await server.close()
+  }
+})
+
+test('WS: a connection silent for idleTimeoutMs is closed (reason idle)', async () => {
+  const server = new WsTransport({ idleTimeoutMs: 200 })
+  await server.listen()
+  const { port } = server.localAddress()
+  const client = new WebSocket(`ws://127.0.0.1:${port}/`, 'sip')
+  try {
+    const closed = nextEvent<[string, string]>(server, 'connection-closed')
+    await once(client, 'open')
+    assert.equal((await closed)[1], 'idle')
+  } finally {
+    client.terminate()
+    await server.close()
+  }
+})
+
+test('TLS: maxConnectionsPerSource refuses a second TLS connection from one address', async () => {
+  const { cert, key } = selfSignedCert()
+  const server = new TlsTransport({ cert, key, maxConnectionsPerSource: 1 })
+  await server.listen()
+  const { port } = server.localAddress()
+  const open = (): ReturnType<typeof tlsConnect> => tlsConnect({ host: '127.0.0.1', port, ca: cert, servername: 'localhost' })
+  const opened = nextEvent(server, 'connection-opened')
+  const first = open()
+  first.on('error', () => undefined)
+  try {
+    await Promise.all([once(first, 'secureConnect'), opened])
+    const second = open()
+    second.on('error', () => undefined)
+    await once(second, 'close')
+    assert.equal(server.refusedConnections, 1)
+    assert.equal(server.connectionIds().length, 1)
+  } finally {
+    first.destroy()
     await server.close()
   }
 })
