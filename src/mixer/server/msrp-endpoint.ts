@@ -49,7 +49,8 @@ export class MsrpEndpoint {
   static async start(mode: ChatServerTransport, domain: string, memory: MsrpMemoryNetwork | undefined, options: MsrpAcceptOptions): Promise<MsrpEndpoint> {
     const { maxConnections: _max, maxConnectionsPerSource: _perSource, unboundTimeoutMs: _unbound, ...connectionOptions } = options
     if (mode.kind === 'memory') {
-      const listener = new MsrpListener(options)
+      // In process every client has the same made-up address: only the total cap applies.
+      const listener = new MsrpListener({ ...options, maxConnectionsPerSource: Number.POSITIVE_INFINITY })
       const network = memory!
       const stop = network.listen(domain, MEMORY_MSRP_PORT, (stream) => listener.accept(stream))
       return new MsrpEndpoint(listener, domain, domain, MEMORY_MSRP_PORT, connectionOptions, network, stop)
