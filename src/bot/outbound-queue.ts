@@ -49,8 +49,8 @@ export interface OutboundQueueOptions {
  * queued behind a handler that is itself awaiting this send (the backend delivers events one at
  * a time). A try while the room is still down fails locally and costs nothing on the wire.
  */
-const PROBE_FIRST_MS = 250
-const PROBE_MAX_MS = 4000
+const PROBE_FIRST_MS = 200
+const PROBE_MAX_MS = 2000
 
 interface Job {
   run: () => Promise<unknown>

@@ -547,12 +547,18 @@ export class RoomClient implements RoomHandle {
     this.#session = undefined
     this.#subscriber = undefined
     this.#media = undefined
+    const live = session !== undefined && (session.state === 'established' || session.state === 'waiting-for-ack')
     if (sendBye) {
       // Goodbyes are bounded like every other step: a leave never hangs on a dead connection.
       await Promise.allSettled([
         subscriber === undefined ? undefined : this.#host.step(`un-SUBSCRIBE ${this.uri}`, subscriber.unsubscribe()),
-        session !== undefined && (session.state === 'established' || session.state === 'waiting-for-ack') ? this.#host.step(`BYE ${this.uri}`, session.bye()) : undefined,
+        live ? this.#host.step(`BYE ${this.uri}`, session.bye()) : undefined,
       ])
+    } else if (live) {
+      // Best effort, not awaited: the connection may be gone, but a focus that is still up (a
+      // join abandoned half way, a reconnect attempt that failed on another room) drops our
+      // leg now instead of keeping a nameless one in the roster until its MSRP bind timeout.
+      void this.#host.step(`BYE ${this.uri}`, session.bye()).catch(noop)
     }
     // Forget the dialogs locally (they are dead or ended). Without a BYE (connection lost) the
     // un-SUBSCRIBE is best effort: it may clear a stale subscription on a focus that is still

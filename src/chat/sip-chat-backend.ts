@@ -189,7 +189,7 @@ export class SipChatBackend implements ChatBackend {
     this.#clock = options.clock ?? systemClock
     this.#log = options.logger ?? debugChatLogger
     this.#backoff = new Backoff(options.reconnect === false ? {} : options.reconnect)
-    this.#steps = new StepGuard(this.#clock, options.stepTimeoutMs ?? DEFAULT_STEP_TIMEOUT_MS)
+    this.#steps = this.#newStepGuard()
     this.#dialer = socketDialer
     this.#configureTransport(options)
   }
@@ -202,10 +202,15 @@ export class SipChatBackend implements ChatBackend {
     if (this.#state !== 'idle') throw new MsrpBotError('BACKEND_ALREADY_STARTED', 'useMemoryNetwork() must be called before start()')
     this.#options = { ...this.#options, ...options, memory, sipTransport: undefined, msrpDialer: undefined }
     if (options.clock !== undefined) this.#clock = options.clock
-    this.#steps = new StepGuard(this.#clock, this.#options.stepTimeoutMs ?? DEFAULT_STEP_TIMEOUT_MS)
     if (options.logger !== undefined) this.#log = options.logger
+    this.#steps = this.#newStepGuard()
     if (options.reconnect !== undefined) this.#backoff = new Backoff(options.reconnect === false ? {} : options.reconnect)
     this.#configureTransport(this.#options)
+  }
+
+  #newStepGuard(): StepGuard {
+    const log = this.#log
+    return new StepGuard(this.#clock, this.#options.stepTimeoutMs ?? DEFAULT_STEP_TIMEOUT_MS, { logger: { debug: (m) => log.debug(m) }, label: this.uri })
   }
 
   #configureTransport(options: SipChatBackendOptions): void {

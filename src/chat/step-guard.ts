@@ -12,6 +12,7 @@
  */
 import type { Clock, TimerHandle } from '../clock.ts'
 import { MsrpBotError } from '../errors.ts'
+import type { BasicLogger } from '../logger.ts'
 
 /**
  * Default deadline of one step, ms: above the SIP transaction timeout (64*T1 = 32 s) and the
@@ -74,12 +75,20 @@ export type StepRunner = <T>(step: string, work: Promise<T>, options?: StepOptio
 export class StepGuard {
   readonly #clock: Clock
   readonly #timeoutMs: number
+  readonly #log: Pick<BasicLogger, 'debug'> | undefined
+  readonly #label: string
   #controller = new AbortController()
   #epoch = 0
 
-  constructor(clock: Clock, timeoutMs: number = DEFAULT_STEP_TIMEOUT_MS) {
+  /**
+   * @param log where each step's start and abandonment is logged at debug level, as
+   *   `<label>: step <step> started` and `<label>: step <step> abandoned (<why>)`
+   */
+  constructor(clock: Clock, timeoutMs: number = DEFAULT_STEP_TIMEOUT_MS, log?: { logger: Pick<BasicLogger, 'debug'>; label: string }) {
     this.#clock = clock
     this.#timeoutMs = timeoutMs
+    this.#log = log?.logger
+    this.#label = log?.label ?? 'steps'
   }
 
   /** How many times {@link abortAll} was called. */
@@ -120,6 +129,7 @@ export class StepGuard {
       }
       const abandon = (error: Error): void => {
         if (!finish()) return
+        this.#log?.debug(`${this.#label}: step ${step} abandoned (${error.message})`)
         try {
           options.onAbandon?.(work)
         } finally {
@@ -127,6 +137,7 @@ export class StepGuard {
         }
       }
       const onAbort = (): void => abandon(new StepAbortedError(step, signal.reason))
+      this.#log?.debug(`${this.#label}: step ${step} started`)
       timer = this.#clock.setTimeout(() => abandon(new StepTimeoutError(step, timeoutMs)), timeoutMs)
       signal.addEventListener('abort', onAbort, { once: true })
       work.then(

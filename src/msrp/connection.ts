@@ -528,6 +528,11 @@ export class MsrpConnection extends EventEmitter<MsrpConnectionEvents> {
       tx.resolve(frame)
       return
     }
+    // A request read while we close (bytes already in flight) can be neither bound nor answered.
+    if (this.#state !== 'open') {
+      log('ignoring %s %s: the connection is closing', frame.method, frame.transactionId)
+      return
+    }
     const sessionId = frame.headers['To-Path'][0]?.sessionId
     let handler = sessionId === undefined ? undefined : this.#sessions.get(sessionId)
     if (handler === undefined && sessionId !== undefined && this.#resolve !== undefined) {

@@ -32,7 +32,7 @@ describe('OutboundQueue and SEND_DISCONNECTED', () => {
     assert.deepEqual(delivered, ['a', 'b'])
   })
 
-  it('a held send is also tried again on its own (0.25 s doubling to 4 s): it goes out once the room is back, even with no resume()', async () => {
+  it('a held send is also tried again on its own (0.2 s doubling to 2 s): it goes out once the room is back, even with no resume()', async () => {
     const clock = new FakeClock()
     const queue = queueOn(clock, 30_000)
     let online = false
@@ -44,14 +44,14 @@ describe('OutboundQueue and SEND_DISCONNECTED', () => {
     })
     await flushMicrotasks()
     assert.equal(tries, 1)
-    await clock.advanceAsync(250)
-    assert.equal(tries, 2, 'first probe after 250 ms')
-    await clock.advanceAsync(499)
+    await clock.advanceAsync(200)
+    assert.equal(tries, 2, 'first probe after 200 ms')
+    await clock.advanceAsync(399)
     assert.equal(tries, 2)
     await clock.advanceAsync(1)
-    assert.equal(tries, 3, 'second probe 500 ms later')
+    assert.equal(tries, 3, 'second probe 400 ms later')
     online = true
-    await clock.advanceAsync(1000)
+    await clock.advanceAsync(800)
     assert.equal(await sent, 'sent')
     assert.equal(tries, 4)
   })
@@ -72,8 +72,8 @@ describe('OutboundQueue and SEND_DISCONNECTED', () => {
     assert.equal(done, false)
     await clock.advanceAsync(1)
     assert.equal(await settled, 'SEND_DISCONNECTED')
-    // 0, 250, 750, 1750, 3750, 7750 and the last try at 10 000.
-    assert.equal(tries, 7)
+    // 0, 200, 600, 1400, 3000, then every 2 s: 5000, 7000, 9000, and the last try at 10 000.
+    assert.equal(tries, 9)
   })
 
   it('a handler awaiting its own reply during an outage is not stuck until the reconnect wait when "reconnected" cannot reach the bot first', async () => {
@@ -100,7 +100,7 @@ describe('OutboundQueue and SEND_DISCONNECTED', () => {
     await flushMicrotasks()
     assert.equal(handled, false)
     online = true
-    await clock.advanceAsync(250)
+    await clock.advanceAsync(200)
     await saying
     assert.equal(handled, true)
     assert.deepEqual(lobby.publicTexts(), ['you said: hello'])
