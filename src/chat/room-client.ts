@@ -230,7 +230,7 @@ export class RoomClient implements RoomHandle {
         // connection or a timeout fails the join, so a reconnect tries again with the nickname.
         if (!(mapped instanceof NicknameError)) {
           await this.#abandonOpen(generation)
-          throw mapped
+          throw new JoinError(this.uri, `the NICKNAME request got no answer (${(error as Error).message})`, { cause: error })
         }
         refused = mapped
       }
