@@ -9,7 +9,9 @@
 // after printing the failing tests of each failed run.
 import { spawn } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
-import { availableParallelism, loadavg } from 'node:os'
+import { rmSync } from 'node:fs'
+import { availableParallelism, loadavg, tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 
 /** The files whose outcome could depend on timing: reconnects, restarts, sockets, waits. */
@@ -57,9 +59,10 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   })
 }
 
-function runOnce(): Promise<{ ok: boolean; output: string }> {
+/** One run; the restart stress test's client and server log goes to `log` (kept when the run fails). */
+function runOnce(log: string): Promise<{ ok: boolean; output: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', '--test', ...files], { stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, ['--import', 'tsx', '--test', ...files], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, STRESS_LOG: log } })
     let output = ''
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()))
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()))
@@ -91,12 +94,16 @@ const started = Date.now()
 try {
   for (let run = 1; run <= runs; run++) {
     const t0 = Date.now()
-    const result = await runOnce()
+    const log = join(tmpdir(), `msrp-bot-stress-${process.pid}-run-${run}.log`)
+    const result = await runOnce(log)
     const seconds = ((Date.now() - t0) / 1000).toFixed(1)
     console.log(`run ${run}/${runs}: ${result.ok ? 'pass' : 'FAIL'} in ${seconds} s (load average ${load()})`)
     if (!result.ok) {
       failed++
       console.log(failures(result.output) || result.output.slice(-4000))
+      console.log(`the restart stress test's log of this run: ${log}`)
+    } else {
+      rmSync(log, { force: true })
     }
   }
 } finally {
