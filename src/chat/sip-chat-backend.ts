@@ -495,14 +495,25 @@ export class SipChatBackend implements ChatBackend {
     this.#log.warn(`${this.uri}: connection lost: ${error.message}`)
     this.#emit({ type: 'connection', state: 'disconnected', error })
     if (this.#options.reconnect === false) return
+    // One loop at a time: a loss while the loop is still finishing (publishing presence after
+    // an attempt succeeded) is that loop's to handle; a second loop would tear down the
+    // first one's rooms in the middle of its attempts, and both would fail for ever.
+    if (this.#reconnectLoop) return
+    this.#reconnectLoop = true
     // The SIP stack's timers do not hold the process; a bot that is reconnecting must stay up.
     const keepAlive = setInterval(() => {}, 60_000)
-    void this.track(this.#reconnect()).finally(() => clearInterval(keepAlive))
+    void this.track(this.#reconnect()).finally(() => {
+      this.#reconnectLoop = false
+      clearInterval(keepAlive)
+    })
   }
 
+  #reconnectLoop = false
+
   async #reconnect(): Promise<void> {
-    await Promise.allSettled([...this.#rooms.values()].map((room) => room.suspend()))
     while (this.#state === 'reconnecting') {
+      await Promise.allSettled([...this.#rooms.values()].map((room) => room.suspend()))
+      if (this.#state !== 'reconnecting') return
       const delay = this.#backoff.next()
       this.#log.debug(`${this.uri}: reconnecting in ${delay} ms (attempt ${this.#backoff.attempts})`)
       await new Promise<void>((resolve) => {
@@ -516,15 +527,16 @@ export class SipChatBackend implements ChatBackend {
         await this.#attempt()
       } catch (error) {
         this.#log.warn(`${this.uri}: reconnect attempt ${this.#backoff.attempts} failed: ${(error as Error).message}`)
-        await Promise.allSettled([...this.#rooms.values()].map((room) => room.suspend()))
         continue
       }
       if (this.#state !== 'reconnecting') return
       this.#state = 'online'
       this.#backoff.reset()
-      if (this.#options.publishPresence !== false) await this.#publish(this.#presence)
       this.#log.info(`${this.uri} reconnected`)
       this.#emit({ type: 'connection', state: 'reconnected' })
+      // Best effort; a connection lost meanwhile puts the state back to reconnecting, and this
+      // loop goes round again.
+      if (this.#options.publishPresence !== false) await this.#publish(this.#presence)
     }
   }
 
