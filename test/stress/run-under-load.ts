@@ -62,7 +62,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 /** One run; the restart stress test's client and server log goes to `log` (kept when the run fails). */
 function runOnce(log: string): Promise<{ ok: boolean; output: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', '--test', ...files], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, STRESS_LOG: log } })
+    const child = spawn(process.execPath, ['--conditions=msrp-bot-source', '--import', 'tsx', '--test', ...files], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, STRESS_LOG: log } })
     let output = ''
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()))
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()))
