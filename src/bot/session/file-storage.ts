@@ -76,11 +76,11 @@ export function fileStorage<T = unknown>(options: FileStorageOptions): StorageAd
       const text = JSON.stringify(value)
       if (text === undefined) throw new StorageError(`fileStorage: the value for "${key}" is not JSON`)
       const { mkdir, open, rename, rm } = await fs()
-      made ??= mkdir(dir, { recursive: true }).then(() => undefined)
-      await made
       const path = await pathOf(key)
       const temp = `${path}.${Math.random().toString(36).slice(2)}.tmp`
       try {
+        made ??= mkdir(dir, { recursive: true }).then(() => undefined)
+        await made
         const file = await open(temp, 'wx')
         try {
           await file.writeFile(text, 'utf8')

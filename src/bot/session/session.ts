@@ -49,6 +49,11 @@ export interface SessionOptions<S, C extends Context = Context> {
   getSessionKey?: SessionKey<C> | undefined
   /** Prepended to every key in storage, so one store can hold several kinds of state (default 'session:'). */
   prefix?: string | undefined
+  /**
+   * The context property to put the session on (default 'session'). Give a second `session()`
+   * another one, e.g. a room-wide `ctx.roomSession` next to the per-person `ctx.session`.
+   */
+  property?: string | undefined
 }
 
 /** Misuse of `ctx.session`. */
@@ -83,8 +88,8 @@ function keyFunction<C extends Context>(key: SessionKey<C> | undefined): (ctx: C
   return named
 }
 
-function defineSession(ctx: Context, get: () => unknown, set: (value: unknown) => void): void {
-  Object.defineProperty(ctx, 'session', { get, set, configurable: true, enumerable: true })
+function defineSession(ctx: Context, property: string, get: () => unknown, set: (value: unknown) => void): void {
+  Object.defineProperty(ctx, property, { get, set, configurable: true, enumerable: true })
 }
 
 function json(value: unknown, key: string): string {
@@ -122,6 +127,7 @@ export function session<S, C extends Context = Context>(options: SessionOptions<
   const storage = options.storage ?? memoryStorage<S>()
   const getKey = keyFunction(options.getSessionKey)
   const prefix = options.prefix ?? 'session:'
+  const property = options.property ?? 'session'
   const lock = new KeyedLock()
 
   return async (ctx, next) => {
@@ -130,11 +136,11 @@ export function session<S, C extends Context = Context>(options: SessionOptions<
       const refuse = (): never => {
         throw new SessionError(
           'BOT_SESSION_NO_KEY',
-          `this '${ctx.kind}' update has no session: getSessionKey gave no key (the default needs a room and a person). ` +
+          `this '${ctx.kind}' update has no ctx.${property}: getSessionKey gave no key (the default needs a room and a person). ` +
             "Read ctx.session only in handlers for messages, joins, leaves and nickname changes, or pass session({ getSessionKey })",
         )
       }
-      defineSession(ctx, refuse, refuse)
+      defineSession(ctx, property, refuse, refuse)
       return next()
     }
     const storageKey = prefix + key
@@ -147,7 +153,7 @@ export function session<S, C extends Context = Context>(options: SessionOptions<
       }
       let value: unknown = stored ?? options.initial()
       const before = json(value, storageKey)
-      defineSession(ctx, () => value, (next) => {
+      defineSession(ctx, property, () => value, (next) => {
         value = next
       })
       await next()
