@@ -13,6 +13,7 @@ import { silentLogger } from '../../../src/logger.ts'
 function signupBot(dialogs: Conversations, effects: string[]) {
   return (bot: Bot) => {
     dialogs.define('signup', async (conv) => {
+      await conv.reply('Signing you up.')
       const name = await conv.ask('What is your name?')
       const id = await conv.step(() => {
         effects.push(`allocated id for ${name}`)
@@ -40,6 +41,7 @@ describe('conversations()', () => {
     await lobby.say('alice', 'red')
     await lobby.say('alice', 'after') // the dialogue is over: echo again
     assert.deepEqual(lobby.publicTexts(), [
+      'Signing you up.',
       'What is your name?',
       'echo lunch?',
       'Hi Alice! Which team?',
@@ -57,7 +59,7 @@ describe('conversations()', () => {
     await lobby.whisper('alice', 'Alice')
     await lobby.whisper('alice', 'blue')
     assert.deepEqual(lobby.publicTexts(), ['echo Alice in public'])
-    assert.deepEqual(lobby.privateTexts(ALICE), ['What is your name?', 'Hi Alice! Which team?', 'Welcome Alice (#1) of blue'])
+    assert.deepEqual(lobby.privateTexts(ALICE), ['Signing you up.', 'What is your name?', 'Hi Alice! Which team?', 'Welcome Alice (#1) of blue'])
   })
 
   it('continues after a restart where it was: no question asked twice, no step run twice', async () => {
@@ -67,7 +69,7 @@ describe('conversations()', () => {
     await before.lobby.say('alice', '/signup')
     await before.lobby.say('alice', 'Alice')
     await before.bot.stop()
-    assert.deepEqual((await storage.read(`conversation:${LOBBY} ${ALICE}`))?.log.map((e) => e.op), ['ask', 'step', 'ask'])
+    assert.deepEqual((await storage.read(`conversation:${LOBBY} ${ALICE}`))?.log.map((e) => e.op), ['reply', 'ask', 'step', 'ask'])
 
     const after = await started(signupBot(conversations({ storage, logger: silentLogger }), effects))
     await after.lobby.say('alice', 'green')
@@ -121,14 +123,14 @@ describe('conversations()', () => {
   it('ends a conversation whose code no longer matches its log, with an error that says why', async () => {
     const storage = memoryStorage<ConversationState>()
     await storage.write(`conversation:${LOBBY} ${ALICE}`, {
-      name: 'signup', room: LOBBY, person: ALICE, privately: false, log: [{ op: 'reply' }, { op: 'ask', deadline: null }],
+      name: 'signup', room: LOBBY, person: ALICE, privately: false, log: [{ op: 'step' }, { op: 'ask', deadline: null }],
     })
     const errors: Array<{ code?: string; message: string }> = []
     const { bot, lobby } = await started(signupBot(conversations({ storage, logger: silentLogger }), []))
     bot.catch((err) => void errors.push(err.error as { code?: string; message: string }))
     await lobby.say('alice', 'Alice')
     assert.equal(errors[0]?.code, 'BOT_CONVERSATION_REPLAY')
-    assert.match(errors[0]!.message, /did 'ask' where its log has 'reply'/)
+    assert.match(errors[0]!.message, /did 'reply' where its log has 'step'/)
     assert.equal(await storage.read(`conversation:${LOBBY} ${ALICE}`), undefined)
   })
 
