@@ -10,7 +10,8 @@ import type { StorageAdapter } from './storage.ts'
 /** The few ioredis commands the adapter uses (an ioredis `Redis` or `Cluster` has them). */
 export interface RedisCommands {
   get(key: string): Promise<string | null>
-  set(key: string, value: string, ...args: Array<string | number>): Promise<unknown>
+  set(key: string, value: string): Promise<unknown>
+  set(key: string, value: string, secondsToken: 'EX', seconds: number): Promise<unknown>
   del(key: string): Promise<number>
   quit(): Promise<unknown>
 }
