@@ -69,7 +69,7 @@ export function sentRequests(ua: UserAgent): SipRequest[] {
 }
 
 /** Resolves once something has bound `port` on UDP 127.0.0.1 (a sipp UAS that started). */
-export async function udpPortBound(port: number, timeoutMs = 10_000): Promise<void> {
+export async function udpPortBound(port: number, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs
   while (Date.now() < deadline) {
     const inUse = await new Promise<boolean>((resolve) => {
