@@ -454,7 +454,7 @@ export class Bot<C extends Context = Context> extends Composer<C> {
 
   /**
    * Runs `handler` at a time: a `Date` (once) or `'HH:MM'` (every day at that local time), once
-   * per room the bot is in (or only in `options.room`). A date already past when the bot starts
+   * per room the bot is in (or only in `options.room`). A date not in the future when the bot starts
    * is skipped, not run late: a bot reloaded by `msrp-bot dev` never repeats a job the previous
    * copy ran.
    *

@@ -76,7 +76,7 @@ export function atPlan(when: ScheduleTime): NextRun {
   if (when instanceof Date) {
     const due = when.getTime()
     if (Number.isNaN(due)) throw new RangeError('bot.at(date, ...) was given an invalid Date')
-    return (now, last) => (last === undefined && due >= now ? due : undefined)
+    return (now, last) => (last === undefined && due > now ? due : undefined)
   }
   const m = typeof when === 'string' ? TIME_OF_DAY.exec(when.trim()) : null
   if (m === null) {
