@@ -54,7 +54,7 @@ describe('bot.every', () => {
     }))
     await clock.advanceAsync(2000)
     assert.equal(runs, 2)
-    assert.ok(logger.entries.some((e) => e.msg.includes('a scheduled job threw')))
+    assert.ok(logger.entries.some((e) => e.msg?.includes('a scheduled job threw')))
   })
 
   it('refuses an interval that is not a positive number, saying what to write', () => {
@@ -118,7 +118,7 @@ describe('bot.at', () => {
     })
     await clock.advanceAsync(1000)
     assert.deepEqual(lobby.publicTexts(), ['lobby only'])
-    assert.ok(logger.entries.some((e) => e.msg.includes('the bot is not in that room')))
+    assert.ok(logger.entries.some((e) => e.msg?.includes('the bot is not in that room')))
   })
 
   it('refuses an invalid date or time of day', () => {
