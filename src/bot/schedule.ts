@@ -85,7 +85,8 @@ export function atPlan(when: ScheduleTime): NextRun {
   const hours = Number(m[1])
   const minutes = Number(m[2])
   return (now, last) => {
-    const from = last === undefined ? now : last + 1
+    // Strictly after now (and after the last run): a bot reloaded at the very minute does not run it again.
+    const from = last === undefined ? now + 1 : last + 1
     const next = new Date(from)
     next.setHours(hours, minutes, 0, 0)
     if (next.getTime() < from) {
