@@ -107,6 +107,8 @@ export class Bot<C extends Context = Context> extends Composer<C> {
   private stopping: Promise<void> | undefined
   private readonly scheduler: Scheduler
   private readonly loopGuard: LoopGuard | undefined
+  /** Jobs already warned about finding no room (bounded by the number of jobs registered). */
+  private readonly skippedJobs = new Set<string>()
 
   /**
    * Prefer {@link createBot}. Validates `config` (throws `BotConfigError` naming each bad
@@ -485,7 +487,10 @@ export class Bot<C extends Context = Context> extends Composer<C> {
   private async runJob(job: string, handler: ScheduleHandler, options: ScheduleOptions, firedAt: Date): Promise<void> {
     const rooms = options.room === undefined ? this.rooms : [this.room(options.room)].filter((r) => r !== undefined)
     if (rooms.length === 0) {
-      this.logger.warn({ job, room: options.room }, options.room === undefined ? 'scheduled job skipped: the bot is in no room' : 'scheduled job skipped: the bot is not in that room')
+      // Once per job at warn level: a frequent job of a bot that is in no room would flood the log.
+      const level = this.skippedJobs.has(job) ? 'debug' : 'warn'
+      this.skippedJobs.add(job)
+      this.logger[level]({ job, room: options.room }, options.room === undefined ? 'scheduled job skipped: the bot is in no room' : 'scheduled job skipped: the bot is not in that room')
       return
     }
     for (const room of rooms) {
