@@ -13,7 +13,7 @@ import { createBot } from 'msrp-bot'
 
 const bot = createBot({ uri: process.env.SIP_URI ?? 'sip:echo@localhost', displayName: 'Echo' })
 
-bot.command('help', (ctx) =>
+bot.command('help', 'what I do', (ctx) =>
   ctx.reply('I repeat what you say in the room. Send me a private message and I answer only you. Commands: /help'),
 )
 

@@ -7,6 +7,10 @@
  * - lets room owners /kick, /mute and /unmute people by nickname;
  * - sends the room rules privately on /rules; /help lists the commands.
  *
+ * Other bots are never warned or removed: like every msrp-bot bot, the moderator does not see
+ * public messages from participants the room marks as bots (`ignoreBots`), so echo repeating a
+ * person's "spam" is not an offence; the person's own message is.
+ *
  * Removal is RFC 4579's REFER with `method=BYE` to the room, so the bot must be a moderator of
  * the room at its focus. Muting is an msrp-bot server extension; on other servers the bot says
  * it is not supported.
@@ -17,7 +21,7 @@
  *   FLOOD_MAX      messages allowed within the window (default 5)
  *   FLOOD_SECONDS  the window, in seconds (default 10)
  */
-import { createBot, errorCode } from 'msrp-bot'
+import { RateWindow, createBot, errorCode } from 'msrp-bot'
 import type { Context, Room } from 'msrp-bot'
 
 const owners = list(process.env.BOT_OWNERS).map((uri) => uri.toLowerCase())
@@ -35,18 +39,18 @@ const RULES = [
 
 const bot = createBot({ uri: process.env.SIP_URI ?? 'sip:moderator@localhost', displayName: 'Moderator' })
 
-bot.command('help', (ctx) =>
+bot.command('help', 'what I do and my commands', (ctx) =>
   ctx.reply('I keep this room friendly. /rules: the rules (sent privately). Owners: /kick <nickname>, /mute <nickname>, /unmute <nickname>'),
 )
 
 // The rules always go privately, even when asked in the room.
-bot.command('rules', (ctx) => ctx.replyPrivately(RULES))
+bot.command('rules', 'the room rules, sent privately', (ctx) => ctx.replyPrivately(RULES))
 
 bot.on('join', (ctx) =>
   ctx.reply(`Welcome, ${ctx.participant.nickname ?? 'newcomer'}! Send me /rules to read the room rules.`),
 )
 
-bot.command(['kick', 'mute', 'unmute'], async (ctx) => {
+bot.command(['kick', 'mute', 'unmute'], 'owners only: /kick, /mute or /unmute <nickname>', async (ctx) => {
   const action = ctx.command.name as 'kick' | 'mute' | 'unmute'
   if (!isOwner(ctx)) return ctx.replyPrivately(`Only room owners can /${action}.`)
   const nickname = ctx.command.args[0]
@@ -56,20 +60,24 @@ bot.command(['kick', 'mute', 'unmute'], async (ctx) => {
 
 /** Offences per person per room; the second one removes. */
 const strikes = new Map<string, number>()
-/** Arrival times (ms) of each person's recent messages per room, for flood detection. */
-const recent = new Map<string, number[]>()
+/**
+ * Each person's recent messages per room, for flood detection: at most FLOOD_MAX per window,
+ * on the bot's clock (not the message's timestamp, which the sender sets), for at most 10,000
+ * people at once.
+ */
+const recent = new RateWindow(floodMax, floodWindowMs)
 
 bot.on('message', async (ctx, next) => {
   if (isOwner(ctx)) return next()
   const key = `${ctx.room.uri} ${ctx.sender.uri.toLowerCase()}`
-  const offence = bannedWordIn(ctx.text) ? 'mind the words you use' : flooding(key, ctx.timestamp.getTime()) ? 'slow down' : undefined
+  const offence = bannedWordIn(ctx.text) ? 'mind the words you use' : flooding(key, ctx.clock.now()) ? 'slow down' : undefined
   if (offence === undefined) return next()
   const count = (strikes.get(key) ?? 0) + 1
   strikes.set(key, count)
   const who = ctx.sender.nickname ?? ctx.sender.uri
   if (count === 1) return ctx.reply(`${who}, please ${offence} (/rules). Next time you will be removed.`)
   strikes.delete(key)
-  recent.delete(key)
+  recent.reset(key)
   return moderate(ctx.room, 'kick', ctx.sender.uri, (problem) => ctx.room.send(problem), who)
 })
 
@@ -80,11 +88,8 @@ function bannedWordIn(text: string): boolean {
 
 /** Records a message at `now` and says whether the sender went over FLOOD_MAX in the window. */
 function flooding(key: string, now: number): boolean {
-  const times = (recent.get(key) ?? []).filter((t) => now - t < floodWindowMs)
-  times.push(now)
-  recent.set(key, times)
-  if (times.length <= floodMax) return false
-  recent.set(key, [])
+  if (recent.hit(key, now) === 0) return false
+  recent.reset(key) // the warning starts a new count
   return true
 }
 

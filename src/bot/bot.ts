@@ -11,7 +11,10 @@ import { NicknameError, SendError, errorCode } from '../chat/backend-errors.ts'
 import { BackendErrorCode } from '../chat/backend.ts'
 import type { BackendEvent, ChatBackend, PresenceState, RoomClosedReason, RoomHandle } from '../chat/backend.ts'
 import { systemClock } from '../clock.ts'
-import type { Clock } from '../clock.ts'
+import type { Clock, TimeSource } from '../clock.ts'
+import { LoopGuard } from './loop-guard.ts'
+import { Scheduler, atPlan, everyPlan } from './schedule.ts'
+import type { ScheduleHandler, ScheduleOptions, ScheduleTime, ScheduledJob } from './schedule.ts'
 import { Composer, run } from './composer.ts'
 import type { Middleware } from './composer.ts'
 import { validateConfig } from './config.ts'
@@ -40,6 +43,11 @@ export interface BotOptions<C extends Context = Context> {
   clock?: Clock | undefined
   /** Environment for `password: { env: 'NAME' }` (defaults to `process.env`). */
   env?: NodeJS.ProcessEnv | undefined
+  /**
+   * Wall-clock epoch milliseconds for `bot.at` (default: the epoch time when the bot was made
+   * plus the time `clock` has moved since, so a `FakeClock` moves scheduled dates too).
+   */
+  wallClock?: TimeSource | undefined
 }
 
 /** Options for {@link Bot.join}. */
@@ -97,6 +105,10 @@ export class Bot<C extends Context = Context> extends Composer<C> {
   private errorHandler: BotErrorHandler<C> | undefined
   private unsubscribe: (() => void) | undefined
   private stopping: Promise<void> | undefined
+  private readonly scheduler: Scheduler
+  private readonly loopGuard: LoopGuard | undefined
+  /** Jobs already warned about finding no room (bounded by the number of jobs registered). */
+  private readonly skippedJobs = new Set<string>()
 
   /**
    * Prefer {@link createBot}. Validates `config` (throws `BotConfigError` naming each bad
@@ -130,6 +142,12 @@ export class Bot<C extends Context = Context> extends Composer<C> {
       )
     }
     this.backend = backend
+    const origin = Date.now() - this.clock.now()
+    const wall = options.wallClock ?? { now: () => origin + this.clock.now() }
+    this.scheduler = new Scheduler(this.clock, () => wall.now(), (job, handler, opts, firedAt) =>
+      this.track(this.runJob(job, handler, opts, firedAt)),
+    )
+    this.loopGuard = this.config.loopGuard === false ? undefined : new LoopGuard(this.config.loopGuard)
   }
 
   /** Where the bot is in its life: idle → starting → running → stopping → stopped. */
@@ -198,6 +216,12 @@ export class Bot<C extends Context = Context> extends Composer<C> {
           : `bot.start() was called twice (state: ${this._state}); call it once and await it`,
       )
     }
+    if (!this.commands().some((c) => c.name === 'help')) {
+      // The default /help, after every other handler; registering a 'help' command replaces it.
+      const help = new Composer<C>()
+      help.command('help', 'list the commands', (ctx) => ctx.reply(this.helpText()))
+      super.use(help)
+    }
     this.setState('starting')
     this.unsubscribe = this.backend.subscribe((event) => this.handleUpdate(event))
     try {
@@ -209,6 +233,7 @@ export class Bot<C extends Context = Context> extends Composer<C> {
       throw error
     }
     this.setState('running')
+    this.scheduler.start()
     this.logger.info({ uri: this.uri }, 'bot started')
   }
 
@@ -232,6 +257,7 @@ export class Bot<C extends Context = Context> extends Composer<C> {
       return
     }
     this.setState('stopping')
+    this.scheduler.stop()
     const timeoutMs = options.timeoutMs ?? 30_000
     this.stopping = (async () => {
       const settle = (async () => {
@@ -414,6 +440,70 @@ export class Bot<C extends Context = Context> extends Composer<C> {
   }
 
   /**
+   * Runs `handler` every `intervalMs` milliseconds while the bot runs, once per room the bot is
+   * in (or only in `options.room`). Timers start with `bot.start()` and end with `bot.stop()`, on
+   * the bot's clock. Errors go to `bot.catch` or the log, like a handler's.
+   *
+   * @example
+   * ```ts
+   * bot.every(60 * 60_000, (ctx) => ctx.room.send('an hour has passed'))
+   * ```
+   */
+  every(intervalMs: number, handler: ScheduleHandler, options: ScheduleOptions = {}): ScheduledJob {
+    const plan = everyPlan(intervalMs)
+    return this.scheduler.add(options.name ?? `every ${intervalMs}ms`, plan, handler, options)
+  }
+
+  /**
+   * Runs `handler` at a time: a `Date` (once) or `'HH:MM'` (every day at that local time), once
+   * per room the bot is in (or only in `options.room`). A date not in the future when the bot starts
+   * is skipped, not run late: a bot reloaded by `msrp-bot dev` never repeats a job the previous
+   * copy ran.
+   *
+   * @example
+   * ```ts
+   * bot.at('09:00', (ctx) => ctx.room.send('stand-up in 5 minutes'))
+   * bot.at(new Date('2030-01-01T00:00:00Z'), (ctx) => ctx.room.send('happy new year'))
+   * ```
+   */
+  at(when: ScheduleTime, handler: ScheduleHandler, options: ScheduleOptions = {}): ScheduledJob {
+    const plan = atPlan(when)
+    const name = options.name ?? `at ${when instanceof Date ? when.toISOString() : when}`
+    return this.scheduler.add(name, plan, handler, options)
+  }
+
+  /** What the default `/help` answers: the commands and their descriptions. */
+  helpText(): string {
+    const lines = this.commands().map((c) => (c.description === undefined ? `/${c.name}` : `/${c.name}: ${c.description}`))
+    return ['Commands:', ...lines].join('\n')
+  }
+
+  private track(task: Promise<void>): Promise<void> {
+    this.inflight.add(task)
+    void task.finally(() => this.inflight.delete(task))
+    return task
+  }
+
+  private async runJob(job: string, handler: ScheduleHandler, options: ScheduleOptions, firedAt: Date): Promise<void> {
+    const rooms = options.room === undefined ? this.rooms : [this.room(options.room)].filter((r) => r !== undefined)
+    if (rooms.length === 0) {
+      // Once per job at warn level: a frequent job of a bot that is in no room would flood the log.
+      const level = this.skippedJobs.has(job) ? 'debug' : 'warn'
+      this.skippedJobs.add(job)
+      this.logger[level]({ job, room: options.room }, options.room === undefined ? 'scheduled job skipped: the bot is in no room' : 'scheduled job skipped: the bot is not in that room')
+      return
+    }
+    for (const room of rooms) {
+      try {
+        await handler({ room, firedAt, job })
+      } catch (error) {
+        this.metrics.increment('handlerErrors')
+        this.logger.error({ err: error, job, room: room.uri }, 'a scheduled job threw; it stays scheduled')
+      }
+    }
+  }
+
+  /**
    * Runs the middleware for one backend event. The bot subscribes this to its backend; call it
    * yourself only to feed events from elsewhere. Never rejects: handler errors go to
    * `bot.catch` or the log.
@@ -424,10 +514,7 @@ export class Bot<C extends Context = Context> extends Composer<C> {
    * ```
    */
   handleUpdate(event: BackendEvent): Promise<void> {
-    const task = this.dispatch(event)
-    this.inflight.add(task)
-    void task.finally(() => this.inflight.delete(task))
-    return task
+    return this.track(this.dispatch(event))
   }
 
   private async dispatch(event: BackendEvent): Promise<void> {
@@ -469,19 +556,24 @@ export class Bot<C extends Context = Context> extends Composer<C> {
         this.logger.debug({ room: event.room, sender: event.sender.uri, sent: event.timestamp.toISOString() }, 'message from before the bot joined ignored (ignoreHistory)')
         return
       }
+      if (event.type === 'message' && !event.private && room !== undefined && !this.mayAnswer(event.sender.uri, room)) return
       let ctx: C
       try {
-        ctx = new this.makeContext({ update: event, me: { uri: this.uri }, room })
+        ctx = new this.makeContext({ update: event, me: { uri: this.uri }, room, clock: this.clock })
       } catch (error) {
         this.metrics.increment('handlerErrors')
         this.logger.error({ err: error, type: event.type }, 'the context constructor threw; update dropped')
         return
       }
       if (event.type === 'message') this.metrics.increment('messagesIn')
+      const sentBefore = room?.publicSends ?? 0
       try {
         await run(this.middleware(), ctx)
       } catch (error) {
         await this.reportError(error, ctx)
+      }
+      if (event.type === 'message' && !event.private && room !== undefined && room.publicSends > sentBefore) {
+        this.loopGuard?.answered(addressKey(room.uri), addressKey(event.sender.uri), this.clock.now())
       }
     } finally {
       if (event.type === 'room-closed' && room !== undefined) this.forgetRoom(room, event.reason)
@@ -503,6 +595,23 @@ export class Bot<C extends Context = Context> extends Composer<C> {
     } catch (second) {
       this.logger.error({ err: second, original: botError.error }, 'the bot.catch() handler itself threw')
     }
+  }
+
+  /**
+   * Whether the bot handles a public message from `sender`: not when the roster marks the sender
+   * as a bot (`ignoreBots`), nor when the loop guard says the bot answered them too often.
+   */
+  private mayAnswer(sender: string, room: Room): boolean {
+    const isBot = room.participants.find((p) => sameAddress(p.uri, sender))?.isBot
+    if (this.config.ignoreBots && isBot === true) {
+      this.logger.debug({ room: room.uri, sender }, 'public message from a bot ignored (ignoreBots)')
+      return false
+    }
+    if (this.loopGuard?.allows(addressKey(room.uri), addressKey(sender), this.clock.now(), isBot === false) === false) {
+      this.logger.info({ room: room.uri, sender, ...this.config.loopGuard }, 'message not answered: the loop guard saw too many answers to this participant without a person speaking')
+      return false
+    }
+    return true
   }
 
   private isSelf(event: BackendEvent, room: Room | undefined): boolean {

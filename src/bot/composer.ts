@@ -47,6 +47,26 @@ export type Predicate<C extends Context> = (ctx: C) => boolean | Promise<boolean
 /** What `hears` listens for: a string (the whole trimmed text), a RegExp, or a list of them. */
 export type HearsTrigger = string | RegExp | ReadonlyArray<string | RegExp>
 
+/** A command as `/help` lists it: its name and what `bot.command(name, description, ...)` said. */
+export interface CommandDescription {
+  /** The name, lower-cased, without '/'. */
+  readonly name: string
+  /** The description, or undefined for commands registered without one. */
+  readonly description: string | undefined
+}
+
+/** The commands of one composer plus the composers nested in it. */
+class CommandList {
+  readonly own: CommandDescription[] = []
+  readonly nested = new Set<CommandList>()
+
+  all(seen = new Set<CommandList>()): CommandDescription[] {
+    if (seen.has(this)) return []
+    seen.add(this)
+    return [...this.own, ...[...this.nested].flatMap((list) => list.all(seen))]
+  }
+}
+
 function flatten<C extends Context>(mw: Middleware<C>): MiddlewareFn<C> {
   return typeof mw === 'function' ? mw : (ctx, next) => mw.middleware()(ctx, next)
 }
@@ -107,6 +127,7 @@ function toRegExps(trigger: HearsTrigger): RegExp[] {
  */
 export class Composer<C extends Context = Context> implements MiddlewareObj<C> {
   private readonly stack: MiddlewareFn<C>[] = []
+  private readonly commandList = new CommandList()
 
   /**
    * Creates a composer holding the given middleware.
@@ -117,7 +138,33 @@ export class Composer<C extends Context = Context> implements MiddlewareObj<C> {
    * ```
    */
   constructor(...middleware: Middleware<C>[]) {
+    for (const mw of middleware) this.nest(mw)
     this.stack.push(...middleware.map(flatten))
+  }
+
+  /** Lists a nested composer's commands with ours (for `/help`). */
+  private nest(mw: Middleware<C> | Composer<never>): void {
+    if (mw instanceof Composer) this.commandList.nested.add(mw.commandList)
+  }
+
+  /**
+   * Every command registered on this composer and the composers nested in it, in the order
+   * registered (each name once, with the first description given). What the default `/help`
+   * lists.
+   *
+   * @example
+   * ```ts
+   * bot.command('roll', 'roll a die', roll)
+   * bot.commands() // → [{ name: 'roll', description: 'roll a die' }]
+   * ```
+   */
+  commands(): CommandDescription[] {
+    const byName = new Map<string, CommandDescription>()
+    for (const c of this.commandList.all()) {
+      const known = byName.get(c.name)
+      if (known === undefined || (known.description === undefined && c.description !== undefined)) byName.set(c.name, c)
+    }
+    return [...byName.values()]
   }
 
   /**
@@ -147,6 +194,7 @@ export class Composer<C extends Context = Context> implements MiddlewareObj<C> {
    */
   use(...middleware: Middleware<C>[]): Composer<C> {
     const composer = new Composer<C>(...middleware)
+    this.nest(composer)
     this.stack.push(composer.middleware())
     return composer
   }
@@ -175,24 +223,37 @@ export class Composer<C extends Context = Context> implements MiddlewareObj<C> {
   }
 
   /**
-   * Handles a slash command (`/name args`) in public or private messages. Names are given
+   * Handles a slash command (`/name args`) in public or private messages. A description
+   * (a string before the handlers) is what the default `/help` lists. Names are given
    * without '/', matched case-insensitively; `/name@nick` is handled only when `nick` is this
    * bot's nickname in the room (or its URI's user part), and ignored otherwise.
    * `ctx.command` holds the parsed arguments (quotes group words), `ctx.match` the raw ones.
    *
    * @example
    * ```ts
-   * bot.command('start', (ctx) => ctx.reply('hi!'))
+   * bot.command('start', 'say hello', (ctx) => ctx.reply('hi!'))
    * bot.command(['say', 'echo'], (ctx) => ctx.reply(ctx.command.args.join(' ')))
    * // "/say "hello world" again" → args ['hello world', 'again'], match '"hello world" again'
    * ```
    */
   command(
     name: string | readonly string[],
+    description: string,
     ...middleware: Middleware<CommandContext<C>>[]
+  ): Composer<CommandContext<C>>
+  command(name: string | readonly string[], ...middleware: Middleware<CommandContext<C>>[]): Composer<CommandContext<C>>
+  command(
+    name: string | readonly string[],
+    ...rest: Array<string | Middleware<CommandContext<C>>>
   ): Composer<CommandContext<C>> {
+    const description = typeof rest[0] === 'string' ? rest[0].trim() : undefined
+    const middleware = (description === undefined ? rest : rest.slice(1)) as Middleware<CommandContext<C>>[]
+    if (middleware.some((mw) => typeof mw === 'string')) {
+      throw new TypeError("command(name, description, ...handlers): give one description, right after the name")
+    }
     const names = new Set((typeof name === 'string' ? [name] : name).map(normalizeCommandName))
     if (names.size === 0) throw new TypeError('command() needs at least one command name')
+    for (const n of names) this.commandList.own.push({ name: n, description: description || undefined })
     const isText = matchFilter<C, 'message:text' | 'private:text'>(['message:text', 'private:text'])
     return this.filter((ctx): ctx is CommandContext<C> => {
       if (!isText(ctx)) return false
@@ -250,6 +311,7 @@ export class Composer<C extends Context = Context> implements MiddlewareObj<C> {
   filter(predicate: Predicate<C>, ...middleware: Middleware<C>[]): Composer<C>
   filter(predicate: Predicate<C>, ...middleware: Middleware<C>[]): Composer<C> {
     const composer = new Composer<C>(...middleware)
+    this.nest(composer)
     this.branch(predicate, composer, pass as MiddlewareFn<C>)
     return composer
   }
@@ -295,6 +357,7 @@ export class Composer<C extends Context = Context> implements MiddlewareObj<C> {
    */
   errorBoundary(handler: ErrorHandler<C>, ...middleware: Middleware<C>[]): Composer<C> {
     const composer = new Composer<C>(...middleware)
+    this.nest(composer)
     const inner = composer.middleware()
     this.use(async (ctx, next) => {
       // Run downstream middleware outside the try, so its errors are not ours to handle.

@@ -78,6 +78,16 @@ export const botConfigSchema = z.strictObject({
     .optional(),
   ignoreSelf: z.boolean({ error: 'must be true or false' }).default(true),
   ignoreHistory: z.boolean({ error: 'must be true or false' }).default(true),
+  ignoreBots: z.boolean({ error: 'must be true or false' }).default(true),
+  loopGuard: z
+    .union([
+      z.strictObject({
+        maxAnswers: z.number().int().min(1, { error: 'must be a whole number >= 1' }).default(5),
+        windowMs: z.number().positive({ error: 'must be a positive number of milliseconds' }).default(60_000),
+      }),
+      z.literal(false),
+    ], { error: 'must be { maxAnswers, windowMs } or false' })
+    .default({ maxAnswers: 5, windowMs: 60_000 }),
   rateLimit: rateLimitSchema.default({ messagesPerSecond: 5, burst: 10 }),
   queue: queueSchema.default({ maxPending: 1000, maxAttempts: 5, retryDelayMs: 1000, maxRetryDelayMs: 30_000 }),
 })
@@ -114,6 +124,16 @@ export interface BotConfig {
    * SylkServer sends the room's last messages to every newcomer, and a bot should not answer them.
    */
   ignoreHistory: boolean
+  /**
+   * Skip public messages from participants the room's roster marks as bots (default true), so
+   * bots never answer each other; private messages still arrive.
+   */
+  ignoreBots: boolean
+  /**
+   * The loop breaker for servers that cannot say who is a bot (default 5 answers to one
+   * participant within 60 s without a person speaking), or false; see docs/handlers.md.
+   */
+  loopGuard: false | { maxAnswers: number; windowMs: number }
   /** Client-side pacing per room, or false. Default 5/s with bursts of 10. */
   rateLimit: false | { messagesPerSecond: number; burst: number }
   /** Outbound queue limits per room. */
@@ -240,6 +260,8 @@ export function validateConfig(input: unknown, env: NodeJS.ProcessEnv = process.
     logLevel: c.logLevel,
     ignoreSelf: c.ignoreSelf,
     ignoreHistory: c.ignoreHistory,
+    ignoreBots: c.ignoreBots,
+    loopGuard: c.loopGuard,
     rateLimit: c.rateLimit,
     queue: c.queue,
   }

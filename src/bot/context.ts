@@ -16,6 +16,8 @@ import type {
 import type { CommandInfo } from './commands.ts'
 import { NoRecipientError } from './errors.ts'
 import type { Room } from './room.ts'
+import { systemClock } from '../clock.ts'
+import type { Clock } from '../clock.ts'
 
 /** What kind of update a context carries. 'message' is public in a room, 'private' is not. */
 export type UpdateKind =
@@ -50,6 +52,8 @@ export interface ContextSource {
   readonly me: BotIdentity
   /** The room the update belongs to, when it belongs to one the bot has joined. */
   readonly room: Room | undefined
+  /** The bot's clock (default: the system clock). */
+  readonly clock?: Clock | undefined
 }
 
 /** A constructor for a custom context class (`class MyContext extends Context { ... }`). */
@@ -124,8 +128,12 @@ export class Context {
   /** Set by `command`: the parsed command. */
   command: CommandInfo | undefined
 
+  /** The bot's clock, for middleware that measures time (e.g. `cooldown`). */
+  readonly clock: Clock
+
   constructor(source: ContextSource) {
     const u = source.update
+    this.clock = source.clock ?? systemClock
     this.update = u
     this.me = source.me
     this.room = source.room

@@ -95,7 +95,7 @@ export class FakeRoom {
   botPresent = false
   /** Whether the bot's session exists (possibly still without a nickname). */
   botSession = false
-  private readonly members = new Map<string, { uri: string; nickname: string | undefined }>()
+  private readonly members = new Map<string, { uri: string; nickname: string | undefined; isBot?: boolean }>()
   private readonly backend: FakeChatBackend
 
   /** @internal use `backend.room(uri)` */
@@ -115,9 +115,12 @@ export class FakeRoom {
     return this
   }
 
-  /** Adds a participant; emits 'join' if the bot is in the room. */
-  async add(uri: string, nickname?: string): Promise<void> {
-    const participant = { uri, nickname }
+  /**
+   * Adds a participant; emits 'join' if the bot is in the room. `isBot` is what the roster says
+   * about them (true: a bot, false: a person; omitted: the focus does not say).
+   */
+  async add(uri: string, nickname?: string, options: { isBot?: boolean } = {}): Promise<void> {
+    const participant = { uri, nickname, ...(options.isBot === undefined ? {} : { isBot: options.isBot }) }
     this.members.set(addressKey(uri), participant)
     if (this.botPresent) await this.backend.emit({ type: 'join', room: this.uri, participant: { ...participant } })
   }

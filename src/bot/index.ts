@@ -14,6 +14,11 @@ export { Composer } from './composer.ts'
 export type { Middleware, MiddlewareFn, MiddlewareObj, NextFunction, ErrorHandler } from './composer.ts'
 export type { Filter, FilterQuery, CommandContext, HearsContext } from './filter.ts'
 export type { CommandInfo } from './commands.ts'
+export type { CommandDescription } from './composer.ts'
+export type { ScheduleContext, ScheduleHandler, ScheduleOptions, ScheduleTime, ScheduledJob } from './schedule.ts'
+export { cooldown, RateWindow } from './cooldown.ts'
+export type { CooldownOptions } from './cooldown.ts'
+export type { LoopGuardSettings } from './loop-guard.ts'
 export type { BotConfigInput, BotConfig } from './config.ts'
 
 // --- State: sessions, storage adapters, conversations ---------------------------------------

@@ -35,6 +35,7 @@ export class Room {
   /** @internal */
   readonly queue: OutboundQueue
   private readonly onLeave: (room: Room) => Promise<void>
+  private _publicSends = 0
 
   /** @internal Rooms are created by the bot; use `bot.join()`. */
   constructor(handle: RoomHandle, queue: OutboundQueue, onLeave: (room: Room) => Promise<void>) {
@@ -51,6 +52,11 @@ export class Room {
   /** The bot's confirmed nickname in this room (undefined until the focus accepted one). */
   get nickname(): string | undefined {
     return this.handle.nickname
+  }
+
+  /** @internal How many public messages the bot has sent here (the loop guard counts answers by it). */
+  get publicSends(): number {
+    return this._publicSends
   }
 
   /** Who is in the room right now (a fresh snapshot; includes the bot). */
@@ -84,6 +90,7 @@ export class Room {
    * ```
    */
   send(content: OutgoingContent): Promise<SendReceipt> {
+    this._publicSends++
     return observed(this.queue.push(() => this.handle.send(content)))
   }
 

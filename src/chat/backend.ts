@@ -55,6 +55,11 @@ export interface Participant {
   readonly nickname: string | undefined
   /** Display name from conference-info, if the focus sends one. */
   readonly displayName?: string | undefined
+  /**
+   * True for an automaton (a bot), false for a person, undefined when the focus does not say
+   * (RFC 3840 `automaton` feature tag, conveyed in conference-info; see docs/protocol-notes.md).
+   */
+  readonly isBot?: boolean | undefined
 }
 
 /** Who sent a message or composing indication. */

@@ -27,7 +27,8 @@ export type RosterUpdate =
   | { kind: 'ignored'; reason: string }
 
 function toParticipant(p: RosterParticipant): Participant {
-  return { uri: p.uri, nickname: unquoted(p.nickname), displayName: unquoted(p.displayText) }
+  const participant = { uri: p.uri, nickname: unquoted(p.nickname), displayName: unquoted(p.displayText) }
+  return p.automaton === undefined ? participant : { ...participant, isBot: p.automaton }
 }
 
 /**

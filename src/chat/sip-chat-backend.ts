@@ -112,6 +112,12 @@ export interface SipChatBackendOptions {
   logger?: ChatLogger | undefined
   /** Extra UserAgent options (timers, keepalive ...). */
   userAgent?: Partial<UserAgentOptions> | undefined
+  /**
+   * Whether this backend speaks for a bot (default true): its Contact then carries the RFC 3840
+   * `automaton` feature tag, which the msrp-bot server shows other participants, so their bots
+   * do not answer this one. A person's chat client passes false.
+   */
+  automaton?: boolean | undefined
 }
 
 /** Named states of a {@link SipChatBackend}. */
@@ -260,6 +266,7 @@ export class SipChatBackend implements ChatBackend {
       ...(this.#options.listen === undefined ? {} : { listen: this.#options.listen }),
       ...(this.#options.clock === undefined ? {} : { clock: this.#options.clock }),
       logger: { debug: (m) => this.#log.debug(m), warn: (m) => this.#log.warn(m) },
+      automaton: this.#options.automaton ?? true,
       ...this.#options.userAgent,
     })
     // A connection that closes abandons the steps riding it (their answers cannot come back on

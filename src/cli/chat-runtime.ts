@@ -19,6 +19,7 @@ export async function runChatCommand(options: ChatOptions, context: RuntimeConte
   const backend = new SipChatBackend(backendConfigFor(options.account), {
     logger: createConsoleLogger(options.logLevel),
     publishPresence: true,
+    automaton: false,
   })
   await backend.start()
   try {

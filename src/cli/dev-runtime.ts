@@ -63,9 +63,9 @@ export async function runDevCommand(options: DevOptions, context: RuntimeContext
     const local = sip.host === '0.0.0.0' ? '127.0.0.1' : sip.host === '::' ? '[::1]' : sip.host.includes(':') ? `[${sip.host}]` : sip.host
     const proxy = `sip:${local}:${sip.port};transport=tcp;lr`
     out(`msrp-bot dev: chat server ready on ${settings.host}${settings.advertise === undefined ? '' : ` advertised as ${settings.advertise}`} (SIP ${sip.port} udp+tcp, MSRP ${server.addresses.msrp.port}), rooms ${roomList(server)}`)
-    const connect = (config: BackendConfig): SipChatBackend => {
+    const connect = (config: BackendConfig, automaton = true): SipChatBackend => {
       const uri = inDomain(config.uri, settings.domain)
-      return new SipChatBackend({ ...config, uri, ...passwordFor(uri, settings.users), registrar: proxy, outboundProxy: proxy, transport: 'tcp' }, { logger })
+      return new SipChatBackend({ ...config, uri, ...passwordFor(uri, settings.users), registrar: proxy, outboundProxy: proxy, transport: 'tcp' }, { logger, automaton })
     }
 
     for (const entry of bots) await startBot(entry, { server, connect, logger, out, logLevel: settings.logLevel })
@@ -74,7 +74,7 @@ export async function runDevCommand(options: DevOptions, context: RuntimeContext
 
     if (options.chat && context.io.stdin.isTTY === true) {
       const person = personUri(settings.domain, context.io.env)
-      const backend = connect({ uri: person, transport: 'tcp' })
+      const backend = connect({ uri: person, transport: 'tcp' }, false)
       await backend.start()
       try {
         const firstRoom = server.roomUri(settings.rooms[0] ?? 'lobby')

@@ -1,5 +1,5 @@
 import { escapeXmlAttr, escapeXmlText } from '../presence/xml-tree.ts'
-import { CONFERENCE_INFO_NAMESPACE } from './types.ts'
+import { CONFERENCE_INFO_NAMESPACE, MSRP_BOT_CONFERENCE_NAMESPACE } from './types.ts'
 import type { ConferenceEndpoint, ConferenceInfo, ConferenceUri, ConferenceUser, ExecutionInfo } from './types.ts'
 
 function el(name: string, text: string | number | boolean | undefined): string {
@@ -46,6 +46,8 @@ function user(u: ConferenceUser): string {
   if (u.roles) inner += wrap('roles', {}, u.roles.map((r) => el('entry', r)).join(''))
   if (u.languages) inner += el('languages', u.languages.join(' '))
   inner += u.endpoints.map(endpoint).join('')
+  // RFC 4575 §5: extension elements of another namespace come after the schema's own.
+  if (u.automaton !== undefined) inner += wrap('automaton', { xmlns: MSRP_BOT_CONFERENCE_NAMESPACE }, String(u.automaton))
   return wrap('user', { entity: u.entity, state: u.state }, inner)
 }
 

@@ -18,6 +18,8 @@ export interface RoomParticipant {
   joinedAt?: Date
   /** Media streams; default one `message` stream with id `1`. */
   media?: ConferenceMedia[]
+  /** True for a bot (RFC 3840 automaton), false for a person; written as msrp-bot's `<automaton>`. */
+  isBot?: boolean
 }
 
 /** Room-level fields for {@link buildFullRoster} / {@link buildPartialRoster}. */
@@ -42,6 +44,7 @@ function userOf(p: RoomParticipant): ConferenceUser {
   const user: ConferenceUser = { entity: p.uri, state: 'full', endpoints: [endpoint] }
   if (name !== undefined) user.displayText = name
   if (p.roles) user.roles = p.roles
+  if (p.isBot !== undefined) user.automaton = p.isBot
   return user
 }
 

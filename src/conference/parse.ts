@@ -1,7 +1,7 @@
 import { ParseError } from '../errors.ts'
 import { childElement, childElements, childText, parseXmlTree } from '../presence/xml-tree.ts'
 import type { XmlElement } from '../presence/xml-tree.ts'
-import { CONFERENCE_INFO_NAMESPACE as NS } from './types.ts'
+import { CONFERENCE_INFO_NAMESPACE as NS, MSRP_BOT_CONFERENCE_NAMESPACE } from './types.ts'
 import type {
   ConferenceDescription,
   ConferenceEndpoint,
@@ -151,6 +151,9 @@ function parseUser(el: XmlElement): ConferenceUser {
   if (roles) u.roles = entries(roles).map((e) => e.text.trim())
   const langs = childText(el, NS, 'languages')
   if (langs !== undefined) u.languages = langs.split(/\s+/).filter((l) => l !== '')
+  // msrp-bot's extension: anything but true/false is ignored, like other unknown content.
+  const automaton = childText(el, MSRP_BOT_CONFERENCE_NAMESPACE, 'automaton')?.trim()
+  if (automaton === 'true' || automaton === 'false') u.automaton = automaton === 'true'
   return u
 }
 

@@ -17,6 +17,8 @@ export interface Participant {
   status: EndpointStatus | string | undefined
   roles: string[]
   endpoints: ConferenceEndpoint[]
+  /** True for a bot, false for a person, undefined when the focus does not say (msrp-bot extension). */
+  automaton: boolean | undefined
 }
 
 /** What one applied notification changed. */
@@ -52,6 +54,7 @@ export function toParticipant(u: ConferenceUser): Participant {
     status: connected ? 'connected' : main?.status,
     roles: u.roles ?? [],
     endpoints: u.endpoints,
+    automaton: u.automaton,
   }
 }
 

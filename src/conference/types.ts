@@ -1,5 +1,12 @@
 /** The conference-info namespace (RFC 4575). */
 export const CONFERENCE_INFO_NAMESPACE = 'urn:ietf:params:xml:ns:conference-info'
+/**
+ * msrp-bot's conference-info extension namespace (RFC 4575 §5 lets `<user>` carry elements of
+ * other namespaces). Its one element, `<automaton>true|false</automaton>`, says whether the user
+ * is a bot: RFC 4575 has no such element, so the focus conveys the RFC 3840 `automaton` feature
+ * tag of the participant's Contact here (docs/protocol-notes.md).
+ */
+export const MSRP_BOT_CONFERENCE_NAMESPACE = 'urn:x-msrp-bot:params:xml:ns:conference-info'
 
 /** The `state` attribute on conference-info elements (RFC 4575): how to apply the element. */
 export type ElementState = 'full' | 'partial' | 'deleted'
@@ -67,6 +74,9 @@ export interface ConferenceUser {
   /** `<languages>`, space-separated language tags. */
   languages?: string[]
   endpoints: ConferenceEndpoint[]
+  /** msrp-bot extension `<automaton>`: true for a bot, false for a person, absent when unknown. */
+  automaton?: boolean
+
 }
 
 /** One `<entry>` of conf-uris / service-uris (RFC 4575). */

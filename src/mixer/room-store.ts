@@ -69,6 +69,8 @@ export interface Participant {
   readonly muted: boolean
   /** Role at join time, from the room's owners/moderators lists. */
   readonly role: ParticipantRole
+  /** True when the participant's Contact carried the RFC 3840 `automaton` feature tag (a bot). */
+  readonly automaton?: boolean | undefined
 }
 
 /** Per-participant message rate limit: a bucket of `burst` tokens refilled at `perSecond`. */

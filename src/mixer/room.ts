@@ -53,6 +53,8 @@ export interface JoinRequest {
    * (RFC 3261 §19.1.4) makes a message public, like the room URI itself.
    */
   requestUri?: string
+  /** The INVITE's Contact carried the RFC 3840 §9 `automaton` feature tag: the participant is a bot. */
+  automaton?: boolean
 }
 
 /** Result of {@link ChatRoom.join}: the SIP status to answer the INVITE with. */
@@ -163,6 +165,7 @@ export class ChatRoom {
       ...(request.displayName === undefined ? {} : { displayName: request.displayName }),
       ...(request.contact === undefined ? {} : { contact: request.contact }),
       ...(request.requestUri === undefined ? {} : { joinedVia: request.requestUri }),
+      ...(request.automaton === true ? { automaton: true } : {}),
       joinedAt: this.clock.now(),
       muted: false,
       role: this.roleOf(request.uri),

@@ -53,6 +53,8 @@ function toRoomParticipant(p: Participant): RoomParticipant {
     status: 'connected',
     roles: [p.role],
     media: [{ id: '1', type: 'message', status: p.muted ? 'recvonly' : 'sendrecv' }],
+    // The focus knows from every INVITE's Contact (RFC 3840 automaton tag), so it always says.
+    isBot: p.automaton === true,
   }
   if (p.nickname !== undefined) out.nickname = p.nickname
   if (p.displayName !== undefined) out.displayText = p.displayName

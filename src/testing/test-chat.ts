@@ -195,7 +195,7 @@ export class TestChat {
         ...(password === undefined ? {} : { password }),
         ...(options.displayName === undefined ? {} : { displayName: options.displayName }),
       },
-      { memory: this.network, ...this.#clientOptions() },
+      { memory: this.network, ...this.#clientOptions(), automaton: false },
     )
     this.#backends.add(backend)
     const participant = new TestParticipant({

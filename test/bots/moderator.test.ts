@@ -4,7 +4,7 @@
 // the module is imported in before(). node:test runs each test file in its own process, so this
 // file's env and module instance (with its strike counts) are its own.
 //
-// Flooding is measured on the messages' timestamps (ctx.timestamp, the sender's CPIM DateTime):
+// Flooding is measured on the bot's clock (ctx.clock, never the sender's CPIM DateTime):
 // with a one-hour window every burst below falls inside it whatever the machine's speed, so the
 // count alone decides and the tests are deterministic.
 import assert from 'node:assert/strict'

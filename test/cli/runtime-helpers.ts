@@ -74,7 +74,7 @@ export class Participant {
   constructor(uri: string, proxy: string, extra: { password?: string; registrar?: string } = {}) {
     this.backend = new SipChatBackend(
       { uri, transport: 'tcp', outboundProxy: proxy, ...extra },
-      { reconnect: false, publishPresence: false, logger: { debug() {}, info() {}, warn() {} } },
+      { reconnect: false, publishPresence: false, automaton: false, logger: { debug() {}, info() {}, warn() {} } },
     )
     this.backend.subscribe((event) => {
       this.events.push(event)

@@ -101,7 +101,7 @@ describe('interop: the echo bot through Kamailio in a room on msrp-bot server', 
     // 4. A participant on the same network (registered with Kamailio, everything through it).
     alice = new SipChatBackend(
       { uri: `sip:alice@${DOMAIN}`, password: kam.password, transport: 'tcp', outboundProxy: proxy },
-      { reconnect: false, logger: { debug() {}, info() {}, warn() {} } },
+      { reconnect: false, automaton: false, logger: { debug() {}, info() {}, warn() {} } },
     )
     const events: BackendEvent[] = []
     let wake: (() => void) | undefined

@@ -15,8 +15,8 @@ test('full roster: one user per identity, nickname, role, muted as recvonly, ver
   const { room: desc, participants } = fullRosterInput(room.state)
   assert.deepEqual(desc, { entity: ROOM, version: 5, subject: 'Lobby' })
   assert.deepEqual(participants, [
-    { uri: ALICE, status: 'connected', roles: ['participant'], media: [{ id: '1', type: 'message', status: 'sendrecv' }], nickname: 'Al', displayText: 'Alice', endpoint: 'sip:alice@192.0.2.1;gr=x' },
-    { uri: BOB, status: 'connected', roles: ['participant'], media: [{ id: '1', type: 'message', status: 'recvonly' }] },
+    { uri: ALICE, status: 'connected', roles: ['participant'], media: [{ id: '1', type: 'message', status: 'sendrecv' }], nickname: 'Al', displayText: 'Alice', endpoint: 'sip:alice@192.0.2.1;gr=x', isBot: false },
+    { uri: BOB, status: 'connected', roles: ['participant'], media: [{ id: '1', type: 'message', status: 'recvonly' }], isBot: false },
   ])
   const xml = buildFullRoster(desc, participants)
   assert.match(xml, /version="5"/)

@@ -247,6 +247,7 @@ export class RoomFocus {
       // The roster is sent to every participant: its endpoint names a GRUU (RFC 5627) when the
       // Contact is one, never the Contact's IP address and port (issue 16 item 4).
       ...(contactHeader !== undefined && contactHeader.uri.kind === 'sip' && typeof contactHeader.uri.params.get('gr') === 'string' ? { contact: gruuOf(contactHeader.uri) } : {}),
+      ...(contactHeader !== undefined && isAutomaton(contactHeader.params) ? { automaton: true } : {}),
     })
     if (!decision.ok) {
       incoming.respond(decision.status, { reason: decision.reason })
@@ -582,6 +583,19 @@ function gruuOf(uri: SipUri): string {
   const gruu: SipUri = { kind: 'sip', scheme: uri.scheme, host: uri.host, params: new Map([['gr', uri.params.get('gr') ?? null]]), headers: [] }
   if (uri.user !== undefined) gruu.user = uri.user
   return serializeUri(gruu)
+}
+
+/**
+ * RFC 3840 §9: the `automaton` feature tag in a Contact. Bare (`;automaton`) means TRUE; a value
+ * is a quoted tag-value list, so `"TRUE"` is true and `"FALSE"` or `"!TRUE"` false.
+ */
+function isAutomaton(params: ReadonlyMap<string, string | null>): boolean {
+  for (const [name, value] of params) {
+    if (name.toLowerCase() !== 'automaton') continue
+    if (value === null) return true
+    return value.replace(/^"|"$/g, '').trim().toUpperCase() === 'TRUE'
+  }
+  return false
 }
 
 /** The host of an `a=path` URI, or '' when it does not parse (no dial is allowed to it then). */

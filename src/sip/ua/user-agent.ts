@@ -69,6 +69,11 @@ export interface UserAgentOptions {
   readonly userAgentString?: string
   /** How long `stop()` waits for unREGISTER, unSUBSCRIBE, BYE ... to be answered, ms (default 5000). */
   readonly stopTimeoutMs?: number
+  /**
+   * Marks this UA as an automaton (a bot): the Contact of every request and response carries
+   * the RFC 3840 §9 `automaton` feature tag, so a registrar or chat focus can tell others.
+   */
+  readonly automaton?: boolean
   /** Content types announced in Accept (OPTIONS, 415); default text/plain, message/cpim, application/sdp, PIDF, conference-info. */
   readonly acceptTypes?: readonly string[]
 }
@@ -197,9 +202,9 @@ export class UserAgent extends EventEmitter<UserAgentEvents> {
     return `sip:${user}${host}:${local.port};transport=${this.transport.protocol}${ob}`
   }
 
-  /** Contact header value: `<contactUri>`. */
+  /** Contact header value: `<contactUri>`, plus `;automaton` (RFC 3840 §9) for an automaton. */
   get contact(): string {
-    return `<${this.contactUri}>`
+    return `<${this.contactUri}>${this.options.automaton === true ? ';automaton' : ''}`
   }
 
   /** From value of our requests (display name and AOR, no tag). */
