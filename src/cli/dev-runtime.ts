@@ -14,6 +14,7 @@ import { createConsoleLogger, type Bot, type Logger } from '../bot/index.ts'
 import { SipChatBackend, type BackendConfig } from '../chat/index.ts'
 import { startChatServer, type ChatServer } from '../mixer/server/index.ts'
 import { loadBotModule } from './bot-module.ts'
+import { startOnFreePorts } from './dev-ports.ts'
 import { userPartOf } from './network-backend.ts'
 import type { DevOptions, RuntimeContext } from './runtime.ts'
 import { withEnv } from './scoped-env.ts'
@@ -34,8 +35,7 @@ interface LoadedBot {
 export async function runDevCommand(options: DevOptions, context: RuntimeContext): Promise<void> {
   const out = (line: string): void => void context.io.stdout.write(`${line}\n`)
   const logger = createConsoleLogger(options.server.logLevel)
-  const settings = options.server
-  const server = await startChatServer({
+  const server = await startOnFreePorts(options.server, new Set(options.defaultPorts ?? []), out, (settings) => startChatServer({
     domain: settings.domain,
     rooms: Object.fromEntries(settings.rooms.map((room) => [room, { moderators: [...settings.moderators] }])),
     ...(settings.users === undefined ? {} : { users: Object.fromEntries(settings.users.map((u) => [u.username, u.password])) }),
@@ -48,7 +48,8 @@ export async function runDevCommand(options: DevOptions, context: RuntimeContext
       ...(settings.wsPort === undefined ? {} : { wsPort: settings.wsPort }),
     },
     logger,
-  })
+  }))
+  const settings = options.server
   const stop = new AbortController()
   const onAbort = (): void => stop.abort()
   // A Ctrl-C while the server was starting must not be lost (no 'abort' event comes for it).
