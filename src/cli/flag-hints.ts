@@ -10,6 +10,9 @@ import { failedPortFlag } from './listen-failure.ts'
 /** The library's advice for a missing password (src/sip/ua/request-authenticator.ts). */
 const API_PASSWORD_ADVICE = /the UserAgent has no password; pass \{ password \} \(and authorizationUser if it differs from the URI user\)/
 
+/** The bot layer's advice for a failed registration (src/chat/sip-chat-backend.ts). */
+const API_ACCOUNT_ADVICE = /check uri, password, registrar and outboundProxy/
+
 /**
  * `error`'s message in the words of the command line: API advice replaced by the flag, and a
  * sentence naming the flag that fixes it added where one applies. `options` are the parsed
@@ -20,11 +23,19 @@ export function messageForCommandLine(error: Error, options: unknown): string {
     API_PASSWORD_ADVICE,
     'no password was given; export SIP_PASSWORD=... (or name another variable with --password-env), and give --username if the digest user is not the URI user',
   )
+  message = message.replace(API_ACCOUNT_ADVICE, 'check --uri, the password (SIP_PASSWORD), --registrar and --outbound-proxy')
+  // Hints are appended as sentences: the message must end one first.
+  const sentence = (hint: string): void => {
+    message = `${message.replace(/([^.])$/, '$1.')} ${hint}`
+  }
+  if (/got no final response within/.test(message) && /\btransport=udp\b|over UDP/i.test(`${message} ${transportOf(options)}`)) {
+    sentence('Is the server running at that address? Over UDP a server that is down gives no error, only silence; --transport tcp fails at once when nothing listens.')
+  }
   const portFlag = failedPortFlag(error)
-  if (portFlag !== undefined) message += ` Set the port with --${portFlag}.`
+  if (portFlag !== undefined) sentence(`Set the port with --${portFlag}.`)
   const unresolved = /ENOTFOUND ([^\s)]+)/.exec(message)?.[1]
   if (unresolved !== undefined && hasAccountWithoutProxy(options)) {
-    message += ` ${unresolved} does not resolve here: add --outbound-proxy with your server's address (e.g. --outbound-proxy 'sip:127.0.0.1:5060;transport=tcp;lr') so requests go through it.`
+    sentence(`${unresolved} does not resolve here: add --outbound-proxy with your server's address (e.g. --outbound-proxy 'sip:127.0.0.1:5060;transport=tcp;lr') so requests go through it.`)
   }
   return message
 }
@@ -33,4 +44,11 @@ function hasAccountWithoutProxy(options: unknown): boolean {
   if (typeof options !== 'object' || options === null || !('account' in options)) return false
   const account = (options as { account: unknown }).account
   return typeof account === 'object' && account !== null && (account as { outboundProxy?: unknown }).outboundProxy === undefined
+}
+
+/** `transport=udp` when the command's account uses UDP, else ''. */
+function transportOf(options: unknown): string {
+  if (typeof options !== 'object' || options === null || !('account' in options)) return ''
+  const account = (options as { account: unknown }).account
+  return typeof account === 'object' && account !== null && (account as { transport?: unknown }).transport === 'udp' ? 'transport=udp' : ''
 }
