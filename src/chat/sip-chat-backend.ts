@@ -263,7 +263,7 @@ export class SipChatBackend implements ChatBackend {
     })
     this.#state = 'online'
     if (this.#publishes) await this.#publish(this.#presence)
-    this.#log.info(`${this.uri} started`)
+    this.#log.debug(`${this.uri} started`)
   }
 
   async #register(): Promise<void> {
@@ -326,7 +326,7 @@ export class SipChatBackend implements ChatBackend {
     this.#watchers.clear()
     await this.#ua?.stop().catch((error: unknown) => this.#log.warn(`stopping the user agent failed: ${String(error)}`))
     this.#state = 'stopped'
-    this.#log.info(`${this.uri} stopped`)
+    this.#log.debug(`${this.uri} stopped`)
     this.#checkIdle()
   }
 
@@ -476,7 +476,7 @@ export class SipChatBackend implements ChatBackend {
   connectionLost(error: Error): void {
     if (this.#state !== 'online') return
     this.#state = 'reconnecting'
-    this.#log.warn(`connection lost: ${error.message}`)
+    this.#log.debug(`connection lost: ${error.message}`) // the bot logs the disconnected event (one line per event)
     this.#emit({ type: 'connection', state: 'disconnected', error })
     if (this.#options.reconnect === false) return
     // The SIP stack's timers do not hold the process; a bot that is reconnecting must stay up.
