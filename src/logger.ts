@@ -136,8 +136,10 @@ function pinoLine(entry: LogEntry): string {
 
 /**
  * Reads the level from `MSRP_BOT_LOG_LEVEL`, falling back to `fallback` when unset or unknown.
+ * The default fallback is 'info', or 'warn' inside a `node --test` run (its workers have
+ * `NODE_TEST_CONTEXT` set), so passing tests print no INFO lines.
  */
-export function logLevelFromEnv(fallback: LogLevel = 'info'): LogLevel {
+export function logLevelFromEnv(fallback: LogLevel = process.env['NODE_TEST_CONTEXT'] === undefined ? 'info' : 'warn'): LogLevel {
   const raw = process.env['MSRP_BOT_LOG_LEVEL']?.trim().toLowerCase()
   return (LOG_LEVELS as readonly string[]).includes(raw ?? '') ? (raw as LogLevel) : fallback
 }

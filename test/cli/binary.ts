@@ -26,7 +26,8 @@ export interface RunningBinary {
 export function startMsrpBot(args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): RunningBinary {
   const child = spawn(process.execPath, [`${REPO_ROOT}bin/msrp-bot.js`, ...args], {
     cwd: options.cwd ?? REPO_ROOT,
-    env: { ...process.env, ...options.env },
+    // As a user runs it: not as a worker of this test run (NODE_TEST_CONTEXT quiets logs).
+    env: { ...withoutTestContext(process.env), ...options.env },
     stdio: ['pipe', 'pipe', 'pipe'],
   })
   let out = ''
@@ -71,4 +72,10 @@ export function runMsrpBot(args: readonly string[], options: { cwd?: string; env
   const running = startMsrpBot(args, options)
   running.child.stdin!.end()
   return running.exited
+}
+
+function withoutTestContext(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const copy = { ...env }
+  delete copy['NODE_TEST_CONTEXT']
+  return copy
 }
