@@ -4,7 +4,6 @@
  *
  * @module
  */
-import type { Bot } from '../bot/bot.ts'
 import type { TestParticipant } from './participant.ts'
 import type { TestChat } from './test-chat.ts'
 
@@ -14,6 +13,12 @@ export interface RoomWithOptions {
   readonly nickname?: string
   /** A room name to use instead of a fresh one (e.g. one made with other settings). */
   readonly room?: string
+}
+
+/** What roomWith needs of a bot: any `Bot`, whatever its context type. */
+export interface RoomWithBot {
+  readonly uri: string
+  join(room: string, options: { nickname: string }): Promise<unknown>
 }
 
 /** Per test chat: rooms made so far, and the people (made once, moved from room to room). */
@@ -38,7 +43,7 @@ const state = new WeakMap<TestChat, { rooms: number; people: Map<string, TestPar
  */
 export async function roomWith<Name extends string>(
   chat: TestChat,
-  bot: Bot,
+  bot: RoomWithBot,
   names: readonly Name[],
   options: RoomWithOptions = {},
 ): Promise<Record<Name, TestParticipant>> {

@@ -3,7 +3,6 @@
  */
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
-import type { Bot } from 'msrp-bot'
 import { createTestChat, roomWith as roomWithIn } from 'msrp-bot/testing'
 import type { TestChat, TestParticipant } from 'msrp-bot/testing'
 
@@ -13,7 +12,7 @@ import type { TestChat, TestParticipant } from 'msrp-bot/testing'
 // bot.ts makes its bot when imported, so its identity is set first.
 process.env.SIP_URI = 'sip:bot@localhost'
 let chat: TestChat
-let bot: Bot
+let bot: (typeof import('./bot.ts'))['default']
 
 before(async () => {
   chat = await createTestChat({ domain: 'localhost', autoCreateRooms: true })
@@ -49,4 +48,17 @@ test('other messages get no answer (yet)', async () => {
   await chat.settled()
   assert.deepEqual(alice.lines, ['alice: hello'])
   assert.deepEqual(alice.whispers, [])
+})
+
+test('/count remembers each person', async () => {
+  const { alice, bob } = await roomWith(['alice', 'bob'])
+  await alice.say('/count')
+  await alice.say('/count')
+  await bob.say('/count')
+  await chat.settled()
+  assert.deepEqual(bob.lines.filter((line) => line.startsWith('bot:')), [
+    'bot: you have asked 1 time(s)',
+    'bot: you have asked 2 time(s)',
+    'bot: you have asked 1 time(s)',
+  ])
 })
