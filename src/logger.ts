@@ -70,7 +70,7 @@ function makeLogger(threshold: LogLevel, bindings: Record<string, unknown>, sink
 }
 
 function formatValue(value: unknown): string {
-  if (value instanceof Error) return value.stack ?? `${value.name}: ${value.message}`
+  if (value instanceof Error) return JSON.stringify(describeError(value))
   if (typeof value === 'string') return JSON.stringify(value)
   try {
     return JSON.stringify(value) ?? String(value)
@@ -79,24 +79,91 @@ function formatValue(value: unknown): string {
   }
 }
 
+/** Where this library's own files are (src/ or dist/): their stack frames are not the user's. */
+const LIBRARY_ROOT = decodeURIComponent(new URL('.', import.meta.url).pathname)
+
+/**
+ * An error as a log shows it. An expected failure (a typed error with a `code`: a room that
+ * closed, a peer that did not answer) is one line, `message [CODE]`; anything else is a bug and
+ * keeps its stack, trimmed to the frames outside this library and Node's internals (a handler's
+ * own code), unless no frame is left (a bug in the library: all of it is shown).
+ */
+export function describeError(error: Error): string {
+  const code = (error as { code?: unknown }).code
+  if (typeof code === 'string' && /^[A-Z][A-Z0-9_]+$/.test(code) && !(error instanceof TypeError) && !(error instanceof RangeError)) {
+    return `${error.message} [${code}]`
+  }
+  const stack = error.stack ?? `${error.name}: ${error.message}`
+  const lines = stack.split('\n')
+  const isFrame = (line: string): boolean => /^\s+at /.test(line)
+  const own = lines.filter((line) => isFrame(line) && !line.includes('node:internal') && !line.includes(LIBRARY_ROOT) && !line.includes('/node_modules/'))
+  if (own.length === 0) return stack
+  return [...lines.filter((line) => !isFrame(line)), ...own].join('\n')
+}
+
+function errorCode(error: Error): { code?: string } {
+  const code = (error as { code?: unknown }).code
+  return typeof code === 'string' ? { code } : {}
+}
+
+/** pino's numeric levels, so `--log-format json` lines read in pino tools (pino-pretty, ...). */
+const PINO_LEVELS: Record<LogEntry['level'], number> = { trace: 10, debug: 20, info: 30, warn: 40, error: 50, fatal: 60 }
+
+/** Log line formats: `text` for people, `json` for machines (one pino-compatible object per line). */
+export type LogFormat = 'text' | 'json'
+
+/** Reads the format from `MSRP_BOT_LOG_FORMAT` (`text` or `json`), falling back to 'text'. */
+export function logFormatFromEnv(): LogFormat {
+  return process.env['MSRP_BOT_LOG_FORMAT']?.trim().toLowerCase() === 'json' ? 'json' : 'text'
+}
+
+/** One entry as a pino line: level number, time in ms, pid, msg, then the fields; errors as pino's `err` serializer writes them. */
+function pinoLine(entry: LogEntry): string {
+  const fields: Record<string, unknown> = {}
+  for (const [k, v] of Object.entries(entry.fields)) {
+    fields[k] =
+      v instanceof Error
+        ? { type: v.name, message: v.message, stack: describeError(v), ...errorCode(v) }
+        : v
+  }
+  const line = { level: PINO_LEVELS[entry.level], time: Date.now(), pid: process.pid, ...fields, msg: entry.msg ?? '' }
+  try {
+    return JSON.stringify(line)
+  } catch {
+    return JSON.stringify({ level: line.level, time: line.time, pid: line.pid, msg: line.msg, fields: String(fields) })
+  }
+}
+
 /**
  * Reads the level from `MSRP_BOT_LOG_LEVEL`, falling back to `fallback` when unset or unknown.
+ * The default fallback is 'info', or 'warn' inside a `node --test` run (its workers have
+ * `NODE_TEST_CONTEXT` set), so passing tests print no INFO lines.
  */
-export function logLevelFromEnv(fallback: LogLevel = 'info'): LogLevel {
+export function logLevelFromEnv(fallback: LogLevel = process.env['NODE_TEST_CONTEXT'] === undefined ? 'info' : 'warn'): LogLevel {
   const raw = process.env['MSRP_BOT_LOG_LEVEL']?.trim().toLowerCase()
   return (LOG_LEVELS as readonly string[]).includes(raw ?? '') ? (raw as LogLevel) : fallback
 }
 
 /**
- * The default logger: one human-readable line per entry on stderr,
- * `2026-01-01T00:00:00.000Z WARN  msg key=value ...`; errors print their stack.
+ * The default logger: one line per entry on stderr. `text`:
+ * `2026-01-01T00:00:00.000Z WARN  msg key=value ...` (a bug's error adds its trimmed stack);
+ * `json`: one pino-compatible object per line (`{"level":30,"time":...,"pid":...,"msg":...}`).
  *
  * @param level threshold; defaults to `MSRP_BOT_LOG_LEVEL` or 'info'.
+ * @param format defaults to `MSRP_BOT_LOG_FORMAT` or 'text'.
  */
-export function createConsoleLogger(level: LogLevel = logLevelFromEnv()): Logger {
+export function createConsoleLogger(level: LogLevel = logLevelFromEnv(), format: LogFormat = logFormatFromEnv()): Logger {
   return makeLogger(level, {}, (entry) => {
+    if (format === 'json') {
+      process.stderr.write(`${pinoLine(entry)}\n`)
+      return
+    }
     const fields = Object.entries(entry.fields)
-      .map(([k, v]) => (v instanceof Error ? `\n  ${k}: ${formatValue(v)}` : ` ${k}=${formatValue(v)}`))
+      .map(([k, v]) => {
+        if (!(v instanceof Error)) return ` ${k}=${formatValue(v)}`
+        const text = describeError(v)
+        return text.includes('\n') ? `\n  ${k}: ${text}` : ` ${k}=${JSON.stringify(text)}`
+      })
       .join('')
     process.stderr.write(
       `${new Date().toISOString()} ${entry.level.toUpperCase().padEnd(5)} ${entry.msg ?? ''}${fields}\n`,

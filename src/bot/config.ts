@@ -17,11 +17,24 @@ const sipUri = (field: string, example: string) =>
     .refine((s) => SIP_URI.test(s), {
       error: (issue) =>
         `must be a sip: or sips: URI such as '${example}' (got ${JSON.stringify(issue.input)})` +
-        (typeof issue.input === 'string' && !/^sips?:/i.test(issue.input)
-          ? `; add the scheme: '${'sip:' + issue.input}'`
-          : ''),
+        (typeof issue.input === 'string' && !/^sips?:/i.test(issue.input) ? schemeHint(issue.input.trim(), example) : ''),
     })
     .describe(field)
+
+/**
+ * The fix for a string that is no sip:/sips: URI: another scheme (`http://echo.example`) is
+ * replaced, not prefixed; a bare `user@host` gets `sip:` in front.
+ */
+function schemeHint(input: string, example: string): string {
+  const other = /^([a-z][a-z0-9+.-]*):(?:\/\/)?(.*)$/i.exec(input)
+  if (other !== null && !/^\d+$/.test(other[2]!.split(/[/;?]/)[0] ?? '')) {
+    const host = other[2]!.replace(/^[^@]*@/, '').replace(/[/?#;].*$/, '')
+    const user = /^([^@/]+)@/.exec(other[2]!)?.[1] ?? /^sips?:([^@]+)@/i.exec(example)?.[1]
+    const suggestion = host === '' ? example : `sip:${user === undefined ? '' : `${user}@`}${host}`
+    return `; ${other[1]}: is not a SIP scheme: write a sip: URI, such as '${suggestion}'`
+  }
+  return `; add the scheme: '${'sip:' + input}'`
+}
 
 const positive = (what: string) =>
   z.number({ error: `must be a number (${what})` }).positive({ error: `must be greater than 0 (${what})` })
@@ -149,7 +162,8 @@ function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
   return v
 }
 
-function editDistance(a: string, b: string): number {
+/** Levenshtein distance between two strings (for "did you mean" hints). */
+export function editDistance(a: string, b: string): number {
   let prev = Array.from({ length: b.length + 1 }, (_, j) => j)
   for (let i = 1; i <= a.length; i++) {
     const row = [i]

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { editDistance } from './config.ts'
 import type { ConnectionState, Participant, RoomClosedReason, Sender } from '../chat/backend.ts'
 import type { CommandInfo } from './commands.ts'
 import type { ContactPresence, Context } from './context.ts'
@@ -124,8 +125,11 @@ export function matchFilter<C extends Context, Q extends FilterQuery>(
   const predicates = queries.map((q) => {
     const p = (PREDICATES as Record<string, (ctx: Context) => boolean>)[q]
     if (p === undefined || !Object.hasOwn(PREDICATES, q)) {
+      // The closest valid query within two edits: 'mesage' → 'message'.
+      const ranked = typeof q === 'string' ? FILTER_QUERIES.map((v) => ({ v, d: editDistance(q.toLowerCase(), v) })).sort((a, b) => a.d - b.d) : []
+      const guess = ranked[0] !== undefined && ranked[0].d <= 2 ? ranked[0].v : undefined
       throw new TypeError(
-        `unknown filter query "${q}"; valid queries are: ${FILTER_QUERIES.map((v) => `'${v}'`).join(', ')}`,
+        `unknown filter query "${q}"; ${guess === undefined ? '' : `did you mean '${guess}'? `}valid queries are: ${FILTER_QUERIES.map((v) => `'${v}'`).join(', ')}`,
       )
     }
     return p

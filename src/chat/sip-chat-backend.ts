@@ -294,7 +294,7 @@ export class SipChatBackend implements ChatBackend {
     }
     this.#state = 'online'
     if (this.#publishes) await this.#publish(this.#presence)
-    this.#log.info(`${this.uri} started`)
+    this.#log.debug(`${this.uri} started`)
   }
 
   async #register(): Promise<void> {
@@ -359,7 +359,7 @@ export class SipChatBackend implements ChatBackend {
     this.#watchers.clear()
     await this.#ua?.stop().catch((error: unknown) => this.#log.warn(`stopping the user agent failed: ${String(error)}`))
     this.#state = 'stopped'
-    this.#log.info(`${this.uri} stopped`)
+    this.#log.debug(`${this.uri} stopped`)
     this.#checkIdle()
   }
 
@@ -509,7 +509,7 @@ export class SipChatBackend implements ChatBackend {
   connectionLost(error: Error): void {
     if (this.#state !== 'online') return
     this.#state = 'reconnecting'
-    this.#log.warn(`${this.uri}: connection lost: ${error.message}`)
+    this.#log.debug(`${this.uri}: connection lost: ${error.message}`) // the bot logs the disconnected event (one line per event)
     this.#emit({ type: 'connection', state: 'disconnected', error })
     if (this.#options.reconnect === false) return
     // One loop at a time: a loss while the loop is still finishing (publishing presence after

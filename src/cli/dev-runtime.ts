@@ -13,7 +13,9 @@ import { basename, dirname } from 'node:path'
 import { createConsoleLogger, type Bot, type Logger } from '../bot/index.ts'
 import { SipChatBackend, type BackendConfig } from '../chat/index.ts'
 import { startChatServer, type ChatServer } from '../mixer/server/index.ts'
+import { MsrpBotError } from '../errors.ts'
 import { loadBotModule } from './bot-module.ts'
+import { startOnFreePorts } from './dev-ports.ts'
 import { userPartOf } from './network-backend.ts'
 import type { DevOptions, RuntimeContext } from './runtime.ts'
 import { withEnv } from './scoped-env.ts'
@@ -34,8 +36,7 @@ interface LoadedBot {
 export async function runDevCommand(options: DevOptions, context: RuntimeContext): Promise<void> {
   const out = (line: string): void => void context.io.stdout.write(`${line}\n`)
   const logger = createConsoleLogger(options.server.logLevel)
-  const settings = options.server
-  const server = await startChatServer({
+  const server = await startOnFreePorts(options.server, new Set(options.defaultPorts ?? []), out, (settings) => startChatServer({
     domain: settings.domain,
     rooms: Object.fromEntries(settings.rooms.map((room) => [room, { moderators: [...settings.moderators] }])),
     ...(settings.users === undefined ? {} : { users: Object.fromEntries(settings.users.map((u) => [u.username, u.password])) }),
@@ -48,7 +49,8 @@ export async function runDevCommand(options: DevOptions, context: RuntimeContext
       ...(settings.wsPort === undefined ? {} : { wsPort: settings.wsPort }),
     },
     logger,
-  })
+  }))
+  const settings = options.server
   const stop = new AbortController()
   const onAbort = (): void => stop.abort()
   // A Ctrl-C while the server was starting must not be lost (no 'abort' event comes for it).
@@ -65,6 +67,7 @@ export async function runDevCommand(options: DevOptions, context: RuntimeContext
     out(`msrp-bot dev: chat server ready on ${settings.host}${settings.advertise === undefined ? '' : ` advertised as ${settings.advertise}`} (SIP ${sip.port} udp+tcp, MSRP ${server.addresses.msrp.port}), rooms ${roomList(server)}`)
     const connect = (config: BackendConfig, automaton = true): SipChatBackend => {
       const uri = inDomain(config.uri, settings.domain)
+      requireListedUser(uri, settings.users)
       return new SipChatBackend({ ...config, uri, ...passwordFor(uri, settings.users), registrar: proxy, outboundProxy: proxy, transport: 'tcp' }, { logger, automaton })
     }
 
@@ -204,6 +207,18 @@ function inDomain(uri: string, domain: string): string {
   if (match === null) return uri
   const host = match[2]!.replace(/:\d+$/, '')
   return host.toLowerCase() === domain.toLowerCase() ? uri : `${match[1]}${domain}`
+}
+
+/**
+ * With `--users`, the local server asks every identity for its password: a bot missing from the
+ * list could only be refused, so say which name to add instead of the registrar's 401/403.
+ */
+function requireListedUser(uri: string, users: DevOptions['server']['users']): void {
+  if (users === undefined || users.some((u) => u.username === userPartOf(uri))) return
+  throw new MsrpBotError(
+    'DEV_BOT_NOT_IN_USERS',
+    `${uri} is not in --users (which lists ${users.map((u) => u.username).join(', ') || 'nobody'}), so the local server would refuse it; add ${userPartOf(uri)}:<password> to --users (or to the users file)`,
+  )
 }
 
 /** With `--users`, a bot registers with the password listed for its user name. */

@@ -13,6 +13,7 @@ import { devCommand } from './commands/dev.ts'
 import { runCommand } from './commands/run.ts'
 import { serverCommand } from './commands/server.ts'
 import { CliUsageError, EXIT_FAILURE, EXIT_USAGE } from './errors.ts'
+import { messageForCommandLine } from './flag-hints.ts'
 import { processIo } from './io.ts'
 import type { CliIo } from './io.ts'
 import { packageInfo } from './version.ts'
@@ -99,7 +100,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo(), opt
   } catch (error) {
     if (error instanceof CliUsageError) return usageError(io, error)
     if (error instanceof MsrpBotError) {
-      io.stderr.write(`msrp-bot ${first}: ${error.message} [${error.code}]\n`)
+      io.stderr.write(`msrp-bot ${first}: ${messageForCommandLine(error, parsedOptions)} [${error.code}]\n`)
       return EXIT_FAILURE
     }
     throw error

@@ -79,6 +79,8 @@ export interface DevOptions {
   readonly server: ServerOptions
   /** Open a terminal chat in the first room as well (when stdin is a terminal). */
   readonly chat: boolean
+  /** Port flags left at their defaults: when such a port is taken, dev picks a free one. */
+  readonly defaultPorts?: readonly ('port' | 'msrp-port')[]
 }
 
 /** How to reach a SIP network as one identity (shared by `run` and `chat`). */

@@ -53,7 +53,7 @@ export async function runTerminalChat(options: TerminalChatOptions): Promise<voi
   const unsubscribe = backend.subscribe((event) => {
     // Our own nickname change is confirmed by handleLine; the roster's echo of it is noise.
     if (event.type === 'nickname' && event.participant.uri === backend.uri) return
-    const line = describeEvent(event, options.room)
+    const line = describeEvent(event, options.room, room?.participants)
     if (line !== undefined) print(line)
   })
   let room: RoomHandle | undefined
@@ -62,7 +62,8 @@ export async function runTerminalChat(options: TerminalChatOptions): Promise<voi
     const others = room.participants.filter((p) => p.nickname !== room!.nickname).map(nameOf)
     print(`* you are ${room.nickname ?? backend.uri} in ${room.uri}; here: ${others.join(', ') || 'nobody else'}. /? for help`)
     await readLines(options, async (line) => {
-      const result = await handleLine(room!, line, backend.uri)
+      // Own lines are printed when sent, not when the send completes, so they stay in the order typed.
+      const result = await handleLine(room!, line, backend.uri, print)
       if (result === 'quit') return 'quit'
       if (result !== undefined) print(result)
       return undefined
@@ -117,7 +118,7 @@ function readLines(options: TerminalChatOptions, handle: (line: string) => Promi
  * thrown: the person sees that a message did not arrive and why. `self` (the person's URI) lets
  * `/who` show a nickname just changed, before the focus's roster NOTIFY says so.
  */
-export async function handleLine(room: RoomHandle, line: string, self?: string): Promise<string | 'quit' | undefined> {
+export async function handleLine(room: RoomHandle, line: string, self?: string, print?: (line: string) => void): Promise<string | 'quit' | undefined> {
   const text = line.trim()
   if (text === '') return undefined
   try {
@@ -137,8 +138,15 @@ export async function handleLine(room: RoomHandle, line: string, self?: string):
     if (direct) {
       const target = findParticipant(room.participants, direct[1]!)
       if (target === undefined) return `! nobody called ${direct[1]} is here (/who lists who is)`
+      const sent = `(to ${nameOf(target)}) ${direct[2]}`
+      if (print === undefined) {
+        await room.sendPrivate(target.uri, direct[2]!)
+        return sent
+      }
+      // Printed before the send completes: an answer may arrive before the 200 OK does.
+      print(sent)
       await room.sendPrivate(target.uri, direct[2]!)
-      return `(to ${nameOf(target)}) ${direct[2]}`
+      return undefined
     }
     await room.send(text)
     return undefined
@@ -147,13 +155,19 @@ export async function handleLine(room: RoomHandle, line: string, self?: string):
   }
 }
 
-/** One line describing a room event, or undefined for events not worth printing. */
-export function describeEvent(event: BackendEvent, roomUri: string): string | undefined {
+/**
+ * One line describing a room event, or undefined for events not worth printing. With the
+ * room's `participants`, a sender is named by one name throughout: the roster nickname, else
+ * (a message that came before the roster named its sender) the URI's user part, which is the
+ * nickname a bot or client claims by default; never the CPIM display name, which would make
+ * the same participant `<Moderator>` first and `<moderator>` later.
+ */
+export function describeEvent(event: BackendEvent, roomUri: string, participants?: readonly Participant[]): string | undefined {
   if ('room' in event && event.room !== roomUri) return undefined
   switch (event.type) {
     case 'message': {
       const body = typeof event.body === 'string' ? event.body : `[${event.contentType}, ${event.body.byteLength} bytes]`
-      const who = event.sender.nickname ?? event.sender.uri
+      const who = participants === undefined ? (event.sender.nickname ?? event.sender.uri) : senderName(event.sender.uri, participants)
       return event.private ? `(private) <${who}> ${body}` : `<${who}> ${body}`
     }
     case 'notice':
@@ -171,6 +185,12 @@ export function describeEvent(event: BackendEvent, roomUri: string): string | un
     default:
       return undefined
   }
+}
+
+function senderName(uri: string, participants: readonly Participant[]): string {
+  const lower = uri.toLowerCase()
+  const known = participants.find((p) => p.uri.toLowerCase() === lower)?.nickname
+  return known ?? /^sips?:([^@;?]+)@/i.exec(uri)?.[1] ?? uri
 }
 
 function nameOf(participant: Participant): string {

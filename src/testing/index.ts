@@ -31,6 +31,8 @@ export type { TestChatOptions } from './test-chat.ts'
 export { TestParticipant, ExpectationError } from './participant.ts'
 export type { ParticipantOptions, ExpectOptions } from './participant.ts'
 export type { TranscriptEntry, MessageMatcher } from './transcript.ts'
+export { roomWith } from './room-with.ts'
+export type { RoomWithOptions, RoomWithBot } from './room-with.ts'
 
 // --- Advanced ----------------------------------------------------------------------------
 export { toTranscriptEntry, matches, formatEntry } from './transcript.ts'

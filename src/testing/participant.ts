@@ -149,6 +149,13 @@ export class TestParticipant {
    * ```
    */
   async join(room?: string, options: { nickname?: string } = {}): Promise<RoomHandle> {
+    // Checked at run time too: plain JavaScript tests, or `as any`, would otherwise join 'sip:[object Object]@…'.
+    if (room !== undefined && typeof room !== 'string') {
+      throw new MsrpBotError('TEST_BAD_ROOM', `${this.name}.join(room): room must be a room name ('lobby') or URI ('sip:lobby@example.test') string; got ${describeValue(room)}`)
+    }
+    if (typeof options !== 'object' || options === null || (options.nickname !== undefined && typeof options.nickname !== 'string')) {
+      throw new MsrpBotError('TEST_BAD_ROOM', `${this.name}.join(room, options): options is { nickname?: string }; got ${describeValue(options)}`)
+    }
     const target = room ?? this.#defaultRoom()
     if (target === undefined) throw new MsrpBotError('TEST_NO_ROOM', `${this.name}.join(): name a room (the test chat has none)`)
     try {
@@ -327,4 +334,11 @@ export class TestParticipant {
     this.transcript.length = 0
     this.events.length = 0
   }
+}
+
+/** A short description of a wrong argument, for error messages. */
+function describeValue(value: unknown): string {
+  if (value === null) return 'null'
+  if (typeof value === 'object') return `an object${Object.keys(value).length > 0 ? ` with keys ${Object.keys(value).slice(0, 4).join(', ')}` : ''}`
+  return `${typeof value} ${String(value)}`
 }

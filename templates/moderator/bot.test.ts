@@ -4,14 +4,13 @@
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
 import type { Bot } from 'msrp-bot'
-import { createTestChat } from 'msrp-bot/testing'
+import { createTestChat, roomWith as roomWithIn } from 'msrp-bot/testing'
 import type { TestChat, TestParticipant } from 'msrp-bot/testing'
 
 // --- Harness: bot.ts in a chat room on msrp-bot's in-process chat server ---------------------
 // The tests below only use roomWith(), the people it returns (say, whisper, lines, whispers,
 // events) and chat.settled(), which waits until every message, and the bot's answers, arrived.
 // bot.ts makes its bot (and reads its settings) when imported, so they are set first.
-process.env.MSRP_BOT_LOG_LEVEL ??= 'warn'
 process.env.SIP_URI = 'sip:moderator@localhost'
 process.env.BOT_OWNERS = 'sip:owner@localhost'
 process.env.BANNED_WORDS = 'spam,scam'
@@ -19,8 +18,6 @@ process.env.FLOOD_MAX = '3'
 process.env.FLOOD_SECONDS = '60'
 let chat: TestChat
 let bot: Bot
-let rooms = 0
-const people = new Map<string, TestParticipant>()
 
 before(async () => {
   chat = await createTestChat({
@@ -37,21 +34,8 @@ before(async () => {
 after(() => chat.close())
 
 /** A room (a fresh one by default) with the bot and these people (sip:<name>@localhost, nickname <name>) in it. */
-async function roomWith<Name extends string>(names: Name[], roomName = `room${++rooms}`): Promise<Record<Name, TestParticipant>> {
-  const room = chat.roomUri(roomName)
-  await bot.join(room, { nickname: 'moderator' })
-  const joined = {} as Record<Name, TestParticipant>
-  for (const name of names) {
-    const person = people.get(name) ?? (await chat.participant(name))
-    people.set(name, person)
-    await person.leave()
-    await person.join(room)
-    joined[name] = person
-  }
-  await chat.settled()
-  for (const person of people.values()) person.clear()
-  return joined
-}
+const roomWith = <Name extends string>(names: Name[], room?: string): Promise<Record<Name, TestParticipant>> =>
+  roomWithIn(chat, bot, names, room === undefined ? {} : { room })
 
 /** Whether `person` was removed from their room by the focus. */
 function wasRemoved(person: TestParticipant): boolean {

@@ -79,7 +79,7 @@ describe('create-msrp-bot: writing the project', () => {
     assert.equal(pkg['name'], 'echo-bot')
     assert.equal(pkg['type'], 'module')
     assert.deepEqual(pkg['dependencies'], { 'msrp-bot': 'file:/somewhere/msrp-bot' })
-    assert.deepEqual(pkg['scripts'], { start: 'msrp-bot dev bot.ts', test: 'tsx --test bot.test.ts', typecheck: 'tsc --noEmit' })
+    assert.deepEqual(pkg['scripts'], { start: 'msrp-bot dev bot.ts', test: 'tsx --test *.test.ts', typecheck: 'tsc --noEmit' })
     assert.equal((pkg['devDependencies'] as Record<string, string>)['tsx'], packageInfo().dependencies['tsx'])
     assert.deepEqual(pkg['engines'], { node: packageInfo().nodeEngines })
     assert.match(readFileSync(join(dir, 'README.md'), 'utf8'), /^# echo-bot\n/)

@@ -102,8 +102,13 @@ describe('packages as published', { timeout: 600_000 }, () => {
       const dir = join(tmp.dir, name)
       assert.ok(!lstatSync(join(dir, 'node_modules/msrp-bot')).isSymbolicLink(), 'msrp-bot should be a copy, not a link')
 
+      // A test file the user adds runs too (issue 17): npm test runs every *.test.ts.
+      writeFileSync(join(dir, 'more.test.ts'), "import { test } from 'node:test'\ntest('a second test file runs too', () => {})\n")
       const tested = await run('npm', ['test'], dir)
       assert.equal(tested.code, 0, tested.output)
+      assert.match(tested.output, /a second test file runs too/)
+      // Quiet under node --test: no INFO lines from the bot or the in-process server.
+      assert.doesNotMatch(tested.output, / INFO /)
       const passed = Number(/^# pass (\d+)$/m.exec(tested.output)?.[1] ?? 0)
       assert.ok(passed >= 3, `expected at least 3 passing tests:\n${tested.output}`)
       assert.match(tested.output, /^# fail 0$/m)

@@ -71,7 +71,8 @@ export const devCommand: Command<DevOptions> = {
     if (duplicate !== undefined) {
       throw new CliUsageError(`${spec.name}: ${duplicate} is given twice; each bot file is loaded once`, { command: spec.name })
     }
-    return { botFiles, server: parseServerOptions(spec.name, line, io), chat: !booleanFlag(line.values, 'no-chat') }
+    const defaultPorts = (['port', 'msrp-port'] as const).filter((flag) => line.values[flag] === undefined)
+    return { botFiles, server: parseServerOptions(spec.name, line, io), chat: !booleanFlag(line.values, 'no-chat'), defaultPorts }
   },
   execute: (options, context) => startDev(options, context),
 }

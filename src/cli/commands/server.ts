@@ -86,7 +86,8 @@ const spec: CommandSpec = {
   details: [
     'Without --users anyone may register under any name: keep --host 127.0.0.1 then. To serve a ' +
       "network, bind --host to this machine's address (it is advertised in Via, Contact and the " +
-      'MSRP path, so it must be one clients can reach; 0.0.0.0 is refused) and give --users. ' +
+      'MSRP path, so it must be one clients can reach), or bind 0.0.0.0 or :: with --advertise naming ' +
+      'that address; and give --users. ' +
       'With --users, addresses of other domains are refused unless --trusted-proxy asserts them or --allow-guests.',
     'State is kept in memory only: rooms, nicknames, registrations and presence are lost when the server stops or crashes.',
   ],

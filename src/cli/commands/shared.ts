@@ -30,7 +30,7 @@ export const LOG_LEVEL_CHOICES: readonly CliLogLevel[] = ['trace', 'debug', 'inf
 /** Values of `--transport`. */
 export const TRANSPORT_CHOICES: readonly SipTransportName[] = ['udp', 'tcp', 'tls', 'ws']
 
-/** `--log-level`. */
+/** `--log-level` and `--log-format`. */
 export const logLevelFlag: Record<string, FlagSpec> = {
   'log-level': {
     type: 'string',
@@ -38,6 +38,13 @@ export const logLevelFlag: Record<string, FlagSpec> = {
     description: `Log threshold: ${LOG_LEVEL_CHOICES.join(', ')}`,
     default: 'info',
     env: 'MSRP_BOT_LOG_LEVEL',
+  },
+  'log-format': {
+    type: 'string',
+    value: '<format>',
+    description: 'Log lines: text (for people) or json (one pino-compatible object per line, for production)',
+    default: 'text',
+    env: 'MSRP_BOT_LOG_FORMAT',
   },
 }
 
@@ -127,8 +134,13 @@ export function loadEnvForCommand(command: string, line: ParsedCommandLine, io: 
   }
 }
 
-/** `--log-level`, else MSRP_BOT_LOG_LEVEL, else 'info'. */
+/** `--log-level`, else MSRP_BOT_LOG_LEVEL, else 'info'; applies `--log-format` (else MSRP_BOT_LOG_FORMAT) to the process. */
 export function parseLogLevel(command: string, line: ParsedCommandLine, io: CliIo): CliLogLevel {
+  const format = flagOrEnv(line, io, 'log-format', 'MSRP_BOT_LOG_FORMAT')
+  if (format !== undefined) {
+    // Every console logger of the process reads it (src/logger.ts), as it reads MSRP_BOT_LOG_LEVEL.
+    process.env['MSRP_BOT_LOG_FORMAT'] = parseChoice(command, format.label, format.value, ['text', 'json'] as const)
+  }
   const v = flagOrEnv(line, io, 'log-level', 'MSRP_BOT_LOG_LEVEL')
   return v === undefined ? 'info' : parseChoice(command, v.label, v.value, LOG_LEVEL_CHOICES)
 }

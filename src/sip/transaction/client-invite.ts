@@ -32,6 +32,7 @@ export class InviteClientTransaction extends ClientTransaction {
 
   #timerA(): void {
     if (this.state !== 'calling') return
+    this.noteUnansweredRetransmission()
     this.transmit(this.request)
     this.#interval *= 2
     this.startTimer('A', this.#interval, () => this.#timerA())

@@ -26,6 +26,7 @@ export class NonInviteClientTransaction extends ClientTransaction {
 
   #timerE(): void {
     if (this.state !== 'trying' && this.state !== 'proceeding') return
+    if (this.state === 'trying') this.noteUnansweredRetransmission()
     this.transmit(this.request)
     // §17.1.2.2: doubling up to T2 while trying; every T2 once a provisional arrived.
     this.#interval = this.state === 'trying' ? Math.min(2 * this.#interval, this.ctx.timers.t2) : this.ctx.timers.t2

@@ -22,6 +22,8 @@ export interface TransactionRegistry {
 /** Debug logging of transitions; defaults to silence. */
 export interface TransactionLogger {
   debug(message: string): void
+  /** What a person waiting should see: a request that gets no answer at all (retransmissions). */
+  warn?(message: string): void
 }
 
 /** What every transaction is created with. */

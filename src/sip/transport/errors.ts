@@ -3,6 +3,7 @@ import { MsrpBotError } from '../../errors.ts'
 /** Codes a {@link TransportError} carries. */
 export type TransportErrorCode =
   | 'SIP_TRANSPORT_NOT_LISTENING'
+  | 'SIP_TRANSPORT_LISTEN_FAILED'
   | 'SIP_TRANSPORT_CLOSED'
   | 'SIP_TRANSPORT_CONNECT_FAILED'
   | 'SIP_TRANSPORT_SEND_FAILED'

@@ -3,6 +3,7 @@ import type { SipFramerLimits } from '../framing.ts'
 import type { RawConnection } from './connection.ts'
 import { ConnectionTransport, type ConnectionTransportOptions } from './connection-transport.ts'
 import { TransportError } from './errors.ts'
+import { listenError } from './listen-error.ts'
 import { StreamConnection } from './stream-connection.ts'
 import type { SendTarget, TransportAddress } from './types.ts'
 
@@ -45,9 +46,11 @@ export class TcpTransport extends ConnectionTransport {
     const server = this.createServer((socket) => this.#accept(socket))
     server.on('error', (cause) => this.emit('error', new TransportError('SIP_TRANSPORT_SOCKET', `${this.protocol} listener error: ${cause.message}`, { cause })))
     await new Promise<void>((resolve, reject) => {
-      server.once('error', reject)
+      const fail = (cause: NodeJS.ErrnoException): void =>
+        reject(listenError({ protocol: this.protocol, host: this.options.host ?? '127.0.0.1', port: this.options.port ?? 0 }, cause))
+      server.once('error', fail)
       server.listen(this.options.port ?? 0, this.options.host ?? '127.0.0.1', () => {
-        server.off('error', reject)
+        server.off('error', fail)
         resolve()
       })
     })

@@ -2,6 +2,7 @@ import { createSocket, type Socket } from 'node:dgram'
 import { isIPv6 } from 'node:net'
 import { EventEmitter } from 'eventemitter3'
 import { TransportError } from './errors.ts'
+import { listenError } from './listen-error.ts'
 import { silentLogger, type SendTarget, type SipTransport, type SipTransportEvents, type TransportAddress, type TransportLogger } from './types.ts'
 
 /** Options of {@link UdpTransport}. */
@@ -52,9 +53,10 @@ export class UdpTransport extends EventEmitter<SipTransportEvents> implements Si
     const host = this.#options.host ?? '127.0.0.1'
     const socket = createSocket({ type: isIPv6(host) ? 'udp6' : 'udp4' })
     await new Promise<void>((resolve, reject) => {
-      socket.once('error', reject)
+      const fail = (cause: NodeJS.ErrnoException): void => reject(listenError({ protocol: 'udp', host, port: this.#options.port ?? 0 }, cause))
+      socket.once('error', fail)
       socket.bind(this.#options.port ?? 0, host, () => {
-        socket.off('error', reject)
+        socket.off('error', fail)
         resolve()
       })
     })

@@ -5,6 +5,7 @@ import { WebSocket, WebSocketServer } from 'ws'
 import type { RawConnection } from './connection.ts'
 import { ConnectionTransport, type ConnectionTransportOptions } from './connection-transport.ts'
 import { TransportError } from './errors.ts'
+import { listenError } from './listen-error.ts'
 import type { SendTarget, TransportAddress } from './types.ts'
 import { WsConnection } from './ws-connection.ts'
 
@@ -78,9 +79,11 @@ export class WsTransport extends ConnectionTransport {
     wss.on('connection', (ws, request) => this.#accept(ws, request))
     wss.on('error', (cause) => this.emit('error', new TransportError('SIP_TRANSPORT_SOCKET', `${this.protocol} listener error: ${cause.message}`, { cause })))
     await new Promise<void>((resolve, reject) => {
-      http.once('error', reject)
+      const fail = (cause: NodeJS.ErrnoException): void =>
+        reject(listenError({ protocol: this.protocol, host: options.host ?? '127.0.0.1', port: options.port ?? 0 }, cause))
+      http.once('error', fail)
       http.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
-        http.off('error', reject)
+        http.off('error', fail)
         resolve()
       })
     })
