@@ -68,12 +68,17 @@ export interface FocusDeps {
   byeReasons?: boolean
 }
 
-// Set by RoomFocus's static block, so LegEvents reaches the focus's private methods.
-let focusRelay: (focus: RoomFocus, leg: Leg, body: Buffer, size: number) => Promise<LinkVerdict>
-let focusNickname: (focus: RoomFocus, room: ChatRoom, participantId: string, nickname: string | undefined) => LinkVerdict
-let focusMaxMessageBytes: (focus: RoomFocus, room: ChatRoom) => number
-let focusBound: (focus: RoomFocus, leg: Leg) => void
-let focusClosed: (focus: RoomFocus, leg: Leg) => void
+/**
+ * What a leg may ask of its focus: made once per focus (closures over its private methods), so
+ * each participant's {@link LegEvents} holds one reference to it instead of its own closures.
+ */
+interface FocusPort {
+  relay(leg: Leg, body: Buffer, size: number): Promise<LinkVerdict>
+  nickname(room: ChatRoom, participantId: string, nickname: string | undefined): LinkVerdict
+  maxMessageBytes(room: ChatRoom): number
+  bound(leg: Leg): void
+  closed(leg: Leg): void
+}
 
 /**
  * What one participant's MSRP session asks of the focus: one small object per participant with
@@ -82,34 +87,34 @@ let focusClosed: (focus: RoomFocus, leg: Leg) => void
 class LegEvents implements LinkHandlers {
   /** Set right after the leg exists (the link is made first, the leg holds it). */
   leg: Leg | undefined
-  readonly #focus: RoomFocus
+  readonly #focus: FocusPort
   readonly #room: ChatRoom
   readonly #participantId: string
 
-  constructor(focus: RoomFocus, room: ChatRoom, participantId: string) {
+  constructor(focus: FocusPort, room: ChatRoom, participantId: string) {
     this.#focus = focus
     this.#room = room
     this.#participantId = participantId
   }
 
   maxMessageBytes(): number {
-    return focusMaxMessageBytes(this.#focus, this.#room)
+    return this.#focus.maxMessageBytes(this.#room)
   }
 
   message(body: Buffer, size: number): Promise<LinkVerdict> {
-    return this.leg === undefined ? Promise.resolve({ status: 481 }) : focusRelay(this.#focus, this.leg, body, size)
+    return this.leg === undefined ? Promise.resolve({ status: 481 }) : this.#focus.relay(this.leg, body, size)
   }
 
   nickname(nickname: string | undefined): LinkVerdict {
-    return focusNickname(this.#focus, this.#room, this.#participantId, nickname)
+    return this.#focus.nickname(this.#room, this.#participantId, nickname)
   }
 
   bound(): void {
-    if (this.leg !== undefined) focusBound(this.#focus, this.leg)
+    if (this.leg !== undefined) this.#focus.bound(this.leg)
   }
 
   closed(): void {
-    if (this.leg !== undefined) focusClosed(this.#focus, this.leg)
+    if (this.leg !== undefined) this.#focus.closed(this.leg)
   }
 }
 
@@ -119,10 +124,23 @@ export class RoomFocus {
   readonly #deps: FocusDeps
   readonly #legs = new Map<string, Leg>()
   readonly #unsubscribe: () => void
+  readonly #port: FocusPort
   #relayed = 0
 
   constructor(deps: FocusDeps) {
     this.#deps = deps
+    this.#port = {
+      relay: (leg, body, size) => this.#relay(leg, body, size),
+      nickname: (room, participantId, nickname) => this.#nickname(room, participantId, nickname),
+      maxMessageBytes: (room) => this.#deps.store.getRoom(room.uri)?.config.maxMessageSize ?? 0,
+      bound: (leg) => {
+        if (leg.bindTimer !== undefined) {
+          this.#deps.clock.clearTimeout(leg.bindTimer)
+          leg.bindTimer = undefined
+        }
+      },
+      closed: (leg) => void this.#leave(leg, 'error', 'media-failed'),
+    }
     this.notifier = new ConferenceNotifier(deps.store, { clock: deps.clock })
     this.#unsubscribe = deps.store.subscribe((event) => {
       for (const n of this.notifier.handleStoreEvent(event)) this.#sendConferenceNotify(n)
@@ -228,7 +246,7 @@ export class RoomFocus {
     }
     const roomUser = roomUserOf(room.uri)
     const contact = `${this.#deps.contactFor(incoming, roomUser)};isfocus`
-    const events = new LegEvents(this, room, sessionId)
+    const events = new LegEvents(this.#port, room, sessionId)
     const link = new ParticipantLink({
       id: sessionId,
       localUri,
@@ -335,18 +353,6 @@ export class RoomFocus {
     }
   }
 
-  static {
-    focusRelay = (focus, leg, body, size) => focus.#relay(leg, body, size)
-    focusNickname = (focus, room, participantId, nickname) => focus.#nickname(room, participantId, nickname)
-    focusMaxMessageBytes = (focus, room) => focus.#deps.store.getRoom(room.uri)?.config.maxMessageSize ?? 0
-    focusBound = (focus, leg) => {
-      if (leg.bindTimer !== undefined) {
-        focus.#deps.clock.clearTimeout(leg.bindTimer)
-        leg.bindTimer = undefined
-      }
-    }
-    focusClosed = (focus, leg) => void focus.#leave(leg, 'error', 'media-failed')
-  }
 
   // ---- messages and nicknames ------------------------------------------------------------
 
