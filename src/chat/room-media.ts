@@ -12,7 +12,7 @@ import type { IncomingMessage, OutgoingMessage, SendResult } from '../msrp/sessi
 import { formatMsrpUri, parseMsrpUri } from '../msrp/uri.ts'
 import type { MsrpUri } from '../msrp/uri.ts'
 import { createOffer, parseMsrpSdp } from '../sdp/index.ts'
-import { ACCEPT_WRAPPED_TYPES } from './chat-message.ts'
+import { ACCEPT_WRAPPED_TYPES, CPIM_TYPE } from '../rooms/content-types.ts'
 import type { MsrpDialer } from './msrp-dialer.ts'
 
 /** Options of {@link RoomMedia}. */
@@ -95,7 +95,7 @@ export class RoomMedia extends EventEmitter<RoomMediaEvents> {
         localUri: this.localUri,
         remotePath,
         connection,
-        acceptTypes: ['message/cpim', ...ACCEPT_WRAPPED_TYPES],
+        acceptTypes: [CPIM_TYPE, ...ACCEPT_WRAPPED_TYPES],
         ...(this.#options.transactionTimeoutMs === undefined ? {} : { transactionTimeoutMs: this.#options.transactionTimeoutMs }),
         bind: false,
       })

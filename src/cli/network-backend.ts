@@ -4,7 +4,8 @@
  *
  * @module
  */
-import { uriUser, type BackendConfig } from '../chat/index.ts'
+import type { BackendConfig } from '../chat/index.ts'
+import { uriUser } from '../rooms/identity.ts'
 import type { SipAccountOptions } from './runtime.ts'
 
 /**

@@ -8,6 +8,7 @@
  * @module
  */
 
+import type { ChatMessageCategory } from '../rooms/content-types.ts'
 import type { Participant } from './room-store.ts'
 
 /** An address in a CPIM From/To header (RFC 3862 §3.3.1); only the URI matters to the focus. */
@@ -36,44 +37,6 @@ export interface InboundChatMessage<C extends ChatCpim = ChatCpim> {
    * Byte-Range total); defaults to the content's size. Compared with `maxMessageSize`.
    */
   size?: number
-}
-
-/**
- * What the message is, by its encapsulated Content-Type: an ordinary `message`, an RFC 3994
- * `is-composing` indication, or an RFC 5438 `imdn` disposition notification.
- */
-export type ChatMessageCategory = 'message' | 'is-composing' | 'imdn'
-
-/** Content-Type of RFC 3994 isComposing documents. */
-export const IS_COMPOSING_CONTENT_TYPE = 'application/im-iscomposing+xml'
-/** Content-Type of RFC 5438 IMDN documents. */
-export const IMDN_CONTENT_TYPE = 'message/imdn+xml'
-
-/** Classifies a CPIM Content-Type (parameters and case ignored). */
-export function categorize(contentType: string | undefined): ChatMessageCategory {
-  const base = mediaType(contentType)
-  if (base === IS_COMPOSING_CONTENT_TYPE) return 'is-composing'
-  if (base === IMDN_CONTENT_TYPE) return 'imdn'
-  return 'message'
-}
-
-/** `Text/Plain; charset=utf-8` → `text/plain`; undefined stays undefined. */
-export function mediaType(contentType: string | undefined): string | undefined {
-  if (contentType === undefined) return undefined
-  const semi = contentType.indexOf(';')
-  return (semi < 0 ? contentType : contentType.slice(0, semi)).trim().toLowerCase()
-}
-
-/** True when `contentType` matches one of `accepted` (`*`, `*\/*`, `type/*` or exact, RFC 4975 §8 style). */
-export function isAcceptedType(contentType: string | undefined, accepted: readonly string[]): boolean {
-  const base = mediaType(contentType)
-  for (const raw of accepted) {
-    const a = raw.trim().toLowerCase()
-    if (a === '*' || a === '*/*') return true
-    if (base === undefined) continue
-    if (a.endsWith('/*') ? base.startsWith(a.slice(0, -1)) : base === a) return true
-  }
-  return false
 }
 
 /** Every way the focus refuses a message, with the MSRP status to answer the SEND with. */

@@ -17,7 +17,7 @@ import type { RoomDescription, RoomParticipant, RosterChanges } from '../confere
 import { type TimeSource, wallClock } from '../clock.ts'
 import { fullRosterInput, partialRosterInput } from './roster.ts'
 import type { RoomStore, RoomStoreEvent } from './room-store.ts'
-import { uriKey } from './uri-key.ts'
+import { identityKey } from '../rooms/identity.ts'
 
 /** The event package served. */
 export const CONFERENCE_EVENT = 'conference'
@@ -120,7 +120,7 @@ export class ConferenceNotifier {
       return { status: 489, reason: 'Bad Event', detail: `event package "${request.event ?? '(none)'}" is not served on rooms; use conference`, headers: { 'Allow-Events': CONFERENCE_EVENT } }
     }
     const state = this.store.getRoom(request.room)
-    const roomKey = uriKey(request.room)
+    const roomKey = identityKey(request.room)
     if (state === undefined || roomKey === undefined) return { status: 404, reason: 'Not Found', detail: `no room ${request.room}`, headers: {} }
     const now = this.clock.now()
     let sub: ConferenceSubscription | undefined
@@ -159,7 +159,7 @@ export class ConferenceNotifier {
    * when the room is deleted.
    */
   handleStoreEvent(event: RoomStoreEvent): ConferenceNotify[] {
-    const roomKey = uriKey(event.room)
+    const roomKey = identityKey(event.room)
     const now = this.clock.now()
     const watchers = [...this.subscriptions.values()].filter((s) => s.roomKey === roomKey && s.expiresAt > now)
     if (watchers.length === 0) return []
@@ -205,7 +205,7 @@ export class ConferenceNotifier {
 
   /** Live subscriptions to a room. */
   watchersOf(room: string): Array<{ subscriptionId: string; watcher: string }> {
-    const key = uriKey(room)
+    const key = identityKey(room)
     const now = this.clock.now()
     return [...this.subscriptions.values()].filter((s) => s.roomKey === key && s.expiresAt > now).map((s) => ({ subscriptionId: s.id, watcher: s.watcher }))
   }

@@ -34,19 +34,11 @@ export type {
 } from './conference-notifier.ts'
 export type { RoomMediaPolicy } from './media-policy.ts'
 export type { ChatRoomOptions, JoinRequest, JoinDecision, NicknameDecision } from './room.ts'
-export {
-  aggregateDelivery,
-  categorize,
-  isAcceptedType,
-  mediaType,
-  IS_COMPOSING_CONTENT_TYPE,
-  IMDN_CONTENT_TYPE,
-} from './chat-message.ts'
+export { aggregateDelivery } from './chat-message.ts'
 export type {
   ChatCpim,
   ChatCpimAddress,
   InboundChatMessage,
-  ChatMessageCategory,
   MessageDecision,
   MessageDelivery,
   MessageRejection,
@@ -57,7 +49,6 @@ export { prepareNickname, nicknameKey, sameNickname, reserveNickname, DEFAULT_MA
 export type { PreparedNickname, NicknameError, NicknameOptions, NicknameRoomView } from './nickname.ts'
 export { decideRefer, applyKick, setMuted, mayModerate, parseReferTo } from './moderation.ts'
 export type { ReferDecision, KickAction, ReferTarget, MuteDecision } from './moderation.ts'
-export { TokenBucket } from './rate-limit.ts'
 
 // Registrar / location service.
 export { Registrar, formatContact } from './registrar.ts'
@@ -88,4 +79,3 @@ export type {
 // Building blocks.
 export { FakeClock } from '../clock.ts'
 export type { TimeSource } from '../clock.ts'
-export { uriKey, sameUri, equalUris } from './uri-key.ts'

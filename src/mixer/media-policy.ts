@@ -6,7 +6,7 @@
  * @module
  */
 
-import { IMDN_CONTENT_TYPE, IS_COMPOSING_CONTENT_TYPE } from './chat-message.ts'
+import { IMDN_TYPE, IS_COMPOSING_TYPE } from '../rooms/content-types.ts'
 import type { RoomConfig } from './room-store.ts'
 
 /** SDP attribute values for a room's MSRP media line. */
@@ -25,6 +25,6 @@ export interface RoomMediaPolicy {
 export function roomMediaPolicy(config: Readonly<RoomConfig>): RoomMediaPolicy {
   const chatroom = ['nickname']
   if (config.allowPrivateMessages) chatroom.push('private-messages')
-  const wrapped = config.acceptTypes.some((t) => t === '*' || t === '*/*') ? ['*'] : [...config.acceptTypes, IS_COMPOSING_CONTENT_TYPE, IMDN_CONTENT_TYPE]
+  const wrapped = config.acceptTypes.some((t) => t === '*' || t === '*/*') ? ['*'] : [...config.acceptTypes, IS_COMPOSING_TYPE, IMDN_TYPE]
   return { chatroom, maxSize: config.maxMessageSize, acceptTypes: ['message/cpim'], acceptWrappedTypes: wrapped }
 }

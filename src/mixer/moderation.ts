@@ -14,9 +14,7 @@
 
 import type { ChatRoom } from './room.ts'
 import type { Participant, RosterChange } from './room-store.ts'
-import { sameUri } from './uri-key.ts'
-
-export { TokenBucket } from './rate-limit.ts'
+import { sameIdentity } from '../rooms/identity.ts'
 
 /** Removing participants: what the wiring must do after answering the REFER 202. */
 export interface KickAction {
@@ -85,7 +83,7 @@ function findMethod(params: string): string | undefined {
 
 /** Whether `requester` may act on `target` in `room` (see the module comment for the rules). */
 export function mayModerate(room: ChatRoom, requester: string, target: Participant): boolean {
-  if (sameUri(requester, target.uri)) return true
+  if (sameIdentity(requester, target.uri)) return true
   const role = room.roleOf(requester)
   if (role === 'owner') return true
   if (role === 'moderator') return room.roleOf(target.uri) !== 'owner'
@@ -117,7 +115,7 @@ export function decideRefer(room: ChatRoom, request: { requester: string; referT
   if (first === undefined) {
     // Authority is checked first for identities that could never act, so that a stranger cannot
     // probe the roster by REFERring arbitrary URIs.
-    if (room.roleOf(request.requester) === 'participant' && !sameUri(request.requester, target.uri)) return forbidden(request.requester, target.uri)
+    if (room.roleOf(request.requester) === 'participant' && !sameIdentity(request.requester, target.uri)) return forbidden(request.requester, target.uri)
     return { ok: false, status: 404, reason: 'Not Found', problem: 'not-a-participant', detail: `${target.uri} is not in ${room.uri}` }
   }
   if (!mayModerate(room, request.requester, first)) return forbidden(request.requester, target.uri)

@@ -18,7 +18,7 @@
  * @module
  */
 
-import { sameUri } from './uri-key.ts'
+import { sameIdentity } from '../rooms/identity.ts'
 
 /** Longest nickname accepted, in code points after enforcement, unless a room sets its own. */
 export const DEFAULT_MAX_NICKNAME_LENGTH = 64
@@ -116,13 +116,13 @@ export interface NicknameRoomView {
  * different identity; otherwise the prepared nickname to store. Re-requesting one's own current
  * nickname (in any case/width variant) succeeds. Pure: nothing is changed.
  *
- * @param sameIdentity compares two URIs for reservations (default {@link sameUri}).
+ * @param isSameIdentity compares two URIs for reservations (default {@link sameIdentity}).
  */
 export function reserveNickname(
   room: NicknameRoomView,
   participant: { id: string; uri: string },
   nickname: string,
-  sameIdentity: (a: string, b: string) => boolean = sameUri,
+  isSameIdentity: (a: string, b: string) => boolean = sameIdentity,
 ): PreparedNickname | NicknameError {
   const prepared = prepareNickname(nickname, room.maxNicknameLength === undefined ? {} : { maxLength: room.maxNicknameLength })
   if (!prepared.ok) return prepared
@@ -134,7 +134,7 @@ export function reserveNickname(
   }
   for (const reserved of room.reservedNicknames ?? []) {
     const r = prepareNickname(reserved.nickname, { maxLength: Number.POSITIVE_INFINITY })
-    if (r.ok && r.key === prepared.key && !sameIdentity(reserved.uri, participant.uri)) {
+    if (r.ok && r.key === prepared.key && !isSameIdentity(reserved.uri, participant.uri)) {
       return { ok: false, status: 425, reason: 'Nickname reserved or already in use', problem: 'reserved', detail: `"${reserved.nickname}" is reserved in this room` }
     }
   }

@@ -11,14 +11,15 @@
  * @module
  */
 
+import { PIDF_TYPE } from '../rooms/content-types.ts'
 import { randomBytes } from 'node:crypto'
 import { type TimeSource, wallClock } from '../clock.ts'
-import { uriKey } from './uri-key.ts'
+import { identityKey } from '../rooms/identity.ts'
 
 /** The one event package this agent serves. */
 export const PRESENCE_EVENT = 'presence'
-/** Content type of presence documents (RFC 3863). */
-export const PIDF_CONTENT_TYPE = 'application/pidf+xml'
+/** Content-Type of PIDF documents (RFC 3863 §3). */
+export const PIDF_CONTENT_TYPE = PIDF_TYPE
 
 /** Header name → value, wire names (`SIP-ETag`, `Expires`, `Min-Expires`, `Allow-Events`, `Accept`). */
 export type PresenceHeaders = Record<string, string>
@@ -182,7 +183,7 @@ export class PresenceAgent {
     if (eventPackage(request.event) !== PRESENCE_EVENT) {
       return { status: 489, reason: 'Bad Event', detail: `event package "${request.event ?? '(none)'}" is not supported; only presence is`, headers: { 'Allow-Events': PRESENCE_EVENT } }
     }
-    const key = uriKey(request.presentity)
+    const key = identityKey(request.presentity)
     if (key === undefined) return { status: 400, reason: 'Bad Request', detail: `"${request.presentity}" is not a URI`, headers: {} }
     const now = this.clock.now()
     const pubs = this.livePublications(key, now)
@@ -249,7 +250,7 @@ export class PresenceAgent {
     if (eventPackage(request.event) !== PRESENCE_EVENT) {
       return { status: 489, reason: 'Bad Event', detail: `event package "${request.event ?? '(none)'}" is not supported; only presence is`, headers: { 'Allow-Events': PRESENCE_EVENT } }
     }
-    const key = uriKey(request.presentity)
+    const key = identityKey(request.presentity)
     if (key === undefined) return { status: 403, reason: 'Forbidden', detail: `"${request.presentity}" is not a URI`, headers: {} }
     const now = this.clock.now()
     let sub: Subscription | undefined
@@ -307,7 +308,7 @@ export class PresenceAgent {
 
   /** The live publications of a presentity, latest first. */
   publicationsOf(presentity: string): Publication[] {
-    const key = uriKey(presentity)
+    const key = identityKey(presentity)
     if (key === undefined) return []
     return [...this.livePublications(key, this.clock.now()).values()].sort(latestFirst)
   }
@@ -320,7 +321,7 @@ export class PresenceAgent {
 
   /** Active and pending subscription ids watching `presentity`. */
   watchersOf(presentity: string): Array<{ subscriptionId: string; watcher: string; state: 'active' | 'pending' }> {
-    const key = uriKey(presentity)
+    const key = identityKey(presentity)
     const now = this.clock.now()
     return [...this.subscriptions.values()]
       .filter((s) => s.presentityKey === key && s.expiresAt > now)

@@ -14,7 +14,7 @@
 
 import { type TimeSource, wallClock } from '../clock.ts'
 import { addressOfRecordKey } from '../sip/uri.ts'
-import { parseIdentity, uriKey } from './uri-key.ts'
+import { parseIdentity, identityKey } from '../rooms/identity.ts'
 
 /** One Contact of a REGISTER, as the wiring parsed it. */
 export interface ContactInput {
@@ -186,7 +186,7 @@ export class Registrar {
    */
   register(request: RegisterRequest): RegisterDecision {
     const now = this.clock.now()
-    const aorKey = uriKey(request.aor)
+    const aorKey = identityKey(request.aor)
     if (aorKey === undefined) return { status: 404, reason: 'Not Found', detail: `To "${request.aor}" is not a URI`, headers: {} }
     if (this.domains !== undefined && !this.domains.has(hostOf(aorKey))) {
       return { status: 404, reason: 'Not Found', detail: `this registrar does not serve ${hostOf(aorKey)}`, headers: {} }
@@ -275,7 +275,7 @@ export class Registrar {
    * recently refreshed; expired ones are pruned. Each carries its `flow` for routing back.
    */
   lookup(aor: string): BindingView[] {
-    const key = uriKey(aor)
+    const key = identityKey(aor)
     if (key === undefined) return []
     return this.views(this.live(key, this.clock.now()), this.clock.now())
   }

@@ -8,7 +8,7 @@
 import { type TimeSource, wallClock } from '../clock.ts'
 import { ChatRoom } from './room.ts'
 import { InMemoryRoomStore, type RoomConfig, type RoomStore, type RosterChange } from './room-store.ts'
-import { uriKey } from './uri-key.ts'
+import { identityKey } from '../rooms/identity.ts'
 
 /** Options for {@link RoomDirectory}. */
 export interface RoomDirectoryOptions {
@@ -51,7 +51,7 @@ export class RoomDirectory {
   /** The room with that URI (parameters and host case ignored), or undefined. */
   get(uri: string): ChatRoom | undefined {
     const state = this.store.getRoom(uri)
-    const key = uriKey(uri)
+    const key = identityKey(uri)
     if (state === undefined || key === undefined) {
       if (key !== undefined) this.rooms.delete(key)
       return undefined
@@ -68,7 +68,7 @@ export class RoomDirectory {
   open(uri: string): ChatRoom | undefined {
     const existing = this.get(uri)
     if (existing !== undefined || this.options.autoCreate === undefined || this.options.autoCreate === false) return existing
-    if (uriKey(uri) === undefined) return undefined
+    if (identityKey(uri) === undefined) return undefined
     return this.create(uri, this.options.autoCreate === true ? {} : this.options.autoCreate)
   }
 
@@ -77,7 +77,7 @@ export class RoomDirectory {
     const room = this.get(uri)
     if (room === undefined) return []
     const changes = room.close()
-    const key = uriKey(uri)
+    const key = identityKey(uri)
     if (key !== undefined) this.rooms.delete(key)
     return changes
   }

@@ -34,7 +34,7 @@
 
 import { MsrpBotError } from '../errors.ts'
 import { DEFAULT_MAX_NICKNAME_LENGTH } from './nickname.ts'
-import { uriKey } from './uri-key.ts'
+import { identityKey } from '../rooms/identity.ts'
 import { type TimeSource, wallClock } from '../clock.ts'
 
 /** What a participant may do: owners and moderators may remove and mute others (RFC 4579 §5.5). */
@@ -240,7 +240,7 @@ export class InMemoryRoomStore implements RoomStore {
   }
 
   getRoom(uri: string): RoomState | undefined {
-    const key = uriKey(uri)
+    const key = identityKey(uri)
     return key === undefined ? undefined : this.rooms.get(key)
   }
 
@@ -249,7 +249,7 @@ export class InMemoryRoomStore implements RoomStore {
   }
 
   deleteRoom(uri: string): boolean {
-    const key = uriKey(uri)
+    const key = identityKey(uri)
     const room = key === undefined ? undefined : this.rooms.get(key)
     if (room === undefined || key === undefined) return false
     this.rooms.delete(key)
@@ -328,7 +328,7 @@ export class InMemoryRoomStore implements RoomStore {
         break
       }
       case 'room-deleted': {
-        const key = uriKey(event.room)
+        const key = identityKey(event.room)
         if (key === undefined || !this.rooms.delete(key)) return false
         break
       }
@@ -357,7 +357,7 @@ export class InMemoryRoomStore implements RoomStore {
   }
 
   private getMutable(uri: string): MutableRoom | undefined {
-    const key = uriKey(uri)
+    const key = identityKey(uri)
     return key === undefined ? undefined : this.rooms.get(key)
   }
 
@@ -373,7 +373,7 @@ export class InMemoryRoomStore implements RoomStore {
 }
 
 function roomKey(uri: string): string {
-  const key = uriKey(uri)
+  const key = identityKey(uri)
   if (key === undefined) throw new RoomStoreError('MIXER_BAD_ROOM_URI', `"${uri}" is not a URI; a room needs one like sip:lobby@example.test`)
   return key
 }

@@ -12,17 +12,15 @@
 
 import { randomUUID } from 'node:crypto'
 import { type TimeSource, wallClock } from '../clock.ts'
+import { categorize, isAcceptedType, type ChatMessageCategory } from '../rooms/content-types.ts'
+import { TokenBucket } from '../rooms/token-bucket.ts'
 import {
-  categorize,
-  isAcceptedType,
   type ChatCpim,
-  type ChatMessageCategory,
   type InboundChatMessage,
   type MessageDecision,
   type MessageRejection,
 } from './chat-message.ts'
 import { reserveNickname, type NicknameError } from './nickname.ts'
-import { TokenBucket } from './rate-limit.ts'
 import {
   RoomStoreError,
   type LeaveReason,
@@ -33,7 +31,7 @@ import {
   type RoomStore,
   type RosterChange,
 } from './room-store.ts'
-import { equalUris, sameUri, uriKey } from './uri-key.ts'
+import { equalUris, sameIdentity, identityKey } from '../rooms/identity.ts'
 
 /** Who is joining: what the focus learnt from the INVITE (RFC 7701 §5.2). */
 export interface JoinRequest {
@@ -128,16 +126,16 @@ export class ChatRoom {
 
   /** Participants whose identity is `uri` (several sessions of one user are possible). */
   findByUri(uri: string): Participant[] {
-    const key = uriKey(uri)
+    const key = identityKey(uri)
     if (key === undefined) return []
-    return this.participants().filter((p) => uriKey(p.uri) === key)
+    return this.participants().filter((p) => identityKey(p.uri) === key)
   }
 
   /** The role an identity would have in this room, from the config lists. */
   roleOf(uri: string): ParticipantRole {
     const config = this.state.config
-    if (config.owners.some((o) => sameUri(o, uri))) return 'owner'
-    if (config.moderators.some((m) => sameUri(m, uri))) return 'moderator'
+    if (config.owners.some((o) => sameIdentity(o, uri))) return 'owner'
+    if (config.moderators.some((m) => sameIdentity(m, uri))) return 'moderator'
     return 'participant'
   }
 
@@ -147,11 +145,11 @@ export class ChatRoom {
    */
   join(request: JoinRequest): JoinDecision {
     const state = this.state
-    if (state.config.banned.some((b) => sameUri(b, request.uri))) {
+    if (state.config.banned.some((b) => sameIdentity(b, request.uri))) {
       return { ok: false, status: 403, reason: 'Forbidden', detail: `${request.uri} is banned from ${this.uri}` }
     }
     const members = state.config.members
-    if (members !== null && this.roleOf(request.uri) === 'participant' && !members.some((m) => sameUri(m, request.uri))) {
+    if (members !== null && this.roleOf(request.uri) === 'participant' && !members.some((m) => sameIdentity(m, request.uri))) {
       return { ok: false, status: 403, reason: 'Forbidden', detail: `${this.uri} is members-only and ${request.uri} is not a member` }
     }
     if (state.config.maxParticipants !== null && state.participants.size >= state.config.maxParticipants) {
@@ -191,7 +189,7 @@ export class ChatRoom {
       { participants: state.participants.values(), reservedNicknames: state.config.reservedNicknames, maxNicknameLength: state.config.maxNicknameLength },
       participant,
       nickname,
-      sameUri,
+      sameIdentity,
     )
     if (!decision.ok) return decision
     const change = this.store.updateParticipant(this.uri, participantId, { nickname: decision.value })
@@ -248,7 +246,7 @@ export class ChatRoom {
     }
     const { cpim } = input
     // RFC 7701 §6.1: the switch verifies that the CPIM From is the participant's own URI.
-    if (!sameUri(cpim.from.uri, sender.uri)) {
+    if (!sameIdentity(cpim.from.uri, sender.uri)) {
       return { action: 'reject', status: 403, reason: 'Action not allowed', problem: 'spoofed-from', detail: `CPIM From ${cpim.from.uri} is not the sender's identity ${sender.uri}` }
     }
     const category = categorize(cpim.contentType)
@@ -321,8 +319,8 @@ export class ChatRoom {
    */
   private namesRoom(state: RoomState, sender: Participant, to: string): boolean {
     if (equalUris(to, state.uri) || (sender.joinedVia !== undefined && equalUris(to, sender.joinedVia))) return true
-    const key = uriKey(to)
-    return key !== undefined && key === uriKey(state.uri)
+    const key = identityKey(to)
+    return key !== undefined && key === identityKey(state.uri)
   }
 
   private checkRate(state: RoomState, participantId: string): MessageRejection | undefined {

@@ -11,7 +11,7 @@
 
 import type { RoomDescription, RoomParticipant, RosterChanges } from '../conference/documents.ts'
 import type { Participant, RoomState, RosterChange } from './room-store.ts'
-import { uriKey } from './uri-key.ts'
+import { identityKey } from '../rooms/identity.ts'
 
 /**
  * One RFC 4575 user per identity (several sessions of one user collapse into the first),
@@ -21,7 +21,7 @@ import { uriKey } from './uri-key.ts'
 export function roomParticipants(state: RoomState): RoomParticipant[] {
   const byUser = new Map<string, Participant>()
   for (const p of state.participants.values()) {
-    const key = uriKey(p.uri) ?? p.uri
+    const key = identityKey(p.uri) ?? p.uri
     if (!byUser.has(key)) byUser.set(key, p)
   }
   return [...byUser.values()].map(toRoomParticipant)
@@ -37,8 +37,8 @@ export function fullRosterInput(state: RoomState): { room: RoomDescription; part
  * state after the change: a leave removes the user unless another session of theirs remains.
  */
 export function partialRosterInput(state: RoomState, change: RosterChange): { room: RoomDescription; changes: RosterChanges } {
-  const key = uriKey(change.participant.uri)
-  const remaining = [...state.participants.values()].find((p) => uriKey(p.uri) === key)
+  const key = identityKey(change.participant.uri)
+  const remaining = [...state.participants.values()].find((p) => identityKey(p.uri) === key)
   const userCount = roomParticipants(state).length
   const changes: RosterChanges =
     change.kind === 'leave' && remaining === undefined

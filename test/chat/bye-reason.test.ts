@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { byeMeaning, parseReasonHeader } from '../../src/chat/bye-reason.ts'
-import { BYE_REASONS } from '../../src/mixer/server/bye-reason.ts'
+import { BYE_REASONS, byeMeaning, parseReasonHeader } from '../../src/rooms/bye-reason.ts'
 import { LOBBY, client, quiet, startServer, until } from './helpers.ts'
 
 describe('BYE Reason (RFC 3326) from a focus', () => {

@@ -2,10 +2,10 @@
 // first thing a focus says after the bind SEND is not lost.
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { decodeChatMessage } from '../../src/chat/chat-message.ts'
+import { decodeChatMessage } from '../../src/rooms/chat-message.ts'
 import { memoryDialer } from '../../src/chat/msrp-dialer.ts'
 import { RoomMedia } from '../../src/chat/room-media.ts'
-import { noticeKind } from '../../src/chat/system-notice.ts'
+import { noticeKind } from '../../src/rooms/system-notice.ts'
 import { parseCpim } from '../../src/cpim/index.ts'
 import type { IncomingMessage } from '../../src/msrp/session.ts'
 import { MemoryNetwork } from '../../src/msrp/memory-stream.ts'

@@ -1,7 +1,8 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
-import { prepareNickname, reserveNickname, sameNickname, nicknameKey, sameUri } from '../../src/mixer/index.ts'
+import { prepareNickname, reserveNickname, sameNickname, nicknameKey } from '../../src/mixer/index.ts'
+import { sameIdentity } from '../../src/rooms/identity.ts'
 
 test('enforcement keeps case, maps width and spaces, normalises NFKC (RFC 8266 §2.3)', () => {
   assert.deepEqual(prepareNickname('  Ａｌｉｃｅ\u3000\u00A0 Smith  '), { ok: true, value: 'Alice Smith', key: 'alice smith' })
@@ -55,20 +56,20 @@ test('reserveNickname: 425 for another participant, ok for oneself, 424 for malf
   }
   const bob = { id: 'p2', uri: 'sip:bob@example.test' }
   for (const variant of ['Alice', 'alice', 'Ａｌｉｃｅ', ' ALICE ']) {
-    const r = reserveNickname(room, bob, variant, sameUri)
+    const r = reserveNickname(room, bob, variant, sameIdentity)
     assert.ok(!r.ok && r.status === 425 && r.problem === 'in-use', variant)
   }
-  const self = reserveNickname(room, { id: 'p1', uri: 'sip:alice@example.test' }, 'ALICE', sameUri)
+  const self = reserveNickname(room, { id: 'p1', uri: 'sip:alice@example.test' }, 'ALICE', sameIdentity)
   assert.ok(self.ok && self.value === 'ALICE')
-  const bad = reserveNickname(room, bob, 'b\u0000b', sameUri)
+  const bad = reserveNickname(room, bob, 'b\u0000b', sameIdentity)
   assert.ok(!bad.ok && bad.status === 424)
 })
 
 test('reserved nicknames are 425 for others and free for their owner', () => {
   const room = { participants: [], reservedNicknames: [{ nickname: 'Boss', uri: 'sip:owner@example.test' }] }
-  const other = reserveNickname(room, { id: 'x', uri: 'sip:eve@example.test' }, 'boss', sameUri)
+  const other = reserveNickname(room, { id: 'x', uri: 'sip:eve@example.test' }, 'boss', sameIdentity)
   assert.ok(!other.ok && other.status === 425 && other.problem === 'reserved')
-  assert.ok(reserveNickname(room, { id: 'y', uri: 'sip:owner@example.test' }, 'BOSS', sameUri).ok)
+  assert.ok(reserveNickname(room, { id: 'y', uri: 'sip:owner@example.test' }, 'BOSS', sameIdentity).ok)
 })
 
 test('property: enforcement is idempotent and the key is stable under it', () => {

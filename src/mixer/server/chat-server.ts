@@ -13,7 +13,8 @@ import { createMemoryNetwork } from '../../sip/transport/memory.ts'
 import { InMemoryRoomStore, type RoomStore } from '../room-store.ts'
 import { RoomDirectory } from '../room-directory.ts'
 import type { ChatRoom } from '../room.ts'
-import { Authenticator, aorOf } from './identity.ts'
+import { Authenticator } from './identity.ts'
+import { identityKey } from '../../rooms/identity.ts'
 import { RoomFocus } from './focus.ts'
 import { MsrpEndpoint } from './msrp-endpoint.ts'
 import type { ChatNetwork, ChatServerOptions } from './options.ts'
@@ -229,7 +230,7 @@ export class ChatServer {
       this.registrar.handle(incoming)
       return
     }
-    const aor = target.kind === 'sip' && target.user !== undefined ? aorOf(target) : undefined
+    const aor = target.kind === 'sip' && target.user !== undefined ? identityKey(target) : undefined
     if (local && aor !== undefined) {
       const room = request.method === 'INVITE' || request.method === 'SUBSCRIBE' ? this.rooms.open(this.roomUri(`${target.kind === 'sip' ? target.user : ''}`)) : this.rooms.get(this.roomUri(`${target.kind === 'sip' ? target.user : ''}`))
       if (room !== undefined) {

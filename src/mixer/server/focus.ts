@@ -19,24 +19,23 @@ import type { UserAgentCore } from '../../sip/core/user-agent-core.ts'
 import { readNameAddrHeader } from '../../sip/headers/name-addr.ts'
 import { readExpires } from '../../sip/headers/scalars.ts'
 import type { Clock, TimerHandle } from '../../clock.ts'
-import { aggregateDelivery, mediaType, type DeliveryOutcome } from '../chat-message.ts'
+import { aggregateDelivery, type DeliveryOutcome } from '../chat-message.ts'
 import { ConferenceNotifier, CONFERENCE_EVENT, type ConferenceNotify } from '../conference-notifier.ts'
 import { roomMediaPolicy } from '../media-policy.ts'
 import { decideRefer, setMuted } from '../moderation.ts'
 import type { RoomDirectory } from '../room-directory.ts'
 import type { LeaveReason, RoomStore } from '../room-store.ts'
 import type { ChatRoom } from '../room.ts'
-import { BYE_REASONS, type ByeCause } from './bye-reason.ts'
+import { BYE_REASONS, type ByeCause } from '../../rooms/bye-reason.ts'
 import { acceptsDialog } from './dialog-request.ts'
 import { guarded, sendInDialog, type DialogLeg } from './in-dialog.ts'
-import { MODERATION_CONTENT_TYPE, parseModerationRequest } from './moderation-request.ts'
+import { parseModerationRequest } from '../../rooms/moderation.ts'
+import { CONFERENCE_INFO_TYPE, MODERATION_TYPE, mediaType } from '../../rooms/content-types.ts'
 import type { MsrpEndpoint } from './msrp-endpoint.ts'
 import type { ChatServerLogger } from './options.ts'
 import { ParticipantLink, RelayedMessage, type DeliveryMode, type LinkHandlers, type LinkVerdict } from './participant-link.ts'
 import type { SubscriptionDialogs } from './subscriptions.ts'
 
-/** Content-Type of RFC 4575 documents. */
-export const CONFERENCE_INFO_CONTENT_TYPE = 'application/conference-info+xml'
 
 const ALLOW = 'INVITE, ACK, CANCEL, BYE, OPTIONS, SUBSCRIBE, NOTIFY, REFER, MESSAGE, UPDATE'
 
@@ -449,7 +448,7 @@ export class RoomFocus {
     const doc = n.document
     if (doc !== undefined) body = doc.state === 'full' ? buildFullRoster(doc.room, doc.participants) : buildPartialRoster(doc.room, doc.changes)
     this.#deps.subscriptions
-      .notify(n.subscriptionId, { state: n.state, expiresIn: n.expiresIn, reason: n.reason, ...(body === undefined ? {} : { body, contentType: CONFERENCE_INFO_CONTENT_TYPE }) })
+      .notify(n.subscriptionId, { state: n.state, expiresIn: n.expiresIn, reason: n.reason, ...(body === undefined ? {} : { body, contentType: CONFERENCE_INFO_TYPE }) })
       .catch((error: unknown) => this.#deps.log.debug(`conference NOTIFY failed: ${String(error)}`))
   }
 
@@ -501,8 +500,8 @@ export class RoomFocus {
 
   #moderate(incoming: IncomingRequest, identity: string, room: ChatRoom): void {
     const request = incoming.message
-    if (mediaType(request.headers.get('Content-Type')) !== MODERATION_CONTENT_TYPE) {
-      incoming.respond(415, { headers: [['Accept', MODERATION_CONTENT_TYPE]] })
+    if (mediaType(request.headers.get('Content-Type')) !== MODERATION_TYPE) {
+      incoming.respond(415, { headers: [['Accept', MODERATION_TYPE]] })
       return
     }
     const parsed = parseModerationRequest(request.body)

@@ -19,32 +19,17 @@
  * @module
  */
 
+import { identityKey } from '../../rooms/identity.ts'
 import type { IncomingRequest } from '../../sip/core/incoming-request.ts'
 import { DigestServer } from '../../sip/digest-server.ts'
 import { parseAuthHeader, type DigestAlgorithm } from '../../digest/index.ts'
 import { readNameAddrHeader, readNameAddrList } from '../../sip/headers/name-addr.ts'
 import { ParseError } from '../../errors.ts'
-import { addressOfRecordKey, hostForSocket, type Uri } from '../../sip/uri.ts'
+import { hostForSocket, type Uri } from '../../sip/uri.ts'
 import { randomBytes } from 'node:crypto'
 import { silentLogger } from '../../logger.ts'
 import { AuthThrottle, type AuthThrottleOptions } from './auth-throttle.ts'
 import type { ChatServerLogger } from './options.ts'
-
-/**
- * The address-of-record key of a parsed URI (`sip:user@host`, no parameters or headers; the user
- * part escaped canonically): {@link addressOfRecordKey}, the one identity function.
- */
-export function aorOf(uri: Uri): string {
-  const result = addressOfRecordKey(uri)
-  if (!result.ok) throw result.error
-  return result.key
-}
-
-/** Parses a URI string and returns its AOR key, or undefined when it does not parse. */
-export function aorOfString(value: string): string | undefined {
-  const result = addressOfRecordKey(value)
-  return result.ok ? result.key : undefined
-}
 
 /** Where the challenge goes: a UAS answers 401 WWW-Authenticate, a proxy 407 Proxy-Authenticate. */
 export type ChallengeRole = 'uas' | 'proxy'
@@ -127,14 +112,14 @@ export class Authenticator {
       if (asserted === null) return undefined
       // RFC 3325 §9.1: the asserted identity is the sender; a REGISTER's To must be that user.
       if (asserted !== undefined) {
-        if (request.method === 'REGISTER' && aorOf(asserted) !== aorOf(claimed)) {
-          this.#refuse(incoming, 403, `${aorOf(asserted)} may not register ${aorOf(claimed)}`)
+        if (request.method === 'REGISTER' && identityKey(asserted) !== identityKey(claimed)) {
+          this.#refuse(incoming, 403, `${identityKey(asserted)} may not register ${identityKey(claimed)}`)
           return undefined
         }
-        return aorOf(asserted)
+        return identityKey(asserted)
       }
     }
-    const aor = aorOf(claimed)
+    const aor = identityKey(claimed)
     const digest = this.#digest
     if (digest === undefined) return aor
     if (!this.isLocal(claimed)) {

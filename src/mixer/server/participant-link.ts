@@ -22,7 +22,7 @@ import { Reassembler } from '../../msrp/reassembler.ts'
 import { isIdent } from '../../msrp/headers.ts'
 import { generateTransactionId, transactionIdFor } from '../../msrp/serializer.ts'
 import { formatMsrpPath, formatMsrpUri, parseMsrpUri, type MsrpUri } from '../../msrp/uri.ts'
-import { mediaType } from '../chat-message.ts'
+import { CPIM_TYPE, mediaType } from '../../rooms/content-types.ts'
 
 /** The room's verdict on a complete message or a nickname request. */
 export interface LinkVerdict {
@@ -60,7 +60,6 @@ export type DeliveryMode = 'confirmed' | 'fast'
 /** Result of one fan-out leg. */
 export type LegOutcome = { ok: true } | { ok: false; status: number; reason?: string }
 
-const CPIM = 'message/cpim'
 const DASHES = Buffer.from('-------', 'latin1')
 
 /** Deep-freezes a parsed URI, so its formatted text can be cached (see formatMsrpUri). */
@@ -100,7 +99,7 @@ export class RelayedMessage {
       return
     }
     // Same header order as serializeFrameParts: typed headers in insertion order, Content-Type last.
-    const headers = `Message-ID: ${messageId}\r\nByte-Range: 1-${body.length}/${body.length}\r\n${this.partial ? 'Failure-Report: partial\r\n' : ''}Content-Type: ${CPIM}\r\n\r\n`
+    const headers = `Message-ID: ${messageId}\r\nByte-Range: 1-${body.length}/${body.length}\r\n${this.partial ? 'Failure-Report: partial\r\n' : ''}Content-Type: ${CPIM_TYPE}\r\n\r\n`
     const shared = Buffer.allocUnsafe(headers.length + body.length + 9)
     let o = shared.write(headers, 0, 'latin1')
     o += body.copy(shared, o)
@@ -284,7 +283,7 @@ export class ParticipantLink implements PassiveSession {
       continuation: '$',
     }
     if (body.length > 0) {
-      frame.headers['Content-Type'] = CPIM
+      frame.headers['Content-Type'] = CPIM_TYPE
       frame.body = body
       // RFC 4975 §7.1.1: with "partial" the recipient answers failures only; request() then
       // resolves once the frame is written.
@@ -326,7 +325,7 @@ export class ParticipantLink implements PassiveSession {
       return
     }
     const contentType = request.headers['Content-Type']
-    if (range.start === 1 && contentType !== undefined && mediaType(contentType) !== CPIM) {
+    if (range.start === 1 && contentType !== undefined && mediaType(contentType) !== CPIM_TYPE) {
       // RFC 7701 §6: messages to a chat room are CPIM-wrapped; the SDP answer said so.
       connection.respond(request, 415)
       return

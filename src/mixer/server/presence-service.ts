@@ -9,14 +9,13 @@
 import type { IncomingRequest } from '../../sip/core/incoming-request.ts'
 import type { UserAgentCore } from '../../sip/core/user-agent-core.ts'
 import { readExpires } from '../../sip/headers/scalars.ts'
-import { sameUri } from '../uri-key.ts'
+import { identityKey, sameIdentity } from '../../rooms/identity.ts'
 import type { TimeSource } from '../../clock.ts'
 import { PresenceAgent, PRESENCE_EVENT, type NotifyInstruction } from '../presence-agent.ts'
 import type { SubscriptionDialogs } from './subscriptions.ts'
 import { guarded } from './in-dialog.ts'
 import type { ChatServerLogger } from './options.ts'
 import { acceptsDialog } from './dialog-request.ts'
-import { aorOfString } from './identity.ts'
 
 /** Presence agent wiring. */
 export class PresenceService {
@@ -35,12 +34,12 @@ export class PresenceService {
   /** PUBLISH (RFC 3903 §6): only the presentity itself may publish its state. */
   publish(incoming: IncomingRequest, identity: string): void {
     const request = incoming.message
-    const presentity = aorOfString(request.uri)
+    const presentity = identityKey(request.uri)
     if (presentity === undefined) {
       incoming.respond(400, { reason: 'Bad Request-URI' })
       return
     }
-    if (!sameUri(presentity, identity)) {
+    if (!sameIdentity(presentity, identity)) {
       incoming.respond(403, { reason: `${identity} may not publish the presence of ${presentity}` })
       return
     }
@@ -63,7 +62,7 @@ export class PresenceService {
   subscribe(incoming: IncomingRequest, identity: string, localContact: string): void {
     if (!acceptsDialog(incoming)) return
     const request = incoming.message
-    const presentity = aorOfString(request.uri)
+    const presentity = identityKey(request.uri)
     if (presentity === undefined) {
       incoming.respond(400, { reason: 'Bad Request-URI' })
       return

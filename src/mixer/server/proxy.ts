@@ -20,8 +20,7 @@ import type { SipMessage, SipRequest } from '../../sip/message.ts'
 import type { Destination } from '../../sip/transaction/transport-port.ts'
 import { parseUri, type Uri } from '../../sip/uri.ts'
 import { requestUriOrRespond } from './request-uri.ts'
-import { sameUri } from '../uri-key.ts'
-import { aorOf } from './identity.ts'
+import { identityKey, sameIdentity } from '../../rooms/identity.ts'
 import type { ChatServerLogger } from './options.ts'
 import type { RegistrarService } from './registrar-service.ts'
 import type { SipEndpoint } from './sip-endpoint.ts'
@@ -73,7 +72,7 @@ export class LocalProxy {
       incoming.respond(403, { reason: `Not a relay for ${target.kind === 'sip' ? target.host : 'that URI'}`, stateless: true })
       return
     }
-    const locations = this.#registrar.locate(aorOf(target))
+    const locations = this.#registrar.locate(identityKey(target))
     const location = locations[0]
     if (location === undefined) {
       incoming.respond(404, { reason: 'User not registered here', stateless: true })
@@ -138,8 +137,8 @@ export class LocalProxy {
     const target = parseUri(request.uri)
     // A contact registered here goes back over its flow.
     if (target.kind === 'sip') {
-      for (const location of this.#registrar.locate(aorOf(target))) {
-        if (sameUri(location.contact, request.uri) || location.contact === request.uri) return location.destination
+      for (const location of this.#registrar.locate(identityKey(target))) {
+        if (sameIdentity(location.contact, request.uri) || location.contact === request.uri) return location.destination
       }
     }
     return destinationForUri(target)

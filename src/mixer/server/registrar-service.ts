@@ -6,6 +6,7 @@
  * @module
  */
 
+import { identityKey } from '../../rooms/identity.ts'
 import type { IncomingRequest } from '../../sip/core/incoming-request.ts'
 import { destinationForUri } from '../../sip/core/routing.ts'
 import { contactExpires, contactQ, readContacts } from '../../sip/headers/contact.ts'
@@ -17,7 +18,6 @@ import { hostForSocket, parseUri, serializeUri } from '../../sip/uri.ts'
 import { serializeSipMessage } from '../../sip/serializer.ts'
 import type { TimeSource } from '../../clock.ts'
 import { Registrar, type ContactInput, type RegistrarOptions } from '../registrar.ts'
-import { aorOf } from './identity.ts'
 
 /** Contact bytes a 200 over UDP may always carry, however small the REGISTER (one typical binding). */
 export const UDP_CONTACT_MIN_BYTES = 300
@@ -67,7 +67,7 @@ export class RegistrarService {
     const source = incoming.source
     const expires = readExpires(request.headers)
     const decision = this.registrar.register({
-      aor: aorOf(to.uri),
+      aor: identityKey(to.uri),
       callId: request.headers.get('Call-ID') ?? '',
       cseq: readCSeq(request.headers).seq,
       contacts,

@@ -6,7 +6,8 @@
 import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { startChatServer, type ChatServer, type ChatServerOptions } from '../../../src/mixer/server/index.ts'
-import { MODERATION_CONTENT_TYPE, buildModerationRequest } from '../../../src/mixer/server/moderation-request.ts'
+import { MODERATION_TYPE as MODERATION_CONTENT_TYPE } from '../../../src/rooms/content-types.ts'
+import { buildModerationRequest } from '../../../src/rooms/moderation.ts'
 import { TestParticipant } from './participant.ts'
 import { TransportSet } from '../../../src/sip/transport/transport-set.ts'
 

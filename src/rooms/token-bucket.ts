@@ -1,5 +1,6 @@
 /**
- * A token bucket on an injectable clock, for per-participant message rate limits.
+ * A token bucket on an injectable clock: the server paces each participant with it, the bot its
+ * own sends (bot/outbound-queue.ts).
  *
  * @module
  */

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { parseCpim } from '../../src/cpim/index.ts'
-import { buildChatCpim, buildComposingCpim, contentOf, decodeChatMessage, newMessageId } from '../../src/chat/chat-message.ts'
+import { buildChatCpim, buildComposingCpim, decodeChatMessage, newMessageId } from '../../src/rooms/chat-message.ts'
+import { contentOf } from '../../src/rooms/content.ts'
 
 const ROOM = 'sip:lobby@example.test'
 const BOT = 'sip:echo@example.test'

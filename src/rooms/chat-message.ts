@@ -1,44 +1,22 @@
 /**
- * Chat messages on the wire: what the bot sends (message/cpim, RFC 3862, wrapping the content,
- * RFC 7701 §6) and what it makes of what arrives (messages, is-composing indications).
+ * Chat messages on the wire, as a room participant sees them: what it sends (message/cpim,
+ * RFC 3862, wrapping the content, RFC 7701 §6) and what it makes of what arrives (messages,
+ * is-composing indications, the focus's own notices).
  *
  * @module
  */
 import { randomBytes } from 'node:crypto'
 import { buildCpim, cpimText, getCpimHeader, IMDN_NAMESPACE, parseCpim } from '../cpim/index.ts'
 import type { CpimMessage } from '../cpim/index.ts'
-import { sameUri } from './address.ts'
-import type { OutgoingContent } from './backend.ts'
-import { buildIsComposing, IS_COMPOSING_TYPE, parseIsComposing } from './is-composing.ts'
+import { baseType, CPIM_TYPE, IMDN_TYPE, IS_COMPOSING_TYPE } from './content-types.ts'
+import { sameIdentity } from './identity.ts'
+import { buildIsComposing, parseIsComposing } from './is-composing.ts'
 import { noticeKind } from './system-notice.ts'
 import type { NoticeKind } from './system-notice.ts'
-
-/** Media type of RFC 5438 disposition notifications (ignored by the bot). */
-export const IMDN_TYPE = 'message/imdn+xml'
-
-/** What the bot accepts inside CPIM (SDP `a=accept-wrapped-types`, RFC 4975 §8). */
-export const ACCEPT_WRAPPED_TYPES = ['text/plain', IS_COMPOSING_TYPE, IMDN_TYPE, '*'] as const
 
 /** A random message id: 24 hex digits, valid both as MSRP Message-ID (RFC 4975 §9 ident) and IMDN Message-ID (RFC 5438 §6.3). */
 export function newMessageId(): string {
   return randomBytes(12).toString('hex')
-}
-
-/** `Text/Plain; charset=utf-8` → `text/plain`. */
-export function baseType(contentType: string | undefined): string {
-  if (contentType === undefined) return 'text/plain'
-  const semi = contentType.indexOf(';')
-  return (semi < 0 ? contentType : contentType.slice(0, semi)).trim().toLowerCase()
-}
-
-/** Normalises content to a type and body (strings are UTF-8 `text/plain`). */
-export function contentOf(content: OutgoingContent): { contentType: string; body: string | Uint8Array } {
-  if (typeof content === 'string') return { contentType: 'text/plain;charset=utf-8', body: content }
-  const type = content.contentType
-  // Text bodies given as strings go out as UTF-8; say so when the caller did not.
-  const withCharset =
-    typeof content.body === 'string' && baseType(type).startsWith('text/') && !/charset=/i.test(type) ? `${type};charset=utf-8` : type
-  return { contentType: withCharset, body: content.body }
 }
 
 /** Inputs for {@link buildChatCpim}. */
@@ -105,7 +83,7 @@ export type DecodedChat =
 export function decodeChatMessage(message: InboundMsrp, context: { self: string; room: string; now: Date }): DecodedChat {
   const outer = baseType(message.contentType)
   let cpim: CpimMessage | undefined
-  if (outer === 'message/cpim') {
+  if (outer === CPIM_TYPE) {
     try {
       cpim = parseCpim(message.body, { maxBodyBytes: 16 * 1024 * 1024 })
     } catch (error) {
@@ -119,8 +97,8 @@ export function decodeChatMessage(message: InboundMsrp, context: { self: string;
   const isPrivate =
     cpim !== undefined &&
     cpim.to.length > 0 &&
-    cpim.to.some((to) => sameUri(to.uri, context.self)) &&
-    !cpim.to.some((to) => sameUri(to.uri, context.room))
+    cpim.to.some((to) => sameIdentity(to.uri, context.self)) &&
+    !cpim.to.some((to) => sameIdentity(to.uri, context.room))
   if (contentType === IS_COMPOSING_TYPE) {
     const state = parseIsComposing(body)
     if (state === undefined) return { kind: 'ignored', reason: 'malformed is-composing document' }

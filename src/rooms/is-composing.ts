@@ -1,12 +1,11 @@
 /**
- * The is-composing document (RFC 3994 §3): the body of `application/im-iscomposing+xml`.
+ * The is-composing document (RFC 3994 §3): the body of `application/im-iscomposing+xml`
+ * (`IS_COMPOSING_TYPE` in content-types.ts).
  *
  * @module
  */
 import { XMLParser } from 'fast-xml-parser'
 
-/** Media type of is-composing documents (RFC 3994 §7). */
-export const IS_COMPOSING_TYPE = 'application/im-iscomposing+xml'
 
 /** Largest document accepted; real ones are a few hundred bytes. */
 const MAX_BYTES = 4096

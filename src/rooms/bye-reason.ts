@@ -1,13 +1,34 @@
 /**
- * Reads the `Reason` header (RFC 3326) of a BYE from a chat-room focus, to tell why the
- * session ended. msrp-bot's mixer sends (see src/mixer/server/bye-reason.ts):
- * `SIP;cause=403` removed by a moderator, `SIP;cause=410` room closed, `SIP;cause=503` server
- * shutting down, `SIP;cause=408` MSRP session failed. Other foci may word a reason only in
- * `text`, so the text is read too; a BYE with no Reason at all (e.g. SylkServer) reads as
- * `unknown` and the caller decides (msrp-bot probes the room with OPTIONS).
+ * The `Reason` header (RFC 3326) on the BYEs a chat-room focus sends, both sides of it: the table
+ * the server writes ({@link BYE_REASONS}) and the reading the room client makes of any focus's BYE
+ * ({@link byeMeaning}). RFC 3326 §2 lets a `SIP` cause carry any SIP status code; the codes
+ * chosen say what the participant should do next:
+ *
+ * | why                          | header value                                        | client reading           |
+ * |------------------------------|-----------------------------------------------------|--------------------------|
+ * | removed by a moderator       | `SIP;cause=403;text="Removed by moderator"`         | forbidden now: `kicked`  |
+ * | room deleted / closed        | `SIP;cause=410;text="Room closed"`                  | gone for good: `closed`  |
+ * | server shutting down         | `SIP;cause=503;text="Server shutting down"`         | come back: `restarting`  |
+ * | MSRP session failed/not bound| `SIP;cause=408;text="MSRP session failed"`          | re-join: `media-failed`  |
+ *
+ * (RFC 4579 §5.5 defines the REFER that removes a participant but no Reason; 403 says "the
+ * focus no longer lets you in", 410 "this room is gone", 503 "try again later".) Other foci may
+ * word a reason only in `text`, so the text is read too; a BYE with no Reason at all (e.g.
+ * SylkServer) reads as `unknown` and the caller decides (msrp-bot probes the room with OPTIONS).
  *
  * @module
  */
+
+/** Why the focus ends a participant's session. */
+export type ByeCause = 'kicked' | 'room-closed' | 'shutdown' | 'media-failed'
+
+/** The RFC 3326 `Reason` header value the server sends for each {@link ByeCause}. */
+export const BYE_REASONS: Readonly<Record<ByeCause, string>> = {
+  kicked: 'SIP;cause=403;text="Removed by moderator"',
+  'room-closed': 'SIP;cause=410;text="Room closed"',
+  shutdown: 'SIP;cause=503;text="Server shutting down"',
+  'media-failed': 'SIP;cause=408;text="MSRP session failed"',
+}
 
 /** What a focus's BYE means for the participant. */
 export type ByeMeaning = 'kicked' | 'closed' | 'restarting' | 'media-failed' | 'unknown'

@@ -19,8 +19,8 @@
  * @module
  */
 
-/** Content-Type of moderation requests (vendor tree, RFC 6838 §3.2). */
-export const MODERATION_CONTENT_TYPE = 'application/vnd.msrp-bot.moderation+json'
+/* The body's Content-Type is `MODERATION_TYPE` in content-types.ts. */
+
 
 /** A parsed moderation request. */
 export interface ModerationRequest {
@@ -32,7 +32,7 @@ export interface ModerationRequest {
 export function parseModerationRequest(body: Uint8Array): ModerationRequest | string {
   let value: unknown
   try {
-    value = JSON.parse(Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8'))
+    value = JSON.parse(new TextDecoder().decode(body))
   } catch {
     return 'the body is not JSON'
   }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { buildIsComposing, parseIsComposing } from '../../src/chat/is-composing.ts'
+import { buildIsComposing, parseIsComposing } from '../../src/rooms/is-composing.ts'
 
 describe('is-composing (RFC 3994)', () => {
   it('round-trips active and idle', () => {

@@ -23,7 +23,7 @@
  */
 import { getCpimHeader } from '../cpim/index.ts'
 import type { CpimMessage } from '../cpim/index.ts'
-import { sameUri } from './address.ts'
+import { sameIdentity } from './identity.ts'
 
 /** The CPIM namespace of the SIP SIMPLE chat extension headers (`Message-Type`). */
 export const SIP_SIMPLE_CPIM_NAMESPACE = 'urn:ag-projects:xml:ns:cpim'
@@ -43,6 +43,6 @@ export function noticeKind(cpim: CpimMessage | undefined, room: string): NoticeK
   if (cpim === undefined) return 'info'
   const marker = getCpimHeader(cpim, SIP_SIMPLE_CPIM_NAMESPACE, 'Message-Type')
   if (marker !== undefined && marker.trim().toLowerCase() === 'status') return 'status'
-  const fromRoom = sameUri(cpim.from.uri, room) || (cpim.to.length === 1 && sameUri(cpim.from.uri, cpim.to[0]!.uri))
+  const fromRoom = sameIdentity(cpim.from.uri, room) || (cpim.to.length === 1 && sameIdentity(cpim.from.uri, cpim.to[0]!.uri))
   return fromRoom ? 'info' : undefined
 }
