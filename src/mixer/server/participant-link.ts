@@ -19,9 +19,9 @@ import type { MsrpConnection, PreparedRequest } from '../../msrp/connection.ts'
 import type { PassiveSession } from '../../msrp/listener.ts'
 import { MSRP_REASONS, type MsrpRequest } from '../../msrp/message.ts'
 import { Reassembler } from '../../msrp/reassembler.ts'
-import { isIdent } from '../../msrp/headers.ts'
 import { generateTransactionId, transactionIdFor } from '../../msrp/serializer.ts'
-import { formatMsrpPath, formatMsrpUri, parseMsrpUri, type MsrpUri } from '../../msrp/uri.ts'
+import { pathLines, serializeSharedSend, SharedSend } from '../../msrp/shared-send.ts'
+import { parseMsrpUri, type MsrpUri } from '../../msrp/uri.ts'
 import { CPIM_TYPE, mediaType } from '../../rooms/content-types.ts'
 
 /** The room's verdict on a complete message or a nickname request. */
@@ -60,51 +60,19 @@ export type DeliveryMode = 'confirmed' | 'fast'
 /** Result of one fan-out leg. */
 export type LegOutcome = { ok: true } | { ok: false; status: number; reason?: string }
 
-const DASHES = Buffer.from('-------', 'latin1')
-
 /** Deep-freezes a parsed URI, so its formatted text can be cached (see formatMsrpUri). */
 function frozenUri(uri: MsrpUri): MsrpUri {
   return Object.freeze({ ...uri, params: Object.freeze([...uri.params]) })
 }
 
 /**
- * One message relayed to many participants, serialized once (RFC 4975 §7.1, §9): the copies
- * differ only in To-Path, From-Path and transaction id, so everything from Message-ID to the
- * body and the end-line's dashes is built here, once per fan-out, and each recipient's SEND
- * is three short writes into one buffer.
+ * One message relayed to many participants, serialized once per fan-out (RFC 4975 §7.1) by the
+ * MSRP layer's {@link SharedSend}: the CPIM body unchanged (RFC 7701 §6.1), `Failure-Report:
+ * partial` in `fast` delivery mode.
  */
-export class RelayedMessage {
-  /** The CPIM body, unchanged (RFC 7701 §6.1). */
-  readonly body: Buffer
-  /** Message-ID of every copy (unique per recipient session, RFC 4975 §7.1.1). */
-  readonly messageId: string
-  /** Copies ask for no 200 (`fast` delivery mode: `Failure-Report: partial`). */
-  readonly partial: boolean
-  /**
-   * `Message-ID`, `Byte-Range`, [`Failure-Report`,] `Content-Type`, blank line, body, CRLF and
-   * the end-line's dashes; undefined when the copy cannot use the shared form (empty body or an
-   * id that is no `ident`), so the generic serializer checks and reports it as before.
-   */
-  readonly shared: Buffer | undefined
-  /** The body holds `-------`, so a transaction id could collide with it (RFC 4975 §7.1). */
-  readonly mayHoldEndLine: boolean
-
+export class RelayedMessage extends SharedSend {
   constructor(body: Buffer, messageId: string, mode: DeliveryMode) {
-    this.body = body
-    this.messageId = messageId
-    this.partial = mode === 'fast'
-    this.mayHoldEndLine = body.includes(DASHES)
-    if (body.length === 0 || !isIdent(messageId)) {
-      this.shared = undefined
-      return
-    }
-    // Same header order as serializeFrameParts: typed headers in insertion order, Content-Type last.
-    const headers = `Message-ID: ${messageId}\r\nByte-Range: 1-${body.length}/${body.length}\r\n${this.partial ? 'Failure-Report: partial\r\n' : ''}Content-Type: ${CPIM_TYPE}\r\n\r\n`
-    const shared = Buffer.allocUnsafe(headers.length + body.length + 9)
-    let o = shared.write(headers, 0, 'latin1')
-    o += body.copy(shared, o)
-    shared.write('\r\n-------', o, 'latin1')
-    this.shared = shared
+    super({ body, messageId, contentType: CPIM_TYPE, partial: mode === 'fast' })
   }
 }
 
@@ -234,22 +202,12 @@ export class ParticipantLink implements PassiveSession {
       done(SESSION_GONE)
       return
     }
-    const shared = message.shared
-    if (shared === undefined || message.partial !== (this.#mode === 'fast')) {
+    if (message.rest === undefined || message.partial !== (this.#mode === 'fast')) {
       this.deliver(message.body, message.messageId).then(done)
       return
     }
     const tid = this.#nextTransactionId(message.mayHoldEndLine ? message.body : undefined)
-    const head = (this.#copyHead ??= Buffer.from(`To-Path: ${formatMsrpPath(this.#remotePath)}\r\nFrom-Path: ${formatMsrpUri(this.localUri)}\r\n`, 'utf8'))
-    // "MSRP " tid " SEND" CRLF, To-Path and From-Path, the shared rest, tid "$" CRLF.
-    const bytes = Buffer.allocUnsafe(5 + tid.length + 7 + head.length + shared.length + tid.length + 3)
-    let o = bytes.write('MSRP ', 0, 'latin1')
-    o += bytes.write(tid, o, 'latin1')
-    o += bytes.write(' SEND\r\n', o, 'latin1')
-    o += head.copy(bytes, o)
-    o += shared.copy(bytes, o)
-    o += bytes.write(tid, o, 'latin1')
-    bytes.write('$\r\n', o, 'latin1')
+    const bytes = serializeSharedSend(message, tid, (this.#copyHead ??= pathLines(this.#remotePath, [this.localUri])))
     const prepared: PreparedRequest = { transactionId: tid, method: 'SEND', bytes: [bytes], expectResponse: !message.partial }
     try {
       connection.sendPrepared(prepared, this.#deliveryTimeoutMs, (response, error) => {
