@@ -4,7 +4,7 @@ import { BYE_REASONS, byeMeaning, parseReasonHeader } from '../../src/rooms/bye-
 import { LOBBY, client, quiet, startServer, until } from './helpers.ts'
 
 describe('BYE Reason (RFC 3326) from a focus', () => {
-  it('reads the mixer\'s causes: 403 kicked, 410 closed, 503 restarting, 408 media failed', () => {
+  it('reads the server\'s causes: 403 kicked, 410 closed, 503 restarting, 408 media failed', () => {
     assert.equal(byeMeaning(BYE_REASONS.kicked), 'kicked')
     assert.equal(byeMeaning(BYE_REASONS['room-closed']), 'closed')
     assert.equal(byeMeaning(BYE_REASONS.shutdown), 'restarting')
