@@ -30,7 +30,7 @@ import type { MsrpDialer } from './msrp-dialer.ts'
 import { RoomMedia } from './room-media.ts'
 import { RoomRoster } from './room-roster.ts'
 import type { RosterChange } from './room-roster.ts'
-import type { IncomingMessage } from '../msrp/session.ts'
+import type { IncomingMsrpMessage } from '../msrp/session.ts'
 
 
 /**
@@ -317,7 +317,7 @@ export class RoomClient implements RoomHandle {
 
   // ---- inbound ---------------------------------------------------------------------------
 
-  #inbound(message: IncomingMessage): void {
+  #inbound(message: IncomingMsrpMessage): void {
     const decoded = decodeChatMessage(message, { self: this.#host.self, room: this.uri, now: new Date() })
     if (decoded.kind === 'ignored') {
       this.#host.log.debug(`room ${this.uri}: inbound message ignored (${decoded.reason})`)

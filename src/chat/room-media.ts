@@ -8,7 +8,7 @@ import { EventEmitter } from 'eventemitter3'
 import { MsrpBotError } from '../errors.ts'
 import type { MsrpConnection } from '../msrp/connection.ts'
 import { MsrpSession, generateSessionId } from '../msrp/session.ts'
-import type { IncomingMessage, OutgoingMessage, SendResult } from '../msrp/session.ts'
+import type { IncomingMsrpMessage, OutgoingMessage, SendResult } from '../msrp/session.ts'
 import { formatMsrpUri, parseMsrpUri } from '../msrp/uri.ts'
 import type { MsrpUri } from '../msrp/uri.ts'
 import { createOffer, parseMsrpSdp } from '../sdp/index.ts'
@@ -28,7 +28,7 @@ export interface RoomMediaOptions {
 /** Events of {@link RoomMedia}. */
 export interface RoomMediaEvents {
   /** A complete inbound message. */
-  message: [message: IncomingMessage]
+  message: [message: IncomingMsrpMessage]
   /** The session or its connection closed without `close()` being called. */
   lost: [error: Error | undefined]
 }

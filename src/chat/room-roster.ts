@@ -9,7 +9,7 @@
  * @module
  */
 import { ConferenceRoster } from '../conference/index.ts'
-import type { Participant as RosterParticipant } from '../conference/index.ts'
+import type { ConferenceParticipant as RosterParticipant } from '../conference/index.ts'
 import { identityKeyOrText } from '../rooms/identity.ts'
 import type { Participant } from './backend.ts'
 

@@ -12,7 +12,7 @@ import { unrefClock as realClock, type Clock, type TimerHandle } from '../clock.
 import { createMemoryNetwork } from '../sip/transport/memory.ts'
 import { InMemoryRoomStore, type RoomStore } from './core/room-store.ts'
 import { RoomDirectory } from './core/room-directory.ts'
-import type { ChatRoom } from './core/room.ts'
+import type { ServerRoom } from './core/room.ts'
 import { Authenticator } from './identity.ts'
 import { identityKey } from '../rooms/identity.ts'
 import { RoomFocus } from './focus.ts'
@@ -139,7 +139,7 @@ export class ChatServer {
   }
 
   /** The room with that name or URI. */
-  room(nameOrUri: string): ChatRoom | undefined {
+  room(nameOrUri: string): ServerRoom | undefined {
     return this.rooms.get(this.roomUri(nameOrUri))
   }
 

@@ -1,7 +1,7 @@
 /**
  * The RFC 7701 chat-room focus on SIP and MSRP: INVITE to a room URI joins (SDP answer with
  * `a=chatroom`, Contact with `isfocus`, RFC 4579 §3), BYE or a closed MSRP connection leaves,
- * SEND is decided by {@link ChatRoom.handleMessage} and relayed, NICKNAME reserves nicknames,
+ * SEND is decided by {@link ServerRoom.handleMessage} and relayed, NICKNAME reserves nicknames,
  * SUBSCRIBE `conference` gets RFC 4575 roster NOTIFYs, REFER `method=BYE` removes a participant
  * (RFC 4579 §5.5), and MESSAGE with the msrp-bot moderation body mutes (see moderation-request.ts).
  *
@@ -25,7 +25,7 @@ import { roomMediaPolicy } from './core/media-policy.ts'
 import { decideRefer, setMuted } from './core/moderation.ts'
 import type { RoomDirectory } from './core/room-directory.ts'
 import type { LeaveReason, RoomStore } from './core/room-store.ts'
-import type { ChatRoom } from './core/room.ts'
+import type { ServerRoom } from './core/room.ts'
 import { BYE_REASONS, type ByeCause } from '../rooms/bye-reason.ts'
 import { acceptsDialog } from './dialog-request.ts'
 import { guarded, sendInDialog, type DialogLeg } from './in-dialog.ts'
@@ -41,7 +41,7 @@ const ALLOW = 'INVITE, ACK, CANCEL, BYE, OPTIONS, SUBSCRIBE, NOTIFY, REFER, MESS
 
 /** One participant: its SIP dialog with the focus and its MSRP session. */
 interface Leg extends DialogLeg {
-  readonly room: ChatRoom
+  readonly room: ServerRoom
   readonly participantId: string
   readonly identity: string
   readonly link: ParticipantLink
@@ -73,8 +73,8 @@ export interface FocusDeps {
  */
 interface FocusPort {
   relay(leg: Leg, body: Buffer, size: number): Promise<LinkVerdict>
-  nickname(room: ChatRoom, participantId: string, nickname: string | undefined): LinkVerdict
-  maxMessageBytes(room: ChatRoom): number
+  nickname(room: ServerRoom, participantId: string, nickname: string | undefined): LinkVerdict
+  maxMessageBytes(room: ServerRoom): number
   bound(leg: Leg): void
   closed(leg: Leg): void
 }
@@ -87,10 +87,10 @@ class LegEvents implements LinkHandlers {
   /** Set right after the leg exists (the link is made first, the leg holds it). */
   leg: Leg | undefined
   readonly #focus: FocusPort
-  readonly #room: ChatRoom
+  readonly #room: ServerRoom
   readonly #participantId: string
 
-  constructor(focus: FocusPort, room: ChatRoom, participantId: string) {
+  constructor(focus: FocusPort, room: ServerRoom, participantId: string) {
     this.#focus = focus
     this.#room = room
     this.#participantId = participantId
@@ -152,7 +152,7 @@ export class RoomFocus {
   }
 
   /** An out-of-dialog request whose Request-URI is `room`. */
-  handle(incoming: IncomingRequest, identity: string, room: ChatRoom): void {
+  handle(incoming: IncomingRequest, identity: string, room: ServerRoom): void {
     if (['INVITE', 'SUBSCRIBE', 'REFER'].includes(incoming.method) && !acceptsDialog(incoming)) return
     switch (incoming.method) {
       case 'INVITE':
@@ -199,7 +199,7 @@ export class RoomFocus {
 
   // ---- joining and leaving ---------------------------------------------------------------
 
-  #join(incoming: IncomingRequest, identity: string, room: ChatRoom): void {
+  #join(incoming: IncomingRequest, identity: string, room: ServerRoom): void {
     const { msrp, core, log } = this.#deps
     const request = incoming.message
     const contentType = mediaType(request.headers.get('Content-Type'))
@@ -402,7 +402,7 @@ export class RoomFocus {
     return { status: report.status, comment: report.reason }
   }
 
-  #nickname(room: ChatRoom, participantId: string, nickname: string | undefined): LinkVerdict {
+  #nickname(room: ServerRoom, participantId: string, nickname: string | undefined): LinkVerdict {
     if (this.#deps.store.getRoom(room.uri) === undefined) return { status: 481 }
     const decision = room.handleNicknameRequest(participantId, nickname)
     return { status: decision.status, comment: decision.reason }
@@ -410,7 +410,7 @@ export class RoomFocus {
 
   // ---- roster subscriptions (RFC 4575) ---------------------------------------------------
 
-  #subscribe(incoming: IncomingRequest, identity: string, room: ChatRoom): void {
+  #subscribe(incoming: IncomingRequest, identity: string, room: ServerRoom): void {
     const request = incoming.message
     const expires = readExpires(request.headers)
     const decision = this.notifier.subscribe({ room: room.uri, watcher: identity, event: request.headers.get('Event'), ...(expires === undefined ? {} : { expires }) })
@@ -432,7 +432,7 @@ export class RoomFocus {
     this.#sendConferenceNotify(decision.notify)
   }
 
-  #subscriptionRequest(incoming: IncomingRequest, id: string, watcher: string, room: ChatRoom): void {
+  #subscriptionRequest(incoming: IncomingRequest, id: string, watcher: string, room: ServerRoom): void {
     if (incoming.method !== 'SUBSCRIBE') {
       if (incoming.method !== 'ACK') incoming.respond(405, { headers: [['Allow', 'SUBSCRIBE']] })
       return
@@ -463,7 +463,7 @@ export class RoomFocus {
 
   // ---- moderation ------------------------------------------------------------------------
 
-  #refer(incoming: IncomingRequest, identity: string, room: ChatRoom, inLeg: Leg | undefined): void {
+  #refer(incoming: IncomingRequest, identity: string, room: ServerRoom, inLeg: Leg | undefined): void {
     const referTo = incoming.message.headers.get('Refer-To')
     if (referTo === undefined) {
       incoming.respond(400, { reason: 'Missing Refer-To' })
@@ -498,7 +498,7 @@ export class RoomFocus {
     })()
   }
 
-  #moderate(incoming: IncomingRequest, identity: string, room: ChatRoom): void {
+  #moderate(incoming: IncomingRequest, identity: string, room: ServerRoom): void {
     const request = incoming.message
     if (mediaType(request.headers.get('Content-Type')) !== MODERATION_TYPE) {
       incoming.respond(415, { headers: [['Accept', MODERATION_TYPE]] })

@@ -77,7 +77,7 @@ export class SipEndpoint {
         return a
       },
     }
-    this.core = new UserAgentCore({ port: transportSetPort(transports), ...sentBy, ...(clock === undefined ? {} : { clock }), logger, userAgent: 'msrp-bot mixer', tryingDelayMs: 200, methods: SERVER_METHODS })
+    this.core = new UserAgentCore({ port: transportSetPort(transports), ...sentBy, ...(clock === undefined ? {} : { clock }), logger, userAgent: 'msrp-bot server', tryingDelayMs: 200, methods: SERVER_METHODS })
     transports.on('message', (bytes, meta) => this.#receive(bytes, sourceOf(meta), meta.protocol === 'udp'))
     transports.on('connection-closed', (id) => {
       for (const listener of this.#closedListeners) {

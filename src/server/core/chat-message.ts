@@ -9,7 +9,7 @@
  */
 
 import type { ChatMessageCategory } from '../../rooms/content-types.ts'
-import type { Participant } from './room-store.ts'
+import type { ServerParticipant } from './room-store.ts'
 
 /** An address in a CPIM From/To header (RFC 3862 §3.3.1); only the URI matters to the focus. */
 export interface ChatCpimAddress {
@@ -71,7 +71,7 @@ export interface MessageDelivery<C extends ChatCpim = ChatCpim> {
   kind: 'public' | 'private'
   category: ChatMessageCategory
   /** The sending participant. */
-  sender: Participant
+  sender: ServerParticipant
   /** Participant ids to send to, in join order (public: everyone but the sending session). */
   recipients: string[]
   /** The CPIM message to re-emit, unchanged. */

@@ -13,7 +13,7 @@
  */
 
 import { randomBytes } from 'node:crypto'
-import type { RoomDescription, RoomParticipant, RosterChanges } from '../../conference/documents.ts'
+import type { RoomDescription, RosterEntry, RosterChanges } from '../../conference/documents.ts'
 import { type TimeSource, wallClock } from '../../clock.ts'
 import { fullRosterInput, partialRosterInput } from './roster.ts'
 import type { RoomStore, RoomStoreEvent } from './room-store.ts'
@@ -24,7 +24,7 @@ export const CONFERENCE_EVENT = 'conference'
 
 /** The document a NOTIFY carries, ready for the conference-info builders. */
 export type ConferenceDocument =
-  | { state: 'full'; room: RoomDescription; participants: RoomParticipant[] }
+  | { state: 'full'; room: RoomDescription; participants: RosterEntry[] }
   | { state: 'partial'; room: RoomDescription; changes: RosterChanges }
 
 /** A NOTIFY to send on a conference subscription dialog. */

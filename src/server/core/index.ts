@@ -8,10 +8,10 @@
 export { InMemoryRoomStore, RoomStoreError, DEFAULT_ROOM_CONFIG } from './room-store.ts'
 export type {
   RoomStore,
-  RoomState,
+  ServerRoomState,
   RoomConfig,
   RateLimitConfig,
-  Participant,
+  ServerParticipant,
   ParticipantRole,
   ParticipantPatch,
   LeaveReason,
@@ -19,7 +19,7 @@ export type {
   RosterChangeKind,
   RoomStoreEvent,
 } from './room-store.ts'
-export { ChatRoom } from './room.ts'
+export { ServerRoom } from './room.ts'
 export { RoomDirectory } from './room-directory.ts'
 export type { RoomDirectoryOptions } from './room-directory.ts'
 export { roomParticipants, fullRosterInput, partialRosterInput } from './roster.ts'
@@ -33,7 +33,7 @@ export type {
   ConferenceDocument,
 } from './conference-notifier.ts'
 export type { RoomMediaPolicy } from './media-policy.ts'
-export type { ChatRoomOptions, JoinRequest, JoinDecision, NicknameDecision } from './room.ts'
+export type { ServerRoomOptions, JoinRequest, JoinDecision, NicknameDecision } from './room.ts'
 export { aggregateDelivery } from './chat-message.ts'
 export type {
   ChatCpim,

@@ -1,7 +1,7 @@
 /**
  * Moderation: removing a participant with REFER method=BYE (RFC 4579 §5.5), mute/unmute, and who
  * may do either. Message size and rate limits are room config (`maxMessageSize`, `rateLimit`,
- * enforced by `ChatRoom.handleMessage` with a {@link TokenBucket} per participant on the
+ * enforced by `ServerRoom.handleMessage` with a {@link TokenBucket} per participant on the
  * injectable clock); this module only decides and authorises.
  *
  * Authority: owners may act on anyone; moderators on anyone but owners; any identity may
@@ -12,8 +12,8 @@
  * @module
  */
 
-import type { ChatRoom } from './room.ts'
-import type { Participant, RosterChange } from './room-store.ts'
+import type { ServerRoom } from './room.ts'
+import type { ServerParticipant, RosterChange } from './room-store.ts'
 import { sameIdentity } from '../../rooms/identity.ts'
 
 /** Removing participants: what the wiring must do after answering the REFER 202. */
@@ -22,7 +22,7 @@ export interface KickAction {
   /** The room URI. */
   room: string
   /** Every session of the target identity: send each a BYE on its dialog. */
-  targets: Participant[]
+  targets: ServerParticipant[]
   /** The requester's URI. */
   by: string
   /**
@@ -82,7 +82,7 @@ function findMethod(params: string): string | undefined {
 }
 
 /** Whether `requester` may act on `target` in `room` (see the module comment for the rules). */
-export function mayModerate(room: ChatRoom, requester: string, target: Participant): boolean {
+export function mayModerate(room: ServerRoom, requester: string, target: ServerParticipant): boolean {
   if (sameIdentity(requester, target.uri)) return true
   const role = room.roleOf(requester)
   if (role === 'owner') return true
@@ -102,7 +102,7 @@ export function mayModerate(room: ChatRoom, requester: string, target: Participa
  * if (d.ok) { for (const t of d.action.targets) sendBye(t.id); applyKick(room, d.action) }
  * ```
  */
-export function decideRefer(room: ChatRoom, request: { requester: string; referTo: string }): ReferDecision {
+export function decideRefer(room: ServerRoom, request: { requester: string; referTo: string }): ReferDecision {
   const target = parseReferTo(request.referTo)
   if (target === undefined) {
     return { ok: false, status: 400, reason: 'Bad Request', problem: 'bad-refer-to', detail: `Refer-To "${request.referTo}" holds no URI` }
@@ -123,7 +123,7 @@ export function decideRefer(room: ChatRoom, request: { requester: string; referT
 }
 
 /** Removes the kicked participants from the room (reason `kicked`); call once their BYEs are sent. */
-export function applyKick(room: ChatRoom, action: KickAction): RosterChange[] {
+export function applyKick(room: ServerRoom, action: KickAction): RosterChange[] {
   const changes: RosterChange[] = []
   for (const t of action.targets) {
     const change = room.leave(t.id, 'kicked')
@@ -142,7 +142,7 @@ export type MuteDecision =
  * {@link mayModerate}). A muted participant's messages are refused with 403 and its RFC 4575
  * media status should be shown as recvonly; the returned change (kind `media`) bumps the roster version.
  */
-export function setMuted(room: ChatRoom, request: { requester: string; targetId: string; muted: boolean }): MuteDecision {
+export function setMuted(room: ServerRoom, request: { requester: string; targetId: string; muted: boolean }): MuteDecision {
   const target = room.participant(request.targetId)
   if (target === undefined) return { ok: false, status: 404, problem: 'not-a-participant', detail: `participant ${request.targetId} is not in ${room.uri}` }
   // Unlike removal, nobody may unmute themselves: self-authority only covers leaving.

@@ -1,12 +1,12 @@
 /**
- * All the rooms of a server: finds the {@link ChatRoom} for a Request-URI, creating rooms on
+ * All the rooms of a server: finds the {@link ServerRoom} for a Request-URI, creating rooms on
  * demand if the operator allows it (RFC 7701 §5 leaves room creation to local policy).
  *
  * @module
  */
 
 import { type TimeSource, wallClock } from '../../clock.ts'
-import { ChatRoom } from './room.ts'
+import { ServerRoom } from './room.ts'
 import { InMemoryRoomStore, type RoomConfig, type RoomStore, type RosterChange } from './room-store.ts'
 import { identityKey } from '../../rooms/identity.ts'
 
@@ -32,7 +32,7 @@ export interface RoomDirectoryOptions {
  * ```
  */
 export class RoomDirectory {
-  private readonly rooms = new Map<string, ChatRoom>()
+  private readonly rooms = new Map<string, ServerRoom>()
   private readonly clock: TimeSource
   private readonly options: RoomDirectoryOptions
 
@@ -43,13 +43,13 @@ export class RoomDirectory {
   }
 
   /** Creates a room; throws `MIXER_ROOM_EXISTS` if it exists. */
-  create(uri: string, config: Partial<RoomConfig> = {}): ChatRoom {
+  create(uri: string, config: Partial<RoomConfig> = {}): ServerRoom {
     this.store.createRoom(uri, config)
     return this.get(uri)!
   }
 
   /** The room with that URI (parameters and host case ignored), or undefined. */
-  get(uri: string): ChatRoom | undefined {
+  get(uri: string): ServerRoom | undefined {
     const state = this.store.getRoom(uri)
     const key = identityKey(uri)
     if (state === undefined || key === undefined) {
@@ -58,14 +58,14 @@ export class RoomDirectory {
     }
     let room = this.rooms.get(key)
     if (room === undefined) {
-      room = new ChatRoom(this.store, state.uri, { clock: this.clock, ...(this.options.newId === undefined ? {} : { newId: this.options.newId }) })
+      room = new ServerRoom(this.store, state.uri, { clock: this.clock, ...(this.options.newId === undefined ? {} : { newId: this.options.newId }) })
       this.rooms.set(key, room)
     }
     return room
   }
 
   /** The room for an incoming INVITE/SEND: existing, or created per `autoCreate`; undefined means 404. */
-  open(uri: string): ChatRoom | undefined {
+  open(uri: string): ServerRoom | undefined {
     const existing = this.get(uri)
     if (existing !== undefined || this.options.autoCreate === undefined || this.options.autoCreate === false) return existing
     if (identityKey(uri) === undefined) return undefined
@@ -83,7 +83,7 @@ export class RoomDirectory {
   }
 
   /** Every room, in creation order. */
-  list(): ChatRoom[] {
+  list(): ServerRoom[] {
     return this.store.listRooms().flatMap((s) => this.get(s.uri) ?? [])
   }
 }

@@ -17,12 +17,12 @@
  * 2. On the owner node every mutator applies to the replica first (so the version counter stays
  *    gap-free and ordered), then publishes the resulting {@link RoomStoreEvent} — it is plain JSON
  *    data — on a subject such as `server.room.<uri>` (NATS) or channel `server:room:<uri>` (Redis),
- *    and writes a snapshot (`RoomState` as JSON) to a key so a restarting node can recover.
+ *    and writes a snapshot (`ServerRoomState` as JSON) to a key so a restarting node can recover.
  * 3. Other nodes subscribe to those subjects and apply events to their replicas with
  *    {@link InMemoryRoomStore.applyRemote}, which ignores events whose version is not newer, so
  *    redelivery is harmless; a gap in versions means "reload the snapshot".
  * 4. Chat-message fan-out is not room state: the owner node publishes the
- *    `deliver` decision of `ChatRoom.handleMessage` on a second subject and each node delivers to
+ *    `deliver` decision of `ServerRoom.handleMessage` on a second subject and each node delivers to
  *    the participants whose MSRP sessions it terminates.
  *
  * If rooms ever need several writers, nickname uniqueness must become an atomic reservation in the
@@ -44,7 +44,7 @@ export type ParticipantRole = 'owner' | 'moderator' | 'participant'
 export type LeaveReason = 'bye' | 'kicked' | 'expired' | 'error' | 'room-deleted'
 
 /** One participant of a room (one SIP dialog + MSRP session). Immutable: updates replace it. */
-export interface Participant {
+export interface ServerParticipant {
   /** Unique within the room; the wiring uses it to find the MSRP session and SIP dialog. */
   readonly id: string
   /**
@@ -126,12 +126,12 @@ export const DEFAULT_ROOM_CONFIG: Readonly<RoomConfig> = Object.freeze({
 })
 
 /** A room's state as the store exposes it (read-only views; mutate through the store). */
-export interface RoomState {
+export interface ServerRoomState {
   /** The room (conference) URI, e.g. `sip:lobby@example.test`, as given at creation. */
   readonly uri: string
   readonly config: Readonly<RoomConfig>
   /** Participants by id, in join order. */
-  readonly participants: ReadonlyMap<string, Participant>
+  readonly participants: ReadonlyMap<string, ServerParticipant>
   /**
    * Roster version (RFC 4575 `version`): starts at 0 and goes up by exactly one for each
    * roster change, so conference-info NOTIFYs can carry it and watchers can detect gaps.
@@ -150,9 +150,9 @@ export interface RosterChange {
   readonly version: number
   readonly kind: RosterChangeKind
   /** The participant after the change (for `leave`: as it was when it left). */
-  readonly participant: Participant
+  readonly participant: ServerParticipant
   /** The participant before the change (absent for `join`). */
-  readonly previous?: Participant | undefined
+  readonly previous?: ServerParticipant | undefined
   /** For `leave`: why. */
   readonly reason?: LeaveReason | undefined
 }
@@ -178,17 +178,17 @@ export interface ParticipantPatch {
  */
 export interface RoomStore {
   /** Creates a room; throws `MIXER_ROOM_EXISTS` if one with that URI exists. */
-  createRoom(uri: string, config?: Partial<RoomConfig>): RoomState
+  createRoom(uri: string, config?: Partial<RoomConfig>): ServerRoomState
   /** The room with that URI, or undefined. */
-  getRoom(uri: string): RoomState | undefined
+  getRoom(uri: string): ServerRoomState | undefined
   /** All rooms, in creation order. */
-  listRooms(): RoomState[]
-  /** Deletes a room (participants are not notified here; `ChatRoom.close` does that). */
+  listRooms(): ServerRoomState[]
+  /** Deletes a room (participants are not notified here; `ServerRoom.close` does that). */
   deleteRoom(uri: string): boolean
   /** Merges `patch` into the room's config. */
-  updateConfig(uri: string, patch: Partial<RoomConfig>): RoomState
+  updateConfig(uri: string, patch: Partial<RoomConfig>): ServerRoomState
   /** Adds a participant (id must be new in the room) and bumps the version. */
-  addParticipant(uri: string, participant: Participant): RosterChange
+  addParticipant(uri: string, participant: ServerParticipant): RosterChange
   /** Changes a participant; returns undefined (and keeps the version) if nothing changed. */
   updateParticipant(uri: string, id: string, patch: ParticipantPatch): RosterChange | undefined
   /** Removes a participant; undefined if it was not there. */
@@ -200,7 +200,7 @@ export interface RoomStore {
 interface MutableRoom {
   uri: string
   config: RoomConfig
-  participants: Map<string, Participant>
+  participants: Map<string, ServerParticipant>
   version: number
   createdAt: number
 }
@@ -216,7 +216,7 @@ export class RoomStoreError extends MsrpBotError {}
  * ```ts
  * const store = new InMemoryRoomStore({ clock })
  * store.createRoom('sip:lobby@example.test', { moderators: ['sip:mod@example.test'] })
- * const room = new ChatRoom(store, 'sip:lobby@example.test', { clock })
+ * const room = new ServerRoom(store, 'sip:lobby@example.test', { clock })
  * ```
  */
 export class InMemoryRoomStore implements RoomStore {
@@ -230,7 +230,7 @@ export class InMemoryRoomStore implements RoomStore {
     this.now = () => clock.now()
   }
 
-  createRoom(uri: string, config: Partial<RoomConfig> = {}): RoomState {
+  createRoom(uri: string, config: Partial<RoomConfig> = {}): ServerRoomState {
     const key = roomKey(uri)
     if (this.rooms.has(key)) throw new RoomStoreError('MIXER_ROOM_EXISTS', `a room ${uri} already exists; use getRoom() or pick another URI`)
     const room: MutableRoom = { uri, config: mergeConfig(DEFAULT_ROOM_CONFIG, config), participants: new Map(), version: 0, createdAt: this.now() }
@@ -239,12 +239,12 @@ export class InMemoryRoomStore implements RoomStore {
     return room
   }
 
-  getRoom(uri: string): RoomState | undefined {
+  getRoom(uri: string): ServerRoomState | undefined {
     const key = identityKey(uri)
     return key === undefined ? undefined : this.rooms.get(key)
   }
 
-  listRooms(): RoomState[] {
+  listRooms(): ServerRoomState[] {
     return [...this.rooms.values()]
   }
 
@@ -257,14 +257,14 @@ export class InMemoryRoomStore implements RoomStore {
     return true
   }
 
-  updateConfig(uri: string, patch: Partial<RoomConfig>): RoomState {
+  updateConfig(uri: string, patch: Partial<RoomConfig>): ServerRoomState {
     const room = this.mustGet(uri)
     room.config = mergeConfig(room.config, patch)
     this.emit({ type: 'config-changed', room: room.uri, config: room.config })
     return room
   }
 
-  addParticipant(uri: string, participant: Participant): RosterChange {
+  addParticipant(uri: string, participant: ServerParticipant): RosterChange {
     const room = this.mustGet(uri)
     if (room.participants.has(participant.id)) {
       throw new RoomStoreError('MIXER_DUPLICATE_PARTICIPANT', `participant id ${participant.id} is already in ${room.uri}; ids must be unique per room`)
@@ -277,7 +277,7 @@ export class InMemoryRoomStore implements RoomStore {
     const room = this.mustGet(uri)
     const previous = room.participants.get(id)
     if (previous === undefined) throw new RoomStoreError('MIXER_UNKNOWN_PARTICIPANT', `no participant ${id} in ${room.uri}`)
-    let next: Participant = previous
+    let next: ServerParticipant = previous
     let kind: RosterChangeKind | undefined
     if (patch.nickname !== undefined && (patch.nickname ?? undefined) !== previous.nickname) {
       next = { ...next, nickname: patch.nickname ?? undefined }

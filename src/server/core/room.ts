@@ -24,10 +24,10 @@ import { reserveNickname, type NicknameError } from './nickname.ts'
 import {
   RoomStoreError,
   type LeaveReason,
-  type Participant,
+  type ServerParticipant,
   type ParticipantRole,
   type RoomConfig,
-  type RoomState,
+  type ServerRoomState,
   type RoomStore,
   type RosterChange,
 } from './room-store.ts'
@@ -53,9 +53,9 @@ export interface JoinRequest {
   requestUri?: string
 }
 
-/** Result of {@link ChatRoom.join}: the SIP status to answer the INVITE with. */
+/** Result of {@link ServerRoom.join}: the SIP status to answer the INVITE with. */
 export type JoinDecision =
-  | { ok: true; status: 200; participant: Participant; change: RosterChange }
+  | { ok: true; status: 200; participant: ServerParticipant; change: RosterChange }
   /** 403: banned or not a member. 486: room full (Busy Here, RFC 3261 §21.4.24). */
   | { ok: false; status: 403 | 486; reason: string; detail: string }
 
@@ -65,11 +65,11 @@ export type NicknameDecision =
   | NicknameError
   | { ok: false; status: 481; reason: 'Session does not exist'; problem: 'not-a-participant'; detail: string }
 
-/** Options for {@link ChatRoom}. */
-export interface ChatRoomOptions {
+/** Options for {@link ServerRoom}. */
+export interface ServerRoomOptions {
   /** Clock for join times and rate limits (default: `wallClock`, i.e. `Date.now`). */
   clock?: TimeSource
-  /** Participant id generator (default: `crypto.randomUUID`). */
+  /** ServerParticipant id generator (default: `crypto.randomUUID`). */
   newId?: () => string
 }
 
@@ -80,13 +80,13 @@ export interface ChatRoomOptions {
  * ```ts
  * const store = new InMemoryRoomStore()
  * store.createRoom('sip:lobby@example.test')
- * const room = new ChatRoom(store, 'sip:lobby@example.test')
+ * const room = new ServerRoom(store, 'sip:lobby@example.test')
  * const alice = room.join({ uri: 'sip:alice@example.test' })
  * const decision = room.handleMessage({ participantId: alice.participant.id, cpim })
  * if (decision.action === 'deliver') for (const id of decision.recipients) send(id, decision.cpim)
  * ```
  */
-export class ChatRoom {
+export class ServerRoom {
   /** The room URI as given. */
   readonly uri: string
   private readonly clock: TimeSource
@@ -95,7 +95,7 @@ export class ChatRoom {
   private bucketConfig: RoomConfig['rateLimit'] | undefined
 
   /** Binds to the room `uri` in `store` (which must exist). */
-  constructor(readonly store: RoomStore, uri: string, options: ChatRoomOptions = {}) {
+  constructor(readonly store: RoomStore, uri: string, options: ServerRoomOptions = {}) {
     if (store.getRoom(uri) === undefined) throw new RoomStoreError('MIXER_UNKNOWN_ROOM', `no room ${uri}; create it with store.createRoom() first`)
     this.uri = uri
     this.clock = options.clock ?? wallClock
@@ -103,7 +103,7 @@ export class ChatRoom {
   }
 
   /** Current room state; throws `MIXER_UNKNOWN_ROOM` if the room was deleted. */
-  get state(): RoomState {
+  get state(): ServerRoomState {
     const room = this.store.getRoom(this.uri)
     if (room === undefined) throw new RoomStoreError('MIXER_UNKNOWN_ROOM', `room ${this.uri} no longer exists`)
     return room
@@ -115,17 +115,17 @@ export class ChatRoom {
   }
 
   /** The participant with that id, if present. */
-  participant(id: string): Participant | undefined {
+  participant(id: string): ServerParticipant | undefined {
     return this.state.participants.get(id)
   }
 
   /** All participants, in join order. */
-  participants(): Participant[] {
+  participants(): ServerParticipant[] {
     return [...this.state.participants.values()]
   }
 
   /** Participants whose identity is `uri` (several sessions of one user are possible). */
-  findByUri(uri: string): Participant[] {
+  findByUri(uri: string): ServerParticipant[] {
     const key = identityKey(uri)
     if (key === undefined) return []
     return this.participants().filter((p) => identityKey(p.uri) === key)
@@ -155,7 +155,7 @@ export class ChatRoom {
     if (state.config.maxParticipants !== null && state.participants.size >= state.config.maxParticipants) {
       return { ok: false, status: 486, reason: 'Busy Here', detail: `${this.uri} is full (${state.config.maxParticipants} participants)` }
     }
-    const participant: Participant = {
+    const participant: ServerParticipant = {
       id: request.id ?? this.newId(),
       uri: request.uri,
       ...(request.displayName === undefined ? {} : { displayName: request.displayName }),
@@ -284,8 +284,8 @@ export class ChatRoom {
   }
 
   private route(
-    state: RoomState,
-    sender: Participant,
+    state: ServerRoomState,
+    sender: ServerParticipant,
     cpim: ChatCpim,
     category: ChatMessageCategory,
   ): { action: 'route'; kind: 'public' | 'private'; recipients: string[] } | MessageRejection {
@@ -317,13 +317,13 @@ export class ChatRoom {
    * compared per RFC 3261 §19.1.4; the room URI also matches by identity (scheme, user, host,
    * port), as before. Anything else is a private message's addressee (RFC 7701 §6.2).
    */
-  private namesRoom(state: RoomState, sender: Participant, to: string): boolean {
+  private namesRoom(state: ServerRoomState, sender: ServerParticipant, to: string): boolean {
     if (equalUris(to, state.uri) || (sender.joinedVia !== undefined && equalUris(to, sender.joinedVia))) return true
     const key = identityKey(to)
     return key !== undefined && key === identityKey(state.uri)
   }
 
-  private checkRate(state: RoomState, participantId: string): MessageRejection | undefined {
+  private checkRate(state: ServerRoomState, participantId: string): MessageRejection | undefined {
     const limit = state.config.rateLimit
     if (limit !== this.bucketConfig) {
       // Config changed (or first use): start everyone with a fresh bucket under the new limits.

@@ -9,8 +9,8 @@
  * @module
  */
 
-import type { RoomDescription, RoomParticipant, RosterChanges } from '../../conference/documents.ts'
-import type { Participant, RoomState, RosterChange } from './room-store.ts'
+import type { RoomDescription, RosterEntry, RosterChanges } from '../../conference/documents.ts'
+import type { ServerParticipant, ServerRoomState, RosterChange } from './room-store.ts'
 import { identityKey } from '../../rooms/identity.ts'
 
 /**
@@ -18,8 +18,8 @@ import { identityKey } from '../../rooms/identity.ts'
  * nickname as display-text (RFC 7701 §7 practice), role as `<roles>`, and the chat media
  * stream `recvonly` while muted.
  */
-export function roomParticipants(state: RoomState): RoomParticipant[] {
-  const byUser = new Map<string, Participant>()
+export function roomParticipants(state: ServerRoomState): RosterEntry[] {
+  const byUser = new Map<string, ServerParticipant>()
   for (const p of state.participants.values()) {
     const key = identityKey(p.uri) ?? p.uri
     if (!byUser.has(key)) byUser.set(key, p)
@@ -28,7 +28,7 @@ export function roomParticipants(state: RoomState): RoomParticipant[] {
 }
 
 /** Input for `buildFullRoster(room, participants)`: the whole roster at the current version. */
-export function fullRosterInput(state: RoomState): { room: RoomDescription; participants: RoomParticipant[] } {
+export function fullRosterInput(state: ServerRoomState): { room: RoomDescription; participants: RosterEntry[] } {
   return { room: describe(state, state.version), participants: roomParticipants(state) }
 }
 
@@ -36,7 +36,7 @@ export function fullRosterInput(state: RoomState): { room: RoomDescription; part
  * Input for `buildPartialRoster(room, changes)` for one roster change, evaluated against the
  * state after the change: a leave removes the user unless another session of theirs remains.
  */
-export function partialRosterInput(state: RoomState, change: RosterChange): { room: RoomDescription; changes: RosterChanges } {
+export function partialRosterInput(state: ServerRoomState, change: RosterChange): { room: RoomDescription; changes: RosterChanges } {
   const key = identityKey(change.participant.uri)
   const remaining = [...state.participants.values()].find((p) => identityKey(p.uri) === key)
   const userCount = roomParticipants(state).length
@@ -47,8 +47,8 @@ export function partialRosterInput(state: RoomState, change: RosterChange): { ro
   return { room: describe(state, change.version), changes }
 }
 
-function toRoomParticipant(p: Participant): RoomParticipant {
-  const out: RoomParticipant = {
+function toRoomParticipant(p: ServerParticipant): RosterEntry {
+  const out: RosterEntry = {
     uri: p.uri,
     status: 'connected',
     roles: [p.role],
@@ -60,7 +60,7 @@ function toRoomParticipant(p: Participant): RoomParticipant {
   return out
 }
 
-function describe(state: RoomState, version: number): RoomDescription {
+function describe(state: ServerRoomState, version: number): RoomDescription {
   const room: RoomDescription = { entity: state.uri, version }
   if (state.config.subject !== undefined) room.subject = state.config.subject
   return room

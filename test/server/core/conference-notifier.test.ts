@@ -1,7 +1,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { buildFullRoster, buildPartialRoster } from '../../../src/conference/index.ts'
-import { ChatRoom, ConferenceNotifier, FakeClock, InMemoryRoomStore, type ConferenceNotify } from '../../../src/server/core/index.ts'
+import { ServerRoom, ConferenceNotifier, FakeClock, InMemoryRoomStore, type ConferenceNotify } from '../../../src/server/core/index.ts'
 import { ALICE, BOB, CAROL, ROOM } from './fixtures.ts'
 
 function setup() {
@@ -12,7 +12,7 @@ function setup() {
   const notifier = new ConferenceNotifier(store, { clock, newSubscriptionId: () => `s${++n}` })
   const sent: ConferenceNotify[] = []
   store.subscribe((e) => sent.push(...notifier.handleStoreEvent(e)))
-  const room = new ChatRoom(store, ROOM, { clock })
+  const room = new ServerRoom(store, ROOM, { clock })
   return { clock, store, notifier, sent, room }
 }
 

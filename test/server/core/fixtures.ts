@@ -1,5 +1,5 @@
 /** Shared helpers for the server core tests. */
-import { ChatRoom, FakeClock, InMemoryRoomStore, type ChatCpim, type RoomConfig } from '../../../src/server/core/index.ts'
+import { ServerRoom, FakeClock, InMemoryRoomStore, type ChatCpim, type RoomConfig } from '../../../src/server/core/index.ts'
 
 export const ROOM = 'sip:lobby@example.test'
 export const ALICE = 'sip:alice@example.test'
@@ -14,12 +14,12 @@ export function makeRoom(config: Partial<RoomConfig> = {}) {
   const store = new InMemoryRoomStore({ clock })
   store.createRoom(ROOM, { moderators: [MOD], owners: [OWNER], ...config })
   let n = 0
-  const room = new ChatRoom(store, ROOM, { clock, newId: () => `p${++n}` })
+  const room = new ServerRoom(store, ROOM, { clock, newId: () => `p${++n}` })
   return { clock, store, room }
 }
 
 /** Joins and returns the participant id, failing the test if refused. */
-export function joinOk(room: ChatRoom, uri: string): string {
+export function joinOk(room: ServerRoom, uri: string): string {
   const d = room.join({ uri })
   if (!d.ok) throw new Error(`join of ${uri} refused: ${d.status}`)
   return d.participant.id

@@ -1,9 +1,9 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { DEFAULT_ROOM_CONFIG, InMemoryRoomStore, type Participant, type RoomStoreEvent } from '../../../src/server/core/index.ts'
+import { DEFAULT_ROOM_CONFIG, InMemoryRoomStore, type ServerParticipant, type RoomStoreEvent } from '../../../src/server/core/index.ts'
 
 const ROOM = 'sip:lobby@example.test'
-const p = (id: string, uri: string): Participant => ({ id, uri, joinedAt: 0, muted: false, role: 'participant' })
+const p = (id: string, uri: string): ServerParticipant => ({ id, uri, joinedAt: 0, muted: false, role: 'participant' })
 
 test('rooms are found by URI identity; config merges onto defaults without sharing arrays', () => {
   const store = new InMemoryRoomStore()

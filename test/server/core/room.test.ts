@@ -1,6 +1,6 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { ChatRoom, InMemoryRoomStore, type RoomStoreEvent } from '../../../src/server/core/index.ts'
+import { ServerRoom, InMemoryRoomStore, type RoomStoreEvent } from '../../../src/server/core/index.ts'
 import { ALICE, BOB, CAROL, MOD, ROOM, cpim, joinOk, makeRoom } from './fixtures.ts'
 
 test('join, nickname and leave each bump the roster version by one', () => {
@@ -272,7 +272,7 @@ test('store listeners see every roster change in order; close() empties and dele
   store.createRoom(ROOM)
   const events: RoomStoreEvent[] = []
   store.subscribe((e) => events.push(e))
-  const room = new ChatRoom(store, ROOM)
+  const room = new ServerRoom(store, ROOM)
   const a = joinOk(room, ALICE)
   joinOk(room, BOB)
   room.setNickname(a, 'al')
