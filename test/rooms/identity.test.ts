@@ -1,6 +1,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { identityKey, sameIdentity } from '../../src/rooms/identity.ts'
+import { identityKey, identityKeyOrText, sameIdentity } from '../../src/rooms/identity.ts'
+import { parseUri } from '../../src/sip/uri.ts'
 
 test('identityKey keeps scheme, user, host, port; drops display name, params and headers', () => {
   assert.equal(identityKey('"Alice" <SIP:alice@Example.TEST:5060;transport=tcp?subject=x>'), 'sip:alice@example.test:5060')
@@ -24,4 +25,11 @@ test('identityKey never reads an escaped @ or ? in a user part as the end of it 
   assert.ok(!sameIdentity('<sip:mod%40example.test%3F@evil.test>', 'sip:mod@example.test'))
   assert.ok(!sameIdentity('"x<sip:mod@example.test>" <sip:guest@evil.test>', 'sip:mod@example.test'), 'a < inside a quoted display name is not the address')
   assert.equal(identityKey('sip:mod@example.test@evil.test'), undefined)
+})
+
+test('identityKey: one key for client and server; a parsed URI always has one', () => {
+  assert.equal(identityKey(parseUri('sip:Bob@Example.TEST;gr=x')), 'sip:Bob@example.test')
+  assert.equal(identityKey('"Bob" <sips:Bob@example.test>'), 'sips:Bob@example.test', 'sip: and sips: stay distinct (RFC 3261 §19.1.4)')
+  assert.equal(identityKeyOrText('  not a uri '), 'not a uri')
+  assert.ok(!sameIdentity('not a uri', 'not a uri'))
 })
