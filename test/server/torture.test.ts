@@ -13,7 +13,7 @@ import { readFileSync, readdirSync } from 'node:fs'
 import { startChatServer } from '../../src/server/index.ts'
 import { TestParticipant } from './participant.ts'
 
-const DIR = new URL('../../../../shared/vectors/sip-torture/', import.meta.url)
+const DIR = new URL('../../../shared/vectors/sip-torture/', import.meta.url)
 
 test('RFC 4475 torture messages over UDP do not take the server down', async () => {
   // The torture messages address example.com users: make that the served domain, so they are
