@@ -647,10 +647,16 @@ export class MsrpConnection extends EventEmitter<MsrpConnectionEvents> {
       tx.resolve(frame)
       return
     }
+    // A request read while we close (bytes already in flight) can be neither bound nor answered.
+    if (this.#state !== 'open') {
+      log('ignoring %s %s: the connection is closing', frame.method, frame.transactionId)
+      return
+    }
     if (frame.invalid !== undefined) {
       // One bad request gets its error response; the connection and its sessions go on.
       log('connection %s: %s %s has a malformed header (%s): 400', this.describe(), frame.method, frame.transactionId, frame.invalid.message)
-      this.respond(frame, 400, `Bad Request: ${frame.invalid.message.replace(/[\r\n]/g, ' ').slice(0, 200)}`)
+      // The comment is utf8text (RFC 4975 §9): the peer's bytes are echoed without control characters.
+      this.respond(frame, 400, `Bad Request: ${frame.invalid.message.replace(/[\x00-\x08\x0a-\x1f\x7f]/g, ' ').slice(0, 200)}`)
       return
     }
     const sessionId = frame.headers['To-Path'][0]?.sessionId
