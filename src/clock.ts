@@ -6,7 +6,7 @@
  * - {@link unrefClock}: the same with unref'd timers, for work that must never hold the process
  *   open on its own (the SIP stack's retransmissions and refreshes).
  * - {@link FakeClock}: moves only when told to; one instance can drive every layer at once.
- * - {@link wallClock}: `Date.now()`, only as the default of the mixer's pure modules.
+ * - {@link wallClock}: `Date.now()`, only as the default of the server's pure modules.
  *
  * A {@link Clock}'s `now()` is monotonic milliseconds from an arbitrary origin (not `Date.now()`):
  * only differences matter, and wall-clock jumps must not expire bindings or fire timers early.
@@ -29,7 +29,7 @@ export interface Clock {
 
 /**
  * The read-only part of a {@link Clock}, for code that only decides by time and never starts
- * timers itself (the mixer's registrar, rooms and rate limits). Any `Clock` is one.
+ * timers itself (the server's registrar, rooms and rate limits). Any `Clock` is one.
  */
 export type TimeSource = Pick<Clock, 'now'>
 
@@ -60,7 +60,7 @@ export const unrefClock: Clock = {
 }
 
 /**
- * Wall-clock milliseconds (`Date.now()`): what the mixer's pure modules read when constructed
+ * Wall-clock milliseconds (`Date.now()`): what the server's pure modules read when constructed
  * without a clock, so their stamps (`createdAt`, `joinedAt`) are epoch times. The chat server
  * always passes its own clock instead; never use this one for timeouts (it can jump).
  */
@@ -83,7 +83,7 @@ interface FakeTimer {
  * exact schedule.
  *
  * - {@link FakeClock.advance} is synchronous: right for protocol code whose timers act at once
- *   (SIP retransmissions, MSRP timeouts, mixer expiries).
+ *   (SIP retransmissions, MSRP timeouts, server expiries).
  * - {@link FakeClock.advanceAsync} also lets promise callbacks run after each timer, so timers
  *   that async code sets within the window fire too: right for the bot layer's retries and pacing.
  *

@@ -8,6 +8,7 @@
 import { errorCode } from '../chat/backend-errors.ts'
 import { BackendErrorCode } from '../chat/backend.ts'
 import type { Clock } from '../clock.ts'
+import { TokenBucket } from '../rooms/token-bucket.ts'
 import { OutboundQueueError } from './errors.ts'
 
 /** Client-side pacing: at most `burst` sends at once, refilled at `messagesPerSecond`. */
@@ -75,8 +76,8 @@ export class OutboundQueue {
   private readonly jobs: Job[] = []
   private running = false
   private idleWaiters: Array<() => void> = []
-  private tokens: number
-  private lastRefill: number
+  /** Client-side pacing (the same bucket the server's rooms pace participants with), or none. */
+  private readonly bucket: TokenBucket | undefined
   private closedReason: string | undefined
   /** Set by close() when the room is gone for good: what held, waiting and later sends fail with. */
   private refusal: ((attempts: number, cause?: unknown) => Error) | undefined
@@ -86,8 +87,7 @@ export class OutboundQueue {
 
   constructor(options: OutboundQueueOptions) {
     this.options = options
-    this.tokens = options.rate === false ? 0 : options.rate.burst
-    this.lastRefill = options.clock.now()
+    this.bucket = options.rate === false ? undefined : new TokenBucket({ burst: options.rate.burst, perSecond: options.rate.messagesPerSecond }, options.clock)
   }
 
   /** Sends waiting plus the one in flight. */
@@ -257,19 +257,9 @@ export class OutboundQueue {
   }
 
   private async takeToken(): Promise<void> {
-    const { rate, clock } = this.options
-    if (rate === false) return
-    const perMs = rate.messagesPerSecond / 1000
-    for (;;) {
-      const now = clock.now()
-      this.tokens = Math.min(rate.burst, this.tokens + (now - this.lastRefill) * perMs)
-      this.lastRefill = now
-      if (this.tokens >= 1) {
-        this.tokens -= 1
-        return
-      }
-      await this.sleep(Math.ceil((1 - this.tokens) / perMs))
-    }
+    const bucket = this.bucket
+    if (bucket === undefined) return
+    while (!bucket.take()) await this.sleep(bucket.msUntilAvailable())
   }
 
   private sleep(ms: number): Promise<void> {

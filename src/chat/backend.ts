@@ -33,6 +33,8 @@
  * @module
  */
 
+import type { MediaContent } from '../rooms/content.ts'
+
 /** A presence status the bot can publish or observe (a simplification of PIDF, RFC 3863). */
 export type PresenceStatus = 'available' | 'away' | 'busy' | 'offline'
 
@@ -44,8 +46,8 @@ export interface PresenceState {
   note?: string | undefined
 }
 
-/** A message body to send: plain text (sent as `text/plain;charset=utf-8`) or explicit content. */
-export type OutgoingContent = string | { contentType: string; body: string | Uint8Array }
+/** A message body to send: plain text (sent as `text/plain;charset=utf-8`) or any MIME body (the media seam, src/rooms/content.ts). */
+export type OutgoingContent = MediaContent
 
 /** One member of a room's roster, as the focus reports it (RFC 4575 conference-info). */
 export interface Participant {

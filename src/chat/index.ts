@@ -18,7 +18,7 @@ export type { SendFailureReason, ModerationFailureReason } from './backend-error
 export { JoinError } from './room-client.ts'
 
 // --- Advanced: the pieces ----------------------------------------------------------------
-export { RoomClient, MODERATION_CONTENT_TYPE } from './room-client.ts'
+export { RoomClient } from './room-client.ts'
 export type { RoomClientState, RoomHost, ChatLogger } from './room-client.ts'
 export { RoomMedia } from './room-media.ts'
 export type { RoomMediaOptions, RoomMediaEvents } from './room-media.ts'
@@ -28,13 +28,6 @@ export { socketDialer, memoryDialer } from './msrp-dialer.ts'
 export type { MsrpDialer } from './msrp-dialer.ts'
 export { Backoff } from './backoff.ts'
 export type { BackoffOptions } from './backoff.ts'
-export { buildChatCpim, buildComposingCpim, decodeChatMessage, contentOf, newMessageId, ACCEPT_WRAPPED_TYPES, IMDN_TYPE } from './chat-message.ts'
-export type { ChatCpimInit, DecodedChat, InboundMsrp } from './chat-message.ts'
-export { noticeKind, SIP_SIMPLE_CPIM_NAMESPACE } from './system-notice.ts'
-export type { NoticeKind } from './system-notice.ts'
-export { buildIsComposing, parseIsComposing, IS_COMPOSING_TYPE } from './is-composing.ts'
-export type { IsComposing } from './is-composing.ts'
 export { toSendError, toNicknameError, toModerationError, isDisconnect } from './error-mapping.ts'
-export { uriKey, sameUri, uriUser, uriHost } from './address.ts'
-export { byeMeaning, parseReasonHeader } from './bye-reason.ts'
-export type { ByeMeaning, ReasonValue } from './bye-reason.ts'
+
+// The wire contract (CPIM chat messages, is-composing, identities, BYE reasons) is src/rooms.

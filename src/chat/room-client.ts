@@ -17,12 +17,15 @@ import type { UserAgent } from '../sip/ua/user-agent.ts'
 import { MsrpBotError } from '../errors.ts'
 import type { Clock } from '../clock.ts'
 import type { BasicLogger } from '../logger.ts'
-import { sameUri, uriKey } from './address.ts'
-import { byeMeaning } from './bye-reason.ts'
+import { sameIdentity, identityKeyOrText } from '../rooms/identity.ts'
+import { byeMeaning } from '../rooms/bye-reason.ts'
+import { MODERATION_TYPE } from '../rooms/content-types.ts'
+import { buildModerationRequest } from '../rooms/moderation.ts'
 import { NicknameError, SendError } from './backend-errors.ts'
 import type { Backoff } from './backoff.ts'
 import type { BackendEvent, OutgoingContent, Participant, RoomClosedReason, RoomHandle, SendReceipt } from './backend.ts'
-import { buildChatCpim, buildComposingCpim, contentOf, decodeChatMessage, newMessageId } from './chat-message.ts'
+import { buildChatCpim, buildComposingCpim, decodeChatMessage, newMessageId } from '../rooms/chat-message.ts'
+import { contentOf } from '../rooms/content.ts'
 import { isDisconnect, toModerationError, toNicknameError, toSendError } from './error-mapping.ts'
 import type { MsrpDialer } from './msrp-dialer.ts'
 import { RoomMedia } from './room-media.ts'
@@ -30,10 +33,8 @@ import { RoomRoster } from './room-roster.ts'
 import type { RosterChange } from './room-roster.ts'
 import { StepAbortedError } from './step-guard.ts'
 import type { StepRunner } from './step-guard.ts'
-import type { IncomingMessage } from '../msrp/session.ts'
+import type { IncomingMsrpMessage } from '../msrp/session.ts'
 
-/** Content type of the msrp-bot mute request (a server extension, see src/mixer/server). */
-export const MODERATION_CONTENT_TYPE = 'application/vnd.msrp-bot.moderation+json'
 
 /**
  * How much older than the join a message's DateTime must be to count as history (clock skew
@@ -325,7 +326,7 @@ export class RoomClient implements RoomHandle {
    * nothing), or `joinNicknameWaitMs` passes (then the bare `join`).
    */
   #rosterChange(change: RosterChange): void {
-    const key = uriKey(change.participant.uri)
+    const key = identityKeyOrText(change.participant.uri)
     const held = this.#heldJoins.get(key)
     if (change.type === 'join' && change.participant.nickname === undefined && this.#host.joinNicknameWaitMs > 0) {
       let release!: () => void
@@ -351,7 +352,7 @@ export class RoomClient implements RoomHandle {
   }
 
   #flushHeldJoin(uri: string): void {
-    const key = uriKey(uri)
+    const key = identityKeyOrText(uri)
     const held = this.#heldJoins.get(key)
     if (held === undefined) return
     this.#host.clock.clearTimeout(held.timer)
@@ -386,7 +387,7 @@ export class RoomClient implements RoomHandle {
 
   // ---- inbound ---------------------------------------------------------------------------
 
-  #inbound(message: IncomingMessage): void {
+  #inbound(message: IncomingMsrpMessage): void {
     const decoded = decodeChatMessage(message, { self: this.#host.self, room: this.uri, now: new Date() })
     if (decoded.kind === 'ignored') {
       this.#host.log.debug(`room ${this.uri}: inbound message ignored (${decoded.reason})`)
@@ -679,8 +680,8 @@ export class RoomClient implements RoomHandle {
     return this.#moderate(muted ? 'mute' : 'unmute', participantUri, {
       method: 'MESSAGE',
       headers: [],
-      body: JSON.stringify({ action: muted ? 'mute' : 'unmute', target: participantUri }),
-      contentType: MODERATION_CONTENT_TYPE,
+      body: buildModerationRequest({ action: muted ? 'mute' : 'unmute', target: participantUri }),
+      contentType: MODERATION_TYPE,
     })
   }
 
@@ -718,6 +719,6 @@ export class RoomClient implements RoomHandle {
 
   /** True when `uri` is this room. */
   is(uri: string): boolean {
-    return sameUri(uri, this.uri)
+    return sameIdentity(uri, this.uri)
   }
 }

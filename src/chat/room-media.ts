@@ -8,11 +8,11 @@ import { EventEmitter } from 'eventemitter3'
 import { MsrpBotError } from '../errors.ts'
 import type { MsrpConnection } from '../msrp/connection.ts'
 import { MsrpSession, generateSessionId } from '../msrp/session.ts'
-import type { IncomingMessage, OutgoingMessage, SendResult } from '../msrp/session.ts'
+import type { IncomingMsrpMessage, OutgoingMessage, SendResult } from '../msrp/session.ts'
 import { effectivePort, formatMsrpUri, parseMsrpUri } from '../msrp/uri.ts'
 import type { MsrpUri } from '../msrp/uri.ts'
 import { createOffer, parseMsrpSdp } from '../sdp/index.ts'
-import { ACCEPT_WRAPPED_TYPES } from './chat-message.ts'
+import { ACCEPT_WRAPPED_TYPES, CPIM_TYPE } from '../rooms/content-types.ts'
 import type { MsrpDialer } from './msrp-dialer.ts'
 import type { StepRunner } from './step-guard.ts'
 
@@ -36,7 +36,7 @@ const unbounded: StepRunner = (_step, work) => work
 /** Events of {@link RoomMedia}. */
 export interface RoomMediaEvents {
   /** A complete inbound message. */
-  message: [message: IncomingMessage]
+  message: [message: IncomingMsrpMessage]
   /** The session or its connection closed without `close()` being called. */
   lost: [error: Error | undefined]
 }
@@ -113,7 +113,7 @@ export class RoomMedia extends EventEmitter<RoomMediaEvents> {
         localUri: this.localUri,
         remotePath,
         connection,
-        acceptTypes: ['message/cpim', ...ACCEPT_WRAPPED_TYPES],
+        acceptTypes: [CPIM_TYPE, ...ACCEPT_WRAPPED_TYPES],
         ...(this.#options.transactionTimeoutMs === undefined ? {} : { transactionTimeoutMs: this.#options.transactionTimeoutMs }),
         bind: false,
       })

@@ -9,8 +9,8 @@
  * @module
  */
 import { ConferenceRoster } from '../conference/index.ts'
-import type { Participant as RosterParticipant } from '../conference/index.ts'
-import { uriKey } from './address.ts'
+import type { ConferenceParticipant as RosterParticipant } from '../conference/index.ts'
+import { identityKeyOrText } from '../rooms/identity.ts'
 import type { Participant } from './backend.ts'
 
 /** A roster change, ready to become a backend event. */
@@ -71,12 +71,12 @@ export class RoomRoster {
    * is no longer listed).
    */
   setOwnNickname(uri: string, nickname: string): void {
-    this.#ownNickname = { key: uriKey(uri), nickname }
+    this.#ownNickname = { key: identityKeyOrText(uri), nickname }
   }
 
   #withOwn(p: Participant): Participant {
     const own = this.#ownNickname
-    return own !== undefined && uriKey(p.uri) === own.key ? { ...p, nickname: own.nickname } : { ...p }
+    return own !== undefined && identityKeyOrText(p.uri) === own.key ? { ...p, nickname: own.nickname } : { ...p }
   }
 
   /** True once a full state arrived (RFC 4575 §4.2). */
@@ -86,7 +86,7 @@ export class RoomRoster {
 
   /** Looks a present participant up by URI. */
   find(uri: string): Participant | undefined {
-    const p = this.#current.get(uriKey(uri))
+    const p = this.#current.get(identityKeyOrText(uri))
     return p === undefined ? undefined : this.#withOwn(p)
   }
 
@@ -114,7 +114,7 @@ export class RoomRoster {
     if (result.kind === 'resubscribe') return { kind: 'resubscribe', reason: result.reason }
     if (result.kind === 'ignored') return { kind: 'ignored', reason: result.reason }
     const next = new Map<string, Participant>()
-    for (const p of this.#doc.participants) next.set(uriKey(p.uri), toParticipant(p))
+    for (const p of this.#doc.participants) next.set(identityKeyOrText(p.uri), toParticipant(p))
     const changes: RosterChange[] = []
     if (this.#seeded) {
       for (const [key, p] of next) {

@@ -33,7 +33,7 @@ import { SipAuthError, SipResponseError } from '../sip/ua/errors.ts'
 import { Registerer } from '../sip/ua/registerer.ts'
 import { UserAgent } from '../sip/ua/user-agent.ts'
 import type { UaTlsOptions, UserAgentOptions } from '../sip/ua/user-agent.ts'
-import { uriKey, uriUser } from './address.ts'
+import { identityKeyOrText, uriUser } from '../rooms/identity.ts'
 import { Backoff } from './backoff.ts'
 import { DEFAULT_STEP_TIMEOUT_MS, StepGuard } from './step-guard.ts'
 import type { BackoffOptions } from './backoff.ts'
@@ -367,7 +367,7 @@ export class SipChatBackend implements ChatBackend {
 
   async join(roomUri: string, options: JoinOptions): Promise<RoomHandle> {
     this.#assertStarted('join')
-    const key = uriKey(roomUri)
+    const key = identityKeyOrText(roomUri)
     const existing = this.#rooms.get(key)
     if (existing !== undefined && existing.state !== 'left' && existing.state !== 'closed') return existing
     if (this.#state !== 'online') {
@@ -410,7 +410,7 @@ export class SipChatBackend implements ChatBackend {
 
   async watch(contactUri: string): Promise<void> {
     this.#assertStarted('watch')
-    const key = uriKey(contactUri)
+    const key = identityKeyOrText(contactUri)
     if (this.#watchers.has(key)) return
     const watcher = new PresenceWatcher(this.#ua!, contactUri)
     watcher.on('presence', (update) => this.#emit({ type: 'presence', contact: contactUri, presence: fromPresenceUpdate(update) }))
@@ -424,7 +424,7 @@ export class SipChatBackend implements ChatBackend {
   }
 
   async unwatch(contactUri: string): Promise<void> {
-    const key = uriKey(contactUri)
+    const key = identityKeyOrText(contactUri)
     const watcher = this.#watchers.get(key)
     if (watcher === undefined) return
     this.#watchers.delete(key)
@@ -630,7 +630,7 @@ export class SipChatBackend implements ChatBackend {
   }
 
   #roomClosed(room: RoomClient, _reason: RoomClosedReason): void {
-    const key = uriKey(room.uri)
+    const key = identityKeyOrText(room.uri)
     if (this.#rooms.get(key) === room) this.#rooms.delete(key)
   }
 }

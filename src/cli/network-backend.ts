@@ -4,7 +4,8 @@
  *
  * @module
  */
-import { uriUser, type BackendConfig } from '../chat/index.ts'
+import type { BackendConfig } from '../chat/index.ts'
+import { uriUser } from '../rooms/identity.ts'
 import type { SipAccountOptions } from './runtime.ts'
 
 /**
@@ -35,8 +36,11 @@ function defined<K extends string>(key: K, value: string | undefined): Partial<R
   return value === undefined ? {} : ({ [key]: value } as Record<K, string>)
 }
 
-/** The user part of a SIP URI (`sip:echo@example.com` → `echo`), used as a default nickname. */
+/**
+ * The user part of a SIP URI (`sip:echo@example.com` → `echo`), used as a default nickname;
+ * the URI itself when it has none. The SIP parser has already unescaped it (RFC 3261 §19.1.4),
+ * so it is not decoded again (`sip:100%2541@x` is the user `100%41`).
+ */
 export function userPartOf(uri: string): string {
-  const user = uriUser(uri)
-  return user === undefined ? uri : decodeURIComponent(user)
+  return uriUser(uri) ?? uri
 }

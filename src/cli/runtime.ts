@@ -8,12 +8,12 @@
  * Ctrl-C through `signal`) and reject with an `MsrpBotError` otherwise.
  *
  * The work itself lives in one module per command (dev-runtime, run-runtime, chat-runtime;
- * the server is src/mixer/server's CLI entry), loaded on demand so `--help` stays fast.
+ * the server is src/server's CLI entry), loaded on demand so `--help` stays fast.
  *
  * @module
  */
 import type { CliIo } from './io.ts'
-import { runChatServerCli } from '../mixer/server/index.ts'
+import { runChatServerCli } from '../server/index.ts'
 import { createConsoleLogger } from '../bot/index.ts'
 import type { DigestAlgorithm } from '../digest/index.ts'
 

@@ -2,7 +2,7 @@ import { buildConferenceInfo } from './build.ts'
 import type { ConferenceInfo, ConferenceMedia, ConferenceUser, EndpointStatus } from './types.ts'
 
 /** A participant as the room (server side) knows it. */
-export interface RoomParticipant {
+export interface RosterEntry {
   /** The user's URI. */
   uri: string
   /** RFC 7701 nickname; written as display-text of the user and its endpoint. */
@@ -32,7 +32,7 @@ export interface RoomDescription {
   subject?: string
 }
 
-function userOf(p: RoomParticipant): ConferenceUser {
+function userOf(p: RosterEntry): ConferenceUser {
   const name = p.nickname ?? p.displayText
   const endpoint: ConferenceUser['endpoints'][number] = {
     entity: p.endpoint ?? p.uri,
@@ -59,7 +59,7 @@ function base(room: RoomDescription, state: 'full' | 'partial'): ConferenceInfo 
 }
 
 /** Full-state conference-info for the room's current participants (RFC 4575 §4.6). */
-export function buildFullRoster(room: RoomDescription, participants: readonly RoomParticipant[]): string {
+export function buildFullRoster(room: RoomDescription, participants: readonly RosterEntry[]): string {
   const info = base(room, 'full')
   info.conferenceState = { userCount: participants.length, active: true }
   info.users = { list: participants.map(userOf).map(({ state: _s, ...u }) => u) }
@@ -69,7 +69,7 @@ export function buildFullRoster(room: RoomDescription, participants: readonly Ro
 /** What changed since the previous document, for {@link buildPartialRoster}. */
 export interface RosterChanges {
   /** Participants who joined or changed (sent whole, state="full"). */
-  upserted?: readonly RoomParticipant[]
+  upserted?: readonly RosterEntry[]
   /** URIs of users who left (state="deleted"). */
   removed?: readonly string[]
   /** New participant count, if known. */
@@ -87,7 +87,7 @@ export function buildPartialRoster(room: RoomDescription, changes: RosterChanges
   return buildConferenceInfo(info)
 }
 
-function sameParticipant(a: RoomParticipant, b: RoomParticipant): boolean {
+function sameParticipant(a: RosterEntry, b: RosterEntry): boolean {
   return a.nickname === b.nickname && a.displayText === b.displayText && a.endpoint === b.endpoint && a.status === b.status &&
     a.joinedAt?.getTime() === b.joinedAt?.getTime() && JSON.stringify(a.roles ?? []) === JSON.stringify(b.roles ?? []) &&
     JSON.stringify(a.media ?? null) === JSON.stringify(b.media ?? null)
@@ -98,9 +98,9 @@ function sameParticipant(a: RoomParticipant, b: RoomParticipant): boolean {
  * or changed (by URI), who is gone, and the new count. Returns undefined when nothing changed,
  * so the caller can skip the NOTIFY.
  */
-export function diffRoomParticipants(previous: readonly RoomParticipant[], next: readonly RoomParticipant[]): RosterChanges | undefined {
+export function diffRoomParticipants(previous: readonly RosterEntry[], next: readonly RosterEntry[]): RosterChanges | undefined {
   const before = new Map(previous.map((p) => [p.uri, p]))
-  const upserted: RoomParticipant[] = []
+  const upserted: RosterEntry[] = []
   for (const p of next) {
     const old = before.get(p.uri)
     if (!old || !sameParticipant(old, p)) upserted.push(p)

@@ -3,9 +3,9 @@
  */
 // Roster: what most callers want.
 export { ConferenceRoster, toParticipant } from './roster.ts'
-export type { Participant, RosterDiff, RosterApplyResult } from './roster.ts'
+export type { ConferenceParticipant, RosterDiff, RosterApplyResult } from './roster.ts'
 export { buildFullRoster, buildPartialRoster, diffRoomParticipants } from './documents.ts'
-export type { RoomParticipant, RoomDescription, RosterChanges } from './documents.ts'
+export type { RosterEntry, RoomDescription, RosterChanges } from './documents.ts'
 
 // Codec.
 export { parseConferenceInfo } from './parse.ts'

@@ -3,7 +3,7 @@ import { parseConferenceInfo } from './parse.ts'
 import type { ConferenceEndpoint, ConferenceInfo, ConferenceUser, EndpointStatus } from './types.ts'
 
 /** One person in the room, as a bot or UI sees it. */
-export interface Participant {
+export interface ConferenceParticipant {
   /** The user's URI (`<user entity>`). */
   uri: string
   /**
@@ -23,10 +23,10 @@ export interface Participant {
 
 /** What one applied notification changed. */
 export interface RosterDiff {
-  joined: Participant[]
-  left: Participant[]
+  joined: ConferenceParticipant[]
+  left: ConferenceParticipant[]
   /** Participants whose nickname changed, with the previous one. */
-  renamed: Array<{ participant: Participant; previousNickname: string | undefined }>
+  renamed: Array<{ participant: ConferenceParticipant; previousNickname: string | undefined }>
 }
 
 /** Result of {@link ConferenceRoster.apply}. */
@@ -44,7 +44,7 @@ export type RosterApplyResult =
 const GONE: ReadonlySet<string> = new Set(['disconnected', 'disconnecting'])
 
 /** Turn a merged user into a participant. */
-export function toParticipant(u: ConferenceUser): Participant {
+export function toParticipant(u: ConferenceUser): ConferenceParticipant {
   const connected = u.endpoints.find((e) => e.status === 'connected')
   const main = connected ?? u.endpoints[0]
   return {
@@ -59,7 +59,7 @@ export function toParticipant(u: ConferenceUser): Participant {
 }
 
 /** A participant is present unless all of its endpoints are disconnecting or gone. */
-function isPresent(p: Participant): boolean {
+function isPresent(p: ConferenceParticipant): boolean {
   return p.endpoints.length === 0 || p.endpoints.some((e) => e.status === undefined || !GONE.has(e.status))
 }
 
@@ -87,22 +87,22 @@ export class ConferenceRoster {
   }
 
   /** Every user in the state, including ones whose endpoints are all disconnected. */
-  get users(): Participant[] {
+  get users(): ConferenceParticipant[] {
     return (this.#state?.users?.list ?? []).map(toParticipant)
   }
 
   /** Participants currently present (at least one endpoint not disconnected). */
-  get participants(): Participant[] {
+  get participants(): ConferenceParticipant[] {
     return this.users.filter(isPresent)
   }
 
   /** Look up a present participant by URI. */
-  participant(uri: string): Participant | undefined {
+  participant(uri: string): ConferenceParticipant | undefined {
     return this.participants.find((p) => p.uri === uri)
   }
 
   /** Look up a present participant by nickname. */
-  byNickname(nickname: string): Participant | undefined {
+  byNickname(nickname: string): ConferenceParticipant | undefined {
     return this.participants.find((p) => p.nickname === nickname)
   }
 

@@ -20,7 +20,7 @@ import { MsrpParser } from './parser.ts'
 import type { MsrpFrameHead, MsrpParserOptions } from './parser.ts'
 import type { MsrpReadBudget } from './read-budget.ts'
 import { serializeFrameParts } from './serializer.ts'
-import type { MsrpTransport, TransportListeners } from './transport.ts'
+import type { MsrpTransport } from './transport.ts'
 import { streamTransport, webSocketTransport } from './transport.ts'
 import type { MsrpUri } from './uri.ts'
 import { effectivePort } from './uri.ts'
@@ -162,34 +162,6 @@ export interface PreparedRequest {
   readonly expectResponse: boolean
 }
 
-// Set by MsrpConnection's static block: the transport's events reach its private handlers.
-let connectionData: (connection: MsrpConnection, chunk: Buffer) => void
-let connectionDrain: (connection: MsrpConnection) => void
-let connectionClosed: (connection: MsrpConnection, error: Error | undefined) => void
-
-/**
- * The transport listeners of one connection: a small object with shared methods instead of
- * three closures (a chat server holds one connection per participant).
- */
-class TransportEvents implements TransportListeners {
-  readonly #connection: MsrpConnection
-  constructor(connection: MsrpConnection) {
-    this.#connection = connection
-  }
-
-  data(chunk: Buffer): void {
-    connectionData(this.#connection, chunk)
-  }
-
-  drain(): void {
-    connectionDrain(this.#connection)
-  }
-
-  close(error: Error | undefined): void {
-    connectionClosed(this.#connection, error)
-  }
-}
-
 /** One MSRP connection. */
 export class MsrpConnection extends EventEmitter<MsrpConnectionEvents> {
   readonly #transport: MsrpTransport
@@ -229,7 +201,11 @@ export class MsrpConnection extends EventEmitter<MsrpConnectionEvents> {
     this.#maxWriteBuffer = options.maxWriteBufferBytes ?? 16 * 1024 * 1024
     this.#resolve = options.resolveSession
     this.role = options.role ?? 'active'
-    transport.start(new TransportEvents(this))
+    transport.start({
+      data: (chunk) => this.#onData(chunk),
+      drain: () => this.#onDrain(),
+      close: (error) => this.#shutdown(error ?? this.#closeError),
+    })
     log('connection %s %s open (%s)', this.role, this.describe(), transport.kind)
   }
 
@@ -539,11 +515,6 @@ export class MsrpConnection extends EventEmitter<MsrpConnectionEvents> {
 
   // ---- internals ---------------------------------------------------------------------------
 
-  static {
-    connectionData = (c, chunk) => c.#onData(chunk)
-    connectionDrain = (c) => c.#onDrain()
-    connectionClosed = (c, error) => c.#shutdown(error ?? c.#closeError)
-  }
 
   #setState(state: ConnectionState): void {
     if (this.#state === state) return

@@ -6,7 +6,7 @@
 
 // ---- Common: sessions, listeners, connections --------------------------------------------
 export { MsrpSession, generateSessionId, localMsrpUri } from './session.ts'
-export type { IncomingMessage, MsrpSessionEvents, MsrpSessionOptions, OutgoingMessage, SendResult, SessionState } from './session.ts'
+export type { IncomingMsrpMessage, MsrpSessionEvents, MsrpSessionOptions, OutgoingMessage, SendResult, SessionState } from './session.ts'
 export { MsrpListener } from './listener.ts'
 export type { MsrpListenOptions, MsrpListenerEvents, PassiveSession } from './listener.ts'
 export { MsrpConnection, DEFAULT_TRANSACTION_TIMEOUT_MS } from './connection.ts'

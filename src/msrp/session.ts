@@ -98,7 +98,7 @@ export interface SendResult {
 }
 
 /** A complete incoming message. */
-export interface IncomingMessage {
+export interface IncomingMsrpMessage {
   readonly messageId: string
   readonly contentType: string
   readonly body: Buffer
@@ -113,7 +113,7 @@ export interface MsrpSessionEvents {
   /** The state changed. */
   state: [state: SessionState, previous: SessionState]
   /** A complete message arrived (after its 200 was sent). */
-  message: [message: IncomingMessage]
+  message: [message: IncomingMsrpMessage]
   /** The sender interrupted a message (`#`); `received` says which bytes had arrived. */
   aborted: [info: { messageId: string; received: ByteInterval[] }]
   /** Any REPORT for this session (success or failure). */

@@ -1,5 +1,5 @@
 import { MsrpBotError } from '../errors.ts'
-import { SipHeaders } from './headers.ts'
+import { SipHeaders } from './header-list.ts'
 import { readContacts } from './headers/contact.ts'
 import { readCSeq } from './headers/cseq.ts'
 import { type NameAddr, readNameAddrHeader, readNameAddrList, serializeNameAddr, tagOf } from './headers/name-addr.ts'

@@ -6,7 +6,7 @@
  */
 export type { SipMessage, SipRequest, SipResponse, SipMethod, KnownSipMethod } from './message.ts'
 export { isRequest, isResponse } from './message.ts'
-export { SipHeaders, splitHeaderList, type SipHeaderField } from './headers.ts'
+export { SipHeaders, splitHeaderList, type SipHeaderField } from './header-list.ts'
 export { canonicalHeaderName, COMPACT_HEADER_NAMES } from './header-names.ts'
 export { SipStreamFramer, contentLength, type SipFrame, type SipFramerLimits } from './framing.ts'
 export { parseSipMessage, type SipParseOptions } from './parser.ts'

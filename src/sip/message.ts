@@ -1,4 +1,4 @@
-import type { SipHeaders } from './headers.ts'
+import type { SipHeaders } from './header-list.ts'
 
 /** Methods this stack knows by name; any other token is carried as an extension method. */
 export type KnownSipMethod =

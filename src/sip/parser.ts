@@ -1,6 +1,6 @@
 import { ParseError } from '../errors.ts'
 import { clip, isToken } from './grammar.ts'
-import { SipHeaders, trimLws } from './headers.ts'
+import { SipHeaders, trimLws } from './header-list.ts'
 import { parseContactList } from './headers/contact.ts'
 import { parseCSeq } from './headers/cseq.ts'
 import { parseContentType } from './headers/media-type.ts'

@@ -5,7 +5,7 @@
  * @module
  */
 import { MsrpBotError } from '../errors.ts'
-import { sameUri } from '../chat/address.ts'
+import { sameIdentity } from '../rooms/identity.ts'
 import type { BackendEvent, OutgoingContent, RoomHandle, SendReceipt } from '../chat/backend.ts'
 import { ParticipantNotFoundError } from '../chat/backend-errors.ts'
 import type { SipChatBackend } from '../chat/sip-chat-backend.ts'
@@ -135,7 +135,7 @@ export class TestParticipant {
   #accepts(entry: TranscriptEntry, matcher: MessageMatcher, options: ExpectOptions): boolean {
     if (entry.direction !== 'received') return false
     if (options.kind !== undefined && entry.kind !== options.kind) return false
-    if (options.from !== undefined && !(entry.nickname === options.from || (/^sips?:/i.test(options.from) && sameUri(entry.from, options.from)))) return false
+    if (options.from !== undefined && !(entry.nickname === options.from || (/^sips?:/i.test(options.from) && sameIdentity(entry.from, options.from)))) return false
     return matches(entry, matcher)
   }
 

@@ -24,7 +24,7 @@ import { fileURLToPath } from 'node:url'
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
 import { fork, type ChildProcess } from 'node:child_process'
-import { startChatServer, type ChatServer, type DeliveryMode } from '../../src/mixer/server/index.ts'
+import { startChatServer, type ChatServer, type DeliveryMode } from '../../src/server/index.ts'
 import { FakeClock } from '../../src/clock.ts'
 import type { BenchResult } from './bench-result.ts'
 

@@ -14,7 +14,8 @@ describe('address', () => {
   it('extracts the user part and recognises SIP URIs', () => {
     assert.equal(userPart('sip:echo@example.test'), 'echo')
     assert.equal(userPart('sip:example.test'), undefined)
-    assert.equal(addressKey('sips:a@B.c'), 'sip:a@b.c')
+    assert.equal(addressKey('sips:a@B.c'), 'sips:a@b.c', 'sip: and sips: stay distinct, as on the server (RFC 3261 §19.1.4)')
+    assert.ok(!sameAddress('sips:a@b.c', 'sip:a@b.c'))
     assert.ok(isSipUri(' sips:x@y'))
     assert.ok(!isSipUri('alice'))
   })

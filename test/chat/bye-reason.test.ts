@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { byeMeaning, parseReasonHeader } from '../../src/chat/bye-reason.ts'
-import { BYE_REASONS } from '../../src/mixer/server/bye-reason.ts'
+import { BYE_REASONS, byeMeaning, parseReasonHeader } from '../../src/rooms/bye-reason.ts'
 import { LOBBY, client, quiet, startServer, until } from './helpers.ts'
 
 describe('BYE Reason (RFC 3326) from a focus', () => {
-  it('reads the mixer\'s causes: 403 kicked, 410 closed, 503 restarting, 408 media failed', () => {
+  it('reads the server\'s causes: 403 kicked, 410 closed, 503 restarting, 408 media failed', () => {
     assert.equal(byeMeaning(BYE_REASONS.kicked), 'kicked')
     assert.equal(byeMeaning(BYE_REASONS['room-closed']), 'closed')
     assert.equal(byeMeaning(BYE_REASONS.shutdown), 'restarting')

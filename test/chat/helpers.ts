@@ -3,8 +3,8 @@
 import { SipChatBackend } from '../../src/chat/sip-chat-backend.ts'
 import type { SipChatBackendOptions } from '../../src/chat/sip-chat-backend.ts'
 import type { BackendEvent } from '../../src/chat/backend.ts'
-import { startChatServer } from '../../src/mixer/server/index.ts'
-import type { ChatServer, ChatServerOptions } from '../../src/mixer/server/index.ts'
+import { startChatServer } from '../../src/server/index.ts'
+import type { ChatServer, ChatServerOptions } from '../../src/server/index.ts'
 
 export const DOMAIN = 'example.test'
 export const LOBBY = `sip:lobby@${DOMAIN}`

@@ -6,8 +6,8 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { FakeClock } from '../../src/clock.ts'
 import type { RoomClient } from '../../src/chat/room-client.ts'
-import { startChatServer } from '../../src/mixer/server/index.ts'
-import type { ChatServer } from '../../src/mixer/server/index.ts'
+import { startChatServer } from '../../src/server/index.ts'
+import type { ChatServer } from '../../src/server/index.ts'
 import { DOMAIN, LOBBY, client } from './helpers.ts'
 
 /** Lets the in-process networks deliver what is in flight (they move on the event loop, not the clock). */

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import type { ChatServer } from '../../src/mixer/server/index.ts'
+import type { ChatServer } from '../../src/server/index.ts'
 import type { BackendEvent, RoomHandle } from '../../src/chat/backend.ts'
 import { LOBBY, client, quiet, startServer } from './helpers.ts'
 import type { Client } from './helpers.ts'

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { LOBBY, client, quiet, startServer } from './helpers.ts'
 
-describe('SipChatBackend successReports: true (RFC 4975 §7.1.2 through the mixer)', () => {
+describe('SipChatBackend successReports: true (RFC 4975 §7.1.2 through the chat server)', () => {
   it('send() resolves once the focus reported delivery to the room; a refused send rejects at once', async () => {
     const server = await startServer()
     const mod = await client(server, 'mod')

@@ -2,12 +2,12 @@
 // first thing a focus says after the bind SEND is not lost.
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { decodeChatMessage } from '../../src/chat/chat-message.ts'
+import { decodeChatMessage } from '../../src/rooms/chat-message.ts'
 import { memoryDialer } from '../../src/chat/msrp-dialer.ts'
 import { RoomMedia } from '../../src/chat/room-media.ts'
-import { noticeKind } from '../../src/chat/system-notice.ts'
+import { noticeKind } from '../../src/rooms/system-notice.ts'
 import { parseCpim } from '../../src/cpim/index.ts'
-import type { IncomingMessage } from '../../src/msrp/session.ts'
+import type { IncomingMsrpMessage } from '../../src/msrp/session.ts'
 import { MemoryNetwork } from '../../src/msrp/memory-stream.ts'
 import { serializeFrame } from '../../src/msrp/serializer.ts'
 import { RawPeer } from '../msrp/helpers.ts'
@@ -73,7 +73,7 @@ describe('RoomMedia and a focus that speaks right after the bind', () => {
     })
     const media = new RoomMedia({ dialer: memoryDialer(network), localHost: '127.0.0.1' })
     const answer = ['v=0', 'o=- 1 1 IN IP4 127.0.0.1', 's=-', 'c=IN IP4 127.0.0.1', 't=0 0', 'm=message 2855 TCP/MSRP *', 'a=accept-types:message/cpim', 'a=path:msrp://focus.invalid:2855/room1;tcp', 'a=setup:passive', ''].join('\r\n')
-    const received: IncomingMessage[] = []
+    const received: IncomingMsrpMessage[] = []
     media.on('message', (m) => received.push(m))
     const connecting = media.connect(answer)
     await accepted

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { SipChatBackend } from '../../src/chat/sip-chat-backend.ts'
 import type { BackendEvent } from '../../src/chat/backend.ts'
-import { startChatServer } from '../../src/mixer/server/index.ts'
-import type { ChatServer } from '../../src/mixer/server/index.ts'
+import { startChatServer } from '../../src/server/index.ts'
+import type { ChatServer } from '../../src/server/index.ts'
 
 const DOMAIN = 'example.test'
 const LOBBY = `sip:lobby@${DOMAIN}`

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict'
 import { join } from 'node:path'
 import { describe, it } from 'node:test'
 import { runBotCommand } from '../../src/cli/run-runtime.ts'
-import { startChatServer } from '../../src/mixer/server/index.ts'
+import { startChatServer } from '../../src/server/index.ts'
 import { REPO_ROOT } from './helpers.ts'
 import { lineIo, Participant } from './runtime-helpers.ts'
 

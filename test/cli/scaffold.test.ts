@@ -73,7 +73,7 @@ describe('packages as published', { timeout: 600_000 }, () => {
 
   test('msrp-bot ships dist/ (JS, .d.ts, source maps) for every entry point, the bin, and no sources or tests', () => {
     const paths = msrpBot.files.map((f) => f.path)
-    for (const entry of ['index', 'msrp/index', 'sip/index', 'cpim/index', 'sdp/index', 'presence/index', 'conference/index', 'testing/index', 'mixer/server/index']) {
+    for (const entry of ['index', 'msrp/index', 'sip/index', 'cpim/index', 'sdp/index', 'presence/index', 'conference/index', 'testing/index', 'server/index']) {
       for (const ext of ['.js', '.d.ts', '.js.map']) assert.ok(paths.includes(`dist/${entry}${ext}`), `dist/${entry}${ext}`)
     }
     assert.ok(paths.includes('bin/msrp-bot.js'))

@@ -2,7 +2,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
 import { ConferenceRoster, buildFullRoster, buildPartialRoster, diffRoomParticipants, parseConferenceInfo } from '../../src/conference/index.ts'
-import type { RoomParticipant } from '../../src/conference/index.ts'
+import type { RosterEntry } from '../../src/conference/index.ts'
 import { ParseError } from '../../src/errors.ts'
 import { RFC4575_FULL, RFC4575_PARTIAL } from './fixtures.ts'
 
@@ -129,7 +129,7 @@ test('applyXml surfaces malformed bodies as ParseError and leaves state alone', 
 })
 
 test('diffRoomParticipants drives partial NOTIFYs that keep a client roster in sync', () => {
-  const snapshots: RoomParticipant[][] = [
+  const snapshots: RosterEntry[][] = [
     [alice],
     [alice, bob],
     [alice, { ...bob, nickname: 'robert' }],

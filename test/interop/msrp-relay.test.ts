@@ -11,7 +11,7 @@ import type { MsrpRequest } from '../../src/msrp/message.ts'
 import { authenticateRelay, openRelaySession } from '../../src/msrp/relay-client.ts'
 import { generateTransactionId } from '../../src/msrp/serializer.ts'
 import { MsrpSession, generateSessionId, localMsrpUri } from '../../src/msrp/session.ts'
-import type { IncomingMessage } from '../../src/msrp/session.ts'
+import type { IncomingMsrpMessage } from '../../src/msrp/session.ts'
 import { formatMsrpUri, parseMsrpUri } from '../../src/msrp/uri.ts'
 import { peersAvailable, startKamailio, type KamailioInstance } from './harness/index.ts'
 
@@ -78,7 +78,7 @@ describe('MSRP relay interop (Kamailio msrp module, RFC 4976)', { skip }, () => 
     const bobUri = localMsrpUri({ host: '127.0.0.1', port: bobConnection.transport.local!.port, sessionId: generateSessionId() })
     const bob = await MsrpSession.connect({ localUri: bobUri, remotePath: [...auth.usePath, aliceUri], connection: bobConnection, bind: false, chunkSize: 1000 })
     try {
-      const got = new Promise<IncomingMessage>((resolve) => alice.once('message', resolve))
+      const got = new Promise<IncomingMsrpMessage>((resolve) => alice.once('message', resolve))
       const body = Buffer.concat([Buffer.from('hello via relay\r\n'), randomBytes(3000)])
       const result = await bob.send({ contentType: 'application/octet-stream', body })
       assert.equal(result.chunks, 4)
@@ -90,7 +90,7 @@ describe('MSRP relay interop (Kamailio msrp module, RFC 4976)', { skip }, () => 
       assert.equal(message.fromPath[1]?.sessionId, bobUri.sessionId)
 
       // A second message: the relay's own 200 and alice's forwarded 200 both arrive; one resolve.
-      const second = new Promise<IncomingMessage>((resolve) => alice.once('message', resolve))
+      const second = new Promise<IncomingMsrpMessage>((resolve) => alice.once('message', resolve))
       await bob.send({ contentType: 'text/plain', body: 'second' })
       assert.equal((await second).body.toString(), 'second')
 

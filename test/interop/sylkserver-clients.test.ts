@@ -9,7 +9,7 @@ import assert from 'node:assert/strict'
 import { join } from 'node:path'
 import { SipChatBackend } from '../../src/chat/index.ts'
 import type { BackendEvent, RoomHandle } from '../../src/chat/index.ts'
-import { startChatServer, type ChatServer } from '../../src/mixer/server/index.ts'
+import { startChatServer, type ChatServer } from '../../src/server/index.ts'
 import { installSylkPeer, sipsimpleChat, sylkServerAvailable, type SylkServerInstance } from './harness/index.ts'
 
 const available = sylkServerAvailable()

@@ -10,7 +10,7 @@ import { MsrpListener } from '../../src/msrp/listener.ts'
 import { createMemoryPair } from '../../src/msrp/memory-stream.ts'
 import type { MemoryStream } from '../../src/msrp/memory-stream.ts'
 import { MsrpSession, localMsrpUri } from '../../src/msrp/session.ts'
-import type { IncomingMessage, MsrpSessionOptions } from '../../src/msrp/session.ts'
+import type { IncomingMsrpMessage, MsrpSessionOptions } from '../../src/msrp/session.ts'
 import { streamTransport } from '../../src/msrp/transport.ts'
 import type { MsrpUri } from '../../src/msrp/uri.ts'
 
@@ -140,6 +140,6 @@ export async function sessionPair(
 }
 
 /** Resolves with the next `message` event of a session. */
-export function nextMessage(session: MsrpSession): Promise<IncomingMessage> {
+export function nextMessage(session: MsrpSession): Promise<IncomingMsrpMessage> {
   return new Promise((resolve) => session.once('message', resolve))
 }

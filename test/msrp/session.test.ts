@@ -9,7 +9,7 @@ import { MsrpListener } from '../../src/msrp/listener.ts'
 import { MsrpSession, localMsrpUri } from '../../src/msrp/session.ts'
 import { generateTransactionId } from '../../src/msrp/serializer.ts'
 import { FakeClock } from '../../src/clock.ts'
-import type { IncomingMessage } from '../../src/msrp/session.ts'
+import type { IncomingMsrpMessage } from '../../src/msrp/session.ts'
 import { connectionWithRawPeer, nextMessage, sessionPair, until } from './helpers.ts'
 import type { PairKind } from './helpers.ts'
 
@@ -166,7 +166,7 @@ describe('MSRP sessions: back-pressure, interleaving, timeouts', () => {
   it('reassembles two interleaved messages sent chunk by chunk, in shuffled order', async () => {
     const pair = await sessionPair('memory')
     try {
-      const got = new Map<string, IncomingMessage>()
+      const got = new Map<string, IncomingMsrpMessage>()
       pair.passive.on('message', (m) => got.set(m.messageId, m))
       const connection = pair.active.connection!
       const a = randomBytes(3000)

@@ -1,6 +1,6 @@
 /** fast-check generators of SIP messages shared by the codec property tests. */
 import fc from 'fast-check'
-import { SipHeaders } from '../../src/sip/headers.ts'
+import { SipHeaders } from '../../src/sip/header-list.ts'
 import type { SipMessage } from '../../src/sip/message.ts'
 
 const token = fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9\-.!%*_+`'~]{0,10}$/)

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert'
 import { test } from 'node:test'
-import { SipHeaders } from '../../src/sip/headers.ts'
+import { SipHeaders } from '../../src/sip/header-list.ts'
 import type { SipRequest, SipResponse } from '../../src/sip/message.ts'
 import { serializeSipMessage } from '../../src/sip/serializer.ts'
 

@@ -1,5 +1,5 @@
 import type { ParseError } from '../../errors.ts'
-import { SipHeaders } from '../headers.ts'
+import { SipHeaders } from '../header-list.ts'
 import { canonicalHeaderName } from '../header-names.ts'
 import { parseVia } from '../headers/via.ts'
 import type { SipResponse } from '../message.ts'

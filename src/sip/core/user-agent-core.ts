@@ -1,6 +1,6 @@
 import { MsrpBotError, ParseError } from '../../errors.ts'
 import { Dialog, dialogKey } from '../dialog.ts'
-import { SipHeaders } from '../headers.ts'
+import { SipHeaders } from '../header-list.ts'
 import { readCSeq } from '../headers/cseq.ts'
 import { readNameAddrHeader, readNameAddrList, tagOf } from '../headers/name-addr.ts'
 import { type Via, readTopVia, serializeVia } from '../headers/via.ts'

@@ -1,6 +1,6 @@
 import { ParseError } from '../../errors.ts'
 import { SipScanner, boundedInteger, clip } from '../grammar.ts'
-import type { SipHeaders } from '../headers.ts'
+import type { SipHeaders } from '../header-list.ts'
 import { type NameAddr, readNameAddr, serializeNameAddr } from './name-addr.ts'
 import { paramValue } from './params.ts'
 import { MAX_DELTA_SECONDS } from './scalars.ts'

@@ -1,6 +1,6 @@
 import { ParseError } from '../../errors.ts'
 import { SipScanner, boundedInteger, isDigit } from '../grammar.ts'
-import type { SipHeaders } from '../headers.ts'
+import type { SipHeaders } from '../header-list.ts'
 
 /** The CSeq header (RFC 3261 §20.16): sequence number and method. */
 export interface CSeq {

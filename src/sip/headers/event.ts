@@ -1,5 +1,5 @@
 import { SipScanner, boundedInteger } from '../grammar.ts'
-import type { SipHeaders } from '../headers.ts'
+import type { SipHeaders } from '../header-list.ts'
 import { type HeaderParams, paramValue, readParams, serializeParams } from './params.ts'
 import { MAX_DELTA_SECONDS } from './scalars.ts'
 

@@ -1,5 +1,5 @@
 import { SipScanner } from '../grammar.ts'
-import type { SipHeaders } from '../headers.ts'
+import type { SipHeaders } from '../header-list.ts'
 import { type HeaderParams, paramValue, readParams, serializeParams } from './params.ts'
 
 /** A media type with parameters: Content-Type (RFC 3261 §20.15) or one Accept entry (§20.1). */

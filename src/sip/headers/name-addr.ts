@@ -1,6 +1,6 @@
 import { ParseError } from '../../errors.ts'
 import { SipScanner, headerErrorCode, isTokenChar, quoteString, unquote } from '../grammar.ts'
-import type { SipHeaders } from '../headers.ts'
+import type { SipHeaders } from '../header-list.ts'
 import { parseUri, serializeUri, type Uri } from '../uri.ts'
 import { type HeaderParams, paramValue, readParams, serializeParams } from './params.ts'
 

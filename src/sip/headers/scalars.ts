@@ -1,6 +1,6 @@
 import { ParseError } from '../../errors.ts'
 import { WORD_RE, boundedInteger, clip } from '../grammar.ts'
-import type { SipHeaders } from '../headers.ts'
+import type { SipHeaders } from '../header-list.ts'
 
 /** Largest delta-seconds value (Expires, Retry-After, expires params): 2^32-1 (RFC 3261 §20.19). */
 export const MAX_DELTA_SECONDS = 2 ** 32 - 1

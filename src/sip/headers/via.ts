@@ -1,6 +1,6 @@
 import { ParseError } from '../../errors.ts'
 import { SipScanner, boundedInteger, isDigit, isToken, tokenOrQuoted, unquote } from '../grammar.ts'
-import type { SipHeaders } from '../headers.ts'
+import type { SipHeaders } from '../header-list.ts'
 import { readParams, serializeParams } from './params.ts'
 
 /** RFC 3261 §8.1.1.7: a branch starting with this cookie was built by an RFC 3261 element. */

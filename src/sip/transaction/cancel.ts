@@ -1,4 +1,4 @@
-import { SipHeaders } from '../headers.ts'
+import { SipHeaders } from '../header-list.ts'
 import type { SipRequest } from '../message.ts'
 
 /**

@@ -1,4 +1,4 @@
-import { SipHeaders } from '../headers.ts'
+import { SipHeaders } from '../header-list.ts'
 import type { SipRequest, SipResponse } from '../message.ts'
 import { ClientTransaction, type ClientTransactionUser } from './client-transaction.ts'
 import type { TransactionContext } from './transaction.ts'

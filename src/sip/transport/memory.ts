@@ -206,7 +206,7 @@ class MemoryEnd implements RawConnection {
 
 /**
  * An endpoint of a {@link MemoryNetwork}: a reliable, connection-oriented SIP transport with no
- * sockets, so a whole SIP deployment can run in one process (the local mixer, bot tests).
+ * sockets, so a whole SIP deployment can run in one process (the local chat server, bot tests).
  */
 export class MemoryTransport extends ConnectionTransport {
   readonly protocol = 'memory' as const

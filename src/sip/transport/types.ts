@@ -1,7 +1,7 @@
 import type { EventEmitter } from 'eventemitter3'
 import type { MsrpBotError } from '../../errors.ts'
 
-/** The transports this stack speaks; `memory` is the in-process network used by tests and the local mixer. */
+/** The transports this stack speaks; `memory` is the in-process network used by tests and the local chat server. */
 export type SipTransportProtocol = 'udp' | 'tcp' | 'tls' | 'ws' | 'wss' | 'memory'
 
 /** An IP address (or memory-network host name) and port. */

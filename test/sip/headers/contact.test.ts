@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert'
 import { test } from 'node:test'
 import { parseContactList, readContacts, contactExpires, contactQ, serializeContacts } from '../../../src/sip/headers/contact.ts'
-import { SipHeaders } from '../../../src/sip/headers.ts'
+import { SipHeaders } from '../../../src/sip/header-list.ts'
 
 test('star alone', () => {
   assert.equal(parseContactList(' * '), '*')

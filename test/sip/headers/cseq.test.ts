@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert'
 import { test } from 'node:test'
 import { parseCSeq, serializeCSeq, readCSeq, MAX_CSEQ } from '../../../src/sip/headers/cseq.ts'
-import { SipHeaders } from '../../../src/sip/headers.ts'
+import { SipHeaders } from '../../../src/sip/header-list.ts'
 
 test('parses number and method with free white space', () => {
   assert.deepEqual(parseCSeq('  0009   INVITE '), { seq: 9, method: 'INVITE' })

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert'
 import { test } from 'node:test'
 import { parseNameAddr, parseNameAddrList, serializeNameAddr, tagOf, requireNameAddrHeader } from '../../../src/sip/headers/name-addr.ts'
-import { SipHeaders } from '../../../src/sip/headers.ts'
+import { SipHeaders } from '../../../src/sip/header-list.ts'
 import { parseUri } from '../../../src/sip/uri.ts'
 
 test('quoted display name with escapes, URI and tag', () => {

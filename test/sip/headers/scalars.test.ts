@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert'
 import { test } from 'node:test'
 import { parseMaxForwards, parseDeltaSeconds, parseContentLength, parseCallId, parseSipDate, serializeSipDate, readTokenList } from '../../../src/sip/headers/scalars.ts'
-import { SipHeaders } from '../../../src/sip/headers.ts'
+import { SipHeaders } from '../../../src/sip/header-list.ts'
 
 test('Max-Forwards 0..255', () => {
   assert.equal(parseMaxForwards('0068'), 68)

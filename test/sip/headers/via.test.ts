@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert'
 import { test } from 'node:test'
 import { parseVia, parseViaList, serializeVia, hasRfc3261Branch, readTopVia, readVias } from '../../../src/sip/headers/via.ts'
-import { SipHeaders } from '../../../src/sip/headers.ts'
+import { SipHeaders } from '../../../src/sip/header-list.ts'
 
 test('reads protocol, transport, sent-by and typed parameters', () => {
   const via = parseVia('SIP / 2.0 / tcp [2001:db8::9]:5070 ; branch = z9hG4bKabc ;received=2001:db8::1;rport=4000;maddr=224.0.1.75;ttl=16;x-foo="a b"')

@@ -4,8 +4,8 @@
 // and starts the server on the ports of a 'listen' message (0: any free one); it reports the
 // ports once it listens, and closes gracefully (BYEs saying "shutting down", RFC 3326) on a
 // 'close' message.
-import { startChatServer } from '../../../src/mixer/server/index.ts'
-import type { ChatServer } from '../../../src/mixer/server/index.ts'
+import { startChatServer } from '../../../src/server/index.ts'
+import type { ChatServer } from '../../../src/server/index.ts'
 import { STRESS_DOMAIN, STRESS_ROOMS, note } from './crew.ts'
 
 let server: ChatServer | undefined

@@ -1,0 +1,89 @@
+/**
+ * One SEND serialized once for many sessions (the fan-out fast path of a chat-room focus):
+ * RFC 4975 §7.1 lets copies of a message to different sessions differ only in To-Path, From-Path
+ * and transaction id, so everything from Message-ID to the body and the end-line's dashes is
+ * written here once, and each copy is a few short writes into one buffer.
+ *
+ * The bytes are those {@link serializeFrameParts} writes for the same frame (same header order:
+ * typed headers in insertion order, Content-Type last, RFC 4975 §9); test/msrp/shared-send.test.ts
+ * holds the two byte for byte.
+ *
+ * @module
+ */
+import { isIdent } from './headers.ts'
+import { formatMsrpPath, type MsrpUri } from './uri.ts'
+
+const DASHES = Buffer.from('-------', 'latin1')
+// A media type the shared form writes as is: printable ASCII, inner spaces only (else the frame serializer checks it).
+const PLAIN_HEADER_VALUE = /^[\x21-\x7e]+(?:[ \t]*[\x21-\x7e]+)*$/
+
+/** What every copy of a shared SEND carries. */
+export interface SharedSendInit {
+  /** The whole message, sent as one chunk (`Byte-Range: 1-N/N`). */
+  readonly body: Buffer
+  /** Message-ID of every copy (unique per recipient session, RFC 4975 §7.1.1). */
+  readonly messageId: string
+  readonly contentType: string
+  /** `Failure-Report: partial` (RFC 4975 §7.1.1: the recipient answers failures only). */
+  readonly partial: boolean
+}
+
+/** The shared part of a SEND, built once per fan-out; see {@link serializeSharedSend}. */
+export class SharedSend {
+  readonly body: Buffer
+  readonly messageId: string
+  readonly partial: boolean
+  /**
+   * `Message-ID`, `Byte-Range`, [`Failure-Report`,] `Content-Type`, blank line, body, CRLF and
+   * the end-line's dashes; undefined when the copy cannot use the shared form (empty body, or an
+   * id or content type that the generic serializer must check and refuse with its own error).
+   */
+  readonly rest: Buffer | undefined
+  /** The body holds `-------`, so a transaction id must be picked against it (RFC 4975 §7.1). */
+  readonly mayHoldEndLine: boolean
+
+  constructor(init: SharedSendInit) {
+    this.body = init.body
+    this.messageId = init.messageId
+    this.partial = init.partial
+    this.mayHoldEndLine = init.body.includes(DASHES)
+    if (init.body.length === 0 || !isIdent(init.messageId) || !PLAIN_HEADER_VALUE.test(init.contentType)) {
+      this.rest = undefined
+      return
+    }
+    const { body } = init
+    const headers = `Message-ID: ${init.messageId}\r\nByte-Range: 1-${body.length}/${body.length}\r\n${init.partial ? 'Failure-Report: partial\r\n' : ''}Content-Type: ${init.contentType}\r\n\r\n`
+    const rest = Buffer.allocUnsafe(headers.length + body.length + 9)
+    let o = rest.write(headers, 0, 'latin1')
+    o += body.copy(rest, o)
+    rest.write('\r\n-------', o, 'latin1')
+    this.rest = rest
+  }
+}
+
+/** `To-Path` and `From-Path` lines of one session, to build once and reuse for every copy. */
+export function pathLines(toPath: readonly MsrpUri[], fromPath: readonly MsrpUri[]): Buffer {
+  return Buffer.from(`To-Path: ${formatMsrpPath(toPath)}\r\nFrom-Path: ${formatMsrpPath(fromPath)}\r\n`, 'utf8')
+}
+
+/**
+ * One copy of a shared SEND, as one buffer: start line, the session's {@link pathLines}, the
+ * shared rest, and the end-line. `tid` must be an `ident` not found in the body after dashes
+ * (`transactionIdFor(body)` when {@link SharedSend.mayHoldEndLine}).
+ *
+ * @throws RangeError when the message has no shared form (`rest` undefined): serialize it as a frame instead.
+ */
+export function serializeSharedSend(message: SharedSend, tid: string, paths: Buffer): Buffer {
+  const rest = message.rest
+  if (rest === undefined) throw new RangeError('this SEND has no shared form; serialize it with serializeFrameParts')
+  // "MSRP " tid " SEND" CRLF, To-Path and From-Path, the shared rest, tid "$" CRLF.
+  const bytes = Buffer.allocUnsafe(5 + tid.length + 7 + paths.length + rest.length + tid.length + 3)
+  let o = bytes.write('MSRP ', 0, 'latin1')
+  o += bytes.write(tid, o, 'latin1')
+  o += bytes.write(' SEND\r\n', o, 'latin1')
+  o += paths.copy(bytes, o)
+  o += rest.copy(bytes, o)
+  o += bytes.write(tid, o, 'latin1')
+  bytes.write('$\r\n', o, 'latin1')
+  return bytes
+}

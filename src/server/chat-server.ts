@@ -1,0 +1,351 @@
+/**
+ * `startChatServer`: the chat server as it runs — registrar and location service, presence
+ * agent, a small proxy between local users, and RFC 7701 chat rooms — over SIP and MSRP, in
+ * process (memory transports) or on sockets. One code path: only the transports differ.
+ *
+ * @module
+ */
+
+import { MemoryNetwork as MsrpMemoryNetwork } from '../msrp/memory-stream.ts'
+import type { IncomingRequest } from '../sip/core/incoming-request.ts'
+import { unrefClock as realClock, type Clock, type TimerHandle } from '../clock.ts'
+import { createMemoryNetwork } from '../sip/transport/memory.ts'
+import { InMemoryRoomStore, type RoomStore } from './core/room-store.ts'
+import { RoomDirectory } from './core/room-directory.ts'
+import type { ServerRoom } from './core/room.ts'
+import { Authenticator } from './identity.ts'
+import { identityKey } from '../rooms/identity.ts'
+import { RoomFocus } from './focus.ts'
+import { MsrpEndpoint } from './msrp-endpoint.ts'
+import { DialGuard } from './dial-policy.ts'
+import { resolveLimits } from './limits.ts'
+import { MsrpReadBudget } from '../msrp/read-budget.ts'
+import type { ChatNetwork, ChatServerOptions } from './options.ts'
+import { silentLogger } from '../logger.ts'
+import { requestUriOrRespond } from './request-uri.ts'
+import { PresenceService } from './presence-service.ts'
+import { LocalProxy } from './proxy.ts'
+import { RegistrarService } from './registrar-service.ts'
+import { SipEndpoint, type ListenAddress } from './sip-endpoint.ts'
+import { SubscriptionDialogs } from './subscriptions.ts'
+
+/** Creates the in-process networks a memory-mode server and its clients share. */
+export function createChatNetwork(): ChatNetwork {
+  return { sip: createMemoryNetwork(), msrp: new MsrpMemoryNetwork() }
+}
+
+/** Where a running server can be reached. */
+export interface ChatServerAddresses {
+  /** SIP listening addresses (udp + tcp [+ ws] on sockets; memory in process). */
+  readonly sip: readonly ListenAddress[]
+  /** MSRP listener (bound host and port; the port is the one in the server's `a=path`). */
+  readonly msrp: { readonly host: string; readonly port: number }
+  /**
+   * The host clients are told to reach (Via sent-by, Contact, Record-Route, `a=path`): the
+   * transport's `advertise`, else the bound host (the domain in memory mode).
+   */
+  readonly advertise: string
+}
+
+/** What the listeners hold right now ({@link ChatServer.transportStats}), for metrics and limit checks. */
+export interface TransportStats {
+  /** Open MSRP connections, accepted and dialled. */
+  readonly msrpConnections: number
+  /** The most output waiting for one MSRP receiver (bounded by `limits.msrpMaxWriteBufferBytes`). */
+  readonly msrpMaxPendingWriteBytes: number
+  /** Bytes of incomplete MSRP frames held by all connections (bounded by `limits.msrpReadBudgetBytes`). */
+  readonly msrpReadBufferedBytes: number
+  /** MSRP connections refused by a connection cap since start. */
+  readonly msrpRefusedConnections: number
+  /** Open SIP connections (TCP, TLS, WS). */
+  readonly sipConnections: number
+}
+
+/** How often expired registrations and subscriptions are swept (their final NOTIFYs sent). */
+const SWEEP_MS = 5_000
+/** Longest `close()` waits for BYEs and final NOTIFYs to be answered, by default. */
+const CLOSE_GRACE_MS = 5_000
+
+/** A running chat server. */
+export class ChatServer {
+  /** The served domain. */
+  readonly domain: string
+  /** Listening addresses. */
+  readonly addresses: ChatServerAddresses
+  /** The in-process networks (memory mode only): give them to clients. */
+  readonly network: ChatNetwork | undefined
+  /** The rooms (create or inspect rooms at run time). */
+  readonly rooms: RoomDirectory
+  readonly registrar: RegistrarService
+  readonly presence: PresenceService
+  readonly focus: RoomFocus
+  readonly #sip: SipEndpoint
+  readonly #msrp: MsrpEndpoint
+  readonly #auth: Authenticator
+  readonly #proxy: LocalProxy
+  readonly #subscriptions: SubscriptionDialogs
+  readonly #clock: Clock
+  readonly #log: NonNullable<ChatServerOptions['logger']>
+  #sweep: TimerHandle | undefined
+  #closing: Promise<void> | undefined
+  readonly #closeTimeoutMs: number
+  readonly #readBudget: MsrpReadBudget | undefined
+
+  /** @internal use {@link startChatServer}. */
+  constructor(init: { options: ChatServerOptions; sip: SipEndpoint; msrp: MsrpEndpoint; network: ChatNetwork | undefined; store: RoomStore; clock: Clock; readBudget?: MsrpReadBudget }) {
+    const { options, sip, msrp, clock } = init
+    this.#readBudget = init.readBudget
+    this.domain = options.domain
+    this.network = init.network
+    this.#sip = sip
+    this.#msrp = msrp
+    this.#clock = clock
+    this.#log = options.logger ?? silentLogger
+    this.#closeTimeoutMs = options.closeTimeoutMs ?? CLOSE_GRACE_MS
+    this.addresses = { sip: sip.addresses, msrp: { host: msrp.boundHost, port: msrp.port }, advertise: sip.advertisedHost }
+    this.rooms = new RoomDirectory(init.store, { clock, ...(options.autoCreateRooms === undefined ? {} : { autoCreate: options.autoCreateRooms }) })
+    this.#auth = new Authenticator({
+      domain: options.domain,
+      users: options.users,
+      algorithms: options.digestAlgorithms,
+      trustedProxies: options.trustedProxies,
+      allowGuests: options.allowGuests,
+      throttle: options.authThrottle,
+      log: this.#log,
+    })
+    this.registrar = new RegistrarService(options.domain, clock, options.registrarLimits)
+    this.#subscriptions = new SubscriptionDialogs(sip.core, this.#log)
+    this.presence = new PresenceService(sip.core, this.#subscriptions, clock, this.#log)
+    this.#proxy = new LocalProxy(sip, this.registrar, options.domain, this.#log)
+    this.focus = new RoomFocus({
+      core: sip.core,
+      directory: this.rooms,
+      store: init.store,
+      msrp,
+      subscriptions: this.#subscriptions,
+      clock,
+      log: this.#log,
+      contactFor: (incoming, user) => this.#contactFor(incoming, user),
+      deliveryTimeoutMs: options.deliveryTimeoutMs ?? 10_000,
+      deliveryMode: options.deliveryMode ?? 'confirmed',
+      msrpBindTimeoutMs: options.msrpBindTimeoutMs ?? 30_000,
+      dialGuard: new DialGuard({ policy: options.msrpDial ?? 'source', clock }),
+      byeReasons: options.byeReasons ?? true,
+    })
+    const rooms = options.rooms ?? []
+    const entries: Array<[string, object]> = Array.isArray(rooms) ? rooms.map((r) => [r, {}]) : Object.entries(rooms)
+    for (const [name, config] of entries) {
+      const uri = this.roomUri(name)
+      if (this.rooms.get(uri) === undefined) this.rooms.create(uri, config)
+    }
+    sip.core.onRequest((incoming) => {
+      this.#dispatch(incoming).catch((error: unknown) => {
+        this.#log.warn(`${incoming.method} failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}`)
+        if (!incoming.answered) incoming.respond(500)
+      })
+    })
+    sip.core.onOrphanRequest((incoming) => this.#proxy.forwardInDialog(incoming))
+    sip.intercept((message, source) => this.#proxy.intercept(message, source))
+    sip.onConnectionClosed((id) => {
+      this.registrar.connectionClosed(id)
+      this.#subscriptions.connectionClosed(id)
+    })
+    this.#scheduleSweep()
+  }
+
+  /** What the listeners hold right now: connections and buffered bytes against their limits. */
+  transportStats(): TransportStats {
+    const msrp = this.#msrp.stats()
+    let sip = 0
+    for (const transport of this.#sip.transports.all()) sip += transport.reliable ? (transport as { connectionIds?: () => string[] }).connectionIds?.().length ?? 0 : 0
+    return {
+      msrpConnections: msrp.connections,
+      msrpMaxPendingWriteBytes: msrp.maxPendingWriteBytes,
+      msrpReadBufferedBytes: this.#readBudget?.used ?? 0,
+      msrpRefusedConnections: msrp.refused,
+      sipConnections: sip,
+    }
+  }
+
+  /** The room URI for a room name: `sip:<name>@<domain>`. */
+  roomUri(name: string): string {
+    return name.includes(':') ? name : `sip:${name}@${this.domain}`
+  }
+
+  /** The room with that name or URI. */
+  room(nameOrUri: string): ServerRoom | undefined {
+    return this.rooms.get(this.roomUri(nameOrUri))
+  }
+
+  /**
+   * Deletes a room: every participant gets a BYE with `Reason: SIP;cause=410;text="Room closed"`
+   * (RFC 3326, see bye-reason.ts), every roster watcher a final NOTIFY
+   * `terminated;reason=noresource` (RFC 6665 §4.2.2). Resolves once the BYEs are answered (or
+   * failed); false when there is no such room.
+   *
+   * @example
+   * ```ts
+   * await server.deleteRoom('lobby')
+   * ```
+   */
+  deleteRoom(nameOrUri: string): Promise<boolean> {
+    return this.focus.deleteRoom(this.roomUri(nameOrUri))
+  }
+
+  /** The server's SIP URI for one transport (`sip:host:port;transport=tcp`, advertised host), for clients' outbound proxy setting. */
+  sipUri(transport: 'udp' | 'tcp' | 'tls' | 'ws' | 'memory' = 'tcp'): string {
+    const a = this.addresses.sip.find((x) => x.transport === transport) ?? this.addresses.sip[0]!
+    const host = this.addresses.advertise
+    return `sip:${host.includes(':') ? `[${host}]` : host}:${a.port};transport=${a.transport}`
+  }
+
+  /**
+   * Stops the server: BYE to every participant, a final NOTIFY to every watcher (RFC 6665
+   * §4.2.2: conference `noresource`, presence `deactivated`), then closes the sockets. The BYEs
+   * carry `Reason: SIP;cause=503;text="Server shutting down"` (RFC 3326), so clients come back
+   * later instead of taking it as a kick. Waits at most `closeTimeoutMs` (5 s) for the answers, on a timer that
+   * keeps the process alive until the close is done. Calling it again returns the same promise.
+   */
+  close(): Promise<void> {
+    this.#closing ??= this.#close()
+    return this.#closing
+  }
+
+  async #close(): Promise<void> {
+    if (this.#sweep !== undefined) this.#clock.clearTimeout(this.#sweep)
+    const goodbyes = (async () => {
+      await this.focus.close()
+      await this.focus.terminateSubscriptions()
+      await this.presence.close(this.#subscriptions.ids())
+    })()
+    // A ref'd timer: with memory transports nothing else may hold the process open, and an
+    // unref'd one would let it exit in the middle of the close.
+    let timer: NodeJS.Timeout | undefined
+    await Promise.race([goodbyes, new Promise<void>((resolve) => { timer = setTimeout(resolve, this.#closeTimeoutMs) })])
+    if (timer !== undefined) clearTimeout(timer)
+    await this.#msrp.close()
+    await this.#sip.close()
+    this.#log.info('chat server stopped')
+  }
+
+  #scheduleSweep(): void {
+    this.#sweep = this.#clock.setTimeout(() => {
+      try {
+        this.registrar.registrar.expire()
+        for (const n of this.focus.notifier.expire()) void this.#subscriptions.notify(n.subscriptionId, { state: 'terminated', reason: n.reason })
+        for (const n of this.presence.agent.expire()) void this.#subscriptions.notify(n.subscriptionId, { state: 'terminated', reason: n.reason })
+      } catch (error) {
+        this.#log.warn(`sweep failed: ${String(error)}`)
+      }
+      if (this.#closing === undefined) this.#scheduleSweep()
+    }, SWEEP_MS)
+  }
+
+  #contactFor(incoming: IncomingRequest, user: string | undefined): string {
+    const transport = incoming.source.transport.toLowerCase()
+    const a = this.#sip.sentBy(transport) ?? this.#sip.sentBy(this.addresses.sip[0]!.transport)!
+    return `<sip:${user === undefined ? '' : `${user}@`}${a.host}:${a.port};transport=${transport}>`
+  }
+
+  async #dispatch(incoming: IncomingRequest): Promise<void> {
+    const request = incoming.message
+    if (request.method === 'ACK') return
+    const target = requestUriOrRespond(incoming)
+    if (target === undefined) return
+    // A Route naming us (an outbound-proxy setting) is consumed here (RFC 3261 §16.4).
+    this.#proxy.stripOwnRoutes(request)
+    const local = this.#proxy.isLocal(target)
+    if (request.method === 'REGISTER') {
+      if (!local) {
+        incoming.respond(403, { reason: 'Not the registrar for that domain', stateless: true })
+        return
+      }
+      if ((await this.#auth.identify(incoming, 'uas')) === undefined) return
+      this.registrar.handle(incoming)
+      return
+    }
+    const aor = target.kind === 'sip' && target.user !== undefined ? identityKey(target) : undefined
+    if (local && aor !== undefined) {
+      const room = request.method === 'INVITE' || request.method === 'SUBSCRIBE' ? this.rooms.open(this.roomUri(`${target.kind === 'sip' ? target.user : ''}`)) : this.rooms.get(this.roomUri(`${target.kind === 'sip' ? target.user : ''}`))
+      if (room !== undefined) {
+        const identity = await this.#auth.identify(incoming, 'uas')
+        if (identity === undefined) return
+        this.focus.handle(incoming, identity, room)
+        return
+      }
+    }
+    if (local && aor !== undefined && request.method === 'PUBLISH') {
+      const identity = await this.#auth.identify(incoming, 'uas')
+      if (identity !== undefined) this.presence.publish(incoming, identity)
+      return
+    }
+    if (local && aor !== undefined && request.method === 'SUBSCRIBE' && eventPackage(request.headers.get('Event')) === 'presence') {
+      const identity = await this.#auth.identify(incoming, 'uas')
+      if (identity !== undefined) this.presence.subscribe(incoming, identity, this.#contactFor(incoming, target.kind === 'sip' ? target.user : undefined))
+      return
+    }
+    if (local && aor === undefined) {
+      // Requests to the server itself (sip:domain): OPTIONS keepalive/probing answers 200.
+      if (request.method === 'OPTIONS') incoming.respond(200, { headers: [['Allow', 'INVITE, ACK, CANCEL, BYE, OPTIONS, REGISTER, SUBSCRIBE, NOTIFY, PUBLISH, REFER, MESSAGE']] })
+      else incoming.respond(request.method === 'INVITE' || request.method === 'MESSAGE' ? 404 : 405, { stateless: true })
+      return
+    }
+    if (!local) {
+      incoming.respond(403, { reason: 'Not a relay for other domains', stateless: true })
+      return
+    }
+    if ((await this.#auth.identify(incoming, 'proxy')) === undefined) return
+    this.#proxy.forward(incoming)
+  }
+}
+
+/**
+ * Starts a chat server and resolves once it listens.
+ *
+ * @example
+ * ```ts
+ * const server = await startChatServer({ domain: 'example.test', rooms: ['lobby'] })       // in process
+ * const tcp = await startChatServer({ domain: 'example.test', rooms: { lobby: { moderators: ['sip:mod@example.test'] } },
+ *   users: { alice: 'secret' }, transport: { kind: 'sockets', host: '127.0.0.1', port: 5060 } })
+ * console.log(tcp.addresses)
+ * await server.close()   // BYE to everyone
+ * ```
+ */
+export async function startChatServer(options: ChatServerOptions): Promise<ChatServer> {
+  const log = options.logger ?? silentLogger
+  const mode = options.transport ?? { kind: 'memory' }
+  const clock = options.clock ?? realClock
+  const network = mode.kind === 'memory' ? (mode.network ?? createChatNetwork()) : undefined
+  const limits = resolveLimits(options.limits)
+  const sip = await SipEndpoint.start(mode, options.domain, network, options.clock, log, limits)
+  // A failure part-way (an MSRP port in use, a bad room config) closes what was opened, so the
+  // SIP ports are free again when this rejects.
+  let msrp: MsrpEndpoint | undefined
+  let server: ChatServer
+  const readBudget = new MsrpReadBudget(limits.msrpReadBudgetBytes)
+  try {
+    msrp = await MsrpEndpoint.start(mode, options.domain, network?.msrp, {
+      clock,
+      maxConnections: limits.maxConnections,
+      maxConnectionsPerSource: limits.maxConnectionsPerSource,
+      unboundTimeoutMs: limits.msrpUnboundTimeoutMs,
+      headerTimeoutMs: limits.headerTimeoutMs,
+      unknownSessionMaxBodyBytes: limits.msrpUnknownSessionMaxBodyBytes,
+      maxWriteBufferBytes: limits.msrpMaxWriteBufferBytes,
+      readBudget,
+    })
+    const store = options.store ?? new InMemoryRoomStore({ clock })
+    server = new ChatServer({ options, sip, msrp, network, store, clock, readBudget })
+  } catch (error) {
+    await msrp?.close().catch(() => undefined)
+    await sip.close().catch(() => undefined)
+    throw error
+  }
+  log.info(`chat server for ${options.domain} listening: ${server.addresses.sip.map((a) => `${a.transport} ${a.host}:${a.port}`).join(', ')}; msrp ${server.addresses.msrp.host}:${server.addresses.msrp.port}${server.addresses.advertise === server.addresses.msrp.host ? '' : `; advertised as ${server.addresses.advertise}`}`)
+  return server
+}
+
+/** The event package of an Event header value, lower-cased (`presence;id=1` → `presence`). */
+function eventPackage(value: string | undefined): string | undefined {
+  return value?.split(';')[0]?.trim().toLowerCase()
+}

@@ -1,0 +1,82 @@
+/**
+ * `msrp-bot server`: runs the chat server on sockets until SIGINT/SIGTERM, then stops it
+ * cleanly (BYE to every participant, final NOTIFYs). `msrp-bot server` runs it (src/cli/runtime.ts).
+ *
+ * @module
+ */
+
+import { startChatServer } from './chat-server.ts'
+import type { ChatServerLogger } from './options.ts'
+import type { DigestAlgorithm } from '../digest/index.ts'
+
+/** Options of {@link runChatServerCli}. */
+export interface ChatServerCliOptions {
+  host: string
+  /** Host name or IP clients reach the server at, when not `host` (e.g. bound to 0.0.0.0). */
+  advertise?: string
+  port: number
+  domain: string
+  rooms: string[]
+  /** SIP URIs that moderate every room (may remove and mute participants). */
+  moderators?: string[]
+  users?: Record<string, string>
+  wsPort?: number
+  msrpPort?: number
+  /** Digest algorithms challenged with, preferred first (RFC 8760); default SHA-256, MD5. */
+  digestAlgorithms?: DigestAlgorithm[]
+  /** Proxies whose P-Asserted-Identity is believed (RFC 3325). */
+  trustedProxies?: string[]
+  /** With `users`: let identities of other domains in as guests. */
+  allowGuests?: boolean
+  /** SIP over TLS on `tls.port`, and MSRP over TLS on the MSRP port, with this PEM certificate and key. */
+  tls?: { port: number; cert: string | Buffer; key: string | Buffer }
+  /** Where the focus may dial for `a=setup:passive` offers (default `source`, see dial-policy.ts). */
+  msrpDial?: 'source' | 'any'
+  /** Where the `ready` line and logs go (default: stdout / stderr). */
+  out?: (line: string) => void
+  logger?: ChatServerLogger
+  /** Stops the server when aborted (tests); signals work as well. */
+  signal?: AbortSignal
+}
+
+/**
+ * Starts the server on sockets, prints one line containing `ready` with the addresses, and
+ * resolves once it stopped after SIGINT or SIGTERM (or `signal`).
+ *
+ * @example
+ * ```ts
+ * await runChatServerCli({ host: '127.0.0.1', port: 5060, domain: 'example.test', rooms: ['lobby'] })
+ * ```
+ */
+export async function runChatServerCli(opts: ChatServerCliOptions): Promise<void> {
+  const out = opts.out ?? ((line: string) => process.stdout.write(`${line}\n`))
+  const server = await startChatServer({
+    domain: opts.domain,
+    rooms: Object.fromEntries(opts.rooms.map((room) => [room, { moderators: opts.moderators ?? [] }])),
+    ...(opts.users === undefined ? {} : { users: opts.users }),
+    ...(opts.digestAlgorithms === undefined ? {} : { digestAlgorithms: opts.digestAlgorithms }),
+    ...(opts.trustedProxies === undefined ? {} : { trustedProxies: opts.trustedProxies }),
+    ...(opts.allowGuests === undefined ? {} : { allowGuests: opts.allowGuests }),
+    ...(opts.logger === undefined ? {} : { logger: opts.logger }),
+    transport: { kind: 'sockets', host: opts.host, port: opts.port, ...(opts.advertise === undefined ? {} : { advertise: opts.advertise }), ...(opts.wsPort === undefined ? {} : { wsPort: opts.wsPort }), ...(opts.msrpPort === undefined ? {} : { msrpPort: opts.msrpPort }), ...(opts.tls === undefined ? {} : { tls: opts.tls }) },
+    ...(opts.msrpDial === undefined ? {} : { msrpDial: opts.msrpDial }),
+  })
+  const sip = server.addresses.sip.map((a) => `${a.transport}://${a.host}:${a.port}`).join(' ')
+  const rooms = server.rooms.list().map((r) => r.uri).join(' ')
+  out(`msrp-bot chat server ready: sip ${sip} msrp tcp://${server.addresses.msrp.host}:${server.addresses.msrp.port}${opts.tls === undefined ? '' : ` (and tls)`} domain ${server.domain} rooms ${rooms || '(none)'}${server.addresses.advertise === opts.host ? '' : ` advertised as ${server.addresses.advertise}`}`)
+  await new Promise<void>((resolve) => {
+    const stop = (): void => {
+      process.off('SIGINT', stop)
+      process.off('SIGTERM', stop)
+      opts.signal?.removeEventListener('abort', stop)
+      resolve()
+    }
+    process.on('SIGINT', stop)
+    process.on('SIGTERM', stop)
+    if (opts.signal?.aborted === true) stop()
+    else opts.signal?.addEventListener('abort', stop)
+  })
+  out('msrp-bot chat server stopping: saying BYE to every participant')
+  await server.close()
+  out('msrp-bot chat server stopped')
+}

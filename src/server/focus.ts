@@ -1,0 +1,613 @@
+/**
+ * The RFC 7701 chat-room focus on SIP and MSRP: INVITE to a room URI joins (SDP answer with
+ * `a=chatroom`, Contact with `isfocus`, RFC 4579 §3), BYE or a closed MSRP connection leaves,
+ * SEND is decided by {@link ServerRoom.handleMessage} and relayed, NICKNAME reserves nicknames,
+ * SUBSCRIBE `conference` gets RFC 4575 roster NOTIFYs, REFER `method=BYE` removes a participant
+ * (RFC 4579 §5.5), and MESSAGE with the msrp-bot moderation body mutes (see moderation-request.ts).
+ *
+ * @module
+ */
+
+import { parseCpim } from '../cpim/parser.ts'
+import { buildFullRoster, buildPartialRoster } from '../conference/documents.ts'
+import { generateSessionId } from '../msrp/session.ts'
+import { formatMsrpUri, parseMsrpUri } from '../msrp/uri.ts'
+import { serializeUri, type SipUri } from '../sip/uri.ts'
+import { createAnswer } from '../sdp/offer-answer.ts'
+import type { IncomingRequest } from '../sip/core/incoming-request.ts'
+import type { UserAgentCore } from '../sip/core/user-agent-core.ts'
+import { readNameAddrHeader } from '../sip/headers/name-addr.ts'
+import { readExpires } from '../sip/headers/scalars.ts'
+import type { Clock, TimerHandle } from '../clock.ts'
+import { aggregateDelivery, type DeliveryOutcome } from './core/chat-message.ts'
+import { ConferenceNotifier, CONFERENCE_EVENT, type ConferenceNotify } from './core/conference-notifier.ts'
+import { roomMediaPolicy } from './core/media-policy.ts'
+import { decideRefer, setMuted } from './core/moderation.ts'
+import type { RoomDirectory } from './core/room-directory.ts'
+import type { LeaveReason, RoomStore } from './core/room-store.ts'
+import type { ServerRoom } from './core/room.ts'
+import { BYE_REASONS, type ByeCause } from '../rooms/bye-reason.ts'
+import type { DialGuard } from './dial-policy.ts'
+import { acceptsDialog } from './dialog-request.ts'
+import { guarded, sendInDialog, type DialogLeg } from './in-dialog.ts'
+import { parseModerationRequest } from '../rooms/moderation.ts'
+import { CONFERENCE_INFO_TYPE, MODERATION_TYPE, mediaType } from '../rooms/content-types.ts'
+import type { MsrpEndpoint } from './msrp-endpoint.ts'
+import type { ChatServerLogger } from './options.ts'
+import { ParticipantLink, RelayedMessage, type DeliveryMode, type LinkHandlers, type LinkVerdict } from './participant-link.ts'
+import type { SubscriptionDialogs } from './subscriptions.ts'
+
+
+const ALLOW = 'INVITE, ACK, CANCEL, BYE, OPTIONS, SUBSCRIBE, NOTIFY, REFER, MESSAGE, UPDATE'
+
+/** One participant: its SIP dialog with the focus and its MSRP session. */
+interface Leg extends DialogLeg {
+  readonly room: ServerRoom
+  readonly participantId: string
+  readonly identity: string
+  readonly link: ParticipantLink
+  bindTimer: TimerHandle | undefined
+  leaving: boolean
+  /** Relayed copies in a row that got no answer in time (see #legTimedOut). */
+  timeouts: number
+}
+
+/** Copies in a row a receiver that reads but does not answer may leave unanswered before it is dropped. */
+const MAX_CONSECUTIVE_TIMEOUTS = 3
+
+/** What the focus needs from the server. */
+export interface FocusDeps {
+  core: UserAgentCore
+  directory: RoomDirectory
+  store: RoomStore
+  msrp: MsrpEndpoint
+  subscriptions: SubscriptionDialogs
+  clock: Clock
+  log: ChatServerLogger
+  /** The server's Contact for a request that arrived on `incoming` (user part `user`). */
+  contactFor(incoming: IncomingRequest, user: string | undefined): string
+  deliveryTimeoutMs: number
+  deliveryMode: DeliveryMode
+  msrpBindTimeoutMs: number
+  /** Where the focus may dial for `a=setup:passive` offers, and the throttle on failed dials. */
+  dialGuard: DialGuard
+  /** Put the RFC 3326 Reason on BYEs (false: bare BYEs, like foci that send none). */
+  byeReasons?: boolean
+}
+
+/**
+ * What a leg may ask of its focus: made once per focus (closures over its private methods), so
+ * each participant's {@link LegEvents} holds one reference to it instead of its own closures.
+ */
+interface FocusPort {
+  relay(leg: Leg, body: Buffer, size: number): Promise<LinkVerdict>
+  nickname(room: ServerRoom, participantId: string, nickname: string | undefined): LinkVerdict
+  maxMessageBytes(room: ServerRoom): number
+  bound(leg: Leg): void
+  closed(leg: Leg, error: Error | undefined): void
+}
+
+/**
+ * What one participant's MSRP session asks of the focus: one small object per participant with
+ * shared methods (a room of 10,000 idle participants would otherwise hold 50,000 closures).
+ */
+class LegEvents implements LinkHandlers {
+  /** Set right after the leg exists (the link is made first, the leg holds it). */
+  leg: Leg | undefined
+  readonly #focus: FocusPort
+  readonly #room: ServerRoom
+  readonly #participantId: string
+
+  constructor(focus: FocusPort, room: ServerRoom, participantId: string) {
+    this.#focus = focus
+    this.#room = room
+    this.#participantId = participantId
+  }
+
+  maxMessageBytes(): number {
+    return this.#focus.maxMessageBytes(this.#room)
+  }
+
+  message(body: Buffer, size: number): Promise<LinkVerdict> {
+    return this.leg === undefined ? Promise.resolve({ status: 481 }) : this.#focus.relay(this.leg, body, size)
+  }
+
+  nickname(nickname: string | undefined): LinkVerdict {
+    return this.#focus.nickname(this.#room, this.#participantId, nickname)
+  }
+
+  bound(): void {
+    if (this.leg !== undefined) this.#focus.bound(this.leg)
+  }
+
+  closed(error: Error | undefined): void {
+    if (this.leg !== undefined) this.#focus.closed(this.leg, error)
+  }
+}
+
+/** The chat-room focus of one server. */
+export class RoomFocus {
+  readonly notifier: ConferenceNotifier
+  readonly #deps: FocusDeps
+  readonly #legs = new Map<string, Leg>()
+  readonly #unsubscribe: () => void
+  readonly #port: FocusPort
+  #relayed = 0
+
+  constructor(deps: FocusDeps) {
+    this.#deps = deps
+    this.#port = {
+      relay: (leg, body, size) => this.#relay(leg, body, size),
+      nickname: (room, participantId, nickname) => this.#nickname(room, participantId, nickname),
+      maxMessageBytes: (room) => this.#deps.store.getRoom(room.uri)?.config.maxMessageSize ?? 0,
+      bound: (leg) => {
+        if (leg.bindTimer !== undefined) {
+          this.#deps.clock.clearTimeout(leg.bindTimer)
+          leg.bindTimer = undefined
+        }
+      },
+      closed: (leg, error) => {
+        const slow = (error as { code?: unknown } | undefined)?.code === 'MSRP_WRITE_OVERFLOW'
+        if (slow) this.#deps.log.info(`${leg.identity} stopped reading its MSRP session in ${leg.room.uri}; dropping it (${error?.message})`)
+        void this.#leave(leg, 'error', slow ? 'slow-receiver' : 'media-failed')
+      },
+    }
+    this.notifier = new ConferenceNotifier(deps.store, { clock: deps.clock })
+    this.#unsubscribe = deps.store.subscribe((event) => {
+      for (const n of this.notifier.handleStoreEvent(event)) this.#sendConferenceNotify(n)
+    })
+  }
+
+  /** Number of participants with a live leg. */
+  get participantCount(): number {
+    return this.#legs.size
+  }
+
+  /** An out-of-dialog request whose Request-URI is `room`. */
+  handle(incoming: IncomingRequest, identity: string, room: ServerRoom): void {
+    if (['INVITE', 'SUBSCRIBE', 'REFER'].includes(incoming.method) && !acceptsDialog(incoming)) return
+    switch (incoming.method) {
+      case 'INVITE':
+        this.#join(incoming, identity, room)
+        return
+      case 'SUBSCRIBE':
+        this.#subscribe(incoming, identity, room)
+        return
+      case 'REFER':
+        this.#refer(incoming, identity, room, undefined)
+        return
+      case 'MESSAGE':
+        this.#moderate(incoming, identity, room)
+        return
+      case 'OPTIONS':
+        incoming.respond(200, { headers: [['Allow', ALLOW], ['Accept', 'application/sdp'], ['Allow-Events', CONFERENCE_EVENT]] })
+        return
+      default:
+        incoming.respond(405, { headers: [['Allow', ALLOW]] })
+    }
+  }
+
+  /** Ends every participant's session with BYE (Reason: server shutting down, RFC 3326). */
+  async close(): Promise<void> {
+    this.#unsubscribe()
+    const byes = [...this.#legs.values()].map((leg) => this.#leave(leg, 'room-deleted', 'shutdown'))
+    await Promise.all(byes)
+  }
+
+  /**
+   * Deletes a room: BYE (Reason: room closed) to each participant, then the room goes, which
+   * ends its roster subscriptions with `terminated;reason=noresource` (RFC 6665 §4.2.2).
+   * Resolves once the BYEs are answered (or failed); false when there is no such room.
+   */
+  async deleteRoom(uri: string): Promise<boolean> {
+    const room = this.#deps.directory.get(uri)
+    if (room === undefined) return false
+    const legs = [...this.#legs.values()].filter((leg) => leg.room === room)
+    const byes = legs.map((leg) => this.#leave(leg, 'room-deleted', 'room-closed'))
+    this.#deps.directory.delete(room.uri)
+    await Promise.all(byes)
+    return true
+  }
+
+  // ---- joining and leaving ---------------------------------------------------------------
+
+  #join(incoming: IncomingRequest, identity: string, room: ServerRoom): void {
+    const { msrp, core, log } = this.#deps
+    const request = incoming.message
+    const contentType = mediaType(request.headers.get('Content-Type'))
+    if (request.body.length === 0 || contentType !== 'application/sdp') {
+      // RFC 7701 §5.2 joins carry an MSRP offer; an offerless INVITE is not supported here.
+      incoming.respond(488, { headers: [['Warning', '399 - "send an SDP offer with an MSRP media line"']] })
+      return
+    }
+    const config = room.state.config
+    const policy = roomMediaPolicy(config)
+    const sessionId = generateSessionId()
+    const offer = request.body.toString('utf8')
+    const answerWith = (localUri: string): ReturnType<typeof createAnswer> => {
+      const answerOptions = {
+        path: [localUri],
+        acceptTypes: policy.acceptTypes,
+        acceptWrappedTypes: policy.acceptWrappedTypes,
+        maxSize: policy.maxSize,
+        chatroom: { nickname: policy.chatroom.includes('nickname'), privateMessages: policy.chatroom.includes('private-messages'), extensions: [] },
+      }
+      // RFC 6135: the focus prefers to be passive (participants connect to its listener) and
+      // dials only when the offer says a=setup:passive.
+      const passive = createAnswer(offer, { ...answerOptions, setup: 'passive' })
+      return !passive.ok && passive.error.code === 'SDP_SETUP_CONFLICT' ? createAnswer(offer, { ...answerOptions, setup: 'active' }) : passive
+    }
+    let localUri = msrp.uriFor(sessionId)
+    let answer = answerWith(localUri)
+    if (!answer.ok && answer.error.code === 'SDP_TRANSPORT_MISMATCH' && msrp.secure) {
+      // A TCP/TLS/MSRP offer: answer with our msrps: URI (RFC 4975 §14.1), same port.
+      localUri = msrp.uriFor(sessionId, true)
+      answer = answerWith(localUri)
+    }
+    if (!answer.ok) {
+      incoming.respond(answer.error.code.startsWith('SDP_') ? 488 : 400, { headers: [['Warning', `399 - "${answer.error.message.replace(/"/g, "'")}"`]] })
+      return
+    }
+    if (answer.connect) {
+      // The focus must dial (a=setup:passive): only where the dial policy allows (dial-policy.ts).
+      const first = answer.remote.path[0]
+      const refusal = this.#deps.dialGuard.check(first === undefined ? '' : hostOfPath(first), incoming.source.host)
+      if (refusal !== undefined) {
+        log.info(`refused to dial the MSRP path of ${identity} (INVITE from ${incoming.source.host}): ${refusal.warning}`)
+        incoming.respond(refusal.status, { headers: [['Warning', `399 - "${refusal.warning}"`], ...(refusal.status === 503 ? [['Retry-After', String(refusal.retryAfterSeconds)] as [string, string]] : [])] })
+        return
+      }
+    }
+    const from = readNameAddrHeader(request.headers, 'From')
+    const contactHeader = readNameAddrHeader(request.headers, 'Contact')
+    const decision = room.join({
+      uri: identity,
+      id: sessionId,
+      requestUri: request.uri,
+      ...(from?.displayName ? { displayName: from.displayName } : {}),
+      // The roster is sent to every participant: its endpoint names a GRUU (RFC 5627) when the
+      // Contact is one, never the Contact's IP address and port (issue 16 item 4).
+      ...(contactHeader !== undefined && contactHeader.uri.kind === 'sip' && typeof contactHeader.uri.params.get('gr') === 'string' ? { contact: gruuOf(contactHeader.uri) } : {}),
+      ...(contactHeader !== undefined && isAutomaton(contactHeader.params) ? { automaton: true } : {}),
+    })
+    if (!decision.ok) {
+      incoming.respond(decision.status, { reason: decision.reason })
+      return
+    }
+    const roomUser = roomUserOf(room.uri)
+    const contact = `${this.#deps.contactFor(incoming, roomUser)};isfocus`
+    const events = new LegEvents(this.#port, room, sessionId)
+    const link = new ParticipantLink({
+      id: sessionId,
+      localUri,
+      remotePath: answer.remote.path,
+      deliveryTimeoutMs: this.#deps.deliveryTimeoutMs,
+      deliveryMode: this.#deps.deliveryMode,
+      handlers: events,
+    })
+    let leg: Leg | undefined
+    let dialog
+    try {
+      dialog = core.createUasDialog(incoming, contact, guarded((inDialog) => this.#inDialog(inDialog, leg!), log))
+    } catch (error) {
+      room.leave(sessionId, 'error')
+      incoming.respond(400, { reason: error instanceof Error ? error.message : 'Bad Request' })
+      return
+    }
+    leg = { dialog, destination: incoming.source, room, participantId: sessionId, identity, link, bindTimer: undefined, leaving: false, timeouts: 0 }
+    events.leg = leg
+    this.#legs.set(sessionId, leg)
+    const joined = leg
+    // RFC 4975 §5.4: a participant that does not connect within the bind timeout is dropped.
+    leg.bindTimer = this.#deps.clock.setTimeout(() => {
+      joined.bindTimer = undefined
+      if (joined.link.connection === undefined) {
+        log.info(`${identity} never opened its MSRP session in ${room.uri}; ending its call`)
+        void this.#leave(joined, 'error', 'media-failed')
+      }
+    }, this.#deps.msrpBindTimeoutMs)
+    if (!answer.connect) msrp.listener.register(link)
+    incoming.respond(200, {
+      headers: [['Contact', contact], ['Allow', ALLOW], ['Allow-Events', CONFERENCE_EVENT]],
+      body: Buffer.from(answer.sdp, 'utf8'),
+      contentType: 'application/sdp',
+    })
+    log.info(`${identity} joined ${room.uri}`)
+    if (answer.connect) void this.#dial(joined)
+  }
+
+  async #dial(leg: Leg): Promise<void> {
+    const first = leg.link.remotePath[0]
+    try {
+      if (first === undefined) throw new Error('empty a=path')
+      const connection = await this.#deps.msrp.connect(formatMsrpUri(first))
+      if (leg.leaving) {
+        connection.close()
+        return
+      }
+      leg.link.bind(connection)
+      if (!(await leg.link.sendBindingSend())) throw new Error('the participant refused the binding SEND')
+    } catch (error) {
+      this.#deps.dialGuard.failed(leg.destination.host)
+      this.#deps.log.info(`could not connect to ${leg.identity}'s MSRP path: ${error instanceof Error ? error.message : String(error)}`)
+      await this.#leave(leg, 'error', 'media-failed')
+    }
+  }
+
+  /**
+   * A copy to `leg` got no answer within the delivery timeout. The stuck-receiver policy
+   * (docs/security.md): a receiver that still has output waiting (it is not reading) is dropped
+   * at once, one that reads but does not answer after {@link MAX_CONSECUTIVE_TIMEOUTS} copies in
+   * a row; both get `BYE` with `Reason: SIP;cause=408;text="Not reading messages"`. So one stuck
+   * participant delays the room's answers by one delivery timeout, not one per message.
+   */
+  #legTimedOut(leg: Leg): void {
+    if (leg.leaving) return
+    leg.timeouts++
+    const pending = leg.link.connection?.pendingWriteBytes ?? 0
+    if (pending === 0 && leg.timeouts < MAX_CONSECUTIVE_TIMEOUTS) return
+    this.#deps.log.info(`${leg.identity} is not reading its MSRP session in ${leg.room.uri} (${leg.timeouts} unanswered, ${pending} bytes waiting); dropping it`)
+    void this.#leave(leg, 'error', 'slow-receiver')
+  }
+
+  /** Removes a participant: roster change (NOTIFYs follow), MSRP session closed, BYE (with its RFC 3326 Reason) if `bye` says why. */
+  async #leave(leg: Leg, reason: LeaveReason, bye: ByeCause | undefined): Promise<void> {
+    if (leg.leaving) return
+    leg.leaving = true
+    if (leg.bindTimer !== undefined) this.#deps.clock.clearTimeout(leg.bindTimer)
+    this.#legs.delete(leg.participantId)
+    if (reason === 'kicked') {
+      // Out of the roster first (later SENDs get 481), then its SENDs already being relayed are
+      // answered before the session closes: a removed sender learns its last message was
+      // delivered instead of seeing its connection vanish under an unanswered SEND.
+      if (this.#deps.store.getRoom(leg.room.uri) !== undefined) leg.room.leave(leg.participantId, reason)
+      await leg.link.settle()
+    }
+    this.#deps.msrp.listener.unregister(leg.link.id)
+    leg.link.close()
+    if (reason !== 'kicked' && this.#deps.store.getRoom(leg.room.uri) !== undefined) leg.room.leave(leg.participantId, reason)
+    this.#deps.log.info(`${leg.identity} left ${leg.room.uri} (${reason})`)
+    if (bye !== undefined) await sendInDialog(this.#deps.core, leg, 'BYE', this.#deps.byeReasons === false ? {} : { headers: [['Reason', BYE_REASONS[bye]]] }, this.#deps.log)
+    leg.dialog.terminate()
+    this.#deps.core.removeDialog(leg.dialog)
+  }
+
+  #inDialog(incoming: IncomingRequest, leg: Leg): void {
+    switch (incoming.method) {
+      case 'ACK':
+        return
+      case 'BYE':
+        incoming.respond(200)
+        void this.#leave(leg, 'bye', undefined)
+        return
+      case 'REFER':
+        this.#refer(incoming, leg.identity, leg.room, leg)
+        return
+      case 'MESSAGE':
+        this.#moderate(incoming, leg.identity, leg.room)
+        return
+      case 'UPDATE':
+      case 'INVITE':
+        // Session refresh (RFC 4028) or re-offer: the MSRP session stays as it is.
+        if (incoming.message.body.length > 0) incoming.respond(488, { headers: [['Warning', '399 - "media changes are not supported in a chat room"']] })
+        else incoming.respond(200, { headers: [['Contact', `${this.#deps.contactFor(incoming, roomUserOf(leg.room.uri))};isfocus`]] })
+        return
+      case 'OPTIONS':
+        incoming.respond(200, { headers: [['Allow', ALLOW]] })
+        return
+      default:
+        incoming.respond(405, { headers: [['Allow', ALLOW]] })
+    }
+  }
+
+
+  // ---- messages and nicknames ------------------------------------------------------------
+
+  async #relay(leg: Leg, body: Buffer, size: number): Promise<LinkVerdict> {
+    let cpim
+    try {
+      cpim = parseCpim(body)
+    } catch (error) {
+      return { status: 400, comment: `Bad CPIM: ${error instanceof Error ? error.message.slice(0, 100) : 'unparseable'}` }
+    }
+    const decision = leg.room.handleMessage({ participantId: leg.participantId, cpim, size })
+    if (decision.action === 'reject') {
+      // MSRP has no 429: a rate-limited sender gets 403 whose comment says so and when to retry,
+      // so a client can tell throttling from a refusal (RFC 4975 §7.2 comments are free text).
+      const comment = decision.problem === 'rate-limited' && decision.retryAfterMs !== undefined ? `Rate limited; retry in ${decision.retryAfterMs} ms` : decision.reason
+      return { status: decision.status, comment }
+    }
+    // One Message-ID per relayed message: it is unique on each recipient's session (RFC 4975 §7.1.1).
+    const messageId = `${leg.participantId.slice(0, 8)}.${(this.#relayed++).toString(36)}`
+    // Serialized once for every recipient; each leg reports through a callback (no promise per copy).
+    const message = new RelayedMessage(body, messageId, this.#deps.deliveryMode)
+    const recipients = decision.recipients
+    const outcomes: DeliveryOutcome[] = new Array<DeliveryOutcome>(recipients.length)
+    await new Promise<void>((resolve) => {
+      let pending = recipients.length
+      if (pending === 0) resolve()
+      for (let i = 0; i < recipients.length; i++) {
+        const id = recipients[i]!
+        const target = this.#legs.get(id)
+        if (target === undefined || target.leaving) {
+          // Left between the room's decision and the fan-out: not the sender's failure.
+          outcomes[i] = { participantId: id, ok: false, status: 481, left: true }
+          if (--pending === 0) resolve()
+          continue
+        }
+        target.link.relay(message, (outcome) => {
+          if (outcome.ok) target.timeouts = 0
+          else if (outcome.status === 408) this.#legTimedOut(target)
+          // A leg that failed because its participant left meanwhile (BYE, closed connection) is
+          // no failure of the sender's message (RFC 4975 §7.2: 481 names the sender's session).
+          // That includes a stuck receiver dropped for this very timeout.
+          outcomes[i] = outcome.ok
+            ? { participantId: id, ok: true }
+            : { participantId: id, ok: false, status: outcome.status, ...(outcome.reason === undefined ? {} : { reason: outcome.reason }), ...(target.leaving ? { left: true } : {}) }
+          if (--pending === 0) resolve()
+        })
+      }
+    })
+    const report = aggregateDelivery(decision.kind, outcomes)
+    if (report.partial) this.#deps.log.debug(`message from ${leg.identity} reached ${report.delivered.length} of ${outcomes.length} in ${leg.room.uri}`)
+    return { status: report.status, comment: report.reason }
+  }
+
+  #nickname(room: ServerRoom, participantId: string, nickname: string | undefined): LinkVerdict {
+    if (this.#deps.store.getRoom(room.uri) === undefined) return { status: 481 }
+    const decision = room.handleNicknameRequest(participantId, nickname)
+    return { status: decision.status, comment: decision.reason }
+  }
+
+  // ---- roster subscriptions (RFC 4575) ---------------------------------------------------
+
+  #subscribe(incoming: IncomingRequest, identity: string, room: ServerRoom): void {
+    const request = incoming.message
+    const expires = readExpires(request.headers)
+    const decision = this.notifier.subscribe({ room: room.uri, watcher: identity, event: request.headers.get('Event'), ...(expires === undefined ? {} : { expires }) })
+    if (decision.status !== 200) {
+      incoming.respond(decision.status, { reason: decision.reason, headers: Object.entries(decision.headers) })
+      return
+    }
+    const contact = this.#deps.contactFor(incoming, roomUserOf(room.uri))
+    const id = decision.subscriptionId
+    if (decision.expires > 0) {
+      const dialog = this.#deps.core.createUasDialog(incoming, contact, guarded((inDialog) => this.#subscriptionRequest(inDialog, id, identity, room), this.#deps.log))
+      this.#deps.subscriptions.add(id, { dialog, destination: incoming.source }, CONFERENCE_EVENT)
+    } else {
+      // A fetch (Expires 0, RFC 6665 §4.4.3): one NOTIFY, then the dialog is over.
+      const dialog = this.#deps.core.createUasDialog(incoming, contact)
+      this.#deps.subscriptions.add(id, { dialog, destination: incoming.source }, CONFERENCE_EVENT)
+    }
+    incoming.respond(200, { headers: [...Object.entries(decision.headers), ['Contact', contact]] })
+    this.#sendConferenceNotify(decision.notify)
+  }
+
+  #subscriptionRequest(incoming: IncomingRequest, id: string, watcher: string, room: ServerRoom): void {
+    if (incoming.method !== 'SUBSCRIBE') {
+      if (incoming.method !== 'ACK') incoming.respond(405, { headers: [['Allow', 'SUBSCRIBE']] })
+      return
+    }
+    const expires = readExpires(incoming.message.headers)
+    const decision = this.notifier.subscribe({ room: room.uri, watcher, event: incoming.message.headers.get('Event'), id, inDialog: true, ...(expires === undefined ? {} : { expires }) })
+    incoming.respond(decision.status, { reason: decision.reason, headers: Object.entries(decision.headers) })
+    if (decision.status === 200) this.#sendConferenceNotify(decision.notify)
+  }
+
+  #sendConferenceNotify(n: ConferenceNotify): void {
+    let body: string | undefined
+    const doc = n.document
+    if (doc !== undefined) body = doc.state === 'full' ? buildFullRoster(doc.room, doc.participants) : buildPartialRoster(doc.room, doc.changes)
+    this.#deps.subscriptions
+      .notify(n.subscriptionId, { state: n.state, expiresIn: n.expiresIn, reason: n.reason, ...(body === undefined ? {} : { body, contentType: CONFERENCE_INFO_TYPE }) })
+      .catch((error: unknown) => this.#deps.log.debug(`conference NOTIFY failed: ${String(error)}`))
+  }
+
+  /** Ends every roster subscription of the server's rooms (shutdown): terminated;reason=noresource. */
+  terminateSubscriptions(): Promise<unknown[]> {
+    const all: Promise<unknown>[] = []
+    for (const room of this.#deps.directory.list()) {
+      for (const w of this.notifier.watchersOf(room.uri)) all.push(this.#deps.subscriptions.notify(w.subscriptionId, { state: 'terminated', reason: 'noresource' }))
+    }
+    return Promise.all(all)
+  }
+
+  // ---- moderation ------------------------------------------------------------------------
+
+  #refer(incoming: IncomingRequest, identity: string, room: ServerRoom, inLeg: Leg | undefined): void {
+    const referTo = incoming.message.headers.get('Refer-To')
+    if (referTo === undefined) {
+      incoming.respond(400, { reason: 'Missing Refer-To' })
+      return
+    }
+    const decision = decideRefer(room, { requester: identity, referTo })
+    if (!decision.ok) {
+      incoming.respond(decision.status, { reason: decision.reason })
+      return
+    }
+    // RFC 3515 §2.4.4: the REFER creates an implicit subscription; in an existing dialog it reuses that dialog.
+    let notifyLeg: DialogLeg
+    let ownDialog = false
+    if (inLeg !== undefined) notifyLeg = inLeg
+    else {
+      const contact = this.#deps.contactFor(incoming, roomUserOf(room.uri))
+      notifyLeg = { dialog: this.#deps.core.createUasDialog(incoming, contact), destination: incoming.source }
+      ownDialog = true
+    }
+    incoming.respond(202, { headers: [['Contact', this.#deps.contactFor(incoming, roomUserOf(room.uri))]] })
+    void (async () => {
+      const targets = decision.action.targets.map((t) => this.#legs.get(t.id)).filter((l): l is Leg => l !== undefined)
+      await Promise.all(targets.map((t) => this.#leave(t, 'kicked', 'kicked')))
+      // Participants without a live leg (should not happen) still leave the roster.
+      for (const t of decision.action.targets) if (room.participant(t.id) !== undefined) room.leave(t.id, 'kicked')
+      await sendInDialog(this.#deps.core, notifyLeg, 'NOTIFY', {
+        headers: [['Event', 'refer'], ['Subscription-State', 'terminated;reason=noresource']],
+        body: `${decision.action.sipfrag}\r\n`,
+        contentType: 'message/sipfrag;version=2.0',
+      }, this.#deps.log)
+      if (ownDialog) this.#deps.core.removeDialog(notifyLeg.dialog)
+    })()
+  }
+
+  #moderate(incoming: IncomingRequest, identity: string, room: ServerRoom): void {
+    const request = incoming.message
+    if (mediaType(request.headers.get('Content-Type')) !== MODERATION_TYPE) {
+      incoming.respond(415, { headers: [['Accept', MODERATION_TYPE]] })
+      return
+    }
+    const parsed = parseModerationRequest(request.body)
+    if (typeof parsed === 'string') {
+      incoming.respond(400, { reason: `Bad moderation request: ${parsed}` })
+      return
+    }
+    const targets = room.findByUri(parsed.target)
+    if (targets.length === 0) {
+      // Same as REFER: a stranger may not probe the roster.
+      incoming.respond(room.roleOf(identity) === 'participant' ? 403 : 404)
+      return
+    }
+    for (const t of targets) {
+      const d = setMuted(room, { requester: identity, targetId: t.id, muted: parsed.action === 'mute' })
+      if (!d.ok) {
+        incoming.respond(d.status)
+        return
+      }
+    }
+    incoming.respond(200)
+  }
+}
+
+/** The user part of a room URI (`lobby` of `sip:lobby@example.test`). */
+function roomUserOf(uri: string): string | undefined {
+  const m = /^sips?:([^@;?]+)@/i.exec(uri)
+  return m?.[1]
+}
+
+/** A GRUU Contact (RFC 5627 §3.1) as an endpoint URI: user, host and the `gr` parameter only. */
+function gruuOf(uri: SipUri): string {
+  const gruu: SipUri = { kind: 'sip', scheme: uri.scheme, host: uri.host, params: new Map([['gr', uri.params.get('gr') ?? null]]), headers: [] }
+  if (uri.user !== undefined) gruu.user = uri.user
+  return serializeUri(gruu)
+}
+
+/**
+ * RFC 3840 §9: the `automaton` feature tag in a Contact. Bare (`;automaton`) means TRUE; a value
+ * is a quoted tag-value list, so `"TRUE"` is true and `"FALSE"` or `"!TRUE"` false.
+ */
+function isAutomaton(params: ReadonlyMap<string, string | null>): boolean {
+  for (const [name, value] of params) {
+    if (name.toLowerCase() !== 'automaton') continue
+    if (value === null) return true
+    return value.replace(/^"|"$/g, '').trim().toUpperCase() === 'TRUE'
+  }
+  return false
+}
+
+/** The host of an `a=path` URI, or '' when it does not parse (no dial is allowed to it then). */
+function hostOfPath(uri: string): string {
+  try {
+    return parseMsrpUri(uri).host
+  } catch {
+    return ''
+  }
+}

@@ -1,0 +1,130 @@
+/**
+ * What `startChatServer` accepts: the domain, the rooms, the users, where to listen, a clock and
+ * a logger. Plain data, so the CLI can build it from flags.
+ *
+ * @module
+ */
+
+import type { Clock } from '../clock.ts'
+import type { BasicLogger } from '../logger.ts'
+import type { MemoryNetwork as SipMemoryNetwork } from '../sip/transport/memory.ts'
+import type { MemoryNetwork as MsrpMemoryNetwork } from '../msrp/memory-stream.ts'
+import type { RoomConfig } from './core/room-store.ts'
+import type { RoomStore } from './core/room-store.ts'
+import type { DeliveryMode } from './participant-link.ts'
+import type { DigestAlgorithm } from '../digest/index.ts'
+import type { ChatServerLimits } from './limits.ts'
+import type { MsrpDialPolicy } from './dial-policy.ts'
+
+/** The in-process networks a memory-mode server and its clients share (SIP and MSRP). */
+export interface ChatNetwork {
+  readonly sip: SipMemoryNetwork
+  readonly msrp: MsrpMemoryNetwork
+}
+
+/**
+ * Where the server listens.
+ *
+ * - `memory`: in process, no sockets. SIP listens on the memory network at `<domain>:5060`
+ *   (so a client that sends to `sip:room@<domain>` reaches it with no proxy setting) and MSRP
+ *   at `<domain>:2855` on the MSRP memory network.
+ * - `sockets`: SIP over UDP and TCP on `host:port` (0 picks a free port, the same for both),
+ *   SIP over WebSocket (RFC 7118) on `wsPort` when given, MSRP over TCP on `msrpPort` (default: a free port).
+ *   `advertise` is the host name or IP clients reach the server at, when it differs from the
+ *   bound `host` (e.g. bound to 0.0.0.0 or an internal address behind a port forward): it is
+ *   what the server names in Via sent-by, Contact, Record-Route and its MSRP `a=path`
+ *   (default: `host`). The ports advertised are the bound ones. `tls` adds SIP over TLS on
+ *   `tls.port` (RFC 3261 §26.2) and MSRP over TLS (`msrps:`, RFC 4975 §14.1) on the MSRP port,
+ *   which then serves both (the first byte tells them apart), with the PEM `cert` and `key`.
+ */
+export type ChatServerTransport =
+  | { kind: 'memory'; network?: ChatNetwork }
+  | { kind: 'sockets'; host?: string; port?: number; wsPort?: number; msrpPort?: number; advertise?: string; tls?: ChatServerTls }
+
+/** Certificate and port for the server's TLS listeners. */
+export interface ChatServerTls {
+  /** SIP over TLS port (0 picks a free one). */
+  port: number
+  /** PEM certificate chain. */
+  cert: string | Buffer
+  /** PEM private key of `cert`. */
+  key: string | Buffer
+}
+
+/** One room's policy; every field is optional (see DEFAULT_ROOM_CONFIG). */
+export type ChatRoomSettings = Partial<RoomConfig>
+
+/** Where the server reports what it does: the shared plain-text logger; `console` fits, the default is silence. */
+export type ChatServerLogger = BasicLogger
+
+/** Options of `startChatServer`. */
+export interface ChatServerOptions {
+  /** The SIP domain served: AORs `sip:<user>@<domain>`, rooms `sip:<room>@<domain>`, digest realm. */
+  domain: string
+  /** Rooms to create: a list of names, or names mapped to their policy. */
+  rooms?: string[] | Record<string, ChatRoomSettings>
+  /**
+   * Local users and their passwords. When given, REGISTER and every request from a local
+   * identity (From in `domain`) must carry digest credentials (RFC 3261 §22, realm = domain);
+   * unknown local users are challenged like known ones (no user enumeration), and identities of
+   * other domains are refused unless `trustedProxies` or `allowGuests` let them in. Without it
+   * anyone may register and join under any name.
+   */
+  users?: Record<string, string>
+  /** Digest algorithms challenged with, in order of preference (RFC 8760 §2.3); default `['SHA-256', 'MD5']`. */
+  digestAlgorithms?: DigestAlgorithm[]
+  /**
+   * Addresses (IP or host name, no port) of proxies whose `P-Asserted-Identity` is believed
+   * (RFC 3325 §9.1): a request from one of them with that header is from the asserted identity.
+   * From anyone else the header is ignored.
+   */
+  trustedProxies?: string[]
+  /**
+   * With `users`: let identities of other domains (no password to check) join rooms, subscribe
+   * and send, as guests. Default false: they are refused unless a trusted proxy asserted them.
+   */
+  allowGuests?: boolean
+  /** Brute-force limits on digest failures (see AUTH_THROTTLE_DEFAULTS in auth-throttle.ts). */
+  authThrottle?: { perUser?: number; perSource?: number; windowMs?: number; maxTracked?: number }
+  /** Registrar caps (see REGISTRAR_LIMITS in registrar.ts): contacts per AOR, bindings in total, contact length. */
+  registrarLimits?: { maxContactsPerAor?: number; maxBindings?: number; maxContactLength?: number }
+  /** Where to listen (default: memory). */
+  transport?: ChatServerTransport
+  /** Clock for every timer (SIP transactions, MSRP timeouts, rate limits, expiries). */
+  clock?: Clock
+  logger?: ChatServerLogger
+  /** Room state backend (default: a new InMemoryRoomStore). */
+  store?: RoomStore
+  /** Create rooms on the first INVITE/SUBSCRIBE to an unknown room URI (default false: 404). */
+  autoCreateRooms?: boolean | ChatRoomSettings
+  /**
+   * How long the focus waits for a fan-out leg's MSRP response before counting it as failed
+   * (408), default 10 s: below the sender's own 30 s transaction timeout (RFC 4975 §7.1), so
+   * the sender always gets the room's answer rather than a timeout.
+   */
+  deliveryTimeoutMs?: number
+  /**
+   * `confirmed` (default): the sender's SEND is answered once every recipient answered its copy.
+   * `fast`: copies go out with `Failure-Report: partial` and count as delivered once written —
+   * about twice the fan-out throughput, but a recipient's late failure is not reported back.
+   */
+  deliveryMode?: DeliveryMode
+  /** How long a joined participant has to open its MSRP connection before it is dropped (default 30 s). */
+  msrpBindTimeoutMs?: number
+  /** Longest `close()` waits for its BYEs and final NOTIFYs to be answered (default 5 s). */
+  closeTimeoutMs?: number
+  /**
+   * Put an RFC 3326 `Reason` on the focus's BYEs (default true; see bye-reason.ts). False sends
+   * bare BYEs, as some foci (SylkServer) do: for testing clients against such a focus.
+   */
+  byeReasons?: boolean
+  /** Connection caps, buffer bounds and timeouts of the listeners (see limits.ts for defaults). */
+  limits?: ChatServerLimits
+  /**
+   * Where the focus may connect when an offer says `a=setup:passive` (RFC 6135): `source`
+   * (default) only to the address the INVITE came from, `any` to whatever `a=path` names (a
+   * proxy or relay in front of the server changes the source). See dial-policy.ts.
+   */
+  msrpDial?: MsrpDialPolicy
+}
+
