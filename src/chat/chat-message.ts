@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { randomBytes } from 'node:crypto'
+import { randomHex } from '../random.ts'
 import { buildCpim, cpimText, getCpimHeader, IMDN_NAMESPACE, parseCpim } from '../cpim/index.ts'
 import type { CpimMessage } from '../cpim/index.ts'
 import { sameUri } from './address.ts'
@@ -21,7 +21,7 @@ export const ACCEPT_WRAPPED_TYPES = ['text/plain', IS_COMPOSING_TYPE, IMDN_TYPE,
 
 /** A random message id: 24 hex digits, valid both as MSRP Message-ID (RFC 4975 §9 ident) and IMDN Message-ID (RFC 5438 §6.3). */
 export function newMessageId(): string {
-  return randomBytes(12).toString('hex')
+  return randomHex(12)
 }
 
 /** `Text/Plain; charset=utf-8` → `text/plain`. */

@@ -13,7 +13,7 @@
  *
  * @module
  */
-import { debuglog } from 'node:util'
+import { debugLog } from '../debug-log.ts'
 import { MsrpBotError } from '../errors.ts'
 import type { MemoryNetwork as MsrpMemoryNetwork } from '../msrp/memory-stream.ts'
 import { PresencePublisher } from '../presence/publisher.ts'
@@ -41,12 +41,12 @@ import type {
   RoomClosedReason,
   RoomHandle,
 } from './backend.ts'
-import { memoryDialer, socketDialer } from './msrp-dialer.ts'
-import type { MsrpDialer } from './msrp-dialer.ts'
+import { memoryDialer, missingDialer } from './msrp-dialer.ts'
+import type { ChatPlatform, MsrpDialer } from './msrp-dialer.ts'
 import { RoomClient } from './room-client.ts'
 import type { ChatLogger, RoomHost } from './room-client.ts'
 
-const debug = debuglog('msrp-bot:chat')
+const debug = debugLog('msrp-bot:chat')
 
 /** A logger that writes debug and info lines to `NODE_DEBUG=msrp-bot:chat` and warnings there too. */
 export const debugChatLogger: ChatLogger = {
@@ -70,7 +70,12 @@ export interface SipChatBackendOptions {
   memory?: ChatMemoryNetworks | undefined
   /** A ready SIP transport (overrides `config.transport`). */
   sipTransport?: SipTransport | undefined
-  /** How MSRP connections are opened (default: TCP/TLS, or the memory network). */
+  /**
+   * The sockets to run on when neither `memory` nor `sipTransport` is given: `nodeChatPlatform`
+   * (`node-platform.ts`) on Node. The backend itself imports no socket code.
+   */
+  platform?: ChatPlatform | undefined
+  /** How MSRP connections are opened (default: the platform's dialer, or the memory network). */
   msrpDialer?: MsrpDialer | undefined
   /** TLS material for `transport: 'tls'`. */
   tls?: UaTlsOptions | undefined
@@ -176,7 +181,7 @@ export class SipChatBackend implements ChatBackend {
     this.#clock = options.clock ?? systemClock
     this.#log = options.logger ?? debugChatLogger
     this.#backoff = new Backoff(options.reconnect === false ? {} : options.reconnect)
-    this.#dialer = socketDialer
+    this.#dialer = options.platform?.msrpDialer ?? missingDialer
     this.#configureTransport(options)
   }
 
@@ -200,7 +205,7 @@ export class SipChatBackend implements ChatBackend {
       this.#dialer = options.msrpDialer ?? memoryDialer(options.memory.msrp)
     } else {
       this.#sipTransport = options.sipTransport
-      this.#dialer = options.msrpDialer ?? socketDialer
+      this.#dialer = options.msrpDialer ?? options.platform?.msrpDialer ?? missingDialer
     }
   }
 
@@ -236,6 +241,7 @@ export class SipChatBackend implements ChatBackend {
       ...(typeof c.registrar === 'string' ? { registrar: c.registrar } : {}),
       ...(c.outboundProxy === undefined ? {} : { outboundProxy: c.outboundProxy }),
       transport: this.#sipTransport ?? c.transport,
+      ...(this.#options.platform === undefined ? {} : { transportFactory: this.#options.platform.transportFactory }),
       ...(this.#options.tls === undefined ? {} : { tls: this.#options.tls }),
       ...(this.#options.listen === undefined ? {} : { listen: this.#options.listen }),
       ...(this.#options.clock === undefined ? {} : { clock: this.#options.clock }),
@@ -566,16 +572,4 @@ export class SipChatBackend implements ChatBackend {
     const key = uriKey(room.uri)
     if (this.#rooms.get(key) === room) this.#rooms.delete(key)
   }
-}
-
-/**
- * The default backend factory: what `createBot(config)` uses when no backend is passed.
- *
- * @example
- * ```ts
- * setDefaultBackendFactory(createSipChatBackend)
- * ```
- */
-export function createSipChatBackend(config: BackendConfig): SipChatBackend {
-  return new SipChatBackend(config)
 }

@@ -188,7 +188,7 @@ export async function loadBotModule(file: string, options: LoadBotModuleOptions 
     if (count > 1) url.searchParams.set('load', String(count))
     namespace = (await import(url.href)) as Record<string, unknown>
   } catch (error) {
-    const reason = factory !== undefined && (error as { code?: unknown }).code === 'BOT_NO_BACKEND' ? SECOND_COPY : error instanceof Error ? error.message : String(error)
+    const reason = error instanceof Error ? error.message : String(error)
     throw new BotModuleError('BOT_MODULE_LOAD_FAILED', file, `loading it failed: ${reason}`, { cause: error })
   } finally {
     if (factory !== undefined) setDefaultBackendFactory(previous)

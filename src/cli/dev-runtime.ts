@@ -11,7 +11,7 @@
 import { watch, type FSWatcher } from 'node:fs'
 import { basename, dirname } from 'node:path'
 import { createConsoleLogger, type Bot, type Logger } from '../bot/index.ts'
-import { SipChatBackend, type BackendConfig } from '../chat/index.ts'
+import { createNodeChatBackend, type BackendConfig, type SipChatBackend } from '../chat/index.ts'
 import { startChatServer, type ChatServer } from '../mixer/server/index.ts'
 import { loadBotModule } from './bot-module.ts'
 import { userPartOf } from './network-backend.ts'
@@ -65,7 +65,7 @@ export async function runDevCommand(options: DevOptions, context: RuntimeContext
     out(`msrp-bot dev: chat server ready on ${settings.host}${settings.advertise === undefined ? '' : ` advertised as ${settings.advertise}`} (SIP ${sip.port} udp+tcp, MSRP ${server.addresses.msrp.port}), rooms ${roomList(server)}`)
     const connect = (config: BackendConfig): SipChatBackend => {
       const uri = inDomain(config.uri, settings.domain)
-      return new SipChatBackend({ ...config, uri, ...passwordFor(uri, settings.users), registrar: proxy, outboundProxy: proxy, transport: 'tcp' }, { logger })
+      return createNodeChatBackend({ ...config, uri, ...passwordFor(uri, settings.users), registrar: proxy, outboundProxy: proxy, transport: 'tcp' }, { logger })
     }
 
     for (const entry of bots) await startBot(entry, { server, connect, logger, out, logLevel: settings.logLevel })

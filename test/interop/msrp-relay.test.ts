@@ -10,7 +10,7 @@ import { existsSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
-import { MsrpConnection } from '../../src/msrp/connection.ts'
+import { connectMsrp } from '../../src/msrp/node-dial.ts'
 import { MsrpRequestError } from '../../src/msrp/errors.ts'
 import type { MsrpRequest } from '../../src/msrp/message.ts'
 import { authenticateRelay, openRelaySession } from '../../src/msrp/relay-client.ts'
@@ -37,7 +37,7 @@ describe('MSRP relay interop (Kamailio msrp module, RFC 4976)', () => {
   })
 
   it('AUTH: 401 with a Digest challenge, then 200 with Use-Path and Expires', async () => {
-    const connection = await MsrpConnection.connect({ host: '127.0.0.1', port: 2955 })
+    const connection = await connectMsrp({ host: '127.0.0.1', port: 2955 })
     try {
       const localUri = localMsrpUri({ host: '127.0.0.1', port: connection.transport.local!.port })
       // First AUTH by hand to see the 401 the SDK answers.
@@ -70,14 +70,14 @@ describe('MSRP relay interop (Kamailio msrp module, RFC 4976)', () => {
 
   it('a SEND from one SDK session reaches another through the relay, body intact; 481 for an unknown session', async () => {
     // Alice AUTHs and is reachable at Use-Path + her URI; the relay delivers to her AUTH connection.
-    const aliceConnection = await MsrpConnection.connect({ host: '127.0.0.1', port: 2955 })
+    const aliceConnection = await connectMsrp({ host: '127.0.0.1', port: 2955 })
     const aliceUri = localMsrpUri({ host: '127.0.0.1', port: aliceConnection.transport.local!.port })
     const auth = await authenticateRelay({ relay: RELAY, localUri: aliceUri, username: 'alice', password: 'secret', connection: aliceConnection })
     const alice = openRelaySession(auth)
 
     // Bob connects to the relay without AUTH; his From-Path names his real address so the
     // relay can route alice's responses back to him (see ../shared/peers/README.md).
-    const bobConnection = await MsrpConnection.connect({ host: '127.0.0.1', port: 2955 })
+    const bobConnection = await connectMsrp({ host: '127.0.0.1', port: 2955 })
     const bobUri = localMsrpUri({ host: '127.0.0.1', port: bobConnection.transport.local!.port, sessionId: generateSessionId() })
     const bob = await MsrpSession.connect({ localUri: bobUri, remotePath: [...auth.usePath, aliceUri], connection: bobConnection, bind: false, chunkSize: 1000 })
     try {
