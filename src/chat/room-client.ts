@@ -15,7 +15,7 @@ import type { Session } from '../sip/ua/session.ts'
 import { Subscriber } from '../sip/ua/subscriber.ts'
 import type { UserAgent } from '../sip/ua/user-agent.ts'
 import { MsrpBotError } from '../errors.ts'
-import type { Clock } from '../clock.ts'
+import { nextTurn, type Clock } from '../clock.ts'
 import type { BasicLogger } from '../logger.ts'
 import { sameUri, uriKey } from './address.ts'
 import { byeMeaning } from './bye-reason.ts'
@@ -536,7 +536,7 @@ export class RoomClient implements RoomHandle {
         // The focus accepted it: our own roster entry shows it now, not at the next NOTIFY.
         this.#roster.setOwnNickname(this.#host.self, nickname)
         // A join that failed on its nickname handed this room to the bot: events may flow now.
-        setImmediate(() => this.release())
+        nextTurn(() => this.release())
       })(),
     )
   }

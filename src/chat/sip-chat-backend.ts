@@ -19,7 +19,7 @@ import type { MemoryNetwork as MsrpMemoryNetwork } from '../msrp/memory-stream.t
 import { PresencePublisher } from '../presence/publisher.ts'
 import { PresenceWatcher } from '../presence/watcher.ts'
 import type { PresenceUpdate } from '../presence/watcher.ts'
-import { systemClock } from '../clock.ts'
+import { nextTurn, systemClock } from '../clock.ts'
 import type { Clock } from '../clock.ts'
 import type { MemoryNetwork as SipMemoryNetwork } from '../sip/transport/memory.ts'
 import type { MemoryTransport } from '../sip/transport/memory.ts'
@@ -361,7 +361,7 @@ export class SipChatBackend implements ChatBackend {
       throw error
     }
     // Contract rule 3a: the room's events flow once the caller has the handle.
-    setImmediate(() => room.release())
+    nextTurn(() => room.release())
     return room
   }
 

@@ -4,6 +4,9 @@
  */
 // Common: the facade and the classes built on it.
 export { UserAgent, UA_ALLOWED_METHODS, UA_SUPPORTED, type UserAgentOptions, type UserAgentEvents, type UserAgentState, type UaTransportKind, type UaTlsOptions, type UaSendOptions, type UaRequestInit, type UaDisposable } from './user-agent.ts'
+export type { UaContext, UaTransportFactory } from './options.ts'
+// Node's transports for a UA created with transport: 'udp' | 'tcp' | 'tls' | 'ws' | 'wss'.
+export { nodeTransports } from './node-transports.ts'
 export { Registerer, type RegistererOptions, type RegistererEvents, type RegistererState } from './registerer.ts'
 export { Messager, type MessagerOptions } from './messager.ts'
 export { IncomingMessage } from './incoming-message.ts'
