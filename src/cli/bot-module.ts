@@ -25,8 +25,8 @@
  *
  * @module
  */
-import { existsSync, statSync } from 'node:fs'
-import { extname } from 'node:path'
+import { existsSync, readFileSync, statSync } from 'node:fs'
+import { basename, dirname, extname, join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { setDefaultBackendFactory } from '../bot/index.ts'
 import type { Bot, ChatBackendFactory } from '../bot/index.ts'
@@ -140,12 +140,13 @@ export interface LoadBotModuleOptions {
 const loads = new Map<string, number>()
 
 /**
- * Imports a bot module (TypeScript is fine when running under tsx, as the `msrp-bot` binary
- * does) and returns its bot, checked against the contract above.
+ * Imports a bot module (`.ts` and `.mts` are fine when running under tsx, as the `msrp-bot`
+ * binary does; `.js` and `.mjs` always) and returns its bot, checked against the contract above.
  *
  * Errors (all {@link BotModuleError}): BOT_MODULE_NOT_FOUND, BOT_MODULE_LOAD_FAILED (the module
  * threw while loading, e.g. an invalid createBot config: the message carries the original),
- * BOT_MODULE_NO_DEFAULT_EXPORT, BOT_MODULE_NOT_A_BOT, BOT_MODULE_ALREADY_STARTED.
+ * BOT_MODULE_NO_DEFAULT_EXPORT, BOT_MODULE_NOT_A_BOT, BOT_MODULE_ALREADY_STARTED. A CommonJS
+ * module (no `"type": "module"`) fails with BOT_MODULE_LOAD_FAILED saying what to change.
  *
  * @example
  * ```ts
@@ -188,20 +189,68 @@ export async function loadBotModule(file: string, options: LoadBotModuleOptions 
     if (count > 1) url.searchParams.set('load', String(count))
     namespace = (await import(url.href)) as Record<string, unknown>
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error)
+    // A CommonJS bot fails in ways that do not name the cause (`Cannot require() ES Module ...
+    // in a cycle`): say what to change instead.
+    const commonJs = commonJsReason(file)
+    const reason =
+      commonJs !== undefined
+        ? `${commonJs} (Node.js said: ${error instanceof Error ? error.message.split('\n')[0] : String(error)})`
+        : error instanceof Error
+          ? error.message
+          : String(error)
     throw new BotModuleError('BOT_MODULE_LOAD_FAILED', file, `loading it failed: ${reason}`, { cause: error })
   } finally {
     if (factory !== undefined) setDefaultBackendFactory(previous)
   }
   const bot = botFromModule(namespace, file)
   if (factory !== undefined && factoryCalls === 0) {
+    const commonJs = commonJsReason(file)
     throw new BotModuleError(
       'BOT_MODULE_LOAD_FAILED',
       file,
-      `loading it failed: ${SECOND_COPY}; or, if it passes { backend } to createBot(), remove that option so msrp-bot can connect the bot`,
+      commonJs !== undefined
+        ? `loading it failed: its createBot() used a different copy of msrp-bot than the one running it, because ${commonJs}`
+        : `loading it failed: ${SECOND_COPY}; or, if it passes { backend } to createBot(), remove that option so msrp-bot can connect the bot`,
     )
   }
   return bot
+}
+
+/**
+ * Why `file` would be loaded as CommonJS, with what to change, or undefined for an ES module.
+ * A `.ts` or `.js` file is CommonJS unless the nearest package.json above it says
+ * `"type": "module"` (Node.js's rule, which tsx follows); `.mts` and `.mjs` are always ES modules.
+ *
+ * @example
+ * ```ts
+ * commonJsReason('/home/me/bot/bot.ts')
+ * // 'it is a CommonJS module: /home/me/bot/package.json has no "type": "module". msrp-bot is an ES module; add ...'
+ * ```
+ */
+export function commonJsReason(file: string): string | undefined {
+  const ext = extname(file)
+  if (ext !== '.ts' && ext !== '.js') return undefined
+  const pkg = nearestPackageJson(dirname(file))
+  if (pkg !== undefined && pkg.type === 'module') return undefined
+  const renamed = `${basename(file, ext)}${ext === '.ts' ? '.mts' : '.mjs'}`
+  const where = pkg === undefined ? 'no package.json above it says "type": "module"' : `${pkg.path} has no "type": "module"`
+  const fix = pkg === undefined ? 'create a package.json with "type": "module" beside it' : `add "type": "module" to ${pkg.path}`
+  return `it is a CommonJS module: ${where}. msrp-bot is an ES module; ${fix}, or rename the file to ${renamed}`
+}
+
+/** The package.json that decides a file's module format: the nearest one above `dir`. */
+function nearestPackageJson(dir: string): { path: string; type: unknown } | undefined {
+  for (let current = dir; ; current = dirname(current)) {
+    const path = join(current, 'package.json')
+    if (existsSync(path)) {
+      try {
+        return { path, type: (JSON.parse(readFileSync(path, 'utf8')) as { type?: unknown }).type }
+      } catch {
+        return { path, type: undefined } // Node.js itself fails on it; the import error says so
+      }
+    }
+    if (dirname(current) === current) return undefined
+  }
 }
 
 const SECOND_COPY =

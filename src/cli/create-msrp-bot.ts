@@ -7,8 +7,9 @@
  *
  * On a terminal (stdin and stdout both TTYs) it asks for what is missing (folder, template)
  * unless `--yes`; otherwise it takes flags and defaults (template: echo) and never waits for
- * input. `MSRP_BOT_PACKAGE=<npm spec>` replaces the msrp-bot dependency written into the new
- * package.json (the repository's own tests use `file:<checkout>`).
+ * input. The new project depends on the published msrp-bot (`^<version>`);
+ * `MSRP_BOT_PACKAGE=<npm spec>` replaces that dependency, e.g. with a tarball packed from a
+ * checkout (`file:../msrp-bot-0.1.0.tgz`, see "Working from a clone" in docs/getting-started.md).
  *
  * @module
  */
@@ -20,7 +21,7 @@ import type { CommandSpec } from './args.ts'
 import { checkProjectName } from './create/project-name.ts'
 import { createPrompter, PromptCancelledError } from './create/prompts.ts'
 import type { Prompter } from './create/prompts.ts'
-import { directoryState, scaffold, templateValues } from './create/scaffold.ts'
+import { directoryState, msrpBotOverride, scaffold, templateValues } from './create/scaffold.ts'
 import { isTemplateName, TEMPLATE_DESCRIPTIONS, TEMPLATE_NAMES } from './create/templates.ts'
 import type { TemplateName } from './create/templates.ts'
 import { CliUsageError, EXIT_FAILURE, EXIT_USAGE } from './errors.ts'
@@ -64,10 +65,17 @@ export interface CreatePlan {
   readonly force: boolean
 }
 
+/** How `npm install` ended: its exit code and the tail of what it printed. */
+export interface InstallResult {
+  readonly code: number
+  /** The last lines npm printed (stdout and stderr), to tell why it failed. */
+  readonly output: string
+}
+
 /** Options for {@link main} (for tests). */
 export interface CreateMainOptions {
-  /** Runs `npm install` in the folder; defaults to spawning npm. Resolves to its exit code. */
-  install?: ((dir: string, io: CliIo) => Promise<number>) | undefined
+  /** Runs `npm install` in the folder; defaults to spawning npm. Resolves to its exit code or result. */
+  install?: ((dir: string, io: CliIo) => Promise<number | InstallResult>) | undefined
   /** Overrides TTY detection (prompts run only when true). */
   interactive?: boolean | undefined
   /** Overrides the prompter (tests). */
@@ -155,11 +163,14 @@ async function plan(argv: readonly string[], io: CliIo, options: CreateMainOptio
   return { dir, name, template: template ?? 'echo', install: !booleanFlag(line.values, 'no-install'), force }
 }
 
+/** How much of npm's output {@link npmInstall} keeps to explain a failure. */
+const INSTALL_OUTPUT_TAIL = 16_384
+
 /**
  * Runs `npm install --no-audit --no-fund` in `dir`, forwarding its output to `io`. Resolves to
- * npm's exit code.
+ * npm's exit code and the tail of its output.
  */
-export function npmInstall(dir: string, io: CliIo): Promise<number> {
+export function npmInstall(dir: string, io: CliIo): Promise<InstallResult> {
   return new Promise((resolveCode, reject) => {
     const windows = process.platform === 'win32'
     const child = spawn(windows ? 'npm.cmd' : 'npm', ['install', '--no-audit', '--no-fund'], {
@@ -168,13 +179,49 @@ export function npmInstall(dir: string, io: CliIo): Promise<number> {
       stdio: ['ignore', 'pipe', 'pipe'],
       shell: windows, // .cmd files need a shell on Windows (Node >= 20.12)
     })
-    child.stdout.on('data', (chunk: Buffer) => io.stdout.write(chunk.toString()))
-    child.stderr.on('data', (chunk: Buffer) => io.stderr.write(chunk.toString()))
+    let output = ''
+    const keep = (text: string) => {
+      output = (output + text).slice(-INSTALL_OUTPUT_TAIL)
+    }
+    child.stdout.on('data', (chunk: Buffer) => {
+      io.stdout.write(chunk.toString())
+      keep(chunk.toString())
+    })
+    child.stderr.on('data', (chunk: Buffer) => {
+      io.stderr.write(chunk.toString())
+      keep(chunk.toString())
+    })
     child.on('error', (error) =>
       reject(new MsrpBotError('CREATE_NPM_NOT_FOUND', `could not run npm (${error.message}); install Node.js with npm, or use --no-install`, { cause: error })),
     )
-    child.on('close', (code) => resolveCode(code ?? 1))
+    child.on('close', (code) => resolveCode({ code: code ?? 1, output }))
   })
+}
+
+const CLONE_HINT =
+  'to use a local checkout of msrp-bot instead, pack it and set MSRP_BOT_PACKAGE=file:<path to msrp-bot-<version>.tgz> ' +
+  '(see "Working from a clone" in docs/getting-started.md of msrp-bot)'
+
+/**
+ * One line explaining a failed `npm install` when the cause is msrp-bot itself: the registry
+ * has no such package (E404) or cannot be reached. Undefined for any other failure (npm's own
+ * output above says what it was).
+ *
+ * @example
+ * ```ts
+ * installFailureHint('npm error 404 Not Found - GET http://127.0.0.1:4873/msrp-bot', '^0.1.0', {})
+ * // "msrp-bot@^0.1.0 is not on the npm registry ... yet; to use a local checkout ..."
+ * ```
+ */
+export function installFailureHint(output: string, spec: string, env: NodeJS.ProcessEnv): string | undefined {
+  const registry = env['npm_config_registry'] ?? env['NPM_CONFIG_REGISTRY'] ?? 'https://registry.npmjs.org/'
+  if (/\b(E404|404 Not Found)\b[^\n]*\bmsrp-bot\b|'msrp-bot@[^']*' is not in this registry/.test(output)) {
+    return `msrp-bot@${spec} is not on the npm registry (${registry}) yet; ${CLONE_HINT}`
+  }
+  if (/\b(ENOTFOUND|ECONNREFUSED|EAI_AGAIN|ETIMEDOUT|ECONNRESET|ENETUNREACH|EHOSTUNREACH)\b/.test(output)) {
+    return `the npm registry (${registry}) cannot be reached, so msrp-bot@${spec} could not be installed; ${CLONE_HINT}`
+  }
+  return undefined
 }
 
 /** The "what now" text. */
@@ -237,9 +284,16 @@ export async function main(argv: readonly string[], io: CliIo = processIo(), opt
     let installed = false
     if (p.install) {
       io.stdout.write('Running npm install...\n')
-      const code = await (options.install ?? npmInstall)(p.dir, io)
+      const ran = await (options.install ?? npmInstall)(p.dir, io)
+      const { code, output } = typeof ran === 'number' ? { code: ran, output: '' } : ran
       if (code !== 0) {
-        io.stderr.write(`create-msrp-bot: npm install failed (exit code ${code}); the project is written, run npm install in ${p.dir} once the problem above is fixed\n`)
+        const spec = templateValues(p.name, io.env).msrpBotSpec
+        const hint = msrpBotOverride(io.env) === undefined ? installFailureHint(output, spec, io.env) : undefined
+        io.stderr.write(
+          hint !== undefined
+            ? `create-msrp-bot: ${hint}; the project is written in ${p.dir}, run npm install there afterwards\n`
+            : `create-msrp-bot: npm install failed (exit code ${code}); the project is written, run npm install in ${p.dir} once the problem above is fixed\n`,
+        )
         return EXIT_FAILURE
       }
       installed = true

@@ -65,6 +65,10 @@ export interface ServerOptions {
   readonly trustedProxies?: readonly string[]
   /** With `users`: let identities of other domains in as guests. */
   readonly allowGuests?: boolean
+  /** SIP over TLS port with the PEM certificate and key (MSRP over TLS shares the MSRP port); undefined: off. */
+  readonly tls?: { readonly port: number; readonly cert: Buffer; readonly key: Buffer } | undefined
+  /** Where the server may dial for `a=setup:passive` offers (default `source`). */
+  readonly msrpDial?: 'source' | 'any' | undefined
 }
 
 /** `msrp-bot dev`: a local server with the given bots in its rooms, for development. */
@@ -153,6 +157,8 @@ export async function startServer(options: ServerOptions, context: RuntimeContex
     ...(options.digestAlgorithms === undefined ? {} : { digestAlgorithms: [...options.digestAlgorithms] }),
     ...(options.trustedProxies === undefined ? {} : { trustedProxies: [...options.trustedProxies] }),
     ...(options.allowGuests === undefined ? {} : { allowGuests: options.allowGuests }),
+    ...(options.tls === undefined ? {} : { tls: options.tls }),
+    ...(options.msrpDial === undefined ? {} : { msrpDial: options.msrpDial }),
     out: (line) => context.io.stdout.write(`${line}\n`),
     logger: createConsoleLogger(options.logLevel),
     signal: context.signal,

@@ -13,7 +13,8 @@ import { MsrpClosedError, MsrpRequestError } from './errors.ts'
 import type { ExtensionHeader, MsrpFrame, MsrpHeaders, MsrpRequest, MsrpResponse } from './message.ts'
 import { MSRP_REASONS } from './message.ts'
 import { MsrpParser } from './parser.ts'
-import type { MsrpParserOptions } from './parser.ts'
+import type { MsrpFrameHead, MsrpParserOptions } from './parser.ts'
+import type { MsrpReadBudget } from './read-budget.ts'
 import { serializeFrameParts } from './serializer.ts'
 import type { MsrpTransport, TransportListeners } from './transport.ts'
 
@@ -21,6 +22,12 @@ const log = debugLog('msrp')
 
 /** RFC 4975 §7.1: a sender waits 30 seconds for a transaction response. */
 export const DEFAULT_TRANSACTION_TIMEOUT_MS = 30_000
+
+/** Default cap on a chunk body for a session this connection does not serve (see `unknownSessionMaxBodyBytes`). */
+export const DEFAULT_UNKNOWN_SESSION_MAX_BODY_BYTES = 4 * 1024
+
+/** Default time a frame's header block may take to arrive once it began (see `headerTimeoutMs`). */
+export const DEFAULT_HEADER_TIMEOUT_MS = 10_000
 
 /** Named states of a connection. */
 export type ConnectionState = 'open' | 'closing' | 'closed'
@@ -32,6 +39,11 @@ export type ConnectionRole = 'active' | 'passive'
 export interface MsrpRequestHandler {
   /** A request whose To-Path names this handler's session. */
   handleRequest(request: MsrpRequest, connection: MsrpConnection): void
+  /**
+   * The largest chunk body this session accepts; a bigger one closes the connection before it
+   * is buffered (default: the connection's parser limit).
+   */
+  maxChunkBytes?(): number
   /** The connection closed (with the transport error, if any). */
   connectionClosed(connection: MsrpConnection, error: Error | undefined): void
 }
@@ -53,8 +65,25 @@ export interface MsrpConnectionOptions {
   transactionTimeoutMs?: number
   /** Parser limits. */
   parser?: MsrpParserOptions
-  /** Close the connection when more than this many bytes of output pile up unread (default 16 MiB). */
+  /**
+   * Close the connection when more than this many bytes of output pile up unread (default
+   * 16 MiB): bytes handed to the transport and frames waiting for it to drain alike.
+   */
   maxWriteBufferBytes?: number
+  /**
+   * Most body bytes buffered for a request whose To-Path names no session of this connection
+   * (nor one the resolver binds), and for a response (RFC 4975 §7.2: responses carry no body):
+   * default 4 KiB. Such a frame is answered 481 anyway; a bigger one closes the connection.
+   */
+  unknownSessionMaxBodyBytes?: number
+  /**
+   * Close the connection when a frame's start line and headers take longer than this to arrive
+   * (default 10 s; 0 disables): a peer dribbling a byte every few seconds cannot hold a
+   * partial header block forever.
+   */
+  headerTimeoutMs?: number
+  /** Process-wide budget for incomplete frames, shared with other connections (default: none). */
+  readBudget?: MsrpReadBudget
   /** Resolves unknown session ids (set by {@link MsrpListener}). */
   resolveSession?: SessionResolver
 }
@@ -104,6 +133,14 @@ const NO_RESPONSE: Promise<undefined> = Promise.resolve(undefined)
 
 function isWireForm(frame: MsrpFrame | readonly Buffer[]): frame is readonly Buffer[] {
   return Array.isArray(frame)
+}
+
+/** Bytes a frame takes on the wire (a frame object: its body plus a typical header block). */
+function frameSize(frame: MsrpFrame | readonly Buffer[]): number {
+  if (!isWireForm(frame)) return (frame.body?.length ?? 0) + 512
+  let n = 0
+  for (const part of frame) n += part.length
+  return n
 }
 
 /**
@@ -161,12 +198,25 @@ export class MsrpConnection extends EventEmitter<MsrpConnectionEvents> {
   #congested = false
   #drain: { promise: Promise<void>; resolve(): void; reject(e: Error): void } | undefined
   #closeError: Error | undefined
+  readonly #unknownMaxBody: number
+  readonly #headerTimeoutMs: number
+  readonly #budget: MsrpReadBudget | undefined
+  /** Bytes of this connection counted against the read budget. */
+  #held = 0
+  /** Bytes of frames waiting in #writeWhenDrained (counted against maxWriteBufferBytes). */
+  #queued = 0
+  /** Frames received so far (the header timer tells a stuck header from a new one). */
+  #framesIn = 0
+  #headerTimer: unknown = undefined
 
   /** Wraps a transport that is already connected. */
   constructor(transport: MsrpTransport, options: MsrpConnectionOptions = {}) {
     super()
     this.#transport = transport
-    this.#parser = new MsrpParser(options.parser)
+    this.#unknownMaxBody = options.unknownSessionMaxBodyBytes ?? DEFAULT_UNKNOWN_SESSION_MAX_BODY_BYTES
+    this.#headerTimeoutMs = options.headerTimeoutMs ?? DEFAULT_HEADER_TIMEOUT_MS
+    this.#budget = options.readBudget
+    this.#parser = new MsrpParser({ ...options.parser, bodyLimit: (head) => this.#bodyLimitFor(head) })
     this.#clock = options.clock ?? systemClock
     this.#timeoutMs = options.transactionTimeoutMs ?? DEFAULT_TRANSACTION_TIMEOUT_MS
     this.#maxWriteBuffer = options.maxWriteBufferBytes ?? 16 * 1024 * 1024
@@ -222,9 +272,39 @@ export class MsrpConnection extends EventEmitter<MsrpConnectionEvents> {
     await this.#writeWhenDrained(frame)
   }
 
-  async #writeWhenDrained(frame: MsrpFrame | readonly Buffer[]): Promise<void> {
-    while (this.#congested && this.#state === 'open') await this.#waitDrain()
+  /**
+   * Writes once the transport drained. The waiting frame counts against maxWriteBufferBytes
+   * with what the transport holds: a peer that stops reading gets its connection closed
+   * (`MSRP_WRITE_OVERFLOW`) instead of a queue that grows without limit. `stale` is asked after
+   * the wait: true drops the frame (e.g. its transaction already timed out).
+   */
+  async #writeWhenDrained(frame: MsrpFrame | readonly Buffer[], stale?: () => boolean): Promise<void> {
+    if (!this.#congested || this.#state !== 'open') {
+      this.#writeNow(frame)
+      return
+    }
+    const size = frameSize(frame)
+    if (this.#transport.bufferedBytes + this.#queued + size > this.#maxWriteBuffer) {
+      this.#overflow()
+      throw this.#closedError(this.#closeError)
+    }
+    this.#queued += size
+    try {
+      while (this.#congested && this.#state === 'open') await this.#waitDrain()
+    } finally {
+      this.#queued -= size
+    }
+    if (stale?.() === true) return
     this.#writeNow(frame)
+  }
+
+  /** Bytes waiting to be written: held by the transport plus frames waiting for a drain. */
+  get pendingWriteBytes(): number {
+    return this.#transport.bufferedBytes + this.#queued
+  }
+
+  #overflow(): void {
+    this.abort(new MsrpClosedError('MSRP_WRITE_OVERFLOW', `MSRP peer ${this.describe()} stopped reading; more than ${this.#maxWriteBuffer} bytes of output piled up`))
   }
 
   /**
@@ -336,10 +416,13 @@ export class MsrpConnection extends EventEmitter<MsrpConnectionEvents> {
       else done(undefined)
       return
     }
-    this.#writeWhenDrained(prepared.bytes).then(
+    // Congested: the response timeout runs from now, not from the write, so a copy stuck behind
+    // a receiver that stopped reading still ends in time (408) for the fan-out waiting on it.
+    if (tx !== undefined) this.#armTimer(tid, prepared.method, tx, timeoutMs)
+    const waiting = tx
+    this.#writeWhenDrained(prepared.bytes, waiting === undefined ? undefined : () => this.#transactions.get(tid) !== waiting).then(
       () => {
-        if (tx !== undefined) this.#armTimer(tid, prepared.method, tx, timeoutMs)
-        else done(undefined)
+        if (tx === undefined) done(undefined)
       },
       (error: Error) => {
         if (tx !== undefined) this.#dropFailed(tid, tx, error)
@@ -381,6 +464,17 @@ export class MsrpConnection extends EventEmitter<MsrpConnectionEvents> {
     this.#transport.close()
   }
 
+  /**
+   * Closes the connection at once, dropping unsent output: for a peer that stopped reading or
+   * broke a limit, whose graceful close could wait forever for a flush (RFC 4975 §7.2 has no
+   * recovery for such a stream either). Otherwise like {@link close}.
+   */
+  abort(error: Error): void {
+    if (this.#state === 'closed') return
+    this.close(error)
+    if (this.#transport.destroy !== undefined) this.#transport.destroy()
+  }
+
   // ---- internals ---------------------------------------------------------------------------
 
   static {
@@ -410,9 +504,7 @@ export class MsrpConnection extends EventEmitter<MsrpConnectionEvents> {
     const ok = this.#transport.write(isWireForm(frame) ? frame : serializeFrameParts(frame))
     if (!ok) {
       this.#congested = true
-      if (this.#transport.bufferedBytes > this.#maxWriteBuffer) {
-        this.close(new MsrpClosedError('MSRP_WRITE_OVERFLOW', `MSRP peer ${this.describe()} stopped reading; more than ${this.#maxWriteBuffer} bytes of output piled up`))
-      }
+      if (this.#transport.bufferedBytes + this.#queued > this.#maxWriteBuffer) this.#overflow()
     }
   }
 
@@ -438,7 +530,7 @@ export class MsrpConnection extends EventEmitter<MsrpConnectionEvents> {
   }
 
   #onData(chunk: Buffer): void {
-    if (this.#state === 'closed') return
+    if (this.#state !== 'open') return
     try {
       this.#parser.feed(chunk, (frame) => this.#onFrame(frame))
     } catch (error) {
@@ -450,9 +542,65 @@ export class MsrpConnection extends EventEmitter<MsrpConnectionEvents> {
         throw error
       }
     }
+    this.#account()
+    if (this.#headerTimer === undefined && this.#headerTimeoutMs > 0 && this.#state === 'open' && this.#parser.inHeader) this.#armHeaderTimer()
+  }
+
+  /** Counts what the parser holds against the shared read budget; closes this connection when it is spent. */
+  #account(): void {
+    const budget = this.#budget
+    if (budget === undefined) return
+    const now = this.#state === 'open' ? this.#parser.buffered : 0
+    const delta = now - this.#held
+    if (delta === 0) return
+    this.#held = now
+    if (delta < 0) {
+      budget.release(-delta)
+      return
+    }
+    if (!budget.take(delta)) {
+      this.abort(new MsrpClosedError('MSRP_READ_BUDGET', `closed MSRP connection ${this.describe()}: incomplete frames of all connections exceed the ${budget.limitBytes}-byte read budget`))
+      this.#parser.reset()
+      budget.release(this.#held)
+      this.#held = 0
+    }
+  }
+
+  /** Closes the connection if the header block in progress is still incomplete after headerTimeoutMs. */
+  #armHeaderTimer(): void {
+    const frames = this.#framesIn
+    this.#headerTimer = this.#clock.setTimeout(() => {
+      this.#headerTimer = undefined
+      if (this.#state !== 'open' || !this.#parser.inHeader) return
+      if (this.#framesIn !== frames) {
+        this.#armHeaderTimer() // a later frame's header: it gets its own full period
+        return
+      }
+      this.abort(new MsrpClosedError('MSRP_HEADER_TIMEOUT', `closed MSRP connection ${this.describe()}: a frame's header block was still incomplete after ${this.#headerTimeoutMs} ms`))
+    }, this.#headerTimeoutMs)
+  }
+
+  /**
+   * The body limit of a request about to be buffered (the parser asks once its header block is
+   * complete): the session's own limit, or a few KiB for a session this connection does not
+   * serve. The resolver runs here, so the first request of a passive connection binds it
+   * before its body arrives (RFC 4975 §5.4); #onFrame finds the session attached.
+   */
+  #bodyLimitFor(head: MsrpFrameHead): number | undefined {
+    if (head.method === undefined) return this.#unknownMaxBody
+    const sessionId = head.headers['To-Path']?.[0]?.sessionId
+    if (sessionId === undefined) return this.#unknownMaxBody
+    let handler = this.#sessions.get(sessionId)
+    if (handler === undefined && this.#resolve !== undefined) {
+      const resolved = this.#resolve(sessionId, this)
+      if (typeof resolved === 'object') handler = resolved
+    }
+    if (handler === undefined) return this.#unknownMaxBody
+    return handler.maxChunkBytes?.()
   }
 
   #onFrame(frame: MsrpFrame): void {
+    this.#framesIn++
     if (frame.type === 'response') {
       const tx = this.#transactions.get(frame.transactionId)
       if (tx === undefined) {
@@ -504,6 +652,13 @@ export class MsrpConnection extends EventEmitter<MsrpConnectionEvents> {
 
   #shutdown(cause: Error | undefined): void {
     if (this.#state === 'closed') return
+    if (this.#headerTimer !== undefined) {
+      this.#clock.clearTimeout(this.#headerTimer)
+      this.#headerTimer = undefined
+    }
+    this.#parser.reset()
+    this.#budget?.release(this.#held)
+    this.#held = 0
     this.#failPending(cause)
     this.#setState('closed')
     const sessions = [...this.#sessions.values()]

@@ -13,8 +13,11 @@ import { debugLog } from '../debug-log.ts'
 import { EventEmitter } from 'eventemitter3'
 import { WebSocketServer } from 'ws'
 import { MsrpBotError } from '../errors.ts'
+import { systemClock } from '../clock.ts'
+import { ConnectionLimiter, type ConnectionLimits } from '../connection-limiter.ts'
 import type { MsrpConnectionOptions, MsrpRequestHandler, SessionResolver } from './connection.ts'
-import { MsrpConnection } from './connection.ts'
+import { DEFAULT_HEADER_TIMEOUT_MS, MsrpConnection } from './connection.ts'
+import { sniffTls } from './tls-sniff.ts'
 import type { MsrpTransport, TransportAddress } from './transport.ts'
 import { streamTransport, webSocketTransport } from './transport.ts'
 
@@ -30,14 +33,32 @@ export interface PassiveSession extends MsrpRequestHandler {
   bind(connection: MsrpConnection): void
 }
 
+/** Default time an accepted connection has to bind a session before it is closed. */
+export const DEFAULT_UNBOUND_TIMEOUT_MS = 15_000
+
+/** What every accepted connection gets, plus the listener's own caps and timeouts. */
+export interface MsrpAcceptOptions extends Omit<MsrpConnectionOptions, 'role' | 'resolveSession'>, ConnectionLimits {
+  /**
+   * Close an accepted connection that has bound no session this long after it opened (default
+   * 15 s; 0 disables): RFC 4975 §5.4 has the active side send a request at once, so a silent
+   * or stray connection holds nothing for long.
+   */
+  unboundTimeoutMs?: number
+}
+
 /** Options of {@link MsrpListener.listen}. */
-export interface MsrpListenOptions extends Omit<MsrpConnectionOptions, 'role' | 'resolveSession'> {
+export interface MsrpListenOptions extends MsrpAcceptOptions {
   /** Address to bind (default 127.0.0.1). */
   host?: string
   /** Port to bind (default 0: any free port; read it from `address`). */
   port?: number
   /** Serve TLS (`msrps:`) with these options (key, cert…). */
   tls?: tls.TlsOptions
+  /**
+   * Serve plain MSRP and MSRP over TLS (`msrps:`) on the same port, told apart by the first
+   * byte (see tls-sniff.ts), with this certificate and key. Ignored with `tls` or `webSocket`.
+   */
+  alsoTls?: tls.SecureContextOptions
   /** Serve MSRP over WebSocket (RFC 7977) instead of raw TCP. */
   webSocket?: boolean
 }
@@ -55,13 +76,18 @@ export class MsrpListener extends EventEmitter<MsrpListenerEvents> {
   readonly #sessions = new Map<string, PassiveSession>()
   readonly #connections = new Set<MsrpConnection>()
   readonly #options: Omit<MsrpConnectionOptions, 'role' | 'resolveSession'>
+  readonly #limiter: ConnectionLimiter
+  readonly #unboundTimeoutMs: number
   #server: net.Server | undefined
   #wss: WebSocketServer | undefined
 
   /** A listener without a server: feed it connections with {@link accept} (in-memory, custom). */
-  constructor(options: Omit<MsrpConnectionOptions, 'role' | 'resolveSession'> = {}) {
+  constructor(options: MsrpAcceptOptions = {}) {
     super()
-    this.#options = options
+    const { maxConnections, maxConnectionsPerSource, unboundTimeoutMs, ...connectionOptions } = options
+    this.#options = connectionOptions
+    this.#limiter = new ConnectionLimiter({ ...(maxConnections === undefined ? {} : { maxConnections }), ...(maxConnectionsPerSource === undefined ? {} : { maxConnectionsPerSource }) })
+    this.#unboundTimeoutMs = unboundTimeoutMs ?? DEFAULT_UNBOUND_TIMEOUT_MS
   }
 
   /**
@@ -75,7 +101,7 @@ export class MsrpListener extends EventEmitter<MsrpListenerEvents> {
    * ```
    */
   static async listen(options: MsrpListenOptions = {}): Promise<MsrpListener> {
-    const { host = '127.0.0.1', port = 0, tls: tlsOptions, webSocket, ...connectionOptions } = options
+    const { host = '127.0.0.1', port = 0, tls: tlsOptions, webSocket, alsoTls, ...connectionOptions } = options
     const listener = new MsrpListener(connectionOptions)
     let server: net.Server
     if (webSocket) {
@@ -88,14 +114,36 @@ export class MsrpListener extends EventEmitter<MsrpListenerEvents> {
       wss.on('connection', (ws) => listener.accept(webSocketTransport(ws, tlsOptions !== undefined)))
       listener.#wss = wss
       server = httpServer
+    } else if (tlsOptions !== undefined) {
+      server = tls.createServer(tlsOptions, (socket) => listener.accept(streamTransport(socket, 'tls')))
+    } else if (alsoTls !== undefined) {
+      const context = tls.createSecureContext(alsoTls)
+      // Until the first byte (and a TLS handshake) arrived, the header timeout bounds the wait.
+      const waitMs = options.headerTimeoutMs ?? DEFAULT_HEADER_TIMEOUT_MS
+      server = net.createServer((socket) => {
+        socket.setNoDelay(true)
+        if (waitMs > 0) socket.setTimeout(waitMs, () => socket.destroy())
+        sniffTls(
+          socket,
+          context,
+          (plain) => {
+            plain.setTimeout(0)
+            listener.accept(plain)
+          },
+          (secure, raw) => {
+            raw.setTimeout(0)
+            listener.accept(streamTransport(secure, 'tls', raw))
+          },
+        )
+      })
     } else {
-      server = tlsOptions
-        ? tls.createServer(tlsOptions, (socket) => listener.accept(streamTransport(socket, 'tls')))
-        : net.createServer((socket) => {
-            socket.setNoDelay(true)
-            listener.accept(socket)
-          })
+      server = net.createServer((socket) => {
+        socket.setNoDelay(true)
+        listener.accept(socket)
+      })
     }
+    // Node's own cap counts sockets before any protocol (sniffing, TLS handshakes) ran.
+    server.maxConnections = listener.#limiter.maxConnections
     listener.#server = server
     await new Promise<void>((resolve, reject) => {
       const fail = (error: NodeJS.ErrnoException): void => {
@@ -154,19 +202,47 @@ export class MsrpListener extends EventEmitter<MsrpListenerEvents> {
     return session.connection === conn ? session : 506
   }
 
-  readonly #forget = ((listener: MsrpListener) =>
-    function forget(this: MsrpConnection): void {
-      listener.#connections.delete(this)
-    })(this)
+  #refused = 0
 
-  /** Takes over an accepted byte stream or transport as a passive MSRP connection. */
-  accept(streamOrTransport: Duplex | MsrpTransport): MsrpConnection {
-    const transport = 'start' in streamOrTransport && typeof streamOrTransport.start === 'function' && 'kind' in streamOrTransport
+  /** Connections refused so far because a cap was reached (see {@link MsrpAcceptOptions}). */
+  get refused(): number {
+    return this.#refused
+  }
+
+  /**
+   * Takes over an accepted byte stream or transport as a passive MSRP connection. Returns
+   * undefined, after closing the stream, when a connection cap is reached (`maxConnections`,
+   * `maxConnectionsPerSource`).
+   */
+  accept(streamOrTransport: Duplex | MsrpTransport): MsrpConnection | undefined {
+    const isTransport = 'start' in streamOrTransport && typeof streamOrTransport.start === 'function' && 'kind' in streamOrTransport
+    const source = isTransport ? (streamOrTransport as MsrpTransport).remote?.address : (streamOrTransport as Duplex & { remoteAddress?: string }).remoteAddress
+    const refusal = this.#limiter.admit(source)
+    if (refusal !== undefined) {
+      this.#refused++
+      log('refused MSRP connection from %s: %s cap reached', source, refusal)
+      if (isTransport) (streamOrTransport as MsrpTransport).close()
+      else (streamOrTransport as Duplex).destroy()
+      return undefined
+    }
+    const transport = isTransport
       ? (streamOrTransport as MsrpTransport)
       : streamTransport(streamOrTransport as Duplex, (streamOrTransport as Duplex & { peer?: unknown }).peer ? 'memory' : 'tcp')
     const connection = new MsrpConnection(transport, { ...this.#options, role: 'passive', resolveSession: this.#resolveSession })
     this.#connections.add(connection)
-    connection.once('close', this.#forget, connection)
+    const clock = this.#options.clock ?? systemClock
+    const timer = this.#unboundTimeoutMs > 0
+      ? clock.setTimeout(() => {
+          if (connection.sessionCount === 0 && connection.state === 'open') {
+            connection.abort(new MsrpBotError('MSRP_UNBOUND_TIMEOUT', `closed MSRP connection ${connection.describe()}: no session bound within ${this.#unboundTimeoutMs} ms (RFC 4975 §5.4)`))
+          }
+        }, this.#unboundTimeoutMs)
+      : undefined
+    connection.once('close', () => {
+      this.#connections.delete(connection)
+      this.#limiter.release(source)
+      if (timer !== undefined) clock.clearTimeout(timer)
+    })
     log('accepted MSRP connection %s', connection.describe())
     this.emit('connection', connection)
     return connection

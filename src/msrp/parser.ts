@@ -28,6 +28,21 @@ export interface MsrpParserOptions {
   maxHeaderBytes?: number
   /** Most bytes of one frame's body, i.e. one chunk (default 16 MiB). */
   maxBodyBytes?: number
+  /**
+   * Called when a frame's header block is complete and a body follows; returns the most body
+   * bytes to accept for this frame (capped by `maxBodyBytes`), or undefined for `maxBodyBytes`.
+   * A connection uses it to hold a chunk for an unknown session to a few KiB instead of the
+   * full chunk limit (the session, not the parser, knows what it accepts).
+   */
+  bodyLimit?: (head: MsrpFrameHead) => number | undefined
+}
+
+/** The start line and headers of a frame whose body has not arrived yet (see {@link MsrpParserOptions.bodyLimit}). */
+export interface MsrpFrameHead {
+  readonly transactionId: string
+  /** The method of a request; undefined for a response. */
+  readonly method: string | undefined
+  readonly headers: Partial<MsrpHeaders>
 }
 
 const CR = 0x0d
@@ -92,6 +107,9 @@ type StartLine = { transactionId: string } & ({ method: string } | { status: num
 export class MsrpParser {
   readonly #maxHeaderBytes: number
   readonly #maxBodyBytes: number
+  readonly #bodyLimit: MsrpParserOptions['bodyLimit']
+  /** The body limit of the current frame (set when its header block ends). */
+  #frameBodyLimit = 0
   #state: 'head' | 'body' | 'failed' = 'head'
   #error: ParseError | undefined
 
@@ -120,6 +138,8 @@ export class MsrpParser {
   constructor(options: MsrpParserOptions = {}) {
     this.#maxHeaderBytes = options.maxHeaderBytes ?? 16 * 1024
     this.#maxBodyBytes = options.maxBodyBytes ?? 16 * 1024 * 1024
+    this.#bodyLimit = options.bodyLimit
+    this.#frameBodyLimit = this.#maxBodyBytes
   }
 
   /** Bytes held for an incomplete frame (header bytes plus body bytes so far). */
@@ -130,6 +150,11 @@ export class MsrpParser {
   /** True between frames: nothing of a next frame has arrived yet. */
   get idle(): boolean {
     return this.#state === 'head' && this.#headLen === 0
+  }
+
+  /** True while part of a header block has arrived but not its end (a header timeout applies). */
+  get inHeader(): boolean {
+    return this.#state === 'head' && this.#headBytes > 0
   }
 
   /**
@@ -338,6 +363,9 @@ export class MsrpParser {
 
   #beginBody(): void {
     this.#state = 'body'
+    const start = this.#start as StartLine
+    const limit = this.#bodyLimit?.({ transactionId: start.transactionId, method: 'method' in start ? start.method : undefined, headers: this.#headers })
+    this.#frameBodyLimit = limit === undefined ? this.#maxBodyBytes : Math.min(limit, this.#maxBodyBytes)
     // Only frames with a body need the end-line search string (RFC 4975 §9 end-line).
     this.#needle = `\r\n-------${(this.#start as StartLine).transactionId}`
     // The blank line's CRLF is scanned as if it preceded the data, so that an end-line right
@@ -354,8 +382,8 @@ export class MsrpParser {
     }
     if (piece.length === 0) return
     this.#bodyLen += piece.length
-    if (this.#bodyLen > this.#maxBodyBytes) {
-      this.#fail('MSRP_BODY_TOO_LARGE', `MSRP chunk body exceeds ${this.#maxBodyBytes} bytes; the peer must send smaller chunks`)
+    if (this.#bodyLen > this.#frameBodyLimit) {
+      this.#fail('MSRP_BODY_TOO_LARGE', `MSRP chunk body exceeds ${this.#frameBodyLimit} bytes (the limit for this frame's session); the peer must send smaller chunks`)
     }
     this.#parts.push(piece)
   }

@@ -29,6 +29,8 @@ export interface MsrpTransport {
   write(parts: readonly Buffer[]): boolean
   /** Ends the transport gracefully. */
   close(): void
+  /** Drops the transport at once, unsent output included (a peer that stopped reading). */
+  destroy?(): void
   /** Starts delivering events to the listeners (called once by the connection). */
   start(listeners: TransportListeners): void
 }
@@ -61,6 +63,8 @@ type OwnedStream = Duplex & { [OWNER]?: StreamTransport } & Partial<Record<'loca
 class StreamTransport implements MsrpTransport {
   readonly kind: string
   readonly #stream: OwnedStream
+  /** Where the addresses are read (the raw socket under a TLS socket wrapped over a stream). */
+  readonly #addresses: OwnedStream
   #listeners: TransportListeners | undefined
   /** Frames accepted this turn and not yet given to the stream (undefined while idle). */
   #pending: Buffer[] | undefined
@@ -69,17 +73,18 @@ class StreamTransport implements MsrpTransport {
   #owedDrain = false
   #error: Error | undefined
 
-  constructor(stream: Duplex, kind: string) {
+  constructor(stream: Duplex, kind: string, addresses: Duplex = stream) {
     this.kind = kind
     this.#stream = stream as OwnedStream
+    this.#addresses = addresses as OwnedStream
   }
 
   get local(): TransportAddress | undefined {
-    return address(this.#stream.localAddress, this.#stream.localPort)
+    return address(this.#addresses.localAddress, this.#addresses.localPort)
   }
 
   get remote(): TransportAddress | undefined {
-    return address(this.#stream.remoteAddress, this.#stream.remotePort)
+    return address(this.#addresses.remoteAddress, this.#addresses.remotePort)
   }
 
   get bufferedBytes(): number {
@@ -110,6 +115,12 @@ class StreamTransport implements MsrpTransport {
     this.#stream.end()
     // A peer that never closes its side must not keep us open forever.
     ;(this.#stream as { destroySoon?: () => void }).destroySoon?.()
+  }
+
+  destroy(): void {
+    this.#pending = undefined
+    this.#pendingBytes = 0
+    this.#stream.destroy()
   }
 
   start(listeners: TransportListeners): void {
@@ -186,9 +197,13 @@ class StreamTransport implements MsrpTransport {
   }
 }
 
-/** Wraps a Node duplex stream (TCP, TLS, in-memory) as an {@link MsrpTransport}. */
-export function streamTransport(stream: Duplex, kind = 'tcp'): MsrpTransport {
-  return new StreamTransport(stream, kind)
+/**
+ * Wraps a Node duplex stream (TCP, TLS, in-memory) as an {@link MsrpTransport}. `addresses`
+ * is the stream whose local and remote addresses to report, when not `stream` itself (a TLS
+ * socket layered over another stream has none of its own).
+ */
+export function streamTransport(stream: Duplex, kind = 'tcp', addresses?: Duplex): MsrpTransport {
+  return new StreamTransport(stream, kind, addresses)
 }
 
 /** Writes above this many buffered bytes report back-pressure on a WebSocket. */
@@ -222,6 +237,9 @@ export function webSocketTransport(ws: WebSocket, secure = false): MsrpTransport
     },
     close() {
       ws.close(1000)
+    },
+    destroy() {
+      ws.terminate()
     },
     start(l) {
       listeners = l

@@ -12,7 +12,7 @@ import { importsOf, sourceFiles, type ImportEdge } from './imports.ts'
  * Folders in one layer may import each other (sideways), never a layer above.
  */
 const LAYERS: ReadonlyArray<{ readonly name: string; readonly paths: readonly string[] }> = [
-  { name: 'base', paths: ['src/errors.ts', 'src/clock.ts', 'src/logger.ts', 'src/random.ts', 'src/debug-log.ts'] },
+  { name: 'base', paths: ['src/errors.ts', 'src/clock.ts', 'src/logger.ts', 'src/random.ts', 'src/debug-log.ts', 'src/connection-limiter.ts'] },
   { name: 'codecs', paths: ['src/digest/', 'src/cpim/', 'src/sdp/', 'src/presence/', 'src/conference/', 'src/msrp/', 'src/sip/'] },
   { name: 'protocol', paths: ['src/protocol/'] },
   { name: 'rooms', paths: ['src/rooms/'] },

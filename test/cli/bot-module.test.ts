@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { pathToFileURL } from 'node:url'
 import { after, describe, test } from 'node:test'
 import { FakeChatBackend, getDefaultBackendFactory } from '../../src/bot/index.ts'
-import { BotModuleError, botFromModule, isBot, loadBotModule } from '../../src/cli/bot-module.ts'
+import { BotModuleError, botFromModule, commonJsReason, isBot, loadBotModule } from '../../src/cli/bot-module.ts'
 import { REPO_ROOT, tempDir } from './helpers.ts'
 
 const tmp = tempDir()
@@ -60,11 +60,58 @@ describe('loadBotModule', () => {
     await assert.rejects(loadBotModule(file, { backendFactory: factory }), fails('BOT_MODULE_ALREADY_STARTED', /started the bot itself \(state: running\)\. Remove bot\.start\(\)/))
   })
 
-  test('a CommonJS module (a second copy of msrp-bot) gets a hint', async () => {
+  test('a CommonJS module (a second copy of msrp-bot) is told to become an ES module', async () => {
     const cjs = tempDir()
     try {
+      cjs.write('package.json', '{ "name": "cjs-bot" }\n')
       const file = cjs.write('bot.ts', `${header}export default createBot({ uri: 'sip:echo@localhost' })\n`)
-      await assert.rejects(loadBotModule(file, { backendFactory: factory }), fails('BOT_MODULE_LOAD_FAILED', /different copy of msrp-bot.*"type": "module"/))
+      await assert.rejects(
+        loadBotModule(file, { backendFactory: factory }),
+        fails('BOT_MODULE_LOAD_FAILED', /different copy of msrp-bot.*CommonJS module: .*package\.json has no "type": "module".*add "type": "module" to .*package\.json, or rename the file to bot\.mts/),
+      )
+    } finally {
+      cjs.cleanup()
+    }
+  })
+
+  for (const ext of ['.mts', '.js', '.mjs']) {
+    // One base name per extension: tsx maps an import of x.mjs to x.mts when both exist.
+    test(`loads a ${ext} bot module`, async () => {
+      const file = tmp.write(`plain-${ext.slice(1)}${ext}`, `${header}const bot = createBot({ uri: 'sip:plain@localhost' })\nbot.command('help', (ctx) => ctx.reply('hi'))\nexport default bot\n`)
+      const bot = await loadBotModule(file, { backendFactory: factory })
+      assert.equal(bot.uri, 'sip:plain@localhost')
+      assert.ok(bot.backend instanceof FakeChatBackend)
+    })
+  }
+
+  test('an .mts bot in a CommonJS folder loads (the extension makes it an ES module)', async () => {
+    const cjs = tempDir()
+    try {
+      cjs.write('package.json', '{ "name": "cjs-bot" }\n')
+      const file = cjs.write('bot.mts', `${header}export default createBot({ uri: 'sip:mts@localhost' })\n`)
+      assert.equal((await loadBotModule(file, { backendFactory: factory })).uri, 'sip:mts@localhost')
+    } finally {
+      cjs.cleanup()
+    }
+  })
+})
+
+describe('commonJsReason', () => {
+  test('ES modules: .mts and .mjs anywhere, .ts and .js under "type": "module"', () => {
+    assert.equal(commonJsReason(`${tmp.dir}/bot.ts`), undefined)
+    assert.equal(commonJsReason(`${tmp.dir}/bot.js`), undefined)
+    assert.equal(commonJsReason('/nowhere/bot.mts'), undefined)
+    assert.equal(commonJsReason('/nowhere/bot.mjs'), undefined)
+  })
+
+  test('CommonJS: says which package.json and what to change', () => {
+    const cjs = tempDir()
+    try {
+      const pkg = cjs.write('package.json', '{ "type": "commonjs" }\n')
+      assert.equal(
+        commonJsReason(`${cjs.dir}/src/bot.js`),
+        `it is a CommonJS module: ${pkg} has no "type": "module". msrp-bot is an ES module; add "type": "module" to ${pkg}, or rename the file to bot.mjs`,
+      )
     } finally {
       cjs.cleanup()
     }

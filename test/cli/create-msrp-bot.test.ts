@@ -6,11 +6,11 @@ import { PromptCancelledError } from '../../src/cli/create/prompts.ts'
 import type { Prompter } from '../../src/cli/create/prompts.ts'
 import { fillPlaceholders, msrpBotDependencySpec, targetName, templateValues } from '../../src/cli/create/scaffold.ts'
 import { TEMPLATE_NAMES, templateFiles } from '../../src/cli/create/templates.ts'
-import { main } from '../../src/cli/create-msrp-bot.ts'
+import { installFailureHint, main } from '../../src/cli/create-msrp-bot.ts'
 import type { CreateMainOptions } from '../../src/cli/create-msrp-bot.ts'
 import { memoryIo } from '../../src/cli/io.ts'
 import { packageInfo } from '../../src/cli/version.ts'
-import { tempDir } from './helpers.ts'
+import { REPO_ROOT, tempDir } from './helpers.ts'
 
 const tmp = tempDir('create-msrp-bot-')
 after(tmp.cleanup)
@@ -81,6 +81,7 @@ describe('create-msrp-bot: writing the project', () => {
     assert.deepEqual(pkg['dependencies'], { 'msrp-bot': 'file:/somewhere/msrp-bot' })
     assert.deepEqual(pkg['scripts'], { start: 'msrp-bot dev bot.ts', test: 'tsx --test bot.test.ts', typecheck: 'tsc --noEmit' })
     assert.equal((pkg['devDependencies'] as Record<string, string>)['tsx'], packageInfo().dependencies['tsx'])
+    assert.deepEqual(pkg['engines'], { node: packageInfo().nodeEngines })
     assert.match(readFileSync(join(dir, 'README.md'), 'utf8'), /^# echo-bot\n/)
     for (const file of readdirSync(dir)) assert.doesNotMatch(readFileSync(join(dir, file), 'utf8'), /\{\{/, file)
     assert.match(out, /Next steps:\n {2}cd echo-bot\n {2}cp \.env\.example \.env.*\n {2}npm start.*\n {2}npm test/)
@@ -133,6 +134,74 @@ describe('create-msrp-bot: writing the project', () => {
     assert.equal(code, 1)
     assert.match(io.stderr.text, /npm install failed \(exit code 17\); the project is written/)
     assert.ok(existsSync(join(tmp.dir, 'fails-install', 'package.json')))
+  })
+
+  test('no msrp-bot on the registry: one line saying so and how to use a local checkout', async () => {
+    const npm404 = [
+      'npm error code E404',
+      "npm error 404 Not Found - GET http://127.0.0.1:4873/msrp-bot - no such package available",
+      "npm error 404  'msrp-bot@^0.1.0' is not in this registry.",
+    ].join('\n')
+    const io = memoryIo({ cwd: tmp.dir, env: { npm_config_registry: 'http://127.0.0.1:4873/' } })
+    const code = await main(['not-published'], io, { install: async () => ({ code: 1, output: npm404 }) })
+    assert.equal(code, 1)
+    const lines = io.stderr.text.trim().split('\n')
+    assert.equal(lines.length, 1, io.stderr.text)
+    assert.match(
+      lines[0]!,
+      new RegExp(`^create-msrp-bot: msrp-bot@\\^${packageInfo().version.replaceAll('.', '\\.')} is not on the npm registry \\(http://127\\.0\\.0\\.1:4873/\\) yet; .*MSRP_BOT_PACKAGE=file:.*"Working from a clone" in docs/getting-started\\.md.*; the project is written in `),
+    )
+  })
+
+  test('an unreachable registry: one line saying so; other failures keep npm\'s own words', () => {
+    const unreachable = installFailureHint('npm error code ECONNREFUSED\nnpm error syscall connect', '^0.1.0', {})
+    assert.match(unreachable ?? '', /^the npm registry \(https:\/\/registry\.npmjs\.org\/\) cannot be reached, so msrp-bot@\^0\.1\.0 could not be installed; .*Working from a clone/)
+    assert.match(installFailureHint('npm error code EAI_AGAIN', '^0.1.0', {}) ?? '', /cannot be reached/)
+    assert.equal(installFailureHint('npm error code E404\nnpm error 404 Not Found - GET https://registry.npmjs.org/left-padd', '^0.1.0', {}), undefined)
+    assert.equal(installFailureHint('npm error code EACCES', '^0.1.0', {}), undefined)
+  })
+
+  test('with MSRP_BOT_PACKAGE set, a failed install gets no registry hint', async () => {
+    const io = memoryIo({ cwd: tmp.dir, env: { MSRP_BOT_PACKAGE: 'file:/nowhere/msrp-bot.tgz' } })
+    const code = await main(['override-fails'], io, { install: async () => ({ code: 1, output: 'npm error code E404 msrp-bot' }) })
+    assert.equal(code, 1)
+    assert.match(io.stderr.text, /^create-msrp-bot: npm install failed \(exit code 1\)/)
+  })
+})
+
+describe('one Node.js version everywhere', () => {
+  const read = (path: string) => readFileSync(join(REPO_ROOT, path), 'utf8')
+  const engines = (JSON.parse(read('package.json')) as { engines: { node: string } }).engines.node
+  const minimum = engines.replace(/^>=/, '')
+  const short = minimum.replace(/\.0$/, '')
+
+  test('engines of both packages and of every template say the same', () => {
+    assert.match(engines, /^>=\d+\.\d+\.\d+$/)
+    assert.equal((JSON.parse(read('packages/create-msrp-bot/package.json')) as { engines: { node: string } }).engines.node, engines)
+    assert.equal(templateValues('x', {}).nodeEngines, engines)
+    for (const t of TEMPLATE_NAMES) assert.match(read(`templates/${t}/package.json.tmpl`), /"node": "\{\{nodeEngines\}\}"/)
+  })
+
+  test('README, getting started and the create-msrp-bot README name that version', () => {
+    for (const doc of ['README.md', 'docs/getting-started.md', 'packages/create-msrp-bot/README.md']) {
+      assert.match(read(doc), new RegExp(`Node\\.js ${short.replaceAll('.', '\\.')} or later`), doc)
+      assert.doesNotMatch(read(doc), /Node(\.js)? 20 or later/, doc)
+    }
+  })
+
+  test('both bins refuse an older Node.js with a clear message', async () => {
+    const { execFile } = await import('node:child_process')
+    for (const bin of ['bin/msrp-bot.js', 'packages/create-msrp-bot/bin/create-msrp-bot.js']) {
+      // Pretend to be Node.js 18 by overriding process.versions before the bin runs.
+      const preload = 'data:text/javascript,' + encodeURIComponent("Object.defineProperty(process, 'versions', { value: { ...process.versions, node: '18.19.0' } })")
+      const result = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+        execFile(process.execPath, ['--import', preload, join(REPO_ROOT, bin), '--version'], (error, _stdout, stderr) =>
+          resolve({ code: error === null ? 0 : (error.code as number), stderr }),
+        )
+      })
+      assert.equal(result.code, 1, bin)
+      assert.match(result.stderr, new RegExp(`this is Node\\.js 18\\.19\\.0; msrp-bot needs Node\\.js ${minimum.replaceAll('.', '\\.')} or later\\. Install a newer Node\\.js`), bin)
+    }
   })
 })
 

@@ -1,15 +1,10 @@
 /**
- * Interop with a real MSRP relay (RFC 4976): Kamailio's msrp module from ../shared/peers.
- * Starts its own instance on ports 5260 (SIP) / 2955 (MSRP) and stops it afterwards.
+ * Interop with a real MSRP relay (RFC 4976): Kamailio's msrp module, configured by
+ * test/interop/peers/kamailio. Starts its own instance on free ports and stops it afterwards.
  */
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { execFile } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { existsSync } from 'node:fs'
-import { dirname, resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { promisify } from 'node:util'
 import { connectMsrp } from '../../src/msrp/node-dial.ts'
 import { MsrpRequestError } from '../../src/msrp/errors.ts'
 import type { MsrpRequest } from '../../src/msrp/message.ts'
@@ -18,26 +13,28 @@ import { generateTransactionId } from '../../src/msrp/serializer.ts'
 import { MsrpSession, generateSessionId, localMsrpUri } from '../../src/msrp/session.ts'
 import type { IncomingMessage } from '../../src/msrp/session.ts'
 import { formatMsrpUri, parseMsrpUri } from '../../src/msrp/uri.ts'
+import { peersAvailable, startKamailio, type KamailioInstance } from './harness/index.ts'
 
-const run = promisify(execFile)
-const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
-const peers = resolve(repo, '../shared/peers/kamailio')
-const env = { ...process.env, RUN_DIR: '/tmp/msrp-bot-relay', SIP_PORT: '5260', MSRP_PORT: '2955' }
-const RELAY = 'msrp://127.0.0.1:2955;tcp'
+const available = peersAvailable()
+const skip = available.ok ? false : available.why
+let kam: KamailioInstance
+/** The relay's MSRP port, and its URI (known once Kamailio runs). */
+let PORT = 0
+let RELAY = ''
 
-describe('MSRP relay interop (Kamailio msrp module, RFC 4976)', () => {
+describe('MSRP relay interop (Kamailio msrp module, RFC 4976)', { skip }, () => {
   before(async () => {
-    assert.ok(existsSync(`${peers}/start.sh`), `Kamailio peer scripts not found at ${peers}`)
-    const { stdout } = await run(`${peers}/start.sh`, [], { env, timeout: 120_000 })
-    assert.match(stdout, /kamailio (up|already running)/)
+    kam = await startKamailio()
+    PORT = kam.msrpPort
+    RELAY = `msrp://127.0.0.1:${PORT};tcp`
   })
 
   after(async () => {
-    await run(`${peers}/stop.sh`, [], { env, timeout: 30_000 })
+    await kam?.stop()
   })
 
   it('AUTH: 401 with a Digest challenge, then 200 with Use-Path and Expires', async () => {
-    const connection = await connectMsrp({ host: '127.0.0.1', port: 2955 })
+    const connection = await connectMsrp({ host: '127.0.0.1', port: PORT })
     try {
       const localUri = localMsrpUri({ host: '127.0.0.1', port: connection.transport.local!.port })
       // First AUTH by hand to see the 401 the SDK answers.
@@ -56,7 +53,7 @@ describe('MSRP relay interop (Kamailio msrp module, RFC 4976)', () => {
       const auth = await authenticateRelay({ relay: RELAY, localUri, username: 'alice', password: 'secret', connection })
       assert.equal(auth.realm, 'example.test')
       assert.equal(auth.usePath.length, 1)
-      assert.match(formatMsrpUri(auth.usePath[0]!), /^msrp:\/\/127\.0\.0\.1:2955\/[^;]+;tcp$/)
+      assert.match(formatMsrpUri(auth.usePath[0]!), new RegExp(`^msrp://127\\.0\\.0\\.1:${PORT}/[^;]+;tcp$`))
       assert.equal(auth.expires, 3600)
 
       await assert.rejects(
@@ -70,14 +67,14 @@ describe('MSRP relay interop (Kamailio msrp module, RFC 4976)', () => {
 
   it('a SEND from one SDK session reaches another through the relay, body intact; 481 for an unknown session', async () => {
     // Alice AUTHs and is reachable at Use-Path + her URI; the relay delivers to her AUTH connection.
-    const aliceConnection = await connectMsrp({ host: '127.0.0.1', port: 2955 })
+    const aliceConnection = await connectMsrp({ host: '127.0.0.1', port: PORT })
     const aliceUri = localMsrpUri({ host: '127.0.0.1', port: aliceConnection.transport.local!.port })
     const auth = await authenticateRelay({ relay: RELAY, localUri: aliceUri, username: 'alice', password: 'secret', connection: aliceConnection })
     const alice = openRelaySession(auth)
 
     // Bob connects to the relay without AUTH; his From-Path names his real address so the
-    // relay can route alice's responses back to him (see ../shared/peers/README.md).
-    const bobConnection = await connectMsrp({ host: '127.0.0.1', port: 2955 })
+    // relay can route alice's responses back to him (see test/interop/peers/README.md).
+    const bobConnection = await connectMsrp({ host: '127.0.0.1', port: PORT })
     const bobUri = localMsrpUri({ host: '127.0.0.1', port: bobConnection.transport.local!.port, sessionId: generateSessionId() })
     const bob = await MsrpSession.connect({ localUri: bobUri, remotePath: [...auth.usePath, aliceUri], connection: bobConnection, bind: false, chunkSize: 1000 })
     try {
@@ -99,7 +96,7 @@ describe('MSRP relay interop (Kamailio msrp module, RFC 4976)', () => {
 
       const stray = await MsrpSession.connect({
         localUri: bobUri.sessionId === undefined ? bobUri : { ...bobUri, sessionId: generateSessionId() },
-        remotePath: [parseMsrpUri('msrp://127.0.0.1:2955/nosuchsession;tcp'), aliceUri],
+        remotePath: [parseMsrpUri(`msrp://127.0.0.1:${PORT}/nosuchsession;tcp`), aliceUri],
         connection: bobConnection,
         bind: false,
       })

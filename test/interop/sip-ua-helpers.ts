@@ -9,10 +9,17 @@ import { UserAgent, type UserAgentOptions, type UaLogger } from '../../src/sip/u
 import { peersAvailable, peersDir, type KamailioInstance } from './harness/index.ts'
 import { nodeTransports } from '../../src/sip/ua/node-transports.ts'
 
-/** Interop tests never skip: without the peers they fail and say why. */
-export function requirePeers(): void {
+/**
+ * The `skip` option for an interop suite: false when Kamailio and sipp are there, else the one
+ * line naming what to install. Under CI a missing peer throws instead (see peersAvailable).
+ *
+ * @example
+ * const skip = requirePeers()
+ * describe('interop: ...', { skip }, () => { ... })
+ */
+export function requirePeers(): false | string {
   const available = peersAvailable()
-  if (!available.ok) throw new Error(`SIP interop needs Kamailio and sipp: ${available.why}`)
+  return available.ok ? false : `SIP interop needs Kamailio and sipp: ${available.why}`
 }
 
 /** Logs to stderr when MSRP_BOT_DEBUG is set (to read a failing run). */

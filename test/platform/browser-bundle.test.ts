@@ -30,6 +30,7 @@ const NODE_FILES: Record<string, string> = {
   'src/sip/digest-server.ts': "the chat server's nonce signing (HMAC from node:crypto); no client imports it",
   'src/msrp/node-dial.ts': 'MSRP over node:net / node:tls / ws',
   'src/msrp/listener.ts': 'the passive MSRP side: TCP/TLS/WebSocket servers',
+  'src/msrp/tls-sniff.ts': 'tells TLS from plain MSRP on one listening port (node:tls, node:stream)',
   'src/msrp/memory-stream.ts': "the in-process MSRP network on node:stream (the server's memory mode)",
   'src/chat/node-platform.ts': 'the chat backend wired to the Node transports',
 }

@@ -8,7 +8,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { MsrpBotError } from '../../errors.ts'
-import { packageInfo } from '../version.ts'
+import { msrpBotPackageInfo } from '../version.ts'
 import { templateFilePath, templateFiles } from './templates.ts'
 import type { TemplateName } from './templates.ts'
 
@@ -30,11 +30,17 @@ export function directoryState(dir: string): DirectoryState {
 
 /**
  * The dependency spec for msrp-bot in the new project: `MSRP_BOT_PACKAGE` when set (any npm
- * spec, e.g. `file:/path/to/checkout` or `^0.2.0`), else `^<this package's version>`.
+ * spec, e.g. `file:../msrp-bot-0.1.0.tgz` or `^0.2.0`), else `^<msrp-bot's version>`, the
+ * published version range.
  */
 export function msrpBotDependencySpec(env: NodeJS.ProcessEnv): string {
+  return msrpBotOverride(env) ?? `^${msrpBotPackageInfo().version}`
+}
+
+/** `MSRP_BOT_PACKAGE` when set and not blank. */
+export function msrpBotOverride(env: NodeJS.ProcessEnv): string | undefined {
   const override = env['MSRP_BOT_PACKAGE']?.trim()
-  return override !== undefined && override !== '' ? override : `^${packageInfo().version}`
+  return override !== undefined && override !== '' ? override : undefined
 }
 
 /** Values for the `{{placeholders}}` in template files. */
@@ -43,6 +49,8 @@ export interface TemplateValues {
   readonly name: string
   /** The msrp-bot dependency spec. */
   readonly msrpBotSpec: string
+  /** The Node.js range (`engines.node`), msrp-bot's own. */
+  readonly nodeEngines: string
   /** Versions of the dev tools, taken from msrp-bot's own package.json. */
   readonly tsxVersion: string
   readonly typescriptVersion: string
@@ -51,13 +59,14 @@ export interface TemplateValues {
 
 /** The default {@link TemplateValues} for a project name. */
 export function templateValues(name: string, env: NodeJS.ProcessEnv): TemplateValues {
-  const info = packageInfo()
+  const info = msrpBotPackageInfo()
   return {
     name,
     msrpBotSpec: msrpBotDependencySpec(env),
+    nodeEngines: info.nodeEngines,
     tsxVersion: info.dependencies['tsx'] ?? '^4.0.0',
-    typescriptVersion: info.devDependencies['typescript'] ?? '^5.0.0',
-    typesNodeVersion: info.devDependencies['@types/node'] ?? '^20.0.0',
+    typescriptVersion: info.devDependencies['typescript'] ?? '^7.0.0',
+    typesNodeVersion: info.devDependencies['@types/node'] ?? '^20.6.0',
   }
 }
 

@@ -9,6 +9,7 @@
  * | room deleted / closed        | `SIP;cause=410;text="Room closed"`                  | gone for good: closed   |
  * | server shutting down         | `SIP;cause=503;text="Server shutting down"`         | unavailable: come back  |
  * | MSRP session failed/not bound| `SIP;cause=408;text="MSRP session failed"`          | re-join                 |
+ * | stopped reading its messages | `SIP;cause=408;text="Not reading messages"`         | re-join                 |
  *
  * (RFC 4579 §5.5 defines the REFER that removes a participant but no Reason; 403 says "the
  * focus no longer lets you in", 410 "this room is gone", 503 "try again later".)
@@ -17,7 +18,7 @@
  */
 
 /** Why the focus ends a participant's session. */
-export type ByeCause = 'kicked' | 'room-closed' | 'shutdown' | 'media-failed'
+export type ByeCause = 'kicked' | 'room-closed' | 'shutdown' | 'media-failed' | 'slow-receiver'
 
 /** The RFC 3326 `Reason` header value for each {@link ByeCause}. */
 export const BYE_REASONS: Readonly<Record<ByeCause, string>> = {
@@ -25,4 +26,7 @@ export const BYE_REASONS: Readonly<Record<ByeCause, string>> = {
   'room-closed': 'SIP;cause=410;text="Room closed"',
   shutdown: 'SIP;cause=503;text="Server shutting down"',
   'media-failed': 'SIP;cause=408;text="MSRP session failed"',
+  // A receiver whose unread output passed the write bound (MSRP_WRITE_OVERFLOW): dropped so the
+  // rest of the room is not held up or the server's memory filled (docs/security.md).
+  'slow-receiver': 'SIP;cause=408;text="Not reading messages"',
 }

@@ -16,6 +16,9 @@ import type { ChatRoom } from '../room.ts'
 import { Authenticator, aorOf } from './identity.ts'
 import { RoomFocus } from './focus.ts'
 import { MsrpEndpoint } from './msrp-endpoint.ts'
+import { DialGuard } from './dial-policy.ts'
+import { resolveLimits } from './limits.ts'
+import { MsrpReadBudget } from '../../msrp/read-budget.ts'
 import type { ChatNetwork, ChatServerOptions } from './options.ts'
 import { silentLogger } from '../../logger.ts'
 import { requestUriOrRespond } from './request-uri.ts'
@@ -41,6 +44,20 @@ export interface ChatServerAddresses {
    * transport's `advertise`, else the bound host (the domain in memory mode).
    */
   readonly advertise: string
+}
+
+/** What the listeners hold right now ({@link ChatServer.transportStats}), for metrics and limit checks. */
+export interface TransportStats {
+  /** Open MSRP connections, accepted and dialled. */
+  readonly msrpConnections: number
+  /** The most output waiting for one MSRP receiver (bounded by `limits.msrpMaxWriteBufferBytes`). */
+  readonly msrpMaxPendingWriteBytes: number
+  /** Bytes of incomplete MSRP frames held by all connections (bounded by `limits.msrpReadBudgetBytes`). */
+  readonly msrpReadBufferedBytes: number
+  /** MSRP connections refused by a connection cap since start. */
+  readonly msrpRefusedConnections: number
+  /** Open SIP connections (TCP, TLS, WS). */
+  readonly sipConnections: number
 }
 
 /** How often expired registrations and subscriptions are swept (their final NOTIFYs sent). */
@@ -71,10 +88,12 @@ export class ChatServer {
   #sweep: TimerHandle | undefined
   #closing: Promise<void> | undefined
   readonly #closeTimeoutMs: number
+  readonly #readBudget: MsrpReadBudget | undefined
 
   /** @internal use {@link startChatServer}. */
-  constructor(init: { options: ChatServerOptions; sip: SipEndpoint; msrp: MsrpEndpoint; network: ChatNetwork | undefined; store: RoomStore; clock: Clock }) {
+  constructor(init: { options: ChatServerOptions; sip: SipEndpoint; msrp: MsrpEndpoint; network: ChatNetwork | undefined; store: RoomStore; clock: Clock; readBudget?: MsrpReadBudget }) {
     const { options, sip, msrp, clock } = init
+    this.#readBudget = init.readBudget
     this.domain = options.domain
     this.network = init.network
     this.#sip = sip
@@ -109,6 +128,7 @@ export class ChatServer {
       deliveryTimeoutMs: options.deliveryTimeoutMs ?? 10_000,
       deliveryMode: options.deliveryMode ?? 'confirmed',
       msrpBindTimeoutMs: options.msrpBindTimeoutMs ?? 30_000,
+      dialGuard: new DialGuard({ policy: options.msrpDial ?? 'source', clock }),
       byeReasons: options.byeReasons ?? true,
     })
     const rooms = options.rooms ?? []
@@ -130,6 +150,20 @@ export class ChatServer {
       this.#subscriptions.connectionClosed(id)
     })
     this.#scheduleSweep()
+  }
+
+  /** What the listeners hold right now: connections and buffered bytes against their limits. */
+  transportStats(): TransportStats {
+    const msrp = this.#msrp.stats()
+    let sip = 0
+    for (const transport of this.#sip.transports.all()) sip += transport.reliable ? (transport as { connectionIds?: () => string[] }).connectionIds?.().length ?? 0 : 0
+    return {
+      msrpConnections: msrp.connections,
+      msrpMaxPendingWriteBytes: msrp.maxPendingWriteBytes,
+      msrpReadBufferedBytes: this.#readBudget?.used ?? 0,
+      msrpRefusedConnections: msrp.refused,
+      sipConnections: sip,
+    }
   }
 
   /** The room URI for a room name: `sip:<name>@<domain>`. */
@@ -158,7 +192,7 @@ export class ChatServer {
   }
 
   /** The server's SIP URI for one transport (`sip:host:port;transport=tcp`, advertised host), for clients' outbound proxy setting. */
-  sipUri(transport: 'udp' | 'tcp' | 'ws' | 'memory' = 'tcp'): string {
+  sipUri(transport: 'udp' | 'tcp' | 'tls' | 'ws' | 'memory' = 'tcp'): string {
     const a = this.addresses.sip.find((x) => x.transport === transport) ?? this.addresses.sip[0]!
     const host = this.addresses.advertise
     return `sip:${host.includes(':') ? `[${host}]` : host}:${a.port};transport=${a.transport}`
@@ -281,15 +315,26 @@ export async function startChatServer(options: ChatServerOptions): Promise<ChatS
   const mode = options.transport ?? { kind: 'memory' }
   const clock = options.clock ?? realClock
   const network = mode.kind === 'memory' ? (mode.network ?? createChatNetwork()) : undefined
-  const sip = await SipEndpoint.start(mode, options.domain, network, options.clock, log)
+  const limits = resolveLimits(options.limits)
+  const sip = await SipEndpoint.start(mode, options.domain, network, options.clock, log, limits)
   // A failure part-way (an MSRP port in use, a bad room config) closes what was opened, so the
   // SIP ports are free again when this rejects.
   let msrp: MsrpEndpoint | undefined
   let server: ChatServer
+  const readBudget = new MsrpReadBudget(limits.msrpReadBudgetBytes)
   try {
-    msrp = await MsrpEndpoint.start(mode, options.domain, network?.msrp, { clock })
+    msrp = await MsrpEndpoint.start(mode, options.domain, network?.msrp, {
+      clock,
+      maxConnections: limits.maxConnections,
+      maxConnectionsPerSource: limits.maxConnectionsPerSource,
+      unboundTimeoutMs: limits.msrpUnboundTimeoutMs,
+      headerTimeoutMs: limits.headerTimeoutMs,
+      unknownSessionMaxBodyBytes: limits.msrpUnknownSessionMaxBodyBytes,
+      maxWriteBufferBytes: limits.msrpMaxWriteBufferBytes,
+      readBudget,
+    })
     const store = options.store ?? new InMemoryRoomStore({ clock })
-    server = new ChatServer({ options, sip, msrp, network, store, clock })
+    server = new ChatServer({ options, sip, msrp, network, store, clock, readBudget })
   } catch (error) {
     await msrp?.close().catch(() => undefined)
     await sip.close().catch(() => undefined)

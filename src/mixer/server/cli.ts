@@ -28,6 +28,10 @@ export interface ChatServerCliOptions {
   trustedProxies?: string[]
   /** With `users`: let identities of other domains in as guests. */
   allowGuests?: boolean
+  /** SIP over TLS on `tls.port`, and MSRP over TLS on the MSRP port, with this PEM certificate and key. */
+  tls?: { port: number; cert: string | Buffer; key: string | Buffer }
+  /** Where the focus may dial for `a=setup:passive` offers (default `source`, see dial-policy.ts). */
+  msrpDial?: 'source' | 'any'
   /** Where the `ready` line and logs go (default: stdout / stderr). */
   out?: (line: string) => void
   logger?: ChatServerLogger
@@ -54,11 +58,12 @@ export async function runChatServerCli(opts: ChatServerCliOptions): Promise<void
     ...(opts.trustedProxies === undefined ? {} : { trustedProxies: opts.trustedProxies }),
     ...(opts.allowGuests === undefined ? {} : { allowGuests: opts.allowGuests }),
     ...(opts.logger === undefined ? {} : { logger: opts.logger }),
-    transport: { kind: 'sockets', host: opts.host, port: opts.port, ...(opts.advertise === undefined ? {} : { advertise: opts.advertise }), ...(opts.wsPort === undefined ? {} : { wsPort: opts.wsPort }), ...(opts.msrpPort === undefined ? {} : { msrpPort: opts.msrpPort }) },
+    transport: { kind: 'sockets', host: opts.host, port: opts.port, ...(opts.advertise === undefined ? {} : { advertise: opts.advertise }), ...(opts.wsPort === undefined ? {} : { wsPort: opts.wsPort }), ...(opts.msrpPort === undefined ? {} : { msrpPort: opts.msrpPort }), ...(opts.tls === undefined ? {} : { tls: opts.tls }) },
+    ...(opts.msrpDial === undefined ? {} : { msrpDial: opts.msrpDial }),
   })
   const sip = server.addresses.sip.map((a) => `${a.transport}://${a.host}:${a.port}`).join(' ')
   const rooms = server.rooms.list().map((r) => r.uri).join(' ')
-  out(`msrp-bot chat server ready: sip ${sip} msrp tcp://${server.addresses.msrp.host}:${server.addresses.msrp.port} domain ${server.domain} rooms ${rooms || '(none)'}${server.addresses.advertise === opts.host ? '' : ` advertised as ${server.addresses.advertise}`}`)
+  out(`msrp-bot chat server ready: sip ${sip} msrp tcp://${server.addresses.msrp.host}:${server.addresses.msrp.port}${opts.tls === undefined ? '' : ` (and tls)`} domain ${server.domain} rooms ${rooms || '(none)'}${server.addresses.advertise === opts.host ? '' : ` advertised as ${server.addresses.advertise}`}`)
   await new Promise<void>((resolve) => {
     const stop = (): void => {
       process.off('SIGINT', stop)

@@ -11,8 +11,8 @@
 import { parseCpim } from '../../cpim/parser.ts'
 import { buildFullRoster, buildPartialRoster } from '../../conference/documents.ts'
 import { generateSessionId } from '../../msrp/session.ts'
-import { formatMsrpUri } from '../../msrp/uri.ts'
 import { serializeUri, type SipUri } from '../../sip/uri.ts'
+import { formatMsrpUri, parseMsrpUri } from '../../msrp/uri.ts'
 import { createAnswer } from '../../sdp/offer-answer.ts'
 import type { IncomingRequest } from '../../sip/core/incoming-request.ts'
 import type { UserAgentCore } from '../../sip/core/user-agent-core.ts'
@@ -28,6 +28,7 @@ import type { LeaveReason, RoomStore } from '../room-store.ts'
 import type { ChatRoom } from '../room.ts'
 import { BYE_REASONS, type ByeCause } from './bye-reason.ts'
 import { acceptsDialog } from './dialog-request.ts'
+import type { DialGuard } from './dial-policy.ts'
 import { guarded, sendInDialog, type DialogLeg } from './in-dialog.ts'
 import { MODERATION_CONTENT_TYPE, parseModerationRequest } from './moderation-request.ts'
 import type { MsrpEndpoint } from './msrp-endpoint.ts'
@@ -48,7 +49,12 @@ interface Leg extends DialogLeg {
   readonly link: ParticipantLink
   bindTimer: TimerHandle | undefined
   leaving: boolean
+  /** Relayed copies in a row that got no answer in time (see #legTimedOut). */
+  timeouts: number
 }
+
+/** Copies in a row a receiver that reads but does not answer may leave unanswered before it is dropped. */
+const MAX_CONSECUTIVE_TIMEOUTS = 3
 
 /** What the focus needs from the server. */
 export interface FocusDeps {
@@ -64,6 +70,8 @@ export interface FocusDeps {
   deliveryTimeoutMs: number
   deliveryMode: DeliveryMode
   msrpBindTimeoutMs: number
+  /** Where the focus may dial for `a=setup:passive` offers, and the throttle on failed dials. */
+  dialGuard: DialGuard
   /** Put the RFC 3326 Reason on BYEs (false: bare BYEs, like foci that send none). */
   byeReasons?: boolean
 }
@@ -73,7 +81,7 @@ let focusRelay: (focus: RoomFocus, leg: Leg, body: Buffer, size: number) => Prom
 let focusNickname: (focus: RoomFocus, room: ChatRoom, participantId: string, nickname: string | undefined) => LinkVerdict
 let focusMaxMessageBytes: (focus: RoomFocus, room: ChatRoom) => number
 let focusBound: (focus: RoomFocus, leg: Leg) => void
-let focusClosed: (focus: RoomFocus, leg: Leg) => void
+let focusClosed: (focus: RoomFocus, leg: Leg, error: Error | undefined) => void
 
 /**
  * What one participant's MSRP session asks of the focus: one small object per participant with
@@ -108,8 +116,8 @@ class LegEvents implements LinkHandlers {
     if (this.leg !== undefined) focusBound(this.#focus, this.leg)
   }
 
-  closed(): void {
-    if (this.leg !== undefined) focusClosed(this.#focus, this.leg)
+  closed(error: Error | undefined): void {
+    if (this.leg !== undefined) focusClosed(this.#focus, this.leg, error)
   }
 }
 
@@ -194,22 +202,40 @@ export class RoomFocus {
     const config = room.state.config
     const policy = roomMediaPolicy(config)
     const sessionId = generateSessionId()
-    const localUri = msrp.uriFor(sessionId)
     const offer = request.body.toString('utf8')
-    const answerOptions = {
-      path: [localUri],
-      acceptTypes: policy.acceptTypes,
-      acceptWrappedTypes: policy.acceptWrappedTypes,
-      maxSize: policy.maxSize,
-      chatroom: { nickname: policy.chatroom.includes('nickname'), privateMessages: policy.chatroom.includes('private-messages'), extensions: [] },
+    const answerWith = (localUri: string): ReturnType<typeof createAnswer> => {
+      const answerOptions = {
+        path: [localUri],
+        acceptTypes: policy.acceptTypes,
+        acceptWrappedTypes: policy.acceptWrappedTypes,
+        maxSize: policy.maxSize,
+        chatroom: { nickname: policy.chatroom.includes('nickname'), privateMessages: policy.chatroom.includes('private-messages'), extensions: [] },
+      }
+      // RFC 6135: the focus prefers to be passive (participants connect to its listener) and
+      // dials only when the offer says a=setup:passive.
+      const passive = createAnswer(offer, { ...answerOptions, setup: 'passive' })
+      return !passive.ok && passive.error.code === 'SDP_SETUP_CONFLICT' ? createAnswer(offer, { ...answerOptions, setup: 'active' }) : passive
     }
-    // RFC 6135: the focus prefers to be passive (participants connect to its listener) and
-    // dials only when the offer says a=setup:passive.
-    let answer = createAnswer(offer, { ...answerOptions, setup: 'passive' })
-    if (!answer.ok && answer.error.code === 'SDP_SETUP_CONFLICT') answer = createAnswer(offer, { ...answerOptions, setup: 'active' })
+    let localUri = msrp.uriFor(sessionId)
+    let answer = answerWith(localUri)
+    if (!answer.ok && answer.error.code === 'SDP_TRANSPORT_MISMATCH' && msrp.secure) {
+      // A TCP/TLS/MSRP offer: answer with our msrps: URI (RFC 4975 §14.1), same port.
+      localUri = msrp.uriFor(sessionId, true)
+      answer = answerWith(localUri)
+    }
     if (!answer.ok) {
       incoming.respond(answer.error.code.startsWith('SDP_') ? 488 : 400, { headers: [['Warning', `399 - "${answer.error.message.replace(/"/g, "'")}"`]] })
       return
+    }
+    if (answer.connect) {
+      // The focus must dial (a=setup:passive): only where the dial policy allows (dial-policy.ts).
+      const first = answer.remote.path[0]
+      const refusal = this.#deps.dialGuard.check(first === undefined ? '' : hostOfPath(first), incoming.source.host)
+      if (refusal !== undefined) {
+        log.info(`refused to dial the MSRP path of ${identity} (INVITE from ${incoming.source.host}): ${refusal.warning}`)
+        incoming.respond(refusal.status, { headers: [['Warning', `399 - "${refusal.warning}"`], ...(refusal.status === 503 ? [['Retry-After', String(refusal.retryAfterSeconds)] as [string, string]] : [])] })
+        return
+      }
     }
     const from = readNameAddrHeader(request.headers, 'From')
     const contactHeader = readNameAddrHeader(request.headers, 'Contact')
@@ -246,7 +272,7 @@ export class RoomFocus {
       incoming.respond(400, { reason: error instanceof Error ? error.message : 'Bad Request' })
       return
     }
-    leg = { dialog, destination: incoming.source, room, participantId: sessionId, identity, link, bindTimer: undefined, leaving: false }
+    leg = { dialog, destination: incoming.source, room, participantId: sessionId, identity, link, bindTimer: undefined, leaving: false, timeouts: 0 }
     events.leg = leg
     this.#legs.set(sessionId, leg)
     const joined = leg
@@ -280,9 +306,26 @@ export class RoomFocus {
       leg.link.bind(connection)
       if (!(await leg.link.sendBindingSend())) throw new Error('the participant refused the binding SEND')
     } catch (error) {
+      this.#deps.dialGuard.failed(leg.destination.host)
       this.#deps.log.info(`could not connect to ${leg.identity}'s MSRP path: ${error instanceof Error ? error.message : String(error)}`)
       await this.#leave(leg, 'error', 'media-failed')
     }
+  }
+
+  /**
+   * A copy to `leg` got no answer within the delivery timeout. The stuck-receiver policy
+   * (docs/security.md): a receiver that still has output waiting (it is not reading) is dropped
+   * at once, one that reads but does not answer after {@link MAX_CONSECUTIVE_TIMEOUTS} copies in
+   * a row; both get `BYE` with `Reason: SIP;cause=408;text="Not reading messages"`. So one stuck
+   * participant delays the room's answers by one delivery timeout, not one per message.
+   */
+  #legTimedOut(leg: Leg): void {
+    if (leg.leaving) return
+    leg.timeouts++
+    const pending = leg.link.connection?.pendingWriteBytes ?? 0
+    if (pending === 0 && leg.timeouts < MAX_CONSECUTIVE_TIMEOUTS) return
+    this.#deps.log.info(`${leg.identity} is not reading its MSRP session in ${leg.room.uri} (${leg.timeouts} unanswered, ${pending} bytes waiting); dropping it`)
+    void this.#leave(leg, 'error', 'slow-receiver')
   }
 
   /** Removes a participant: roster change (NOTIFYs follow), MSRP session closed, BYE (with its RFC 3326 Reason) if `bye` says why. */
@@ -345,7 +388,11 @@ export class RoomFocus {
         leg.bindTimer = undefined
       }
     }
-    focusClosed = (focus, leg) => void focus.#leave(leg, 'error', 'media-failed')
+    focusClosed = (focus, leg, error) => {
+      const slow = (error as { code?: unknown } | undefined)?.code === 'MSRP_WRITE_OVERFLOW'
+      if (slow) focus.#deps.log.info(`${leg.identity} stopped reading its MSRP session in ${leg.room.uri}; dropping it (${error?.message})`)
+      void focus.#leave(leg, 'error', slow ? 'slow-receiver' : 'media-failed')
+    }
   }
 
   // ---- messages and nicknames ------------------------------------------------------------
@@ -383,8 +430,11 @@ export class RoomFocus {
           continue
         }
         target.link.relay(message, (outcome) => {
+          if (outcome.ok) target.timeouts = 0
+          else if (outcome.status === 408) this.#legTimedOut(target)
           // A leg that failed because its participant left meanwhile (BYE, closed connection) is
           // no failure of the sender's message (RFC 4975 §7.2: 481 names the sender's session).
+          // That includes a stuck receiver dropped for this very timeout.
           outcomes[i] = outcome.ok
             ? { participantId: id, ok: true }
             : { participantId: id, ok: false, status: outcome.status, ...(outcome.reason === undefined ? {} : { reason: outcome.reason }), ...(target.leaving ? { left: true } : {}) }
@@ -532,4 +582,13 @@ function gruuOf(uri: SipUri): string {
   const gruu: SipUri = { kind: 'sip', scheme: uri.scheme, host: uri.host, params: new Map([['gr', uri.params.get('gr') ?? null]]), headers: [] }
   if (uri.user !== undefined) gruu.user = uri.user
   return serializeUri(gruu)
+}
+
+/** The host of an `a=path` URI, or '' when it does not parse (no dial is allowed to it then). */
+function hostOfPath(uri: string): string {
+  try {
+    return parseMsrpUri(uri).host
+  } catch {
+    return ''
+  }
 }

@@ -7,7 +7,7 @@
 
 import { MsrpConnection, type MsrpConnectionOptions } from '../../msrp/connection.ts'
 import { connectMsrpUri } from '../../msrp/node-dial.ts'
-import { MsrpListener } from '../../msrp/listener.ts'
+import { MsrpListener, type MsrpAcceptOptions } from '../../msrp/listener.ts'
 import type { MemoryNetwork as MsrpMemoryNetwork } from '../../msrp/memory-stream.ts'
 import { streamTransport } from '../../msrp/transport.ts'
 import { parseMsrpUri } from '../../msrp/uri.ts'
@@ -29,9 +29,12 @@ export class MsrpEndpoint {
   readonly #stopMemory: (() => void) | undefined
   readonly #options: Omit<MsrpConnectionOptions, 'role' | 'resolveSession'>
   readonly #dialed = new Set<MsrpConnection>()
+  /** The listener also serves MSRP over TLS (`msrps:`) on its port. */
+  readonly secure: boolean
 
-  private constructor(listener: MsrpListener, host: string, boundHost: string, port: number, options: Omit<MsrpConnectionOptions, 'role' | 'resolveSession'>, memory?: MsrpMemoryNetwork, stopMemory?: () => void) {
+  private constructor(listener: MsrpListener, host: string, boundHost: string, port: number, options: Omit<MsrpConnectionOptions, 'role' | 'resolveSession'>, memory?: MsrpMemoryNetwork, stopMemory?: () => void, secure = false) {
     this.listener = listener
+    this.secure = secure
     this.host = host
     this.boundHost = boundHost
     this.port = port
@@ -40,24 +43,30 @@ export class MsrpEndpoint {
     this.#stopMemory = stopMemory
   }
 
-  /** Starts listening for `mode`; `domain` is the memory-network host. */
-  static async start(mode: ChatServerTransport, domain: string, memory: MsrpMemoryNetwork | undefined, options: Omit<MsrpConnectionOptions, 'role' | 'resolveSession'>): Promise<MsrpEndpoint> {
+  /**
+   * Starts listening for `mode`; `domain` is the memory-network host. `options` apply to every
+   * connection (accepted and dialled) and the listener's caps and timeouts to accepted ones.
+   */
+  static async start(mode: ChatServerTransport, domain: string, memory: MsrpMemoryNetwork | undefined, options: MsrpAcceptOptions): Promise<MsrpEndpoint> {
+    const { maxConnections: _max, maxConnectionsPerSource: _perSource, unboundTimeoutMs: _unbound, ...connectionOptions } = options
     if (mode.kind === 'memory') {
-      const listener = new MsrpListener(options)
+      // In process every client has the same made-up address: only the total cap applies.
+      const listener = new MsrpListener({ ...options, maxConnectionsPerSource: Number.POSITIVE_INFINITY })
       const network = memory!
       const stop = network.listen(domain, MEMORY_MSRP_PORT, (stream) => listener.accept(stream))
-      return new MsrpEndpoint(listener, domain, domain, MEMORY_MSRP_PORT, options, network, stop)
+      return new MsrpEndpoint(listener, domain, domain, MEMORY_MSRP_PORT, connectionOptions, network, stop)
     }
     const host = mode.host ?? '127.0.0.1'
-    const listener = await MsrpListener.listen({ ...options, host, port: mode.msrpPort ?? 0 })
+    const tls = mode.tls
+    const listener = await MsrpListener.listen({ ...options, host, port: mode.msrpPort ?? 0, ...(tls === undefined ? {} : { alsoTls: { cert: tls.cert, key: tls.key } }) })
     // RFC 4975 §6: the a=path URI is where the peer connects, so it names the advertised host.
-    return new MsrpEndpoint(listener, mode.advertise ?? host, host, listener.address!.port, options)
+    return new MsrpEndpoint(listener, mode.advertise ?? host, host, listener.address!.port, connectionOptions, undefined, undefined, tls !== undefined)
   }
 
-  /** The server's MSRP URI for one session (`msrp://host:port/<id>;tcp`). */
-  uriFor(sessionId: string): string {
+  /** The server's MSRP URI for one session (`msrp://host:port/<id>;tcp`, or `msrps:` for a TLS session). */
+  uriFor(sessionId: string, secure = false): string {
     const host = this.host.includes(':') ? `[${this.host}]` : this.host
-    return `msrp://${host}:${this.port}/${sessionId};tcp`
+    return `${secure ? 'msrps' : 'msrp'}://${host}:${this.port}/${sessionId};tcp`
   }
 
   /** Active side (RFC 6135): connects to the first hop of a participant's `a=path`. */
@@ -73,6 +82,19 @@ export class MsrpEndpoint {
     this.#dialed.add(connection)
     connection.once('close', () => this.#dialed.delete(connection))
     return connection
+  }
+
+  /** Open connections (accepted and dialled) and the most output waiting for any one of them. */
+  stats(): { connections: number; maxPendingWriteBytes: number; refused: number } {
+    let max = 0
+    let n = 0
+    for (const set of [this.listener.connections, this.#dialed]) {
+      for (const c of set) {
+        n++
+        if (c.pendingWriteBytes > max) max = c.pendingWriteBytes
+      }
+    }
+    return { connections: n, maxPendingWriteBytes: max, refused: this.listener.refused }
   }
 
   /** Stops listening and closes every connection. */

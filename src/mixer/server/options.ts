@@ -13,6 +13,8 @@ import type { RoomConfig } from '../room-store.ts'
 import type { RoomStore } from '../room-store.ts'
 import type { DeliveryMode } from './participant-link.ts'
 import type { DigestAlgorithm } from '../../digest/index.ts'
+import type { ChatServerLimits } from './limits.ts'
+import type { MsrpDialPolicy } from './dial-policy.ts'
 
 /** The in-process networks a memory-mode server and its clients share (SIP and MSRP). */
 export interface ChatNetwork {
@@ -31,11 +33,23 @@ export interface ChatNetwork {
  *   `advertise` is the host name or IP clients reach the server at, when it differs from the
  *   bound `host` (e.g. bound to 0.0.0.0 or an internal address behind a port forward): it is
  *   what the server names in Via sent-by, Contact, Record-Route and its MSRP `a=path`
- *   (default: `host`). The ports advertised are the bound ones.
+ *   (default: `host`). The ports advertised are the bound ones. `tls` adds SIP over TLS on
+ *   `tls.port` (RFC 3261 §26.2) and MSRP over TLS (`msrps:`, RFC 4975 §14.1) on the MSRP port,
+ *   which then serves both (the first byte tells them apart), with the PEM `cert` and `key`.
  */
 export type ChatServerTransport =
   | { kind: 'memory'; network?: ChatNetwork }
-  | { kind: 'sockets'; host?: string; port?: number; wsPort?: number; msrpPort?: number; advertise?: string }
+  | { kind: 'sockets'; host?: string; port?: number; wsPort?: number; msrpPort?: number; advertise?: string; tls?: ChatServerTls }
+
+/** Certificate and port for the server's TLS listeners. */
+export interface ChatServerTls {
+  /** SIP over TLS port (0 picks a free one). */
+  port: number
+  /** PEM certificate chain. */
+  cert: string | Buffer
+  /** PEM private key of `cert`. */
+  key: string | Buffer
+}
 
 /** One room's policy; every field is optional (see DEFAULT_ROOM_CONFIG). */
 export type ChatRoomSettings = Partial<RoomConfig>
@@ -104,5 +118,13 @@ export interface ChatServerOptions {
    * bare BYEs, as some foci (SylkServer) do: for testing clients against such a focus.
    */
   byeReasons?: boolean
+  /** Connection caps, buffer bounds and timeouts of the listeners (see limits.ts for defaults). */
+  limits?: ChatServerLimits
+  /**
+   * Where the focus may connect when an offer says `a=setup:passive` (RFC 6135): `source`
+   * (default) only to the address the INVITE came from, `any` to whatever `a=path` names (a
+   * proxy or relay in front of the server changes the source). See dial-policy.ts.
+   */
+  msrpDial?: MsrpDialPolicy
 }
 

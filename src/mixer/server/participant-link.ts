@@ -60,6 +60,9 @@ export type DeliveryMode = 'confirmed' | 'fast'
 /** Result of one fan-out leg. */
 export type LegOutcome = { ok: true } | { ok: false; status: number; reason?: string }
 
+/** Smallest chunk cap of a bound participant session (see ParticipantLink.maxChunkBytes). */
+export const MIN_CHUNK_CAP_BYTES = 1024 * 1024
+
 const CPIM = 'message/cpim'
 const DASHES = Buffer.from('-------', 'latin1')
 
@@ -176,6 +179,16 @@ export class ParticipantLink implements PassiveSession {
   async sendBindingSend(): Promise<boolean> {
     const outcome = await this.#send(Buffer.alloc(0), { start: 1, end: 0, total: 0 })
     return outcome.ok
+  }
+
+  /**
+   * @internal MsrpRequestHandler: the largest chunk body buffered for this session. The room's
+   * message limit with headroom (at least {@link MIN_CHUNK_CAP_BYTES}), so a message a little
+   * over the limit still gets its polite 413 (RFC 4975 §10) while a huge chunk closes the
+   * connection before it is held in memory.
+   */
+  maxChunkBytes(): number {
+    return Math.max(this.#handlers.maxMessageBytes(), MIN_CHUNK_CAP_BYTES)
   }
 
   /** @internal MsrpRequestHandler: requests whose To-Path names this session. */

@@ -20,6 +20,8 @@ import { TcpTransport } from '../../sip/transport/tcp.ts'
 import { TransportSet } from '../../sip/transport/transport-set.ts'
 import type { SipTransportProtocol } from '../../sip/transport/types.ts'
 import { UdpTransport } from '../../sip/transport/udp.ts'
+import { TlsTransport } from '../../sip/transport/tls.ts'
+import type { ChatServerLimits } from './limits.ts'
 import { WsTransport } from '../../sip/transport/ws.ts'
 import type { ChatNetwork, ChatServerLogger, ChatServerTransport } from './options.ts'
 
@@ -28,7 +30,7 @@ export const SERVER_METHODS: readonly string[] = ['INVITE', 'ACK', 'CANCEL', 'BY
 
 /** One address the server listens on. */
 export interface ListenAddress {
-  /** `udp`, `tcp`, `ws` or `memory`. */
+  /** `udp`, `tcp`, `tls`, `ws` or `memory`. */
   readonly transport: SipTransportProtocol
   readonly host: string
   readonly port: number
@@ -92,7 +94,7 @@ export class SipEndpoint {
   }
 
   /** Opens the transports for `mode` and returns the endpoint once every one listens. */
-  static async start(mode: ChatServerTransport, domain: string, network: ChatNetwork | undefined, clock: Clock | undefined, log: ChatServerLogger): Promise<SipEndpoint> {
+  static async start(mode: ChatServerTransport, domain: string, network: ChatNetwork | undefined, clock: Clock | undefined, log: ChatServerLogger, limits: Required<ChatServerLimits>): Promise<SipEndpoint> {
     const set = new TransportSet()
     const addresses: ListenAddress[] = []
     let advertise: string | undefined
@@ -105,8 +107,14 @@ export class SipEndpoint {
     } else {
       const host = mode.host ?? '127.0.0.1'
       advertise = mode.advertise
+      const connectionLimits = {
+        maxConnections: limits.maxConnections,
+        maxConnectionsPerSource: limits.maxConnectionsPerSource,
+        idleTimeoutMs: limits.sipIdleTimeoutMs,
+        messageTimeoutMs: limits.headerTimeoutMs,
+      }
       // TCP first: with port 0 it picks the free port that UDP then shares (RFC 3261 §18: one port, both transports).
-      const tcp = new TcpTransport({ host, port: mode.port ?? 0 })
+      const tcp = new TcpTransport({ host, port: mode.port ?? 0, ...connectionLimits })
       await tcp.listen()
       const port = tcp.localAddress().port
       const udp = new UdpTransport({ host, port })
@@ -118,8 +126,20 @@ export class SipEndpoint {
       }
       set.add(udp).add(tcp)
       addresses.push({ transport: 'udp', host, port }, { transport: 'tcp', host, port })
+      if (mode.tls !== undefined) {
+        // SIP over TLS (RFC 3261 §26.2) on its own port.
+        const tls = new TlsTransport({ host, port: mode.tls.port, cert: mode.tls.cert, key: mode.tls.key, ...connectionLimits })
+        try {
+          await tls.listen()
+        } catch (error) {
+          await set.close()
+          throw error
+        }
+        set.add(tls)
+        addresses.push({ transport: 'tls', host, port: tls.localAddress().port })
+      }
       if (mode.wsPort !== undefined) {
-        const ws = new WsTransport({ host, port: mode.wsPort })
+        const ws = new WsTransport({ host, port: mode.wsPort, maxConnections: limits.maxConnections, maxConnectionsPerSource: limits.maxConnectionsPerSource, idleTimeoutMs: limits.sipIdleTimeoutMs })
         try {
           await ws.listen()
         } catch (error) {

@@ -1,5 +1,6 @@
 import { EventEmitter } from 'eventemitter3'
 import type { MsrpBotError } from '../../errors.ts'
+import { ConnectionLimiter, type ConnectionLimits } from '../../connection-limiter.ts'
 import { nextConnectionId, PING, PONG, remoteKey, type RawConnection } from './connection.ts'
 import { TransportError } from './errors.ts'
 import {
@@ -15,8 +16,12 @@ import {
   type TransportLogger,
 } from './types.ts'
 
-/** Options every connection transport accepts. */
-export interface ConnectionTransportOptions {
+/**
+ * Options every connection transport accepts. `maxConnections` and `maxConnectionsPerSource`
+ * cap the connections accepted by the listener (outgoing ones are not counted): one beyond a
+ * cap is closed at once and reported as 'connection-closed' with reason 'refused'.
+ */
+export interface ConnectionTransportOptions extends ConnectionLimits {
   /** Send RFC 5626 CRLF pings on connections this side opens; off by default. */
   readonly keepalive?: KeepaliveOptions | false
   /** How long opening a connection may take (default 10 s). */
@@ -30,6 +35,8 @@ interface Managed {
   readonly raw: RawConnection
   readonly outbound: boolean
   readonly keys: string[]
+  /** Counted by the limiter (accepted connections). */
+  readonly counted: boolean
   closed: boolean
   pingTimer: unknown
   pongTimer: unknown
@@ -55,13 +62,33 @@ export abstract class ConnectionTransport extends EventEmitter<SipTransportEvent
   readonly #connections = new Map<string, Managed>()
   readonly #byRemote = new Map<string, string>()
   readonly #pending = new Map<string, Promise<Managed>>()
+  readonly #limiter: ConnectionLimiter
   #shutDown = false
+  #refused = 0
 
   constructor(options: ConnectionTransportOptions = {}) {
     super()
     this.logger = options.logger ?? silentLogger
     this.#keepalive = options.keepalive || undefined
     this.connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS
+    this.#limiter = new ConnectionLimiter(options)
+  }
+
+  /** Accepted connections closed at once because a cap was reached. */
+  get refusedConnections(): number {
+    return this.#refused
+  }
+
+  /**
+   * Asks the caps whether an accepted connection from `source` may stay; false (the caller
+   * closes it) when `maxConnections` or `maxConnectionsPerSource` is reached.
+   */
+  protected admitInbound(source: string | undefined): boolean {
+    const refusal = this.#limiter.admit(source)
+    if (refusal === undefined) return true
+    this.#refused++
+    this.logger.debug(`${this.protocol}: refused a connection from ${source ?? '?'}: ${refusal === 'total' ? `${this.#limiter.maxConnections} connections open` : `${this.#limiter.maxPerSource} connections from that address`}`)
+    return false
   }
 
   /** Starts accepting connections. */
@@ -122,10 +149,10 @@ export abstract class ConnectionTransport extends EventEmitter<SipTransportEvent
   }
 
   /** Registers an accepted or opened connection and starts delivering its messages. */
-  protected adopt(raw: RawConnection, outbound: boolean, extraKeys: string[] = []): Managed {
+  protected adopt(raw: RawConnection, outbound: boolean, extraKeys: string[] = [], counted = false): Managed {
     const id = nextConnectionId(this.protocol)
     const keys = [remoteKey(raw.remote.address, raw.remote.port), ...extraKeys]
-    const managed: Managed = { id, raw, outbound, keys, closed: false, pingTimer: undefined, pongTimer: undefined }
+    const managed: Managed = { id, raw, outbound, keys, counted, closed: false, pingTimer: undefined, pongTimer: undefined }
     this.#connections.set(id, managed)
     // The newest connection to a peer wins the index; older ones stay usable by id.
     for (const key of keys) this.#byRemote.set(key, id)
@@ -206,6 +233,7 @@ export abstract class ConnectionTransport extends EventEmitter<SipTransportEvent
     if (managed.pingTimer !== undefined) timers.clearTimeout(managed.pingTimer)
     if (managed.pongTimer !== undefined) timers.clearTimeout(managed.pongTimer)
     this.#connections.delete(managed.id)
+    if (managed.counted) this.#limiter.release(managed.raw.remote.address)
     for (const key of managed.keys) if (this.#byRemote.get(key) === managed.id) this.#byRemote.delete(key)
     managed.raw.close()
     if (error) {

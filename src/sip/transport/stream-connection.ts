@@ -10,9 +10,17 @@ export interface StreamConnectionOptions {
   readonly limits?: SipFramerLimits
   /** Close the connection after this long with no traffic either way; 0 disables (default 10 min). */
   readonly idleTimeoutMs?: number
+  /**
+   * Close the connection when a message stays incomplete this long after its first bytes came
+   * (default 10 s; 0 disables): the idle timeout restarts on every byte, so without this a
+   * peer sending one byte every few seconds would hold a partial header forever.
+   */
+  readonly messageTimeoutMs?: number
 }
 
 const DEFAULT_IDLE_MS = 10 * 60 * 1000
+/** Default of {@link StreamConnectionOptions.messageTimeoutMs}. */
+export const DEFAULT_MESSAGE_TIMEOUT_MS = 10_000
 
 /**
  * A TCP or TLS socket carrying SIP: cuts the byte stream into messages and keepalives with
@@ -25,6 +33,10 @@ export class StreamConnection implements RawConnection {
   readonly #socket: Socket
   readonly #framer: SipStreamFramer
   readonly #idleMs: number
+  readonly #messageTimeoutMs: number
+  /** Frames completed so far: the message timer tells a stuck message from a later one. */
+  #frames = 0
+  #messageTimer: NodeJS.Timeout | undefined
   #sink: ConnectionSink | undefined
 
   /**
@@ -35,6 +47,7 @@ export class StreamConnection implements RawConnection {
     this.#socket = socket
     this.#framer = new SipStreamFramer({ ...options.limits, side })
     this.#idleMs = options.idleTimeoutMs ?? DEFAULT_IDLE_MS
+    this.#messageTimeoutMs = options.messageTimeoutMs ?? DEFAULT_MESSAGE_TIMEOUT_MS
     this.remote = { address: socket.remoteAddress ?? '', port: socket.remotePort ?? 0 }
     this.local = { address: socket.localAddress ?? '', port: socket.localPort ?? 0 }
     socket.setNoDelay(true)
@@ -47,7 +60,10 @@ export class StreamConnection implements RawConnection {
     socket.on('error', (cause) => {
       sink.closed('error', new TransportError('SIP_TRANSPORT_SOCKET', `socket error on connection with ${this.remote.address}:${this.remote.port}: ${cause.message}`, { cause }))
     })
-    socket.on('close', () => sink.closed('remote'))
+    socket.on('close', () => {
+      if (this.#messageTimer !== undefined) clearTimeout(this.#messageTimer)
+      sink.closed('remote')
+    })
     socket.on('end', () => socket.end())
     if (this.#idleMs > 0) {
       socket.setTimeout(this.#idleMs, () => sink.closed('idle'))
@@ -56,7 +72,10 @@ export class StreamConnection implements RawConnection {
 
   #data(chunk: Buffer): void {
     const sink = this.#sink!
-    for (const frame of this.#framer.push(chunk)) {
+    const frames = this.#framer.push(chunk)
+    this.#frames += frames.length
+    if (this.#messageTimer === undefined && this.#messageTimeoutMs > 0 && this.#framer.buffered > 0) this.#armMessageTimer()
+    for (const frame of frames) {
       switch (frame.type) {
         case 'message':
           sink.message(frame.bytes)
@@ -72,6 +91,21 @@ export class StreamConnection implements RawConnection {
           return
       }
     }
+  }
+
+  /** Closes the connection if the message in progress is still incomplete after the message timeout. */
+  #armMessageTimer(): void {
+    const frames = this.#frames
+    this.#messageTimer = setTimeout(() => {
+      this.#messageTimer = undefined
+      if (this.#socket.destroyed || this.#framer.buffered === 0) return
+      if (this.#frames !== frames) {
+        this.#armMessageTimer() // a later message: it gets its own full period
+        return
+      }
+      this.#sink?.closed('message-timeout', new TransportError('SIP_MESSAGE_TIMEOUT', `closed the connection with ${this.remote.address}:${this.remote.port}: a message was still incomplete after ${this.#messageTimeoutMs} ms`))
+    }, this.#messageTimeoutMs)
+    this.#messageTimer.unref()
   }
 
   write(bytes: Buffer): Promise<void> {

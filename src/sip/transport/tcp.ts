@@ -16,8 +16,8 @@ export interface TcpTransportOptions extends ConnectionTransportOptions {
   readonly limits?: SipFramerLimits
   /** Close connections idle this long; 0 disables (default 10 min). */
   readonly idleTimeoutMs?: number
-  /** Refuse inbound connections beyond this many (default unlimited); bounds what a flood can hold. */
-  readonly maxConnections?: number
+  /** Close incomplete messages after this long (default 10 s, see StreamConnectionOptions). */
+  readonly messageTimeoutMs?: number
 }
 
 /**
@@ -43,7 +43,6 @@ export class TcpTransport extends ConnectionTransport {
   async listen(): Promise<void> {
     if (this.server) return
     const server = this.createServer((socket) => this.#accept(socket))
-    if (this.options.maxConnections !== undefined) server.maxConnections = this.options.maxConnections
     server.on('error', (cause) => this.emit('error', new TransportError('SIP_TRANSPORT_SOCKET', `${this.protocol} listener error: ${cause.message}`, { cause })))
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject)
@@ -103,11 +102,11 @@ export class TcpTransport extends ConnectionTransport {
   }
 
   #accept(socket: Socket): void {
-    if (this.isShutDown) {
+    if (this.isShutDown || !this.admitInbound(socket.remoteAddress)) {
       socket.destroy()
       return
     }
-    this.adopt(new StreamConnection(socket, 'server', this.options), false)
+    this.adopt(new StreamConnection(socket, 'server', this.options), false, [], true)
   }
 
   /** Accepted sockets come here; TLS sends its secure sockets. */

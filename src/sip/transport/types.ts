@@ -38,6 +38,10 @@ export type ConnectionCloseReason =
   | 'remote'
   /** Nothing was sent or received for the idle timeout. */
   | 'idle'
+  /** A message stayed incomplete longer than the message timeout (a slow-header attack). */
+  | 'message-timeout'
+  /** A connection cap was reached when it arrived (see ConnectionTransportOptions). */
+  | 'refused'
   /** RFC 5626 §4.4.1: no pong came back after a ping; the upper layer should re-register. */
   | 'keepalive-timeout'
   /** The peer sent bytes that cannot be framed, or exceeded a size limit. */

@@ -14,15 +14,23 @@ export class WsConnection implements RawConnection {
   readonly remote: TransportAddress
   readonly local: TransportAddress
   readonly #ws: WebSocket
+  readonly #idleMs: number
 
-  constructor(ws: WebSocket, remote: TransportAddress, local: TransportAddress) {
+  /** `idleTimeoutMs`: close after this long with no message either way (default 10 min; 0 disables). */
+  constructor(ws: WebSocket, remote: TransportAddress, local: TransportAddress, idleTimeoutMs = 10 * 60 * 1000) {
     this.#ws = ws
     this.remote = remote
     this.local = local
+    this.#idleMs = idleTimeoutMs
   }
 
   attach(sink: ConnectionSink): void {
     const ws = this.#ws
+    // The underlying socket's inactivity timer: any byte in or out restarts it. A WebSocket
+    // message is only delivered whole, so a partial one counts as traffic but never as a message;
+    // ws bounds its size (maxPayload).
+    const socket = (ws as unknown as { _socket?: { setTimeout?: (ms: number, cb: () => void) => void } })._socket
+    if (this.#idleMs > 0) socket?.setTimeout?.(this.#idleMs, () => sink.closed('idle'))
     ws.on('message', (data: RawData) => {
       const bytes = toBuffer(data)
       if (bytes.length === 4 && bytes.toString('latin1') === '\r\n\r\n') sink.ping()

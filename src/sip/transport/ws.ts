@@ -23,6 +23,8 @@ export interface WsTransportOptions extends ConnectionTransportOptions {
   readonly path?: string
   /** Largest SIP message accepted in one WebSocket message (default 1 MiB + 64 KiB). */
   readonly maxMessageBytes?: number
+  /** Close a connection after this long with no message either way; 0 disables (default 10 min). */
+  readonly idleTimeoutMs?: number
   /** TLS listener certificate (wss). */
   readonly cert?: string | Buffer
   /** TLS listener key (wss). */
@@ -105,9 +107,13 @@ export class WsTransport extends ConnectionTransport {
       this.emit('error', new TransportError('SIP_WS_SUBPROTOCOL', `rejected a WebSocket from ${socket.remoteAddress}:${socket.remotePort} that did not offer the "sip" subprotocol (RFC 7118 §4)`))
       return
     }
+    if (!this.admitInbound(socket.remoteAddress)) {
+      ws.terminate()
+      return
+    }
     const remote = { address: socket.remoteAddress ?? '', port: socket.remotePort ?? 0 }
     const local = { address: socket.localAddress ?? '', port: socket.localPort ?? 0 }
-    this.adopt(new WsConnection(ws, remote, local), false)
+    this.adopt(new WsConnection(ws, remote, local, this.#options.idleTimeoutMs), false, [], true)
   }
 
   protected openConnection(target: SendTarget): Promise<RawConnection> {

@@ -62,7 +62,7 @@ function tcpReachable(port: number): Promise<boolean> {
 }
 
 /**
- * Starts a private Kamailio (the shared peer's start.sh) with its own run directory and free
+ * Starts a private Kamailio (test/interop/peers/kamailio/start.sh) with its own run directory and free
  * ports, and resolves once it listens. Call `stop()` in `after()`.
  *
  * @example

@@ -7,7 +7,7 @@ import { freePort } from './ports.ts'
 
 /** Options of {@link runSipp}. */
 export interface SippOptions {
-  /** Scenario: a file name under ../shared/peers/sipp (e.g. `register.xml`) or an absolute path. */
+  /** Scenario: a file name under test/interop/peers/sipp (e.g. `register.xml`) or an absolute path. */
   readonly scenario: string
   /** `host:port` to send to; omit for a UAS scenario. */
   readonly remote?: string

@@ -8,12 +8,19 @@ import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSyn
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { LineProcess } from './child-process.ts'
-import { peersDir } from './peers.ts'
+import { fileURLToPath } from 'node:url'
 import { freePort } from './ports.ts'
 
-/** The SylkServer peer's folder (with a trailing slash). */
+/**
+ * The SylkServer peer's folder (with a trailing slash): the prebuilt SylkServer and SIP SIMPLE
+ * client in `../shared/peers/sylkserver` beside the clone (too large to keep in the repository).
+ * `MSRP_BOT_SYLK_PEER` overrides it.
+ */
 export function sylkPeerDir(): string {
-  return `${peersDir()}sylkserver/`
+  const fromEnv = process.env['MSRP_BOT_SYLK_PEER']
+  if (fromEnv) return fromEnv.endsWith('/') ? fromEnv : `${fromEnv}/`
+  // test/interop/harness/ → the repository root is three levels up; shared/ sits beside the clone.
+  return fileURLToPath(new URL('../../../../shared/peers/sylkserver/', import.meta.url))
 }
 
 /**
@@ -23,7 +30,7 @@ export function sylkPeerDir(): string {
 export function sylkServerAvailable(): { ok: true } | { ok: false; why: string } {
   const dir = sylkPeerDir()
   const found: { ok: true } | { ok: false; why: string } = !existsSync(`${dir}start.sh`)
-    ? { ok: false, why: `no SylkServer peer at ${dir} (set MSRP_BOT_PEERS)` }
+    ? { ok: false, why: `no SylkServer peer at ${dir} (the prebuilt peer from ../shared/peers/sylkserver beside the clone, or set MSRP_BOT_SYLK_PEER)` }
     : !existsSync('/usr/bin/python3')
       ? { ok: false, why: 'the SylkServer peer needs /usr/bin/python3 (Debian 12)' }
       : { ok: true }
