@@ -5,6 +5,7 @@ import type { SipChatBackendOptions } from '../../src/chat/sip-chat-backend.ts'
 import type { BackendEvent } from '../../src/chat/backend.ts'
 import { startChatServer } from '../../src/mixer/server/index.ts'
 import type { ChatServer, ChatServerOptions } from '../../src/mixer/server/index.ts'
+import { createNodeChatBackend } from '../../src/chat/node-platform.ts'
 
 export const DOMAIN = 'example.test'
 export const LOBBY = `sip:lobby@${DOMAIN}`
@@ -21,7 +22,7 @@ export async function startServer(options: Partial<ChatServerOptions> = {}): Pro
 }
 
 export async function client(server: ChatServer, name: string, options: SipChatBackendOptions = {}): Promise<Client> {
-  const backend = new SipChatBackend(
+  const backend = createNodeChatBackend(
     { uri: `sip:${name}@${DOMAIN}`, transport: 'tcp' },
     { memory: server.network!, reconnect: { initialMs: 5, maxMs: 100 }, mediaGraceMs: 100, ...options },
   )

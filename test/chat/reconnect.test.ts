@@ -7,6 +7,7 @@ import { startChatServer } from '../../src/mixer/server/index.ts'
 import type { ChatServer } from '../../src/mixer/server/index.ts'
 import { DOMAIN, LOBBY, client, quiet, startServer, until } from './helpers.ts'
 import type { Client } from './helpers.ts'
+import { createNodeChatBackend } from '../../src/chat/node-platform.ts'
 
 const connectionStates = (c: Client) => c.events.flatMap((e) => (e.type === 'connection' ? [e.state] : []))
 
@@ -79,7 +80,7 @@ describe('SipChatBackend reconnect', () => {
     const server = await startServer({ rooms: ['lobby'] })
     const alice = await client(server, 'alice')
     await alice.backend.join(LOBBY, { nickname: 'alice' })
-    const backend = new SipChatBackend({ uri: `sip:echo@${DOMAIN}`, transport: 'tcp' }, { memory: server.network!, reconnect: { initialMs: 5, maxMs: 50 } })
+    const backend = createNodeChatBackend({ uri: `sip:echo@${DOMAIN}`, transport: 'tcp' }, { memory: server.network!, reconnect: { initialMs: 5, maxMs: 50 } })
     const bot = createBot({ uri: `sip:echo@${DOMAIN}`, rateLimit: false }, { backend, logger: silentLogger })
     await bot.start()
     const room = await bot.join(LOBBY, { nickname: 'echo' })

@@ -14,6 +14,7 @@ import type { UserAgent } from '../../src/sip/ua/index.ts'
 import { selfSignedCert } from '../sip/transport/helpers.ts'
 import { startKamailio, type KamailioInstance } from './harness/index.ts'
 import { kamailioUa, requirePeers } from './sip-ua-helpers.ts'
+import { createNodeChatBackend } from '../../src/chat/node-platform.ts'
 
 requirePeers()
 
@@ -42,7 +43,7 @@ describe('interop: msrp-bot server behind Kamailio over TLS', () => {
     assert.equal((await room.sendRequest(register)).status, 200)
 
     const make = (user: string): SipChatBackend =>
-      new SipChatBackend(
+      createNodeChatBackend(
         { uri: `sip:${user}@${kam.domain}`, password: kam.password, transport: 'tls', outboundProxy: `sip:127.0.0.1:${kam.sipsPort};lr` },
         { tls: { ca: kam.tlsCert!, servername: 'example.test' }, publishPresence: false },
       )

@@ -19,6 +19,7 @@ import { readCSeq } from '../../../src/sip/headers/cseq.ts'
 import { selfSignedCert } from '../../sip/transport/helpers.ts'
 import { until } from '../../msrp/helpers.ts'
 import { TestParticipant } from './participant.ts'
+import { createNodeChatBackend } from '../../../src/chat/node-platform.ts'
 
 const DOMAIN = 'example.test'
 const LOBBY = `sip:lobby@${DOMAIN}`
@@ -47,7 +48,7 @@ describe('chat server TLS listeners', () => {
 
   it('bots register, join and chat over SIP TLS, pinning the test certificate', async () => {
     const make = (name: string): SipChatBackend =>
-      new SipChatBackend(
+      createNodeChatBackend(
         { uri: `sip:${name}@${DOMAIN}`, password: `${name}-pw`, transport: 'tls', outboundProxy: `${server.sipUri('tls')};lr` },
         { tls: { ca: cert, servername: 'localhost' } },
       )
