@@ -7,7 +7,7 @@
 import { createNodeChatBackend } from '../chat/index.ts'
 import { backendConfigFor } from './network-backend.ts'
 import { createConsoleLogger } from '../bot/index.ts'
-import type { ChatOptions, RuntimeContext } from './runtime.ts'
+import type { ChatOptions, RuntimeContext } from './runtime-options.ts'
 import { runTerminalChat } from './terminal-chat.ts'
 
 /**

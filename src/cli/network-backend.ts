@@ -5,7 +5,7 @@
  * @module
  */
 import { uriUser, type BackendConfig } from '../chat/index.ts'
-import type { SipAccountOptions } from './runtime.ts'
+import type { SipAccountOptions } from './runtime-options.ts'
 
 /**
  * The backend configuration for `account`, on top of what a bot's own config says (`base`):

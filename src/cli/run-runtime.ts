@@ -8,7 +8,7 @@ import { createNodeChatBackend } from '../chat/index.ts'
 import { loadBotModule } from './bot-module.ts'
 import { backendConfigFor } from './network-backend.ts'
 import { withEnv } from './scoped-env.ts'
-import type { RunOptions, RuntimeContext } from './runtime.ts'
+import type { RunOptions, RuntimeContext } from './runtime-options.ts'
 import { untilAborted } from './until-aborted.ts'
 
 /**
