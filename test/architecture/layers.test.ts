@@ -5,7 +5,9 @@
  */
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { importsOf, sourceFiles, type ImportEdge } from './imports.ts'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { importsOf, ROOT, sourceFiles, type ImportEdge } from './imports.ts'
 
 /**
  * Layers from the bottom up; a path belongs to the first entry whose prefix it starts with.
@@ -108,5 +110,14 @@ describe('the circle finder', () => {
   it('finds a two-file circle and a self-import, and nothing in a chain', () => {
     const graph: Record<string, string[]> = { a: ['b'], b: ['a'], c: ['c'], d: ['e'], e: [] }
     assert.deepEqual(circles(Object.keys(graph), (n) => graph[n]!), [['a', 'b'], ['c']])
+  })
+})
+
+describe('process lifetime', () => {
+  it('only the CLI listens to process signals or ends the process', () => {
+    const offenders = files
+      .filter((f) => !f.startsWith('src/cli/'))
+      .filter((f) => /\bprocess\.(on|once|off|exit|addListener|removeListener)\s*\(/.test(readFileSync(join(ROOT, f), 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '')))
+    assert.deepEqual(offenders, [], 'take an AbortSignal and let the CLI map signals to it')
   })
 })
