@@ -4,7 +4,6 @@
  *
  * @module
  */
-import { MsrpBotError } from '../errors.ts'
 import { addressKey, sameAddress, userPart } from './address.ts'
 import { getDefaultBackendFactory } from './backend-factory.ts'
 import { createNodeChatBackend } from '../chat/node-platform.ts'
@@ -592,9 +591,4 @@ function roomGoneError(uri: string, reason: RoomClosedReason): (attempts: number
         `call bot.join('${uri}') before sending there again`,
       cause === undefined ? undefined : { cause },
     )
-}
-
-/** True when `error` is an `MsrpBotError` with the given code. */
-export function isBotErrorCode(error: unknown, code: string): error is MsrpBotError {
-  return error instanceof MsrpBotError && error.code === code
 }

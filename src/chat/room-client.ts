@@ -19,7 +19,8 @@ import { nextTurn, type Clock } from '../clock.ts'
 import type { BasicLogger } from '../logger.ts'
 import { sameUri, uriKey } from './address.ts'
 import { byeMeaning } from './bye-reason.ts'
-import { SendError } from './backend-errors.ts'
+import { SendError, errorCode } from './backend-errors.ts'
+import { BackendErrorCode } from './backend.ts'
 import type { BackendEvent, OutgoingContent, Participant, RoomClosedReason, RoomHandle, SendReceipt } from './backend.ts'
 import { buildChatCpim, buildComposingCpim, contentOf, decodeChatMessage, newMessageId } from './chat-message.ts'
 import { isDisconnect, toModerationError, toNicknameError, toSendError } from './error-mapping.ts'
@@ -436,8 +437,8 @@ export class RoomClient implements RoomHandle {
       await this.open(this.#wantedNickname)
       this.#host.log.info(`room ${this.uri}: re-joined${this.#nickname === undefined ? '' : ` as ${this.#nickname}`}`)
     } catch (error) {
-      const code = (error as { code?: string }).code
-      if (code === 'NICKNAME_TAKEN' || code === 'NICKNAME_INVALID') {
+      const code = errorCode(error)
+      if (code === BackendErrorCode.nicknameTaken || code === BackendErrorCode.nicknameInvalid) {
         this.#host.log.warn(`room ${this.uri}: re-joined, but the nickname "${this.#wantedNickname}" is no longer available`)
         return
       }

@@ -2,7 +2,7 @@
  * The real {@link ChatBackend}: a SIP user agent (REGISTER, PUBLISH, INVITE, SUBSCRIBE) plus
  * MSRP sessions, speaking RFC 7701 to a chat-room focus. Over sockets (UDP/TCP/TLS/WS) or, for
  * the in-process server, over memory transports: the code path is the same, only the
- * transports differ (DESIGN.md).
+ * transports differ.
  *
  * Named states: `idle` → `starting` → `online` ⇄ `reconnecting` → `stopping` → `stopped`.
  * After a lost connection (transport closed, server restarted) it re-registers, re-joins its
@@ -41,6 +41,8 @@ import type {
   RoomClosedReason,
   RoomHandle,
 } from './backend.ts'
+import { BackendErrorCode } from './backend.ts'
+import { errorCode } from './backend-errors.ts'
 import { memoryDialer, missingDialer } from './msrp-dialer.ts'
 import type { ChatPlatform, MsrpDialer } from './msrp-dialer.ts'
 import { RoomClient } from './room-client.ts'
@@ -351,8 +353,8 @@ export class SipChatBackend implements ChatBackend {
     try {
       await this.track(room.open(options.nickname))
     } catch (error) {
-      const code = (error as { code?: string }).code
-      if ((code === 'NICKNAME_TAKEN' || code === 'NICKNAME_INVALID') && room.state === 'joined') {
+      const code = errorCode(error)
+      if ((code === BackendErrorCode.nicknameTaken || code === BackendErrorCode.nicknameInvalid) && room.state === 'joined') {
         // The session is up without a nickname: the bot owns the room (contract: error.room).
         throw error
       }

@@ -86,6 +86,5 @@ export type {
 } from './presence-agent.ts'
 
 // Building blocks.
-export { FakeClock } from '../clock.ts'
 export type { TimeSource } from '../clock.ts'
 export { uriKey, sameUri, equalUris } from './uri-key.ts'

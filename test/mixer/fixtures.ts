@@ -1,5 +1,6 @@
 /** Shared helpers for the mixer tests. */
-import { ChatRoom, FakeClock, InMemoryRoomStore, type ChatCpim, type RoomConfig } from '../../src/mixer/index.ts'
+import { ChatRoom, InMemoryRoomStore, type ChatCpim, type RoomConfig } from '../../src/mixer/index.ts'
+import { FakeClock } from '../../src/clock.ts'
 
 export const ROOM = 'sip:lobby@example.test'
 export const ALICE = 'sip:alice@example.test'

@@ -1,6 +1,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { FakeClock, TokenBucket } from '../../src/mixer/index.ts'
+import { TokenBucket } from '../../src/mixer/index.ts'
+import { FakeClock } from '../../src/clock.ts'
 
 test('token bucket: burst, then refill at the configured rate, never above burst', () => {
   const clock = new FakeClock()
