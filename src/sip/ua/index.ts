@@ -22,3 +22,6 @@ export { RequestAuthenticator } from './request-authenticator.ts'
 export { SipAuthError, SipResponseError, SipStateError, SipTimeoutError } from './errors.ts'
 export { type UaLogger, silentUaLogger } from './logger.ts'
 export { refreshDelayMs, backoffMs } from './timing.ts'
+// Presence on the UA (RFC 3903 PUBLISH and RFC 3856 SUBSCRIBE of PIDF documents).
+export { PresencePublisher, type PresencePublisherOptions, type PresencePublisherEvents, type PresenceStatus } from './presence-publisher.ts'
+export { PresenceWatcher, type PresenceWatcherOptions, type PresenceWatcherEvents, type PresenceUpdate } from './presence-watcher.ts'
