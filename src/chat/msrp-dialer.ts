@@ -8,6 +8,7 @@
  */
 import { MsrpConnection } from '../msrp/connection.ts'
 import type { MemoryNetwork } from '../msrp/memory-stream.ts'
+import type { MemoryNetwork as SipMemoryNetwork } from '../sip/transport/memory.ts'
 import { streamTransport } from '../msrp/transport.ts'
 import { effectivePort } from '../msrp/uri.ts'
 import type { MsrpUri } from '../msrp/uri.ts'
@@ -43,4 +44,10 @@ export function memoryDialer(network: MemoryNetwork): MsrpDialer {
       ...(options.transactionTimeoutMs === undefined ? {} : { transactionTimeoutMs: options.transactionTimeoutMs }),
     })
   }
+}
+
+/** The in-process networks of a memory-mode chat server (what `startChatServer` exposes). */
+export interface ChatMemoryNetworks {
+  readonly sip: SipMemoryNetwork
+  readonly msrp: MemoryNetwork
 }

@@ -21,6 +21,7 @@ import { sameUri, uriKey } from './address.ts'
 import { byeMeaning } from './bye-reason.ts'
 import { SendError, errorCode } from './backend-errors.ts'
 import { BackendErrorCode } from './backend.ts'
+import { TESTING, type RoomClientTesting } from './testing-hooks.ts'
 import type { BackendEvent, OutgoingContent, Participant, RoomClosedReason, RoomHandle, SendReceipt } from './backend.ts'
 import { buildChatCpim, buildComposingCpim, contentOf, decodeChatMessage, newMessageId } from './chat-message.ts'
 import { isDisconnect, toModerationError, toNicknameError, toSendError } from './error-mapping.ts'
@@ -412,9 +413,9 @@ export class RoomClient implements RoomHandle {
     }, this.#host.mediaGraceMs)
   }
 
-  /** Fault injection: closes the MSRP connection as a network failure would. */
-  dropMedia(): void {
-    this.#media?.drop()
+  /** The hooks the backend's fault injection uses (see testing-hooks.ts). */
+  get [TESTING](): RoomClientTesting {
+    return { dropMedia: () => this.#media?.drop() }
   }
 
   // ---- reconnecting ----------------------------------------------------------------------

@@ -43,6 +43,8 @@ import type {
 } from './backend.ts'
 import { BackendErrorCode } from './backend.ts'
 import { errorCode } from './backend-errors.ts'
+import { TESTING, testingHooksOf, type MemoryNetworkOptions, type SipChatBackendTesting } from './testing-hooks.ts'
+import type { ChatMemoryNetworks } from './msrp-dialer.ts'
 import { memoryDialer, missingDialer } from './msrp-dialer.ts'
 import type { ChatPlatform, MsrpDialer } from './msrp-dialer.ts'
 import { RoomClient } from './room-client.ts'
@@ -57,11 +59,7 @@ export const debugChatLogger: ChatLogger = {
   warn: (m) => debug(`WARN ${m}`),
 }
 
-/** The in-process networks of a memory-mode chat server (what `startChatServer` exposes). */
-export interface ChatMemoryNetworks {
-  readonly sip: SipMemoryNetwork
-  readonly msrp: MsrpMemoryNetwork
-}
+export type { ChatMemoryNetworks } from './msrp-dialer.ts'
 
 /** Options of {@link SipChatBackend} besides the config. */
 export interface SipChatBackendOptions {
@@ -187,11 +185,23 @@ export class SipChatBackend implements ChatBackend {
     this.#configureTransport(options)
   }
 
-  /**
-   * Points the backend at an in-process network (before `start()`); what the testing helpers'
-   * `attach(bot)` does.
-   */
-  useMemoryNetwork(memory: ChatMemoryNetworks, options: Pick<SipChatBackendOptions, 'reconnect' | 'mediaGraceMs' | 'clock' | 'logger'> = {}): void {
+  /** The hooks `msrp-bot/testing` uses (see testing-hooks.ts); not part of the backend contract. */
+  get [TESTING](): SipChatBackendTesting {
+    const backend = this
+    return {
+      useMemoryNetwork: (memory, options) => backend.#useMemoryNetwork(memory, options),
+      get busy() {
+        return backend.#busy
+      },
+      get activity() {
+        return backend.#activity
+      },
+      idle: () => backend.#idle(),
+      dropConnections: () => backend.#dropConnections(),
+    }
+  }
+
+  #useMemoryNetwork(memory: ChatMemoryNetworks, options: MemoryNetworkOptions = {}): void {
     if (this.#state !== 'idle') throw new MsrpBotError('BACKEND_ALREADY_STARTED', 'useMemoryNetwork() must be called before start()')
     this.#options = { ...this.#options, ...options, memory, sipTransport: undefined, msrpDialer: undefined }
     if (options.clock !== undefined) this.#clock = options.clock
@@ -351,7 +361,7 @@ export class SipChatBackend implements ChatBackend {
     const room = new RoomClient(this.#host(), roomUri)
     this.#rooms.set(key, room)
     try {
-      await this.track(room.open(options.nickname))
+      await this.#track(room.open(options.nickname))
     } catch (error) {
       const code = errorCode(error)
       if ((code === BackendErrorCode.nicknameTaken || code === BackendErrorCode.nicknameInvalid) && room.state === 'joined') {
@@ -380,7 +390,7 @@ export class SipChatBackend implements ChatBackend {
       throw new MsrpBotError('NOT_SUPPORTED', `cannot publish presence for ${this.uri}: it runs without a registrar (registrar: false), so no presence agent holds its state; configure a registrar to use presence`)
     }
     this.#presence = { ...presence }
-    if (this.#state === 'online') await this.track(this.#publish(presence))
+    if (this.#state === 'online') await this.#track(this.#publish(presence))
   }
 
   async watch(contactUri: string): Promise<void> {
@@ -391,7 +401,7 @@ export class SipChatBackend implements ChatBackend {
     watcher.on('presence', (update) => this.#emit({ type: 'presence', contact: contactUri, presence: fromPresenceUpdate(update) }))
     this.#watchers.set(key, watcher)
     try {
-      await this.track(watcher.start())
+      await this.#track(watcher.start())
     } catch (error) {
       this.#watchers.delete(key)
       throw new MsrpBotError('WATCH_FAILED', `cannot watch ${contactUri}: ${(error as Error).message}`, { cause: error })
@@ -444,7 +454,7 @@ export class SipChatBackend implements ChatBackend {
   // ---- in-flight tracking (for tests' settled()) -----------------------------------------
 
   /** Counts `work` as in flight until it settles. */
-  track<T>(work: Promise<T>): Promise<T> {
+  #track<T>(work: Promise<T>): Promise<T> {
     this.#busy++
     this.#activity++
     return work.finally(() => {
@@ -454,18 +464,8 @@ export class SipChatBackend implements ChatBackend {
     })
   }
 
-  /** Operations, event deliveries and reconnects in progress. */
-  get busy(): number {
-    return this.#busy
-  }
-
-  /** A counter that moves whenever something happens (for quiescence checks). */
-  get activity(): number {
-    return this.#activity
-  }
-
   /** Resolves when nothing is in flight. */
-  idle(): Promise<void> {
+  #idle(): Promise<void> {
     if (this.#busy === 0) return Promise.resolve()
     return new Promise((resolve) => this.#idleWaiters.push(resolve))
   }
@@ -489,7 +489,7 @@ export class SipChatBackend implements ChatBackend {
     if (this.#options.reconnect === false) return
     // The SIP stack's timers do not hold the process; a bot that is reconnecting must stay up.
     const keepAlive = setInterval(() => {}, 60_000)
-    void this.track(this.#reconnect()).finally(() => clearInterval(keepAlive))
+    void this.#track(this.#reconnect()).finally(() => clearInterval(keepAlive))
   }
 
   async #reconnect(): Promise<void> {
@@ -528,12 +528,12 @@ export class SipChatBackend implements ChatBackend {
    * Fault injection for tests: cuts every connection this backend has (SIP and MSRP), as a
    * network failure would. Only meaningful on a memory network.
    */
-  dropConnections(): void {
+  #dropConnections(): void {
     const transport = this.#ua?.transport as MemoryTransport | undefined
     if (transport !== undefined && typeof (transport as { fail?: unknown }).fail === 'function') {
       for (const id of this.#connectionIds()) transport.fail(id)
     }
-    for (const room of this.#rooms.values()) room.dropMedia()
+    for (const room of this.#rooms.values()) testingHooksOf(room).dropMedia()
   }
 
   #connectionIds(): string[] {
@@ -566,7 +566,7 @@ export class SipChatBackend implements ChatBackend {
       emit: (event) => this.#emit(event),
       connectionLost: (error) => this.connectionLost(error),
       roomClosed: (room, reason) => this.#roomClosed(room, reason),
-      track: (work) => this.track(work),
+      track: (work) => this.#track(work),
     }
   }
 

@@ -5,6 +5,7 @@ import type { BackendEvent } from '../../src/chat/backend.ts'
 import { startChatServer } from '../../src/mixer/server/index.ts'
 import type { ChatServer } from '../../src/mixer/server/index.ts'
 import { createNodeChatBackend } from '../../src/chat/node-platform.ts'
+import { testingHooksOf } from '../../src/chat/testing-hooks.ts'
 
 const DOMAIN = 'example.test'
 const LOBBY = `sip:lobby@${DOMAIN}`
@@ -12,7 +13,7 @@ const LOBBY = `sip:lobby@${DOMAIN}`
 async function idle(backends: SipChatBackend[], done: () => boolean): Promise<void> {
   // Real sockets: wait for the backends to go idle until the condition holds (bounded).
   for (let i = 0; i < 200 && !done(); i++) {
-    await Promise.all(backends.map((b) => b.idle()))
+    await Promise.all(backends.map((b) => testingHooksOf(b).idle()))
     if (!done()) await new Promise((resolve) => setTimeout(resolve, 10))
   }
 }

@@ -20,6 +20,7 @@ import { selfSignedCert } from '../../sip/transport/helpers.ts'
 import { until } from '../../msrp/helpers.ts'
 import { TestParticipant } from './participant.ts'
 import { createNodeChatBackend } from '../../../src/chat/node-platform.ts'
+import { testingHooksOf } from '../../../src/chat/testing-hooks.ts'
 
 const DOMAIN = 'example.test'
 const LOBBY = `sip:lobby@${DOMAIN}`
@@ -62,7 +63,7 @@ describe('chat server TLS listeners', () => {
       const ra = await alice.join(LOBBY, { nickname: 'alice' })
       await bob.join(LOBBY, { nickname: 'bob' })
       await ra.send('hello over tls')
-      for (let i = 0; i < 200 && !received.some((e) => e.type === 'message'); i++) await Promise.all([alice.idle(), bob.idle(), new Promise((r) => setTimeout(r, 10))])
+      for (let i = 0; i < 200 && !received.some((e) => e.type === 'message'); i++) await Promise.all([testingHooksOf(alice).idle(), testingHooksOf(bob).idle(), new Promise((r) => setTimeout(r, 10))])
       const got = received.find((e) => e.type === 'message')
       assert.ok(got !== undefined && got.type === 'message')
       assert.equal(got.body, 'hello over tls')
