@@ -32,8 +32,8 @@ export interface OutboundQueueOptions {
   rate: RateLimit | false
   /**
    * How long a send refused with SEND_DISCONNECTED waits for the connection to come back
-   * ({@link OutboundQueue.resume}, called on the backend's 'reconnected') before failing with
-   * that error; 0 fails at once. Default 30 s.
+   * ({@link OutboundQueue.resume}, called on the backend's 'reconnected', or a retry of its own
+   * that goes through) before failing with that error; 0 fails at once. Default 30 s.
    */
   reconnectWaitMs?: number | undefined
   /** Called once per send the backend confirmed. */
@@ -41,6 +41,16 @@ export interface OutboundQueueOptions {
   /** Called once per send that ended in failure (after retries). */
   onFailed?: ((error: unknown) => void) | undefined
 }
+
+/**
+ * While a send is held after SEND_DISCONNECTED it is also tried again on its own, first after
+ * this many ms, doubling up to {@link PROBE_MAX_MS}: the room may be back without a
+ * 'reconnected' event (one room re-joined while the connection stayed up), or that event may be
+ * queued behind a handler that is itself awaiting this send (the backend delivers events one at
+ * a time). A try while the room is still down fails locally and costs nothing on the wire.
+ */
+const PROBE_FIRST_MS = 200
+const PROBE_MAX_MS = 2000
 
 interface Job {
   run: () => Promise<unknown>
@@ -151,11 +161,18 @@ export class OutboundQueue {
     for (const wake of this.resumeWaiters.splice(0)) wake()
   }
 
-  /** Waits for resume() (true) or the timeout / close() (false). */
-  private waitForResume(since: number): Promise<boolean> {
-    if (this.resumes !== since) return Promise.resolve(true)
+  /**
+   * After a SEND_DISCONNECTED: waits for resume(), or for the next probe (see
+   * {@link PROBE_FIRST_MS}), then says to try again (true); says to give up (false) once
+   * `reconnectWaitMs` has passed since the send was first refused, or on close().
+   */
+  private waitForResume(since: number, held: { since: number; probes: number }): Promise<boolean> {
     const waitMs = this.options.reconnectWaitMs ?? 30_000
-    if (waitMs <= 0 || this.closedReason !== undefined) return Promise.resolve(false)
+    const left = held.since + waitMs - this.options.clock.now()
+    if (waitMs <= 0 || left <= 0 || this.closedReason !== undefined) return Promise.resolve(false)
+    if (this.resumes !== since) return Promise.resolve(true)
+    const delay = Math.min(left, PROBE_FIRST_MS * 2 ** held.probes, PROBE_MAX_MS)
+    held.probes++
     return new Promise((resolve) => {
       let timer: unknown
       const wake = (): void => {
@@ -165,8 +182,8 @@ export class OutboundQueue {
       timer = this.options.clock.setTimeout(() => {
         const i = this.resumeWaiters.indexOf(wake)
         if (i >= 0) this.resumeWaiters.splice(i, 1)
-        resolve(false)
-      }, waitMs)
+        resolve(true)
+      }, delay)
       this.resumeWaiters.push(wake)
     })
   }
@@ -185,6 +202,7 @@ export class OutboundQueue {
 
   private async runJob(job: Job): Promise<void> {
     const { maxAttempts } = this.options
+    let held: { since: number; probes: number } | undefined
     for (;;) {
       await this.takeToken()
       job.attempts++
@@ -197,7 +215,8 @@ export class OutboundQueue {
       } catch (error) {
         // Nothing silently lost: a send refused because the connection is down is held until
         // the backend reconnected (then retried) or the wait ran out (then rejected).
-        if (errorCode(error) === BackendErrorCode.disconnected && (await this.waitForResume(resumesBefore))) {
+        held ??= errorCode(error) === BackendErrorCode.disconnected ? { since: this.options.clock.now(), probes: 0 } : undefined
+        if (held !== undefined && errorCode(error) === BackendErrorCode.disconnected && (await this.waitForResume(resumesBefore, held))) {
           job.attempts--
           continue
         }

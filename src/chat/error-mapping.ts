@@ -29,8 +29,16 @@ export function isDisconnect(error: unknown): boolean {
     code === 'MSRP_WRITE_OVERFLOW' ||
     code === 'MSRP_CONNECT_FAILED' ||
     code.startsWith('SIP_TRANSPORT') ||
-    code === 'SIP_REQUEST_CANCELLED'
+    code === 'SIP_REQUEST_CANCELLED' ||
+    // A step abandoned because the SIP connection closed (step-guard.ts).
+    code === 'CHAT_STEP_ABORTED'
   )
+}
+
+/** True for "no answer in time": an MSRP transaction timeout or a step past its deadline. */
+function isTimeout(error: unknown): boolean {
+  const code = codeOf(error)
+  return code === 'MSRP_TIMEOUT' || code === 'CHAT_STEP_TIMEOUT'
 }
 
 /**
@@ -42,7 +50,7 @@ export function toSendError(error: unknown, context: { room: string; to?: string
   if (code !== undefined && /^SEND_|^PARTICIPANT_NOT_FOUND$/.test(code)) return error as Error
   const status = statusOf(error)
   const detail = error instanceof Error ? error.message : String(error)
-  if (code === 'MSRP_TIMEOUT' || status === 408) {
+  if (isTimeout(error) || status === 408) {
     return new SendError('timeout', `no confirmation from ${context.room} in time (${detail}); the message may not have arrived`, { statusCode: 408, cause: error })
   }
   if (isDisconnect(error) || status === 481) {
@@ -79,7 +87,7 @@ function disconnectedMessage(room: string, detail: string, closed: RoomClosedRea
 export function toNicknameError(error: unknown, nickname: string, room?: RoomHandle): Error {
   const status = statusOf(error)
   if (status === undefined) {
-    if (isDisconnect(error) || codeOf(error) === 'MSRP_TIMEOUT') return toSendError(error, { room: room?.uri ?? 'the room' })
+    if (isDisconnect(error) || isTimeout(error)) return toSendError(error, { room: room?.uri ?? 'the room' })
     return error instanceof Error ? error : new MsrpBotError('NICKNAME_FAILED', String(error))
   }
   if (status === 408) return toSendError(error, { room: room?.uri ?? 'the room' })

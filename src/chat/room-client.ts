@@ -19,7 +19,8 @@ import { nextTurn, type Clock } from '../clock.ts'
 import type { BasicLogger } from '../logger.ts'
 import { sameUri, uriKey } from './address.ts'
 import { byeMeaning } from './bye-reason.ts'
-import { SendError, errorCode } from './backend-errors.ts'
+import { NicknameError, SendError, errorCode } from './backend-errors.ts'
+import type { Backoff } from './backoff.ts'
 import { BackendErrorCode } from './backend.ts'
 import { TESTING, type RoomClientTesting } from './testing-hooks.ts'
 import type { BackendEvent, OutgoingContent, Participant, RoomClosedReason, RoomHandle, SendReceipt } from './backend.ts'
@@ -29,6 +30,8 @@ import type { MsrpDialer } from './msrp-dialer.ts'
 import { RoomMedia } from './room-media.ts'
 import { RoomRoster } from './room-roster.ts'
 import type { RosterChange } from './room-roster.ts'
+import { StepAbortedError } from './step-guard.ts'
+import type { StepRunner } from './step-guard.ts'
 import type { IncomingMessage } from '../msrp/session.ts'
 
 /** Content type of the msrp-bot mute request (a server extension, see src/mixer/server). */
@@ -71,7 +74,16 @@ export interface RoomHost {
   roomClosed(room: RoomClient, reason: RoomClosedReason): void
   /** Counts work in flight (for `settled()` in tests). */
   track<T>(work: Promise<T>): Promise<T>
+  /**
+   * Runs one SIP or MSRP step of joining (INVITE, MSRP connect and bind, NICKNAME, SUBSCRIBE)
+   * under a deadline; the step is abandoned when a SIP connection closes.
+   */
+  step: StepRunner
+  /** A fresh reconnect backoff, for a room that re-joins on its own while signalling is up. */
+  newBackoff(): Backoff
 }
+
+const noop = (): void => undefined
 
 /** Named states of a {@link RoomClient}. */
 export type RoomClientState = 'joining' | 'joined' | 'suspended' | 'left' | 'closed'
@@ -96,6 +108,24 @@ function joinHint(status: number): string {
   }
 }
 
+/**
+ * Whether a refused INVITE may succeed later: a timeout, a focus that is overloaded or
+ * restarting (408, 480, 5xx but 501). Other refusals (403, 404, 486 ...) are final.
+ */
+function transientStatus(status: number): boolean {
+  return status === 408 || status === 480 || (status >= 500 && status !== 501)
+}
+
+function toJoinError(room: string, error: unknown): JoinError {
+  if (error instanceof JoinError) return error
+  if (error instanceof SipResponseError) return new JoinError(room, joinHint(error.status), { statusCode: error.status, cause: error })
+  const code = (error as { code?: string }).code
+  if (isDisconnect(error) || code?.startsWith('SIP_TRANSACTION') || code?.startsWith('CHAT_STEP')) {
+    return new JoinError(room, `no answer from the focus (${(error as Error).message})`, { cause: error })
+  }
+  return new JoinError(room, (error as Error).message, { cause: error })
+}
+
 /** A room the bot is in. Created by `SipChatBackend.join`. */
 export class RoomClient implements RoomHandle {
   readonly uri: string
@@ -113,7 +143,9 @@ export class RoomClient implements RoomHandle {
   #byeReason: string | undefined
   /** Why the focus ended our session, once known (removed, room closed). */
   #closedReason: RoomClosedReason | undefined
-  #graceTimer: unknown
+  /** A re-join scheduled while signalling is up (after a failed one), with what ends its wait. */
+  #rejoinTimer: { timer: unknown; release: () => void } | undefined
+  #rejoinBackoff: Backoff | undefined
   #generation = 0
   readonly #heldJoins = new Map<string, { timer: unknown; release: () => void }>()
   /** Wall-clock time the current session was asked for: older messages are history replays. */
@@ -154,17 +186,27 @@ export class RoomClient implements RoomHandle {
     this.#openedAt = Date.now()
     this.#byeReason = undefined
     const { ua } = this.#host
-    const media = new RoomMedia({ dialer: this.#host.dialer, localHost: ua.localAddress.address, transactionTimeoutMs: this.#host.msrpTimeoutMs })
+    const media = new RoomMedia({ dialer: this.#host.dialer, localHost: ua.localAddress.address, transactionTimeoutMs: this.#host.msrpTimeoutMs, step: this.#host.step })
     this.#media = media
+    const inviter = new Inviter(ua, this.uri, { sdp: media.offer() })
     let session: Session
     try {
-      session = await new Inviter(ua, this.uri, { sdp: media.offer() }).invite()
+      session = await this.#host.step(`INVITE ${this.uri}`, inviter.invite(), {
+        // RFC 3261 §9.1: a given-up INVITE is CANCELled; one answered all the same is hung up.
+        onAbandon: (late) => {
+          inviter.cancel()
+          void late.then((s) => s.bye(), noop).catch(noop)
+        },
+      })
     } catch (error) {
-      if (error instanceof SipResponseError) throw new JoinError(this.uri, joinHint(error.status), { statusCode: error.status, cause: error })
-      if (isDisconnect(error) || (error as { code?: string }).code?.startsWith('SIP_TRANSACTION')) {
-        throw new JoinError(this.uri, `no answer from the focus (${(error as Error).message})`, { cause: error })
-      }
-      throw new JoinError(this.uri, (error as Error).message, { cause: error })
+      await media.close()
+      throw toJoinError(this.uri, error)
+    }
+    if (generation !== this.#generation) {
+      // The room was suspended or left while the INVITE was out: this session is nobody's.
+      void session.bye().catch(noop)
+      await media.close()
+      throw new JoinError(this.uri, 'the join was abandoned while the INVITE was answered (the connection was lost or the room left)')
     }
     this.#session = session
     // Read the focus's BYE ourselves (Reason header) before the session handles it.
@@ -177,9 +219,9 @@ export class RoomClient implements RoomHandle {
     media.on('message', (message) => this.#inbound(message))
     try {
       await media.connect(session.remoteSdp)
+      this.#assertCurrent(generation)
     } catch (error) {
-      await session.bye().catch(() => undefined)
-      await media.close()
+      await this.#abandonOpen(generation)
       throw new JoinError(this.uri, `the MSRP session did not come up (${(error as Error).message})`, { cause: error })
     }
     media.on('lost', (error) => {
@@ -187,20 +229,46 @@ export class RoomClient implements RoomHandle {
     })
     // The nickname first (RFC 7701 §7), so the roster's full state already shows it.
     this.#nickname = undefined
-    let refused: Error | undefined
+    let refused: NicknameError | undefined
     if (nickname !== undefined) {
       try {
         await media.setNickname(nickname)
+        this.#assertCurrent(generation)
         this.#nickname = nickname
         // Only a nickname the focus confirmed is restored after a reconnect.
         this.#wantedNickname = nickname
       } catch (error) {
-        refused = toNicknameError(error, nickname, this)
+        const mapped = toNicknameError(error, nickname, this)
+        // Only a refusal (425, 424 ...) leaves us in the room without a nickname; a lost
+        // connection or a timeout fails the join, so a reconnect tries again with the nickname.
+        if (!(mapped instanceof NicknameError)) {
+          await this.#abandonOpen(generation)
+          throw new JoinError(this.uri, `the NICKNAME request got no answer (${(error as Error).message})`, { cause: error })
+        }
+        refused = mapped
       }
     }
-    await this.#subscribe(generation)
+    try {
+      await this.#subscribe(generation)
+      this.#assertCurrent(generation)
+    } catch (error) {
+      await this.#abandonOpen(generation)
+      throw toJoinError(this.uri, error)
+    }
     this.#setState('joined')
+    this.#rejoinBackoff?.reset()
     if (refused !== undefined) throw refused
+  }
+
+  /** Throws when a newer join or a teardown took over while `open()` awaited. */
+  #assertCurrent(generation: number): void {
+    if (generation !== this.#generation) throw new JoinError(this.uri, 'the join was abandoned (the connection was lost or the room left)')
+  }
+
+  /** Undoes a join that failed half way: hang up (bounded) and close the MSRP session. */
+  async #abandonOpen(generation: number): Promise<void> {
+    if (generation !== this.#generation) return // a teardown already cleaned up
+    await this.#teardown(this.#host.online())
   }
 
   async #subscribe(generation: number): Promise<void> {
@@ -223,12 +291,14 @@ export class RoomClient implements RoomHandle {
       for (const change of update.changes) this.#rosterChange(change)
     })
     try {
-      await subscriber.subscribe()
+      await this.#host.step(`SUBSCRIBE ${this.uri}`, subscriber.subscribe())
       // RFC 4575 §4.2: the first NOTIFY carries the full roster; wait for it (bounded), so
       // `participants` is filled when join() resolves.
       if (!this.#roster.seeded) await this.#firstRoster(subscriber)
     } catch (error) {
-      // The roster is a nicety: a focus without the conference package still carries chat.
+      // A lost connection fails the join (the reconnect tries again) ...
+      if (error instanceof StepAbortedError) throw error
+      // ... but the roster is a nicety: a focus without the conference package still carries chat.
       this.#host.log.warn(`room ${this.uri}: roster subscription failed (${(error as Error).message}); join/leave events will be missing`)
     }
   }
@@ -375,14 +445,14 @@ export class RoomClient implements RoomHandle {
         return
       case 'media-failed':
         this.#setState('suspended')
-        if (this.#host.online()) void this.#host.track(this.rejoin().catch((e: unknown) => this.#host.log.warn(`room ${this.uri}: re-join failed: ${String(e)}`)))
+        this.#scheduleRejoin(0)
         return
       case 'unknown':
         break
     }
     let response: SipResponse
     try {
-      response = await this.#host.ua.sendRequest(this.#host.ua.createRequest('OPTIONS', this.uri))
+      response = await this.#host.step(`OPTIONS ${this.uri}`, this.#host.ua.sendRequest(this.#host.ua.createRequest('OPTIONS', this.uri)))
     } catch (error) {
       this.#setState('suspended')
       this.#host.connectionLost(error as Error)
@@ -406,11 +476,43 @@ export class RoomClient implements RoomHandle {
     if (this.#state !== 'joined') return
     this.#host.log.warn(`room ${this.uri}: MSRP session lost (${error?.message ?? 'closed'})`)
     this.#setState('suspended')
-    this.#graceTimer = this.#host.clock.setTimeout(() => {
-      this.#graceTimer = undefined
+    this.#scheduleRejoin(this.#host.mediaGraceMs)
+  }
+
+  /**
+   * Re-joins after `delayMs` while signalling is up, and again after a backoff for as long as
+   * that fails for a reason that may pass (a room closed or a removal ends it). A lost SIP
+   * connection hands over to the backend's reconnect, which suspends the room and cancels this.
+   * The wait counts as work in flight, so a test's `settled()` waits for the room to be back.
+   */
+  #scheduleRejoin(delayMs: number): void {
+    this.#cancelRejoin()
+    let release!: () => void
+    const waiting = new Promise<void>((resolve) => (release = resolve))
+    const timer = this.#host.clock.setTimeout(() => {
+      this.#rejoinTimer = undefined
+      release()
       if (this.#state !== 'suspended' || !this.#host.online()) return
-      void this.#host.track(this.rejoin().catch((e: unknown) => this.#host.log.warn(`room ${this.uri}: re-join failed: ${String(e)}`)))
-    }, this.#host.mediaGraceMs)
+      void this.#host.track(
+        this.rejoin().catch((error: unknown) => {
+          if (this.#state !== 'suspended' || !this.#host.online()) return
+          this.#rejoinBackoff ??= this.#host.newBackoff()
+          const delay = this.#rejoinBackoff.next()
+          this.#host.log.warn(`room ${this.uri}: re-join failed (${(error as Error).message}); trying again in ${delay} ms`)
+          this.#scheduleRejoin(delay)
+        }),
+      )
+    }, delayMs)
+    this.#rejoinTimer = { timer, release }
+    void this.#host.track(waiting)
+  }
+
+  #cancelRejoin(): void {
+    const pending = this.#rejoinTimer
+    if (pending === undefined) return
+    this.#rejoinTimer = undefined
+    this.#host.clock.clearTimeout(pending.timer)
+    pending.release()
   }
 
   /** The hooks the backend's fault injection uses (see testing-hooks.ts). */
@@ -444,7 +546,7 @@ export class RoomClient implements RoomHandle {
         return
       }
       const status = (error as { statusCode?: number }).statusCode
-      if (status !== undefined && status >= 400 && status !== 408 && status !== 503) {
+      if (status !== undefined && status >= 400 && !transientStatus(status)) {
         this.#close('closed')
         return
       }
@@ -456,26 +558,32 @@ export class RoomClient implements RoomHandle {
   async #teardown(sendBye: boolean): Promise<void> {
     this.#generation++
     this.#dropHeldJoins()
-    if (this.#graceTimer !== undefined) this.#host.clock.clearTimeout(this.#graceTimer)
-    this.#graceTimer = undefined
+    this.#cancelRejoin()
     const session = this.#session
     const subscriber = this.#subscriber
     const media = this.#media
     this.#session = undefined
     this.#subscriber = undefined
     this.#media = undefined
+    const live = session !== undefined && (session.state === 'established' || session.state === 'waiting-for-ack')
     if (sendBye) {
+      // Goodbyes are bounded like every other step: a leave never hangs on a dead connection.
       await Promise.allSettled([
-        subscriber?.unsubscribe(),
-        session !== undefined && (session.state === 'established' || session.state === 'waiting-for-ack') ? session.bye() : undefined,
+        subscriber === undefined ? undefined : this.#host.step(`un-SUBSCRIBE ${this.uri}`, subscriber.unsubscribe()),
+        live ? this.#host.step(`BYE ${this.uri}`, session.bye()) : undefined,
       ])
+    } else if (live) {
+      // Best effort, not awaited: the connection may be gone, but a focus that is still up (a
+      // join abandoned half way, a reconnect attempt that failed on another room) drops our
+      // leg now instead of keeping a nameless one in the roster until its MSRP bind timeout.
+      void this.#host.step(`BYE ${this.uri}`, session.bye()).catch(noop)
     }
     // Forget the dialogs locally (they are dead or ended). Without a BYE (connection lost) the
     // un-SUBSCRIBE is best effort: it may clear a stale subscription on a focus that is still
     // up, but nothing waits for it (a request caught in a dying connection waits 64*T1).
     if (subscriber !== undefined) {
       subscriber.removeAllListeners()
-      if (sendBye) await subscriber.dispose().catch(() => undefined)
+      if (sendBye) await this.#host.step(`un-SUBSCRIBE ${this.uri}`, subscriber.dispose()).catch(noop)
       else void subscriber.dispose().catch(() => undefined)
     }
     if (session !== undefined && session.state !== 'terminated') {

@@ -9,11 +9,12 @@ import { MsrpBotError } from '../errors.ts'
 import type { MsrpConnection } from '../msrp/connection.ts'
 import { MsrpSession, generateSessionId } from '../msrp/session.ts'
 import type { IncomingMessage, OutgoingMessage, SendResult } from '../msrp/session.ts'
-import { formatMsrpUri, parseMsrpUri } from '../msrp/uri.ts'
+import { effectivePort, formatMsrpUri, parseMsrpUri } from '../msrp/uri.ts'
 import type { MsrpUri } from '../msrp/uri.ts'
 import { createOffer, parseMsrpSdp } from '../sdp/index.ts'
 import { ACCEPT_WRAPPED_TYPES } from './chat-message.ts'
 import type { MsrpDialer } from './msrp-dialer.ts'
+import type { StepRunner } from './step-guard.ts'
 
 /** Options of {@link RoomMedia}. */
 export interface RoomMediaOptions {
@@ -23,7 +24,14 @@ export interface RoomMediaOptions {
   localHost: string
   /** MSRP transaction timeout (RFC 4975 §7.1, default 30 s). */
   transactionTimeoutMs?: number | undefined
+  /**
+   * Bounds the connect, bind and NICKNAME steps (deadline, abandoned when the SIP connection
+   * closes); default: unbounded beyond the MSRP transaction timeout.
+   */
+  step?: StepRunner | undefined
 }
+
+const unbounded: StepRunner = (_step, work) => work
 
 /** Events of {@link RoomMedia}. */
 export interface RoomMediaEvents {
@@ -88,7 +96,17 @@ export class RoomMedia extends EventEmitter<RoomMediaEvents> {
       throw new MsrpBotError('JOIN_FAILED', 'the focus answered a=setup:active to our a=setup:active offer (RFC 6135: one side must be passive)')
     }
     const remotePath = media.path.map((p) => parseMsrpUri(p))
-    const connection = await this.#options.dialer(remotePath[0]!, { transactionTimeoutMs: this.#options.transactionTimeoutMs })
+    const step = this.#options.step ?? unbounded
+    const firstHop = remotePath[0]!
+    // A TCP/TLS connect has no timeout of its own: the step's deadline bounds it, and a
+    // connection that comes up after the step was given up is closed at once.
+    const connection = await step(`MSRP connect to ${firstHop.host}:${effectivePort(firstHop)}`, this.#options.dialer(firstHop, { transactionTimeoutMs: this.#options.transactionTimeoutMs }), {
+      onAbandon: (late) => void late.then((c) => c.close(), () => undefined),
+    })
+    if (this.#closing) {
+      connection.close()
+      throw new MsrpBotError('MSRP_SESSION_CLOSED', 'the room was left while its MSRP connection was being opened')
+    }
     this.#connection = connection
     try {
       const session = await MsrpSession.connect({
@@ -99,10 +117,12 @@ export class RoomMedia extends EventEmitter<RoomMediaEvents> {
         ...(this.#options.transactionTimeoutMs === undefined ? {} : { transactionTimeoutMs: this.#options.transactionTimeoutMs }),
         bind: false,
       })
+      this.#session = session
       // Listen before binding: a focus may send right after its 200 to the bind SEND.
       session.on('message', (m) => this.emit('message', m))
-      await session.sendBinding()
-      this.#session = session
+      // RFC 4975 §5.4: the empty SEND binds the connection; closing the connection (on a
+      // given-up step) fails it.
+      await step('MSRP bind', session.sendBinding())
       session.on('close', (error) => {
         if (!this.#closing) this.emit('lost', error ?? new MsrpBotError('MSRP_SESSION_CLOSED', 'the MSRP session with the focus closed'))
       })
@@ -126,7 +146,7 @@ export class RoomMedia extends EventEmitter<RoomMediaEvents> {
   async setNickname(nickname: string): Promise<void> {
     const session = this.#session
     if (session === undefined) throw new MsrpBotError('MSRP_SESSION_CLOSED', 'no MSRP session with the focus')
-    await session.setNickname(nickname)
+    await (this.#options.step ?? unbounded)(`NICKNAME ${nickname}`, session.setNickname(nickname))
   }
 
   /** Fault injection: destroys the connection without closing the session first. */

@@ -11,6 +11,11 @@
  * meanwhile reject at once with SEND_DISCONNECTED (the bot's outbound queue holds and retries
  * them after the reconnect).
  *
+ * Every step of an attempt (REGISTER, INVITE, MSRP connect and bind, NICKNAME, SUBSCRIBE) is
+ * bounded by a deadline and abandoned as soon as a SIP connection closes under it (see
+ * step-guard.ts); any failure ends the attempt and schedules the next one, so a reconnecting
+ * backend always has either a step with a deadline or a backoff timer pending.
+ *
  * @module
  */
 import { debugLog } from '../debug-log.ts'
@@ -30,6 +35,7 @@ import { UserAgent } from '../sip/ua/user-agent.ts'
 import type { UaTlsOptions, UserAgentOptions } from '../sip/ua/user-agent.ts'
 import { uriKey, uriUser } from './address.ts'
 import { Backoff } from './backoff.ts'
+import { DEFAULT_STEP_TIMEOUT_MS, StepGuard } from './step-guard.ts'
 import type { BackoffOptions } from './backoff.ts'
 import type {
   BackendConfig,
@@ -94,6 +100,12 @@ export interface SipChatBackendOptions {
   successReports?: boolean | undefined
   /** MSRP transaction timeout, ms (default 30 s, RFC 4975 §7.1). */
   msrpTimeoutMs?: number | undefined
+  /**
+   * Deadline of each step of starting, joining and reconnecting (REGISTER, INVITE, MSRP connect
+   * and bind, NICKNAME, SUBSCRIBE, PUBLISH), ms (default 40 s: above the SIP and MSRP
+   * transaction timeouts, which report first where they exist).
+   */
+  stepTimeoutMs?: number | undefined
   /** How long a room whose MSRP session broke waits for the focus's BYE before re-joining (default 2 s). */
   mediaGraceMs?: number | undefined
   /**
@@ -138,7 +150,7 @@ function fromPresenceUpdate(update: PresenceUpdate): PresenceState {
  * @example Against a real registrar and focus:
  * ```ts
  * const backend = new SipChatBackend({ uri: 'sip:echo@example.test', password: 's3cret', transport: 'tcp',
- *   outboundProxy: 'sip:proxy.example.test;lr' })
+ *   outboundProxy: 'sip:proxy.example.test;lr' }, { platform: nodeChatPlatform })
  * const bot = createBot({ uri: 'sip:echo@example.test' }, { backend })
  * ```
  * @example In process, against `startChatServer({ domain: 'example.test' })`:
@@ -164,6 +176,7 @@ export class SipChatBackend implements ChatBackend {
   #idleWaiters: Array<() => void> = []
   #backoff: Backoff
   #clock: Clock
+  #steps: StepGuard
   #log: ChatLogger
   #dialer: MsrpDialer
   #sipTransport: SipTransport | undefined
@@ -181,6 +194,7 @@ export class SipChatBackend implements ChatBackend {
     this.#clock = options.clock ?? systemClock
     this.#log = options.logger ?? debugChatLogger
     this.#backoff = new Backoff(options.reconnect === false ? {} : options.reconnect)
+    this.#steps = this.#newStepGuard()
     this.#dialer = options.platform?.msrpDialer ?? missingDialer
     this.#configureTransport(options)
   }
@@ -206,8 +220,14 @@ export class SipChatBackend implements ChatBackend {
     this.#options = { ...this.#options, ...options, memory, sipTransport: undefined, msrpDialer: undefined }
     if (options.clock !== undefined) this.#clock = options.clock
     if (options.logger !== undefined) this.#log = options.logger
+    this.#steps = this.#newStepGuard()
     if (options.reconnect !== undefined) this.#backoff = new Backoff(options.reconnect === false ? {} : options.reconnect)
     this.#configureTransport(this.#options)
+  }
+
+  #newStepGuard(): StepGuard {
+    const log = this.#log
+    return new StepGuard(this.#clock, this.#options.stepTimeoutMs ?? DEFAULT_STEP_TIMEOUT_MS, { logger: { debug: (m) => log.debug(m) }, label: this.uri })
   }
 
   #configureTransport(options: SipChatBackendOptions): void {
@@ -260,6 +280,15 @@ export class SipChatBackend implements ChatBackend {
       logger: { debug: (m) => this.#log.debug(m), warn: (m) => this.#log.warn(m) },
       ...this.#options.userAgent,
     })
+    // A connection that closes abandons the steps riding it (their answers cannot come back on
+    // it, RFC 3261 §18.2.2) and, once online, starts the reconnect.
+    ua.on('connection-closed', (id, reason) => {
+      this.#activity++
+      if (reason === 'local') return
+      const error = new MsrpBotError('SIP_CONNECTION_LOST', `the SIP connection ${id} closed (${reason})`)
+      this.#steps.abortAll(error)
+      this.connectionLost(error)
+    })
     try {
       await ua.start()
       this.#ua = ua
@@ -274,11 +303,6 @@ export class SipChatBackend implements ChatBackend {
       this.#configureTransport(this.#options)
       throw error
     }
-    ua.on('connection-closed', (id, reason) => {
-      this.#activity++
-      if (reason === 'local') return
-      this.connectionLost(new MsrpBotError('SIP_CONNECTION_LOST', `the SIP connection ${id} closed (${reason})`))
-    })
     this.#state = 'online'
     if (this.#publishes) await this.#publish(this.#presence)
     this.#log.info(`${this.uri} started`)
@@ -287,7 +311,7 @@ export class SipChatBackend implements ChatBackend {
   async #register(): Promise<void> {
     if (this.#registerer === undefined) return // registrar: false
     try {
-      await this.#registerer!.register()
+      await this.#steps.run('REGISTER', this.#registerer!.register())
     } catch (error) {
       const why =
         error instanceof SipAuthError
@@ -304,7 +328,7 @@ export class SipChatBackend implements ChatBackend {
     if (ua === undefined) return
     this.#publisher ??= new PresencePublisher(ua)
     try {
-      await this.#publisher.setStatus(toPresenceStatus(presence))
+      await this.#steps.run('PUBLISH', this.#publisher.setStatus(toPresenceStatus(presence)))
     } catch (error) {
       const status = (error as { status?: number }).status
       // RFC 3903 §6 / RFC 6665 §8.3.1: a registrar without a presence agent answers 489 (or 405/501).
@@ -330,6 +354,8 @@ export class SipChatBackend implements ChatBackend {
   async #stop(): Promise<void> {
     if (this.#state === 'stopped') return
     const wasOnline = this.#state === 'online'
+    // A reconnect attempt in progress gives up at once instead of finishing its step.
+    if (!wasOnline) this.#steps.abortAll(new MsrpBotError('BACKEND_STOPPING', `${this.uri} is stopping`))
     // Leave while still online, so the rooms get their BYEs (RFC 3261 §15).
     await Promise.allSettled([...this.#rooms.values()].map((room) => room.leave()))
     this.#rooms.clear()
@@ -401,7 +427,7 @@ export class SipChatBackend implements ChatBackend {
     watcher.on('presence', (update) => this.#emit({ type: 'presence', contact: contactUri, presence: fromPresenceUpdate(update) }))
     this.#watchers.set(key, watcher)
     try {
-      await this.#track(watcher.start())
+      await this.#track(this.#steps.run(`SUBSCRIBE presence of ${contactUri}`, watcher.start(), { onAbandon: () => void watcher.stop().catch(() => undefined) }))
     } catch (error) {
       this.#watchers.delete(key)
       throw new MsrpBotError('WATCH_FAILED', `cannot watch ${contactUri}: ${(error as Error).message}`, { cause: error })
@@ -484,19 +510,30 @@ export class SipChatBackend implements ChatBackend {
   connectionLost(error: Error): void {
     if (this.#state !== 'online') return
     this.#state = 'reconnecting'
-    this.#log.warn(`connection lost: ${error.message}`)
+    this.#log.warn(`${this.uri}: connection lost: ${error.message}`)
     this.#emit({ type: 'connection', state: 'disconnected', error })
     if (this.#options.reconnect === false) return
+    // One loop at a time: a loss while the loop is still finishing (publishing presence after
+    // an attempt succeeded) is that loop's to handle; a second loop would tear down the
+    // first one's rooms in the middle of its attempts, and both would fail for ever.
+    if (this.#reconnectLoop) return
+    this.#reconnectLoop = true
     // The SIP stack's timers do not hold the process; a bot that is reconnecting must stay up.
     const keepAlive = setInterval(() => {}, 60_000)
-    void this.#track(this.#reconnect()).finally(() => clearInterval(keepAlive))
+    void this.#track(this.#reconnect()).finally(() => {
+      this.#reconnectLoop = false
+      clearInterval(keepAlive)
+    })
   }
 
+  #reconnectLoop = false
+
   async #reconnect(): Promise<void> {
-    await Promise.allSettled([...this.#rooms.values()].map((room) => room.suspend()))
     while (this.#state === 'reconnecting') {
+      await Promise.allSettled([...this.#rooms.values()].map((room) => room.suspend()))
+      if (this.#state !== 'reconnecting') return
       const delay = this.#backoff.next()
-      this.#log.debug(`reconnecting in ${delay} ms (attempt ${this.#backoff.attempts})`)
+      this.#log.debug(`${this.uri}: reconnecting in ${delay} ms (attempt ${this.#backoff.attempts})`)
       await new Promise<void>((resolve) => {
         this.#wakeReconnect = resolve
         this.#reconnectTimer = this.#clock.setTimeout(resolve, delay)
@@ -505,22 +542,43 @@ export class SipChatBackend implements ChatBackend {
       this.#wakeReconnect = undefined
       if (this.#state !== 'reconnecting') return
       try {
-        await this.#register()
-        for (const room of [...this.#rooms.values()]) await room.rejoin()
-        for (const watcher of this.#watchers.values()) {
-          if (watcher.subscriber.state === 'terminated') await watcher.start().catch(() => undefined)
-        }
+        await this.#attempt()
       } catch (error) {
-        this.#log.warn(`reconnect attempt ${this.#backoff.attempts} failed: ${(error as Error).message}`)
-        await Promise.allSettled([...this.#rooms.values()].map((room) => room.suspend()))
+        this.#log.warn(`${this.uri}: reconnect attempt ${this.#backoff.attempts} failed: ${(error as Error).message}`)
         continue
       }
       if (this.#state !== 'reconnecting') return
       this.#state = 'online'
       this.#backoff.reset()
-      if (this.#publishes) await this.#publish(this.#presence)
       this.#log.info(`${this.uri} reconnected`)
       this.#emit({ type: 'connection', state: 'reconnected' })
+      // Best effort; a connection lost meanwhile puts the state back to reconnecting, and this
+      // loop goes round again.
+      if (this.#publishes) await this.#publish(this.#presence)
+    }
+  }
+
+  /**
+   * One reconnect attempt: REGISTER, re-join every room, re-subscribe the watchers. Each step is
+   * bounded (step-guard.ts); a SIP connection that closed at any moment of the attempt fails it
+   * even where a step swallowed the loss (the roster and presence are best effort), so the
+   * attempt never ends "online" on a dead connection.
+   */
+  async #attempt(): Promise<void> {
+    const epoch = this.#steps.epoch
+    this.#log.debug(`${this.uri}: reconnect attempt ${this.#backoff.attempts}: REGISTER`)
+    await this.#register()
+    for (const room of [...this.#rooms.values()]) {
+      if (this.#state !== 'reconnecting') return
+      this.#log.debug(`${this.uri}: reconnect attempt ${this.#backoff.attempts}: re-joining ${room.uri}`)
+      await room.rejoin()
+    }
+    for (const [key, watcher] of this.#watchers) {
+      if (watcher.subscriber.state !== 'terminated') continue
+      await this.#steps.run(`SUBSCRIBE presence of ${key}`, watcher.start()).catch((error: unknown) => this.#log.warn(`${this.uri}: re-watching ${key} failed: ${(error as Error).message}`))
+    }
+    if (this.#steps.epoch !== epoch) {
+      throw new MsrpBotError('SIP_CONNECTION_LOST', 'a SIP connection closed during the attempt; starting over')
     }
   }
 
@@ -567,6 +625,8 @@ export class SipChatBackend implements ChatBackend {
       connectionLost: (error) => this.connectionLost(error),
       roomClosed: (room, reason) => this.#roomClosed(room, reason),
       track: (work) => this.#track(work),
+      step: (step, work, options) => this.#steps.run(step, work, options),
+      newBackoff: () => new Backoff(this.#options.reconnect === false ? {} : this.#options.reconnect),
     }
   }
 

@@ -614,6 +614,11 @@ export class MsrpConnection extends EventEmitter<MsrpConnectionEvents> {
       tx.resolve(frame)
       return
     }
+    // A request read while we close (bytes already in flight) can be neither bound nor answered.
+    if (this.#state !== 'open') {
+      log('ignoring %s %s: the connection is closing', frame.method, frame.transactionId)
+      return
+    }
     if (frame.invalid !== undefined) {
       // One bad request gets its error response; the connection and its sessions go on.
       log('connection %s: %s %s has a malformed header (%s): 400', this.describe(), frame.method, frame.transactionId, frame.invalid.message)

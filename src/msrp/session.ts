@@ -591,6 +591,7 @@ export class MsrpSession extends EventEmitter<MsrpSessionEvents> implements Pass
       }
       for (const s of signals) {
         if (s.aborted) {
+          promise.catch(() => undefined) // abandoned: its own failure must not go unhandled
           reject(reasonOf(s))
           return
         }

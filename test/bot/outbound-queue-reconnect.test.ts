@@ -32,6 +32,81 @@ describe('OutboundQueue and SEND_DISCONNECTED', () => {
     assert.deepEqual(delivered, ['a', 'b'])
   })
 
+  it('a held send is also tried again on its own (0.2 s doubling to 2 s): it goes out once the room is back, even with no resume()', async () => {
+    const clock = new FakeClock()
+    const queue = queueOn(clock, 30_000)
+    let online = false
+    let tries = 0
+    const sent = queue.push(async () => {
+      tries++
+      if (!online) throw down()
+      return 'sent'
+    })
+    await flushMicrotasks()
+    assert.equal(tries, 1)
+    await clock.advanceAsync(200)
+    assert.equal(tries, 2, 'first probe after 200 ms')
+    await clock.advanceAsync(399)
+    assert.equal(tries, 2)
+    await clock.advanceAsync(1)
+    assert.equal(tries, 3, 'second probe 400 ms later')
+    online = true
+    await clock.advanceAsync(800)
+    assert.equal(await sent, 'sent')
+    assert.equal(tries, 4)
+  })
+
+  it('probes stop at the reconnect wait, counted from the first refusal: then SEND_DISCONNECTED', async () => {
+    const clock = new FakeClock()
+    const queue = queueOn(clock, 10_000)
+    let tries = 0
+    const result = queue.push(() => {
+      tries++
+      return Promise.reject(down())
+    })
+    const settled = result.then(() => 'sent', (e: { code?: string }) => e.code)
+    await clock.advanceAsync(9_999)
+    let done = false
+    void settled.then(() => (done = true))
+    await flushMicrotasks()
+    assert.equal(done, false)
+    await clock.advanceAsync(1)
+    assert.equal(await settled, 'SEND_DISCONNECTED')
+    // 0, 200, 600, 1400, 3000, then every 2 s: 5000, 7000, 9000, and the last try at 10 000.
+    assert.equal(tries, 9)
+  })
+
+  it('a handler awaiting its own reply during an outage is not stuck until the reconnect wait when "reconnected" cannot reach the bot first', async () => {
+    const clock = new FakeClock()
+    let online = false
+    let handled = false
+    const { bot, backend, lobby } = await started(
+      (b) => {
+        b.on('message', async (ctx) => {
+          await ctx.reply(`you said: ${ctx.text ?? ''}`)
+          handled = true
+        })
+      },
+      {},
+      { clock },
+    )
+    backend.sendHook = () => {
+      if (!online) throw down()
+    }
+    await backend.disconnect()
+    // A backend that delivers events one at a time would hold 'reconnected' behind this
+    // handler, which awaits its reply: the reply must not need that event to go out.
+    const saying = lobby.say('alice', 'hello')
+    await flushMicrotasks()
+    assert.equal(handled, false)
+    online = true
+    await clock.advanceAsync(200)
+    await saying
+    assert.equal(handled, true)
+    assert.deepEqual(lobby.publicTexts(), ['you said: hello'])
+    await bot.stop()
+  })
+
   it('rejects with SEND_DISCONNECTED once the reconnect wait runs out', async () => {
     const clock = new FakeClock()
     const queue = queueOn(clock, 1000)

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { MsrpClosedError, MsrpRequestError } from '../../src/msrp/errors.ts'
 import { toModerationError, toNicknameError, toSendError } from '../../src/chat/error-mapping.ts'
+import { StepAbortedError, StepTimeoutError } from '../../src/chat/step-guard.ts'
 
 const ROOM = 'sip:lobby@example.test'
 const code = (e: unknown) => (e as { code?: string }).code
@@ -42,5 +43,12 @@ describe('protocol errors → contract codes', () => {
     assert.equal(code(toModerationError({ status: 403 }, 'kick', ROOM, 'sip:b@example.test')), 'NOT_AUTHORIZED')
     assert.equal(code(toModerationError({ status: 404 }, 'kick', ROOM, 'sip:b@example.test')), 'PARTICIPANT_NOT_FOUND')
     for (const status of [405, 415, 501]) assert.equal(code(toModerationError({ status }, 'mute', ROOM, 'sip:b@example.test')), 'NOT_SUPPORTED')
+  })
+
+  it('a step past its deadline is a timeout, a step abandoned on a closed connection a disconnect', () => {
+    assert.equal(code(toSendError(new StepTimeoutError('NICKNAME echo', 40_000), { room: ROOM })), 'SEND_TIMEOUT')
+    assert.equal(code(toSendError(new StepAbortedError('NICKNAME echo', new Error('the SIP connection closed')), { room: ROOM })), 'SEND_DISCONNECTED')
+    assert.equal(code(toNicknameError(new StepTimeoutError('NICKNAME echo', 40_000), 'echo')), 'SEND_TIMEOUT')
+    assert.equal(code(toNicknameError(new StepAbortedError('NICKNAME echo', new Error('closed')), 'echo')), 'SEND_DISCONNECTED')
   })
 })

@@ -1,21 +1,31 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { SipChatBackend } from '../../src/chat/sip-chat-backend.ts'
+import type { SipChatBackend } from '../../src/chat/sip-chat-backend.ts'
+import { createNodeChatBackend } from '../../src/chat/node-platform.ts'
 import type { BackendEvent } from '../../src/chat/backend.ts'
 import { startChatServer } from '../../src/mixer/server/index.ts'
 import type { ChatServer } from '../../src/mixer/server/index.ts'
-import { createNodeChatBackend } from '../../src/chat/node-platform.ts'
-import { testingHooksOf } from '../../src/chat/testing-hooks.ts'
 
 const DOMAIN = 'example.test'
 const LOBBY = `sip:lobby@${DOMAIN}`
 
-async function idle(backends: SipChatBackend[], done: () => boolean): Promise<void> {
-  // Real sockets: wait for the backends to go idle until the condition holds (bounded).
-  for (let i = 0; i < 200 && !done(); i++) {
-    await Promise.all(backends.map((b) => testingHooksOf(b).idle()))
-    if (!done()) await new Promise((resolve) => setTimeout(resolve, 10))
-  }
+/**
+ * Resolves once `done()` holds, re-checking on every event of `backends` (real sockets: the
+ * events are what moves). Rejects after a generous bound that only a lost event reaches.
+ */
+function eventually(backends: SipChatBackend[], done: () => boolean, what: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const offs: Array<() => void> = []
+    const finish = (error?: Error): void => {
+      clearTimeout(timer)
+      for (const off of offs) off()
+      if (error === undefined) resolve()
+      else reject(error)
+    }
+    const timer = setTimeout(() => finish(new Error(`over TCP: ${what} did not happen within 20 s`)), 20_000)
+    if (done()) return finish()
+    for (const backend of backends) offs.push(backend.subscribe(() => void (done() && finish())))
+  })
 }
 
 describe('SipChatBackend over real TCP sockets (loopback)', () => {
@@ -43,7 +53,7 @@ describe('SipChatBackend over real TCP sockets (loopback)', () => {
       assert.deepEqual(rb.participants.map((p) => p.nickname).sort(), ['alice', 'bob'])
       await ra.send('hello over tcp')
       await rb.sendPrivate('sip:alice@example.test', 'psst over tcp')
-      await idle([alice, bob], () => bobEvents.some((e) => e.type === 'message') && aliceEvents.some((e) => e.type === 'message'))
+      await eventually([alice, bob], () => bobEvents.some((e) => e.type === 'message') && aliceEvents.some((e) => e.type === 'message'), 'both messages')
       const got = bobEvents.find((e) => e.type === 'message')
       assert.ok(got !== undefined && got.type === 'message')
       assert.equal(got.body, 'hello over tcp')
@@ -54,7 +64,7 @@ describe('SipChatBackend over real TCP sockets (loopback)', () => {
       assert.equal(whisper.body, 'psst over tcp')
       await assert.rejects(rb.setNickname('alice'), { code: 'NICKNAME_TAKEN' })
       await rb.leave()
-      await idle([alice, bob], () => aliceEvents.some((e) => e.type === 'leave'))
+      await eventually([alice, bob], () => aliceEvents.some((e) => e.type === 'leave'), "bob's leave")
       assert.ok(aliceEvents.some((e) => e.type === 'leave' && e.participant.uri === 'sip:bob@example.test'))
     } finally {
       await alice.stop()
