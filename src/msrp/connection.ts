@@ -622,7 +622,8 @@ export class MsrpConnection extends EventEmitter<MsrpConnectionEvents> {
     if (frame.invalid !== undefined) {
       // One bad request gets its error response; the connection and its sessions go on.
       log('connection %s: %s %s has a malformed header (%s): 400', this.describe(), frame.method, frame.transactionId, frame.invalid.message)
-      this.respond(frame, 400, `Bad Request: ${frame.invalid.message.replace(/[\r\n]/g, ' ').slice(0, 200)}`)
+      // The comment is header text (RFC 4975 §9 utf8text): no control character from the peer's input.
+      this.respond(frame, 400, `Bad Request: ${frame.invalid.message.replace(/[\u0000-\u001f\u007f]/g, ' ').slice(0, 200)}`)
       return
     }
     const sessionId = frame.headers['To-Path'][0]?.sessionId

@@ -106,6 +106,19 @@ describe('MSRP connection', () => {
     connection.close()
   })
 
+  it('answers 400 with a clean comment when the malformed header carries control characters', async () => {
+    const { connection, peer } = connectionWithRawPeer()
+    const session = new MsrpSession({ localUri: 'msrp://127.0.0.1:9/mine;tcp', remotePath: 'msrp://127.0.0.1:2855/x;tcp' })
+    session.bind(connection)
+    peer.stream.write('MSRP bad00002 SEND\r\nTo-Path: msrp://127.0.0.1:9/mine;tcp\r\nFrom-Path: msrp://127.0.0.1:2855/x;tcp\r\nByte-Range: 0-\u0001\u007f/1\r\nContent-Type: text/plain\r\n\r\nx\r\n-------bad00002$\r\n')
+    const refused = await peer.nextResponse()
+    assert.equal(refused.status, 400)
+    assert.doesNotMatch(refused.comment ?? '', /[\u0000-\u001f\u007f]/)
+    assert.equal(connection.state, 'open')
+    await session.close()
+    connection.close()
+  })
+
   it('closes on a parse error and rejects what was pending', async () => {
     const { connection, peer } = connectionWithRawPeer()
     const session = new MsrpSession({ localUri: 'msrp://127.0.0.1:9/mine;tcp', remotePath: 'msrp://127.0.0.1:2855/x;tcp' })
