@@ -15,5 +15,11 @@ export { SipChatBackend } from './chat/sip-chat-backend.ts'
 export { createNodeChatBackend } from './chat/node-platform.ts'
 export type { SipChatBackendOptions } from './chat/sip-chat-backend.ts'
 
+// Storage adapters that need Node (they load node:fs / ioredis only when first used).
+export { fileStorage } from './bot/session/file-storage.ts'
+export type { FileStorageOptions } from './bot/session/file-storage.ts'
+export { redisStorage } from './bot/session/redis-storage.ts'
+export type { RedisStorage, RedisStorageOptions, RedisCommands } from './bot/session/redis-storage.ts'
+
 // The root error classes every msrp-bot error extends.
 export { MsrpBotError, ParseError } from './errors.ts'

@@ -16,6 +16,14 @@ export type { Filter, FilterQuery, CommandContext, HearsContext } from './filter
 export type { CommandInfo } from './commands.ts'
 export type { BotConfigInput, BotConfig } from './config.ts'
 
+// --- State: sessions, storage adapters, conversations ---------------------------------------
+export { session, sessionKeys, SessionError } from './session/session.ts'
+export type { SessionFlavor, SessionContext, SessionOptions, SessionKey } from './session/session.ts'
+export { memoryStorage, StorageError } from './session/storage.ts'
+export type { StorageAdapter, MemoryStorageOptions } from './session/storage.ts'
+export { conversations, Conversations, Conversation, ConversationError, ConversationTimeoutError } from './session/conversation.ts'
+export type { ConversationFn, ConversationsOptions, ConversationState, ConversationLogEntry, AskOptions, EnterOptions } from './session/conversation.ts'
+
 // --- Errors: branch on `code` -----------------------------------------------------------
 export { BotError, BotConfigError, BotStateError, CommandNameError, OutboundQueueError, NoRecipientError } from './errors.ts'
 export { NicknameError, SendError, ParticipantNotFoundError, ModerationError, errorCode } from '../chat/backend-errors.ts'

@@ -622,8 +622,8 @@ export class MsrpConnection extends EventEmitter<MsrpConnectionEvents> {
     if (frame.invalid !== undefined) {
       // One bad request gets its error response; the connection and its sessions go on.
       log('connection %s: %s %s has a malformed header (%s): 400', this.describe(), frame.method, frame.transactionId, frame.invalid.message)
-      // The comment is header text (RFC 4975 §9 utf8text): no control character from the peer's input.
-      this.respond(frame, 400, `Bad Request: ${frame.invalid.message.replace(/[\u0000-\u001f\u007f]/g, ' ').slice(0, 200)}`)
+      // The comment is utf8text (RFC 4975 §9): the peer's bytes are echoed without control characters.
+      this.respond(frame, 400, `Bad Request: ${frame.invalid.message.replace(/[\x00-\x08\x0a-\x1f\x7f]/g, ' ').slice(0, 200)}`)
       return
     }
     const sessionId = frame.headers['To-Path'][0]?.sessionId

@@ -3,7 +3,6 @@
  */
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
-import type { Bot } from 'msrp-bot'
 import { createTestChat } from 'msrp-bot/testing'
 import type { TestChat, TestParticipant } from 'msrp-bot/testing'
 
@@ -14,7 +13,7 @@ import type { TestChat, TestParticipant } from 'msrp-bot/testing'
 process.env.MSRP_BOT_LOG_LEVEL ??= 'warn'
 process.env.SIP_URI = 'sip:bot@localhost'
 let chat: TestChat
-let bot: Bot
+let bot: (typeof import('./bot.ts'))['default']
 let rooms = 0
 const people = new Map<string, TestParticipant>()
 
@@ -66,4 +65,17 @@ test('other messages get no answer (yet)', async () => {
   await chat.settled()
   assert.deepEqual(alice.lines, ['alice: hello'])
   assert.deepEqual(alice.whispers, [])
+})
+
+test('/count remembers each person', async () => {
+  const { alice, bob } = await roomWith(['alice', 'bob'])
+  await alice.say('/count')
+  await alice.say('/count')
+  await bob.say('/count')
+  await chat.settled()
+  assert.deepEqual(bob.lines.filter((line) => line.startsWith('bot:')), [
+    'bot: you have asked 1 time(s)',
+    'bot: you have asked 2 time(s)',
+    'bot: you have asked 1 time(s)',
+  ])
 })
