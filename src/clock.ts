@@ -51,8 +51,9 @@ export const systemClock: Clock = {
  */
 export const unrefClock: Clock = {
   setTimeout(callback, ms) {
-    const handle = setTimeout(callback, ms)
-    handle.unref()
+    const handle: unknown = setTimeout(callback, ms)
+    // Node's timers have unref(); a browser's are numbers and never hold anything open.
+    ;(handle as { unref?: () => void }).unref?.()
     return handle
   },
   clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
@@ -66,9 +67,19 @@ export const unrefClock: Clock = {
  */
 export const wallClock: TimeSource = { now: () => Date.now() }
 
+/**
+ * Runs `callback` on the next turn of the event loop, after pending I/O and promise callbacks:
+ * `setImmediate` on Node, a zero-delay timer where there is none (a browser).
+ */
+export function nextTurn(callback: () => void): void {
+  const immediate = (globalThis as { setImmediate?: (fn: () => void) => unknown }).setImmediate
+  if (immediate !== undefined) immediate(callback)
+  else setTimeout(callback, 0)
+}
+
 /** Lets pending promise callbacks run (a macrotask turn drains the microtask queue). */
 export function flushMicrotasks(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve))
+  return new Promise((resolve) => nextTurn(resolve))
 }
 
 interface FakeTimer {

@@ -10,9 +10,9 @@
 // The bot API: createBot, Composer, Context, errors, testing helpers (see ./bot/index.ts).
 export * from './bot/index.ts'
 
-// The chat layer's SipChatBackend becomes what createBot(config) runs on (no backend option).
-import './chat/default-backend.ts'
+// What createBot(config) runs on when given no backend: the SIP chat backend over sockets.
 export { SipChatBackend } from './chat/sip-chat-backend.ts'
+export { createNodeChatBackend } from './chat/node-platform.ts'
 export type { SipChatBackendOptions } from './chat/sip-chat-backend.ts'
 
 // Storage adapters that need Node (they load node:fs / ioredis only when first used).

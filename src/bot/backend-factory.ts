@@ -1,10 +1,8 @@
 /**
- * Where `createBot` gets a backend when none is passed.
- *
- * Decision: the bot layer does not hard-wire a backend. The chat layer registers its factory
- * once (`setDefaultBackendFactory(createChatBackend)` in its entry module, imported by
- * `src/index.ts`), and tests pass `{ backend }` explicitly. With neither, `createBot` fails with
- * BOT_NO_BACKEND and a message saying both ways out, rather than guessing.
+ * An override for where `createBot` gets a backend when none is passed. Unset, `createBot` runs
+ * on the SIP chat backend over Node's sockets (wired in `bot.ts`). The CLI sets a factory while
+ * it imports a bot module, so that the module's own `createBot(config)` connects to the server
+ * the command chose (see `cli/bot-module.ts`), and restores the previous one afterwards.
  *
  * @module
  */
@@ -13,12 +11,13 @@ import type { ChatBackendFactory } from '../chat/backend.ts'
 let defaultFactory: ChatBackendFactory | undefined
 
 /**
- * Registers the factory `createBot` uses when no `backend` option is given; returns the one it
- * replaced. Pass undefined to remove it.
+ * Sets the factory `createBot` uses when no `backend` option is given; returns the one it
+ * replaced, to restore it afterwards. Pass undefined to go back to the SIP chat backend.
  *
  * @example
  * ```ts
- * setDefaultBackendFactory((config) => new RoomClientBackend(config))
+ * const previous = setDefaultBackendFactory((config) => new FakeChatBackend({ uri: config.uri }))
+ * try { await import('./bot.ts') } finally { setDefaultBackendFactory(previous) }
  * ```
  */
 export function setDefaultBackendFactory(factory: ChatBackendFactory | undefined): ChatBackendFactory | undefined {
@@ -27,7 +26,7 @@ export function setDefaultBackendFactory(factory: ChatBackendFactory | undefined
   return previous
 }
 
-/** The registered default factory, if any. */
+/** The factory set with {@link setDefaultBackendFactory}, if any. */
 export function getDefaultBackendFactory(): ChatBackendFactory | undefined {
   return defaultFactory
 }

@@ -4,9 +4,9 @@
  *
  * @module
  */
-import { MsrpBotError } from '../errors.ts'
 import { addressKey, sameAddress, userPart } from './address.ts'
 import { getDefaultBackendFactory } from './backend-factory.ts'
+import { createNodeChatBackend } from '../chat/node-platform.ts'
 import { NicknameError, SendError, errorCode } from '../chat/backend-errors.ts'
 import { BackendErrorCode } from '../chat/backend.ts'
 import type { BackendEvent, ChatBackend, PresenceState, RoomClosedReason, RoomHandle } from '../chat/backend.ts'
@@ -31,8 +31,9 @@ import { Room } from './room.ts'
 /** Options for {@link createBot} besides the config. */
 export interface BotOptions<C extends Context = Context> {
   /**
-   * The backend to run on. Defaults to the factory registered with `setDefaultBackendFactory`
-   * (the chat layer's); tests pass a `FakeChatBackend`.
+   * The backend to run on. Defaults to the factory set with `setDefaultBackendFactory` (the CLI
+   * sets one while it loads a bot module), else a `SipChatBackend` on Node's sockets; tests pass
+   * a `FakeChatBackend`.
    */
   backend?: ChatBackend | undefined
   /** A custom context class (see {@link Context}). */
@@ -126,15 +127,9 @@ export class Bot<C extends Context = Context> extends Composer<C> {
       options.logger ?? createConsoleLogger(this.config.logLevel ?? logLevelFromEnv())
     this.clock = options.clock ?? systemClock
     this.makeContext = options.ContextConstructor ?? (Context as unknown as ContextConstructor<C>)
-    const factory = getDefaultBackendFactory()
-    const backend = options.backend ?? factory?.(this.config)
-    if (backend === undefined) {
-      throw new BotConfigError('BOT_NO_BACKEND', [
-        'no backend: createBot() was given no { backend } and no default backend factory is ' +
-          "registered. Import the bot from 'msrp-bot' (whose chat layer registers one), pass " +
-          'createBot(config, { backend }), or call setDefaultBackendFactory(factory) first.',
-      ])
-    }
+    // The bot layer is where the chat layer and Node's sockets meet: with no backend and no
+    // factory set, the bot runs on the SIP chat backend over sockets.
+    const backend = options.backend ?? (getDefaultBackendFactory() ?? createNodeChatBackend)(this.config)
     if (!sameAddress(backend.uri, this.config.uri)) {
       this.logger.warn(
         { configUri: this.config.uri, backendUri: backend.uri },
@@ -705,9 +700,4 @@ function roomGoneError(uri: string, reason: RoomClosedReason): (attempts: number
         `call bot.join('${uri}') before sending there again`,
       cause === undefined ? undefined : { cause },
     )
-}
-
-/** True when `error` is an `MsrpBotError` with the given code. */
-export function isBotErrorCode(error: unknown, code: string): error is MsrpBotError {
-  return error instanceof MsrpBotError && error.code === code
 }

@@ -30,7 +30,7 @@ export class BotConfigError extends MsrpBotError {
   /** One line per problem, each naming the field (`uri: must start with sip: ...`). */
   readonly problems: readonly string[]
 
-  constructor(code: 'BOT_CONFIG_INVALID' | 'BOT_NO_BACKEND', problems: readonly string[]) {
+  constructor(code: 'BOT_CONFIG_INVALID', problems: readonly string[]) {
     super(
       code,
       code === 'BOT_CONFIG_INVALID'

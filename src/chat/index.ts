@@ -6,7 +6,8 @@
  */
 
 // --- Common: the backend and its contract ------------------------------------------------
-export { SipChatBackend, createSipChatBackend, debugChatLogger } from './sip-chat-backend.ts'
+export { SipChatBackend, debugChatLogger } from './sip-chat-backend.ts'
+export { createNodeChatBackend, nodeChatPlatform, socketDialer } from './node-platform.ts'
 export type { SipChatBackendOptions, SipChatBackendState, ChatMemoryNetworks } from './sip-chat-backend.ts'
 export { BackendErrorCode } from './backend.ts'
 // Every type of the bot↔chat contract (ChatBackend, RoomHandle, BackendEvent and its events ...).
@@ -24,8 +25,8 @@ export { RoomMedia } from './room-media.ts'
 export type { RoomMediaOptions, RoomMediaEvents } from './room-media.ts'
 export { RoomRoster } from './room-roster.ts'
 export type { RosterChange, RosterUpdate } from './room-roster.ts'
-export { socketDialer, memoryDialer } from './msrp-dialer.ts'
-export type { MsrpDialer } from './msrp-dialer.ts'
+export { memoryDialer, missingDialer } from './msrp-dialer.ts'
+export type { ChatPlatform, MsrpDialer } from './msrp-dialer.ts'
 export { Backoff } from './backoff.ts'
 export type { BackoffOptions } from './backoff.ts'
 export { toSendError, toNicknameError, toModerationError, isDisconnect } from './error-mapping.ts'

@@ -15,14 +15,16 @@ import type { Session } from '../sip/ua/session.ts'
 import { Subscriber } from '../sip/ua/subscriber.ts'
 import type { UserAgent } from '../sip/ua/user-agent.ts'
 import { MsrpBotError } from '../errors.ts'
-import type { Clock } from '../clock.ts'
+import { nextTurn, type Clock } from '../clock.ts'
 import type { BasicLogger } from '../logger.ts'
 import { sameIdentity, identityKeyOrText } from '../rooms/identity.ts'
 import { byeMeaning } from '../rooms/bye-reason.ts'
 import { MODERATION_TYPE } from '../rooms/content-types.ts'
 import { buildModerationRequest } from '../rooms/moderation.ts'
-import { NicknameError, SendError } from './backend-errors.ts'
+import { NicknameError, SendError, errorCode } from './backend-errors.ts'
 import type { Backoff } from './backoff.ts'
+import { BackendErrorCode } from './backend.ts'
+import { TESTING, type RoomClientTesting } from './testing-hooks.ts'
 import type { BackendEvent, OutgoingContent, Participant, RoomClosedReason, RoomHandle, SendReceipt } from './backend.ts'
 import { buildChatCpim, buildComposingCpim, decodeChatMessage, newMessageId } from '../rooms/chat-message.ts'
 import { contentOf } from '../rooms/content.ts'
@@ -514,9 +516,9 @@ export class RoomClient implements RoomHandle {
     pending.release()
   }
 
-  /** Fault injection: closes the MSRP connection as a network failure would. */
-  dropMedia(): void {
-    this.#media?.drop()
+  /** The hooks the backend's fault injection uses (see testing-hooks.ts). */
+  get [TESTING](): RoomClientTesting {
+    return { dropMedia: () => this.#media?.drop() }
   }
 
   // ---- reconnecting ----------------------------------------------------------------------
@@ -539,8 +541,8 @@ export class RoomClient implements RoomHandle {
       await this.open(this.#wantedNickname)
       this.#host.log.info(`room ${this.uri}: re-joined${this.#nickname === undefined ? '' : ` as ${this.#nickname}`}`)
     } catch (error) {
-      const code = (error as { code?: string }).code
-      if (code === 'NICKNAME_TAKEN' || code === 'NICKNAME_INVALID') {
+      const code = errorCode(error)
+      if (code === BackendErrorCode.nicknameTaken || code === BackendErrorCode.nicknameInvalid) {
         this.#host.log.warn(`room ${this.uri}: re-joined, but the nickname "${this.#wantedNickname}" is no longer available`)
         return
       }
@@ -645,7 +647,7 @@ export class RoomClient implements RoomHandle {
         // The focus accepted it: our own roster entry shows it now, not at the next NOTIFY.
         this.#roster.setOwnNickname(this.#host.self, nickname)
         // A join that failed on its nickname handed this room to the bot: events may flow now.
-        setImmediate(() => this.release())
+        nextTurn(() => this.release())
       })(),
     )
   }

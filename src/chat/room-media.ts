@@ -48,7 +48,7 @@ export interface RoomMediaEvents {
  *
  * @example
  * ```ts
- * const media = new RoomMedia({ dialer: socketDialer, localHost: '127.0.0.1' })
+ * const media = new RoomMedia({ dialer: nodeChatPlatform.msrpDialer, localHost: '127.0.0.1' })
  * const session = await new Inviter(ua, room, { sdp: media.offer() }).invite()
  * await media.connect(session.remoteSdp)
  * await media.send({ contentType: 'message/cpim', body })

@@ -2,7 +2,7 @@
  * The real {@link ChatBackend}: a SIP user agent (REGISTER, PUBLISH, INVITE, SUBSCRIBE) plus
  * MSRP sessions, speaking RFC 7701 to a chat-room focus. Over sockets (UDP/TCP/TLS/WS) or, for
  * the in-process server, over memory transports: the code path is the same, only the
- * transports differ (DESIGN.md).
+ * transports differ.
  *
  * Named states: `idle` → `starting` → `online` ⇄ `reconnecting` → `stopping` → `stopped`.
  * After a lost connection (transport closed, server restarted) it re-registers, re-joins its
@@ -18,13 +18,13 @@
  *
  * @module
  */
-import { debuglog } from 'node:util'
+import { debugLog } from '../debug-log.ts'
 import { MsrpBotError } from '../errors.ts'
 import type { MemoryNetwork as MsrpMemoryNetwork } from '../msrp/memory-stream.ts'
-import { PresencePublisher } from '../presence/publisher.ts'
-import { PresenceWatcher } from '../presence/watcher.ts'
-import type { PresenceUpdate } from '../presence/watcher.ts'
-import { systemClock } from '../clock.ts'
+import { PresencePublisher } from '../sip/ua/presence-publisher.ts'
+import { PresenceWatcher } from '../sip/ua/presence-watcher.ts'
+import type { PresenceUpdate } from '../sip/ua/presence-watcher.ts'
+import { nextTurn, systemClock } from '../clock.ts'
 import type { Clock } from '../clock.ts'
 import type { MemoryNetwork as SipMemoryNetwork } from '../sip/transport/memory.ts'
 import type { MemoryTransport } from '../sip/transport/memory.ts'
@@ -47,12 +47,16 @@ import type {
   RoomClosedReason,
   RoomHandle,
 } from './backend.ts'
-import { memoryDialer, socketDialer } from './msrp-dialer.ts'
-import type { MsrpDialer } from './msrp-dialer.ts'
+import { BackendErrorCode } from './backend.ts'
+import { errorCode } from './backend-errors.ts'
+import { TESTING, testingHooksOf, type MemoryNetworkOptions, type SipChatBackendTesting } from './testing-hooks.ts'
+import type { ChatMemoryNetworks } from './msrp-dialer.ts'
+import { memoryDialer, missingDialer } from './msrp-dialer.ts'
+import type { ChatPlatform, MsrpDialer } from './msrp-dialer.ts'
 import { RoomClient } from './room-client.ts'
 import type { ChatLogger, RoomHost } from './room-client.ts'
 
-const debug = debuglog('msrp-bot:chat')
+const debug = debugLog('msrp-bot:chat')
 
 /** A logger that writes debug and info lines to `NODE_DEBUG=msrp-bot:chat` and warnings there too. */
 export const debugChatLogger: ChatLogger = {
@@ -61,11 +65,7 @@ export const debugChatLogger: ChatLogger = {
   warn: (m) => debug(`WARN ${m}`),
 }
 
-/** The in-process networks of a memory-mode chat server (what `startChatServer` exposes). */
-export interface ChatMemoryNetworks {
-  readonly sip: SipMemoryNetwork
-  readonly msrp: MsrpMemoryNetwork
-}
+export type { ChatMemoryNetworks } from './msrp-dialer.ts'
 
 /** Options of {@link SipChatBackend} besides the config. */
 export interface SipChatBackendOptions {
@@ -76,7 +76,12 @@ export interface SipChatBackendOptions {
   memory?: ChatMemoryNetworks | undefined
   /** A ready SIP transport (overrides `config.transport`). */
   sipTransport?: SipTransport | undefined
-  /** How MSRP connections are opened (default: TCP/TLS, or the memory network). */
+  /**
+   * The sockets to run on when neither `memory` nor `sipTransport` is given: `nodeChatPlatform`
+   * (`node-platform.ts`) on Node. The backend itself imports no socket code.
+   */
+  platform?: ChatPlatform | undefined
+  /** How MSRP connections are opened (default: the platform's dialer, or the memory network). */
   msrpDialer?: MsrpDialer | undefined
   /** TLS material for `transport: 'tls'`. */
   tls?: UaTlsOptions | undefined
@@ -151,7 +156,7 @@ function fromPresenceUpdate(update: PresenceUpdate): PresenceState {
  * @example Against a real registrar and focus:
  * ```ts
  * const backend = new SipChatBackend({ uri: 'sip:echo@example.test', password: 's3cret', transport: 'tcp',
- *   outboundProxy: 'sip:proxy.example.test;lr' })
+ *   outboundProxy: 'sip:proxy.example.test;lr' }, { platform: nodeChatPlatform })
  * const bot = createBot({ uri: 'sip:echo@example.test' }, { backend })
  * ```
  * @example In process, against `startChatServer({ domain: 'example.test' })`:
@@ -196,15 +201,27 @@ export class SipChatBackend implements ChatBackend {
     this.#log = options.logger ?? debugChatLogger
     this.#backoff = new Backoff(options.reconnect === false ? {} : options.reconnect)
     this.#steps = this.#newStepGuard()
-    this.#dialer = socketDialer
+    this.#dialer = options.platform?.msrpDialer ?? missingDialer
     this.#configureTransport(options)
   }
 
-  /**
-   * Points the backend at an in-process network (before `start()`); what the testing helpers'
-   * `attach(bot)` does.
-   */
-  useMemoryNetwork(memory: ChatMemoryNetworks, options: Pick<SipChatBackendOptions, 'reconnect' | 'mediaGraceMs' | 'clock' | 'logger'> = {}): void {
+  /** The hooks `msrp-bot/testing` uses (see testing-hooks.ts); not part of the backend contract. */
+  get [TESTING](): SipChatBackendTesting {
+    const backend = this
+    return {
+      useMemoryNetwork: (memory, options) => backend.#useMemoryNetwork(memory, options),
+      get busy() {
+        return backend.#busy
+      },
+      get activity() {
+        return backend.#activity
+      },
+      idle: () => backend.#idle(),
+      dropConnections: () => backend.#dropConnections(),
+    }
+  }
+
+  #useMemoryNetwork(memory: ChatMemoryNetworks, options: MemoryNetworkOptions = {}): void {
     if (this.#state !== 'idle') throw new MsrpBotError('BACKEND_ALREADY_STARTED', 'useMemoryNetwork() must be called before start()')
     this.#options = { ...this.#options, ...options, memory, sipTransport: undefined, msrpDialer: undefined }
     if (options.clock !== undefined) this.#clock = options.clock
@@ -226,7 +243,7 @@ export class SipChatBackend implements ChatBackend {
       this.#dialer = options.msrpDialer ?? memoryDialer(options.memory.msrp)
     } else {
       this.#sipTransport = options.sipTransport
-      this.#dialer = options.msrpDialer ?? socketDialer
+      this.#dialer = options.msrpDialer ?? options.platform?.msrpDialer ?? missingDialer
     }
   }
 
@@ -262,6 +279,7 @@ export class SipChatBackend implements ChatBackend {
       ...(typeof c.registrar === 'string' ? { registrar: c.registrar } : {}),
       ...(c.outboundProxy === undefined ? {} : { outboundProxy: c.outboundProxy }),
       transport: this.#sipTransport ?? c.transport,
+      ...(this.#options.platform === undefined ? {} : { transportFactory: this.#options.platform.transportFactory }),
       ...(this.#options.tls === undefined ? {} : { tls: this.#options.tls }),
       ...(this.#options.listen === undefined ? {} : { listen: this.#options.listen }),
       ...(this.#options.clock === undefined ? {} : { clock: this.#options.clock }),
@@ -376,10 +394,10 @@ export class SipChatBackend implements ChatBackend {
     const room = new RoomClient(this.#host(), roomUri)
     this.#rooms.set(key, room)
     try {
-      await this.track(room.open(options.nickname))
+      await this.#track(room.open(options.nickname))
     } catch (error) {
-      const code = (error as { code?: string }).code
-      if ((code === 'NICKNAME_TAKEN' || code === 'NICKNAME_INVALID') && room.state === 'joined') {
+      const code = errorCode(error)
+      if ((code === BackendErrorCode.nicknameTaken || code === BackendErrorCode.nicknameInvalid) && room.state === 'joined') {
         // The session is up without a nickname: the bot owns the room (contract: error.room).
         throw error
       }
@@ -388,7 +406,7 @@ export class SipChatBackend implements ChatBackend {
       throw error
     }
     // Contract rule 3a: the room's events flow once the caller has the handle.
-    setImmediate(() => room.release())
+    nextTurn(() => room.release())
     return room
   }
 
@@ -405,7 +423,7 @@ export class SipChatBackend implements ChatBackend {
       throw new MsrpBotError('NOT_SUPPORTED', `cannot publish presence for ${this.uri}: it runs without a registrar (registrar: false), so no presence agent holds its state; configure a registrar to use presence`)
     }
     this.#presence = { ...presence }
-    if (this.#state === 'online') await this.track(this.#publish(presence))
+    if (this.#state === 'online') await this.#track(this.#publish(presence))
   }
 
   async watch(contactUri: string): Promise<void> {
@@ -416,7 +434,7 @@ export class SipChatBackend implements ChatBackend {
     watcher.on('presence', (update) => this.#emit({ type: 'presence', contact: contactUri, presence: fromPresenceUpdate(update) }))
     this.#watchers.set(key, watcher)
     try {
-      await this.track(this.#steps.run(`SUBSCRIBE presence of ${contactUri}`, watcher.start(), { onAbandon: () => void watcher.stop().catch(() => undefined) }))
+      await this.#track(this.#steps.run(`SUBSCRIBE presence of ${contactUri}`, watcher.start(), { onAbandon: () => void watcher.stop().catch(() => undefined) }))
     } catch (error) {
       this.#watchers.delete(key)
       throw new MsrpBotError('WATCH_FAILED', `cannot watch ${contactUri}: ${(error as Error).message}`, { cause: error })
@@ -469,7 +487,7 @@ export class SipChatBackend implements ChatBackend {
   // ---- in-flight tracking (for tests' settled()) -----------------------------------------
 
   /** Counts `work` as in flight until it settles. */
-  track<T>(work: Promise<T>): Promise<T> {
+  #track<T>(work: Promise<T>): Promise<T> {
     this.#busy++
     this.#activity++
     return work.finally(() => {
@@ -479,18 +497,8 @@ export class SipChatBackend implements ChatBackend {
     })
   }
 
-  /** Operations, event deliveries and reconnects in progress. */
-  get busy(): number {
-    return this.#busy
-  }
-
-  /** A counter that moves whenever something happens (for quiescence checks). */
-  get activity(): number {
-    return this.#activity
-  }
-
   /** Resolves when nothing is in flight. */
-  idle(): Promise<void> {
+  #idle(): Promise<void> {
     if (this.#busy === 0) return Promise.resolve()
     return new Promise((resolve) => this.#idleWaiters.push(resolve))
   }
@@ -519,7 +527,7 @@ export class SipChatBackend implements ChatBackend {
     this.#reconnectLoop = true
     // The SIP stack's timers do not hold the process; a bot that is reconnecting must stay up.
     const keepAlive = setInterval(() => {}, 60_000)
-    void this.track(this.#reconnect()).finally(() => {
+    void this.#track(this.#reconnect()).finally(() => {
       this.#reconnectLoop = false
       clearInterval(keepAlive)
     })
@@ -585,12 +593,12 @@ export class SipChatBackend implements ChatBackend {
    * Fault injection for tests: cuts every connection this backend has (SIP and MSRP), as a
    * network failure would. Only meaningful on a memory network.
    */
-  dropConnections(): void {
+  #dropConnections(): void {
     const transport = this.#ua?.transport as MemoryTransport | undefined
     if (transport !== undefined && typeof (transport as { fail?: unknown }).fail === 'function') {
       for (const id of this.#connectionIds()) transport.fail(id)
     }
-    for (const room of this.#rooms.values()) room.dropMedia()
+    for (const room of this.#rooms.values()) testingHooksOf(room).dropMedia()
   }
 
   #connectionIds(): string[] {
@@ -623,7 +631,7 @@ export class SipChatBackend implements ChatBackend {
       emit: (event) => this.#emit(event),
       connectionLost: (error) => this.connectionLost(error),
       roomClosed: (room, reason) => this.#roomClosed(room, reason),
-      track: (work) => this.track(work),
+      track: (work) => this.#track(work),
       step: (step, work, options) => this.#steps.run(step, work, options),
       newBackoff: () => new Backoff(this.#options.reconnect === false ? {} : this.#options.reconnect),
     }
@@ -633,16 +641,4 @@ export class SipChatBackend implements ChatBackend {
     const key = identityKeyOrText(room.uri)
     if (this.#rooms.get(key) === room) this.#rooms.delete(key)
   }
-}
-
-/**
- * The default backend factory: what `createBot(config)` uses when no backend is passed.
- *
- * @example
- * ```ts
- * setDefaultBackendFactory(createSipChatBackend)
- * ```
- */
-export function createSipChatBackend(config: BackendConfig): SipChatBackend {
-  return new SipChatBackend(config)
 }

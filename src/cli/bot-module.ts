@@ -195,11 +195,9 @@ export async function loadBotModule(file: string, options: LoadBotModuleOptions 
     const reason =
       commonJs !== undefined
         ? `${commonJs} (Node.js said: ${error instanceof Error ? error.message.split('\n')[0] : String(error)})`
-        : factory !== undefined && (error as { code?: unknown }).code === 'BOT_NO_BACKEND'
-          ? SECOND_COPY
-          : error instanceof Error
-            ? error.message
-            : String(error)
+        : error instanceof Error
+          ? error.message
+          : String(error)
     throw new BotModuleError('BOT_MODULE_LOAD_FAILED', file, `loading it failed: ${reason}`, { cause: error })
   } finally {
     if (factory !== undefined) setDefaultBackendFactory(previous)

@@ -4,10 +4,10 @@
  *
  * @module
  */
-import { SipChatBackend } from '../chat/index.ts'
+import { createNodeChatBackend } from '../chat/index.ts'
 import { backendConfigFor } from './network-backend.ts'
 import { createConsoleLogger } from '../bot/index.ts'
-import type { ChatOptions, RuntimeContext } from './runtime.ts'
+import type { ChatOptions, RuntimeContext } from './runtime-options.ts'
 import { runTerminalChat } from './terminal-chat.ts'
 
 /**
@@ -16,7 +16,7 @@ import { runTerminalChat } from './terminal-chat.ts'
  * the input ends, `/quit` or Ctrl-C; then leaves the room and unregisters.
  */
 export async function runChatCommand(options: ChatOptions, context: RuntimeContext): Promise<void> {
-  const backend = new SipChatBackend(backendConfigFor(options.account), {
+  const backend = createNodeChatBackend(backendConfigFor(options.account), {
     logger: createConsoleLogger(options.logLevel),
     publishPresence: true,
     automaton: false,

@@ -11,13 +11,13 @@
 import { watch, type FSWatcher } from 'node:fs'
 import { basename, dirname } from 'node:path'
 import { createConsoleLogger, type Bot, type Logger } from '../bot/index.ts'
-import { SipChatBackend, type BackendConfig } from '../chat/index.ts'
+import { createNodeChatBackend, type BackendConfig, type SipChatBackend } from '../chat/index.ts'
 import { startChatServer, type ChatServer } from '../server/index.ts'
 import { MsrpBotError } from '../errors.ts'
 import { loadBotModule } from './bot-module.ts'
 import { startOnFreePorts } from './dev-ports.ts'
 import { userPartOf } from './network-backend.ts'
-import type { DevOptions, RuntimeContext } from './runtime.ts'
+import type { DevOptions, RuntimeContext } from './runtime-options.ts'
 import { withEnv } from './scoped-env.ts'
 import { runTerminalChat } from './terminal-chat.ts'
 import { untilAborted } from './until-aborted.ts'
@@ -68,7 +68,7 @@ export async function runDevCommand(options: DevOptions, context: RuntimeContext
     const connect = (config: BackendConfig, automaton = true): SipChatBackend => {
       const uri = inDomain(config.uri, settings.domain)
       requireListedUser(uri, settings.users)
-      return new SipChatBackend({ ...config, uri, ...passwordFor(uri, settings.users), registrar: proxy, outboundProxy: proxy, transport: 'tcp' }, { logger, automaton })
+      return createNodeChatBackend({ ...config, uri, ...passwordFor(uri, settings.users), registrar: proxy, outboundProxy: proxy, transport: 'tcp' }, { logger, automaton })
     }
 
     for (const entry of bots) await startBot(entry, { server, connect, logger, out, logLevel: settings.logLevel })

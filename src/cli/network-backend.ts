@@ -6,7 +6,7 @@
  */
 import type { BackendConfig } from '../chat/index.ts'
 import { uriUser } from '../rooms/identity.ts'
-import type { SipAccountOptions } from './runtime.ts'
+import type { SipAccountOptions } from './runtime-options.ts'
 
 /**
  * The backend configuration for `account`, on top of what a bot's own config says (`base`):

@@ -4,11 +4,11 @@
  * @module
  */
 import { createConsoleLogger } from '../bot/index.ts'
-import { SipChatBackend } from '../chat/index.ts'
+import { createNodeChatBackend } from '../chat/index.ts'
 import { loadBotModule } from './bot-module.ts'
 import { backendConfigFor } from './network-backend.ts'
 import { withEnv } from './scoped-env.ts'
-import type { RunOptions, RuntimeContext } from './runtime.ts'
+import type { RunOptions, RuntimeContext } from './runtime-options.ts'
 import { untilAborted } from './until-aborted.ts'
 
 /**
@@ -25,7 +25,7 @@ export async function runBotCommand(options: RunOptions, context: RuntimeContext
   const env = { SIP_URI: options.account.uri, MSRP_BOT_LOG_LEVEL: options.logLevel }
   const bot = await withEnv(env, () =>
     loadBotModule(options.botFile, {
-      backendFactory: (config) => new SipChatBackend(backendConfigFor(options.account, config), { logger }),
+      backendFactory: (config) => createNodeChatBackend(backendConfigFor(options.account, config), { logger }),
     }),
   )
   await bot.start()

@@ -9,7 +9,7 @@
  */
 import { createInterface } from 'node:readline'
 import type { BackendEvent, ChatBackend, Participant, RoomHandle } from '../chat/index.ts'
-import { errorCode } from '../chat/index.ts'
+import { BackendErrorCode, errorCode } from '../chat/index.ts'
 import type { TextSink } from './io.ts'
 
 /** Options of {@link runTerminalChat}. */
@@ -80,7 +80,7 @@ async function joinWithFreeNickname(backend: ChatBackend, roomUri: string, nickn
     try {
       return await backend.join(roomUri, { nickname: wanted })
     } catch (error) {
-      if (errorCode(error) !== 'NICKNAME_TAKEN' || attempt >= 9) throw error
+      if (errorCode(error) !== BackendErrorCode.nicknameTaken || attempt >= 9) throw error
       const live = (error as { room?: RoomHandle }).room
       await live?.leave()
     }

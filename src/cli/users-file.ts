@@ -14,7 +14,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs'
 import { MsrpBotError } from '../errors.ts'
-import type { UserAccount } from './runtime.ts'
+import type { UserAccount } from './runtime-options.ts'
 
 // RFC 3261 §25.1 user part, restricted to what is easy to type and to keep in a file.
 const USERNAME_RE = /^[A-Za-z0-9][A-Za-z0-9._~+-]{0,63}$/

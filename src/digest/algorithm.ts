@@ -2,15 +2,13 @@
  * The HTTP Digest arithmetic (RFC 7616, RFC 8760) that SIP (RFC 3261 §22) and MSRP relay AUTH
  * (RFC 4976 §5) share: hash names, H(), HA1 and the request-digest.
  */
-import { createHash } from 'node:crypto'
+import { hashHex, type DigestHashName } from './hashes.ts'
 
 /** Digest algorithms this stack computes (RFC 7616 §3.2, RFC 8760 §2.2). */
 export type DigestAlgorithm = 'MD5' | 'MD5-sess' | 'SHA-256' | 'SHA-256-sess' | 'SHA-512-256' | 'SHA-512-256-sess'
 
 /** Every supported algorithm, strongest first. */
 export const DIGEST_ALGORITHMS: readonly DigestAlgorithm[] = ['SHA-512-256', 'SHA-512-256-sess', 'SHA-256', 'SHA-256-sess', 'MD5', 'MD5-sess']
-
-const HASH: Record<string, string> = { 'md5': 'md5', 'sha-256': 'sha256', 'sha-512-256': 'sha512-256' }
 
 /**
  * The canonical spelling of an algorithm name, which compares case-insensitively; absent means
@@ -27,9 +25,8 @@ export function algorithmStrength(algorithm: DigestAlgorithm): number {
 }
 
 /** H(data) as lower-case hex for the algorithm's hash (RFC 7616 §3.4.1). */
-export function digestHash(algorithm: DigestAlgorithm, data: string | Buffer): string {
-  const base = algorithm.replace(/-sess$/i, '').toLowerCase()
-  return createHash(HASH[base]!).update(data).digest('hex')
+export function digestHash(algorithm: DigestAlgorithm, data: string | Uint8Array): string {
+  return hashHex(algorithm.replace(/-sess$/i, '').toLowerCase() as DigestHashName, data)
 }
 
 /** Everything the response computation reads (RFC 7616 §3.4.1..§3.4.3). */

@@ -5,12 +5,8 @@
  * (so several sessions can share one connection), answers 481 for unknown sessions, and
  * applies back-pressure: writers wait for the transport to drain instead of buffering.
  */
-import net from 'node:net'
-import tls from 'node:tls'
-import { debuglog } from 'node:util'
+import { debugLog } from '../debug-log.ts'
 import { EventEmitter } from 'eventemitter3'
-import { WebSocket } from 'ws'
-import type { ClientOptions } from 'ws'
 import { ParseError } from '../errors.ts'
 import { type Clock, systemClock } from '../clock.ts'
 import { MsrpClosedError, MsrpRequestError } from './errors.ts'
@@ -20,12 +16,9 @@ import { MsrpParser } from './parser.ts'
 import type { MsrpFrameHead, MsrpParserOptions } from './parser.ts'
 import type { MsrpReadBudget } from './read-budget.ts'
 import { serializeFrameParts } from './serializer.ts'
-import type { MsrpTransport } from './transport.ts'
-import { streamTransport, webSocketTransport } from './transport.ts'
-import type { MsrpUri } from './uri.ts'
-import { effectivePort } from './uri.ts'
+import type { MsrpTransport, TransportListeners } from './transport.ts'
 
-const log = debuglog('msrp')
+const log = debugLog('msrp')
 
 /** RFC 4975 §7.1: a sender waits 30 seconds for a transaction response. */
 export const DEFAULT_TRANSACTION_TIMEOUT_MS = 30_000
@@ -207,61 +200,6 @@ export class MsrpConnection extends EventEmitter<MsrpConnectionEvents> {
       close: (error) => this.#shutdown(error ?? this.#closeError),
     })
     log('connection %s %s open (%s)', this.role, this.describe(), transport.kind)
-  }
-
-  /**
-   * Opens a TCP (or, with `tls`, TLS) connection; the caller is the active side (RFC 6135).
-   *
-   * @example
-   * ```ts
-   * const connection = await MsrpConnection.connect({ host: '127.0.0.1', port: 2855 })
-   * ```
-   */
-  static connect(
-    target: { host: string; port: number; tls?: boolean | tls.ConnectionOptions },
-    options: MsrpConnectionOptions = {},
-  ): Promise<MsrpConnection> {
-    return new Promise((resolve, reject) => {
-      const secure = target.tls !== undefined && target.tls !== false
-      const socket = secure
-        ? tls.connect({ host: target.host, port: target.port, servername: net.isIP(target.host) ? undefined : target.host, ...(typeof target.tls === 'object' ? target.tls : {}) })
-        : net.connect({ host: target.host, port: target.port })
-      socket.setNoDelay(true)
-      const onError = (error: Error): void => reject(new MsrpClosedError('MSRP_CONNECT_FAILED', `cannot connect to MSRP peer ${target.host}:${target.port}: ${error.message}`, { cause: error }))
-      socket.once('error', onError)
-      socket.once(secure ? 'secureConnect' : 'connect', () => {
-        socket.off('error', onError)
-        resolve(new MsrpConnection(streamTransport(socket, secure ? 'tls' : 'tcp'), { role: 'active', ...options }))
-      })
-    })
-  }
-
-  /** Connects to the first hop named by an MSRP URI: `msrps:` uses TLS, the port defaults to 2855. */
-  static connectTo(uri: MsrpUri, options: MsrpConnectionOptions & { tls?: tls.ConnectionOptions } = {}): Promise<MsrpConnection> {
-    if (uri.transport.toLowerCase() !== 'tcp') {
-      return Promise.reject(new MsrpClosedError('MSRP_CONNECT_FAILED', `cannot dial transport "${uri.transport}" from a URI; for WebSocket use MsrpConnection.connectWebSocket(url)`))
-    }
-    const { tls: tlsOptions, ...rest } = options
-    return MsrpConnection.connect({ host: uri.host, port: effectivePort(uri), tls: uri.scheme === 'msrps' ? (tlsOptions ?? true) : false }, rest)
-  }
-
-  /**
-   * Opens a WebSocket connection with the `msrp` subprotocol (RFC 7977 §4.1).
-   *
-   * @throws MsrpClosedError `MSRP_CONNECT_FAILED` when the server does not agree to `msrp`.
-   */
-  static async connectWebSocket(url: string, options: MsrpConnectionOptions & { webSocket?: ClientOptions } = {}): Promise<MsrpConnection> {
-    const { webSocket, ...rest } = options
-    const ws = new WebSocket(url, 'msrp', webSocket)
-    await new Promise<void>((resolve, reject) => {
-      ws.once('open', () => resolve())
-      ws.once('error', (error) => reject(new MsrpClosedError('MSRP_CONNECT_FAILED', `cannot open MSRP WebSocket ${url}: ${error.message}`, { cause: error })))
-    })
-    if (ws.protocol !== 'msrp') {
-      ws.close()
-      throw new MsrpClosedError('MSRP_CONNECT_FAILED', `WebSocket server at ${url} did not accept the "msrp" subprotocol (RFC 7977 §4.1)`)
-    }
-    return new MsrpConnection(webSocketTransport(ws, url.startsWith('wss:')), { role: 'active', ...rest })
   }
 
   /** The current state. */

@@ -5,7 +5,7 @@
  * The auth-param grammar, challenge reading and hash arithmetic are the shared Digest codec's
  * (src/digest, RFC 7616); this file only adapts them to MSRP AUTH.
  */
-import { randomBytes } from 'node:crypto'
+import { randomHex } from '../random.ts'
 import { ParseError } from '../errors.ts'
 import { type DigestChallenge as AnyDigestChallenge, canonicalAlgorithm, formatDigestCredentials, parseDigestChallenges } from '../digest/index.ts'
 
@@ -61,7 +61,7 @@ export function digestAuthorization(input: DigestInput): string {
   const algorithm = canonicalAlgorithm(challenge.algorithm)
   if (algorithm === undefined) throw new RangeError(`Digest algorithm ${challenge.algorithm} is not supported; MSRP relays use MD5`)
   const qop = challenge.qop.includes('auth') ? 'auth' : undefined
-  const cnonce = qop || algorithm.endsWith('-sess') ? (input.cnonce ?? randomBytes(8).toString('hex')) : undefined
+  const cnonce = qop || algorithm.endsWith('-sess') ? (input.cnonce ?? randomHex(8)) : undefined
   const nc = (input.nc ?? 1).toString(16).padStart(8, '0')
   return formatDigestCredentials({
     algorithm,

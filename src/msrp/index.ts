@@ -22,6 +22,12 @@ export type {
 } from './connection.ts'
 export { MsrpClosedError, MsrpRequestError } from './errors.ts'
 
+// ---- Dialing: injected where the stack is created ------------------------------------------
+export type { MsrpDial } from './dial.ts'
+export { connectMsrp, connectMsrpUri, connectMsrpWebSocket, dialMsrp } from './node-dial.ts'
+export { openMsrpWebSocket, standardWebSocketTransport, webSocketDial } from './web-socket.ts'
+export type { StandardWebSocket, WebSocketConstructor } from './web-socket.ts'
+
 // ---- Relays (RFC 4976) ---------------------------------------------------------------------
 export { authenticateRelay, openRelaySession } from './relay-client.ts'
 export type { RelayAuthOptions, RelayAuthResult } from './relay-client.ts'

@@ -9,7 +9,7 @@ import https from 'node:https'
 import net from 'node:net'
 import tls from 'node:tls'
 import type { Duplex } from 'node:stream'
-import { debuglog } from 'node:util'
+import { debugLog } from '../debug-log.ts'
 import { EventEmitter } from 'eventemitter3'
 import { WebSocketServer } from 'ws'
 import { MsrpBotError } from '../errors.ts'
@@ -21,7 +21,7 @@ import { sniffTls } from './tls-sniff.ts'
 import type { MsrpTransport, TransportAddress } from './transport.ts'
 import { streamTransport, webSocketTransport } from './transport.ts'
 
-const log = debuglog('msrp')
+const log = debugLog('msrp')
 
 /** A session that waits for the peer to connect (implemented by {@link MsrpSession}). */
 export interface PassiveSession extends MsrpRequestHandler {

@@ -1,7 +1,8 @@
 /**
  * In-memory byte streams for MSRP: a connected pair of Node duplex streams with real
  * back-pressure, and a tiny "network" of listeners addressed by host and port, so the
- * in-process chat server and its tests run the same connection code as TCP (DESIGN.md: one code path).
+ * in-process chat server and its tests run the same connection code as TCP (one code path, only
+ * the transport differs).
  */
 import { Duplex } from 'node:stream'
 

@@ -5,9 +5,10 @@
  * Relays answer each SEND hop by hop and may forward the far end's response too; the second
  * response for a transaction id is ignored by {@link MsrpConnection}, so a send resolves once.
  */
-import { debuglog } from 'node:util'
+import { debugLog } from '../debug-log.ts'
 import type { Clock } from '../clock.ts'
-import { MsrpConnection } from './connection.ts'
+import type { MsrpConnection } from './connection.ts'
+import { noDialError, type MsrpDial } from './dial.ts'
 import { digestAuthorization, parseDigestChallenge } from './digest.ts'
 import { MsrpRequestError } from './errors.ts'
 import type { MsrpHeaders, MsrpRequest, MsrpResponse } from './message.ts'
@@ -17,7 +18,7 @@ import { MsrpSession } from './session.ts'
 import type { MsrpUri } from './uri.ts'
 import { formatMsrpUri, parseMsrpUri } from './uri.ts'
 
-const log = debuglog('msrp')
+const log = debugLog('msrp')
 
 /** Options of {@link authenticateRelay}. */
 export interface RelayAuthOptions {
@@ -29,6 +30,8 @@ export interface RelayAuthOptions {
   password: string
   /** An open connection to the relay; by default one is opened (and kept for the session). */
   connection?: MsrpConnection
+  /** Opens the connection to the relay when none is given (e.g. `dialMsrp` on Node). */
+  dial?: MsrpDial
   /** Ask for this lifetime in seconds (RFC 4976 §5.1 `Expires`). */
   expires?: number
   clock?: Clock
@@ -68,7 +71,11 @@ export async function authenticateRelay(options: RelayAuthOptions): Promise<Rela
   const relay = typeof options.relay === 'string' ? parseMsrpUri(options.relay) : options.relay
   const localUri = typeof options.localUri === 'string' ? parseMsrpUri(options.localUri) : options.localUri
   const connection =
-    options.connection ?? (await MsrpConnection.connectTo(relay, { clock: options.clock, transactionTimeoutMs: options.transactionTimeoutMs }))
+    options.connection ??
+    (await (options.dial ?? failToDial)(relay, {
+      ...(options.clock === undefined ? {} : { clock: options.clock }),
+      ...(options.transactionTimeoutMs === undefined ? {} : { transactionTimeoutMs: options.transactionTimeoutMs }),
+    }))
   const relayText = formatMsrpUri(relay)
   let expires = options.expires
   let authorization: string | undefined
@@ -127,3 +134,6 @@ export function openRelaySession(auth: RelayAuthResult, options: Omit<MsrpSessio
   session.bind(auth.connection)
   return session
 }
+
+/** The dialer of last resort: fails with a message that says what to pass. */
+const failToDial: MsrpDial = () => Promise.reject(noDialError('authenticateRelay()'))

@@ -10,7 +10,7 @@
  *
  * `parseFrame(serializeFrame(x))` deep-equals `x` for every frame this module accepts.
  */
-import { randomBytes } from 'node:crypto'
+import { randomBytes } from '../random.ts'
 import { MsrpBotError } from '../errors.ts'
 import { HEADER_NAMES, MIME_HEADERS, formatHeader, isHeaderName, isHeaderText, isIdent } from './headers.ts'
 import type { MsrpFrame, MsrpHeaderName } from './message.ts'
@@ -24,7 +24,7 @@ const CR = 0x0d
 const LF = 0x0a
 
 /**
- * A fresh random transaction id: 12 alphanumerics from `crypto.randomBytes` (about 71 bits),
+ * A fresh random transaction id: 12 alphanumerics from the Web Crypto API (about 71 bits),
  * so ids are unguessable and practically never repeat on a connection (RFC 4975 §7.1).
  */
 export function generateTransactionId(length = 12): string {

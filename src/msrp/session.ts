@@ -11,7 +11,7 @@
  * size limit and 415 for types outside `acceptTypes`, sends REPORTs when the sender asked for
  * them, never answers a REPORT (§7.1.2), and handles RFC 7701 NICKNAME requests.
  */
-import { debuglog } from 'node:util'
+import { debugLog } from '../debug-log.ts'
 import { EventEmitter } from 'eventemitter3'
 import { acceptsType } from '../sdp/accept-types.ts'
 import type { MessageChunk } from './chunker.ts'
@@ -20,8 +20,8 @@ import { type Clock, systemClock } from '../clock.ts'
 import type { MsrpRequestHandler } from './connection.ts'
 import { DEFAULT_TRANSACTION_TIMEOUT_MS, MsrpConnection } from './connection.ts'
 import { MsrpClosedError, MsrpRequestError } from './errors.ts'
-import type { PassiveSession } from './listener.ts'
-import { MsrpListener } from './listener.ts'
+import type { MsrpListener, PassiveSession } from './listener.ts'
+import { noDialError, type MsrpDial } from './dial.ts'
 import type { ExtensionHeader, FailureReport, MsrpHeaders, MsrpRequest, MsrpResponse, SuccessReport } from './message.ts'
 import { MSRP_REASONS } from './message.ts'
 import type { ByteInterval } from './reassembler.ts'
@@ -30,7 +30,7 @@ import { generateTransactionId, transactionIdFor } from './serializer.ts'
 import type { MsrpUri } from './uri.ts'
 import { formatMsrpUri, parseMsrpPath, parseMsrpUri } from './uri.ts'
 
-const log = debuglog('msrp')
+const log = debugLog('msrp')
 const EMPTY = Buffer.alloc(0)
 const noop = (): void => {}
 
@@ -246,12 +246,16 @@ export class MsrpSession extends EventEmitter<MsrpSessionEvents> implements Pass
    * `connection`), attaches, and — unless `bind: false` — sends the empty SEND that binds the
    * connection to the session (RFC 4975 §5.4) and waits for its 200.
    */
-  static async connect(options: MsrpSessionOptions & { remotePath: readonly MsrpUri[] | string; connection?: MsrpConnection; bind?: boolean }): Promise<MsrpSession> {
+  static async connect(options: MsrpSessionOptions & { remotePath: readonly MsrpUri[] | string; connection?: MsrpConnection; dial?: MsrpDial; bind?: boolean }): Promise<MsrpSession> {
     const session = new MsrpSession(options)
     const route = session.#route()
     let connection = options.connection
     if (connection === undefined) {
-      connection = await MsrpConnection.connectTo(route[0] as MsrpUri, { clock: options.clock, transactionTimeoutMs: options.transactionTimeoutMs })
+      if (options.dial === undefined) throw noDialError('MsrpSession.connect()')
+      connection = await options.dial(route[0] as MsrpUri, {
+        ...(options.clock === undefined ? {} : { clock: options.clock }),
+        ...(options.transactionTimeoutMs === undefined ? {} : { transactionTimeoutMs: options.transactionTimeoutMs }),
+      })
       session.#ownsConnection = true
     }
     session.bind(connection)

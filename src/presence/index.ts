@@ -2,8 +2,8 @@
  * Presence codecs: PIDF (RFC 3863) with the data model's `<person>` (RFC 4479) and RPID
  * activities (RFC 4480).
  *
- * The presence publisher and watcher (SIP PUBLISH / SUBSCRIBE) live in this folder too and
- * are exported below the codec section.
+ * The presence publisher and watcher (SIP PUBLISH / SUBSCRIBE) are part of the SIP user-agent
+ * API: `PresencePublisher` and `PresenceWatcher` from `msrp-bot/sip`.
  */
 // Codec.
 export { parsePidf, buildPidf } from './pidf.ts'
@@ -12,7 +12,3 @@ export { summarizePresence, buildSimplePresence } from './summary.ts'
 export type { PresenceSummary, SimplePresence } from './summary.ts'
 export { PIDF_NAMESPACE, PIDF_DATA_MODEL_NAMESPACE, RPID_NAMESPACE, RPID_ACTIVITIES } from './pidf-types.ts'
 export type { PresenceDocument, PresenceTuple, PresencePerson, PresenceNote, RpidActivity } from './pidf-types.ts'
-
-// Publisher / watcher: added by the presence protocol work.
-export { PresencePublisher, type PresencePublisherOptions, type PresencePublisherEvents, type PresenceStatus } from './publisher.ts'
-export { PresenceWatcher, type PresenceWatcherOptions, type PresenceWatcherEvents, type PresenceUpdate } from './watcher.ts'

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { randomBytes } from 'node:crypto'
+import { randomHex } from '../random.ts'
 import { buildCpim, cpimText, getCpimHeader, IMDN_NAMESPACE, parseCpim } from '../cpim/index.ts'
 import type { CpimMessage } from '../cpim/index.ts'
 import { baseType, CPIM_TYPE, IMDN_TYPE, IS_COMPOSING_TYPE } from './content-types.ts'
@@ -16,7 +16,7 @@ import type { NoticeKind } from './system-notice.ts'
 
 /** A random message id: 24 hex digits, valid both as MSRP Message-ID (RFC 4975 §9 ident) and IMDN Message-ID (RFC 5438 §6.3). */
 export function newMessageId(): string {
-  return randomBytes(12).toString('hex')
+  return randomHex(12)
 }
 
 /** Inputs for {@link buildChatCpim}. */

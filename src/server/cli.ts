@@ -35,13 +35,16 @@ export interface ChatServerCliOptions {
   /** Where the `ready` line and logs go (default: stdout / stderr). */
   out?: (line: string) => void
   logger?: ChatServerLogger
-  /** Stops the server when aborted (tests); signals work as well. */
+  /**
+   * Stops the server when aborted. The caller owns the process and its signals (the `msrp-bot`
+   * CLI aborts this on Ctrl-C or SIGTERM); without a signal the server runs until the process ends.
+   */
   signal?: AbortSignal
 }
 
 /**
  * Starts the server on sockets, prints one line containing `ready` with the addresses, and
- * resolves once it stopped after SIGINT or SIGTERM (or `signal`).
+ * resolves once it stopped after `signal` aborted.
  *
  * @example
  * ```ts
@@ -49,7 +52,7 @@ export interface ChatServerCliOptions {
  * ```
  */
 export async function runChatServerCli(opts: ChatServerCliOptions): Promise<void> {
-  const out = opts.out ?? ((line: string) => process.stdout.write(`${line}\n`))
+  const out = opts.out ?? ((line: string) => console.log(line))
   const server = await startChatServer({
     domain: opts.domain,
     rooms: Object.fromEntries(opts.rooms.map((room) => [room, { moderators: opts.moderators ?? [] }])),
@@ -66,13 +69,9 @@ export async function runChatServerCli(opts: ChatServerCliOptions): Promise<void
   out(`msrp-bot chat server ready: sip ${sip} msrp tcp://${server.addresses.msrp.host}:${server.addresses.msrp.port}${opts.tls === undefined ? '' : ` (and tls)`} domain ${server.domain} rooms ${rooms || '(none)'}${server.addresses.advertise === opts.host ? '' : ` advertised as ${server.addresses.advertise}`}`)
   await new Promise<void>((resolve) => {
     const stop = (): void => {
-      process.off('SIGINT', stop)
-      process.off('SIGTERM', stop)
       opts.signal?.removeEventListener('abort', stop)
       resolve()
     }
-    process.on('SIGINT', stop)
-    process.on('SIGTERM', stop)
     if (opts.signal?.aborted === true) stop()
     else opts.signal?.addEventListener('abort', stop)
   })

@@ -6,6 +6,7 @@
  */
 
 import { MsrpConnection, type MsrpConnectionOptions } from '../msrp/connection.ts'
+import { connectMsrpUri } from '../msrp/node-dial.ts'
 import { MsrpListener, type MsrpAcceptOptions } from '../msrp/listener.ts'
 import type { MemoryNetwork as MsrpMemoryNetwork } from '../msrp/memory-stream.ts'
 import { streamTransport } from '../msrp/transport.ts'
@@ -76,7 +77,7 @@ export class MsrpEndpoint {
       const stream = this.#memory.connect(uri.host, effectivePort(uri))
       connection = new MsrpConnection(streamTransport(stream, 'memory'), { ...this.#options, role: 'active' })
     } else {
-      connection = await MsrpConnection.connectTo(uri, { ...this.#options, role: 'active' })
+      connection = await connectMsrpUri(uri, { ...this.#options, role: 'active' })
     }
     this.#dialed.add(connection)
     connection.once('close', () => this.#dialed.delete(connection))

@@ -2,7 +2,7 @@
  * SIP digest authentication as a client (RFC 3261 §22, RFC 7616, RFC 8760): read challenges,
  * pick one, answer it, and remember it so later requests carry credentials up front.
  */
-import { randomBytes } from 'node:crypto'
+import { randomHex } from '../random.ts'
 import { MsrpBotError } from '../errors.ts'
 import { type DigestAlgorithm, type DigestChallenge, algorithmStrength, formatDigestCredentials, parseAuthHeader, parseDigestChallenges } from '../digest/index.ts'
 
@@ -161,7 +161,7 @@ export class DigestClient {
     this.#lookup = typeof credentials === 'function'
       ? credentials
       : (realm) => (credentials.realm === undefined || credentials.realm === realm ? credentials : undefined)
-    this.#cnonce = options.cnonce ?? (() => randomBytes(16).toString('hex'))
+    this.#cnonce = options.cnonce ?? (() => randomHex(16))
     this.#policy = options.policy ?? 'server-order'
     this.cache = options.cache ?? new DigestCredentialCache()
   }

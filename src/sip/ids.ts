@@ -1,9 +1,9 @@
-import { randomBytes } from 'node:crypto'
+import { randomHex } from '../random.ts'
 import { BRANCH_COOKIE } from './headers/via.ts'
 
 /** A random token of `bytes` bytes, base-36-free hex (token characters only). */
 export function randomToken(bytes = 8): string {
-  return randomBytes(bytes).toString('hex')
+  return randomHex(bytes)
 }
 
 /** A new Via branch: the RFC 3261 magic cookie plus 80 random bits (§8.1.1.7). */

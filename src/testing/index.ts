@@ -22,9 +22,6 @@
  *
  * @module
  */
-// createBot(config) with no backend needs the chat layer's default backend registered.
-import '../chat/default-backend.ts'
-
 // --- Common ------------------------------------------------------------------------------
 export { createTestChat, TestChat } from './test-chat.ts'
 export type { TestChatOptions } from './test-chat.ts'

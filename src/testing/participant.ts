@@ -11,6 +11,7 @@ import { ParticipantNotFoundError } from '../chat/backend-errors.ts'
 import type { SipChatBackend } from '../chat/sip-chat-backend.ts'
 import { describeMatcher, formatEntry, matches, toTranscriptEntry } from './transcript.ts'
 import type { MessageMatcher, TranscriptEntry } from './transcript.ts'
+import { testingHooksOf } from '../chat/testing-hooks.ts'
 
 /** Options of `chat.participant()`. */
 export interface ParticipantOptions {
@@ -314,7 +315,7 @@ export class TestParticipant {
    * ```
    */
   dropConnection(): void {
-    this.backend.dropConnections()
+    testingHooksOf(this.backend).dropConnections()
   }
 
   /**

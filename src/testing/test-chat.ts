@@ -21,6 +21,7 @@ import { createChatNetwork, startChatServer } from '../server/index.ts'
 import type { ChatNetwork, ChatRoomSettings, ChatServer, ChatServerLogger } from '../server/index.ts'
 import { TestParticipant } from './participant.ts'
 import type { ParticipantOptions } from './participant.ts'
+import { testingHooksOf } from '../chat/testing-hooks.ts'
 
 /** Options of {@link createTestChat}. */
 export interface TestChatOptions {
@@ -155,7 +156,7 @@ export class TestChat {
     if (uriHost(backend.uri) !== this.domain.toLowerCase()) {
       throw new MsrpBotError('TEST_CHAT_ATTACH', `chat.attach(bot): the bot's URI ${backend.uri} is not in this chat's domain ${this.domain}; use sip:<name>@${this.domain}`)
     }
-    backend.useMemoryNetwork(this.network, this.#clientOptions())
+    testingHooksOf(backend).useMemoryNetwork(this.network, this.#clientOptions())
     this.#backends.add(backend)
     if (bot instanceof Object && 'rooms' in bot) this.#bots.add(bot as unknown as Bot<Context>)
     return bot
@@ -213,14 +214,14 @@ export class TestChat {
   }
 
   #quiet(): boolean {
-    for (const backend of this.#backends) if (backend.busy > 0) return false
+    for (const backend of this.#backends) if (testingHooksOf(backend).busy > 0) return false
     for (const bot of this.#bots) for (const room of bot.rooms) if (room.queue.size > 0) return false
     return true
   }
 
   #snapshot(): string {
     let activity = 0
-    for (const backend of this.#backends) activity += backend.activity
+    for (const backend of this.#backends) activity += testingHooksOf(backend).activity
     return `${activity}/${this.network.sip.delivered}/${this.network.sip.dropped}`
   }
 
@@ -254,14 +255,14 @@ export class TestChat {
 
   #busyReport(): string {
     const busy: string[] = []
-    for (const b of this.#backends) if (b.busy > 0) busy.push(`${b.uri} (${b.state}, ${b.busy} in flight)`)
+    for (const b of this.#backends) if (testingHooksOf(b).busy > 0) busy.push(`${b.uri} (${b.state}, ${testingHooksOf(b).busy} in flight)`)
     for (const bot of this.#bots) for (const room of bot.rooms) if (room.queue.size > 0) busy.push(`${bot.uri} has ${room.queue.size} sends queued for ${room.uri}`)
     return busy.length === 0 ? 'the network kept moving (a loop of messages?)' : busy.join('; ')
   }
 
   async #settle(): Promise<void> {
     for (;;) {
-      await Promise.all([...this.#backends].map((b) => b.idle()))
+      await Promise.all([...this.#backends].map((b) => testingHooksOf(b).idle()))
       const before = this.#snapshot()
       let quiet = true
       for (let turn = 0; turn < QUIET_TURNS && quiet; turn++) {
@@ -302,7 +303,7 @@ export class TestChat {
     // Cut the clients off (no new connections), drop their connections and let the closes
     // reach the server, so the old server's BYEs and NOTIFYs go nowhere (a crash sends none).
     for (const backend of clients) sip.partition(this.domain, backend.userAgent!.localAddress.address)
-    for (const backend of clients) backend.dropConnections()
+    for (const backend of clients) testingHooksOf(backend).dropConnections()
     await nextTurn()
     await old.close()
     sip.heal()

@@ -15,6 +15,7 @@
 import { connect, type Socket } from 'node:net'
 import { buildCpim } from '../../src/cpim/builder.ts'
 import { MsrpSession, generateSessionId } from '../../src/msrp/session.ts'
+import { dialMsrp } from '../../src/msrp/node-dial.ts'
 import { parseMsrpSdp } from '../../src/sdp/parse.ts'
 import { createOffer } from '../../src/sdp/offer-answer.ts'
 import { sourceOf, transportSetPort } from '../../src/sip/core/transport-adapter.ts'
@@ -76,7 +77,7 @@ async function join(c: Extract<Command, { cmd: 'join' }>): Promise<void> {
         const dialog = ua.createUacDialog(request, response)
         await ua.sendAck(dialog.createAck(readCSeq(request.headers).seq), server)
         const path = parseMsrpSdp(response.body.toString('utf8')).media[0]!.path
-        const session = await MsrpSession.connect({ localUri, remotePath: path.join(' ') })
+        const session = await MsrpSession.connect({ localUri, remotePath: path.join(' '), dial: dialMsrp })
         session.on('message', (m) => onDelivery?.(m.body, performance.now()))
         return session
       }),

@@ -3,6 +3,7 @@ import { describe, it } from 'node:test'
 import { MsrpBotError } from '../../src/errors.ts'
 import { createBot } from '../../src/bot/bot.ts'
 import { setDefaultBackendFactory } from '../../src/bot/backend-factory.ts'
+import { SipChatBackend } from '../../src/chat/sip-chat-backend.ts'
 import { NicknameError, SendError } from '../../src/chat/backend-errors.ts'
 import { FakeClock, flushMicrotasks } from '../../src/clock.ts'
 import { Context } from '../../src/bot/context.ts'
@@ -53,11 +54,10 @@ describe('bot lifecycle', () => {
     await assert.rejects(bot.join(LOBBY), /await bot\.start\(\) first/)
   })
 
-  it('without a backend and no default factory, fails with "no backend" and the fixes', () => {
-    assert.throws(
-      () => createBot({ uri: BOT_URI }, { logger: silentLogger }),
-      (err: unknown) => err instanceof BotConfigError && err.code === 'BOT_NO_BACKEND' && /no backend/.test(err.message),
-    )
+  it('without a backend and no default factory, runs on the SIP chat backend over sockets', () => {
+    const bot = createBot({ uri: BOT_URI }, { logger: silentLogger })
+    assert.ok(bot.backend instanceof SipChatBackend)
+    assert.equal(bot.backend.uri, BOT_URI)
   })
 
   it('uses the registered default backend factory', async () => {

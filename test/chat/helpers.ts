@@ -5,6 +5,8 @@ import type { SipChatBackendOptions } from '../../src/chat/sip-chat-backend.ts'
 import type { BackendEvent } from '../../src/chat/backend.ts'
 import { startChatServer } from '../../src/server/index.ts'
 import type { ChatServer, ChatServerOptions } from '../../src/server/index.ts'
+import { createNodeChatBackend } from '../../src/chat/node-platform.ts'
+import { testingHooksOf } from '../../src/chat/testing-hooks.ts'
 
 export const DOMAIN = 'example.test'
 export const LOBBY = `sip:lobby@${DOMAIN}`
@@ -21,7 +23,7 @@ export async function startServer(options: Partial<ChatServerOptions> = {}): Pro
 }
 
 export async function client(server: ChatServer, name: string, options: SipChatBackendOptions = {}): Promise<Client> {
-  const backend = new SipChatBackend(
+  const backend = createNodeChatBackend(
     { uri: `sip:${name}@${DOMAIN}`, transport: 'tcp' },
     { memory: server.network!, reconnect: { initialMs: 5, maxMs: 100 }, mediaGraceMs: 100, ...options },
   )
@@ -42,12 +44,12 @@ export async function client(server: ChatServer, name: string, options: SipChatB
 export async function quiet(server: ChatServer, backends: SipChatBackend[]): Promise<void> {
   const network = server.network!.sip
   for (;;) {
-    await Promise.all(backends.map((b) => b.idle()))
-    const before = `${backends.reduce((n, b) => n + b.activity, 0)}/${network.delivered}`
+    await Promise.all(backends.map((b) => testingHooksOf(b).idle()))
+    const before = `${backends.reduce((n, b) => n + testingHooksOf(b).activity, 0)}/${network.delivered}`
     let still = true
     for (let i = 0; i < 3 && still; i++) {
       await new Promise((resolve) => setImmediate(resolve))
-      still = backends.every((b) => b.busy === 0) && `${backends.reduce((n, b) => n + b.activity, 0)}/${network.delivered}` === before
+      still = backends.every((b) => testingHooksOf(b).busy === 0) && `${backends.reduce((n, b) => n + testingHooksOf(b).activity, 0)}/${network.delivered}` === before
     }
     if (still) return
   }

@@ -1,15 +1,15 @@
 // A backend with registrar: false: no REGISTER and no PUBLISH, rooms work as usual, presence says why not.
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { SipChatBackend } from '../../src/chat/sip-chat-backend.ts'
 import type { BackendEvent } from '../../src/chat/backend.ts'
 import { client, DOMAIN, LOBBY, startServer, until } from './helpers.ts'
+import { createNodeChatBackend } from '../../src/chat/node-platform.ts'
 
 describe('SipChatBackend without a registrar', () => {
   it('joins and chats without registering or publishing; setPresence rejects NOT_SUPPORTED', async () => {
     const server = await startServer()
     const alice = await client(server, 'alice')
-    const bot = new SipChatBackend({ uri: `sip:bot@${DOMAIN}`, transport: 'tcp', registrar: false }, { memory: server.network!, reconnect: false })
+    const bot = createNodeChatBackend({ uri: `sip:bot@${DOMAIN}`, transport: 'tcp', registrar: false }, { memory: server.network!, reconnect: false })
     const events: BackendEvent[] = []
     bot.subscribe((e) => void events.push(e))
     try {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { client, quiet, startServer, until } from './helpers.ts'
+import { createNodeChatBackend } from '../../src/chat/node-platform.ts'
 
 describe('SipChatBackend presence', () => {
   it('start() publishes "available"; watch() reports a contact’s presence and its changes', async () => {
@@ -34,8 +35,7 @@ describe('SipChatBackend presence', () => {
 
   it('the config maps to the user agent (auth user, password, display name, registrar); calls before start() are refused', async () => {
     const server = await startServer({ users: { helper: 'pw' } })
-    const { SipChatBackend } = await import('../../src/chat/sip-chat-backend.ts')
-    const backend = new SipChatBackend(
+    const backend = createNodeChatBackend(
       { uri: 'sip:helper@example.test', username: 'helper', password: 'pw', displayName: 'Helper Bot', registrar: 'sip:example.test', transport: 'tcp' },
       { memory: server.network! },
     )

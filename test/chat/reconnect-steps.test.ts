@@ -9,6 +9,8 @@ import type { RoomClient } from '../../src/chat/room-client.ts'
 import { startChatServer } from '../../src/server/index.ts'
 import type { ChatServer } from '../../src/server/index.ts'
 import { DOMAIN, LOBBY, client } from './helpers.ts'
+import type { SipChatBackend } from '../../src/chat/sip-chat-backend.ts'
+import { testingHooksOf } from '../../src/chat/testing-hooks.ts'
 
 /** Lets the in-process networks deliver what is in flight (they move on the event loop, not the clock). */
 async function turns(count = 30): Promise<void> {
@@ -27,10 +29,10 @@ async function advanceUntil(clock: FakeClock, done: () => boolean, limitMs: numb
 }
 
 /** A crash as the clients see it: cut off, connections dropped, the server gone (no goodbyes). */
-async function crash(server: ChatServer, clients: Array<{ backend: { userAgent?: { localAddress: { address: string } } | undefined; dropConnections(): void } }>): Promise<void> {
+async function crash(server: ChatServer, clients: Array<{ backend: SipChatBackend }>): Promise<void> {
   const sip = server.network!.sip
   for (const c of clients) sip.partition(DOMAIN, c.backend.userAgent!.localAddress.address)
-  for (const c of clients) c.backend.dropConnections()
+  for (const c of clients) testingHooksOf(c.backend).dropConnections()
   await turns(3)
   await server.close()
   sip.heal()
@@ -99,7 +101,7 @@ describe('SipChatBackend reconnect: every step bounded', () => {
       invitesDropped++
       return true
     })
-    room.dropMedia()
+    testingHooksOf(room).dropMedia()
     await turns()
     assert.equal(room.state, 'suspended')
     const took = await advanceUntil(clock, () => room.state === 'joined', 3000)

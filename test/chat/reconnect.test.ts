@@ -7,6 +7,8 @@ import { startChatServer } from '../../src/server/index.ts'
 import type { ChatServer } from '../../src/server/index.ts'
 import { DOMAIN, LOBBY, client, quiet, startServer, until } from './helpers.ts'
 import type { Client } from './helpers.ts'
+import { createNodeChatBackend } from '../../src/chat/node-platform.ts'
+import { testingHooksOf } from '../../src/chat/testing-hooks.ts'
 
 const connectionStates = (c: Client) => c.events.flatMap((e) => (e.type === 'connection' ? [e.state] : []))
 
@@ -16,7 +18,7 @@ async function crashAndRestart(server: ChatServer, clients: SipChatBackend[]): P
   // Cut the clients off (no new connections), drop their connections and let the closes reach
   // the server, so that the old server's goodbyes go nowhere (a crash sends none).
   for (const c of clients) network.sip.partition(DOMAIN, c.userAgent!.localAddress.address)
-  for (const c of clients) c.dropConnections()
+  for (const c of clients) testingHooksOf(c).dropConnections()
   await new Promise((resolve) => setImmediate(resolve))
   await server.close()
   network.sip.heal()
@@ -32,7 +34,7 @@ describe('SipChatBackend reconnect', () => {
     await bob.backend.join(LOBBY, { nickname: 'bob' })
     await quiet(server, [alice.backend, bob.backend])
 
-    alice.backend.dropConnections()
+    testingHooksOf(alice.backend).dropConnections()
     await until(server, [alice.backend, bob.backend], () => connectionStates(alice).includes('reconnected'), 'alice reconnected')
     assert.deepEqual(connectionStates(alice), ['disconnected', 'reconnected'])
     assert.equal(alice.backend.state, 'online')
@@ -56,7 +58,7 @@ describe('SipChatBackend reconnect', () => {
     const rb = await bob.backend.join(LOBBY, { nickname: 'bob' })
     await quiet(server, [alice.backend, bob.backend])
 
-    alice.backend.dropConnections()
+    testingHooksOf(alice.backend).dropConnections()
     assert.equal(alice.backend.state, 'reconnecting')
     await assert.rejects(ra.send('into the void'), { code: 'SEND_DISCONNECTED' })
 
@@ -79,13 +81,13 @@ describe('SipChatBackend reconnect', () => {
     const server = await startServer({ rooms: ['lobby'] })
     const alice = await client(server, 'alice')
     await alice.backend.join(LOBBY, { nickname: 'alice' })
-    const backend = new SipChatBackend({ uri: `sip:echo@${DOMAIN}`, transport: 'tcp' }, { memory: server.network!, reconnect: { initialMs: 5, maxMs: 50 } })
+    const backend = createNodeChatBackend({ uri: `sip:echo@${DOMAIN}`, transport: 'tcp' }, { memory: server.network!, reconnect: { initialMs: 5, maxMs: 50 } })
     const bot = createBot({ uri: `sip:echo@${DOMAIN}`, rateLimit: false }, { backend, logger: silentLogger })
     await bot.start()
     const room = await bot.join(LOBBY, { nickname: 'echo' })
     await quiet(server, [alice.backend, backend])
 
-    backend.dropConnections()
+    testingHooksOf(backend).dropConnections()
     assert.equal(backend.state, 'reconnecting')
     const sends = [room.send('one'), room.send('two'), room.send('three')]
     const receipts = await Promise.all(sends)

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { SipChatBackend } from '../../src/chat/sip-chat-backend.ts'
+import type { SipChatBackend } from '../../src/chat/sip-chat-backend.ts'
+import { createNodeChatBackend } from '../../src/chat/node-platform.ts'
 import type { BackendEvent } from '../../src/chat/backend.ts'
 import { startChatServer } from '../../src/server/index.ts'
 import type { ChatServer } from '../../src/server/index.ts'
@@ -37,7 +38,7 @@ describe('SipChatBackend over real TCP sockets (loopback)', () => {
     })
     const proxy = `${server.sipUri('tcp')};lr`
     const make = (name: string) =>
-      new SipChatBackend({ uri: `sip:${name}@${DOMAIN}`, password: `${name}-pw`, transport: 'tcp', outboundProxy: proxy })
+      createNodeChatBackend({ uri: `sip:${name}@${DOMAIN}`, password: `${name}-pw`, transport: 'tcp', outboundProxy: proxy })
     const alice = make('alice')
     const bob = make('bob')
     const bobEvents: BackendEvent[] = []
@@ -74,7 +75,7 @@ describe('SipChatBackend over real TCP sockets (loopback)', () => {
 
   it('a wrong password fails start() with REGISTRATION_FAILED', async () => {
     const server = await startChatServer({ domain: DOMAIN, users: { alice: 'right' }, transport: { kind: 'sockets', host: '127.0.0.1', port: 0, msrpPort: 0 } })
-    const alice = new SipChatBackend({ uri: `sip:alice@${DOMAIN}`, password: 'wrong', transport: 'tcp', outboundProxy: `${server.sipUri('tcp')};lr` })
+    const alice = createNodeChatBackend({ uri: `sip:alice@${DOMAIN}`, password: 'wrong', transport: 'tcp', outboundProxy: `${server.sipUri('tcp')};lr` })
     try {
       await assert.rejects(alice.start(), (err: Error & { code?: string }) => {
         assert.equal(err.code, 'REGISTRATION_FAILED')

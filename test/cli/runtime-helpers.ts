@@ -6,6 +6,7 @@ import { SipChatBackend } from '../../src/chat/index.ts'
 import type { BackendEvent } from '../../src/chat/index.ts'
 import type { CliIo, TextSink } from '../../src/cli/io.ts'
 import type { ServerOptions } from '../../src/cli/runtime.ts'
+import { createNodeChatBackend } from '../../src/chat/node-platform.ts'
 
 /** A text sink that keeps complete lines and wakes whoever waits for one. */
 export class LineSink implements TextSink {
@@ -72,7 +73,7 @@ export class Participant {
   #waiters: Array<{ test: (e: BackendEvent) => boolean; resolve: (e: BackendEvent) => void }> = []
 
   constructor(uri: string, proxy: string, extra: { password?: string; registrar?: string } = {}) {
-    this.backend = new SipChatBackend(
+    this.backend = createNodeChatBackend(
       { uri, transport: 'tcp', outboundProxy: proxy, ...extra },
       { reconnect: false, publishPresence: false, automaton: false, logger: { debug() {}, info() {}, warn() {} } },
     )

@@ -20,6 +20,7 @@ import type { UserAgent } from '../../src/sip/ua/index.ts'
 import type { SipResponse } from '../../src/sip/message.ts'
 import { freePort, LineProcess, startKamailio, type KamailioInstance } from './harness/index.ts'
 import { kamailioUa, requirePeers } from './sip-ua-helpers.ts'
+import { createNodeChatBackend } from '../../src/chat/node-platform.ts'
 
 const skip = requirePeers()
 
@@ -99,7 +100,7 @@ describe('interop: the echo bot through Kamailio in a room on msrp-bot server', 
     assert.ok(aorBound(await registeredUsers(kam), 'bot'), 'Kamailio has the bot in its location table')
 
     // 4. A participant on the same network (registered with Kamailio, everything through it).
-    alice = new SipChatBackend(
+    alice = createNodeChatBackend(
       { uri: `sip:alice@${DOMAIN}`, password: kam.password, transport: 'tcp', outboundProxy: proxy },
       { reconnect: false, automaton: false, logger: { debug() {}, info() {}, warn() {} } },
     )

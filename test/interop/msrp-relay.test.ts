@@ -5,7 +5,7 @@
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
-import { MsrpConnection } from '../../src/msrp/connection.ts'
+import { connectMsrp } from '../../src/msrp/node-dial.ts'
 import { MsrpRequestError } from '../../src/msrp/errors.ts'
 import type { MsrpRequest } from '../../src/msrp/message.ts'
 import { authenticateRelay, openRelaySession } from '../../src/msrp/relay-client.ts'
@@ -34,7 +34,7 @@ describe('MSRP relay interop (Kamailio msrp module, RFC 4976)', { skip }, () => 
   })
 
   it('AUTH: 401 with a Digest challenge, then 200 with Use-Path and Expires', async () => {
-    const connection = await MsrpConnection.connect({ host: '127.0.0.1', port: PORT })
+    const connection = await connectMsrp({ host: '127.0.0.1', port: PORT })
     try {
       const localUri = localMsrpUri({ host: '127.0.0.1', port: connection.transport.local!.port })
       // First AUTH by hand to see the 401 the SDK answers.
@@ -67,14 +67,14 @@ describe('MSRP relay interop (Kamailio msrp module, RFC 4976)', { skip }, () => 
 
   it('a SEND from one SDK session reaches another through the relay, body intact; 481 for an unknown session', async () => {
     // Alice AUTHs and is reachable at Use-Path + her URI; the relay delivers to her AUTH connection.
-    const aliceConnection = await MsrpConnection.connect({ host: '127.0.0.1', port: PORT })
+    const aliceConnection = await connectMsrp({ host: '127.0.0.1', port: PORT })
     const aliceUri = localMsrpUri({ host: '127.0.0.1', port: aliceConnection.transport.local!.port })
     const auth = await authenticateRelay({ relay: RELAY, localUri: aliceUri, username: 'alice', password: 'secret', connection: aliceConnection })
     const alice = openRelaySession(auth)
 
     // Bob connects to the relay without AUTH; his From-Path names his real address so the
     // relay can route alice's responses back to him (see test/interop/peers/README.md).
-    const bobConnection = await MsrpConnection.connect({ host: '127.0.0.1', port: PORT })
+    const bobConnection = await connectMsrp({ host: '127.0.0.1', port: PORT })
     const bobUri = localMsrpUri({ host: '127.0.0.1', port: bobConnection.transport.local!.port, sessionId: generateSessionId() })
     const bob = await MsrpSession.connect({ localUri: bobUri, remotePath: [...auth.usePath, aliceUri], connection: bobConnection, bind: false, chunkSize: 1000 })
     try {

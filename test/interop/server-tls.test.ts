@@ -14,6 +14,8 @@ import type { UserAgent } from '../../src/sip/ua/index.ts'
 import { selfSignedCert } from '../sip/transport/helpers.ts'
 import { startKamailio, type KamailioInstance } from './harness/index.ts'
 import { kamailioUa, requirePeers } from './sip-ua-helpers.ts'
+import { createNodeChatBackend } from '../../src/chat/node-platform.ts'
+import { testingHooksOf } from '../../src/chat/testing-hooks.ts'
 
 requirePeers()
 
@@ -42,7 +44,7 @@ describe('interop: msrp-bot server behind Kamailio over TLS', () => {
     assert.equal((await room.sendRequest(register)).status, 200)
 
     const make = (user: string): SipChatBackend =>
-      new SipChatBackend(
+      createNodeChatBackend(
         { uri: `sip:${user}@${kam.domain}`, password: kam.password, transport: 'tls', outboundProxy: `sip:127.0.0.1:${kam.sipsPort};lr` },
         { tls: { ca: kam.tlsCert!, servername: 'example.test' }, publishPresence: false },
       )
@@ -57,7 +59,7 @@ describe('interop: msrp-bot server behind Kamailio over TLS', () => {
       await bob.join(`sip:lobby@${kam.domain}`, { nickname: 'bob' })
       assert.equal(server.room('lobby')!.participants().length, 2, 'both joined the server-side room')
       await ra.send('relayed by kamailio over tls')
-      for (let i = 0; i < 300 && !received.some((e) => e.type === 'message'); i++) await Promise.all([alice.idle(), bob.idle(), new Promise((r) => setTimeout(r, 10))])
+      for (let i = 0; i < 300 && !received.some((e) => e.type === 'message'); i++) await Promise.all([testingHooksOf(alice).idle(), testingHooksOf(bob).idle(), new Promise((r) => setTimeout(r, 10))])
       const got = received.find((e) => e.type === 'message')
       assert.ok(got !== undefined && got.type === 'message', 'bob received the message')
       assert.equal(got.body, 'relayed by kamailio over tls')

@@ -5,7 +5,7 @@
  */
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { PresencePublisher, PresenceWatcher, type PresenceUpdate } from '../../src/presence/index.ts'
+import { PresencePublisher, PresenceWatcher, type PresenceUpdate } from '../../src/sip/ua/index.ts'
 import type { UserAgent } from '../../src/sip/ua/index.ts'
 import { startKamailio, type KamailioInstance } from './harness/index.ts'
 import { kamailioUa, requirePeers, wireLog } from './sip-ua-helpers.ts'

@@ -7,6 +7,7 @@ import { parseSipMessage } from '../../src/sip/parser.ts'
 import type { SipMessage, SipRequest } from '../../src/sip/message.ts'
 import { UserAgent, type UserAgentOptions, type UaLogger } from '../../src/sip/ua/index.ts'
 import { peersAvailable, peersDir, type KamailioInstance } from './harness/index.ts'
+import { nodeTransports } from '../../src/sip/ua/node-transports.ts'
 
 /**
  * The `skip` option for an interop suite: false when Kamailio and sipp are there, else the one
@@ -31,6 +32,7 @@ export async function kamailioUa(kam: KamailioInstance, user: string, options: P
   const transport = typeof options.transport === 'string' ? options.transport : 'udp'
   const port = transport === 'tls' ? kam.sipsPort! : kam.sipPort
   const ua = new UserAgent({
+    transportFactory: nodeTransports,
     uri: `sip:${user}@${kam.domain}`,
     password: kam.password,
     outboundProxy: `sip:${kam.host}:${port};lr`,

@@ -11,6 +11,7 @@ import { SipChatBackend } from '../../src/chat/index.ts'
 import type { BackendEvent, RoomHandle } from '../../src/chat/index.ts'
 import { startChatServer, type ChatServer } from '../../src/server/index.ts'
 import { installSylkPeer, sipsimpleChat, sylkServerAvailable, type SylkServerInstance } from './harness/index.ts'
+import { createNodeChatBackend } from '../../src/chat/node-platform.ts'
 
 const available = sylkServerAvailable()
 const SILENT = { debug() {}, info() {}, warn() {} }
@@ -37,7 +38,7 @@ describe('interop: SIP SIMPLE clients in msrp-bot server rooms', { skip: availab
     const hop = `127.0.0.1:${port}`
 
     // An msrp-bot participant watches the roster (conference-info from the server).
-    watcher = new SipChatBackend({ uri: `sip:watcher@${DOMAIN}`, transport: 'tcp', registrar: false, outboundProxy: `sip:${hop};transport=tcp;lr` }, { reconnect: false, logger: SILENT })
+    watcher = createNodeChatBackend({ uri: `sip:watcher@${DOMAIN}`, transport: 'tcp', registrar: false, outboundProxy: `sip:${hop};transport=tcp;lr` }, { reconnect: false, logger: SILENT })
     const events: BackendEvent[] = []
     watcher.subscribe((e) => void events.push(e))
     await watcher.start()

@@ -4,6 +4,7 @@ import { once } from 'node:events'
 import { MsrpClosedError } from '../../src/msrp/errors.ts'
 import type { MsrpRequest } from '../../src/msrp/message.ts'
 import { MsrpConnection } from '../../src/msrp/connection.ts'
+import { connectMsrp, connectMsrpWebSocket } from '../../src/msrp/node-dial.ts'
 import { MsrpListener } from '../../src/msrp/listener.ts'
 import { MemoryNetwork } from '../../src/msrp/memory-stream.ts'
 import { MsrpSession, localMsrpUri } from '../../src/msrp/session.ts'
@@ -136,7 +137,7 @@ describe('MSRP connection', () => {
     const listener = await MsrpListener.listen({ port: 0, webSocket: true })
     const port = listener.address!.port
     const passive = new MsrpSession({ localUri: `msrp://127.0.0.1:${port}/wssess;ws`, listener })
-    const connection = await MsrpConnection.connectWebSocket(`ws://127.0.0.1:${port}/`)
+    const connection = await connectMsrpWebSocket(`ws://127.0.0.1:${port}/`)
     try {
       assert.equal(connection.transport.kind, 'ws')
       const active = await MsrpSession.connect({ localUri: 'msrp://client.invalid/cl1ent;ws', remotePath: [passive.localUri], connection, chunkSize: 100 })
@@ -195,13 +196,13 @@ describe('MSRP over TLS (msrps:)', () => {
       const listener = await MsrpListener.listen({ port: 0, tls: { key, cert } })
       const port = listener.address!.port
       const passive = new MsrpSession({ localUri: `msrps://127.0.0.1:${port}/tlssess;tcp`, listener })
-      const connection = await MsrpConnection.connect({ host: '127.0.0.1', port, tls: { ca: cert } })
+      const connection = await connectMsrp({ host: '127.0.0.1', port, tls: { ca: cert } })
       assert.equal(connection.transport.kind, 'tls')
       const active = await MsrpSession.connect({ localUri: localMsrpUri({ host: '127.0.0.1', port: 9, secure: true }), remotePath: [passive.localUri], connection })
       const got = nextMessage(passive)
       await active.send({ contentType: 'text/plain', body: 'secret hello' })
       assert.equal((await got).body.toString(), 'secret hello')
-      await assert.rejects(MsrpConnection.connect({ host: '127.0.0.1', port, tls: {} }), (e: unknown) => e instanceof MsrpClosedError && e.code === 'MSRP_CONNECT_FAILED')
+      await assert.rejects(connectMsrp({ host: '127.0.0.1', port, tls: {} }), (e: unknown) => e instanceof MsrpClosedError && e.code === 'MSRP_CONNECT_FAILED')
       await active.close()
       connection.close()
       await listener.close()

@@ -10,6 +10,7 @@ import { MsrpListener } from '../../src/msrp/listener.ts'
 import { createMemoryPair } from '../../src/msrp/memory-stream.ts'
 import type { MemoryStream } from '../../src/msrp/memory-stream.ts'
 import { MsrpSession, localMsrpUri } from '../../src/msrp/session.ts'
+import { dialMsrp } from '../../src/msrp/node-dial.ts'
 import type { IncomingMsrpMessage, MsrpSessionOptions } from '../../src/msrp/session.ts'
 import { streamTransport } from '../../src/msrp/transport.ts'
 import type { MsrpUri } from '../../src/msrp/uri.ts'
@@ -122,7 +123,7 @@ export async function sessionPair(
   const passiveUri: MsrpUri = localMsrpUri({ host: '127.0.0.1', port })
   const activeUri: MsrpUri = localMsrpUri({ host: '127.0.0.1', port: 9 })
   const passive = new MsrpSession({ localUri: passiveUri, listener, remotePath: [activeUri], ...options.passive })
-  const active = await MsrpSession.connect({ localUri: activeUri, remotePath: [passiveUri], connection, ...options.active })
+  const active = await MsrpSession.connect({ localUri: activeUri, remotePath: [passiveUri], connection, dial: dialMsrp, ...options.active })
   await passive.opened()
   return {
     active,

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto'
 import { MsrpClosedError, MsrpRequestError } from '../../src/msrp/errors.ts'
 import type { MsrpRequest } from '../../src/msrp/message.ts'
 import { chunkMessage } from '../../src/msrp/chunker.ts'
-import { MsrpConnection } from '../../src/msrp/connection.ts'
+import { connectMsrp } from '../../src/msrp/node-dial.ts'
 import { MsrpListener } from '../../src/msrp/listener.ts'
 import { MsrpSession, localMsrpUri } from '../../src/msrp/session.ts'
 import { generateTransactionId } from '../../src/msrp/serializer.ts'
@@ -260,7 +260,7 @@ describe('MSRP sessions: back-pressure, interleaving, timeouts', () => {
     const port = listener.address!.port
     const b1 = new MsrpSession({ localUri: localMsrpUri({ host: '127.0.0.1', port }), listener })
     const b2 = new MsrpSession({ localUri: localMsrpUri({ host: '127.0.0.1', port }), listener })
-    const connection = await MsrpConnection.connect({ host: '127.0.0.1', port })
+    const connection = await connectMsrp({ host: '127.0.0.1', port })
     const a1 = await MsrpSession.connect({ localUri: localMsrpUri({ host: '127.0.0.1', port: 9 }), remotePath: [b1.localUri], connection })
     const a2 = await MsrpSession.connect({ localUri: localMsrpUri({ host: '127.0.0.1', port: 9 }), remotePath: [b2.localUri], connection })
     try {

@@ -12,6 +12,7 @@ import { MsrpListener } from '../../src/msrp/listener.ts'
 import { MsrpRequestError } from '../../src/msrp/errors.ts'
 import { MsrpSession, generateSessionId } from '../../src/msrp/session.ts'
 import { streamTransport } from '../../src/msrp/transport.ts'
+import { dialMsrp } from '../../src/msrp/node-dial.ts'
 import { parseMsrpSdp } from '../../src/sdp/parse.ts'
 import { createOffer } from '../../src/sdp/offer-answer.ts'
 import type { MsrpMedia } from '../../src/sdp/types.ts'
@@ -228,7 +229,7 @@ export class TestParticipant {
       const connection = new MsrpConnection(streamTransport(stream, 'memory'), { role: 'active' })
       session = await MsrpSession.connect({ ...sessionOptions, connection })
     } else {
-      session = await MsrpSession.connect(sessionOptions)
+      session = await MsrpSession.connect({ ...sessionOptions, dial: dialMsrp })
     }
     return this.#attach(roomUri, dialog, session, answer, response)
   }

@@ -10,7 +10,7 @@ import type { BackendEvent } from '../../src/chat/backend.ts'
 import { buildCpim } from '../../src/cpim/builder.ts'
 import { parseCpim } from '../../src/cpim/parser.ts'
 import { startChatServer, type ChatServer } from '../../src/server/index.ts'
-import { MsrpConnection } from '../../src/msrp/connection.ts'
+import { connectMsrpUri } from '../../src/msrp/node-dial.ts'
 import { MsrpSession, generateSessionId } from '../../src/msrp/session.ts'
 import { parseMsrpUri } from '../../src/msrp/uri.ts'
 import { parseMsrpSdp } from '../../src/sdp/parse.ts'
@@ -19,6 +19,8 @@ import { readCSeq } from '../../src/sip/headers/cseq.ts'
 import { selfSignedCert } from '../sip/transport/helpers.ts'
 import { until } from '../msrp/helpers.ts'
 import { TestParticipant } from './participant.ts'
+import { createNodeChatBackend } from '../../src/chat/node-platform.ts'
+import { testingHooksOf } from '../../src/chat/testing-hooks.ts'
 
 const DOMAIN = 'example.test'
 const LOBBY = `sip:lobby@${DOMAIN}`
@@ -47,7 +49,7 @@ describe('chat server TLS listeners', () => {
 
   it('bots register, join and chat over SIP TLS, pinning the test certificate', async () => {
     const make = (name: string): SipChatBackend =>
-      new SipChatBackend(
+      createNodeChatBackend(
         { uri: `sip:${name}@${DOMAIN}`, password: `${name}-pw`, transport: 'tls', outboundProxy: `${server.sipUri('tls')};lr` },
         { tls: { ca: cert, servername: 'localhost' } },
       )
@@ -61,7 +63,7 @@ describe('chat server TLS listeners', () => {
       const ra = await alice.join(LOBBY, { nickname: 'alice' })
       await bob.join(LOBBY, { nickname: 'bob' })
       await ra.send('hello over tls')
-      for (let i = 0; i < 200 && !received.some((e) => e.type === 'message'); i++) await Promise.all([alice.idle(), bob.idle(), new Promise((r) => setTimeout(r, 10))])
+      for (let i = 0; i < 200 && !received.some((e) => e.type === 'message'); i++) await Promise.all([testingHooksOf(alice).idle(), testingHooksOf(bob).idle(), new Promise((r) => setTimeout(r, 10))])
       const got = received.find((e) => e.type === 'message')
       assert.ok(got !== undefined && got.type === 'message')
       assert.equal(got.body, 'hello over tls')
@@ -90,7 +92,7 @@ describe('chat server TLS listeners', () => {
       const focus = parseMsrpUri(answer.path[0]!)
       assert.equal(focus.scheme, 'msrps')
       assert.equal(focus.port, server.addresses.msrp.port, 'msrps: and msrp: share the MSRP port')
-      const connection = await MsrpConnection.connectTo(focus, { tls: { ca: cert, servername: 'localhost' } })
+      const connection = await connectMsrpUri(focus, { tls: { ca: cert, servername: 'localhost' } })
       assert.equal(connection.transport.kind, 'tls')
       session = await MsrpSession.connect({ localUri, remotePath: answer.path.join(' '), connection })
       const inbox: string[] = []

@@ -77,5 +77,4 @@ export type {
 } from './presence-agent.ts'
 
 // Building blocks.
-export { FakeClock } from '../../clock.ts'
 export type { TimeSource } from '../../clock.ts'

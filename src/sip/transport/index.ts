@@ -27,5 +27,6 @@ export { createMemoryNetwork, MemoryTransport, type MemoryNetwork, type MemoryTr
 
 // For writing another connection transport.
 export { ConnectionTransport, type ConnectionTransportOptions } from './connection-transport.ts'
+export { WebSocketClientTransport, type SipWebSocket, type SipWebSocketConstructor, type WebSocketClientTransportOptions } from './web-socket-client.ts'
 export type { RawConnection, ConnectionSink } from './connection.ts'
 export { StreamConnection, type StreamConnectionOptions } from './stream-connection.ts'

@@ -1,3 +1,4 @@
+import { nextTurn } from '../../clock.ts'
 import type { ConnectionSink, RawConnection } from './connection.ts'
 import { remoteKey } from './connection.ts'
 import { ConnectionTransport, type ConnectionTransportOptions } from './connection-transport.ts'
@@ -91,7 +92,7 @@ class Network implements MemoryNetwork {
    */
   carry(bytes: Buffer, from: TransportAddress, to: TransportAddress, deliver: (bytes: Buffer) => boolean, reset: () => void): void {
     const copy = Buffer.from(bytes)
-    setImmediate(() => {
+    nextTurn(() => {
       if (this.isCut(from.address, to.address) || this.#filter?.(copy, from, to)) {
         this.dropped += 1
         return
@@ -157,7 +158,7 @@ class MemoryEnd implements RawConnection {
     // A peer that has closed answers with a reset (like ECONNRESET on TCP): the write fails now
     // instead of the bytes vanishing and the transaction waiting 64*T1, and this end closes.
     if (!peer.isOpen) {
-      setImmediate(() => this.reset())
+      nextTurn(() => this.reset())
       return Promise.reject(resetError(this.remote))
     }
     // Like a socket write, it succeeds once the bytes are on their way; should the peer close
@@ -185,14 +186,14 @@ class MemoryEnd implements RawConnection {
     if (!this.#open) return
     this.#open = false
     const peer = this.peer
-    if (peer) setImmediate(() => peer.ended('remote'))
+    if (peer) nextTurn(() => peer.ended('remote'))
   }
 
   /** Fault injection: both ends go away at once. */
   fail(): void {
     this.ended('fault')
     const peer = this.peer
-    if (peer) setImmediate(() => peer.ended('fault'))
+    if (peer) nextTurn(() => peer.ended('fault'))
   }
 
   ended(reason: 'remote' | 'fault'): void {

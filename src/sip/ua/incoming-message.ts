@@ -1,7 +1,7 @@
 import type { IncomingRequest } from '../core/incoming-request.ts'
 import { type NameAddr, readNameAddrHeader } from '../headers/name-addr.ts'
 import { SipStateError } from './errors.ts'
-import type { UserAgent } from './user-agent.ts'
+import type { UaContext } from './options.ts'
 
 /**
  * A pager-mode MESSAGE received outside a dialog (RFC 3428).
@@ -15,11 +15,11 @@ import type { UserAgent } from './user-agent.ts'
 export class IncomingMessage {
   /** The request, with its server transaction. */
   readonly request: IncomingRequest
-  readonly #ua: UserAgent
+  readonly #ua: UaContext
   #deferred = false
 
   /** @internal Built by the UserAgent. */
-  constructor(ua: UserAgent, request: IncomingRequest) {
+  constructor(ua: UaContext, request: IncomingRequest) {
     this.#ua = ua
     this.request = request
   }
@@ -70,13 +70,16 @@ export class IncomingMessage {
     this.#deferred = true
   }
 
-  /** @internal Offers the message to the listeners and applies the default answer. */
-  deliver(): void {
-    if (this.#ua.listenerCount('message') === 0) {
+  /**
+   * @internal Offers the message to the listeners (`emit`, undefined when there are none) and
+   * applies the default answer.
+   */
+  deliver(emit: ((message: IncomingMessage) => void) | undefined): void {
+    if (emit === undefined) {
       this.#answer(480, 'Temporarily Unavailable - no message handler')
       return
     }
-    this.#ua.emit('message', this)
+    emit(this)
     if (!this.answered && !this.#deferred) this.#answer(200)
   }
 

@@ -4,7 +4,7 @@ import { type EventHeader, readEvent } from '../headers/event.ts'
 import { readExpires } from '../headers/scalars.ts'
 import { SipStateError } from './errors.ts'
 import { Notifier, type NotifyContent } from './notifier.ts'
-import type { UserAgent } from './user-agent.ts'
+import type { UaContext } from './options.ts'
 
 /** Options of {@link IncomingSubscription.accept}. */
 export interface AcceptSubscriptionOptions extends NotifyContent {
@@ -21,10 +21,10 @@ export interface AcceptSubscriptionOptions extends NotifyContent {
  */
 export class IncomingSubscription {
   readonly request: IncomingRequest
-  readonly #ua: UserAgent
+  readonly #ua: UaContext
 
   /** @internal Built by the UserAgent. */
-  constructor(ua: UserAgent, request: IncomingRequest) {
+  constructor(ua: UaContext, request: IncomingRequest) {
     this.#ua = ua
     this.request = request
   }

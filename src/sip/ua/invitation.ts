@@ -5,7 +5,7 @@ import { readTokenList } from '../headers/scalars.ts'
 import { SipStateError } from './errors.ts'
 import { StateCell } from './logger.ts'
 import { Session, parseSessionExpires } from './session.ts'
-import type { UserAgent } from './user-agent.ts'
+import type { UaContext } from './options.ts'
 
 /** Named states of an incoming INVITE. */
 export type InvitationState = 'received' | 'ringing' | 'accepting' | 'accepted' | 'rejected' | 'cancelled' | 'failed'
@@ -26,11 +26,11 @@ export interface InvitationEvents {
 export class Invitation extends EventEmitter<InvitationEvents> {
   /** The INVITE, with its server transaction. */
   readonly request: IncomingRequest
-  readonly #ua: UserAgent
+  readonly #ua: UaContext
   readonly #state: StateCell<InvitationState>
 
   /** @internal Built by the UserAgent. */
-  constructor(ua: UserAgent, request: IncomingRequest) {
+  constructor(ua: UaContext, request: IncomingRequest) {
     super()
     this.#ua = ua
     this.request = request

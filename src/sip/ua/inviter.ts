@@ -5,7 +5,7 @@ import type { SipRequest, SipResponse } from '../message.ts'
 import { SipResponseError, SipStateError } from './errors.ts'
 import { StateCell } from './logger.ts'
 import { Session, parseSessionExpires } from './session.ts'
-import type { UserAgent } from './user-agent.ts'
+import type { UaContext } from './options.ts'
 
 /** Named states of an outgoing INVITE. */
 export type InviterState = 'initial' | 'calling' | 'ringing' | 'answered' | 'cancelled' | 'failed'
@@ -40,14 +40,14 @@ export interface InviterEvents {
  */
 export class Inviter extends EventEmitter<InviterEvents> {
   readonly target: string
-  readonly #ua: UserAgent
+  readonly #ua: UaContext
   readonly #options: InviterOptions
   readonly #state: StateCell<InviterState>
   #current: SipRequest | undefined
   #cancelRequested: string | undefined | null = null
   #lastProvisional: SipResponse | undefined
 
-  constructor(ua: UserAgent, target: string, options: InviterOptions) {
+  constructor(ua: UaContext, target: string, options: InviterOptions) {
     super()
     this.#ua = ua
     this.target = target

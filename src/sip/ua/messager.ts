@@ -1,6 +1,6 @@
 import type { SipResponse } from '../message.ts'
 import { SipResponseError } from './errors.ts'
-import type { UserAgent } from './user-agent.ts'
+import type { UaContext } from './options.ts'
 
 /** Options of {@link Messager}. */
 export interface MessagerOptions {
@@ -15,13 +15,13 @@ export interface MessagerOptions {
  * const res = await new Messager(ua, 'sip:alice@example.test', 'hi', 'text/plain').message()
  */
 export class Messager {
-  readonly #ua: UserAgent
+  readonly #ua: UaContext
   readonly #target: string
   readonly #body: string | Buffer
   readonly #contentType: string
   readonly #options: MessagerOptions
 
-  constructor(ua: UserAgent, target: string, body: string | Buffer, contentType = 'text/plain', options: MessagerOptions = {}) {
+  constructor(ua: UaContext, target: string, body: string | Buffer, contentType = 'text/plain', options: MessagerOptions = {}) {
     this.#ua = ua
     this.#target = target
     this.#body = body

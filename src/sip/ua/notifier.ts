@@ -6,7 +6,7 @@ import type { SipResponse } from '../message.ts'
 import type { TimerHandle } from '../../clock.ts'
 import { SipResponseError, SipStateError } from './errors.ts'
 import { StateCell } from './logger.ts'
-import type { UserAgent } from './user-agent.ts'
+import type { UaContext } from './options.ts'
 
 /** Named states of the notifier side of a subscription (RFC 6665 §4.2). */
 export type NotifierState = 'pending' | 'active' | 'terminated'
@@ -37,7 +37,7 @@ export class Notifier extends EventEmitter<NotifierEvents> {
   readonly dialog: Dialog
   /** The Event header value of the subscription (package and parameters). */
   readonly event: string
-  readonly #ua: UserAgent
+  readonly #ua: UaContext
   readonly #state: StateCell<NotifierState>
   #expiresAt: number
   #expiryTimer: TimerHandle | undefined
@@ -45,7 +45,7 @@ export class Notifier extends EventEmitter<NotifierEvents> {
   readonly #untrack: () => void
 
   /** @internal Built by IncomingSubscription.accept(). */
-  constructor(ua: UserAgent, init: { dialog: Dialog; event: string; expires: number; state: 'pending' | 'active' }) {
+  constructor(ua: UaContext, init: { dialog: Dialog; event: string; expires: number; state: 'pending' | 'active' }) {
     super()
     this.#ua = ua
     this.dialog = init.dialog

@@ -7,7 +7,7 @@ import type { TimerHandle } from '../../clock.ts'
 import { SipResponseError, SipStateError } from './errors.ts'
 import { StateCell } from './logger.ts'
 import { refreshDelayMs } from './timing.ts'
-import type { UserAgent } from './user-agent.ts'
+import type { UaContext } from './options.ts'
 
 /** Named states of a publication (RFC 3903). */
 export type PublisherState = 'unpublished' | 'publishing' | 'published' | 'terminated'
@@ -45,7 +45,7 @@ export interface PublisherEvents {
 export class Publisher extends EventEmitter<PublisherEvents> {
   readonly target: string
   readonly event: string
-  readonly #ua: UserAgent
+  readonly #ua: UaContext
   readonly #options: PublisherOptions
   readonly #state: StateCell<PublisherState>
   readonly #callId = newCallId()
@@ -57,7 +57,7 @@ export class Publisher extends EventEmitter<PublisherEvents> {
   #timer: TimerHandle | undefined
   readonly #untrack: () => void
 
-  constructor(ua: UserAgent, target: string, event: string, options: PublisherOptions = {}) {
+  constructor(ua: UaContext, target: string, event: string, options: PublisherOptions = {}) {
     super()
     this.#ua = ua
     this.target = target

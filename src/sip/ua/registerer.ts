@@ -12,7 +12,7 @@ import { parseUri, uriEquals } from '../uri.ts'
 import { SipResponseError, SipStateError } from './errors.ts'
 import { StateCell } from './logger.ts'
 import { backoffMs, refreshDelayMs } from './timing.ts'
-import type { UserAgent } from './user-agent.ts'
+import type { UaContext } from './options.ts'
 
 /** Named states of a registration. */
 export type RegistererState = 'unregistered' | 'registering' | 'registered' | 'terminated'
@@ -54,7 +54,7 @@ export interface RegistererEvents {
  * await registerer.register()   // rejects with SipAuthError, SipResponseError, a timeout ...
  */
 export class Registerer extends EventEmitter<RegistererEvents> {
-  readonly #ua: UserAgent
+  readonly #ua: UaContext
   readonly #options: RegistererOptions
   readonly #state: StateCell<RegistererState>
   readonly #callId = newCallId()
@@ -69,7 +69,7 @@ export class Registerer extends EventEmitter<RegistererEvents> {
   readonly #untrack: () => void
   readonly #onClosed = (connectionId: string): void => this.#connectionClosed(connectionId)
 
-  constructor(ua: UserAgent, options: RegistererOptions = {}) {
+  constructor(ua: UaContext, options: RegistererOptions = {}) {
     super()
     this.#ua = ua
     this.#options = options

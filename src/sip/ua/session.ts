@@ -7,7 +7,7 @@ import type { SipMessage, SipResponse } from '../message.ts'
 import type { TimerHandle } from '../../clock.ts'
 import { SipResponseError, SipStateError, SipTimeoutError } from './errors.ts'
 import { StateCell } from './logger.ts'
-import type { UserAgent } from './user-agent.ts'
+import type { UaContext } from './options.ts'
 
 /** Named states of an established call. */
 export type SessionState = 'waiting-for-ack' | 'established' | 'terminating' | 'terminated'
@@ -61,7 +61,7 @@ export class Session extends EventEmitter<SessionEvents> {
   localSdp: string
   /** The peer's SDP. */
   remoteSdp: string
-  readonly #ua: UserAgent
+  readonly #ua: UaContext
   readonly #state: StateCell<SessionState>
   #timer: SessionTimer | undefined
   #timerHandle: TimerHandle | undefined
@@ -70,7 +70,7 @@ export class Session extends EventEmitter<SessionEvents> {
   readonly #untrack: () => void
 
   /** @internal Built by Inviter / Invitation. */
-  constructor(ua: UserAgent, init: { dialog: Dialog; role: 'uac' | 'uas'; localSdp: string; remoteSdp: string; timer?: SessionTimer; peerAllow?: readonly string[]; waitForAck?: boolean }) {
+  constructor(ua: UaContext, init: { dialog: Dialog; role: 'uac' | 'uas'; localSdp: string; remoteSdp: string; timer?: SessionTimer; peerAllow?: readonly string[]; waitForAck?: boolean }) {
     super()
     this.#ua = ua
     this.dialog = init.dialog

@@ -10,7 +10,7 @@ import type { TimerHandle } from '../../clock.ts'
 import { SipResponseError, SipStateError } from './errors.ts'
 import { StateCell } from './logger.ts'
 import { refreshDelayMs } from './timing.ts'
-import type { UserAgent } from './user-agent.ts'
+import type { UaContext } from './options.ts'
 
 /** Named states of a subscription (RFC 6665 §4.1.2). */
 export type SubscriberState = 'initial' | 'notify-wait' | 'pending' | 'active' | 'terminated'
@@ -66,7 +66,7 @@ const RESUBSCRIBE_LATER = new Set(['probation', 'giveup'])
 export class Subscriber extends EventEmitter<SubscriberEvents> {
   readonly target: string
   readonly event: string
-  readonly #ua: UserAgent
+  readonly #ua: UaContext
   readonly #options: SubscriberOptions
   readonly #state: StateCell<SubscriberState>
   #dialog: Dialog | undefined
@@ -79,7 +79,7 @@ export class Subscriber extends EventEmitter<SubscriberEvents> {
   #stopWaiting: (() => void) | undefined
   readonly #untrack: () => void
 
-  constructor(ua: UserAgent, target: string, event: string, options: SubscriberOptions = {}) {
+  constructor(ua: UaContext, target: string, event: string, options: SubscriberOptions = {}) {
     super()
     this.#ua = ua
     this.target = target

@@ -8,7 +8,6 @@ import type { SipRequest, SipResponse } from '../message.ts'
 import { type Clock, unrefClock } from '../../clock.ts'
 import type { SipTimerSettings } from '../timers.ts'
 import type { Destination } from '../transaction/transport-port.ts'
-import type { TlsTransportOptions } from '../transport/tls.ts'
 import { TransportSet } from '../transport/transport-set.ts'
 import type { ConnectionCloseReason, KeepaliveOptions, SipTransport, TransportAddress } from '../transport/types.ts'
 import { type SipUri, parseSipUri } from '../uri.ts'
@@ -18,74 +17,10 @@ import { IncomingSubscription } from './incoming-subscription.ts'
 import { Invitation } from './invitation.ts'
 import { Messager } from './messager.ts'
 import { RequestAuthenticator, type UaSendOptions } from './request-authenticator.ts'
-import { createUaTransport } from './transport-factory.ts'
+import type { UaContext, UaDisposable, UaRequestInit, UserAgentOptions } from './options.ts'
 import { StateCell, type UaLogger, silentUaLogger } from './logger.ts'
 
-/** Transports the facade can create; or pass a ready {@link SipTransport} (e.g. a memory one). */
-export type UaTransportKind = 'udp' | 'tcp' | 'tls' | 'ws' | 'wss'
-
-/** TLS material: pin a self-signed server certificate with `ca`; `cert`/`key` make the UA listen too. */
-export interface UaTlsOptions {
-  readonly ca?: TlsTransportOptions['ca']
-  readonly cert?: string | Buffer
-  readonly key?: string | Buffer
-  /** Verify the server certificate (default true). */
-  readonly rejectUnauthorized?: boolean
-  /** The name the server certificate must carry (and SNI), e.g. `example.test` when dialing an IP. */
-  readonly servername?: string
-}
-
-/** Configuration of a {@link UserAgent}. */
-export interface UserAgentOptions {
-  /** Our address of record, e.g. `sip:bot@example.test`. */
-  readonly uri: string
-  /** Digest user name (default: the user part of `uri`). */
-  readonly authorizationUser?: string
-  /** Digest password; without it, challenges fail with SIP_AUTH_NO_CREDENTIALS. */
-  readonly password?: string
-  /** Display name in From. */
-  readonly displayName?: string
-  /** Registrar Request-URI (default `sip:<domain of uri>`). */
-  readonly registrar?: string
-  /**
-   * Proxy every out-of-dialog request goes through, e.g. `sip:127.0.0.1:5060` (RFC 3261 §8.1.2):
-   * always the next hop, as a loose route (`;lr` is added when missing).
-   */
-  readonly outboundProxy?: string
-  /** `udp` (default), `tcp`, `tls`, `ws`, `wss`, or a transport instance. */
-  readonly transport?: UaTransportKind | SipTransport
-  readonly tls?: UaTlsOptions
-  /** Local address to bind (default 127.0.0.1, a free port). */
-  readonly listen?: { readonly host?: string; readonly port?: number }
-  /** RFC 5626 CRLF keepalive on connections we open; adds `;ob` to the Contact. */
-  readonly keepalive?: KeepaliveOptions
-  /** Clock for every UA timer (tests: FakeClock). */
-  readonly clock?: Clock
-  /** T1/T2/T4 overrides. */
-  readonly timers?: Partial<SipTimerSettings>
-  /** Receives state transitions at debug level (default: silent). */
-  readonly logger?: UaLogger
-  /** User-Agent header value (default `msrp-bot`). */
-  readonly userAgentString?: string
-  /** How long `stop()` waits for unREGISTER, unSUBSCRIBE, BYE ... to be answered, ms (default 5000). */
-  readonly stopTimeoutMs?: number
-  /**
-   * Marks this UA as an automaton (a bot): the Contact of every request and response carries
-   * the RFC 3840 §9 `automaton` feature tag, so a registrar or chat focus can tell others.
-   */
-  readonly automaton?: boolean
-  /** Content types announced in Accept (OPTIONS, 415); default text/plain, message/cpim, application/sdp, PIDF, conference-info. */
-  readonly acceptTypes?: readonly string[]
-}
-
-/** Options of {@link UserAgent.createRequest}. */
-export interface UaRequestInit {
-  readonly to?: string
-  readonly headers?: ReadonlyArray<readonly [string, string]>
-  readonly body?: Buffer | string
-  readonly contentType?: string
-}
-
+export type { UaDisposable, UaRequestInit, UaTlsOptions, UaTransportFactory, UaTransportKind, UserAgentOptions } from './options.ts'
 export type { UaSendOptions } from './request-authenticator.ts'
 
 /** Named states of the facade. */
@@ -104,11 +39,6 @@ export interface UserAgentEvents {
   request: (request: IncomingRequest) => void
   /** A connection this UA used went away (RFC 5626 flow failure). */
   'connection-closed': (connectionId: string, reason: ConnectionCloseReason) => void
-}
-
-/** Something a UA owns and ends on `stop()` (registrations, subscriptions, sessions). */
-export interface UaDisposable {
-  dispose(): Promise<void>
 }
 
 /** Methods the facade answers (Allow in OPTIONS and 405). */
@@ -134,7 +64,7 @@ export const UA_SUPPORTED = ['timer', 'outbound', 'path']
  * ua.on('message', (m) => console.log(m.text))
  * await ua.sendMessage('sip:alice@example.test', 'hello')
  */
-export class UserAgent extends EventEmitter<UserAgentEvents> {
+export class UserAgent extends EventEmitter<UserAgentEvents> implements UaContext {
   /** The options as given. */
   readonly options: UserAgentOptions
   /** Our address of record. */
@@ -227,7 +157,7 @@ export class UserAgent extends EventEmitter<UserAgentEvents> {
     if (this.#state.value !== 'stopped') return
     this.#state.set('starting')
     try {
-      const transport = createUaTransport(this.options, this.log)
+      const transport = this.#createTransport()
       const set = new TransportSet([transport])
       await set.listen()
       const port = transportSetPort(set)
@@ -287,6 +217,20 @@ export class UserAgent extends EventEmitter<UserAgentEvents> {
     this.#transport = undefined
     this.#flows.clear()
     this.#state.set('stopped')
+  }
+
+  /** The transport given, or one made by `transportFactory` for a transport kind. */
+  #createTransport(): SipTransport {
+    const t = this.options.transport ?? 'udp'
+    if (typeof t !== 'string') return t
+    const factory = this.options.transportFactory
+    if (factory === undefined) {
+      throw new SipStateError(
+        `UserAgent ${this.options.uri}: transport "${t}" needs a transportFactory to open sockets; ` +
+          'pass transportFactory: nodeTransports (msrp-bot/sip) on Node, or a ready SipTransport (e.g. a WebSocket one in a browser)',
+      )
+    }
+    return factory(this.options, this.log)
   }
 
   /** @internal Registers something to end on `stop()`; returns the remover. */
@@ -379,7 +323,7 @@ export class UserAgent extends EventEmitter<UserAgentEvents> {
       return
     }
     if (method === 'MESSAGE') {
-      new IncomingMessage(this, request).deliver()
+      new IncomingMessage(this, request).deliver(this.listenerCount('message') === 0 ? undefined : (m) => this.emit('message', m))
       return
     }
     if (method === 'INVITE' && !hasToTag(request.message)) {

@@ -1,7 +1,8 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { buildFullRoster, buildPartialRoster } from '../../../src/conference/index.ts'
-import { ServerRoom, ConferenceNotifier, FakeClock, InMemoryRoomStore, type ConferenceNotify } from '../../../src/server/core/index.ts'
+import { ServerRoom, ConferenceNotifier, InMemoryRoomStore, type ConferenceNotify } from '../../../src/server/core/index.ts'
+import { FakeClock } from '../../../src/clock.ts'
 import { ALICE, BOB, CAROL, ROOM } from './fixtures.ts'
 
 function setup() {

@@ -1,5 +1,6 @@
 /** Shared helpers for the server core tests. */
-import { ServerRoom, FakeClock, InMemoryRoomStore, type ChatCpim, type RoomConfig } from '../../../src/server/core/index.ts'
+import { ServerRoom, InMemoryRoomStore, type ChatCpim, type RoomConfig } from '../../../src/server/core/index.ts'
+import { FakeClock } from '../../../src/clock.ts'
 
 export const ROOM = 'sip:lobby@example.test'
 export const ALICE = 'sip:alice@example.test'

@@ -1,6 +1,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { FakeClock, PresenceAgent, type PresenceAgentOptions, type PublishRequest } from '../../../src/server/core/index.ts'
+import { PresenceAgent, type PresenceAgentOptions, type PublishRequest } from '../../../src/server/core/index.ts'
+import { FakeClock } from '../../../src/clock.ts'
 
 const BOT = 'sip:bot@example.test'
 const WATCHER = 'sip:alice@example.test'

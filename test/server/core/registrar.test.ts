@@ -1,6 +1,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { FakeClock, Registrar, type RegisterRequest } from '../../../src/server/core/index.ts'
+import { Registrar, type RegisterRequest } from '../../../src/server/core/index.ts'
+import { FakeClock } from '../../../src/clock.ts'
 
 const AOR = 'sip:alice@example.test'
 const C1 = 'sip:alice@192.0.2.1:5060'

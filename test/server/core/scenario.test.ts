@@ -9,7 +9,6 @@ import {
   aggregateDelivery,
   applyKick,
   decideRefer,
-  FakeClock,
   nicknameKey,
   PresenceAgent,
   Registrar,
@@ -18,6 +17,7 @@ import {
   type DeliveryOutcome,
   type RoomStoreEvent,
 } from '../../../src/server/core/index.ts'
+import { FakeClock } from '../../../src/clock.ts'
 import { ALICE, BOB, MOD, ROOM, cpim } from './fixtures.ts'
 
 test('a bot session from REGISTER to being removed', () => {

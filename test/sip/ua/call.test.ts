@@ -8,6 +8,7 @@ import { FakeClock } from '../../../src/clock.ts'
 import { UdpTransport } from '../../../src/sip/transport/udp.ts'
 import { Inviter, SipResponseError, UserAgent, type Invitation, type Session } from '../../../src/sip/ua/index.ts'
 import { digestGuard, settle, until, world } from './helpers.ts'
+import { nodeTransports } from '../../../src/sip/ua/node-transports.ts'
 
 const offer = createOffer({ path: ['msrp://alice.test:2855/alicesess;tcp'] })
 const answer = createOffer({ path: ['msrp://bob.test:2855/bobsess;tcp'], setup: 'passive' })
@@ -166,7 +167,7 @@ describe('Inviter / Invitation / Session', () => {
 describe('2xx retransmission until ACK (RFC 3261 §13.3.1.4), over UDP', () => {
   it('the callee re-sends its 200 at T1, 2T1 ... until the ACK arrives, then stops', async () => {
     const clock = new FakeClock()
-    const bob = new UserAgent({ uri: 'sip:bob@example.test', transport: 'udp', clock })
+    const bob = new UserAgent({ transportFactory: nodeTransports, uri: 'sip:bob@example.test', transport: 'udp', clock })
     await bob.start()
     let session: Promise<Session> | undefined
     bob.on('invite', (inv) => { session = inv.accept(answer) })
@@ -207,7 +208,7 @@ describe('2xx retransmission until ACK (RFC 3261 §13.3.1.4), over UDP', () => {
 
   it('without an ACK, accept() rejects after 64*T1 and the callee hangs up with BYE', async () => {
     const clock = new FakeClock()
-    const bob = new UserAgent({ uri: 'sip:bob@example.test', transport: 'udp', clock })
+    const bob = new UserAgent({ transportFactory: nodeTransports, uri: 'sip:bob@example.test', transport: 'udp', clock })
     await bob.start()
     let accepting: Promise<Session> | undefined
     bob.on('invite', (inv) => { accepting = inv.accept(answer) })

@@ -3,12 +3,13 @@ import assert from 'node:assert/strict'
 import { FakeClock } from '../../../src/clock.ts'
 import { Registerer, SipStateError, UserAgent, type IncomingMessage, type UaTransportKind } from '../../../src/sip/ua/index.ts'
 import { settle, until, world } from './helpers.ts'
+import { nodeTransports } from '../../../src/sip/ua/node-transports.ts'
 
 describe('UserAgent facade', () => {
   for (const transport of ['udp', 'tcp', 'ws'] as UaTransportKind[]) {
     it(`creates its ${transport} transport on loopback and exchanges a MESSAGE with another UA`, async () => {
-      const a = new UserAgent({ uri: 'sip:a@example.test', transport })
-      const b = new UserAgent({ uri: 'sip:b@example.test', transport })
+      const a = new UserAgent({ transportFactory: nodeTransports, uri: 'sip:a@example.test', transport })
+      const b = new UserAgent({ transportFactory: nodeTransports, uri: 'sip:b@example.test', transport })
       await a.start()
       await b.start()
       try {
@@ -28,14 +29,14 @@ describe('UserAgent facade', () => {
   }
 
   it('adds ;ob to the Contact when keepalive is on (RFC 5626 §5.4)', async () => {
-    const ua = new UserAgent({ uri: 'sip:k@example.test', transport: 'tcp', keepalive: { intervalMs: 100_000 } })
+    const ua = new UserAgent({ transportFactory: nodeTransports, uri: 'sip:k@example.test', transport: 'tcp', keepalive: { intervalMs: 100_000 } })
     await ua.start()
     assert.match(ua.contactUri, /;transport=tcp;ob$/)
     await ua.stop()
   })
 
   it('says what to do when used before start()', async () => {
-    const ua = new UserAgent({ uri: 'sip:n@example.test' })
+    const ua = new UserAgent({ transportFactory: nodeTransports, uri: 'sip:n@example.test' })
     assert.equal(ua.state, 'stopped')
     await assert.rejects(ua.sendMessage('sip:x@example.test', 'x'), (e: unknown) => e instanceof SipStateError && /await ua\.start\(\)/.test(e.message))
   })
@@ -76,7 +77,7 @@ describe('UserAgent facade', () => {
 
   it('stop() is idempotent and ends owned objects', async () => {
     const clock = new FakeClock()
-    const ua = new UserAgent({ uri: 'sip:s@example.test', clock })
+    const ua = new UserAgent({ transportFactory: nodeTransports, uri: 'sip:s@example.test', clock })
     await ua.start()
     await ua.stop()
     await ua.stop()

@@ -10,6 +10,7 @@ import { appendFileSync } from 'node:fs'
 import { MsrpBotError } from '../../../src/errors.ts'
 import { silentLogger } from '../../../src/logger.ts'
 import type { ChatLogger } from '../../../src/chat/room-client.ts'
+import { testingHooksOf } from '../../../src/chat/testing-hooks.ts'
 
 export const STRESS_DOMAIN = 'example.test'
 export const STRESS_ROOMS = ['lobby', 'dev'] as const
@@ -258,7 +259,7 @@ export class Crew {
         const activity = this.#activity()
         const moved = new Promise<'moved'>((resolve) => this.#changed.add(() => resolve('moved')))
         // Idle backends with nothing moving: only an event can change anything now.
-        const quiet = Promise.all(this.backends.map((b) => b.idle())).then(async () => {
+        const quiet = Promise.all(this.backends.map((b) => testingHooksOf(b).idle())).then(async () => {
           for (let i = 0; i < 3; i++) await new Promise((resolve) => setImmediate(resolve))
           return this.#activity() === activity ? new Promise<never>(() => undefined) : ('moved' as const)
         })
@@ -276,7 +277,7 @@ export class Crew {
   }
 
   #activity(): number {
-    return this.backends.reduce((n, b) => n + b.activity, 0)
+    return this.backends.reduce((n, b) => n + testingHooksOf(b).activity, 0)
   }
 
   #notify(): void {

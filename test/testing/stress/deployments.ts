@@ -10,6 +10,8 @@ import { createChatNetwork, startChatServer } from '../../../src/server/index.ts
 import type { ChatNetwork, ChatServer } from '../../../src/server/index.ts'
 import { STRESS_DOMAIN, STRESS_ROOMS } from './crew.ts'
 import type { Member } from './crew.ts'
+import { testingHooksOf } from '../../../src/chat/testing-hooks.ts'
+import { createNodeChatBackend } from '../../../src/chat/node-platform.ts'
 
 /** How a restart happens: `close()` first (BYEs saying "shutting down"), or a crash. */
 export type RestartMode = 'graceful' | 'abrupt'
@@ -49,7 +51,7 @@ export async function inProcess(): Promise<Deployment> {
         // closes, so its BYEs and final NOTIFYs go nowhere.
         const started = clients.filter((c) => c.userAgent?.state === 'started')
         for (const client of started) network.sip.partition(STRESS_DOMAIN, client.userAgent!.localAddress.address)
-        for (const client of started) client.dropConnections()
+        for (const client of started) testingHooksOf(client).dropConnections()
         await nextTurn()
         await old.close()
         network.sip.heal()
@@ -122,7 +124,7 @@ export async function overTcp(): Promise<Deployment> {
   return {
     name: 'over TCP',
     backend: (member) =>
-      new SipChatBackend(
+      createNodeChatBackend(
         { uri: member.uri, transport: 'tcp', outboundProxy: proxy },
         { reconnect: RECONNECT, mediaGraceMs: 200, logger: member.logger },
       ),

@@ -4,15 +4,14 @@ import { TlsTransport, type TlsTransportOptions } from '../transport/tls.ts'
 import type { SipTransport, TransportAddress } from '../transport/types.ts'
 import { UdpTransport } from '../transport/udp.ts'
 import { WsTransport } from '../transport/ws.ts'
-import type { UaLogger } from './logger.ts'
-import type { UserAgentOptions } from './user-agent.ts'
+import type { UaTransportFactory } from './options.ts'
 
 /**
- * The transport a {@link UserAgent} runs on: the instance given, or a new UDP / TCP / TLS / WS
- * listener on the configured address. TLS without `cert`/`key` is client-only (see
- * ClientTlsTransport).
+ * Node's {@link UaTransportFactory}: the instance given, or a new UDP / TCP / TLS / WS listener
+ * on the configured address. TLS without `cert`/`key` is client-only (see ClientTlsTransport).
+ * Node-only; pass it as `transportFactory` where a UserAgent is created.
  */
-export function createUaTransport(options: UserAgentOptions, log: UaLogger): SipTransport {
+export const nodeTransports: UaTransportFactory = (options, log): SipTransport => {
   const t = options.transport ?? 'udp'
   if (typeof t !== 'string') return t
   const host = options.listen?.host ?? '127.0.0.1'

@@ -1,8 +1,8 @@
 import { EventEmitter } from 'eventemitter3'
-import type { SipResponse } from '../sip/message.ts'
-import { Publisher } from '../sip/ua/publisher.ts'
-import type { UserAgent } from '../sip/ua/user-agent.ts'
-import { buildSimplePresence } from './summary.ts'
+import type { SipResponse } from '../message.ts'
+import { Publisher } from './publisher.ts'
+import type { UserAgent } from './user-agent.ts'
+import { buildSimplePresence } from '../../presence/summary.ts'
 
 /** What a presentity shows to its watchers. */
 export interface PresenceStatus {

@@ -1,7 +1,8 @@
 import { after, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { PresencePublisher, parsePidf, summarizePresence } from '../../src/presence/index.ts'
-import { world } from '../sip/ua/helpers.ts'
+import { PresencePublisher } from '../../../src/sip/ua/presence-publisher.ts'
+import { parsePidf, summarizePresence } from '../../../src/presence/index.ts'
+import { world } from './helpers.ts'
 
 describe('PresencePublisher', () => {
   const w = world()

@@ -1,8 +1,9 @@
 import { after, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { PresenceWatcher, buildSimplePresence, type PresenceUpdate } from '../../src/presence/index.ts'
-import type { Notifier } from '../../src/sip/ua/index.ts'
-import { until, world } from '../sip/ua/helpers.ts'
+import { PresenceWatcher, type PresenceUpdate } from '../../../src/sip/ua/presence-watcher.ts'
+import { buildSimplePresence } from '../../../src/presence/index.ts'
+import type { Notifier } from '../../../src/sip/ua/index.ts'
+import { until, world } from './helpers.ts'
 
 describe('PresenceWatcher', () => {
   const w = world()

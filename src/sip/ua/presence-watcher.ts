@@ -1,11 +1,11 @@
 import { EventEmitter } from 'eventemitter3'
-import { ParseError } from '../errors.ts'
-import type { SipResponse } from '../sip/message.ts'
-import { Subscriber, type Notification } from '../sip/ua/subscriber.ts'
-import type { UserAgent } from '../sip/ua/user-agent.ts'
-import { parsePidf } from './pidf.ts'
-import type { PresenceDocument } from './pidf-types.ts'
-import { type PresenceSummary, summarizePresence } from './summary.ts'
+import { ParseError } from '../../errors.ts'
+import type { SipResponse } from '../message.ts'
+import { Subscriber, type Notification } from './subscriber.ts'
+import type { UserAgent } from './user-agent.ts'
+import { parsePidf } from '../../presence/pidf.ts'
+import type { PresenceDocument } from '../../presence/pidf-types.ts'
+import { type PresenceSummary, summarizePresence } from '../../presence/summary.ts'
 
 /** Options of {@link PresenceWatcher}. */
 export interface PresenceWatcherOptions {
