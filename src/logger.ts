@@ -79,8 +79,11 @@ function formatValue(value: unknown): string {
   }
 }
 
-/** Where this library's own files are (src/ or dist/): their stack frames are not the user's. */
-const LIBRARY_ROOT = decodeURIComponent(new URL('.', import.meta.url).pathname)
+/**
+ * Where this library's own files are (src/ or dist/): their stack frames are not the user's.
+ * Undefined where the module has no URL of its own (bundled into a browser script).
+ */
+const LIBRARY_ROOT: string | undefined = typeof import.meta.url === 'string' ? decodeURIComponent(new URL('.', import.meta.url).pathname) : undefined
 
 /**
  * An error as a log shows it. An expected failure (a typed error with a `code`: a room that
@@ -96,7 +99,7 @@ export function describeError(error: Error): string {
   const stack = error.stack ?? `${error.name}: ${error.message}`
   const lines = stack.split('\n')
   const isFrame = (line: string): boolean => /^\s+at /.test(line)
-  const own = lines.filter((line) => isFrame(line) && !line.includes('node:internal') && !line.includes(LIBRARY_ROOT) && !line.includes('/node_modules/'))
+  const own = lines.filter((line) => isFrame(line) && !line.includes('node:internal') && !(LIBRARY_ROOT !== undefined && line.includes(LIBRARY_ROOT)) && !line.includes('/node_modules/'))
   if (own.length === 0) return stack
   return [...lines.filter((line) => !isFrame(line)), ...own].join('\n')
 }

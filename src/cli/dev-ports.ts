@@ -6,7 +6,7 @@
  * @module
  */
 import { failedPortFlag, isPortInUse, type PortFlag } from './listen-failure.ts'
-import type { ServerOptions } from './runtime.ts'
+import type { ServerOptions } from './runtime-options.ts'
 
 /** The ports a listener may move from. */
 export type MovablePorts = ReadonlySet<PortFlag>
