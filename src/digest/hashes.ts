@@ -187,6 +187,19 @@ export function sha512_256Hex(data: string | Uint8Array): string {
     rh = hi >>> n
     rl = (lo >>> n) | (hi << (32 - n))
   }
+  // ROTR a ^ ROTR b ^ (SHR or ROTR) c of one word: the four σ/Σ functions of FIPS 180-4 §4.1.3.
+  const sigma = (hi: number, lo: number, a: number, b: number, c: number, lastIsShift: boolean): void => {
+    rotr64(hi, lo, a)
+    const xh = rh
+    const xl = rl
+    rotr64(hi, lo, b)
+    const yh = rh
+    const yl = rl
+    if (lastIsShift) shr64(hi, lo, c)
+    else rotr64(hi, lo, c)
+    rh ^= xh ^ yh
+    rl ^= xl ^ yl
+  }
   const add = (pairs: number[]): void => {
     let lo = 0
     let hi = 0
@@ -201,26 +214,12 @@ export function sha512_256Hex(data: string | Uint8Array): string {
   for (let off = 0; off < m.length; off += 32) {
     for (let t = 0; t < 32; t++) w[t] = m[off + t]!
     for (let t = 16; t < 80; t++) {
-      const [xh, xl] = [w[(t - 15) * 2]!, w[(t - 15) * 2 + 1]!]
-      rotr64(xh, xl, 1)
-      let s0h = rh
-      let s0l = rl
-      rotr64(xh, xl, 8)
-      s0h ^= rh
-      s0l ^= rl
-      shr64(xh, xl, 7)
-      s0h ^= rh
-      s0l ^= rl
-      const [yh, yl] = [w[(t - 2) * 2]!, w[(t - 2) * 2 + 1]!]
-      rotr64(yh, yl, 19)
-      let s1h = rh
-      let s1l = rl
-      rotr64(yh, yl, 61)
-      s1h ^= rh
-      s1l ^= rl
-      shr64(yh, yl, 6)
-      s1h ^= rh
-      s1l ^= rl
+      sigma(w[(t - 15) * 2]!, w[(t - 15) * 2 + 1]!, 1, 8, 7, true)
+      const s0h = rh
+      const s0l = rl
+      sigma(w[(t - 2) * 2]!, w[(t - 2) * 2 + 1]!, 19, 61, 6, true)
+      const s1h = rh
+      const s1l = rl
       add([w[(t - 16) * 2]!, w[(t - 16) * 2 + 1]!, s0h, s0l, w[(t - 7) * 2]!, w[(t - 7) * 2 + 1]!, s1h, s1l])
       w[t * 2] = rh
       w[t * 2 + 1] = rl
@@ -229,29 +228,17 @@ export function sha512_256Hex(data: string | Uint8Array): string {
     for (let t = 0; t < 80; t++) {
       const [ah, al, bh, bl, ch, cl, dh, dl] = [v[0]!, v[1]!, v[2]!, v[3]!, v[4]!, v[5]!, v[6]!, v[7]!]
       const [eh, el, fh, fl, gh, gl, hh, hl] = [v[8]!, v[9]!, v[10]!, v[11]!, v[12]!, v[13]!, v[14]!, v[15]!]
-      rotr64(eh, el, 14)
-      let S1h = rh
-      let S1l = rl
-      rotr64(eh, el, 18)
-      S1h ^= rh
-      S1l ^= rl
-      rotr64(eh, el, 41)
-      S1h ^= rh
-      S1l ^= rl
+      sigma(eh, el, 14, 18, 41, false)
+      const S1h = rh
+      const S1l = rl
       const chh = (eh & fh) ^ (~eh & gh)
       const chl = (el & fl) ^ (~el & gl)
       add([hh, hl, S1h, S1l, chh, chl, SHA512_K[t * 2]!, SHA512_K[t * 2 + 1]!, w[t * 2]!, w[t * 2 + 1]!])
       const t1h = rh
       const t1l = rl
-      rotr64(ah, al, 28)
-      let S0h = rh
-      let S0l = rl
-      rotr64(ah, al, 34)
-      S0h ^= rh
-      S0l ^= rl
-      rotr64(ah, al, 39)
-      S0h ^= rh
-      S0l ^= rl
+      sigma(ah, al, 28, 34, 39, false)
+      const S0h = rh
+      const S0l = rl
       const majh = (ah & bh) ^ (ah & ch) ^ (bh & ch)
       const majl = (al & bl) ^ (al & cl) ^ (bl & cl)
       add([S0h, S0l, majh, majl])
