@@ -9,7 +9,8 @@ import { getDefaultBackendFactory } from './backend-factory.ts'
 import { createNodeChatBackend } from '../chat/node-platform.ts'
 import { NicknameError, SendError, errorCode } from '../chat/backend-errors.ts'
 import { BackendErrorCode } from '../chat/backend.ts'
-import type { BackendEvent, ChatBackend, PresenceState, RoomClosedReason, RoomHandle } from '../chat/backend.ts'
+import type { BackendEvent, ChatBackend, DirectAddress, OutgoingContent, PresenceState, RoomClosedReason, RoomHandle, SendReceipt } from '../chat/backend.ts'
+import { MsrpBotError } from '../errors.ts'
 import { systemClock } from '../clock.ts'
 import type { Clock, TimeSource } from '../clock.ts'
 import { LoopGuard } from './loop-guard.ts'
@@ -383,6 +384,24 @@ export class Bot<C extends Context = Context> extends Composer<C> {
   }
 
   /**
+   * Sends a direct message outside any room: a page-mode MESSAGE (RFC 3428) to `to.peer`, or a
+   * SEND on the 1:1 session `to.chat`. `ctx.reply` does this for 'direct' updates. Rejects with
+   * the backend's send codes, or NOT_SUPPORTED when the backend has no direct chats.
+   *
+   * @example
+   * ```ts
+   * await bot.sendDirect({ peer: 'sip:alice@example.test', path: 'message' }, 'the build is green')
+   * ```
+   */
+  async sendDirect(to: DirectAddress, content: OutgoingContent): Promise<SendReceipt> {
+    const backend = this.backend
+    if (backend.sendDirect === undefined) throw new MsrpBotError('NOT_SUPPORTED', 'this chat backend has no direct chats (sendDirect); use the SIP backend')
+    const receipt = await backend.sendDirect(to, content)
+    this.metrics.increment('messagesOut')
+    return receipt
+  }
+
+  /**
    * All rooms the bot is in.
    *
    * @example
@@ -554,13 +573,13 @@ export class Bot<C extends Context = Context> extends Composer<C> {
       if (event.type === 'message' && !event.private && room !== undefined && !this.mayAnswer(event.sender.uri, room)) return
       let ctx: C
       try {
-        ctx = new this.makeContext({ update: event, me: { uri: this.uri }, room, clock: this.clock })
+        ctx = new this.makeContext({ update: event, me: { uri: this.uri }, room, clock: this.clock, sendDirect: (to, content) => this.sendDirect(to, content) })
       } catch (error) {
         this.metrics.increment('handlerErrors')
         this.logger.error({ err: error, type: event.type }, 'the context constructor threw; update dropped')
         return
       }
-      if (event.type === 'message') this.metrics.increment('messagesIn')
+      if (event.type === 'message' || event.type === 'direct') this.metrics.increment('messagesIn')
       const sentBefore = room?.publicSends ?? 0
       try {
         await run(this.middleware(), ctx)
@@ -611,6 +630,8 @@ export class Bot<C extends Context = Context> extends Composer<C> {
 
   private isSelf(event: BackendEvent, room: Room | undefined): boolean {
     switch (event.type) {
+      case 'direct':
+        return sameAddress(event.sender.uri, this.uri)
       case 'message':
       case 'composing':
         return (

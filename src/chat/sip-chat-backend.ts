@@ -40,6 +40,10 @@ import type { BackoffOptions } from './backoff.ts'
 import type {
   BackendConfig,
   BackendEvent,
+  DirectAddress,
+  DirectChatHandle,
+  OutgoingContent,
+  SendReceipt,
   BackendListener,
   ChatBackend,
   JoinOptions,
@@ -54,6 +58,8 @@ import type { ChatMemoryNetworks } from './msrp-dialer.ts'
 import { memoryDialer, missingDialer } from './msrp-dialer.ts'
 import type { ChatPlatform, MsrpDialer } from './msrp-dialer.ts'
 import { RoomClient } from './room-client.ts'
+import { DEFAULT_MAX_DIRECT_MESSAGE_BYTES, DEFAULT_MAX_DIRECT_SESSIONS, DirectChats } from './direct-chats.ts'
+import { memoryAcceptor } from './msrp-acceptor.ts'
 import type { ChatLogger, RoomHost } from './room-client.ts'
 
 const debug = debugLog('msrp-bot:chat')
@@ -123,6 +129,10 @@ export interface SipChatBackendOptions {
    * do not answer this one. A person's chat client passes false.
    */
   automaton?: boolean | undefined
+  /** 1:1 MSRP chats held at once (default 16); more INVITEs get 486 Busy Here. */
+  maxDirectSessions?: number | undefined
+  /** Largest direct message taken, bytes (default 16 KiB): a bigger MESSAGE gets 413, a bigger MSRP message 413. */
+  maxDirectMessageBytes?: number | undefined
 }
 
 /** Named states of a {@link SipChatBackend}. */
@@ -190,6 +200,7 @@ export class SipChatBackend implements ChatBackend {
   #wakeReconnect: (() => void) | undefined
   /** Counts everything that happened, so an observer can tell "quiet" from "between steps". */
   #activity = 0
+  #direct: DirectChats | undefined
 
   constructor(config: BackendConfig, options: SipChatBackendOptions = {}) {
     this.config = config
@@ -299,6 +310,10 @@ export class SipChatBackend implements ChatBackend {
     try {
       await ua.start()
       this.#ua = ua
+      const direct = this.#newDirectChats(ua)
+      this.#direct = direct
+      ua.on('message', (message) => direct.onMessage(message))
+      ua.on('invite', (invitation) => direct.onInvite(invitation))
       if (c.registrar !== false) this.#registerer = new Registerer(ua, { expires: 600, random: () => 1 })
       else this.#log.info(`${this.uri}: no registrar configured; not registering (reachable only in the rooms it joins)`)
       await this.#register()
@@ -375,6 +390,7 @@ export class SipChatBackend implements ChatBackend {
       await this.#registerer?.unregister().catch(() => undefined)
     }
     this.#watchers.clear()
+    await this.#direct?.close()
     await this.#ua?.stop().catch((error: unknown) => this.#log.warn(`stopping the user agent failed: ${String(error)}`))
     this.#state = 'stopped'
     this.#log.debug(`${this.uri} stopped`)
@@ -448,6 +464,43 @@ export class SipChatBackend implements ChatBackend {
     this.#watchers.delete(key)
     watcher.removeAllListeners()
     await watcher.stop().catch(() => undefined)
+  }
+
+  // ---- direct chats (outside rooms) ---------------------------------------------------------
+
+  /** Page-mode MESSAGE or a SEND on a 1:1 session (see direct-chats.ts). */
+  async sendDirect(to: DirectAddress, content: OutgoingContent): Promise<SendReceipt> {
+    this.#assertStarted('sendDirect')
+    return this.#direct!.send(to, content)
+  }
+
+  /** Opens a 1:1 MSRP chat (see direct-session.ts). */
+  async openDirect(peerUri: string): Promise<DirectChatHandle> {
+    this.#assertStarted('openDirect')
+    return this.#direct!.open(peerUri)
+  }
+
+  #newDirectChats(ua: UserAgent): DirectChats {
+    const clock = this.#clock
+    const acceptor = this.#options.memory !== undefined ? memoryAcceptor(this.#options.memory.msrp) : this.#options.platform?.msrpAcceptor
+    return new DirectChats(
+      {
+        ua,
+        self: this.uri,
+        displayName: this.config.displayName,
+        dialer: this.#dialer,
+        msrpTimeoutMs: this.#options.msrpTimeoutMs,
+        maxMessageBytes: this.#options.maxDirectMessageBytes ?? DEFAULT_MAX_DIRECT_MESSAGE_BYTES,
+        maxSessions: this.#options.maxDirectSessions ?? DEFAULT_MAX_DIRECT_SESSIONS,
+        bindTimeoutMs: this.#options.stepTimeoutMs ?? DEFAULT_STEP_TIMEOUT_MS,
+        setTimeout: (fn, ms) => clock.setTimeout(fn, ms),
+        clearTimeout: (handle) => clock.clearTimeout(handle),
+        log: this.#log,
+        emit: (event) => this.#emit(event),
+        track: (work) => this.#track(work),
+      },
+      acceptor,
+    )
   }
 
   // ---- events ----------------------------------------------------------------------------
