@@ -115,6 +115,8 @@ export class DirectChats {
     try {
       response = await this.#host.track(this.#host.ua.sendMessage(to.peer, out.body, out.contentType))
     } catch (error) {
+      const status = (error as { status?: number }).status
+      if (status !== undefined && status >= 300) throw new SendError('rejected', `${to.peer} refused the MESSAGE: ${(error as Error).message}`, { statusCode: status, cause: error })
       throw new SendError('timeout', `no answer to the MESSAGE to ${to.peer}: ${(error as Error).message}`, { cause: error })
     }
     if (response.status >= 300) throw new SendError('rejected', `${to.peer} refused the MESSAGE (${response.status} ${response.reason})`, { statusCode: response.status })

@@ -6,7 +6,7 @@
  */
 import { MsrpBotError } from '../errors.ts'
 import { sameIdentity } from '../rooms/identity.ts'
-import type { BackendEvent, OutgoingContent, RoomHandle, SendReceipt } from '../chat/backend.ts'
+import type { BackendEvent, DirectChatHandle, OutgoingContent, RoomHandle, SendReceipt } from '../chat/backend.ts'
 import { ParticipantNotFoundError } from '../chat/backend-errors.ts'
 import type { SipChatBackend } from '../chat/sip-chat-backend.ts'
 import { describeMatcher, formatEntry, matches, toTranscriptEntry } from './transcript.ts'
@@ -27,8 +27,8 @@ export interface ParticipantOptions {
 export interface ExpectOptions {
   /** Only messages from this nickname or URI. */
   from?: string | undefined
-  /** Only public or only private messages. */
-  kind?: 'public' | 'private' | undefined
+  /** Only public, only private (in a room) or only direct (outside rooms) messages. */
+  kind?: 'public' | 'private' | 'direct' | undefined
   /** Give up after this long (default 5 s). A guard only: never a way to wait. */
   timeoutMs?: number | undefined
 }
@@ -112,6 +112,11 @@ export class TestParticipant {
     return this.transcript.filter((e) => e.kind === 'public').map((e) => `${e.nickname ?? e.from}: ${e.text}`)
   }
 
+  /** Texts of the direct messages (outside rooms) it received. */
+  get directs(): string[] {
+    return this.transcript.filter((e) => e.kind === 'direct' && e.direction === 'received').map((e) => e.text)
+  }
+
   /** Texts of the private messages it received. */
   get whispers(): string[] {
     return this.transcript.filter((e) => e.kind === 'private' && e.direction === 'received').map((e) => e.text)
@@ -122,7 +127,7 @@ export class TestParticipant {
     // client would); the backend delivers the next one only afterwards.
     if (this.#slowMs > 0) await this.#delay(this.#slowMs)
     this.events.push(event)
-    if (event.type !== 'message') return
+    if (event.type !== 'message' && event.type !== 'direct') return
     const entry = toTranscriptEntry(event)
     this.transcript.push(entry)
     for (const waiter of [...this.#waiters]) {
@@ -226,6 +231,72 @@ export class TestParticipant {
     const uri = /^sips?:/i.test(to) ? to : room.participants.find((p) => p.nickname === to)?.uri
     if (uri === undefined) return Promise.reject(new ParticipantNotFoundError(to, room.uri))
     return this.#sent(room, content, uri, room.sendPrivate(uri, content))
+  }
+
+  /**
+   * Sends a page-mode MESSAGE (RFC 3428) to a person's or bot's own address (a name in the test
+   * chat's domain, or a URI), outside any room; resolves once it was answered 200. The answer,
+   * if any, arrives as a 'direct' transcript entry.
+   *
+   * @example
+   * ```ts
+   * await alice.message('echo', 'hi')
+   * await alice.expectMessage('you said: hi', { kind: 'direct' })
+   * ```
+   */
+  message(to: string, content: OutgoingContent): Promise<SendReceipt> {
+    const peer = this.#addressOf(to)
+    return this.#sentDirect(peer, content, this.backend.sendDirect({ peer, path: 'message' }, content))
+  }
+
+  /**
+   * Opens a 1:1 MSRP chat (RFC 4975) with a person or bot (name or URI). `send` on the handle
+   * records the message; answers arrive as 'direct' transcript entries. Close it when done.
+   *
+   * @example
+   * ```ts
+   * const chat = await alice.chatWith('echo')
+   * await chat.send('hi')
+   * await alice.expectMessage('you said: hi', { kind: 'direct' })
+   * await chat.close()
+   * ```
+   */
+  async chatWith(to: string): Promise<DirectChatHandle> {
+    const handle = await this.backend.openDirect(this.#addressOf(to))
+    return {
+      peer: handle.peer,
+      chat: handle.chat,
+      send: (content) => this.#sentDirect(handle.peer, content, handle.send(content)),
+      close: () => handle.close(),
+    }
+  }
+
+  #addressOf(to: string): string {
+    return /^sips?:/i.test(to) ? to : `sip:${to}@${this.uri.slice(this.uri.indexOf('@') + 1)}`
+  }
+
+  async #sentDirect(to: string, content: OutgoingContent, sending: Promise<SendReceipt>): Promise<SendReceipt> {
+    const body = typeof content === 'string' ? content : content.body
+    const entry: TranscriptEntry = {
+      room: '',
+      kind: 'direct',
+      direction: 'sent',
+      to,
+      from: this.uri,
+      nickname: undefined,
+      text: typeof body === 'string' ? body : Buffer.from(body).toString('utf8'),
+      contentType: typeof content === 'string' ? 'text/plain' : content.contentType.split(';')[0]!.trim().toLowerCase(),
+      timestamp: new Date(),
+      messageId: '',
+    }
+    this.transcript.push(entry)
+    try {
+      return await sending
+    } catch (error) {
+      const i = this.transcript.indexOf(entry)
+      if (i >= 0) this.transcript.splice(i, 1)
+      throw error
+    }
   }
 
   /**

@@ -1,0 +1,108 @@
+// Direct chats outside rooms: page-mode MESSAGE (RFC 3428) and 1:1 MSRP sessions (RFC 4975) to a
+// bot's own address, through the in-process server's registrar and proxy.
+import assert from 'node:assert/strict'
+import { after, before, describe, it } from 'node:test'
+import { createTestChat } from 'msrp-bot/testing'
+import type { TestChat, TestParticipant } from 'msrp-bot/testing'
+import { createBot } from 'msrp-bot'
+import type { Bot } from 'msrp-bot'
+import { SipChatBackend } from '../../src/chat/index.ts'
+
+describe('direct chats with a bot', () => {
+  let chat: TestChat
+  let bot: Bot
+  let alice: TestParticipant
+  const seen: Array<{ path: string; text: string }> = []
+  let closedWaiter: (() => void) | undefined
+
+  before(async () => {
+    chat = await createTestChat({ rooms: ['lobby'] })
+    bot = chat.createBot({ uri: 'sip:echo@example.test' })
+    bot.on('direct:text', (ctx) => {
+      seen.push({ path: ctx.direct.path, text: ctx.text })
+      return ctx.reply(`you said: ${ctx.text}`)
+    })
+    bot.on('direct-closed', () => closedWaiter?.())
+    bot.on('direct:media', (ctx) => ctx.reply(`got ${ctx.body.byteLength} bytes of ${ctx.contentType}`))
+    await bot.start()
+    alice = await chat.participant('alice')
+  })
+
+  after(() => chat.close())
+
+  it('answers a page-mode MESSAGE with a MESSAGE', async () => {
+    alice.clear()
+    await alice.message('echo', 'hello bot')
+    const answer = await alice.expectMessage('you said: hello bot', { kind: 'direct' })
+    assert.equal(answer.from, 'sip:echo@example.test')
+    assert.equal(answer.room, '')
+    assert.deepEqual(seen.at(-1), { path: 'message', text: 'hello bot' })
+  })
+
+  it('takes a message/cpim MESSAGE and believes only the SIP sender', async () => {
+    seen.length = 0
+    alice.clear()
+    const cpim = ['From: Mallory <sip:mallory@example.test>', 'To: <sip:echo@example.test>', '', 'Content-Type: text/plain', '', 'wrapped'].join('\r\n')
+    await alice.message('echo', { contentType: 'message/cpim', body: cpim })
+    await alice.expectMessage('you said: wrapped', { kind: 'direct' })
+    await chat.settled()
+    assert.deepEqual(seen, [{ path: 'message', text: 'wrapped' }])
+  })
+
+  it('refuses a MESSAGE over the size bound with 413, and an unknown type with 415', async () => {
+    await assert.rejects(alice.message('echo', 'x'.repeat(17 * 1024)), (error: { code?: string; statusCode?: number }) => error.code === 'SEND_REJECTED' && error.statusCode === 413)
+    await assert.rejects(alice.message('echo', { contentType: 'application/json', body: '{}' }), (error: { statusCode?: number }) => error.statusCode === 415)
+  })
+
+  it('refuses a MESSAGE to someone not registered with 404', async () => {
+    await assert.rejects(alice.message('nobody', 'hi'), (error: { statusCode?: number }) => error.statusCode === 404)
+  })
+
+  it('holds a 1:1 MSRP chat: text both ways on the session, closed by BYE', async () => {
+    seen.length = 0
+    alice.clear()
+    const session = await alice.chatWith('echo')
+    await session.send('one')
+    await alice.expectMessage('you said: one', { kind: 'direct' })
+    await session.send('two')
+    await alice.expectMessage('you said: two', { kind: 'direct' })
+    assert.deepEqual(seen, [{ path: 'session', text: 'one' }, { path: 'session', text: 'two' }])
+    const closed = new Promise<void>((resolve) => (closedWaiter = resolve))
+    await session.close()
+    await closed
+    await assert.rejects(session.send('three'), (error: { code?: string }) => error.code === 'SEND_DISCONNECTED')
+  })
+
+  it('tells a room from a person: opening a 1:1 chat with a room URI says to join it', async () => {
+    await assert.rejects(alice.chatWith(chat.roomUri('lobby')), (error: { code?: string }) => error.code === 'DIRECT_TARGET_IS_ROOM')
+  })
+})
+
+describe('direct chats: bounds', () => {
+  let chat: TestChat
+
+  before(async () => {
+    chat = await createTestChat({ rooms: ['lobby'] })
+  })
+
+  after(() => chat.close())
+
+  it('refuses a 1:1 chat over the cap with 486, and a message over the size bound with MSRP 413', async () => {
+    const backend = new SipChatBackend({ uri: 'sip:busy@example.test', transport: 'tcp' }, { maxDirectSessions: 1, maxDirectMessageBytes: 1024 })
+    const bot = chat.attach(createBot({ uri: 'sip:busy@example.test' }, { backend }))
+    bot.on('direct:text', (ctx) => ctx.reply('ok'))
+    await bot.start()
+    const alice = await chat.participant('alice')
+    const bob = await chat.participant('bob')
+    const first = await alice.chatWith('busy')
+    await assert.rejects(bob.chatWith('busy'), (error: Error & { code?: string }) => error.code === 'JOIN_FAILED' && /486/.test(error.message))
+    await assert.rejects(first.send('x'.repeat(2048)), (error: { code?: string; statusCode?: number }) => error.code === 'SEND_REJECTED' && error.statusCode === 413)
+    await first.send('small')
+    await alice.expectMessage('ok', { kind: 'direct' })
+    await first.close()
+    // The slot is free again once the first chat ended.
+    await chat.settled()
+    const second = await bob.chatWith('busy')
+    await second.close()
+  })
+})
