@@ -15,6 +15,7 @@ import type { MsrpConnection } from '../msrp/connection.ts'
 import { acceptsType, createAnswer, createOffer, parseMsrpSdp } from '../sdp/index.ts'
 import type { Invitation } from '../sip/ua/invitation.ts'
 import { Inviter } from '../sip/ua/inviter.ts'
+import { readTokenList } from '../sip/headers/scalars.ts'
 import type { Session } from '../sip/ua/session.ts'
 import type { UserAgent } from '../sip/ua/user-agent.ts'
 import { CPIM_TYPE } from '../rooms/content-types.ts'
@@ -52,6 +53,20 @@ export interface DirectSessionCallbacks {
 }
 
 const WRAPPED = ['text/plain', '*']
+
+/**
+ * Asks `target` what it is, without side effects: a conference focus lists the `conference`
+ * event package (RFC 4575) in Allow-Events of its OPTIONS answer (RFC 3261 §11); a person or
+ * bot does not. No answer, or a failure, says nothing (the INVITE then finds out).
+ */
+async function isConferenceFocus(ua: UserAgent, target: string): Promise<boolean> {
+  try {
+    const response = await ua.sendRequest(ua.createRequest('OPTIONS', target))
+    return response.status < 300 && readTokenList(response.headers, 'Allow-Events').some((e) => e.toLowerCase() === 'conference')
+  } catch {
+    return false
+  }
+}
 
 /** A 1:1 chat: the SIP session and the MSRP session under it. */
 export class DirectSession implements DirectChatHandle {
@@ -140,8 +155,9 @@ export class DirectSession implements DirectChatHandle {
 
   /**
    * Opens a 1:1 chat with `peer`: INVITE with an MSRP offer (`a=setup:active`: we connect, no
-   * listener needed), then the MSRP session. An answer with `a=chatroom` comes from a
-   * conference focus (RFC 7701 §5): hung up at once, rejected with DIRECT_TARGET_IS_ROOM.
+   * listener needed), then the MSRP session. A conference focus is told apart first by OPTIONS
+   * (Allow-Events: conference), else by its answer's `a=chatroom` (RFC 7701 §5, hung up at
+   * once): both reject with DIRECT_TARGET_IS_ROOM.
    */
   static async open(host: DirectHost, peer: string, callbacks: DirectSessionCallbacks): Promise<DirectSession> {
     const direct = new DirectSession(host, peer, callbacks)
@@ -150,12 +166,15 @@ export class DirectSession implements DirectChatHandle {
     // Port 9 (discard): as the active side we take no connections (RFC 6135 §4.2).
     const localUri = parseMsrpUri(`msrp://${authority}:9/${direct.chat};tcp`)
     const offer = createOffer({ path: [formatMsrpUri(localUri)], setup: 'active', acceptTypes: [...DIRECT_ACCEPT_TYPES], acceptWrappedTypes: WRAPPED })
+    if (await isConferenceFocus(host.ua, peer)) {
+      throw new MsrpBotError(BackendErrorCode.directTargetIsRoom, `${peer} is a chat room (it answers OPTIONS with Allow-Events: conference): join it instead`)
+    }
     let sip: Session
     try {
       sip = await new Inviter(host.ua, peer, { sdp: offer }).invite()
     } catch (error) {
       const status = (error as { status?: number }).status
-      throw new MsrpBotError(BackendErrorCode.joinFailed, `${peer} did not take the chat${status === undefined ? ` (${(error as Error).message})` : ` (${status})`}`, { cause: error })
+      throw Object.assign(new MsrpBotError(BackendErrorCode.joinFailed, `${peer} did not take the chat${status === undefined ? ` (${(error as Error).message})` : ` (${status})`}`, { cause: error }), { statusCode: status })
     }
     direct.#sip = sip
     direct.#watchSip()
