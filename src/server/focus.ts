@@ -276,11 +276,37 @@ export class RoomFocus {
     }
     const roomUser = roomUserOf(room.uri)
     const contact = `${this.#deps.contactFor(incoming, roomUser)};isfocus`
+    const leg = this.#addLeg({ room, identity, sessionId, localUri, remotePath: answer.remote.path, destination: incoming.source, connect: answer.connect }, (handler) => core.createUasDialog(incoming, contact, handler))
+    if (leg === undefined) {
+      room.leave(sessionId, 'error')
+      incoming.respond(400, { reason: 'Bad Request' })
+      return
+    }
+    incoming.respond(200, {
+      headers: [['Contact', contact], ['Allow', ALLOW], ['Allow-Events', CONFERENCE_EVENT]],
+      body: Buffer.from(answer.sdp, 'utf8'),
+      contentType: 'application/sdp',
+    })
+    log.info(`${identity} joined ${room.uri}`)
+    if (answer.connect) void this.#dial(leg)
+  }
+
+  /**
+   * The participant's leg once the room took it: its MSRP link (registered with the listener
+   * when the participant connects), its dialog (made by `makeDialog` with the leg's in-dialog
+   * handler) and the bind timer (RFC 4975 §5.4). Undefined when the dialog cannot be made.
+   */
+  #addLeg(
+    init: { room: ServerRoom; identity: string; sessionId: string; localUri: string; remotePath: readonly string[]; destination: Leg['destination']; connect: boolean },
+    makeDialog: (handler: (incoming: IncomingRequest) => void) => Leg['dialog'],
+  ): Leg | undefined {
+    const { room, identity, sessionId } = init
+    const log = this.#deps.log
     const events = new LegEvents(this.#port, room, sessionId)
     const link = new ParticipantLink({
       id: sessionId,
-      localUri,
-      remotePath: answer.remote.path,
+      localUri: init.localUri,
+      remotePath: init.remotePath,
       deliveryTimeoutMs: this.#deps.deliveryTimeoutMs,
       deliveryMode: this.#deps.deliveryMode,
       handlers: events,
@@ -288,13 +314,12 @@ export class RoomFocus {
     let leg: Leg | undefined
     let dialog
     try {
-      dialog = core.createUasDialog(incoming, contact, guarded((inDialog) => this.#inDialog(inDialog, leg!), log))
+      dialog = makeDialog(guarded((inDialog) => this.#inDialog(inDialog, leg!), log))
     } catch (error) {
-      room.leave(sessionId, 'error')
-      incoming.respond(400, { reason: error instanceof Error ? error.message : 'Bad Request' })
-      return
+      log.debug(`no dialog for ${identity}: ${error instanceof Error ? error.message : String(error)}`)
+      return undefined
     }
-    leg = { dialog, destination: incoming.source, room, participantId: sessionId, identity, link, bindTimer: undefined, leaving: false, timeouts: 0 }
+    leg = { dialog, destination: init.destination, room, participantId: sessionId, identity, link, bindTimer: undefined, leaving: false, timeouts: 0 }
     events.leg = leg
     this.#legs.set(sessionId, leg)
     const joined = leg
@@ -306,14 +331,8 @@ export class RoomFocus {
         void this.#leave(joined, 'error', 'media-failed')
       }
     }, this.#deps.msrpBindTimeoutMs)
-    if (!answer.connect) msrp.listener.register(link)
-    incoming.respond(200, {
-      headers: [['Contact', contact], ['Allow', ALLOW], ['Allow-Events', CONFERENCE_EVENT]],
-      body: Buffer.from(answer.sdp, 'utf8'),
-      contentType: 'application/sdp',
-    })
-    log.info(`${identity} joined ${room.uri}`)
-    if (answer.connect) void this.#dial(joined)
+    if (!init.connect) this.#deps.msrp.listener.register(link)
+    return leg
   }
 
   async #dial(leg: Leg): Promise<void> {
