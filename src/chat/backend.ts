@@ -136,6 +136,15 @@ export interface RoomHandle {
    * implement it yields NOT_SUPPORTED. Also rejects with NOT_AUTHORIZED or PARTICIPANT_NOT_FOUND.
    */
   setMuted(participantUri: string, muted: boolean): Promise<void>
+  /**
+   * Invites someone into the room (RFC 4579 §5.5: REFER to the room with
+   * `Refer-To: <uri;method=INVITE>`; the focus calls them and reports in NOTIFYs, RFC 3515).
+   * Resolves once they accepted (they are then in the roster). Rejects with
+   * INVITATION_DECLINED (486/600/603, `statusCode`), INVITATION_FAILED (not registered, no
+   * answer ...), NOT_AUTHORIZED (the focus lets only participants, owners or moderators invite)
+   * or NOT_SUPPORTED (a focus that does not call out). Optional in the contract.
+   */
+  invite?(uri: string): Promise<void>
   /** Leaves the room (BYE on the session). Resolves once left; idempotent. */
   leave(): Promise<void>
 }
@@ -340,6 +349,10 @@ export const BackendErrorCode = {
   moderationFailed: 'MODERATION_FAILED',
   /** The focus is shutting down (BYE with RFC 3326 cause 503): the backend re-joins when it is back. */
   focusRestarting: 'FOCUS_RESTARTING',
+  /** The invitee declined an invitation to a room (486, 600, 603). */
+  invitationDeclined: 'INVITATION_DECLINED',
+  /** An invitation to a room failed otherwise (not registered, no answer, refused by the room). */
+  invitationFailed: 'INVITATION_FAILED',
   /** `openDirect` reached a conference focus (Contact `isfocus`): it is a room, join it. */
   directTargetIsRoom: 'DIRECT_TARGET_IS_ROOM',
 } as const

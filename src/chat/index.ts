@@ -14,7 +14,7 @@ export { BackendErrorCode } from './backend.ts'
 export type * from './backend.ts'
 
 // --- Errors ------------------------------------------------------------------------------
-export { NicknameError, SendError, ParticipantNotFoundError, ModerationError, errorCode } from './backend-errors.ts'
+export { NicknameError, SendError, ParticipantNotFoundError, ModerationError, InvitationError, errorCode } from './backend-errors.ts'
 export type { SendFailureReason, ModerationFailureReason } from './backend-errors.ts'
 export { JoinError } from './room-client.ts'
 
@@ -31,6 +31,8 @@ export { DirectChats, DEFAULT_MAX_DIRECT_SESSIONS, DEFAULT_MAX_DIRECT_MESSAGE_BY
 export { DirectSession } from './direct-session.ts'
 export { decodeDirect, encodeDirect, DIRECT_ACCEPT_TYPES } from './direct-content.ts'
 export { memoryAcceptor } from './msrp-acceptor.ts'
+export { isRoomInvitation } from './room-invitation.ts'
+export type { RoomInvitation } from './room-invitation.ts'
 export type { MsrpAcceptor, MsrpAcceptorFactory, AcceptedSession } from './msrp-acceptor.ts'
 export { Backoff } from './backoff.ts'
 export type { BackoffOptions } from './backoff.ts'

@@ -33,7 +33,7 @@ import { SipAuthError, SipResponseError } from '../sip/ua/errors.ts'
 import { Registerer } from '../sip/ua/registerer.ts'
 import { UserAgent } from '../sip/ua/user-agent.ts'
 import type { UaTlsOptions, UserAgentOptions } from '../sip/ua/user-agent.ts'
-import { identityKeyOrText, uriUser } from '../rooms/identity.ts'
+import { identityKey, identityKeyOrText, uriUser } from '../rooms/identity.ts'
 import { Backoff } from './backoff.ts'
 import { DEFAULT_STEP_TIMEOUT_MS, StepGuard } from './step-guard.ts'
 import type { BackoffOptions } from './backoff.ts'
@@ -60,6 +60,8 @@ import type { ChatPlatform, MsrpDialer } from './msrp-dialer.ts'
 import { RoomClient } from './room-client.ts'
 import { DEFAULT_MAX_DIRECT_MESSAGE_BYTES, DEFAULT_MAX_DIRECT_SESSIONS, DirectChats } from './direct-chats.ts'
 import { memoryAcceptor } from './msrp-acceptor.ts'
+import { isRoomInvitation, type RoomInvitation } from './room-invitation.ts'
+import type { Invitation } from '../sip/ua/invitation.ts'
 import type { ChatLogger, RoomHost } from './room-client.ts'
 
 const debug = debugLog('msrp-bot:chat')
@@ -129,6 +131,12 @@ export interface SipChatBackendOptions {
    * do not answer this one. A person's chat client passes false.
    */
   automaton?: boolean | undefined
+  /**
+   * Called when a room's focus calls this user in (an invitation someone asked for with
+   * REFER method=INVITE, RFC 4579 §5.5): `accept()` joins the room, `decline()` refuses (603).
+   * Without it invitations are declined.
+   */
+  onInvitation?: ((invitation: RoomInvitation) => void) | undefined
   /** 1:1 MSRP chats held at once (default 16); more INVITEs get 486 Busy Here. */
   maxDirectSessions?: number | undefined
   /** Largest direct message taken, bytes (default 16 KiB): a bigger MESSAGE gets 413, a bigger MSRP message 413. */
@@ -313,7 +321,7 @@ export class SipChatBackend implements ChatBackend {
       const direct = this.#newDirectChats(ua)
       this.#direct = direct
       ua.on('message', (message) => direct.onMessage(message))
-      ua.on('invite', (invitation) => direct.onInvite(invitation))
+      ua.on('invite', (invitation) => (isRoomInvitation(invitation) ? this.#invited(invitation) : direct.onInvite(invitation)))
       if (c.registrar !== false) this.#registerer = new Registerer(ua, { expires: 600, random: () => 1 })
       else this.#log.info(`${this.uri}: no registrar configured; not registering (reachable only in the rooms it joins)`)
       await this.#register()
@@ -464,6 +472,50 @@ export class SipChatBackend implements ChatBackend {
     this.#watchers.delete(key)
     watcher.removeAllListeners()
     await watcher.stop().catch(() => undefined)
+  }
+
+  // ---- invitations to rooms ----------------------------------------------------------------
+
+  #invited(invitation: Invitation): void {
+    const roomUri = identityKey(invitation.from.uri)
+    const handler = this.#options.onInvitation
+    if (handler === undefined || this.#state !== 'online') {
+      invitation.reject(603, 'Decline')
+      return
+    }
+    const referredBy = invitation.request.message.headers.get('Referred-By')
+    invitation.progress(180)
+    handler({
+      room: roomUri,
+      by: referredBy === undefined ? undefined : identityKey(referredBy),
+      accept: (options = {}) => this.#track(this.#acceptInvitation(invitation, roomUri, options)),
+      decline: (status = 603) => {
+        if (invitation.state === 'received' || invitation.state === 'ringing') invitation.reject(status)
+      },
+    })
+  }
+
+  async #acceptInvitation(invitation: Invitation, roomUri: string, options: JoinOptions): Promise<RoomHandle> {
+    this.#assertStarted('accept an invitation')
+    const key = identityKeyOrText(roomUri)
+    const existing = this.#rooms.get(key)
+    if (existing !== undefined && existing.state !== 'left' && existing.state !== 'closed') {
+      invitation.reject(486, 'Already in the room')
+      return existing
+    }
+    const room = new RoomClient(this.#host(), roomUri)
+    this.#rooms.set(key, room)
+    try {
+      await room.accept(invitation, options.nickname)
+    } catch (error) {
+      const code = errorCode(error)
+      if ((code === BackendErrorCode.nicknameTaken || code === BackendErrorCode.nicknameInvalid) && room.state === 'joined') throw error
+      this.#rooms.delete(key)
+      await room.leave().catch(() => undefined)
+      throw error
+    }
+    nextTurn(() => room.release())
+    return room
   }
 
   // ---- direct chats (outside rooms) ---------------------------------------------------------

@@ -34,20 +34,25 @@ export interface CallOut {
   readonly headers: ReadonlyArray<readonly [string, string]>
 }
 
-/** How a call-out ended. */
-export type CallOutResult =
-  | { readonly ok: true; readonly dialog: Dialog; readonly answer: string; readonly request: SipRequest; readonly response: SipResponse }
-  | { readonly ok: false; readonly status: number; readonly reason: string }
+/** How a call-out ended: the status line the REFER's final NOTIFY reports. */
+export interface CallOutResult {
+  readonly status: number
+  readonly reason: string
+}
+
+/** What the focus makes of a 2xx: the dialog (it took the invitee in), or a refusal (then BYE). */
+export type AnswerVerdict = { readonly dialog: Dialog } | { readonly refused: CallOutResult }
 
 /**
- * Sends the INVITE and waits for its final answer (at most `timeoutMs`, then CANCEL: 487, or
- * 408 when even the CANCEL got nothing back). A 2xx is ACKed and gives the dialog, whose
- * in-dialog requests go to `onRequest`. `onProgress` sees each provisional response.
+ * Sends the INVITE and waits for its final answer (at most `timeoutMs`, then CANCEL: reported
+ * as 408). On a 2xx, `onAnswered` decides before the ACK goes out (so the MSRP session is
+ * registered before the invitee connects): it makes the dialog, or refuses, and the call is
+ * then ACKed and hung up. `onProgress` sees each provisional response.
  */
 export async function callOut(
   core: UserAgentCore,
   call: CallOut,
-  options: { clock: Clock; timeoutMs: number; onProgress: (response: SipResponse) => void; onRequest: Parameters<UserAgentCore['createUacDialog']>[2] },
+  options: { clock: Clock; timeoutMs: number; onProgress: (response: SipResponse) => void; onAnswered: (request: SipRequest, response: SipResponse) => AnswerVerdict },
 ): Promise<CallOutResult> {
   const request = core.createRequest('INVITE', call.contact, {
     from: `<${call.roomUri}>`,
@@ -65,14 +70,17 @@ export async function callOut(
   try {
     response = await core.sendRequest(request, { destination: call.destination, onProvisional: (r) => options.onProgress(r) })
   } catch (error) {
-    return { ok: false, status: 408, reason: `Request Timeout (${error instanceof Error ? error.message : String(error)})` }
+    return { status: 408, reason: 'Request Timeout' }
   } finally {
     options.clock.clearTimeout(timer)
   }
-  if (response.status >= 300) {
-    return response.status === 487 && timedOut ? { ok: false, status: 408, reason: 'Request Timeout' } : { ok: false, status: response.status, reason: response.reason }
-  }
-  const dialog = core.createUacDialog(request, response, options.onRequest)
+  if (response.status >= 300) return response.status === 487 && timedOut ? { status: 408, reason: 'Request Timeout' } : { status: response.status, reason: response.reason }
+  const verdict = options.onAnswered(request, response)
+  const dialog = 'dialog' in verdict ? verdict.dialog : core.createUacDialog(request, response)
   await core.sendAck(dialog.createAck(readCSeq(response.headers).seq), call.destination)
-  return { ok: true, dialog, answer: response.body.toString('utf8'), request, response }
+  if ('dialog' in verdict) return { status: response.status, reason: response.reason }
+  // RFC 3261 §13.2.2.4: a 2xx we cannot use is ACKed, then ended with BYE.
+  await core.sendRequest(dialog.createRequest('BYE'), { dialog, destination: call.destination }).catch(() => undefined)
+  core.removeDialog(dialog)
+  return verdict.refused
 }

@@ -12,6 +12,7 @@ import type { SipChatBackend } from '../chat/sip-chat-backend.ts'
 import { describeMatcher, formatEntry, matches, toTranscriptEntry } from './transcript.ts'
 import type { MessageMatcher, TranscriptEntry } from './transcript.ts'
 import { testingHooksOf } from '../chat/testing-hooks.ts'
+import type { RoomInvitation } from '../chat/room-invitation.ts'
 
 /** Options of `chat.participant()`. */
 export interface ParticipantOptions {
@@ -21,6 +22,11 @@ export interface ParticipantOptions {
   password?: string | undefined
   /** Display name. */
   displayName?: string | undefined
+  /**
+   * What it does when a room calls it in (an invitation): 'accept' joins, 'decline' refuses with
+   * 603, 'ask' (default) keeps it ringing for `expectInvitation()`.
+   */
+  invitations?: 'accept' | 'decline' | 'ask' | undefined
 }
 
 /** Options of {@link TestParticipant.expectMessage}. */
@@ -74,6 +80,12 @@ export class TestParticipant {
   readonly #defaultRoom: () => string | undefined
   #room: RoomHandle | undefined
   #waiters: Waiter[] = []
+  #invitationPolicy: 'accept' | 'decline' | 'ask'
+  /** Invitations that rang and were not taken by `expectInvitation()` yet. */
+  readonly #ringing: RoomInvitation[] = []
+  #invitationWaiters: Array<(invitation: RoomInvitation) => void> = []
+  /** Every invitation it received, with what became of it. */
+  readonly invitations: Array<{ room: string; by: string | undefined; answer: 'accepted' | 'declined' | 'ringing' | 'failed' }> = []
   #slowMs = 0
   #delay: (ms: number) => Promise<void>
 
@@ -86,7 +98,9 @@ export class TestParticipant {
     resolveRoom: (room: string) => string
     defaultRoom: () => string | undefined
     delay: (ms: number) => Promise<void>
+    invitations?: 'accept' | 'decline' | 'ask' | undefined
   }) {
+    this.#invitationPolicy = init.invitations ?? 'ask'
     this.name = init.name
     this.uri = init.uri
     this.backend = init.backend
@@ -297,6 +311,88 @@ export class TestParticipant {
       if (i >= 0) this.transcript.splice(i, 1)
       throw error
     }
+  }
+
+  /**
+   * Invites someone (a name in the test chat's domain, or a URI) into the current room (REFER
+   * method=INVITE); resolves once they accepted, rejects INVITATION_DECLINED / INVITATION_FAILED.
+   *
+   * @example
+   * ```ts
+   * await alice.invite('bob')
+   * ```
+   */
+  invite(who: string): Promise<void> {
+    const room = this.#current('invite')
+    if (room.invite === undefined) return Promise.reject(new MsrpBotError('NOT_SUPPORTED', 'this backend cannot invite'))
+    return room.invite(this.#addressOf(who))
+  }
+
+  /**
+   * @internal The backend's invitation handler: applies the policy ('accept', 'decline') or keeps
+   * the invitation ringing for {@link expectInvitation}.
+   */
+  receiveInvitation(invitation: RoomInvitation): void {
+    const record = { room: invitation.room, by: invitation.by, answer: 'ringing' as 'accepted' | 'declined' | 'ringing' | 'failed' }
+    this.invitations.push(record)
+    const tracked: RoomInvitation = {
+      room: invitation.room,
+      by: invitation.by,
+      accept: async (options = {}) => {
+        try {
+          const room = await invitation.accept({ nickname: options.nickname ?? this.#nickname })
+          this.#room = room
+          record.answer = 'accepted'
+          return room
+        } catch (error) {
+          record.answer = 'failed'
+          throw error
+        }
+      },
+      decline: (status) => {
+        record.answer = 'declined'
+        invitation.decline(status)
+      },
+    }
+    if (this.#invitationPolicy === 'accept') void tracked.accept().catch(() => undefined)
+    else if (this.#invitationPolicy === 'decline') tracked.decline()
+    else {
+      const waiter = this.#invitationWaiters.shift()
+      if (waiter !== undefined) waiter(tracked)
+      else this.#ringing.push(tracked)
+    }
+  }
+
+  /** Changes what it does with invitations from now on ('accept', 'decline' or 'ask'). */
+  answerInvitations(policy: 'accept' | 'decline' | 'ask'): void {
+    this.#invitationPolicy = policy
+  }
+
+  /**
+   * Resolves with the next invitation that rings (one already ringing first), to `accept()` or
+   * `decline()`. Rejects after `timeoutMs` (5 s). Needs the 'ask' policy (the default).
+   *
+   * @example
+   * ```ts
+   * const invitation = await bob.expectInvitation()
+   * await invitation.accept()        // bob is in the room now
+   * ```
+   */
+  expectInvitation(options: { timeoutMs?: number } = {}): Promise<RoomInvitation> {
+    const ringing = this.#ringing.shift()
+    if (ringing !== undefined) return Promise.resolve(ringing)
+    return new Promise((resolve, reject) => {
+      const timeoutMs = options.timeoutMs ?? 5000
+      const waiter = (invitation: RoomInvitation): void => {
+        clearTimeout(timer)
+        resolve(invitation)
+      }
+      const timer = setTimeout(() => {
+        this.#invitationWaiters = this.#invitationWaiters.filter((w) => w !== waiter)
+        reject(new ExpectationError(`${this.name} got no invitation within ${timeoutMs} ms`))
+      }, timeoutMs)
+      this.#invitationWaiters.push(waiter)
+    })
   }
 
   /**

@@ -196,10 +196,11 @@ export class TestChat {
         ...(password === undefined ? {} : { password }),
         ...(options.displayName === undefined ? {} : { displayName: options.displayName }),
       },
-      { memory: this.network, ...this.#clientOptions(), automaton: false },
+      { memory: this.network, ...this.#clientOptions(), automaton: false, onInvitation: (invitation) => participant.receiveInvitation(invitation) },
     )
     this.#backends.add(backend)
-    const participant = new TestParticipant({
+    const participant: TestParticipant = new TestParticipant({
+      invitations: options.invitations,
       name,
       uri,
       backend,
