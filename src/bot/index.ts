@@ -31,7 +31,7 @@ export type { ConversationFn, ConversationsOptions, ConversationState, Conversat
 
 // --- Errors: branch on `code` -----------------------------------------------------------
 export { BotError, BotConfigError, BotStateError, CommandNameError, OutboundQueueError, NoRecipientError } from './errors.ts'
-export { NicknameError, SendError, ParticipantNotFoundError, ModerationError, errorCode } from '../chat/backend-errors.ts'
+export { NicknameError, SendError, ParticipantNotFoundError, ModerationError, InvitationError, errorCode } from '../chat/backend-errors.ts'
 export type { SendFailureReason, ModerationFailureReason } from '../chat/backend-errors.ts'
 
 // --- Operations: logging and metrics -----------------------------------------------------

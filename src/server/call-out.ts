@@ -14,7 +14,7 @@ import type { Destination } from '../sip/transaction/transport-port.ts'
 import { readCSeq } from '../sip/headers/cseq.ts'
 
 /** Default time an invitee has to answer before the call is cancelled (ms). */
-export const DEFAULT_CALL_OUT_TIMEOUT_MS = 60_000
+export const DEFAULT_CALL_OUT_TIMEOUT_MS = 30_000
 
 /** What to call. */
 export interface CallOut {

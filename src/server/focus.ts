@@ -82,7 +82,7 @@ export interface FocusDeps {
    * focus's Contact on that flow (user part `roomUser`); undefined when it is not registered.
    */
   reach?: (uri: string, roomUser: string | undefined) => { contact: string; destination: Leg['destination']; focusContact: string } | undefined
-  /** How long an invitee may ring before the call is cancelled (default 60 s). */
+  /** How long an invitee may ring before the call is cancelled (default 30 s: below the inviting client's 40 s step deadline). */
   callOutTimeoutMs?: number
 }
 
