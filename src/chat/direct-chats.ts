@@ -3,8 +3,9 @@
  * the bot's own address, and 1:1 MSRP sessions (RFC 4975) people open to it or it opens.
  *
  * Bounds: a MESSAGE body over `maxMessageBytes` is refused with 413 (RFC 3428 §8), a type other
- * than text/plain or message/cpim with 415 (and Accept); more than `maxSessions` 1:1 sessions
- * at once get 486 Busy Here. An outgoing MESSAGE over 1300 bytes is refused on UDP (RFC 3428 §7:
+ * than text/plain or message/cpim with 415 (and Accept), a MESSAGE while more than `maxBacklog`
+ * events wait for the bot with 503 (Retry-After); more than `maxSessions` 1:1 sessions at once
+ * get 486 Busy Here. An outgoing MESSAGE over 1300 bytes is refused on UDP (RFC 3428 §7:
  * use a congestion-controlled transport or a session). Who may write is the registrar's and
  * proxy's decision (the msrp-bot server authenticates the sender before it forwards, see
  * docs/protocol-notes.md); the sender is the SIP From identity, never a CPIM From naming someone else.
@@ -26,12 +27,17 @@ import type { ChatLogger } from './room-client.ts'
 export const DEFAULT_MAX_DIRECT_SESSIONS = 16
 /** Default cap on one direct message (MESSAGE body or 1:1 MSRP message), bytes. */
 export const DEFAULT_MAX_DIRECT_MESSAGE_BYTES = 16 * 1024
+/** Default cap on events waiting for the bot before MESSAGEs get 503. */
+export const DEFAULT_MAX_DIRECT_BACKLOG = 256
 /** RFC 3428 §7: a MESSAGE over UDP stays under 1300 bytes (path MTU), else needs a congestion-controlled transport. */
 export const UDP_MESSAGE_LIMIT = 1300
 
 /** What the direct chats need from their backend. */
 export interface DirectChatsHost extends DirectHost {
   readonly maxSessions: number
+  /** Events waiting for the bot to handle them; a MESSAGE beyond `maxBacklog` gets 503. */
+  backlog(): number
+  readonly maxBacklog: number
   readonly log: ChatLogger
   emit(event: DirectEvent | DirectClosedEvent): void
   track<T>(work: Promise<T>): Promise<T>
@@ -58,6 +64,11 @@ export class DirectChats {
   /** A page-mode MESSAGE to the bot: answered (200, 413, 415, 400) and handed up. */
   onMessage(message: IncomingMessage): void {
     const peer = identityKey(message.from.uri)
+    if (this.#host.backlog() >= this.#host.maxBacklog) {
+      // The bot is behind: say so (RFC 3261 §21.5.4) rather than queue without bound.
+      message.reject(503, 'Service Unavailable - the bot is busy', [['Retry-After', '5']])
+      return
+    }
     const size = message.body.byteLength
     if (size > this.#host.maxMessageBytes) {
       message.reject(413, `Request Entity Too Large - at most ${this.#host.maxMessageBytes} bytes; open an MSRP session for more`)

@@ -738,7 +738,9 @@ export class RoomClient implements RoomHandle {
       } catch (error) {
         throw toModerationError(error, 'inviting', this.uri, target)
       }
-      if (response.status >= 300) throw toModerationError({ status: response.status, message: `${response.status} ${response.reason}` }, 'inviting', this.uri, target)
+      if (response.status === 403 || response.status === 405 || response.status === 501) throw toModerationError({ status: response.status, message: `${response.status} ${response.reason}` }, 'inviting', this.uri, target)
+      // Any other refusal of the REFER (503: too many invitations ringing, 400 ...) fails this invitation.
+      if (response.status >= 300) throw new InvitationError(target, this.uri, response.status, `the room refused the REFER: ${response.reason}`)
       const result = await this.#host.step(`invitation of ${target} to ${this.uri}`, outcome)
       if (result.status >= 300) throw new InvitationError(target, this.uri, result.status, result.reason)
     } finally {

@@ -58,7 +58,7 @@ import type { ChatMemoryNetworks } from './msrp-dialer.ts'
 import { memoryDialer, missingDialer } from './msrp-dialer.ts'
 import type { ChatPlatform, MsrpDialer } from './msrp-dialer.ts'
 import { RoomClient } from './room-client.ts'
-import { DEFAULT_MAX_DIRECT_MESSAGE_BYTES, DEFAULT_MAX_DIRECT_SESSIONS, DirectChats } from './direct-chats.ts'
+import { DEFAULT_MAX_DIRECT_BACKLOG, DEFAULT_MAX_DIRECT_MESSAGE_BYTES, DEFAULT_MAX_DIRECT_SESSIONS, DirectChats } from './direct-chats.ts'
 import { memoryAcceptor } from './msrp-acceptor.ts'
 import { isRoomInvitation, type RoomInvitation } from './room-invitation.ts'
 import type { Invitation } from '../sip/ua/invitation.ts'
@@ -139,6 +139,8 @@ export interface SipChatBackendOptions {
   onInvitation?: ((invitation: RoomInvitation) => void) | undefined
   /** 1:1 MSRP chats held at once (default 16); more INVITEs get 486 Busy Here. */
   maxDirectSessions?: number | undefined
+  /** Events waiting for the bot beyond which a direct MESSAGE gets 503 (default 256). */
+  maxDirectBacklog?: number | undefined
   /** Largest direct message taken, bytes (default 16 KiB): a bigger MESSAGE gets 413, a bigger MSRP message 413. */
   maxDirectMessageBytes?: number | undefined
 }
@@ -544,6 +546,8 @@ export class SipChatBackend implements ChatBackend {
         msrpTimeoutMs: this.#options.msrpTimeoutMs,
         maxMessageBytes: this.#options.maxDirectMessageBytes ?? DEFAULT_MAX_DIRECT_MESSAGE_BYTES,
         maxSessions: this.#options.maxDirectSessions ?? DEFAULT_MAX_DIRECT_SESSIONS,
+        backlog: () => this.#queue.length,
+        maxBacklog: this.#options.maxDirectBacklog ?? DEFAULT_MAX_DIRECT_BACKLOG,
         bindTimeoutMs: this.#options.stepTimeoutMs ?? DEFAULT_STEP_TIMEOUT_MS,
         setTimeout: (fn, ms) => clock.setTimeout(fn, ms),
         clearTimeout: (handle) => clock.clearTimeout(handle),

@@ -105,4 +105,26 @@ describe('direct chats: bounds', () => {
     const second = await bob.chatWith('busy')
     await second.close()
   })
+
+  it('answers 503 to MESSAGEs while the bot is behind (a bounded backlog), and takes them again after', async () => {
+    const backend = new SipChatBackend({ uri: 'sip:slow@example.test', transport: 'tcp' }, { maxDirectBacklog: 2 })
+    const bot = chat.attach(createBot({ uri: 'sip:slow@example.test' }, { backend }))
+    let open: (() => void) | undefined
+    const gate = new Promise<void>((resolve) => (open = resolve))
+    const handled: string[] = []
+    bot.on('direct:text', async (ctx) => {
+      await gate
+      handled.push(ctx.text)
+    })
+    await bot.start()
+    const carol = await chat.participant('carol')
+    // The first is being handled (held at the gate), the next two wait: the backlog is full.
+    for (const text of ['one', 'two', 'three']) await carol.message('slow', text)
+    await assert.rejects(carol.message('slow', 'four'), (error: { statusCode?: number }) => error.statusCode === 503)
+    open!()
+    await chat.settled()
+    await carol.message('slow', 'five')
+    await chat.settled()
+    assert.deepEqual(handled, ['one', 'two', 'three', 'five'])
+  })
 })

@@ -74,4 +74,18 @@ describe('invitations to a room', () => {
     await alice.invite('host')
     assert.equal(alice.room!.participants.length, before)
   })
+
+  it('at most 8 invitations ring at once per room: the 9th REFER is refused with 503', async () => {
+    const invitees = await Promise.all(Array.from({ length: 9 }, (_, i) => chat.participant(`guest${i}`)))
+    const ringing = invitees.slice(0, 8).map((g) => alice.invite(g.name))
+    const held = await Promise.all(invitees.slice(0, 8).map((g) => g.expectInvitation()))
+    await assert.rejects(alice.invite('guest8'), (error: { code?: string; statusCode?: number }) => error.code === 'INVITATION_FAILED' && error.statusCode === 503)
+    assert.deepEqual(invitees[8]!.invitations, [])
+    for (const invitation of held) invitation.decline()
+    await Promise.allSettled(ringing)
+    // A slot is free again.
+    const again = alice.invite('guest8')
+    await (await invitees[8]!.expectInvitation()).accept()
+    await again
+  })
 })
