@@ -115,7 +115,14 @@ export class DirectSession implements DirectChatHandle {
       throw new MsrpBotError('DIRECT_BAD_OFFER', `the INVITE from ${peer} wants us to listen for MSRP, and this platform has no MSRP acceptor`)
     }
     let acceptor: MsrpAcceptor | undefined
-    if (!weConnect) acceptor = await host.acceptor!()
+    if (!weConnect) {
+      try {
+        acceptor = await host.acceptor!()
+      } catch (error) {
+        invitation.reject(500, 'Server Internal Error - cannot listen for MSRP')
+        throw error
+      }
+    }
     const localHost = acceptor?.host ?? host.ua.localAddress.address
     const authority = localHost.includes(':') && !localHost.startsWith('[') ? `[${localHost}]` : localHost
     const localUri = parseMsrpUri(`msrp://${authority}:${acceptor?.port ?? 9}/${direct.chat};tcp`)

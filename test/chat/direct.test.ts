@@ -7,6 +7,7 @@ import type { TestChat, TestParticipant } from 'msrp-bot/testing'
 import { createBot } from 'msrp-bot'
 import type { Bot } from 'msrp-bot'
 import { SipChatBackend } from '../../src/chat/index.ts'
+import { UserAgent } from '../../src/sip/ua/index.ts'
 
 describe('direct chats with a bot', () => {
   let chat: TestChat
@@ -126,5 +127,29 @@ describe('direct chats: bounds', () => {
     await carol.message('slow', 'five')
     await chat.settled()
     assert.deepEqual(handled, ['one', 'two', 'three', 'five'])
+  })
+
+  it('a MESSAGE reaches the bot only from someone the server authenticated (407 otherwise)', async () => {
+    const locked = await createTestChat({ rooms: ['lobby'], users: { guarded: 'pw', alice: 'pw' } })
+    try {
+      const bot = locked.attach(createBot({ uri: 'sip:guarded@example.test', password: 'pw' }))
+      const seen: string[] = []
+      bot.on('direct:text', (ctx) => void seen.push(`${ctx.sender.uri} ${ctx.text}`))
+      await bot.start()
+      const stranger = new UserAgent({ uri: 'sip:mallory@example.test', transport: locked.network.sip.createTransport({ host: 'mallory.clients.invalid', port: 5060 }) })
+      await stranger.start()
+      try {
+        const refused = await stranger.sendMessage('sip:guarded@example.test', 'let me in').then((r) => r.status, (error: { status?: number }) => error.status)
+        assert.equal(refused, 407)
+      } finally {
+        await stranger.stop()
+      }
+      const alice = await locked.participant('alice')
+      await alice.message('guarded', 'hello')
+      await locked.settled()
+      assert.deepEqual(seen, ['sip:alice@example.test hello'])
+    } finally {
+      await locked.close()
+    }
   })
 })
