@@ -52,7 +52,15 @@ export class DirectChats {
   constructor(host: Omit<DirectChatsHost, 'acceptor'>, acceptor: ((host: string) => Promise<MsrpAcceptor>) | undefined) {
     this.#host = {
       ...host,
-      acceptor: acceptor === undefined ? undefined : () => (this.#acceptor ??= acceptor(host.ua.localAddress.address)),
+      // Opened on first use; a failed listen is tried again by the next session.
+      acceptor:
+        acceptor === undefined
+          ? undefined
+          : () =>
+              (this.#acceptor ??= acceptor(host.ua.localAddress.address).catch((error: unknown) => {
+                this.#acceptor = undefined
+                throw error
+              })),
     }
   }
 
