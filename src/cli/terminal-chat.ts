@@ -229,6 +229,11 @@ export function describeEvent(event: BackendEvent, roomUri: string, participants
       const who = participants === undefined ? (event.sender.nickname ?? event.sender.uri) : senderName(event.sender.uri, participants)
       return event.private ? `(private) <${who}> ${body}` : `<${who}> ${body}`
     }
+    case 'direct': {
+      // A message to the person's own address, outside the room (a MESSAGE or a 1:1 chat).
+      const body = typeof event.body === 'string' ? event.body : `[${event.contentType}, ${event.body.byteLength} bytes]`
+      return `(direct) <${/^sips?:([^@;?]+)@/i.exec(event.sender.uri)?.[1] ?? event.sender.uri}> ${body}`
+    }
     case 'notice':
       return event.text.split(/\r?\n/).filter((line) => line.trim() !== '').map((line) => `* ${line}`).join('\n')
     case 'join':

@@ -206,6 +206,7 @@ describe('describeEvent', () => {
     assert.equal(describeEvent(message({ sender: { uri: 'sip:x@localhost', nickname: undefined } }), LOBBY), '<sip:x@localhost> hi')
     assert.equal(describeEvent(message({ contentType: 'image/png', body: new Uint8Array(3) }), LOBBY), '<alice> [image/png, 3 bytes]')
     assert.equal(describeEvent({ type: 'join', room: LOBBY, participant: alice }, LOBBY), '* alice joined')
+    assert.equal(describeEvent({ type: 'direct', path: 'message', chat: undefined, sender: { uri: 'sip:echo@localhost', nickname: undefined }, contentType: 'text/plain', body: 'psst', timestamp: new Date(0), messageId: 'd' }, LOBBY), '(direct) <echo> psst')
     assert.equal(describeEvent({ type: 'leave', room: LOBBY, participant: { uri: 'sip:x@localhost', nickname: undefined } }, LOBBY), '* sip:x@localhost left')
     assert.equal(describeEvent({ type: 'nickname', room: LOBBY, participant: { uri: alice.uri, nickname: 'al' }, previousNickname: 'alice' }, LOBBY), '* alice is now al')
     assert.equal(describeEvent({ type: 'room-closed', room: LOBBY, reason: 'kicked' }, LOBBY), '* you were removed from the room')
