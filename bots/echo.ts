@@ -2,15 +2,12 @@
  * echo: the smallest useful msrp-bot.
  *
  * It repeats what people say in the room, answers private messages privately, echoes direct
- * messages sent to its own address (outside rooms), and explains itself on /help. Run it with `npm start` (a local chat room with this bot and the moderator)
- * or `npx msrp-bot run bots/echo.ts --uri sip:echo@example.test --registrar sip:example.test`
- * on a real SIP network.
+ * messages sent to its own address (outside rooms), and explains itself on /help. Run it with
+ * `npm start` (a local chat room with this bot and the moderator) or
+ * `npx msrp-bot run bots/echo.ts --uri sip:echo@example.test --registrar sip:example.test` on a
+ * real SIP network.
  *
- * The contract of a bot file: `// A direct message to the bot's own address, outside any room (a SIP MESSAGE or a 1:1 chat):
-// ctx.reply answers the same way it came.
-bot.on('direct:text', (ctx) => ctx.reply(`you said: ${ctx.text}`))
-
-export default bot`, a bot made with createBot and not started.
+ * The contract of a bot file: `export default bot`, a bot made with createBot and not started.
  * msrp-bot starts it, joins the rooms, and stops it on Ctrl-C.
  */
 import { createBot } from 'msrp-bot'

@@ -565,15 +565,7 @@ export class RoomFocus {
       incoming.respond(decision.status, { reason: decision.reason })
       return
     }
-    // RFC 3515 §2.4.4: the REFER creates an implicit subscription; in an existing dialog it reuses that dialog.
-    let notifyLeg: DialogLeg
-    let ownDialog = false
-    if (inLeg !== undefined) notifyLeg = inLeg
-    else {
-      const contact = this.#deps.contactFor(incoming, roomUserOf(room.uri))
-      notifyLeg = { dialog: this.#deps.core.createUasDialog(incoming, contact), destination: incoming.source }
-      ownDialog = true
-    }
+    const { leg: notifyLeg, own: ownDialog } = this.#referSubscription(incoming, room, inLeg)
     incoming.respond(202, { headers: [['Contact', this.#deps.contactFor(incoming, roomUserOf(room.uri))]] })
     void (async () => {
       const targets = decision.action.targets.map((t) => this.#legs.get(t.id)).filter((l): l is Leg => l !== undefined)
@@ -688,14 +680,14 @@ export class RoomFocus {
         const decision = room.join({ uri: target, id: sessionId, requestUri: room.uri, ...(contactHeader !== undefined && isAutomaton(contactHeader.params) ? { automaton: true } : {}) })
         if (!decision.ok) return { refused: { status: decision.status, reason: decision.reason } }
         const connect = media.setup === 'passive'
-        dialLeg = this.#addLeg({ room, identity: target, sessionId, localUri, remotePath: media.path, destination: reach.destination, connect }, (handler) => this.#deps.core.createUacDialog(request, response, handler))
-        if (dialLeg === undefined) {
+        const leg = this.#addLeg({ room, identity: target, sessionId, localUri, remotePath: media.path, destination: reach.destination, connect }, (handler) => this.#deps.core.createUacDialog(request, response, handler))
+        if (leg === undefined) {
           room.leave(sessionId, 'error')
           return { refused: { status: 500, reason: 'Server Internal Error' } }
         }
         this.#deps.log.info(`${target} joined ${room.uri} (invited by ${by})`)
-        if (!connect) dialLeg = undefined
-        return { dialog: this.#legs.get(sessionId)!.dialog }
+        if (connect) dialLeg = leg
+        return { dialog: leg.dialog }
       },
     })
     if (dialLeg !== undefined) void this.#dial(dialLeg)
