@@ -222,6 +222,8 @@ export class Context {
    * ```
    */
   replyPrivately(content: OutgoingContent): Promise<SendReceipt> {
+    // A direct message is private already: the answer goes back the way it came.
+    if (this.kind === 'direct') return this.reply(content)
     const to = this.sender?.uri ?? this.participant?.uri
     if (this.room === undefined || to === undefined) {
       throw new NoRecipientError(

@@ -28,6 +28,16 @@ test('direct:text and direct:media narrow; ctx.reply answers on the same path (M
   await bot.stop()
 })
 
+test('ctx.replyPrivately to a direct message answers on its path too', async () => {
+  const backend = new FakeChatBackend({ uri: 'sip:echo@example.test' })
+  const bot = createBot({ uri: 'sip:echo@example.test' }, { backend, logger: silentLogger })
+  bot.on('direct:text', (ctx) => ctx.replyPrivately('just you'))
+  await bot.start()
+  await backend.direct('sip:alice@example.test', 'hi', { path: 'session', chat: 'c9' })
+  assert.deepEqual(backend.sentDirect.map((m) => [m.to.chat, m.body]), [['c9', 'just you']])
+  await bot.stop()
+})
+
 test('the bot ignores direct messages from itself', async () => {
   const backend = new FakeChatBackend({ uri: 'sip:echo@example.test' })
   const bot = createBot({ uri: 'sip:echo@example.test' }, { backend, logger: silentLogger })
