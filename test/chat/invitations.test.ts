@@ -88,4 +88,35 @@ describe('invitations to a room', () => {
     await (await invitees[8]!.expectInvitation()).accept()
     await again
   })
+
+  it('the REFER gets 202, then NOTIFYs with sipfrag 100 Trying, 180 Ringing and the final status (RFC 3515)', async () => {
+    const gina = await chat.participant('gina')
+    const ua = alice.backend.userAgent!
+    const refer = ua.createRequest('REFER', chat.roomUri('lobby'), { headers: [['Refer-To', '<sip:gina@example.test;method=INVITE>']] })
+    refer.headers.set('From', `${refer.headers.get('From')!};tag=refertest`)
+    refer.headers.set('Call-ID', 'refer-sipfrag-test')
+    const notifies: Array<{ body: string; state: string; type: string }> = []
+    let done: (() => void) | undefined
+    const finished = new Promise<void>((resolve) => (done = resolve))
+    const stop = ua.expectNotify('refer-sipfrag-test', 'refertest', (incoming) => {
+      incoming.respond(200)
+      const state = incoming.message.headers.get('Subscription-State') ?? ''
+      notifies.push({ body: incoming.message.body.toString('utf8').trim(), state: state.split(';')[0]!, type: incoming.message.headers.get('Content-Type') ?? '' })
+      if (state.startsWith('terminated')) done?.()
+    })
+    try {
+      const response = await ua.sendRequest(refer)
+      assert.equal(response.status, 202)
+      ;(await gina.expectInvitation()).decline()
+      await finished
+    } finally {
+      stop()
+    }
+    assert.deepEqual(notifies.map((n) => [n.body, n.state]), [
+      ['SIP/2.0 100 Trying', 'active'],
+      ['SIP/2.0 180 Ringing', 'active'],
+      ['SIP/2.0 603 Decline', 'terminated'],
+    ])
+    assert.ok(notifies.every((n) => n.type.startsWith('message/sipfrag')))
+  })
 })
