@@ -3,7 +3,7 @@
  * bot's own address. The bot answers such an INVITE ({@link DirectSession.accept}); a person's
  * client opens one ({@link DirectSession.open}). Who connects follows RFC 6135: by default the
  * offerer does (RFC 4975 §8), so the answerer waits on its acceptor (`a=setup:passive`); an
- * offer of `passive` makes the answerer connect.
+ * offer of `passive` makes the answerer connect, if it is allowed to (`directDial`).
  *
  * @module
  */
@@ -38,6 +38,8 @@ export interface DirectHost {
   readonly msrpTimeoutMs: number | undefined
   /** Largest message taken on the session (bigger ones get MSRP 413). */
   readonly maxMessageBytes: number
+  /** Whether the answerer may connect to the offerer's MSRP address (offers of a=setup:passive). */
+  readonly mayDial: boolean
   /** How long the peer has to connect and bind a passive session (ms). */
   readonly bindTimeoutMs: number
   readonly setTimeout: (fn: () => void, ms: number) => unknown
@@ -109,7 +111,13 @@ export class DirectSession implements DirectChatHandle {
       invitation.reject(488, 'Not Acceptable Here - offer one MSRP m=message line')
       throw new MsrpBotError('DIRECT_BAD_OFFER', `the INVITE from ${peer} has no usable MSRP media line`)
     }
+    // RFC 6135: we listen when we can; we connect out only when allowed (`directDial`), since the
+    // address comes from a stranger's SDP (a bot must not be made to open connections anywhere).
     const weConnect = offered.setup === 'passive' || (offered.setup === 'actpass' && host.acceptor === undefined)
+    if (weConnect && !host.mayDial) {
+      invitation.reject(488, 'Not Acceptable Here - this endpoint does not connect out for MSRP; offer a=setup:active or actpass')
+      throw new MsrpBotError('DIRECT_BAD_OFFER', `the INVITE from ${peer} wants us to connect to its MSRP address, and connecting out is off (directDial)`)
+    }
     if (!weConnect && host.acceptor === undefined) {
       invitation.reject(488, 'Not Acceptable Here - offer a=setup:actpass or passive: this endpoint does not listen for MSRP')
       throw new MsrpBotError('DIRECT_BAD_OFFER', `the INVITE from ${peer} wants us to listen for MSRP, and this platform has no MSRP acceptor`)

@@ -139,6 +139,11 @@ export interface SipChatBackendOptions {
   onInvitation?: ((invitation: RoomInvitation) => void) | undefined
   /** 1:1 MSRP chats held at once (default 16); more INVITEs get 486 Busy Here. */
   maxDirectSessions?: number | undefined
+  /**
+   * Let a 1:1 chat offer of `a=setup:passive` make this backend connect to the MSRP address the
+   * offer names (default false: such offers get 488, and the offerer connects to us instead).
+   */
+  directDial?: boolean | undefined
   /** Events waiting for the bot beyond which a direct MESSAGE gets 503 (default 256). */
   maxDirectBacklog?: number | undefined
   /** Largest direct message taken, bytes (default 16 KiB): a bigger MESSAGE gets 413, a bigger MSRP message 413. */
@@ -549,6 +554,7 @@ export class SipChatBackend implements ChatBackend {
         backlog: () => this.#queue.length,
         maxBacklog: this.#options.maxDirectBacklog ?? DEFAULT_MAX_DIRECT_BACKLOG,
         bindTimeoutMs: this.#options.stepTimeoutMs ?? DEFAULT_STEP_TIMEOUT_MS,
+        mayDial: this.#options.directDial ?? false,
         setTimeout: (fn, ms) => clock.setTimeout(fn, ms),
         clearTimeout: (handle) => clock.clearTimeout(handle),
         log: this.#log,

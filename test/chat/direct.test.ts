@@ -7,7 +7,10 @@ import type { TestChat, TestParticipant } from 'msrp-bot/testing'
 import { createBot } from 'msrp-bot'
 import type { Bot } from 'msrp-bot'
 import { SipChatBackend } from '../../src/chat/index.ts'
-import { UserAgent } from '../../src/sip/ua/index.ts'
+import { Inviter, UserAgent } from '../../src/sip/ua/index.ts'
+import { memoryAcceptor } from '../../src/chat/msrp-acceptor.ts'
+import { MsrpSession } from '../../src/msrp/session.ts'
+import { createOffer, parseMsrpSdp } from '../../src/sdp/index.ts'
 
 describe('direct chats with a bot', () => {
   let chat: TestChat
@@ -150,6 +153,36 @@ describe('direct chats: bounds', () => {
       assert.deepEqual(seen, ['sip:alice@example.test hello'])
     } finally {
       await locked.close()
+    }
+  })
+
+  it('an offer of a=setup:passive (the bot would connect out) gets 488 unless directDial allows it', async () => {
+    const caller = new UserAgent({ uri: 'sip:hank@example.test', transport: chat.network.sip.createTransport({ host: 'hank.clients.invalid', port: 5060 }) })
+    await caller.start()
+    const acceptor = await memoryAcceptor(chat.network.msrp)('hank.clients.invalid')
+    try {
+      const strict = chat.attach(createBot({ uri: 'sip:strict@example.test' }))
+      const dialer = chat.attach(createBot({ uri: 'sip:dialer@example.test' }, { backend: new SipChatBackend({ uri: 'sip:dialer@example.test', transport: 'tcp' }, { directDial: true }) }))
+      dialer.on('direct:text', (ctx) => ctx.reply(`dialed: ${ctx.text}`))
+      await strict.start()
+      await dialer.start()
+      const offer = (id: string): string => createOffer({ path: [`msrp://hank.clients.invalid:2855/${id};tcp`], setup: 'passive', acceptTypes: ['text/plain'] })
+
+      await assert.rejects(new Inviter(caller, 'sip:strict@example.test', { sdp: offer('s1') }).invite(), (error: { status?: number }) => error.status === 488)
+
+      const session = new MsrpSession({ localUri: 'msrp://hank.clients.invalid:2855/s2;tcp', acceptTypes: ['text/plain'] })
+      acceptor.register(session)
+      const call = await new Inviter(caller, 'sip:dialer@example.test', { sdp: offer('s2') }).invite()
+      await session.opened() // the bot connected and bound (RFC 4975 §5.4)
+      session.setRemotePath(parseMsrpSdp(call.remoteSdp).media[0]!.path.join(' '))
+      const answered = new Promise<string>((resolve) => session.on('message', (m) => resolve(`${m.contentType} ${m.body.toString('utf8')}`)))
+      await session.send({ contentType: 'text/plain', body: 'hello' })
+      assert.equal(await answered, 'text/plain;charset=utf-8 dialed: hello')
+      await call.bye()
+      await session.close()
+    } finally {
+      await acceptor.close()
+      await caller.stop()
     }
   })
 })
