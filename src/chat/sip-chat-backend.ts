@@ -335,6 +335,7 @@ export class SipChatBackend implements ChatBackend {
     } catch (error) {
       this.#state = 'idle'
       this.#ua = undefined
+      this.#direct = undefined
       await ua.stop().catch(() => undefined)
       // A new transport for the next attempt (a closed one cannot listen again).
       this.#configureTransport(this.#options)
@@ -492,14 +493,20 @@ export class SipChatBackend implements ChatBackend {
     }
     const referredBy = invitation.request.message.headers.get('Referred-By')
     invitation.progress(180)
-    handler({
-      room: roomUri,
-      by: referredBy === undefined ? undefined : identityKey(referredBy),
-      accept: (options = {}) => this.#track(this.#acceptInvitation(invitation, roomUri, options)),
-      decline: (status = 603) => {
-        if (invitation.state === 'received' || invitation.state === 'ringing') invitation.reject(status)
-      },
-    })
+    const decline = (status = 603): void => {
+      if (invitation.state === 'received' || invitation.state === 'ringing') invitation.reject(status)
+    }
+    try {
+      handler({
+        room: roomUri,
+        by: referredBy === undefined ? undefined : identityKey(referredBy),
+        accept: (options = {}) => this.#track(this.#acceptInvitation(invitation, roomUri, options)),
+        decline,
+      })
+    } catch (error) {
+      this.#log.warn(`the invitation handler threw; declining the invitation to ${roomUri}: ${String(error)}`)
+      decline(500)
+    }
   }
 
   async #acceptInvitation(invitation: Invitation, roomUri: string, options: JoinOptions): Promise<RoomHandle> {
