@@ -152,8 +152,9 @@ export class RoomFocus {
           this.#deps.clock.clearTimeout(leg.bindTimer)
           leg.bindTimer = undefined
         }
-        // The participant's first request bound the session: its history goes out first.
-        if (!leg.dialled) void this.#replay(leg)
+        // The participant's first request bound the session: its history goes out first, once
+        // that request is answered (the answer is written in this same turn).
+        if (!leg.dialled) queueMicrotask(() => void this.#replay(leg))
       },
       closed: (leg, error) => {
         const slow = (error as { code?: unknown } | undefined)?.code === 'MSRP_WRITE_OVERFLOW'
