@@ -415,8 +415,18 @@ export class RoomClient implements RoomHandle {
       body: decoded.body,
       timestamp: decoded.timestamp,
       messageId: decoded.messageId,
-      ...(decoded.timestamp.getTime() < this.#openedAt - HISTORY_SKEW_MS ? { history: true } : {}),
+      ...(this.#isHistory(decoded) ? { history: true } : {}),
     })
+  }
+
+  /**
+   * A public message the room replayed from before this session: marked so by the focus
+   * (msrp-bot's history header, rooms/history.ts), or, from a focus that does not mark replays
+   * (SylkServer), with a CPIM DateTime older than the session's start (beyond clock skew).
+   */
+  #isHistory(decoded: { private: boolean; history: boolean; timestamp: Date }): boolean {
+    if (decoded.private) return false
+    return decoded.history || decoded.timestamp.getTime() < this.#openedAt - HISTORY_SKEW_MS
   }
 
   #inDialog(incoming: IncomingRequest, session: Session): void {
