@@ -378,7 +378,17 @@ export class RoomClient implements RoomHandle {
     this.#released = true
     const buffered = this.#buffer
     this.#buffer = []
-    for (const event of buffered) this.#host.emit(event)
+    for (const event of buffered) this.#host.emit(this.#named(event))
+  }
+
+  /**
+   * A message that arrived before the roster did (the room's history comes first thing) gets
+   * its sender's nickname from the roster now, when the sender is still in the room.
+   */
+  #named(event: BackendEvent): BackendEvent {
+    if (event.type !== 'message' || event.sender.nickname !== undefined) return event
+    const nickname = this.#roster.find(event.sender.uri)?.nickname
+    return nickname === undefined ? event : { ...event, sender: { ...event.sender, nickname } }
   }
 
   #emit(event: BackendEvent): void {
