@@ -542,13 +542,14 @@ export class Bot<C extends Context = Context> extends Composer<C> {
         `backend ${event.state}`,
       )
     }
+    // What the room replayed is the room's history, the bot's own earlier messages included.
+    const replayed = event.type === 'message' && event.history === true && !event.private
+    if (replayed && room !== undefined) room.recordHistory(event)
     try {
       if (this.config.ignoreSelf && this.isSelf(event, room)) {
         this.logger.trace({ type: event.type }, 'own update ignored (ignoreSelf)')
         return
       }
-      const replayed = event.type === 'message' && event.history === true && !event.private
-      if (replayed && room !== undefined) room.recordHistory(event)
       if (event.type === 'message' && !event.private && !replayed && room !== undefined && !this.mayAnswer(event.sender.uri, room)) return
       let ctx: C
       try {
