@@ -57,6 +57,17 @@ describe('room history in msrp-bot/testing', () => {
     await carol.join('lobby')
     await chat.settled()
     assert.deepEqual(carol.historyLines, ['bob: while carol was away', 'echo: you said: while carol was away'])
+
+    // A dropped connection: carol and the bot re-join by themselves, and nothing is replayed again.
+    carol.clear()
+    carol.dropConnection()
+    await chat.settled()
+    await alice.say('after the drop')
+    await chat.settled()
+    assert.ok(carol.events.some((e) => e.type === 'connection' && e.state === 'reconnected'), 'carol did reconnect and re-join')
+    assert.deepEqual(carol.historyLines, [], 'a reconnect is no new arrival')
+    assert.deepEqual(carol.lines, ['alice: after the drop', 'echo: you said: after the drop'])
+    assert.equal(replayed.length, 2, 'the bot got its history once')
     await bot.stop()
   })
 })
