@@ -19,8 +19,8 @@ async function texts(p: TestParticipant, n: number): Promise<string[]> {
   return out.map((m) => m.text)
 }
 
-test('a late joiner gets the public messages first, in order, once, marked, with a DateTime, never a private one', async () => {
-  await withServer('memory', {}, async (_server, join) => {
+for (const kind of ['memory', 'tcp'] as const) test(`a late joiner gets the public messages first, in order, once, marked, with a DateTime, never a private one (${kind})`, async () => {
+  await withServer(kind, {}, async (_server, join) => {
     const [alice, bob] = await Promise.all([join('alice'), join('bob')])
     await alice.joinOk('lobby')
     await bob.joinOk('lobby')
