@@ -283,7 +283,9 @@ export class ServerRoom {
   #keep(sender: ServerParticipant, cpim: ChatCpim, raw: Uint8Array, at: Date): void {
     const config = this.state.config
     if (config.history <= 0) return
-    const kept = cpim.dateTime === undefined ? withCpimDateTime(raw, at) : raw
+    // A copy either way: `raw` may be a view into a much larger read buffer, which the history
+    // would otherwise keep alive beyond its byte cap.
+    const kept = cpim.dateTime === undefined ? withCpimDateTime(raw, at) : Uint8Array.from(raw)
     this.store.appendHistory(this.uri, { sender: sender.uri, at: at.getTime(), cpim: kept })
   }
 
