@@ -473,6 +473,21 @@ export class Bot<C extends Context = Context> extends Composer<C> {
     return ['Commands:', ...lines].join('\n')
   }
 
+  /**
+   * Resolves once no handler and no scheduled job is running (also those started meanwhile).
+   * Tests (`chat.settled()`) use it to wait for work that awaits more than the network, such as
+   * files or a database.
+   *
+   * @example
+   * ```ts
+   * await clock.advanceAsync(60_000)
+   * await bot.idle()
+   * ```
+   */
+  async idle(): Promise<void> {
+    while (this.inflight.size > 0) await Promise.allSettled([...this.inflight])
+  }
+
   private track(task: Promise<void>): Promise<void> {
     this.inflight.add(task)
     void task.finally(() => this.inflight.delete(task))
