@@ -78,14 +78,12 @@ export function createStandupBot(settings: StandupSettings = {}, options: BotOpt
 
   // Answer deadlines are wall-clock times (they must mean the same after a restart); the waits
   // run on the bot's clock, so a test's FakeClock drives them.
+  const timers = options.clock
+  const wall = options.wallClock ?? { now: () => Date.now() }
   const clock: Clock | undefined =
-    options.clock === undefined
+    timers === undefined
       ? undefined
-      : {
-          setTimeout: (callback, ms) => options.clock!.setTimeout(callback, ms),
-          clearTimeout: (handle) => options.clock!.clearTimeout(handle),
-          now: () => (options.wallClock ?? { now: () => Date.now() }).now(),
-        }
+      : { setTimeout: (callback, ms) => timers.setTimeout(callback, ms), clearTimeout: (handle) => timers.clearTimeout(handle), now: () => wall.now() }
   const dialogs = conversations<StandupContext>({ storage: progress, clock, timeoutMs: ANSWER_TIMEOUT_MS })
 
   /** Keeps answer `index` of the update's sender in the room's round (within a conversation step). */
