@@ -104,6 +104,8 @@ export class Bot<C extends Context = Context> extends Composer<C> {
   private readonly makeContext: ContextConstructor<C>
   private readonly joined = new Map<string, Room>()
   private readonly inflight = new Set<Promise<void>>()
+  /** Send failures already logged as 'send failed', so a handler that lets one through is not logged again. */
+  private readonly loggedSendFailures = new WeakSet<object>()
   private errorHandler: BotErrorHandler<C> | undefined
   private unsubscribe: (() => void) | undefined
   private stopping: Promise<void> | undefined
@@ -492,6 +494,21 @@ export class Bot<C extends Context = Context> extends Composer<C> {
     return ['Commands:', ...lines].join('\n')
   }
 
+  /**
+   * Resolves once no handler and no scheduled job is running (also those started meanwhile).
+   * Tests (`chat.settled()`) use it to wait for work that awaits more than the network, such as
+   * files or a database.
+   *
+   * @example
+   * ```ts
+   * await clock.advanceAsync(60_000)
+   * await bot.idle()
+   * ```
+   */
+  async idle(): Promise<void> {
+    while (this.inflight.size > 0) await Promise.allSettled([...this.inflight])
+  }
+
   private track(task: Promise<void>): Promise<void> {
     this.inflight.add(task)
     void task.finally(() => this.inflight.delete(task))
@@ -597,6 +614,11 @@ export class Bot<C extends Context = Context> extends Composer<C> {
     this.metrics.increment('handlerErrors')
     const botError = error instanceof BotError ? (error as BotError<C>) : new BotError(error, ctx)
     if (this.errorHandler === undefined) {
+      if (this.loggedSendFailures.has(botError.error as object)) {
+        // A send failure the handler did not catch: 'send failed' already said it, once.
+        this.logger.debug({ code: errorCode(botError.error), kind: ctx.kind, room: ctx.room?.uri }, 'a handler ended on a failed send (logged above)')
+        return
+      }
       this.logger.error(
         { err: botError.error, kind: ctx.kind, room: ctx.room?.uri },
         'unhandled error in a handler; the bot keeps running. Set bot.catch(...) to handle errors',
@@ -658,10 +680,14 @@ export class Bot<C extends Context = Context> extends Composer<C> {
       onSent: () => this.metrics.increment('messagesOut'),
       onFailed: (error) => {
         this.metrics.increment('sendFailures')
+        if (typeof error === 'object' && error !== null) this.loggedSendFailures.add(error)
         this.logger.warn({ err: error, room: handle.uri, code: errorCode(error) }, 'send failed')
       },
     })
     const room = new Room(handle, queue, (r) => this.leave(r.uri))
+    // Removed or closed: held and queued sends fail now, even while a handler awaits one of them
+    // (the 'room-closed' event itself reaches the bot only after that handler).
+    handle.onClosed?.((reason) => queue.close(`room ${handle.uri} is gone (${reason})`, roomGoneError(handle.uri, reason)))
     this.joined.set(addressKey(handle.uri), room)
     return room
   }

@@ -147,6 +147,13 @@ export interface RoomHandle {
   invite?(uri: string): Promise<void>
   /** Leaves the room (BYE on the session). Resolves once left; idempotent. */
   leave(): Promise<void>
+  /**
+   * Calls `listener` as soon as the room is gone without the bot leaving it (removed by a
+   * moderator, or the room closed), before the 'room-closed' event reaches the handlers: a
+   * backend that delivers events one at a time delivers that event only after the handler now
+   * running, which may be awaiting a send to this room. Optional; returns an unsubscribe function.
+   */
+  onClosed?(listener: (reason: RoomClosedReason) => void): () => void
 }
 
 /** Why a room went away without the bot leaving it. */

@@ -146,6 +146,8 @@ export class RoomClient implements RoomHandle {
   #byeReason: string | undefined
   /** Why the focus ended our session, once known (removed, room closed). */
   #closedReason: RoomClosedReason | undefined
+  /** Told at once when the room is gone (see RoomHandle.onClosed). */
+  readonly #closedListeners = new Set<(reason: RoomClosedReason) => void>()
   /** A re-join scheduled while signalling is up (after a failed one), with what ends its wait. */
   #rejoinTimer: { timer: unknown; release: () => void } | undefined
   #rejoinBackoff: Backoff | undefined
@@ -511,6 +513,14 @@ export class RoomClient implements RoomHandle {
   #close(reason: RoomClosedReason): void {
     if (this.#state === 'left' || this.#state === 'closed') return
     this.#closedReason = reason
+    // Before the event, which may wait behind a handler that awaits a send to this room.
+    for (const listener of this.#closedListeners) {
+      try {
+        listener(reason)
+      } catch (error) {
+        this.#host.log.warn(`room ${this.uri}: a room-closed listener threw: ${String(error)}`)
+      }
+    }
     // The closing event goes out even before release: the bot must learn the handle is dead.
     this.release()
     this.#host.emit({ type: 'room-closed', room: this.uri, reason })
@@ -807,6 +817,11 @@ export class RoomClient implements RoomHandle {
     this.#setState('left')
     await this.#host.track(this.#teardown(wasJoined && this.#host.online()))
     this.#host.roomClosed(this, 'closed')
+  }
+
+  onClosed(listener: (reason: RoomClosedReason) => void): () => void {
+    this.#closedListeners.add(listener)
+    return () => this.#closedListeners.delete(listener)
   }
 
   /** True when `uri` is this room. */

@@ -271,6 +271,8 @@ export class TestChat {
   async #settle(): Promise<void> {
     for (;;) {
       await Promise.all([...this.#backends].map((b) => testingHooksOf(b).idle()))
+      // Handlers and scheduled jobs may await more than the network (files, a database).
+      await Promise.all([...this.#bots].map((bot) => bot.idle()))
       const before = this.#snapshot()
       let quiet = true
       for (let turn = 0; turn < QUIET_TURNS && quiet; turn++) {
