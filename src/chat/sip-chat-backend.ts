@@ -18,6 +18,7 @@
  *
  * @module
  */
+import type { FileReceipt, OutgoingFileContent, SendFileOptions } from './file-contract.ts'
 import { debugLog } from '../debug-log.ts'
 import { MsrpBotError } from '../errors.ts'
 import type { MemoryNetwork as MsrpMemoryNetwork } from '../msrp/memory-stream.ts'
@@ -544,6 +545,12 @@ export class SipChatBackend implements ChatBackend {
   async openDirect(peerUri: string): Promise<DirectChatHandle> {
     this.#assertStarted('openDirect')
     return this.#direct!.open(peerUri)
+  }
+
+  /** Pushes a file to a person or bot (RFC 5547, see direct-file.ts). */
+  async sendFile(peerUri: string, file: OutgoingFileContent, options?: SendFileOptions): Promise<FileReceipt> {
+    this.#assertStarted('sendFile')
+    return this.#direct!.sendFile(peerUri, file, options)
   }
 
   #newDirectChats(ua: UserAgent): DirectChats {
