@@ -21,8 +21,8 @@ import type { DirectAddress, DirectChatHandle, DirectEvent, DirectClosedEvent, O
 import { SendError } from './backend-errors.ts'
 import { DIRECT_ACCEPT_TYPES, decodeDirect, encodeDirect } from './direct-content.ts'
 import { DirectSession, type DirectHost } from './direct-session.ts'
-import { DirectFileOffer, offersFile, pushFile } from './direct-file.ts'
-import type { FileEvent, FileReceipt, OutgoingFileContent, SendFileOptions } from './file-contract.ts'
+import { DirectFileOffer, offersFile, pullFile, pushFile } from './direct-file.ts'
+import type { FileEvent, FileReceipt, FileSink, OutgoingFileContent, SendFileOptions } from './file-contract.ts'
 import type { MsrpAcceptor } from './msrp-acceptor.ts'
 import type { ChatLogger } from './room-client.ts'
 
@@ -152,6 +152,11 @@ export class DirectChats {
   /** Pushes a file to `peer` (RFC 5547, see direct-file.ts). */
   async sendFile(peer: string, file: OutgoingFileContent, options?: SendFileOptions): Promise<FileReceipt> {
     return this.#host.track(pushFile(this.#host, peer, file, options))
+  }
+
+  /** Pulls a file by hash (RFC 5547 §8.3, see direct-file.ts). */
+  async pullFile(target: string, sha1: string, sink: FileSink, options?: Parameters<typeof pullFile>[4]): ReturnType<typeof pullFile> {
+    return this.#host.track(pullFile(this.#host, target, sha1, sink, options))
   }
 
   /** A file offered to the bot (RFC 5547 push): handed up; the bot receives or declines it. */

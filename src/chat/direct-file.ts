@@ -14,6 +14,7 @@ import { MsrpBotError } from '../errors.ts'
 import { BufferSink, type FileSink } from '../msrp/file-io.ts'
 import { MsrpFileSession } from '../msrp/file-session.ts'
 import { generateSessionId } from '../msrp/session.ts'
+import type { Sha1 } from '../msrp/sha1.ts'
 import { formatMsrpUri, parseMsrpUri, type MsrpUri } from '../msrp/uri.ts'
 import { createAnswer, createOffer, parseMsrpSdp } from '../sdp/index.ts'
 import type { MsrpMedia } from '../sdp/types.ts'
@@ -153,6 +154,59 @@ export async function pushFile(host: DirectHost, peer: string, file: OutgoingFil
     const status = (error as { status?: number }).status
     if (status !== undefined && status !== 408) throw new SendError('rejected', `${peer} refused ${file.name} (MSRP ${status}): ${(error as Error).message}`, { statusCode: status, cause: error })
     throw new SendError(status === 408 ? 'timeout' : 'disconnected', `${file.name} to ${peer} was not confirmed: ${(error as Error).message}`, { cause: error })
+  } finally {
+    const connection = session?.connection
+    await session?.close()
+    connection?.close()
+    if (sip.state !== 'terminated' && sip.state !== 'terminating') await sip.bye().catch(() => undefined)
+  }
+}
+
+/**
+ * Pulls a file from `target` (RFC 5547 §8.3, e.g. a chat room that stores it): INVITE
+ * `a=recvonly` naming the file by its SHA-1, connect, stream it into `sink`, check the hash, BYE.
+ * `startAt` (1-based) resumes a download whose first bytes the sink already holds
+ * (`a=file-range`, RFC 5547 §8.6); pass `hash` fed those bytes to check the whole file.
+ */
+export async function pullFile(
+  host: DirectHost,
+  target: string,
+  sha1: string,
+  sink: FileSink,
+  options: { maxBytes?: number; startAt?: number; hash?: Sha1 } = {},
+): Promise<ReceivedFileInfo & { name: string; type: string }> {
+  const localUri = localUriFor(host.ua.localAddress.address, 9)
+  const startAt = options.startAt ?? 1
+  const offer = createOffer({
+    path: [formatMsrpUri(localUri)],
+    setup: 'active',
+    acceptTypes: ['*'],
+    direction: 'recvonly',
+    file: { selector: { hash: { algorithm: 'sha-1', value: sha1 } }, transferId: generateSessionId(), ...(startAt > 1 ? { range: { start: startAt, stop: '*' as const } } : {}) },
+  })
+  let sip: Session
+  try {
+    sip = await new Inviter(host.ua, target, { sdp: offer }).invite()
+  } catch (error) {
+    const status = (error as { status?: number }).status
+    throw Object.assign(new MsrpBotError('FILE_NOT_AVAILABLE', `${target} did not give the file ${sha1}${status === undefined ? `: ${(error as Error).message}` : ` (${status})`}`, { cause: error }), { statusCode: status })
+  }
+  let session: MsrpFileSession | undefined
+  try {
+    const remote = parseMsrpSdp(sip.remoteSdp).media.find((m) => m.port !== 0)
+    const selector = remote?.file?.selector
+    if (remote === undefined || remote.direction !== 'sendonly' || selector?.size === undefined) throw new MsrpBotError('FILE_NOT_AVAILABLE', `${target} answered the pull without an a=sendonly line and file size (RFC 5547 §8.3)`)
+    const maxBytes = options.maxBytes ?? DEFAULT_MAX_FILE_BYTES
+    if (selector.size > maxBytes) throw new MsrpBotError('FILE_TOO_LARGE', `the file has ${selector.size} bytes, over the ${maxBytes}-byte cap of this download`)
+    const remotePath = remote.path.map((p) => parseMsrpUri(p))
+    const connection = await host.dialer(remotePath[0]!, { transactionTimeoutMs: host.msrpTimeoutMs })
+    session = new MsrpFileSession({ localUri, remotePath, ...(host.msrpTimeoutMs === undefined ? {} : { transactionTimeoutMs: host.msrpTimeoutMs }) })
+    const receiver = session.receiveFile({ sink, size: selector.size, sha1, maxBytes, ...(startAt > 1 ? { resumeFrom: startAt - 1 } : {}), ...(options.hash === undefined ? {} : { hash: options.hash }) })
+    session.bind(connection)
+    await session.sendBinding()
+    sip.on('terminated', () => void session?.close())
+    const file = await receiver.done
+    return { size: file.size, sha1: file.sha1, name: selector.name ?? 'file', type: selector.type ?? 'application/octet-stream' }
   } finally {
     const connection = session?.connection
     await session?.close()

@@ -18,7 +18,8 @@
  *
  * @module
  */
-import type { FileReceipt, OutgoingFileContent, SendFileOptions } from './file-contract.ts'
+import type { FileReceipt, FileSink, OutgoingFileContent, ReceivedFileInfo, SendFileOptions } from './file-contract.ts'
+import type { Sha1 } from '../msrp/sha1.ts'
 import { debugLog } from '../debug-log.ts'
 import { MsrpBotError } from '../errors.ts'
 import type { MemoryNetwork as MsrpMemoryNetwork } from '../msrp/memory-stream.ts'
@@ -551,6 +552,15 @@ export class SipChatBackend implements ChatBackend {
   async sendFile(peerUri: string, file: OutgoingFileContent, options?: SendFileOptions): Promise<FileReceipt> {
     this.#assertStarted('sendFile')
     return this.#direct!.sendFile(peerUri, file, options)
+  }
+
+  /**
+   * Pulls a file by its SHA-1 from `targetUri` (RFC 5547 §8.3: a chat room that stores it) into
+   * `sink`; resolves with its name, type, size and checked hash.
+   */
+  async pullFile(targetUri: string, sha1: string, sink: FileSink, options?: { maxBytes?: number; startAt?: number; hash?: Sha1 }): Promise<ReceivedFileInfo & { name: string; type: string }> {
+    this.#assertStarted('pullFile')
+    return this.#direct!.pullFile(targetUri, sha1, sink, options)
   }
 
   #newDirectChats(ua: UserAgent): DirectChats {

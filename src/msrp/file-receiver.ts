@@ -47,6 +47,12 @@ export interface FileReceiverOptions {
   hash?: Sha1
   /** Send a progress REPORT every this many bytes (default 256 KiB). */
   reportEveryBytes?: number
+  /**
+   * Runs once the whole file is written and checked, before the success REPORT tells the sender
+   * (e.g. close the file and move it into place): the sender's confirmation means "kept". A
+   * rejection fails the transfer with a failure REPORT (500).
+   */
+  beforeConfirm?: (file: ReceivedFile) => Promise<void>
   /** Chunks written but not yet acknowledged before further ones are refused (default 256). */
   maxQueuedChunks?: number
 }
@@ -186,10 +192,18 @@ export class FileReceiver {
     if (this.#options.sha1 !== undefined && sha1 !== this.#options.sha1.toLowerCase()) {
       return this.#failReported(request, connection, localUri, 400, new FileTransferError('FILE_HASH_MISMATCH', `the file's SHA-1 is ${sha1} but its file-selector said ${this.#options.sha1}; the file is damaged, ask for it again`, size))
     }
+    const file: ReceivedFile = { size, transferred: size - this.#resumeFrom, sha1, messageId: this.#messageId! }
+    if (this.#options.beforeConfirm !== undefined) {
+      try {
+        await this.#options.beforeConfirm(file)
+      } catch (cause) {
+        return this.#failReported(request, connection, localUri, 500, new FileTransferError('FILE_SINK_FAILED', `the file arrived but could not be kept: ${(cause as Error).message}`, size, { cause }))
+      }
+    }
     // RFC 4975 §7.1.2: one success REPORT covering the whole message tells the sender it arrived.
     this.#report(request, connection, localUri, { start: 1, end: size, total: size }, 200)
     this.#settled = true
-    this.#resolve({ size, transferred: size - this.#resumeFrom, sha1, messageId: this.#messageId! })
+    this.#resolve(file)
   }
 
   #refuse(request: MsrpRequest, connection: MsrpConnection, localUri: MsrpUri, status: number, error: FileTransferError): void {

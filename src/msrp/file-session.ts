@@ -143,13 +143,22 @@ export class MsrpFileSession extends EventEmitter<MsrpFileSessionEvents> impleme
       session.#ownsConnection = true
     }
     session.bind(connection)
-    const bind = session.#request('SEND', { 'Message-ID': generateTransactionId(16), 'Byte-Range': { start: 1, end: 0, total: 0 } })
-    const response = await connection.request(bind, { timeoutMs: session.#transactionTimeoutMs }).response
-    if (response !== undefined && response.status !== 200) {
-      await session.close()
-      throw new MsrpRequestError('MSRP_REQUEST_FAILED', response.status, `MSRP peer refused to bind file session ${session.id}: ${response.status}`, response.comment)
-    }
+    await session.sendBinding()
     return session
+  }
+
+  /**
+   * The empty SEND that binds the connection to the session (RFC 4975 §5.4), for an active side
+   * bound by hand (call `receiveFile` first, then `bind`, then this). Closes and rejects when refused.
+   */
+  async sendBinding(): Promise<void> {
+    const connection = this.#requireConnection()
+    const bind = this.#request('SEND', { 'Message-ID': generateTransactionId(16), 'Byte-Range': { start: 1, end: 0, total: 0 } })
+    const response = await connection.request(bind, { timeoutMs: this.#transactionTimeoutMs }).response
+    if (response !== undefined && response.status !== 200) {
+      await this.close()
+      throw new MsrpRequestError('MSRP_REQUEST_FAILED', response.status, `MSRP peer refused to bind file session ${this.id}: ${response.status}`, response.comment)
+    }
   }
 
   /** The connection, once bound. */

@@ -38,6 +38,8 @@ import { parseModerationRequest } from '../rooms/moderation.ts'
 import { markHistoryReplay } from '../rooms/history.ts'
 import { CONFERENCE_INFO_TYPE, MODERATION_TYPE, mediaType } from '../rooms/content-types.ts'
 import type { MsrpEndpoint } from './msrp-endpoint.ts'
+import { fileOffer, type RoomFileTransfers } from './room-file-transfer.ts'
+import type { RoomFileStore } from './room-files.ts'
 import type { ChatServerLogger } from './options.ts'
 import { ParticipantLink, RelayedMessage, type DeliveryMode, type LinkHandlers, type LinkVerdict } from './participant-link.ts'
 import type { SubscriptionDialogs } from './subscriptions.ts'
@@ -68,6 +70,8 @@ const MAX_CONSECUTIVE_TIMEOUTS = 3
 
 /** What the focus needs from the server. */
 export interface FocusDeps {
+  /** Files in rooms (RFC 5547), when the server stores them. */
+  files?: { transfers: RoomFileTransfers; store: RoomFileStore } | undefined
   core: UserAgentCore
   directory: RoomDirectory
   store: RoomStore
@@ -193,9 +197,17 @@ export class RoomFocus {
   handle(incoming: IncomingRequest, identity: string, room: ServerRoom): void {
     if (['INVITE', 'SUBSCRIBE', 'REFER'].includes(incoming.method) && !acceptsDialog(incoming)) return
     switch (incoming.method) {
-      case 'INVITE':
+      case 'INVITE': {
+        // RFC 5547: an offer with a=file-selector moves a file; it does not join.
+        const file = fileOffer(incoming)
+        if (file !== undefined) {
+          if (this.#deps.files === undefined) incoming.respond(488, { headers: [['Warning', '399 - "this server does not store files in rooms"']] })
+          else this.#deps.files.transfers.handle(incoming, identity, room, file)
+          return
+        }
         this.#join(incoming, identity, room)
         return
+      }
       case 'SUBSCRIBE':
         this.#subscribe(incoming, identity, room)
         return
@@ -232,6 +244,7 @@ export class RoomFocus {
     const byes = legs.map((leg) => this.#leave(leg, 'room-deleted', 'room-closed'))
     this.#deps.directory.delete(room.uri)
     await Promise.all(byes)
+    await this.#deps.files?.store.removeRoom(room.uri) // files leave with the room
     return true
   }
 

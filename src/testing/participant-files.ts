@@ -5,7 +5,7 @@
  * @module
  */
 import type { BackendEvent } from '../chat/backend.ts'
-import type { FileReceipt, SendFileOptions } from '../chat/file-contract.ts'
+import type { FileReceipt, FileSink, SendFileOptions } from '../chat/file-contract.ts'
 import { BufferSink, outgoingFile, type FileInput, type FileMeta } from '../chat/node-files.ts'
 import type { SipChatBackend } from '../chat/sip-chat-backend.ts'
 import { MsrpBotError } from '../errors.ts'
@@ -53,6 +53,13 @@ export class ParticipantFiles {
     const { name, type, ...sendOptions } = options
     const content = await outgoingFile(file, { ...(name === undefined ? {} : { name }), ...(type === undefined ? {} : { type }) })
     return this.#backend.sendFile(peer, content, sendOptions)
+  }
+
+  /** Pulls a file by hash from `target` into `sink`, or into memory (at most 64 MiB) without one. */
+  async pull(target: string, sha1: string, sink?: FileSink): Promise<{ name: string; type: string; size: number; sha1: string; bytes?: Uint8Array }> {
+    const memory = sink === undefined ? new BufferSink(TEST_FILE_MAX_BYTES) : undefined
+    const file = await this.#backend.pullFile(target, sha1, sink ?? memory!, { maxBytes: TEST_FILE_MAX_BYTES })
+    return memory === undefined ? file : { ...file, bytes: memory.bytes() }
   }
 
   /** The next file to arrive (or the first one not yet expected). */

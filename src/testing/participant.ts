@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { FileReceipt, SendFileOptions } from '../chat/file-contract.ts'
+import type { FileReceipt, FileSink, SendFileOptions } from '../chat/file-contract.ts'
 import type { FileInput, FileMeta } from '../chat/node-files.ts'
 import { ParticipantFiles, type ReceivedTestFile } from './participant-files.ts'
 import { MsrpBotError } from '../errors.ts'
@@ -140,6 +140,14 @@ export class TestParticipant {
    */
   sendFile(to: string, file: FileInput, options: FileMeta & SendFileOptions = {}): Promise<FileReceipt> {
     return this.#files.send(this.#addressOf(to), file, options)
+  }
+
+  /**
+   * Fetches a file from a room (name or URI) by its SHA-1 (RFC 5547 pull) into `sink` (e.g. a
+   * `DiskFileSink`) or, without one, into memory; resolves once it is whole and hash-checked.
+   */
+  pullFile(room: string, sha1: string, sink?: FileSink): Promise<{ name: string; type: string; size: number; sha1: string; bytes?: Uint8Array }> {
+    return this.#files.pull(this.#resolveRoom(room), sha1, sink)
   }
 
   /** Waits for the next file sent to it (each call takes the next one, in order of arrival). */

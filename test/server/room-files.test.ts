@@ -1,0 +1,97 @@
+// Files in rooms (RFC 5547 on an RFC 7701 room): pushed into the room's store, pulled by
+// another participant, bounded, and stored under safe names.
+import assert from 'node:assert/strict'
+import { createHash, randomBytes } from 'node:crypto'
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { after, before, describe, it } from 'node:test'
+import { createTestChat } from 'msrp-bot/testing'
+import type { TestChat, TestParticipant } from 'msrp-bot/testing'
+import { DiskFileSink } from '../../src/msrp/node-file-io.ts'
+import { sanitizeFileName } from '../../src/server/room-files.ts'
+
+const sha1 = (data: Uint8Array): string => createHash('sha1').update(data).digest('hex')
+
+describe('files in rooms', () => {
+  let dir: string
+  let chat: TestChat
+  let alice: TestParticipant
+  let bob: TestParticipant
+  let room: string
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'room-files-'))
+    chat = await createTestChat({ rooms: ['lobby', 'small'], files: { dir: join(dir, 'store'), maxFileBytes: 8 * 1024 * 1024, maxRoomBytes: 12 * 1024 * 1024 } })
+    alice = await chat.participant('alice')
+    bob = await chat.participant('bob')
+    await alice.join('lobby')
+    await bob.join('lobby')
+    room = alice.room!.uri
+  })
+
+  after(async () => {
+    await chat.close()
+    await rm(dir, { recursive: true, force: true })
+  })
+
+  it('stores a 5 MiB file pushed to the room; another participant pulls it to disk, hash checked', async () => {
+    const content = randomBytes(5 * 1024 * 1024)
+    const receipt = await alice.sendFile(room, content, { name: 'photo.jpg' })
+    assert.equal(receipt.bytes, content.length)
+    const [stored] = chat.server.roomFiles('lobby')
+    assert.equal(stored?.name, 'photo.jpg')
+    assert.equal(stored?.type, 'image/jpeg')
+    assert.equal(stored?.sha1, sha1(content))
+    assert.equal(stored?.from, 'sip:alice@example.test')
+    const to = join(dir, 'pulled.jpg')
+    const sink = new DiskFileSink(to)
+    let largest = 0
+    const pulled = await bob.pullFile('lobby', sha1(content), {
+      write(data) {
+        largest = Math.max(largest, data.length)
+        return sink.write(data)
+      },
+    })
+    await sink.close()
+    assert.deepEqual({ name: pulled.name, size: pulled.size, sha1: pulled.sha1 }, { name: 'photo.jpg', size: content.length, sha1: sha1(content) })
+    assert.ok((await readFile(to)).equals(content))
+    assert.ok(largest <= 2048, `the pull wrote pieces of at most one chunk (largest ${largest})`)
+  })
+
+  it('refuses a file over the limit with 413 and says why, storing nothing', async () => {
+    const before = chat.server.roomFiles('lobby').length
+    await assert.rejects(alice.sendFile(room, new Uint8Array(9 * 1024 * 1024), { name: 'huge.bin' }), (e: { code?: string; statusCode?: number }) => e.code === 'SEND_REJECTED' && e.statusCode === 413)
+    assert.equal(chat.server.roomFiles('lobby').length, before)
+  })
+
+  it('refuses a file that would pass the room quota with 413', async () => {
+    await assert.rejects(alice.sendFile(room, new Uint8Array(8 * 1024 * 1024), { name: 'quota.bin' }), (e: { statusCode?: number }) => e.statusCode === 413)
+  })
+
+  it('stores a name like ../../x inside the room folder', async () => {
+    await alice.sendFile(room, new TextEncoder().encode('x'), { name: '../../x' })
+    const stored = chat.server.roomFiles('lobby').at(-1)!
+    assert.equal(stored.name, '../../x', 'the name shown is the one sent')
+    assert.ok(resolve(stored.path).startsWith(resolve(dir, 'store') + '/'), stored.path)
+    assert.match(stored.path, /\/\d+-x$/)
+    assert.equal(sanitizeFileName('..\\..\\evil\u0000.sh'), 'evil.sh')
+    assert.equal(sanitizeFileName('...'), 'file')
+    const pulled = await bob.pullFile('lobby', stored.sha1)
+    assert.equal(new TextDecoder().decode(pulled.bytes), 'x')
+  })
+
+  it('answers 404 for a hash the room does not have, and 403 to someone not in the room', async () => {
+    await assert.rejects(bob.pullFile('lobby', '00'.repeat(20)), (e: { statusCode?: number }) => e.statusCode === 404)
+    const carol = await chat.participant('carol')
+    await assert.rejects(carol.sendFile(room, new Uint8Array(1), { name: 'a' }), (e: { statusCode?: number }) => e.statusCode === 403)
+  })
+
+  it('deletes the files with the room', async () => {
+    const folders = await readdir(join(dir, 'store'))
+    assert.ok(folders.length > 0)
+    await chat.server.deleteRoom('lobby')
+    assert.deepEqual(await readdir(join(dir, 'store')), [])
+    assert.deepEqual(chat.server.roomFiles('lobby'), [])
+  })
+})
