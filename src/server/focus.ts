@@ -36,6 +36,7 @@ import { acceptsDialog } from './dialog-request.ts'
 import { guarded, sendInDialog, type DialogLeg } from './in-dialog.ts'
 import { parseModerationRequest } from '../rooms/moderation.ts'
 import { markHistoryReplay } from '../rooms/history.ts'
+import { buildChatCpim, newMessageId } from '../rooms/chat-message.ts'
 import { CONFERENCE_INFO_TYPE, MODERATION_TYPE, mediaType } from '../rooms/content-types.ts'
 import type { MsrpEndpoint } from './msrp-endpoint.ts'
 import { fileOffer, type RoomFileTransfers } from './room-file-transfer.ts'
@@ -246,6 +247,22 @@ export class RoomFocus {
     await Promise.all(byes)
     await this.#deps.files?.store.removeRoom(room.uri) // files leave with the room
     return true
+  }
+
+  /**
+   * Tells a room that a file was stored (RFC 5547 push): a notice from the room itself (CPIM
+   * From = the room, rooms/system-notice.ts) naming the file, its size and type and the SHA-1 a
+   * participant pulls it by. Best effort: a participant that misses it finds the file in the
+   * store's list.
+   */
+  announceFile(room: ServerRoom, file: { name: string; type: string; size: number; sha1: string; from: string; number: number }): void {
+    const sender = room.findByUri(file.from)[0]?.nickname ?? file.from
+    const text = `${sender} shared file ${file.number}: ${file.name} (${file.size} bytes, ${file.type}), sha-1 ${file.sha1}`
+    const body = buildChatCpim({ from: room.uri, to: room.uri, contentType: 'text/plain;charset=utf-8', body: text, messageId: newMessageId(), now: new Date() })
+    for (const leg of this.#legs.values()) {
+      if (leg.room !== room || leg.leaving) continue
+      void leg.link.deliver(body, `${leg.participantId.slice(0, 8)}.f${file.number.toString(36)}`)
+    }
   }
 
   // ---- joining and leaving ---------------------------------------------------------------

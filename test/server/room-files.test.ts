@@ -44,6 +44,9 @@ describe('files in rooms', () => {
     assert.equal(stored?.type, 'image/jpeg')
     assert.equal(stored?.sha1, sha1(content))
     assert.equal(stored?.from, 'sip:alice@example.test')
+    await chat.settled()
+    const notices = bob.events.flatMap((e) => (e.type === 'notice' ? [e.text] : []))
+    assert.ok(notices.some((t) => t.startsWith(`alice shared file 1: photo.jpg (${content.length} bytes, image/jpeg), sha-1 ${sha1(content)}`)), notices.join(' | '))
     const to = join(dir, 'pulled.jpg')
     const sink = new DiskFileSink(to)
     let largest = 0
