@@ -37,6 +37,7 @@ import { guarded, sendInDialog, type DialogLeg } from './in-dialog.ts'
 import { parseModerationRequest } from '../rooms/moderation.ts'
 import { markHistoryReplay } from '../rooms/history.ts'
 import { buildChatCpim, newMessageId } from '../rooms/chat-message.ts'
+import { formatFileNotice } from '../rooms/file-notice.ts'
 import { CONFERENCE_INFO_TYPE, MODERATION_TYPE, mediaType } from '../rooms/content-types.ts'
 import type { MsrpEndpoint } from './msrp-endpoint.ts'
 import { fileOffer, type RoomFileTransfers } from './room-file-transfer.ts'
@@ -257,7 +258,7 @@ export class RoomFocus {
    */
   announceFile(room: ServerRoom, file: { name: string; type: string; size: number; sha1: string; from: string; number: number }): void {
     const sender = room.findByUri(file.from)[0]?.nickname ?? file.from
-    const text = `${sender} shared file ${file.number}: ${file.name} (${file.size} bytes, ${file.type}), sha-1 ${file.sha1}`
+    const text = formatFileNotice({ sender, number: file.number, name: file.name, size: file.size, type: file.type, sha1: file.sha1 })
     const body = buildChatCpim({ from: room.uri, to: room.uri, contentType: 'text/plain;charset=utf-8', body: text, messageId: newMessageId(), now: new Date() })
     for (const leg of this.#legs.values()) {
       if (leg.room !== room || leg.leaving) continue
