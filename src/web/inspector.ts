@@ -43,7 +43,10 @@ export class Inspector {
     pre.textContent = frame.text
     details.append(summary, pre)
     item.append(details)
+    const pane = this.#list.parentElement
+    const atBottom = pane === null || pane.scrollTop + pane.clientHeight >= pane.scrollHeight - 4
     this.#list.append(item)
+    if (pane !== null && atBottom) pane.scrollTop = pane.scrollHeight
     while (this.#list.childElementCount > MAX_FRAMES) this.#list.firstElementChild?.remove()
   }
 

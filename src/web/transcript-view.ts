@@ -35,7 +35,10 @@ export class TranscriptView {
       name.textContent = `${who}:`
       line.append(name)
     }
-    line.append(text)
+    const body = document.createElement('span')
+    body.className = 'text'
+    body.textContent = text
+    line.append(body)
     const atBottom = this.#log.scrollTop + this.#log.clientHeight >= this.#log.scrollHeight - 4
     this.#log.append(line)
     while (this.#log.childElementCount > MAX_LINES) this.#log.firstElementChild?.remove()
