@@ -139,7 +139,9 @@ test('two clients chat in a room over SIP and MSRP on WebSockets only', async ()
     const bobRoom = await bob.join('sip:lobby@example.test', { nickname: 'bob' })
     const leg = server.room('lobby')!.state.participants
     assert.equal(leg.size, 2)
-    const got = new Promise<BackendEvent>((resolve) => bob.subscribe((event) => event.type === 'message' && resolve(event)))
+    const got = new Promise<BackendEvent>((resolve) => bob.subscribe((event) => {
+      if (event.type === 'message') resolve(event)
+    }))
     await aliceRoom.send('hello over WebSocket')
     const event = await got
     assert.ok(event.type === 'message')
