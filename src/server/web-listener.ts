@@ -73,6 +73,7 @@ export class WebListener {
     http.headersTimeout = options.headerTimeoutMs
     http.requestTimeout = options.headerTimeoutMs
     await new Promise<void>((resolve, reject) => {
+      // Named as the SIP WS listener it also is (listen-failure.ts maps it to the port flag).
       const fail = (cause: NodeJS.ErrnoException): void => reject(listenError({ protocol: 'ws', host: options.host, port: options.port }, cause))
       http.once('error', fail)
       http.listen(options.port, options.host, () => {
