@@ -68,10 +68,14 @@ export class WebListener {
    * @throws TransportError `SIP_TRANSPORT_LISTEN_FAILED` naming the port (in use, not an address here...).
    */
   static async listen(options: WebListenerOptions): Promise<WebListener> {
-    const http = createServer()
+    // A request trickled in slowly is cut at the header timeout; Node checks that every
+    // `connectionsCheckingInterval`, so it is checked often enough for the timeout to hold.
+    const http = createServer({
+      headersTimeout: options.headerTimeoutMs,
+      requestTimeout: options.headerTimeoutMs,
+      connectionsCheckingInterval: Math.max(50, Math.min(1_000, Math.floor(options.headerTimeoutMs / 2))),
+    })
     http.maxConnections = options.maxConnections
-    http.headersTimeout = options.headerTimeoutMs
-    http.requestTimeout = options.headerTimeoutMs
     await new Promise<void>((resolve, reject) => {
       // Named as the SIP WS listener it also is (listen-failure.ts maps it to the port flag).
       const fail = (cause: NodeJS.ErrnoException): void => reject(listenError({ protocol: 'ws', host: options.host, port: options.port }, cause))

@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict'
 import { once } from 'node:events'
+import { connect } from 'node:net'
 import { after, before, describe, test } from 'node:test'
 import { WebSocket } from 'ws'
 import { SipChatBackend } from '../../src/chat/sip-chat-backend.ts'
@@ -111,6 +112,28 @@ describe('WebSocket upgrades on the web port', () => {
       await Promise.all(closed)
     } finally {
       await capped.close()
+    }
+  })
+})
+
+describe('slow and silent clients on the web port', () => {
+  test('a request whose headers trickle in is cut at the header timeout; a silent MSRP WebSocket at the unbound timeout', async () => {
+    const strict = await startChatServer({ domain: 'example.test', transport: { kind: 'sockets', host: '127.0.0.1', port: 0, wsPort: 0 }, limits: { headerTimeoutMs: 300, msrpUnboundTimeoutMs: 300 } })
+    try {
+      const port = strict.addresses.web!.port
+      const slow = connect(port, '127.0.0.1')
+      await once(slow, 'connect')
+      slow.write('GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n')
+      const answer: Buffer[] = []
+      slow.on('data', (d: Buffer) => answer.push(d))
+      await once(slow, 'close')
+      assert.match(Buffer.concat(answer).toString('latin1'), /^HTTP\/1\.1 408|^$/, 'closed (with a 408 at most), never served')
+      const silent = new WebSocket(`ws://127.0.0.1:${port}/`, 'msrp')
+      await once(silent, 'open')
+      await once(silent, 'close')
+      assert.equal(strict.transportStats().msrpConnections, 0)
+    } finally {
+      await strict.close()
     }
   })
 })
