@@ -64,7 +64,7 @@ function refreshRoster(): void {
 function startWhisper(p: Participant | undefined): void {
   whisperTo = p
   whisper.hidden = p === undefined
-  element('whisper-to').textContent = p === undefined ? '' : `Whispering to ${displayName(p)}`
+  element('whisper-to').textContent = p === undefined ? '' : `Whispering to ${displayName(p)} (Escape returns to the room)`
   message.focus()
 }
 element<HTMLButtonElement>('whisper-cancel').addEventListener('click', () => startWhisper(undefined))
@@ -135,6 +135,9 @@ function onEvent(event: BackendEvent): void {
 }
 
 async function join(user: string, roomName: string): Promise<void> {
+  // Kept in the form, to try again from there if this fails.
+  element<HTMLInputElement>('join-user').value = user
+  element<HTMLInputElement>('join-room').value = roomName
   joinForm.hidden = true
   chat.hidden = false
   setStatus(`Connecting as ${user}…`)
@@ -154,8 +157,16 @@ async function join(user: string, roomName: string): Promise<void> {
     refreshRoster()
     message.focus()
   } catch (error) {
-    transcript.add('error', '', `Could not join: ${error instanceof Error ? error.message : String(error)}`)
-    setStatus('Not connected')
+    // Back to the form, with the reason (a nickname taken, a room that does not exist ...).
+    const failed = backend
+    backend = undefined
+    room = undefined
+    // Stopped before the form comes back, so a new try does not overlap its unregistering.
+    await failed?.stop().catch(() => undefined)
+    chat.hidden = true
+    joinForm.hidden = false
+    setStatus(`Could not join: ${error instanceof Error ? error.message : String(error)}`)
+    element<HTMLInputElement>('join-user').focus()
   }
 }
 
@@ -193,6 +204,10 @@ message.addEventListener('input', () => {
   if (typingTimer === undefined) void room.sendComposing(true).catch(() => undefined)
   else clearTimeout(typingTimer)
   typingTimer = setTimeout(stopTyping, TYPING_IDLE_MS)
+})
+
+message.addEventListener('keydown', (event) => {
+  if (event.key === 'Escape' && whisperTo !== undefined) startWhisper(undefined)
 })
 
 compose.addEventListener('submit', (event) => {

@@ -85,12 +85,16 @@ describe('the chat page in Chromium', { skip: available.ok ? false : available.w
     await alice.close()
   })
 
-  test('without ?user the page asks for a name and joins on Enter', async () => {
+  test('a room that does not exist: the page says why and offers the form again; then joins on Enter', async () => {
     const page = await browser.newPage()
-    await page.goto(`${base}/`)
-    await page.getByRole('textbox', { name: 'Your name' }).fill('carol')
+    await page.goto(`${base}/?user=carol&room=nosuchroom`)
+    await page.getByRole('status').filter({ hasText: /Could not join: .*nosuchroom/ }).waitFor()
+    assert.ok(await page.getByRole('textbox', { name: 'Your name' }).isVisible())
+    await page.getByRole('textbox', { name: 'Room' }).fill('lobby')
     await page.getByRole('textbox', { name: 'Your name' }).press('Enter')
-    await page.getByRole('status').filter({ hasText: 'as carol' }).waitFor()
+    await page.getByRole('status').filter({ hasText: 'as carol' }).waitFor().catch(async (error: unknown) => {
+      throw new Error(`${String(error)}\nstatus: ${await page.getByRole('status').textContent()}`)
+    })
     await page.getByRole('textbox', { name: 'Message' }).fill('/help')
     await page.getByRole('textbox', { name: 'Message' }).press('Enter')
     await log(page).getByText(/I repeat what you say/).waitFor().catch(async (error: unknown) => {
