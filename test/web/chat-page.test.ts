@@ -72,6 +72,8 @@ describe('the chat page in Chromium', { skip: available.ok ? false : available.w
     await frames.getByText(/sent MSRP SEND \(CPIM\)/).first().waitFor()
     assert.match((await frames.textContent()) ?? '', /Content-Type: message\/cpim[\s\S]*hello/)
     assert.match((await frames.textContent()) ?? '', /sent SIP INVITE sip:lobby@/)
+    const summaries = await frames.locator('summary').allTextContents()
+    assert.ok(summaries.some((t) => /received MSRP SEND \(CPIM\)/.test(t)), `the inspector shows received SENDs too:\n${summaries.join('\n')}`)
 
     if (SCREENSHOTS !== undefined) {
       await alice.screenshot({ path: join(SCREENSHOTS, 'web-chat.png') })
