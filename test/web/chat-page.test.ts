@@ -38,7 +38,7 @@ describe('the chat page in Chromium', { skip: available.ok ? false : available.w
     const errors: string[] = []
     page.on('pageerror', (error) => errors.push(error.message))
     await page.goto(`${base}/?user=${user}&room=lobby`)
-    await page.getByRole('status').filter({ hasText: `as ${user}` }).waitFor()
+    await page.getByRole('status').filter({ hasText: new RegExp(`^In sip:lobby@\\S+ as ${user}$`) }).waitFor()
     assert.deepEqual(errors, [])
     return page
   }
@@ -94,7 +94,8 @@ describe('the chat page in Chromium', { skip: available.ok ? false : available.w
     assert.ok(await page.getByRole('textbox', { name: 'Your name' }).isVisible())
     await page.getByRole('textbox', { name: 'Room' }).fill('lobby')
     await page.getByRole('textbox', { name: 'Your name' }).press('Enter')
-    await page.getByRole('status').filter({ hasText: 'as carol' }).waitFor().catch(async (error: unknown) => {
+    // "In <room> as carol" once joined ("Connecting as carol…" comes first).
+    await page.getByRole('status').filter({ hasText: /^In sip:lobby@\S+ as carol$/ }).waitFor().catch(async (error: unknown) => {
       throw new Error(`${String(error)}\nstatus: ${await page.getByRole('status').textContent()}`)
     })
     await page.getByRole('textbox', { name: 'Message' }).fill('/help')
