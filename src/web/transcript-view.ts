@@ -29,6 +29,13 @@ export class TranscriptView {
     stamp.dateTime = time.toISOString()
     stamp.textContent = time.toTimeString().slice(0, 5)
     line.append(stamp)
+    if (kind === 'history') {
+      // Replayed from before we joined (RFC 7701 rooms may replay; msrp-bot's focus marks them).
+      const mark = document.createElement('span')
+      mark.className = 'badge'
+      mark.textContent = 'earlier'
+      line.append(mark, ' ')
+    }
     if (who !== '') {
       const name = document.createElement('span')
       name.className = 'who'

@@ -1,7 +1,7 @@
 /**
  * The browser chat page in a real browser (headless Chromium): `msrp-bot dev bots/echo.ts`
  * serves it; alice and bob chat with each other and with the echo bot, whisper, see the roster
- * change, and the inspector shows the MSRP SEND of a message. Set MSRP_BOT_WEB_SCREENSHOTS to
+ * change, see the room's history after a reload, and the inspector shows the MSRP SEND of a message. Set MSRP_BOT_WEB_SCREENSHOTS to
  * a folder to save screenshots of the page there (docs/ holds the ones the README shows).
  */
 import assert from 'node:assert/strict'
@@ -46,7 +46,7 @@ describe('the chat page in Chromium', { skip: available.ok ? false : available.w
   const log = (page: Page) => page.getByRole('log')
   const participants = (page: Page) => page.getByRole('list', { name: 'Participants' })
 
-  test('alice says hello to the echo bot and bob; bob sees it; the roster changes; whispers stay private', async () => {
+  test('alice says hello to the echo bot and bob; bob sees it; the roster changes; whispers stay private; history after a reload', async () => {
     const alice = await open('alice')
     await participants(alice).getByRole('button', { name: /echo.*bot/ }).waitFor()
     const bob = await open('bob')
@@ -84,10 +84,18 @@ describe('the chat page in Chromium', { skip: available.ok ? false : available.w
     // bob leaves: alice's roster loses him.
     await bob.close()
     await participants(alice).getByRole('button', { name: /^bob/ }).waitFor({ state: 'detached' })
+
+    // History after a reload: what was said while bob was away is replayed to him, marked.
+    await alice.getByRole('textbox', { name: 'Message' }).fill('while you were away')
+    await alice.getByRole('textbox', { name: 'Message' }).press('Enter')
+    await log(alice).getByText('you said: while you were away').waitFor()
+    const bobAgain = await open('bob')
+    await log(bobAgain).locator('p.history').filter({ hasText: 'alice:while you were away' }).waitFor()
+    await bobAgain.close()
     await alice.close()
   })
 
-  test('a room that does not exist: the page says why and offers the form again; then joins on Enter', async () => {
+  test('a room that does not exist: the page says why and offers the form again; then joins on Enter and shows the room\'s history', async () => {
     const page = await browser.newPage()
     await page.goto(`${base}/?user=carol&room=nosuchroom`)
     await page.getByRole('status').filter({ hasText: /Could not join: .*nosuchroom/ }).waitFor()
@@ -98,6 +106,10 @@ describe('the chat page in Chromium', { skip: available.ok ? false : available.w
     await page.getByRole('status').filter({ hasText: /^In sip:lobby@\S+ as carol$/ }).waitFor().catch(async (error: unknown) => {
       throw new Error(`${String(error)}\nstatus: ${await page.getByRole('status').textContent()}`)
     })
+    // The room's history: carol, new here, gets the earlier conversation replayed and marked.
+    const earlier = log(page).locator('p.history')
+    await earlier.filter({ hasText: 'you said: hello' }).waitFor()
+    assert.match((await earlier.first().textContent()) ?? '', /earlier/)
     await page.getByRole('textbox', { name: 'Message' }).fill('/help')
     await page.getByRole('textbox', { name: 'Message' }).press('Enter')
     await log(page).getByText(/I repeat what you say/).waitFor().catch(async (error: unknown) => {
