@@ -43,10 +43,11 @@ export class Inspector {
     pre.textContent = frame.text
     details.append(summary, pre)
     item.append(details)
-    const pane = this.#list.parentElement
-    const atBottom = pane === null || pane.scrollTop + pane.clientHeight >= pane.scrollHeight - 4
-    this.#list.append(item)
-    if (pane !== null && atBottom) pane.scrollTop = pane.scrollHeight
+    // Follows the newest frame unless the reader scrolled up to look at an older one.
+    const list = this.#list
+    const atBottom = list.scrollTop + list.clientHeight >= list.scrollHeight - 4
+    list.append(item)
+    if (atBottom) list.scrollTop = list.scrollHeight
     while (this.#list.childElementCount > MAX_FRAMES) this.#list.firstElementChild?.remove()
   }
 
