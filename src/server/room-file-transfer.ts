@@ -151,7 +151,7 @@ export class RoomFileTransfers {
   #answer(incoming: IncomingRequest, room: ServerRoom, media: MsrpMedia, file: { selector: NonNullable<MsrpMedia['file']>['selector'] }): MsrpFileSession | undefined {
     const { msrp, core, log } = this.#deps
     const sessionId = generateSessionId()
-    const localUri = msrp.uriFor(sessionId, media.transport === 'tls')
+    const localUri = msrp.uriFor(sessionId, media.transport === 'tls' ? 'tls' : 'tcp')
     const answer = createAnswer(incoming.message.body.toString('utf8'), {
       path: [localUri],
       acceptTypes: ['*'],
