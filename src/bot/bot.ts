@@ -577,7 +577,7 @@ export class Bot<C extends Context = Context> extends Composer<C> {
       return
     }
     let room: Room | undefined
-    if ('room' in event) {
+    if ('room' in event && event.room !== undefined) {
       room = this.joined.get(addressKey(event.room))
       if (room === undefined) {
         this.logger.warn({ type: event.type, room: event.room }, 'update for a room the bot is not in; ignored')
@@ -678,6 +678,9 @@ export class Bot<C extends Context = Context> extends Composer<C> {
     switch (event.type) {
       case 'direct':
         return sameAddress(event.sender.uri, this.uri)
+      case 'file':
+        // A room names who shared a file by nickname: the bot's own files come back announced.
+        return sameAddress(event.sender.uri, this.uri) || (room?.nickname !== undefined && event.sender.nickname === room.nickname)
       case 'message':
       case 'composing':
         return (
@@ -709,7 +712,7 @@ export class Bot<C extends Context = Context> extends Composer<C> {
         this.logger.warn({ err: error, room: handle.uri, code: errorCode(error) }, 'send failed')
       },
     })
-    const room = new Room(handle, queue, (r) => this.leave(r.uri))
+    const room = new Room(handle, queue, (r) => this.leave(r.uri), (file, options) => this.sendFile(handle.uri, file, options))
     // Removed or closed: held and queued sends fail now, even while a handler awaits one of them
     // (the 'room-closed' event itself reaches the bot only after that handler).
     handle.onClosed?.((reason) => queue.close(`room ${handle.uri} is gone (${reason})`, roomGoneError(handle.uri, reason)))

@@ -200,7 +200,7 @@ export class Context {
 
   /**
    * Sends a file (a path on disk, or bytes) to whoever sent this update, as an RFC 5547 push to
-   * their own address. Resolves when they confirmed every byte; `onProgress` reports as they do.
+   * their own address; for a file shared in a room, to the room. Resolves when they confirmed every byte; `onProgress` reports as they do.
    *
    * @example
    * ```ts
@@ -211,6 +211,8 @@ export class Context {
    * ```
    */
   replyWithFile(file: FileInput, options: FileMeta & SendFileOptions = {}): Promise<FileReceipt> {
+    // A file shared in a room is answered in the room, as `reply` answers there.
+    if (this.kind === 'file' && this.room !== undefined) return this.room.sendFile(file, options)
     const to = this.sender?.uri ?? this.participant?.uri
     if (to === undefined) throw new NoRecipientError(`ctx.replyWithFile() needs a person to send to, but this '${this.kind}' update has none`)
     if (this.#sendFile === undefined) throw new NoRecipientError('ctx.replyWithFile() needs a backend that sends files (sendFile)')

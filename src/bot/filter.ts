@@ -73,8 +73,8 @@ export interface FilterShapes {
   'direct:text': Omit<MessageFields, 'room'> & { kind: 'direct'; room: undefined; direct: DirectAddress; body: string }
   /** A direct message with non-text content. */
   'direct:media': Omit<MessageFields, 'room'> & { kind: 'direct'; room: undefined; direct: DirectAddress; body: Uint8Array }
-  /** A file sent to the bot's own address (RFC 5547); `ctx.file` downloads it. */
-  file: { kind: 'file'; room: undefined; sender: Sender; file: BotFile }
+  /** A file sent to the bot's own address, or shared in one of its rooms (`ctx.room` set) (RFC 5547); `ctx.file` downloads it. */
+  file: { kind: 'file'; sender: Sender; file: BotFile }
   /** A 1:1 session ended (BYE either way, or its connection was lost). */
   'direct-closed': { kind: 'direct-closed'; room: undefined; direct: DirectAddress }
   /** The backend lost its connection. */

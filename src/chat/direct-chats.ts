@@ -21,7 +21,8 @@ import type { DirectAddress, DirectChatHandle, DirectEvent, DirectClosedEvent, O
 import { SendError } from './backend-errors.ts'
 import { DIRECT_ACCEPT_TYPES, decodeDirect, encodeDirect } from './direct-content.ts'
 import { DirectSession, type DirectHost } from './direct-session.ts'
-import { DirectFileOffer, offersFile, pullFile, pushFile } from './direct-file.ts'
+import { DirectFileOffer, offersFile, pullFile, pushFile, RoomFileOffer } from './direct-file.ts'
+import type { AnnouncedFile } from '../rooms/file-notice.ts'
 import type { FileEvent, FileReceipt, FileSink, OutgoingFileContent, SendFileOptions } from './file-contract.ts'
 import type { MsrpAcceptor } from './msrp-acceptor.ts'
 import type { ChatLogger } from './room-client.ts'
@@ -157,6 +158,11 @@ export class DirectChats {
   /** Pulls a file by hash (RFC 5547 §8.3, see direct-file.ts). */
   async pullFile(target: string, sha1: string, sink: FileSink, options?: Parameters<typeof pullFile>[4]): ReturnType<typeof pullFile> {
     return this.#host.track(pullFile(this.#host, target, sha1, sink, options))
+  }
+
+  /** The 'file' event for a file a room announced (pulled from the room when received). */
+  roomFile(room: string, file: AnnouncedFile): FileEvent {
+    return { type: 'file', room, sender: { uri: room, nickname: file.sender }, file: new RoomFileOffer(this.#host, room, file) }
   }
 
   /** A file offered to the bot (RFC 5547 push): handed up; the bot receives or declines it. */

@@ -214,3 +214,32 @@ export async function pullFile(
     if (sip.state !== 'terminated' && sip.state !== 'terminating') await sip.bye().catch(() => undefined)
   }
 }
+
+/** A file a room announced (rooms/file-notice.ts): receiving it pulls it from the room by its SHA-1. */
+export class RoomFileOffer implements IncomingFile {
+  readonly info: FileInfo
+  readonly #host: DirectHost
+  readonly #room: string
+  #answered = false
+
+  constructor(host: DirectHost, room: string, file: { name: string; type: string; size: number; sha1: string }) {
+    this.#host = host
+    this.#room = room
+    this.info = { name: file.name, type: file.type, size: file.size, sha1: file.sha1 }
+  }
+
+  get answered(): boolean {
+    return this.#answered
+  }
+
+  /** Nothing to refuse: the file stays in the room for whoever wants it. */
+  decline(): void {
+    this.#answered = true
+  }
+
+  async receive(sink: FileSink, options: { maxBytes?: number } = {}): Promise<ReceivedFileInfo> {
+    this.#answered = true
+    const file = await pullFile(this.#host, this.#room, this.info.sha1!, sink, options)
+    return { size: file.size, sha1: file.sha1 }
+  }
+}

@@ -41,9 +41,15 @@ export interface IncomingFile {
   readonly answered: boolean
 }
 
-/** A file offered to the bot directly (an INVITE to its own address with a file-selector). */
+/**
+ * A file for the bot: offered directly (an INVITE to its own address with a file-selector; no
+ * `room`), or shared in one of its rooms (the room announced it; `room` is set, and receiving
+ * it pulls it from the room, RFC 5547 §8.3).
+ */
 export interface FileEvent {
   readonly type: 'file'
+  /** Present only for a file shared in a room. */
+  readonly room?: string
   /** Who offers it (the SIP From identity): the same shape as a message's sender. */
   readonly sender: { readonly uri: string; readonly nickname: string | undefined }
   readonly file: IncomingFile

@@ -18,6 +18,7 @@
  *
  * @module
  */
+import { parseFileNotice } from '../rooms/file-notice.ts'
 import type { FileReceipt, FileSink, OutgoingFileContent, ReceivedFileInfo, SendFileOptions } from './file-contract.ts'
 import type { Sha1 } from '../msrp/sha1.ts'
 import { debugLog } from '../debug-log.ts'
@@ -599,6 +600,9 @@ export class SipChatBackend implements ChatBackend {
   #emit(event: BackendEvent): void {
     this.#activity++
     this.#queue.push(event)
+    // A file the room announced (rooms/file-notice.ts) is also a 'file' event, pulled on demand.
+    const shared = event.type === 'notice' && this.#direct !== undefined ? parseFileNotice(event.text) : undefined
+    if (shared !== undefined && event.type === 'notice') this.#queue.push(this.#direct!.roomFile(event.room, shared))
     if (!this.#pumping) void this.#pump()
   }
 

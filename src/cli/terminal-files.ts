@@ -44,7 +44,7 @@ export class TerminalFiles {
       if (file !== undefined) this.#remember({ kind: 'room', file })
       return undefined
     }
-    if (event.type === 'file') {
+    if (event.type === 'file' && event.room === undefined) {
       this.#remember({ kind: 'offer', name: event.file.info.name, size: event.file.info.size, from: event.sender.uri, offer: event.file })
       return `* ${event.sender.nickname ?? event.sender.uri} offers you ${event.file.info.name} (${event.file.info.size} bytes): /get ${this.#known.length} to save it`
     }

@@ -36,7 +36,8 @@ export class ParticipantFiles {
 
   /** Takes a file offered in `event` (in the background; waiters hear of it once it is whole). */
   onEvent(event: BackendEvent): void {
-    if (event.type !== 'file') return
+    // Files shared in a room stay there until pulled (pullFile); only files sent to it are taken.
+    if (event.type !== 'file' || event.room !== undefined) return
     const sink = new BufferSink(TEST_FILE_MAX_BYTES)
     event.file.receive(sink, { maxBytes: TEST_FILE_MAX_BYTES }).then(
       (done) => {

@@ -98,3 +98,39 @@ describe('files in rooms', () => {
     assert.deepEqual(chat.server.roomFiles('lobby'), [])
   })
 })
+
+describe('files in a bot\'s rooms', () => {
+  let dir: string
+  let chat: TestChat
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'room-bot-files-'))
+    chat = await createTestChat({ rooms: ['lobby'], files: { dir } })
+  })
+
+  after(async () => {
+    await chat.close()
+    await rm(dir, { recursive: true, force: true })
+  })
+
+  it('a file shared in the room reaches bot.on(\'file\') with ctx.room; replyWithFile shares the answer in the room, once', async () => {
+    const bot = chat.createBot({ uri: 'sip:counter@example.test' })
+    const seen: string[] = []
+    bot.on('file', async (ctx) => {
+      seen.push(`${ctx.room?.uri} ${ctx.file.name} ${ctx.sender.nickname}`)
+      const text = new TextDecoder().decode(await ctx.file.download())
+      await ctx.replyWithFile(new TextEncoder().encode(`${text.split('\n').length} lines`), { name: `${ctx.file.name}.count` })
+    })
+    await bot.start()
+    await bot.join(chat.roomUri('lobby'), { nickname: 'counter' })
+    const alice = await chat.participant('alice')
+    await alice.join('lobby')
+    await alice.sendFile(alice.room!.uri, new TextEncoder().encode('a\nb\nc'), { name: 'abc.txt' })
+    await chat.settled()
+    assert.deepEqual(seen, ['sip:lobby@example.test abc.txt alice'], 'the bot does not answer its own file')
+    const files = chat.server.roomFiles('lobby')
+    assert.deepEqual(files.map((f) => `${f.name} from ${f.from}`), ['abc.txt from sip:alice@example.test', 'abc.txt.count from sip:counter@example.test'])
+    const pulled = await alice.pullFile('lobby', files[1]!.sha1)
+    assert.equal(new TextDecoder().decode(pulled.bytes), '3 lines')
+  })
+})
