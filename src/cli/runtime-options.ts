@@ -70,6 +70,8 @@ export interface ServerOptions {
   readonly maxAutoRooms?: number | undefined
   /** Keep the history of a room created on demand for when it is created again (default: drop it). */
   readonly autoRoomHistory?: 'keep' | 'drop' | undefined
+  /** Files in rooms (RFC 5547): the storage folder and limits; undefined: rooms take no files. */
+  readonly files?: { readonly dir: string; readonly maxFileBytes?: number; readonly maxRoomBytes?: number } | undefined
 }
 
 /** `msrp-bot dev`: a local server with the given bots in its rooms, for development. */

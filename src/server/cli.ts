@@ -5,6 +5,7 @@
  * @module
  */
 
+import type { RoomFileOptions } from './room-files.ts'
 import { startChatServer } from './chat-server.ts'
 import type { ChatServerLogger } from './options.ts'
 import type { DigestAlgorithm } from '../digest/index.ts'
@@ -42,6 +43,8 @@ export interface ChatServerCliOptions {
   maxAutoRooms?: number
   /** What happens to a room created on demand's history when it is removed (default `drop`). */
   autoRoomHistory?: 'keep' | 'drop'
+  /** Files in rooms (RFC 5547): the storage folder and limits; without it rooms take no files. */
+  files?: RoomFileOptions
   /** Where the `ready` line and logs go (default: stdout / stderr). */
   out?: (line: string) => void
   logger?: ChatServerLogger
@@ -75,6 +78,7 @@ export async function runChatServerCli(opts: ChatServerCliOptions): Promise<void
     ...(opts.msrpDial === undefined ? {} : { msrpDial: opts.msrpDial }),
     ...(opts.history === undefined ? {} : { history: opts.history }),
     ...(opts.historyBytes === undefined ? {} : { historyBytes: opts.historyBytes }),
+    ...(opts.files === undefined ? {} : { files: opts.files }),
     // Rooms created on demand get the same moderators as the named ones.
     ...(opts.autoCreate === true ? { autoCreateRooms: { moderators: opts.moderators ?? [] } } : {}),
     ...(opts.maxAutoRooms === undefined && opts.autoRoomHistory === undefined
