@@ -145,7 +145,7 @@ export class ChatServer {
     this.#files =
       fileStore === undefined
         ? undefined
-        : { store: fileStore, transfers: new RoomFileTransfers({ core: sip.core, msrp, store: fileStore, log: this.#log, contactFor: (incoming, user) => this.#contactFor(incoming, user), stored: (room, file) => this.focus.announceFile(room, file) }) }
+        : { store: fileStore, transfers: new RoomFileTransfers({ core: sip.core, msrp, store: fileStore, log: this.#log, clock, bindTimeoutMs: options.msrpBindTimeoutMs ?? 30_000, contactFor: (incoming, user) => this.#contactFor(incoming, user), stored: (room, file) => this.focus.announceFile(room, file) }) }
     this.focus = new RoomFocus({
       files: this.#files,
       core: sip.core,

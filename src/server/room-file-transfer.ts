@@ -10,6 +10,7 @@
  *
  * @module
  */
+import type { Clock } from '../clock.ts'
 import type { MsrpBotError } from '../errors.ts'
 import { MsrpFileSession } from '../msrp/file-session.ts'
 import { DiskFileSink, diskFileSource } from '../msrp/node-file-io.ts'
@@ -33,6 +34,13 @@ export interface RoomFileDeps {
   readonly msrp: MsrpEndpoint
   readonly store: RoomFileStore
   readonly log: ChatServerLogger
+  readonly clock: Clock
+  /** How long a participant has to connect and bind a file session before it is dropped. */
+  readonly bindTimeoutMs: number
+  /** Transfers at once, in all rooms (default 64); more get 503. */
+  readonly maxTransfers?: number
+  /** Transfers at once per identity (default 4); more get 486. */
+  readonly maxTransfersPerIdentity?: number
   /** The Contact for a dialog of `roomUser`. */
   contactFor(incoming: IncomingRequest, roomUser: string | undefined): string
   /** A file was stored in a room (announce it). */
@@ -59,6 +67,7 @@ function warning(text: string): [string, string] {
 export class RoomFileTransfers {
   readonly #deps: RoomFileDeps
   readonly #sessions = new Set<MsrpFileSession>()
+  readonly #perIdentity = new Map<string, number>()
 
   constructor(deps: RoomFileDeps) {
     this.#deps = deps
@@ -70,9 +79,21 @@ export class RoomFileTransfers {
       incoming.respond(403, { reason: 'Forbidden', headers: [warning('join the room before sharing or fetching its files')] })
       return
     }
+    if (media.direction !== 'sendonly' && media.direction !== 'recvonly') {
+      incoming.respond(488, { headers: [warning('a file transfer offer is a=sendonly (push) or a=recvonly (pull), RFC 5547 §8')] })
+      return
+    }
+    // Bounded: transfers at once, in all and per identity.
+    if (this.#sessions.size >= (this.#deps.maxTransfers ?? 64)) {
+      incoming.respond(503, { headers: [['Retry-After', '10'], warning('too many file transfers at once; try again shortly')] })
+      return
+    }
+    if ((this.#perIdentity.get(identity) ?? 0) >= (this.#deps.maxTransfersPerIdentity ?? 4)) {
+      incoming.respond(486, { headers: [warning('you have too many file transfers going; wait for one to finish')] })
+      return
+    }
     if (media.direction === 'sendonly') void this.#push(incoming, identity, room, media)
-    else if (media.direction === 'recvonly') this.#pull(incoming, room, media)
-    else incoming.respond(488, { headers: [warning('a file transfer offer is a=sendonly (push) or a=recvonly (pull), RFC 5547 §8')] })
+    else this.#pull(incoming, identity, room, media)
   }
 
   /** Closes every transfer in progress. */
@@ -96,7 +117,7 @@ export class RoomFileTransfers {
       return
     }
     const sink = new DiskFileSink(reservation.partPath)
-    const session = this.#answer(incoming, room, media, { selector })
+    const session = this.#answer(incoming, identity, room, media, { selector })
     if (session === undefined) {
       await sink.close().catch(() => undefined)
       await reservation.abandon()
@@ -127,7 +148,7 @@ export class RoomFileTransfers {
     }
   }
 
-  #pull(incoming: IncomingRequest, room: ServerRoom, media: MsrpMedia): void {
+  #pull(incoming: IncomingRequest, identity: string, room: ServerRoom, media: MsrpMedia): void {
     const hash = media.file!.selector.hash
     const file = hash?.algorithm === 'sha-1' ? this.#deps.store.find(room.uri, hash.value) : undefined
     if (file === undefined) {
@@ -135,7 +156,7 @@ export class RoomFileTransfers {
       return
     }
     const selector = { name: file.name, type: file.type, size: file.size, hash: { algorithm: 'sha-1', value: file.sha1 } }
-    const session = this.#answer(incoming, room, media, { selector })
+    const session = this.#answer(incoming, identity, room, media, { selector })
     if (session === undefined) return
     const range = media.file?.range
     void session
@@ -148,7 +169,7 @@ export class RoomFileTransfers {
   }
 
   /** Answers the offer (passive, the direction mirrored) and opens the file session; undefined when refused. */
-  #answer(incoming: IncomingRequest, room: ServerRoom, media: MsrpMedia, file: { selector: NonNullable<MsrpMedia['file']>['selector'] }): MsrpFileSession | undefined {
+  #answer(incoming: IncomingRequest, identity: string, room: ServerRoom, media: MsrpMedia, file: { selector: NonNullable<MsrpMedia['file']>['selector'] }): MsrpFileSession | undefined {
     const { msrp, core, log } = this.#deps
     const sessionId = generateSessionId()
     const localUri = msrp.uriFor(sessionId, media.transport === 'tls' ? 'tls' : 'tcp')
@@ -164,7 +185,23 @@ export class RoomFileTransfers {
     }
     const session = new MsrpFileSession({ localUri, remotePath: answer.remote.path.map((p) => parseMsrpUri(p)), listener: msrp.listener })
     this.#sessions.add(session)
-    session.once('close', () => this.#sessions.delete(session))
+    this.#perIdentity.set(identity, (this.#perIdentity.get(identity) ?? 0) + 1)
+    // RFC 4975 §5.4: the participant connects and binds; one that never does is dropped.
+    const bindTimer = this.#deps.clock.setTimeout(() => {
+      this.#deps.log.info(`${identity} did not open the MSRP connection of a file transfer in ${room.uri} within ${this.#deps.bindTimeoutMs} ms`)
+      void session.close()
+    }, this.#deps.bindTimeoutMs)
+    session.opened().then(
+      () => this.#deps.clock.clearTimeout(bindTimer),
+      () => this.#deps.clock.clearTimeout(bindTimer),
+    )
+    session.once('close', () => {
+      this.#deps.clock.clearTimeout(bindTimer)
+      this.#sessions.delete(session)
+      const left = (this.#perIdentity.get(identity) ?? 1) - 1
+      if (left <= 0) this.#perIdentity.delete(identity)
+      else this.#perIdentity.set(identity, left)
+    })
     const roomUser = /^sips?:([^@;?]+)@/i.exec(room.uri)?.[1]
     const contact = `${this.#deps.contactFor(incoming, roomUser)};isfocus`
     core.createUasDialog(

@@ -134,3 +134,45 @@ describe('files in a bot\'s rooms', () => {
     assert.equal(new TextDecoder().decode(pulled.bytes), '3 lines')
   })
 })
+
+describe('file transfer bounds in rooms', () => {
+  let dir: string
+  let chat: TestChat
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'room-file-bounds-'))
+    chat = await createTestChat({ rooms: ['lobby'], files: { dir } })
+  })
+
+  after(async () => {
+    await chat.close()
+    await rm(dir, { recursive: true, force: true })
+  })
+
+  it('lets one participant run at most 4 transfers at once (486 for the fifth)', async () => {
+    const alice = await chat.participant('alice')
+    await alice.join('lobby')
+    let release!: () => void
+    const gate = new Promise<void>((resolve) => (release = resolve))
+    const started: Array<() => void> = []
+    const running = Array.from({ length: 4 }, () => new Promise<void>((resolve) => started.push(resolve)))
+    const stalled = {
+      name: 'slow.bin',
+      type: 'application/octet-stream',
+      size: 10_000,
+      sha1: '00'.repeat(20),
+      source: async function* () {
+        started.shift()?.() // the transfer is up: the room answered and the connection is bound
+        yield new Uint8Array(100)
+        await gate // the rest never comes until released
+      },
+    }
+    const first = Array.from({ length: 4 }, () => alice.backend.sendFile(alice.room!.uri, stalled))
+    for (const f of first) f.catch(() => undefined)
+    await Promise.all(running)
+    await assert.rejects(alice.backend.sendFile(alice.room!.uri, stalled), (e: { statusCode?: number }) => e.statusCode === 486)
+    release()
+    for (const f of first) await assert.rejects(f, { code: 'SEND_DISCONNECTED' })
+    assert.deepEqual(chat.server.roomFiles('lobby'), [], 'nothing half-sent is stored')
+  })
+})
