@@ -10,7 +10,7 @@
 
 import { parseCpim } from '../cpim/parser.ts'
 import { buildFullRoster, buildPartialRoster } from '../conference/documents.ts'
-import { generateSessionId } from '../msrp/session.ts'
+import { generateSessionId, type IncomingMsrpMessage } from '../msrp/session.ts'
 import { formatMsrpUri, parseMsrpUri } from '../msrp/uri.ts'
 import { serializeUri, type SipUri } from '../sip/uri.ts'
 import { createAnswer } from '../sdp/offer-answer.ts'
@@ -108,8 +108,8 @@ class LegEvents implements LinkHandlers {
     return this.#focus.maxMessageBytes(this.#room)
   }
 
-  message(body: Buffer, size: number): Promise<LinkVerdict> {
-    return this.leg === undefined ? Promise.resolve({ status: 481 }) : this.#focus.relay(this.leg, body, size)
+  message(message: IncomingMsrpMessage): Promise<LinkVerdict> {
+    return this.leg === undefined ? Promise.resolve({ status: 481 }) : this.#focus.relay(this.leg, message.body, message.body.length)
   }
 
   nickname(nickname: string | undefined): LinkVerdict {
@@ -317,7 +317,7 @@ export class RoomFocus {
   }
 
   async #dial(leg: Leg): Promise<void> {
-    const first = leg.link.remotePath[0]
+    const first = leg.link.remotePath?.[0]
     try {
       if (first === undefined) throw new Error('empty a=path')
       const connection = await this.#deps.msrp.connect(formatMsrpUri(first))
@@ -364,7 +364,7 @@ export class RoomFocus {
       await leg.link.settle()
     }
     this.#deps.msrp.listener.unregister(leg.link.id)
-    leg.link.close()
+    void leg.link.close()
     if (reason !== 'kicked' && this.#deps.store.getRoom(leg.room.uri) !== undefined) leg.room.leave(leg.participantId, reason)
     this.#deps.log.info(`${leg.identity} left ${leg.room.uri} (${reason})`)
     if (bye !== undefined) await sendInDialog(this.#deps.core, leg, 'BYE', this.#deps.byeReasons === false ? {} : { headers: [['Reason', BYE_REASONS[bye]]] }, this.#deps.log)
