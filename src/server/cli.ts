@@ -6,7 +6,7 @@
  */
 
 import { startChatServer } from './chat-server.ts'
-import type { ChatServerLogger } from './options.ts'
+import type { ChatServerLogger, ChatServerOptions } from './options.ts'
 import type { DigestAlgorithm } from '../digest/index.ts'
 
 /** Options of {@link runChatServerCli}. */
@@ -43,6 +43,30 @@ export interface ChatServerCliOptions {
 }
 
 /**
+ * The {@link startChatServer} options for command-line settings: sockets on `host`, every
+ * room moderated by `moderators`. The one place where such settings become server options
+ * (`msrp-bot server` and `msrp-bot dev` both start their server with it).
+ *
+ * @example
+ * ```ts
+ * const server = await startChatServer(chatServerOptionsFromCli({ host: '127.0.0.1', port: 0, domain: 'localhost', rooms: ['lobby'] }))
+ * ```
+ */
+export function chatServerOptionsFromCli(opts: Omit<ChatServerCliOptions, 'out' | 'signal'>): ChatServerOptions {
+  return {
+    domain: opts.domain,
+    rooms: Object.fromEntries(opts.rooms.map((room) => [room, { moderators: [...(opts.moderators ?? [])] }])),
+    ...(opts.users === undefined ? {} : { users: opts.users }),
+    ...(opts.digestAlgorithms === undefined ? {} : { digestAlgorithms: opts.digestAlgorithms }),
+    ...(opts.trustedProxies === undefined ? {} : { trustedProxies: opts.trustedProxies }),
+    ...(opts.allowGuests === undefined ? {} : { allowGuests: opts.allowGuests }),
+    ...(opts.logger === undefined ? {} : { logger: opts.logger }),
+    transport: { kind: 'sockets', host: opts.host, port: opts.port, ...(opts.advertise === undefined ? {} : { advertise: opts.advertise }), ...(opts.wsPort === undefined ? {} : { wsPort: opts.wsPort }), ...(opts.msrpPort === undefined ? {} : { msrpPort: opts.msrpPort }), ...(opts.tls === undefined ? {} : { tls: opts.tls }) },
+    ...(opts.msrpDial === undefined ? {} : { msrpDial: opts.msrpDial }),
+  }
+}
+
+/**
  * Starts the server on sockets, prints one line containing `ready` with the addresses, and
  * resolves once it stopped after `signal` aborted.
  *
@@ -53,17 +77,7 @@ export interface ChatServerCliOptions {
  */
 export async function runChatServerCli(opts: ChatServerCliOptions): Promise<void> {
   const out = opts.out ?? ((line: string) => console.log(line))
-  const server = await startChatServer({
-    domain: opts.domain,
-    rooms: Object.fromEntries(opts.rooms.map((room) => [room, { moderators: opts.moderators ?? [] }])),
-    ...(opts.users === undefined ? {} : { users: opts.users }),
-    ...(opts.digestAlgorithms === undefined ? {} : { digestAlgorithms: opts.digestAlgorithms }),
-    ...(opts.trustedProxies === undefined ? {} : { trustedProxies: opts.trustedProxies }),
-    ...(opts.allowGuests === undefined ? {} : { allowGuests: opts.allowGuests }),
-    ...(opts.logger === undefined ? {} : { logger: opts.logger }),
-    transport: { kind: 'sockets', host: opts.host, port: opts.port, ...(opts.advertise === undefined ? {} : { advertise: opts.advertise }), ...(opts.wsPort === undefined ? {} : { wsPort: opts.wsPort }), ...(opts.msrpPort === undefined ? {} : { msrpPort: opts.msrpPort }), ...(opts.tls === undefined ? {} : { tls: opts.tls }) },
-    ...(opts.msrpDial === undefined ? {} : { msrpDial: opts.msrpDial }),
-  })
+  const server = await startChatServer(chatServerOptionsFromCli(opts))
   const sip = server.addresses.sip.map((a) => `${a.transport}://${a.host}:${a.port}`).join(' ')
   const rooms = server.rooms.list().map((r) => r.uri).join(' ')
   out(`msrp-bot chat server ready: sip ${sip} msrp tcp://${server.addresses.msrp.host}:${server.addresses.msrp.port}${opts.tls === undefined ? '' : ` (and tls)`} domain ${server.domain} rooms ${rooms || '(none)'}${server.addresses.advertise === opts.host ? '' : ` advertised as ${server.addresses.advertise}`}`)
