@@ -542,32 +542,31 @@ export class Bot<C extends Context = Context> extends Composer<C> {
         `backend ${event.state}`,
       )
     }
+    // What the room replayed is the room's history, the bot's own earlier messages included.
+    const replayed = event.type === 'message' && event.history === true && !event.private
+    if (replayed && room !== undefined) room.recordHistory(event)
     try {
       if (this.config.ignoreSelf && this.isSelf(event, room)) {
         this.logger.trace({ type: event.type }, 'own update ignored (ignoreSelf)')
         return
       }
-      if (this.config.ignoreHistory && event.type === 'message' && event.history === true) {
-        this.logger.debug({ room: event.room, sender: event.sender.uri, sent: event.timestamp.toISOString() }, 'message from before the bot joined ignored (ignoreHistory)')
-        return
-      }
-      if (event.type === 'message' && !event.private && room !== undefined && !this.mayAnswer(event.sender.uri, room)) return
+      if (event.type === 'message' && !event.private && !replayed && room !== undefined && !this.mayAnswer(event.sender.uri, room)) return
       let ctx: C
       try {
-        ctx = new this.makeContext({ update: event, me: { uri: this.uri }, room, clock: this.clock })
+        ctx = new this.makeContext({ update: event, me: { uri: this.uri }, room, clock: this.clock, historyAsMessages: !this.config.ignoreHistory })
       } catch (error) {
         this.metrics.increment('handlerErrors')
         this.logger.error({ err: error, type: event.type }, 'the context constructor threw; update dropped')
         return
       }
-      if (event.type === 'message') this.metrics.increment('messagesIn')
+      if (event.type === 'message' && !replayed) this.metrics.increment('messagesIn')
       const sentBefore = room?.publicSends ?? 0
       try {
         await run(this.middleware(), ctx)
       } catch (error) {
         await this.reportError(error, ctx)
       }
-      if (event.type === 'message' && !event.private && room !== undefined && room.publicSends > sentBefore) {
+      if (event.type === 'message' && !event.private && !replayed && room !== undefined && room.publicSends > sentBefore) {
         this.loopGuard?.answered(addressKey(room.uri), addressKey(event.sender.uri), this.clock.now())
       }
     } finally {

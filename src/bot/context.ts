@@ -19,10 +19,14 @@ import type { Room } from './room.ts'
 import { systemClock } from '../clock.ts'
 import type { Clock } from '../clock.ts'
 
-/** What kind of update a context carries. 'message' is public in a room, 'private' is not. */
+/**
+ * What kind of update a context carries. 'message' is public in a room, 'private' is not;
+ * 'history' is a public message the room replayed from before the bot joined.
+ */
 export type UpdateKind =
   | 'message'
   | 'private'
+  | 'history'
   | 'notice'
   | 'join'
   | 'leave'
@@ -54,6 +58,11 @@ export interface ContextSource {
   readonly room: Room | undefined
   /** The bot's clock (default: the system clock). */
   readonly clock?: Clock | undefined
+  /**
+   * Replayed history reaches handlers as 'message' updates (with `isHistory`), not as
+   * 'history' ones: the bot's `ignoreHistory: false`.
+   */
+  readonly historyAsMessages?: boolean | undefined
 }
 
 /** A constructor for a custom context class (`class MyContext extends Context { ... }`). */
@@ -87,8 +96,8 @@ export class Context {
   /** True for a private message or private composing indication. */
   readonly isPrivate: boolean
   /**
-   * True for a message the room replayed from before the bot joined (its history); such
-   * messages reach handlers only with `ignoreHistory: false`.
+   * True for a message the room replayed from before the bot joined (its history): a
+   * 'history' update, or a 'message' one with `ignoreHistory: false`.
    */
   readonly isHistory: boolean
   /** Who sent the message or composing indication. */
@@ -139,7 +148,7 @@ export class Context {
     this.room = source.room
     this.match = undefined
     this.command = undefined
-    this.kind = u.type === 'message' ? (u.private ? 'private' : 'message') : u.type
+    this.kind = u.type === 'message' ? (u.private ? 'private' : u.history === true && source.historyAsMessages !== true ? 'history' : 'message') : u.type
     this.isPrivate = (u.type === 'message' || u.type === 'composing') && u.private
     this.isHistory = u.type === 'message' && u.history === true
     this.sender = u.type === 'message' || u.type === 'composing' ? u.sender : undefined

@@ -27,6 +27,15 @@ export interface FilterShapes {
   'message:text': MessageFields & { kind: 'message'; isPrivate: false; body: string }
   /** A public message with non-text content (`body` is bytes, `text` is ''). */
   'message:media': MessageFields & { kind: 'message'; isPrivate: false; body: Uint8Array }
+  /**
+   * A public message the room replayed from before the bot joined (its history: the msrp-bot
+   * server marks replays, SylkServer's are told by their age). Never a 'message'.
+   */
+  history: MessageFields & { kind: 'history'; isPrivate: false; isHistory: true }
+  /** A replayed message with `text/*` content and non-empty text. */
+  'history:text': MessageFields & { kind: 'history'; isPrivate: false; isHistory: true; body: string }
+  /** A replayed message with non-text content. */
+  'history:media': MessageFields & { kind: 'history'; isPrivate: false; isHistory: true; body: Uint8Array }
   /** A private message to the bot in a room. */
   private: MessageFields & { kind: 'private'; isPrivate: true }
   /** A private message with `text/*` content and non-empty text. */
@@ -95,6 +104,9 @@ const PREDICATES: { [Q in FilterQuery]: (ctx: Context) => boolean } = {
   message: (ctx) => isMessage(ctx) && inRoom(ctx),
   'message:text': (ctx) => isMessage(ctx) && inRoom(ctx) && hasText(ctx),
   'message:media': (ctx) => isMessage(ctx) && inRoom(ctx) && isMedia(ctx),
+  history: (ctx) => ctx.kind === 'history' && inRoom(ctx),
+  'history:text': (ctx) => ctx.kind === 'history' && inRoom(ctx) && hasText(ctx),
+  'history:media': (ctx) => ctx.kind === 'history' && inRoom(ctx) && isMedia(ctx),
   private: (ctx) => isPrivate(ctx) && inRoom(ctx),
   'private:text': (ctx) => isPrivate(ctx) && inRoom(ctx) && hasText(ctx),
   'private:media': (ctx) => isPrivate(ctx) && inRoom(ctx) && isMedia(ctx),

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { OutgoingContent, Participant, RoomHandle, SendReceipt } from '../chat/backend.ts'
+import type { MessageEvent, OutgoingContent, Participant, RoomHandle, SendReceipt, Sender } from '../chat/backend.ts'
 import { ParticipantNotFoundError } from '../chat/backend-errors.ts'
 import { isSipUri, sameAddress } from './address.ts'
 import type { OutboundQueue } from './outbound-queue.ts'
@@ -18,6 +18,21 @@ function observed<T>(promise: Promise<T>): Promise<T> {
   promise.catch(() => {})
   return promise
 }
+
+/** One message the room replayed from before the bot joined (see {@link Room.history}). */
+export interface HistoryMessage {
+  readonly sender: Sender
+  /** The text of a `text/*` message, '' for other content. */
+  readonly text: string
+  readonly contentType: string
+  readonly body: string | Uint8Array
+  /** When it was said (CPIM DateTime; the msrp-bot server adds one when the sender gave none). */
+  readonly timestamp: Date
+  readonly messageId: string
+}
+
+/** Replayed messages a {@link Room} remembers (the oldest are forgotten first). */
+export const MAX_ROOM_HISTORY = 100
 
 /**
  * A joined chat room.
@@ -36,6 +51,7 @@ export class Room {
   readonly queue: OutboundQueue
   private readonly onLeave: (room: Room) => Promise<void>
   private _publicSends = 0
+  private readonly replayed: HistoryMessage[] = []
 
   /** @internal Rooms are created by the bot; use `bot.join()`. */
   constructor(handle: RoomHandle, queue: OutboundQueue, onLeave: (room: Room) => Promise<void>) {
@@ -57,6 +73,26 @@ export class Room {
   /** @internal How many public messages the bot has sent here (the loop guard counts answers by it). */
   get publicSends(): number {
     return this._publicSends
+  }
+
+  /**
+   * What the room replayed to the bot from before it joined (its history), oldest first; at
+   * most {@link MAX_ROOM_HISTORY} messages. Replays also reach `bot.on('history')` handlers.
+   *
+   * @example
+   * ```ts
+   * bot.command('recap', (ctx) => ctx.replyPrivately(ctx.room.history().map((m) => `${m.sender.nickname ?? m.sender.uri}: ${m.text}`).join('\n') || 'nothing yet'))
+   * ```
+   */
+  history(): readonly HistoryMessage[] {
+    return [...this.replayed]
+  }
+
+  /** @internal Remembers one replayed message (bounded). */
+  recordHistory(event: MessageEvent): void {
+    const text = typeof event.body === 'string' && event.contentType.startsWith('text/') ? event.body : ''
+    this.replayed.push({ sender: event.sender, text, contentType: event.contentType, body: event.body, timestamp: event.timestamp, messageId: event.messageId })
+    if (this.replayed.length > MAX_ROOM_HISTORY) this.replayed.shift()
   }
 
   /** Who is in the room right now (a fresh snapshot; includes the bot). */

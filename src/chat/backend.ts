@@ -163,9 +163,11 @@ export interface MessageEvent {
   /** Message identity (CPIM `imdn.Message-ID` or the MSRP Message-ID). */
   readonly messageId: string
   /**
-   * True when the message was sent before the bot's current session with the room began (its
-   * CPIM `DateTime` is older than the join, allowing for some clock skew): a focus replaying the
-   * room's history to a newcomer (SylkServer does, after every join and re-join).
+   * True for a public message the room replayed from its history to the bot: marked as a replay
+   * by the focus (the msrp-bot server's `msrp-bot.History: replay` CPIM header), or, from a
+   * focus that does not mark replays (SylkServer, after every join and re-join), sent before
+   * the bot's current session with the room began (CPIM `DateTime` older than the join,
+   * allowing for some clock skew). Never set on private messages.
    */
   readonly history?: boolean | undefined
 }

@@ -378,7 +378,17 @@ export class RoomClient implements RoomHandle {
     this.#released = true
     const buffered = this.#buffer
     this.#buffer = []
-    for (const event of buffered) this.#host.emit(event)
+    for (const event of buffered) this.#host.emit(this.#named(event))
+  }
+
+  /**
+   * A message that arrived before the roster did (the room's history comes first thing) gets
+   * its sender's nickname from the roster now, when the sender is still in the room.
+   */
+  #named(event: BackendEvent): BackendEvent {
+    if (event.type !== 'message' || event.sender.nickname !== undefined) return event
+    const nickname = this.#roster.find(event.sender.uri)?.nickname
+    return nickname === undefined ? event : { ...event, sender: { ...event.sender, nickname } }
   }
 
   #emit(event: BackendEvent): void {
@@ -415,8 +425,18 @@ export class RoomClient implements RoomHandle {
       body: decoded.body,
       timestamp: decoded.timestamp,
       messageId: decoded.messageId,
-      ...(decoded.timestamp.getTime() < this.#openedAt - HISTORY_SKEW_MS ? { history: true } : {}),
+      ...(this.#isHistory(decoded) ? { history: true } : {}),
     })
+  }
+
+  /**
+   * A public message the room replayed from before this session: marked so by the focus
+   * (msrp-bot's history header, rooms/history.ts), or, from a focus that does not mark replays
+   * (SylkServer), with a CPIM DateTime older than the session's start (beyond clock skew).
+   */
+  #isHistory(decoded: { private: boolean; history: boolean; timestamp: Date }): boolean {
+    if (decoded.private) return false
+    return decoded.history || decoded.timestamp.getTime() < this.#openedAt - HISTORY_SKEW_MS
   }
 
   #inDialog(incoming: IncomingRequest, session: Session): void {

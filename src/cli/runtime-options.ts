@@ -60,6 +60,16 @@ export interface ServerOptions {
   readonly tls?: { readonly port: number; readonly cert: Buffer; readonly key: Buffer } | undefined
   /** Where the server may dial for `a=setup:passive` offers (default `source`). */
   readonly msrpDial?: 'source' | 'any' | undefined
+  /** Public messages each room keeps for late joiners (default 20; 0: none). */
+  readonly history?: number | undefined
+  /** Bytes of history each room keeps at most (default 256 KiB). */
+  readonly historyBytes?: number | undefined
+  /** Create rooms on the first INVITE to an unknown room URI, remove them when empty. */
+  readonly autoCreate?: boolean | undefined
+  /** Rooms created on demand that may exist at once (default 100). */
+  readonly maxAutoRooms?: number | undefined
+  /** Keep the history of a room created on demand for when it is created again (default: drop it). */
+  readonly autoRoomHistory?: 'keep' | 'drop' | undefined
 }
 
 /** `msrp-bot dev`: a local server with the given bots in its rooms, for development. */

@@ -32,6 +32,11 @@ export function serverCliOptions(settings: ServerOptions, logger: ChatServerLogg
     ...(settings.allowGuests === undefined ? {} : { allowGuests: settings.allowGuests }),
     ...(settings.tls === undefined ? {} : { tls: settings.tls }),
     ...(settings.msrpDial === undefined ? {} : { msrpDial: settings.msrpDial }),
+    ...(settings.history === undefined ? {} : { history: settings.history }),
+    ...(settings.historyBytes === undefined ? {} : { historyBytes: settings.historyBytes }),
+    ...(settings.autoCreate === true ? { autoCreate: true } : {}),
+    ...(settings.maxAutoRooms === undefined ? {} : { maxAutoRooms: settings.maxAutoRooms }),
+    ...(settings.autoRoomHistory === undefined ? {} : { autoRoomHistory: settings.autoRoomHistory }),
     logger,
   }
 }

@@ -3,7 +3,8 @@
  *
  * Lines typed are sent to the room; a few slash commands are the client's own (`/msg`, `/nick`,
  * `/who`, `/quit`, `/?`), every other line — `/help`, `/rules` included — goes to the room as
- * typed, so bots see their commands. What happens in the room is printed one line per event.
+ * typed, so bots see their commands. What happens in the room is printed one line per event;
+ * the room's history (what was said before the person joined) comes first, dimmed, with times.
  *
  * @module
  */
@@ -53,7 +54,7 @@ export async function runTerminalChat(options: TerminalChatOptions): Promise<voi
   const unsubscribe = backend.subscribe((event) => {
     // Our own nickname change is confirmed by handleLine; the roster's echo of it is noise.
     if (event.type === 'nickname' && event.participant.uri === backend.uri) return
-    const line = describeEvent(event, options.room, room?.participants)
+    const line = describeEvent(event, options.room, room?.participants, { color: output.isTTY === true && process.env['NO_COLOR'] === undefined })
     if (line !== undefined) print(line)
   })
   let room: RoomHandle | undefined
@@ -162,12 +163,17 @@ export async function handleLine(room: RoomHandle, line: string, self?: string, 
  * nickname a bot or client claims by default; never the CPIM display name, which would make
  * the same participant `<Moderator>` first and `<moderator>` later.
  */
-export function describeEvent(event: BackendEvent, roomUri: string, participants?: readonly Participant[]): string | undefined {
+export function describeEvent(event: BackendEvent, roomUri: string, participants?: readonly Participant[], options: DescribeOptions = {}): string | undefined {
   if ('room' in event && event.room !== roomUri) return undefined
   switch (event.type) {
     case 'message': {
       const body = typeof event.body === 'string' ? event.body : `[${event.contentType}, ${event.body.byteLength} bytes]`
       const who = participants === undefined ? (event.sender.nickname ?? event.sender.uri) : senderName(event.sender.uri, participants)
+      if (event.history === true && !event.private) {
+        // The room's history: said before we came, so it shows when, and stays in the background.
+        const line = `[${timeOf(event.timestamp, options.now ?? new Date())}] <${who}> ${body}`
+        return options.color === true ? `${DIM}${line}${UNDIM}` : line
+      }
       return event.private ? `(private) <${who}> ${body}` : `<${who}> ${body}`
     }
     case 'notice':
@@ -185,6 +191,25 @@ export function describeEvent(event: BackendEvent, roomUri: string, participants
     default:
       return undefined
   }
+}
+
+/** How {@link describeEvent} renders. */
+export interface DescribeOptions {
+  /** Dim the room's history with ANSI SGR 2 (for a terminal that shows colour). */
+  readonly color?: boolean | undefined
+  /** The time history lines are dated against (default: now). */
+  readonly now?: Date | undefined
+}
+
+const DIM = '\x1b[2m'
+const UNDIM = '\x1b[22m'
+
+/** `HH:MM` in local time, with the date in front when it was not today. */
+function timeOf(at: Date, now: Date): string {
+  const pad = (n: number): string => String(n).padStart(2, '0')
+  const time = `${pad(at.getHours())}:${pad(at.getMinutes())}`
+  const sameDay = at.getFullYear() === now.getFullYear() && at.getMonth() === now.getMonth() && at.getDate() === now.getDate()
+  return sameDay ? time : `${at.getFullYear()}-${pad(at.getMonth() + 1)}-${pad(at.getDate())} ${time}`
 }
 
 function senderName(uri: string, participants: readonly Participant[]): string {

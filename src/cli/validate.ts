@@ -38,6 +38,27 @@ export function parsePort(command: string, flag: string, value: string, options:
 }
 
 /**
+ * A whole number from `min` to `max`, for counts and sizes; with `bytes`, a `k` or `m` suffix
+ * multiplies by 1024 or 1024².
+ *
+ * @example
+ * ```ts
+ * parseCount('msrp-bot server', '--history', '20', { min: 0, max: 10_000 })            // 20
+ * parseCount('msrp-bot server', '--history-bytes', '256k', { min: 1, max: 2 ** 30, bytes: true })  // 262144
+ * ```
+ */
+export function parseCount(command: string, flag: string, value: string, options: { min: number; max: number; bytes?: boolean }): number {
+  const m = (options.bytes === true ? /^(\d{1,10})([kKmM]?)$/ : /^(\d{1,10})()$/).exec(value.trim())
+  const unit = m?.[2]?.toLowerCase() === 'k' ? 1024 : m?.[2]?.toLowerCase() === 'm' ? 1024 * 1024 : 1
+  const n = m === null ? Number.NaN : Number(m[1]) * unit
+  if (!Number.isInteger(n) || n < options.min || n > options.max) {
+    const suffix = options.bytes === true ? ' (bytes; a k or m suffix means KiB or MiB)' : ''
+    fail(command, `${flag} must be a whole number from ${options.min} to ${options.max}${suffix}, got '${value}'`)
+  }
+  return n
+}
+
+/**
  * A host to listen on or reach: an IPv4 or IPv6 address or a host name.
  *
  * @example

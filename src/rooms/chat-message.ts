@@ -12,6 +12,7 @@ import { baseType, CPIM_TYPE, IMDN_TYPE, IS_COMPOSING_TYPE } from './content-typ
 import { sameIdentity } from './identity.ts'
 import { buildIsComposing, parseIsComposing } from './is-composing.ts'
 import { noticeKind } from './system-notice.ts'
+import { isHistoryReplay } from './history.ts'
 import type { NoticeKind } from './system-notice.ts'
 
 /** A random message id: 24 hex digits, valid both as MSRP Message-ID (RFC 4975 §9 ident) and IMDN Message-ID (RFC 5438 §6.3). */
@@ -68,6 +69,8 @@ export type DecodedChat =
       body: string | Uint8Array
       timestamp: Date
       messageId: string
+      /** A public message the focus replayed from the room's history (marked, see history.ts). */
+      history: boolean
     }
   | { kind: 'composing'; private: boolean; senderUri: string; senderName: string | undefined; active: boolean }
   /** The focus itself speaking (see system-notice.ts): a welcome, "alice has joined". */
@@ -126,5 +129,6 @@ export function decodeChatMessage(message: InboundMsrp, context: { self: string;
     body: text ? (cpim === undefined ? Buffer.from(body).toString('utf8') : cpimText(cpim)) : new Uint8Array(body),
     timestamp: cpim?.dateTime ?? context.now,
     messageId: (cpim === undefined ? undefined : getCpimHeader(cpim, IMDN_NAMESPACE, 'Message-ID')) ?? message.messageId,
+    history: cpim !== undefined && !isPrivate && isHistoryReplay(cpim),
   }
 }

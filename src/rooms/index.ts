@@ -36,3 +36,13 @@ export type { ModerationRequest } from './moderation.ts'
 export { BYE_REASONS, byeMeaning, parseReasonHeader } from './bye-reason.ts'
 export type { ByeCause, ByeMeaning, ReasonValue } from './bye-reason.ts'
 export { TokenBucket } from './token-bucket.ts'
+export {
+  MSRP_BOT_CPIM_NAMESPACE,
+  MSRP_BOT_CPIM_PREFIX,
+  HISTORY_HEADER,
+  HISTORY_REPLAY,
+  isHistoryReplay,
+  hasMsrpBotHeader,
+  withCpimDateTime,
+  markHistoryReplay,
+} from './history.ts'

@@ -63,6 +63,8 @@ export interface TransportStats {
 
 /** How often expired registrations and subscriptions are swept (their final NOTIFYs sent). */
 const SWEEP_MS = 5_000
+/** Retry-After (s) on a 503 for a room that cannot be created because too many exist. */
+const ON_DEMAND_RETRY_AFTER_S = 60
 /** Longest `close()` waits for BYEs and final NOTIFYs to be answered, by default. */
 const CLOSE_GRACE_MS = 5_000
 
@@ -90,6 +92,7 @@ export class ChatServer {
   #closing: Promise<void> | undefined
   readonly #closeTimeoutMs: number
   readonly #readBudget: MsrpReadBudget | undefined
+  readonly #users: Record<string, string> | undefined
 
   /** @internal use {@link startChatServer}. */
   constructor(init: { options: ChatServerOptions; sip: SipEndpoint; msrp: MsrpEndpoint; network: ChatNetwork | undefined; store: RoomStore; clock: Clock; readBudget?: MsrpReadBudget }) {
@@ -103,7 +106,18 @@ export class ChatServer {
     this.#log = options.logger ?? silentLogger
     this.#closeTimeoutMs = options.closeTimeoutMs ?? CLOSE_GRACE_MS
     this.addresses = { sip: sip.addresses, msrp: { host: msrp.boundHost, port: msrp.port }, advertise: sip.advertisedHost }
-    this.rooms = new RoomDirectory(init.store, { clock, ...(options.autoCreateRooms === undefined ? {} : { autoCreate: options.autoCreateRooms }) })
+    this.#users = options.users
+    const onDemand = options.roomsOnDemand ?? {}
+    this.rooms = new RoomDirectory(init.store, {
+      clock,
+      ...(options.autoCreateRooms === undefined ? {} : { autoCreate: options.autoCreateRooms }),
+      ...(onDemand.maxRooms === undefined ? {} : { maxRoomsOnDemand: onDemand.maxRooms }),
+      ...(onDemand.history === undefined ? {} : { historyOnRemoval: onDemand.history }),
+      defaults: {
+        ...(options.history === undefined ? {} : { history: options.history }),
+        ...(options.historyBytes === undefined ? {} : { historyBytes: options.historyBytes }),
+      },
+    })
     this.#auth = new Authenticator({
       domain: options.domain,
       users: options.users,
@@ -241,6 +255,34 @@ export class ChatServer {
     }, SWEEP_MS)
   }
 
+  /** A local user's address (a known account or a registered AOR): INVITEs to it are calls, not rooms. */
+  #isUser(aor: string, user: string): boolean {
+    return (this.#users !== undefined && Object.hasOwn(this.#users, user)) || this.registrar.locate(aor).length > 0
+  }
+
+  /**
+   * An INVITE to an unknown room URI with rooms on demand: the requester authenticates like any
+   * joiner first (no room is made for someone who may not join), then the room is created
+   * (503 with Retry-After once the limit of rooms created on demand is reached) and joined; a
+   * join that fails leaves no empty room behind.
+   */
+  async #openOnDemand(incoming: IncomingRequest, roomUri: string): Promise<void> {
+    const identity = await this.#auth.identify(incoming, 'uas')
+    if (identity === undefined) return
+    const opened = this.rooms.openOnDemand(roomUri)
+    if (!opened.ok) {
+      if (opened.status === 503) this.#log.warn(`refused to create ${roomUri} for ${identity}: ${opened.detail}`)
+      incoming.respond(opened.status, {
+        reason: opened.reason,
+        headers: opened.status === 503 ? [['Retry-After', String(ON_DEMAND_RETRY_AFTER_S)], ['Warning', `399 - "${opened.detail}"`]] : [],
+      })
+      return
+    }
+    if (opened.created) this.#log.info(`${identity} created ${opened.room.uri} (room on demand)`)
+    this.focus.handle(incoming, identity, opened.room)
+    this.rooms.removeIfEmpty(opened.room.uri)
+  }
+
   #contactFor(incoming: IncomingRequest, user: string | undefined): string {
     const transport = incoming.source.transport.toLowerCase()
     const a = this.#sip.sentBy(transport) ?? this.#sip.sentBy(this.addresses.sip[0]!.transport)!
@@ -265,12 +307,17 @@ export class ChatServer {
       return
     }
     const aor = target.kind === 'sip' && target.user !== undefined ? identityKey(target) : undefined
-    if (local && aor !== undefined) {
-      const room = request.method === 'INVITE' || request.method === 'SUBSCRIBE' ? this.rooms.open(this.roomUri(`${target.kind === 'sip' ? target.user : ''}`)) : this.rooms.get(this.roomUri(`${target.kind === 'sip' ? target.user : ''}`))
+    if (local && aor !== undefined && target.kind === 'sip') {
+      const roomUri = this.roomUri(target.user ?? '')
+      const room = this.rooms.get(roomUri)
       if (room !== undefined) {
         const identity = await this.#auth.identify(incoming, 'uas')
         if (identity === undefined) return
         this.focus.handle(incoming, identity, room)
+        return
+      }
+      if (request.method === 'INVITE' && this.rooms.createsOnDemand && !this.#isUser(aor, target.user ?? '')) {
+        await this.#openOnDemand(incoming, roomUri)
         return
       }
     }

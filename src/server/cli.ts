@@ -32,6 +32,16 @@ export interface ChatServerCliOptions {
   tls?: { port: number; cert: string | Buffer; key: string | Buffer }
   /** Where the focus may dial for `a=setup:passive` offers (default `source`, see dial-policy.ts). */
   msrpDial?: 'source' | 'any'
+  /** Public messages each room keeps for late joiners (default 20; 0: none). */
+  history?: number
+  /** Bytes of history each room keeps at most (default 256 KiB). */
+  historyBytes?: number
+  /** Create rooms on the first INVITE to an unknown room URI (removed when empty). */
+  autoCreate?: boolean
+  /** Rooms created on demand that may exist at once (default 100). */
+  maxAutoRooms?: number
+  /** What happens to a room created on demand's history when it is removed (default `drop`). */
+  autoRoomHistory?: 'keep' | 'drop'
   /** Where the `ready` line and logs go (default: stdout / stderr). */
   out?: (line: string) => void
   logger?: ChatServerLogger
@@ -63,6 +73,13 @@ export function chatServerOptionsFromCli(opts: Omit<ChatServerCliOptions, 'out' 
     ...(opts.logger === undefined ? {} : { logger: opts.logger }),
     transport: { kind: 'sockets', host: opts.host, port: opts.port, ...(opts.advertise === undefined ? {} : { advertise: opts.advertise }), ...(opts.wsPort === undefined ? {} : { wsPort: opts.wsPort }), ...(opts.msrpPort === undefined ? {} : { msrpPort: opts.msrpPort }), ...(opts.tls === undefined ? {} : { tls: opts.tls }) },
     ...(opts.msrpDial === undefined ? {} : { msrpDial: opts.msrpDial }),
+    ...(opts.history === undefined ? {} : { history: opts.history }),
+    ...(opts.historyBytes === undefined ? {} : { historyBytes: opts.historyBytes }),
+    // Rooms created on demand get the same moderators as the named ones.
+    ...(opts.autoCreate === true ? { autoCreateRooms: { moderators: [...(opts.moderators ?? [])] } } : {}),
+    ...(opts.maxAutoRooms === undefined && opts.autoRoomHistory === undefined
+      ? {}
+      : { roomsOnDemand: { ...(opts.maxAutoRooms === undefined ? {} : { maxRooms: opts.maxAutoRooms }), ...(opts.autoRoomHistory === undefined ? {} : { history: opts.autoRoomHistory }) } }),
   }
 }
 
@@ -80,7 +97,7 @@ export async function runChatServerCli(opts: ChatServerCliOptions): Promise<void
   const server = await startChatServer(chatServerOptionsFromCli(opts))
   const sip = server.addresses.sip.map((a) => `${a.transport}://${a.host}:${a.port}`).join(' ')
   const rooms = server.rooms.list().map((r) => r.uri).join(' ')
-  out(`msrp-bot chat server ready: sip ${sip} msrp tcp://${server.addresses.msrp.host}:${server.addresses.msrp.port}${opts.tls === undefined ? '' : ` (and tls)`} domain ${server.domain} rooms ${rooms || '(none)'}${server.addresses.advertise === opts.host ? '' : ` advertised as ${server.addresses.advertise}`}`)
+  out(`msrp-bot chat server ready: sip ${sip} msrp tcp://${server.addresses.msrp.host}:${server.addresses.msrp.port}${opts.tls === undefined ? '' : ` (and tls)`} domain ${server.domain} rooms ${rooms || '(none)'}${opts.autoCreate === true ? ' (more created on demand)' : ''}${server.addresses.advertise === opts.host ? '' : ` advertised as ${server.addresses.advertise}`}`)
   await new Promise<void>((resolve) => {
     const stop = (): void => {
       opts.signal?.removeEventListener('abort', stop)

@@ -31,6 +31,7 @@ import type { DialGuard } from './dial-policy.ts'
 import { acceptsDialog } from './dialog-request.ts'
 import { guarded, sendInDialog, type DialogLeg } from './in-dialog.ts'
 import { parseModerationRequest } from '../rooms/moderation.ts'
+import { markHistoryReplay } from '../rooms/history.ts'
 import { CONFERENCE_INFO_TYPE, MODERATION_TYPE, mediaType } from '../rooms/content-types.ts'
 import type { MsrpEndpoint } from './msrp-endpoint.ts'
 import type { ChatServerLogger } from './options.ts'
@@ -50,6 +51,12 @@ interface Leg extends DialogLeg {
   leaving: boolean
   /** Relayed copies in a row that got no answer in time (see #legTimedOut). */
   timeouts: number
+  /** The focus dialled the participant (a=setup:passive offer): the history follows the binding SEND. */
+  readonly dialled: boolean
+  /** The MSRP session came up and the room's history went (or is going) out on it. */
+  replayed: boolean
+  /** Live copies waiting for the history replay to finish (in order), while it runs. */
+  held: Array<() => void> | undefined
 }
 
 /** Copies in a row a receiver that reads but does not answer may leave unanswered before it is dropped. */
@@ -145,6 +152,9 @@ export class RoomFocus {
           this.#deps.clock.clearTimeout(leg.bindTimer)
           leg.bindTimer = undefined
         }
+        // The participant's first request bound the session: its history goes out first, once
+        // that request is answered (the answer is written in this same turn).
+        if (!leg.dialled) queueMicrotask(() => void this.#replay(leg))
       },
       closed: (leg, error) => {
         const slow = (error as { code?: unknown } | undefined)?.code === 'MSRP_WRITE_OVERFLOW'
@@ -294,7 +304,7 @@ export class RoomFocus {
       incoming.respond(400, { reason: error instanceof Error ? error.message : 'Bad Request' })
       return
     }
-    leg = { dialog, destination: incoming.source, room, participantId: sessionId, identity, link, bindTimer: undefined, leaving: false, timeouts: 0 }
+    leg = { dialog, destination: incoming.source, room, participantId: sessionId, identity, link, bindTimer: undefined, leaving: false, timeouts: 0, dialled: answer.connect, replayed: false, held: undefined }
     events.leg = leg
     this.#legs.set(sessionId, leg)
     const joined = leg
@@ -327,10 +337,42 @@ export class RoomFocus {
       }
       leg.link.bind(connection)
       if (!(await leg.link.sendBindingSend())) throw new Error('the participant refused the binding SEND')
+      void this.#replay(leg)
     } catch (error) {
       this.#deps.dialGuard.failed(leg.destination.host)
       this.#deps.log.info(`could not connect to ${leg.identity}'s MSRP path: ${error instanceof Error ? error.message : String(error)}`)
       await this.#leave(leg, 'error', 'media-failed')
+    }
+  }
+
+  /**
+   * Sends the room's history to a participant whose MSRP session just came up: each kept public
+   * message once, oldest first, marked as a replay (rooms/history.ts), each SEND answered before
+   * the next; live messages for this participant wait until the replay is over, so none
+   * overtakes the history. What is replayed is the room's decision (`ServerRoom.historyFor`).
+   */
+  async #replay(leg: Leg): Promise<void> {
+    if (leg.replayed || leg.leaving) return
+    leg.replayed = true
+    const entries = leg.room.historyFor(leg.participantId)
+    if (entries.length === 0) return
+    leg.held = []
+    try {
+      for (const entry of entries) {
+        if (leg.leaving) break
+        const outcome = await leg.link.deliver(Buffer.from(markHistoryReplay(entry.cpim)), `${leg.participantId.slice(0, 8)}.h${entry.seq.toString(36)}`)
+        if (!outcome.ok) {
+          // A participant that does not take its history is not held up for the rest (each
+          // failure would cost a delivery timeout); the stuck-receiver policy applies as to live copies.
+          if (outcome.status === 408) this.#legTimedOut(leg)
+          break
+        }
+      }
+      this.#deps.log.debug(`replayed ${entries.length} message(s) of ${leg.room.uri} to ${leg.identity}`)
+    } finally {
+      const held = leg.held
+      leg.held = undefined
+      for (const send of held) send()
     }
   }
 
@@ -356,6 +398,8 @@ export class RoomFocus {
     leg.leaving = true
     if (leg.bindTimer !== undefined) this.#deps.clock.clearTimeout(leg.bindTimer)
     this.#legs.delete(leg.participantId)
+    // What it saw live and replayed is not replayed again when this identity comes back.
+    if (leg.replayed && this.#deps.store.getRoom(leg.room.uri) !== undefined) leg.room.sawHistory(leg.participantId)
     if (reason === 'kicked') {
       // Out of the roster first (later SENDs get 481), then its SENDs already being relayed are
       // answered before the session closes: a removed sender learns its last message was
@@ -367,6 +411,8 @@ export class RoomFocus {
     void leg.link.close()
     if (reason !== 'kicked' && this.#deps.store.getRoom(leg.room.uri) !== undefined) leg.room.leave(leg.participantId, reason)
     this.#deps.log.info(`${leg.identity} left ${leg.room.uri} (${reason})`)
+    // A room created on demand goes with its last participant (history kept or dropped per policy).
+    if (reason !== 'room-deleted' && this.#deps.directory.removeIfEmpty(leg.room.uri)) this.#deps.log.info(`${leg.room.uri} was created on demand and is empty now: removed`)
     if (bye !== undefined) await sendInDialog(this.#deps.core, leg, 'BYE', this.#deps.byeReasons === false ? {} : { headers: [['Reason', BYE_REASONS[bye]]] }, this.#deps.log)
     leg.dialog.terminate()
     this.#deps.core.removeDialog(leg.dialog)
@@ -410,7 +456,7 @@ export class RoomFocus {
     } catch (error) {
       return { status: 400, comment: `Bad CPIM: ${error instanceof Error ? error.message.slice(0, 100) : 'unparseable'}` }
     }
-    const decision = leg.room.handleMessage({ participantId: leg.participantId, cpim, size })
+    const decision = leg.room.handleMessage({ participantId: leg.participantId, cpim, size, raw: body, receivedAt: new Date() })
     if (decision.action === 'reject') {
       // MSRP has no 429: a rate-limited sender gets 403 whose comment says so and when to retry,
       // so a client can tell throttling from a refusal (RFC 4975 §7.2 comments are free text).
@@ -435,7 +481,7 @@ export class RoomFocus {
           if (--pending === 0) resolve()
           continue
         }
-        target.link.relay(message, (outcome) => {
+        const send = (): void => target.link.relay(message, (outcome) => {
           if (outcome.ok) target.timeouts = 0
           else if (outcome.status === 408) this.#legTimedOut(target)
           // A leg that failed because its participant left meanwhile (BYE, closed connection) is
@@ -446,6 +492,9 @@ export class RoomFocus {
             : { participantId: id, ok: false, status: outcome.status, ...(outcome.reason === undefined ? {} : { reason: outcome.reason }), ...(target.leaving ? { left: true } : {}) }
           if (--pending === 0) resolve()
         })
+        // A participant still receiving the room's history gets live messages after it.
+        if (target.held !== undefined) target.held.push(send)
+        else send()
       }
     })
     const report = aggregateDelivery(decision.kind, outcomes)

@@ -57,6 +57,21 @@ export type ChatRoomSettings = Partial<RoomConfig>
 /** Where the server reports what it does: the shared plain-text logger; `console` fits, the default is silence. */
 export type ChatServerLogger = BasicLogger
 
+/** How rooms created on demand are bounded and what is kept of them. */
+export interface RoomsOnDemandPolicy {
+  /**
+   * Rooms created on demand that may exist at once (default 100); one more is refused with
+   * `503 Too Many Rooms` and a Retry-After.
+   */
+  maxRooms?: number
+  /**
+   * When such a room is removed (its last participant left): `drop` (default) forgets its
+   * history; `keep` replays it to whoever creates the room again (kept in memory, for the most
+   * recent rooms).
+   */
+  history?: 'keep' | 'drop'
+}
+
 /** Options of `startChatServer`. */
 export interface ChatServerOptions {
   /** The SIP domain served: AORs `sip:<user>@<domain>`, rooms `sip:<room>@<domain>`, digest realm. */
@@ -95,8 +110,22 @@ export interface ChatServerOptions {
   logger?: ChatServerLogger
   /** Room state backend (default: a new InMemoryRoomStore). */
   store?: RoomStore
-  /** Create rooms on the first INVITE/SUBSCRIBE to an unknown room URI (default false: 404). */
+  /**
+   * Create a room on the first INVITE to an unknown room URI of the domain (with these settings,
+   * if an object), once the requester authenticated like any joiner; such a room is removed when
+   * its last participant leaves. Default false: 404. URIs of local users (accounts in `users`,
+   * registered addresses) are never taken for rooms. See `roomsOnDemand` for the limits.
+   */
   autoCreateRooms?: boolean | ChatRoomSettings
+  /** The policy for rooms created on demand (see `autoCreateRooms`). */
+  roomsOnDemand?: RoomsOnDemandPolicy
+  /**
+   * Public messages each room keeps and replays to participants who join later (default 20;
+   * 0: none). A room's own `history` setting wins. Replayed messages are marked (docs/protocol-notes.md).
+   */
+  history?: number
+  /** Bytes of messages each room keeps at most (default 256 KiB; the oldest go first). A room's own `historyBytes` wins. */
+  historyBytes?: number
   /**
    * How long the focus waits for a fan-out leg's MSRP response before counting it as failed
    * (408), default 10 s: below the sender's own 30 s transaction timeout (RFC 4975 §7.1), so

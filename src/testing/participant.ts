@@ -67,6 +67,11 @@ export class TestParticipant {
   readonly backend: SipChatBackend
   /** Every message it received or sent (`direction`), public and private, in order. */
   readonly transcript: TranscriptEntry[] = []
+  /**
+   * The messages the room replayed to it from before it joined (the room's history), in order.
+   * They are not in {@link transcript}, which holds what was said while it was there.
+   */
+  readonly history: TranscriptEntry[] = []
   /** Every event it received (messages, joins, leaves, nicknames, composing, connection ...). */
   readonly events: BackendEvent[] = []
   readonly #nickname: string | undefined
@@ -112,6 +117,11 @@ export class TestParticipant {
     return this.transcript.filter((e) => e.kind === 'public').map((e) => `${e.nickname ?? e.from}: ${e.text}`)
   }
 
+  /** The replayed history as `nickname: text` lines (see {@link history}). */
+  get historyLines(): string[] {
+    return this.history.map((e) => `${e.nickname ?? e.from}: ${e.text}`)
+  }
+
   /** Texts of the private messages it received. */
   get whispers(): string[] {
     return this.transcript.filter((e) => e.kind === 'private' && e.direction === 'received').map((e) => e.text)
@@ -124,6 +134,10 @@ export class TestParticipant {
     this.events.push(event)
     if (event.type !== 'message') return
     const entry = toTranscriptEntry(event)
+    if (event.history === true) {
+      this.history.push(entry)
+      return
+    }
     this.transcript.push(entry)
     for (const waiter of [...this.#waiters]) {
       if (this.#accepts(entry, waiter.matcher, waiter.options)) {
@@ -333,6 +347,7 @@ export class TestParticipant {
   /** Clears the transcript and event log (e.g. between steps of a test). */
   clear(): void {
     this.transcript.length = 0
+    this.history.length = 0
     this.events.length = 0
   }
 }

@@ -18,7 +18,7 @@ import type { ChatLogger } from '../chat/room-client.ts'
 import { SipChatBackend } from '../chat/sip-chat-backend.ts'
 import { MsrpBotError } from '../errors.ts'
 import { createChatNetwork, startChatServer } from '../server/index.ts'
-import type { ChatNetwork, ChatRoomSettings, ChatServer, ChatServerLogger } from '../server/index.ts'
+import type { ChatNetwork, ChatRoomSettings, ChatServer, ChatServerLogger, RoomsOnDemandPolicy } from '../server/index.ts'
 import { TestParticipant } from './participant.ts'
 import type { ParticipantOptions } from './participant.ts'
 import { testingHooksOf } from '../chat/testing-hooks.ts'
@@ -39,6 +39,13 @@ export interface TestChatOptions {
    * one every such room gets, e.g. `{ moderators: ['sip:mod@example.test'] }`.
    */
   autoCreateRooms?: boolean | ChatRoomSettings | undefined
+  /** Limits of rooms created on demand and what is kept of them (see the server's `roomsOnDemand`). */
+  roomsOnDemand?: RoomsOnDemandPolicy | undefined
+  /**
+   * Public messages each room keeps and replays to those who join later (default 20, 0: none):
+   * bots get them as `history` updates, participants in `participant.history`.
+   */
+  history?: number | undefined
   /** Reconnect pacing for every backend (default: 10 ms doubling to 200 ms). */
   reconnect?: BackoffOptions | undefined
   /** Server log (default silent). */
@@ -335,6 +342,8 @@ function serverOptions(domain: string, o: TestChatOptions, network: ChatNetwork)
     transport: { kind: 'memory', network },
     ...(o.users === undefined ? {} : { users: o.users }),
     ...(o.autoCreateRooms === undefined ? {} : { autoCreateRooms: o.autoCreateRooms }),
+    ...(o.roomsOnDemand === undefined ? {} : { roomsOnDemand: o.roomsOnDemand }),
+    ...(o.history === undefined ? {} : { history: o.history }),
     ...(o.serverLogger === undefined ? {} : { logger: o.serverLogger }),
   }
 }

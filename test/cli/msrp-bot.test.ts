@@ -206,7 +206,7 @@ describe('msrp-bot server', () => {
     serverCommand.parse(parseCommandLine(serverCommand.spec, ['--moderators', 'sip:mod@localhost', '--users', 'users.txt']), quiet)
     assert.equal(quiet.stderr.text, '')
     const help = await cli(['server', '--help'])
-    assert.match(help.out.replace(/\s+/g, ' '), /State is kept in memory only: rooms, nicknames, registrations and presence are lost/)
+    assert.match(help.out.replace(/\s+/g, ' '), /State is kept in memory only: rooms, history, nicknames, registrations and presence are lost/)
     assert.match(help.out, /--digest-algorithms/)
     assert.match(help.out, /MSRP_BOT_USERS/)
   })

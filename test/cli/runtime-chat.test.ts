@@ -161,6 +161,15 @@ describe('describeEvent', () => {
     type: 'message', room: LOBBY, private: false, sender: alice, contentType: 'text/plain', body: 'hi', timestamp: new Date(0), messageId: 'x', ...over,
   })
 
+  it("the room's history: with its time, dimmed on a terminal", () => {
+    const at = new Date(2026, 11, 7, 9, 5)
+    const replay = message({ history: true, timestamp: at })
+    assert.equal(describeEvent(replay, LOBBY, undefined, { now: new Date(2026, 11, 7, 18, 0) }), '[09:05] <alice> hi')
+    assert.equal(describeEvent(replay, LOBBY, undefined, { now: new Date(2026, 11, 8, 8, 0) }), '[2026-12-07 09:05] <alice> hi', 'another day: the date too')
+    assert.equal(describeEvent(replay, LOBBY, undefined, { now: at, color: true }), '\x1b[2m[09:05] <alice> hi\x1b[22m')
+    assert.equal(describeEvent(message({}), LOBBY, undefined, { color: true }), '<alice> hi', 'live messages are not dimmed')
+  })
+
   it('one line per room event', () => {
     assert.equal(describeEvent(message({}), LOBBY), '<alice> hi')
     assert.equal(describeEvent(message({ private: true }), LOBBY), '(private) <alice> hi')

@@ -23,6 +23,11 @@ test('the parsed server flags become startChatServer options in one mapping (ser
     allowGuests: true,
     tls: { port: 5061, cert: Buffer.from('cert'), key: Buffer.from('key') },
     msrpDial: 'any',
+    history: 50,
+    historyBytes: 65_536,
+    autoCreate: true,
+    maxAutoRooms: 10,
+    autoRoomHistory: 'keep',
   }
   const options = chatServerOptionsFromCli(serverCliOptions(settings, logger))
   assert.deepEqual(options, {
@@ -35,6 +40,10 @@ test('the parsed server flags become startChatServer options in one mapping (ser
     logger,
     transport: { kind: 'sockets', host: '0.0.0.0', advertise: 'chat.example.test', port: 5070, wsPort: 8080, msrpPort: 2856, tls: settings.tls },
     msrpDial: 'any',
+    history: 50,
+    historyBytes: 65_536,
+    autoCreateRooms: { moderators: ['sip:mod@example.test'] },
+    roomsOnDemand: { maxRooms: 10, history: 'keep' },
   })
   const rooms = options.rooms as Record<string, { moderators: string[] }>
   assert.notEqual(rooms['lobby']!.moderators, rooms['ops']!.moderators, 'each room gets its own moderator list')

@@ -227,11 +227,14 @@ export class TestParticipant {
       const m = /^msrp:\/\/([^:/]+):(\d+)\//.exec(first)!
       const stream = this.server.network.msrp.connect(m[1]!, Number(m[2]))
       const connection = new MsrpConnection(streamTransport(stream, 'memory'), { role: 'active' })
-      session = await MsrpSession.connect({ ...sessionOptions, connection })
+      session = await MsrpSession.connect({ ...sessionOptions, connection, bind: false })
     } else {
-      session = await MsrpSession.connect({ ...sessionOptions, dial: dialMsrp })
+      session = await MsrpSession.connect({ ...sessionOptions, dial: dialMsrp, bind: false })
     }
-    return this.#attach(roomUri, dialog, session, answer, response)
+    // Listen before binding, as a room client does: the room's history follows the bind at once.
+    const joined = this.#attach(roomUri, dialog, session, answer, response)
+    await session.sendBinding()
+    return joined
   }
 
   /**

@@ -11,7 +11,7 @@ import { CliUsageError } from '../errors.ts'
 import type { CliIo } from '../io.ts'
 import { startServer } from '../runtime.ts'
 import type { ServerOptions } from '../runtime.ts'
-import { parseChoice, parseHost, parsePort, splitList } from '../validate.ts'
+import { parseChoice, parseCount, parseHost, parsePort, splitList } from '../validate.ts'
 import { canonicalAlgorithm, type DigestAlgorithm } from '../../digest/index.ts'
 import type { Command } from './command.ts'
 import { absolutePath, logLevelFlag, parseServerOptions, serverFlags } from './shared.ts'
@@ -56,6 +56,39 @@ function parseSecurityFlags(command: string, line: ParsedCommandLine, io: CliIo)
   return { ...msrpDial, tls: { port: parsePort(command, '--tls-port', port, { allowZero: true }), cert: readPem(command, '--tls-cert', cert, io), key: readPem(command, '--tls-key', key, io) } }
 }
 
+/** Room history and rooms on demand. */
+const roomFlags: Record<string, FlagSpec> = {
+  history: { type: 'string', value: '<n>', description: 'Public messages each room keeps and replays to people who join later (0 = off)', default: '20' },
+  'history-bytes': { type: 'string', value: '<bytes>', description: 'Bytes of history each room keeps at most, oldest dropped first (k/m suffix for KiB/MiB)', default: '256k' },
+  'auto-create': { type: 'boolean', description: 'Create a room on the first INVITE to an unknown sip:<room>@<domain> (after the caller authenticated); remove it when the last participant leaves' },
+  'max-auto-rooms': { type: 'string', value: '<n>', description: 'With --auto-create: rooms created on demand that may exist at once; one more gets 503', default: '100' },
+  'auto-room-history': {
+    type: 'string',
+    value: 'drop|keep',
+    description: 'With --auto-create: forget a removed room\'s history, or keep it (in memory) for when the room is created again',
+    default: 'drop',
+  },
+}
+
+/** `--history`, `--history-bytes`, `--auto-create` and its limits; only what was given. */
+function parseRoomFlags(command: string, values: Parameters<typeof stringFlag>[0]): Pick<ServerOptions, 'history' | 'historyBytes' | 'autoCreate' | 'maxAutoRooms' | 'autoRoomHistory'> {
+  const history = stringFlag(values, 'history')
+  const bytes = stringFlag(values, 'history-bytes')
+  const max = stringFlag(values, 'max-auto-rooms')
+  const keep = stringFlag(values, 'auto-room-history')
+  const autoCreate = booleanFlag(values, 'auto-create')
+  if (!autoCreate && (max !== undefined || keep !== undefined)) {
+    throw new CliUsageError(`${command}: ${max !== undefined ? '--max-auto-rooms' : '--auto-room-history'} needs --auto-create (rooms are created on demand only with it)`, { command })
+  }
+  return {
+    ...(history === undefined ? {} : { history: parseCount(command, '--history', history, { min: 0, max: 10_000 }) }),
+    ...(bytes === undefined ? {} : { historyBytes: parseCount(command, '--history-bytes', bytes, { min: 1, max: 1024 * 1024 * 1024, bytes: true }) }),
+    ...(autoCreate ? { autoCreate: true } : {}),
+    ...(max === undefined ? {} : { maxAutoRooms: parseCount(command, '--max-auto-rooms', max, { min: 1, max: 1_000_000 }) }),
+    ...(keep === undefined ? {} : { autoRoomHistory: parseChoice(command, '--auto-room-history', keep, ['drop', 'keep'] as const) }),
+  }
+}
+
 /** The flags only `server` has: who is believed, and how passwords are checked. */
 const identityFlags: Record<string, FlagSpec> = {
   'digest-algorithms': {
@@ -82,18 +115,22 @@ const spec: CommandSpec = {
   summary: 'Run a chat server: SIP registrar, presence and RFC 7701 chat rooms, until Ctrl-C.',
   positionals: '',
   arity: { min: 0, max: 0 },
-  flags: { ...serverFlags, ...identityFlags, ...transportFlags, ...logLevelFlag },
+  flags: { ...serverFlags, ...roomFlags, ...identityFlags, ...transportFlags, ...logLevelFlag },
   details: [
     'Without --users anyone may register under any name: keep --host 127.0.0.1 then. To serve a ' +
       "network, bind --host to this machine's address (it is advertised in Via, Contact and the " +
       'MSRP path, so it must be one clients can reach), or bind 0.0.0.0 or :: with --advertise naming ' +
       'that address; and give --users. ' +
       'With --users, addresses of other domains are refused unless --trusted-proxy asserts them or --allow-guests.',
-    'State is kept in memory only: rooms, nicknames, registrations and presence are lost when the server stops or crashes.',
+    'Each room replays its last --history public messages (never private ones) to whoever joins, marked as history. ' +
+      'With --auto-create, an INVITE to an unknown room of the domain creates it (the caller must authenticate like any ' +
+      'joiner; with --users, guests only with --allow-guests); it is removed when its last participant leaves.',
+    'State is kept in memory only: rooms, history, nicknames, registrations and presence are lost when the server stops or crashes.',
   ],
   examples: [
     'msrp-bot server',
     'msrp-bot server --host 192.0.2.10 --domain chat.example.com --users users.txt --rooms lobby,ops --ws-port 8080',
+    'msrp-bot server --users users.txt --auto-create --max-auto-rooms 50 --history 50',
   ],
 }
 
@@ -116,7 +153,7 @@ export const serverCommand: Command<ServerOptions> = {
     if (security.allowGuests === true && options.users === undefined) {
       io.stderr.write(`${spec.name}: warning: --allow-guests has no effect without --users (everyone is let in already)\n`)
     }
-    return { ...options, ...security }
+    return { ...options, ...security, ...parseRoomFlags(spec.name, line.values) }
   },
   execute: (options, context) => startServer(options, context),
 }

@@ -24,6 +24,10 @@ export interface ChatCpim {
   /** Content-Type of the encapsulated object, e.g. `text/plain;charset=UTF-8`. */
   readonly contentType?: string | undefined
   readonly body: Uint8Array
+  /** The CPIM DateTime (RFC 3862 §3.3.5), when the sender gave one. */
+  readonly dateTime?: Date | undefined
+  /** Headers outside the core namespace, resolved to their namespace URIs (RFC 3862 §3.3.7). */
+  readonly headers?: ReadonlyArray<{ readonly namespace: string; readonly name: string }> | undefined
 }
 
 /** One complete chat message from a participant. */
@@ -37,6 +41,13 @@ export interface InboundChatMessage<C extends ChatCpim = ChatCpim> {
    * Byte-Range total); defaults to the content's size. Compared with `maxMessageSize`.
    */
   size?: number
+  /**
+   * The whole CPIM object as received. When given, a public chat message the room accepts is
+   * kept in its history (see `RoomConfig.history`), with a DateTime added if it had none.
+   */
+  raw?: Uint8Array
+  /** When the focus received it (default: now); the DateTime added to a message without one. */
+  receivedAt?: Date
 }
 
 /** Every way the focus refuses a message, with the MSRP status to answer the SEND with. */
@@ -47,9 +58,10 @@ export type MessageRejection =
    * 403 Action-not-allowed: `spoofed-from` (CPIM From is not the participant's own identity,
    * RFC 7701 §6.1), `muted`, `rate-limited` (MSRP has no 429; 403 is the closest code, with
    * `retryAfterMs` for the wiring's logs or a REPORT comment), `several-recipients` (RFC 7701 §6.2
-   * private messages have exactly one recipient).
+   * private messages have exactly one recipient), `reserved-header` (a header in msrp-bot's own
+   * CPIM namespace, such as the history marker, which only the focus writes: rooms/history.ts).
    */
-  | { action: 'reject'; status: 403; reason: 'Action not allowed'; problem: 'spoofed-from' | 'muted' | 'rate-limited' | 'several-recipients'; detail: string; retryAfterMs?: number }
+  | { action: 'reject'; status: 403; reason: 'Action not allowed'; problem: 'spoofed-from' | 'muted' | 'rate-limited' | 'several-recipients' | 'reserved-header'; detail: string; retryAfterMs?: number }
   /** 404: a private message's To names no participant (RFC 7701 §6.2, "Failure to resolve recipient's URI"). */
   | { action: 'reject'; status: 404; reason: "Failure to resolve recipient's URI"; problem: 'unknown-recipient'; detail: string }
   /** 413: bigger than the room's maximum message size (RFC 4975 §10 Stop-sending-message). */

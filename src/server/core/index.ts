@@ -20,6 +20,9 @@ export type {
   RoomStoreEvent,
 } from './room-store.ts'
 export { ServerRoom } from './room.ts'
+export { RoomHistory, MAX_HISTORY_MARKS } from './room-history.ts'
+export type { HistoryEntry, HistoryInput, HistoryLimits } from './room-history.ts'
+export { MAX_RETAINED_HISTORIES } from './room-store.ts'
 export { RoomDirectory } from './room-directory.ts'
 export type { RoomDirectoryOptions } from './room-directory.ts'
 export { roomParticipants, fullRosterInput, partialRosterInput } from './roster.ts'

@@ -36,6 +36,7 @@ import { MsrpBotError } from '../../errors.ts'
 import { DEFAULT_MAX_NICKNAME_LENGTH } from './nickname.ts'
 import { identityKey } from '../../rooms/identity.ts'
 import { type TimeSource, wallClock } from '../../clock.ts'
+import { RoomHistory, type HistoryEntry, type HistoryInput } from './room-history.ts'
 
 /** What a participant may do: owners and moderators may remove and mute others (RFC 4579 §5.5). */
 export type ParticipantRole = 'owner' | 'moderator' | 'participant'
@@ -110,6 +111,13 @@ export interface RoomConfig {
   acceptTypes: string[]
   /** Room subject for the conference-info `<subject>`, if any. */
   subject?: string | undefined
+  /**
+   * Public messages kept for participants who join later (replayed to them when their MSRP
+   * session comes up); 0 keeps none. Private messages, is-composing and IMDN are never kept.
+   */
+  history: number
+  /** Bytes of CPIM kept in the room's history at most; the oldest messages go first. */
+  historyBytes: number
 }
 
 /** Defaults for every {@link RoomConfig} field. */
@@ -125,6 +133,8 @@ export const DEFAULT_ROOM_CONFIG: Readonly<RoomConfig> = Object.freeze({
   maxNicknameLength: DEFAULT_MAX_NICKNAME_LENGTH,
   reservedNicknames: [],
   acceptTypes: ['*'],
+  history: 20,
+  historyBytes: 256 * 1024,
 })
 
 /** A room's state as the store exposes it (read-only views; mutate through the store). */
@@ -185,8 +195,11 @@ export interface RoomStore {
   getRoom(uri: string): ServerRoomState | undefined
   /** All rooms, in creation order. */
   listRooms(): ServerRoomState[]
-  /** Deletes a room (participants are not notified here; `ServerRoom.close` does that). */
-  deleteRoom(uri: string): boolean
+  /**
+   * Deletes a room (participants are not notified here; `ServerRoom.close` does that). With
+   * `keepHistory`, its history and last-seen marks come back if a room of that URI is created again.
+   */
+  deleteRoom(uri: string, options?: { keepHistory?: boolean }): boolean
   /** Merges `patch` into the room's config. */
   updateConfig(uri: string, patch: Partial<RoomConfig>): ServerRoomState
   /** Adds a participant (id must be new in the room) and bumps the version. */
@@ -195,9 +208,24 @@ export interface RoomStore {
   updateParticipant(uri: string, id: string, patch: ParticipantPatch): RosterChange | undefined
   /** Removes a participant; undefined if it was not there. */
   removeParticipant(uri: string, id: string, reason: LeaveReason): RosterChange | undefined
+  /**
+   * Keeps a public message in the room's history, within the room's `history` and
+   * `historyBytes` (the oldest go first); undefined when it is not kept (history off, or the
+   * message alone is over the byte cap).
+   */
+  appendHistory(uri: string, message: HistoryInput): HistoryEntry | undefined
+  /** The room's kept messages, oldest first (empty for an unknown room). */
+  listHistory(uri: string): readonly HistoryEntry[]
+  /** The last history message `identity` (an identity key) saw in the room, if remembered. */
+  lastSeenHistory(uri: string, identity: string): number | undefined
+  /** Records that `identity` saw the room's history up to its newest message. */
+  markHistorySeen(uri: string, identity: string): void
   /** Calls `listener` after every change; returns the unsubscribe function. */
   subscribe(listener: (event: RoomStoreEvent) => void): () => void
 }
+
+/** Deleted rooms whose history a store keeps for their return (oldest forgotten first). */
+export const MAX_RETAINED_HISTORIES = 1024
 
 interface MutableRoom {
   uri: string
@@ -205,6 +233,7 @@ interface MutableRoom {
   participants: Map<string, ServerParticipant>
   version: number
   createdAt: number
+  history: RoomHistory
 }
 
 /** Raised for misuse of the store (unknown room, duplicate ids): programming errors, not protocol ones. */
@@ -224,6 +253,8 @@ export class RoomStoreError extends MsrpBotError {}
 export class InMemoryRoomStore implements RoomStore {
   private readonly rooms = new Map<string, MutableRoom>()
   private readonly listeners = new Set<(event: RoomStoreEvent) => void>()
+  /** Histories of deleted rooms kept for their return (`deleteRoom(uri, { keepHistory: true })`). */
+  private readonly retained = new Map<string, RoomHistory>()
   private readonly now: () => number
 
   /** `clock` stamps `createdAt`; defaults to `Date.now`. */
@@ -235,7 +266,10 @@ export class InMemoryRoomStore implements RoomStore {
   createRoom(uri: string, config: Partial<RoomConfig> = {}): ServerRoomState {
     const key = roomKey(uri)
     if (this.rooms.has(key)) throw new RoomStoreError('MIXER_ROOM_EXISTS', `a room ${uri} already exists; use getRoom() or pick another URI`)
-    const room: MutableRoom = { uri, config: mergeConfig(DEFAULT_ROOM_CONFIG, config), participants: new Map(), version: 0, createdAt: this.now() }
+    const history = this.retained.get(key) ?? new RoomHistory()
+    this.retained.delete(key)
+    const room: MutableRoom = { uri, config: mergeConfig(DEFAULT_ROOM_CONFIG, config), participants: new Map(), version: 0, createdAt: this.now(), history }
+    history.trim(historyLimits(room.config))
     this.rooms.set(key, room)
     this.emit({ type: 'room-created', room: uri, config: room.config, createdAt: room.createdAt })
     return room
@@ -250,11 +284,18 @@ export class InMemoryRoomStore implements RoomStore {
     return [...this.rooms.values()]
   }
 
-  deleteRoom(uri: string): boolean {
+  deleteRoom(uri: string, options: { keepHistory?: boolean } = {}): boolean {
     const key = identityKey(uri)
     const room = key === undefined ? undefined : this.rooms.get(key)
     if (room === undefined || key === undefined) return false
     this.rooms.delete(key)
+    if (options.keepHistory === true && room.history.lastSeq > 0) {
+      this.retained.set(key, room.history)
+      if (this.retained.size > MAX_RETAINED_HISTORIES) {
+        const oldest = this.retained.keys().next().value
+        if (oldest !== undefined) this.retained.delete(oldest)
+      }
+    }
     this.emit({ type: 'room-deleted', room: room.uri, version: room.version })
     return true
   }
@@ -262,6 +303,7 @@ export class InMemoryRoomStore implements RoomStore {
   updateConfig(uri: string, patch: Partial<RoomConfig>): ServerRoomState {
     const room = this.mustGet(uri)
     room.config = mergeConfig(room.config, patch)
+    room.history.trim(historyLimits(room.config))
     this.emit({ type: 'config-changed', room: room.uri, config: room.config })
     return room
   }
@@ -311,6 +353,24 @@ export class InMemoryRoomStore implements RoomStore {
     return this.record(room, { version: ++room.version, kind: 'leave', participant, previous: participant, reason })
   }
 
+  appendHistory(uri: string, message: HistoryInput): HistoryEntry | undefined {
+    const room = this.mustGet(uri)
+    return room.history.append(message, historyLimits(room.config))
+  }
+
+  listHistory(uri: string): readonly HistoryEntry[] {
+    return this.getMutable(uri)?.history.entries ?? []
+  }
+
+  lastSeenHistory(uri: string, identity: string): number | undefined {
+    return this.getMutable(uri)?.history.lastSeen(identity)
+  }
+
+  markHistorySeen(uri: string, identity: string): void {
+    const history = this.getMutable(uri)?.history
+    if (history !== undefined && history.lastSeq > 0) history.markSeen(identity, history.lastSeq)
+  }
+
   subscribe(listener: (event: RoomStoreEvent) => void): () => void {
     this.listeners.add(listener)
     return () => this.listeners.delete(listener)
@@ -326,7 +386,7 @@ export class InMemoryRoomStore implements RoomStore {
       case 'room-created': {
         const key = roomKey(event.room)
         if (this.rooms.has(key)) return false
-        this.rooms.set(key, { uri: event.room, config: mergeConfig(DEFAULT_ROOM_CONFIG, event.config), participants: new Map(), version: 0, createdAt: event.createdAt })
+        this.rooms.set(key, { uri: event.room, config: mergeConfig(DEFAULT_ROOM_CONFIG, event.config), participants: new Map(), version: 0, createdAt: event.createdAt, history: new RoomHistory() })
         break
       }
       case 'room-deleted': {
@@ -378,6 +438,10 @@ function roomKey(uri: string): string {
   const key = identityKey(uri)
   if (key === undefined) throw new RoomStoreError('MIXER_BAD_ROOM_URI', `"${uri}" is not a URI; a room needs one like sip:lobby@example.test`)
   return key
+}
+
+function historyLimits(config: Readonly<RoomConfig>): { messages: number; bytes: number } {
+  return { messages: config.history, bytes: config.historyBytes }
 }
 
 function mergeConfig(base: Readonly<RoomConfig>, patch: Partial<RoomConfig>): RoomConfig {

@@ -31,7 +31,9 @@ import {
   type RoomStore,
   type RosterChange,
 } from './room-store.ts'
-import { equalUris, sameIdentity, identityKey } from '../../rooms/identity.ts'
+import { equalUris, sameIdentity, identityKey, identityKeyOrText } from '../../rooms/identity.ts'
+import { hasMsrpBotHeader, withCpimDateTime } from '../../rooms/history.ts'
+import type { HistoryEntry } from './room-history.ts'
 
 /** Who is joining: what the focus learnt from the INVITE (RFC 7701 §5.2). */
 export interface JoinRequest {
@@ -252,6 +254,10 @@ export class ServerRoom {
     if (!sameIdentity(cpim.from.uri, sender.uri)) {
       return { action: 'reject', status: 403, reason: 'Action not allowed', problem: 'spoofed-from', detail: `CPIM From ${cpim.from.uri} is not the sender's identity ${sender.uri}` }
     }
+    // The history marker is the focus's word: a participant's copy would pass a live message off as a replay.
+    if (cpim.headers !== undefined && hasMsrpBotHeader({ headers: cpim.headers })) {
+      return { action: 'reject', status: 403, reason: 'Action not allowed', problem: 'reserved-header', detail: "the message carries a header in msrp-bot's CPIM namespace, which only the focus writes" }
+    }
     const category = categorize(cpim.contentType)
     if (sender.muted && category !== 'imdn') {
       return { action: 'reject', status: 403, reason: 'Action not allowed', problem: 'muted', detail: `${sender.uri} is muted in ${this.uri}` }
@@ -269,7 +275,45 @@ export class ServerRoom {
       const limited = this.checkRate(state, sender.id)
       if (limited !== undefined) return limited
     }
+    if (routing.kind === 'public' && category === 'message' && input.raw !== undefined) this.#keep(sender, cpim, input.raw, input.receivedAt ?? new Date())
     return { action: 'deliver', kind: routing.kind, category, sender, recipients: routing.recipients, cpim }
+  }
+
+  /** Keeps a public message in the room's history, with the DateTime the focus adds when the sender gave none (RFC 3862 §3.3.5). */
+  #keep(sender: ServerParticipant, cpim: ChatCpim, raw: Uint8Array, at: Date): void {
+    const config = this.state.config
+    if (config.history <= 0) return
+    // A copy either way: `raw` may be a view into a much larger read buffer, which the history
+    // would otherwise keep alive beyond its byte cap.
+    const kept = cpim.dateTime === undefined ? withCpimDateTime(raw, at) : Uint8Array.from(raw)
+    this.store.appendHistory(this.uri, { sender: sender.uri, at: at.getTime(), cpim: kept })
+  }
+
+  /**
+   * What to replay to a participant whose MSRP session just came up: the kept public messages,
+   * oldest first, that its identity has not seen. Nothing when another session of the same
+   * identity is in the room (it is already in the room and saw them live); after a re-join, only
+   * what was said since that identity last left.
+   */
+  historyFor(participantId: string): readonly HistoryEntry[] {
+    const state = this.state
+    const participant = state.participants.get(participantId)
+    if (participant === undefined || state.config.history <= 0) return []
+    const key = identityKeyOrText(participant.uri)
+    for (const other of state.participants.values()) {
+      if (other.id !== participantId && identityKeyOrText(other.uri) === key) return []
+    }
+    const seen = this.store.lastSeenHistory(this.uri, key) ?? 0
+    return this.store.listHistory(this.uri).filter((e) => e.seq > seen)
+  }
+
+  /**
+   * Records that a participant saw everything said so far (call it when a participant whose
+   * session was up leaves): when that identity joins again, only newer messages are replayed.
+   */
+  sawHistory(participantId: string): void {
+    const participant = this.state.participants.get(participantId)
+    if (participant !== undefined) this.store.markHistorySeen(this.uri, identityKeyOrText(participant.uri))
   }
 
   /**

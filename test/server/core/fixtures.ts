@@ -27,12 +27,12 @@ export function joinOk(room: ServerRoom, uri: string): string {
 }
 
 /** A CPIM message from `from` to `to` (room URI by default). */
-export function cpim(from: string, text: string, options: { to?: string[]; contentType?: string } = {}): ChatCpim & { headers: string[] } {
+export function cpim(from: string, text: string, options: { to?: string[]; contentType?: string } = {}): ChatCpim & { imdn: string[] } {
   return {
     from: { uri: from },
     to: (options.to ?? [ROOM]).map((uri) => ({ uri })),
     contentType: options.contentType ?? 'text/plain;charset=UTF-8',
     body: new TextEncoder().encode(text),
-    headers: ['imdn.Message-ID: 34jk324j'],
+    imdn: ['imdn.Message-ID: 34jk324j'],
   }
 }

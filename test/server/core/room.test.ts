@@ -98,7 +98,7 @@ test('public message goes to everyone but the sender, with the CPIM unchanged', 
   assert.equal(d.category, 'message')
   assert.deepEqual(d.recipients, [b, c])
   assert.equal(d.cpim, message, 'the same object: From and To are not rewritten (RFC 7701 §6.1)')
-  assert.deepEqual(d.cpim.headers, ['imdn.Message-ID: 34jk324j'], 'extra CPIM fields ride along')
+  assert.deepEqual(d.cpim.imdn, ['imdn.Message-ID: 34jk324j'], 'extra CPIM fields ride along')
   assert.equal(d.sender.uri, ALICE)
 })
 
