@@ -70,6 +70,8 @@ export interface ServerOptions {
   readonly maxAutoRooms?: number | undefined
   /** Keep the history of a room created on demand for when it is created again (default: drop it). */
   readonly autoRoomHistory?: 'keep' | 'drop' | undefined
+  /** Run as one node of a cluster on Redis: its URL, this node's id and the room lease time. */
+  readonly cluster?: { readonly redis: string; readonly nodeId: string; readonly leaseMs?: number | undefined } | undefined
 }
 
 /** `msrp-bot dev`: a local server with the given bots in its rooms, for development. */

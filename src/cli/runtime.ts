@@ -47,6 +47,7 @@ export async function startServer(options: ServerOptions, context: RuntimeContex
     ...(options.autoCreate === true ? { autoCreate: true } : {}),
     ...(options.maxAutoRooms === undefined ? {} : { maxAutoRooms: options.maxAutoRooms }),
     ...(options.autoRoomHistory === undefined ? {} : { autoRoomHistory: options.autoRoomHistory }),
+    ...(options.cluster === undefined ? {} : { cluster: { ...options.cluster } }),
     out: (line) => context.io.stdout.write(`${line}\n`),
     logger: createConsoleLogger(options.logLevel),
     signal: context.signal,

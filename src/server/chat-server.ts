@@ -15,6 +15,7 @@ import { RoomDirectory } from './core/room-directory.ts'
 import type { ServerRoom } from './core/room.ts'
 import { Authenticator } from './identity.ts'
 import { identityKey } from '../rooms/identity.ts'
+import { readNameAddrList } from '../sip/headers/name-addr.ts'
 import { RoomFocus } from './focus.ts'
 import { MsrpEndpoint } from './msrp-endpoint.ts'
 import { DialGuard } from './dial-policy.ts'
@@ -93,6 +94,7 @@ export class ChatServer {
   readonly #closeTimeoutMs: number
   readonly #readBudget: MsrpReadBudget | undefined
   readonly #users: Record<string, string> | undefined
+  readonly #cluster: ChatServerOptions['cluster']
 
   /** @internal use {@link startChatServer}. */
   constructor(init: { options: ChatServerOptions; sip: SipEndpoint; msrp: MsrpEndpoint; network: ChatNetwork | undefined; store: RoomStore; clock: Clock; readBudget?: MsrpReadBudget }) {
@@ -107,6 +109,7 @@ export class ChatServer {
     this.#closeTimeoutMs = options.closeTimeoutMs ?? CLOSE_GRACE_MS
     this.addresses = { sip: sip.addresses, msrp: { host: msrp.boundHost, port: msrp.port }, advertise: sip.advertisedHost }
     this.#users = options.users
+    this.#cluster = options.cluster
     const onDemand = options.roomsOnDemand ?? {}
     this.rooms = new RoomDirectory(init.store, {
       clock,
@@ -269,6 +272,14 @@ export class ChatServer {
   async #openOnDemand(incoming: IncomingRequest, roomUri: string): Promise<void> {
     const identity = await this.#auth.identify(incoming, 'uas')
     if (identity === undefined) return
+    if (this.#cluster !== undefined) {
+      // In a cluster the room is created by whichever node takes its lease first.
+      const place = await this.#cluster.locateRoom(roomUri, { create: true })
+      if (place.kind === 'elsewhere') {
+        this.#proxy.forwardToNode(incoming, place.address)
+        return
+      }
+    }
     const opened = this.rooms.openOnDemand(roomUri)
     if (!opened.ok) {
       if (opened.status === 503) this.#log.warn(`refused to create ${roomUri} for ${identity}: ${opened.detail}`)
@@ -304,11 +315,19 @@ export class ChatServer {
       }
       if ((await this.#auth.identify(incoming, 'uas')) === undefined) return
       this.registrar.handle(incoming)
+      if (this.#cluster !== undefined) this.#shareRegistration(request)
       return
     }
     const aor = target.kind === 'sip' && target.user !== undefined ? identityKey(target) : undefined
     if (local && aor !== undefined && target.kind === 'sip') {
       const roomUri = this.roomUri(target.user ?? '')
+      if (this.#cluster !== undefined) {
+        const place = await this.#cluster.locateRoom(roomUri)
+        if (place.kind === 'elsewhere') {
+          this.#proxy.forwardToNode(incoming, place.address)
+          return
+        }
+      }
       const room = this.rooms.get(roomUri)
       if (room !== undefined) {
         const identity = await this.#auth.identify(incoming, 'uas')
@@ -341,8 +360,26 @@ export class ChatServer {
       incoming.respond(403, { reason: 'Not a relay for other domains', stateless: true })
       return
     }
+    if (this.#cluster !== undefined && aor !== undefined && this.registrar.locate(aor).length === 0) {
+      // Registered through another node of the cluster: that node holds the person's flow.
+      const node = await this.#cluster.locateUser(aor)
+      if (node !== undefined) {
+        this.#proxy.forwardToNode(incoming, node)
+        return
+      }
+    }
     if ((await this.#auth.identify(incoming, 'proxy')) === undefined) return
     this.#proxy.forward(incoming)
+  }
+
+  /** Tells the cluster how long the REGISTER's address of record stays registered here. */
+  #shareRegistration(request: IncomingRequest['message']): void {
+    const to = readNameAddrList(request.headers, 'To')[0]
+    const aor = to === undefined ? undefined : identityKey(to.uri)
+    if (aor === undefined) return
+    const now = this.#clock.now()
+    const expiresAt = Math.max(0, ...this.registrar.registrar.lookup(aor).map((b) => b.expiresAt))
+    this.#cluster?.registered(aor, Math.max(0, expiresAt - now))
   }
 }
 

@@ -6,6 +6,7 @@
  */
 
 import { startChatServer } from './chat-server.ts'
+import { connectCluster } from './cluster/cluster-node.ts'
 import type { ChatServerLogger } from './options.ts'
 import type { DigestAlgorithm } from '../digest/index.ts'
 
@@ -42,6 +43,8 @@ export interface ChatServerCliOptions {
   maxAutoRooms?: number
   /** What happens to a room created on demand's history when it is removed (default `drop`). */
   autoRoomHistory?: 'keep' | 'drop'
+  /** Run as one node of a cluster on Redis (src/server/cluster): its URL, this node's id, the lease time. */
+  cluster?: { redis: string; nodeId: string; leaseMs?: number | undefined }
   /** Where the `ready` line and logs go (default: stdout / stderr). */
   out?: (line: string) => void
   logger?: ChatServerLogger
@@ -63,9 +66,15 @@ export interface ChatServerCliOptions {
  */
 export async function runChatServerCli(opts: ChatServerCliOptions): Promise<void> {
   const out = opts.out ?? ((line: string) => console.log(line))
+  const rooms = Object.fromEntries(opts.rooms.map((room) => [room, { moderators: opts.moderators ?? [] }]))
+  const cluster = opts.cluster === undefined
+    ? undefined
+    : await connectCluster({ redis: opts.cluster.redis, node: opts.cluster.nodeId, domain: opts.domain, ...(opts.cluster.leaseMs === undefined ? {} : { leaseMs: opts.cluster.leaseMs }), ...(opts.logger === undefined ? {} : { logger: opts.logger }) })
   const server = await startChatServer({
     domain: opts.domain,
-    rooms: Object.fromEntries(opts.rooms.map((room) => [room, { moderators: opts.moderators ?? [] }])),
+    // In a cluster the rooms are created once the node can take their leases (attach, below).
+    rooms: cluster === undefined ? rooms : [],
+    ...(cluster === undefined ? {} : { store: cluster.store, cluster: cluster.routing }),
     ...(opts.users === undefined ? {} : { users: opts.users }),
     ...(opts.digestAlgorithms === undefined ? {} : { digestAlgorithms: opts.digestAlgorithms }),
     ...(opts.trustedProxies === undefined ? {} : { trustedProxies: opts.trustedProxies }),
@@ -81,9 +90,10 @@ export async function runChatServerCli(opts: ChatServerCliOptions): Promise<void
       ? {}
       : { roomsOnDemand: { ...(opts.maxAutoRooms === undefined ? {} : { maxRooms: opts.maxAutoRooms }), ...(opts.autoRoomHistory === undefined ? {} : { history: opts.autoRoomHistory }) } }),
   })
+  await cluster?.attach(server, rooms)
   const sip = server.addresses.sip.map((a) => `${a.transport}://${a.host}:${a.port}`).join(' ')
-  const rooms = server.rooms.list().map((r) => r.uri).join(' ')
-  out(`msrp-bot chat server ready: sip ${sip} msrp tcp://${server.addresses.msrp.host}:${server.addresses.msrp.port}${opts.tls === undefined ? '' : ` (and tls)`} domain ${server.domain} rooms ${rooms || '(none)'}${opts.autoCreate === true ? ' (more created on demand)' : ''}${server.addresses.advertise === opts.host ? '' : ` advertised as ${server.addresses.advertise}`}`)
+  const served = server.rooms.list().map((r) => r.uri).join(' ')
+  out(`msrp-bot chat server ready: sip ${sip} msrp tcp://${server.addresses.msrp.host}:${server.addresses.msrp.port}${opts.tls === undefined ? '' : ` (and tls)`} domain ${server.domain} rooms ${served || '(none)'}${cluster === undefined ? '' : ` cluster node ${cluster.node}`}${opts.autoCreate === true ? ' (more created on demand)' : ''}${server.addresses.advertise === opts.host ? '' : ` advertised as ${server.addresses.advertise}`}`)
   await new Promise<void>((resolve) => {
     const stop = (): void => {
       opts.signal?.removeEventListener('abort', stop)
@@ -94,5 +104,6 @@ export async function runChatServerCli(opts: ChatServerCliOptions): Promise<void
   })
   out('msrp-bot chat server stopping: saying BYE to every participant')
   await server.close()
+  await cluster?.close()
   out('msrp-bot chat server stopped')
 }

@@ -72,6 +72,22 @@ export interface RoomsOnDemandPolicy {
   history?: 'keep' | 'drop'
 }
 
+/** Where a room is served in a cluster: here, on another node (its SIP URI), or nowhere. */
+export type ClusterRoomPlace = { kind: 'here' } | { kind: 'elsewhere'; node: string; address: string } | { kind: 'none' }
+
+/**
+ * What a server that is one node of a cluster asks the cluster (src/server/cluster): where a
+ * room lives (taking it when nobody serves it) and where a person is registered.
+ */
+export interface ClusterRouting {
+  /** Where the room is served; with `create`, an absent room's lease is taken so this node may create it. */
+  locateRoom(uri: string, options?: { create?: boolean }): Promise<ClusterRoomPlace>
+  /** The SIP URI of another node where `aor` is registered, if any. */
+  locateUser(aor: string): Promise<string | undefined>
+  /** A REGISTER changed `aor`'s bindings here: they last `expiresInMs` more (0: gone). */
+  registered(aor: string, expiresInMs: number): void
+}
+
 /** Options of `startChatServer`. */
 export interface ChatServerOptions {
   /** The SIP domain served: AORs `sip:<user>@<domain>`, rooms `sip:<room>@<domain>`, digest realm. */
@@ -110,6 +126,12 @@ export interface ChatServerOptions {
   logger?: ChatServerLogger
   /** Room state backend (default: a new InMemoryRoomStore). */
   store?: RoomStore
+  /**
+   * This server is one node of a cluster (see src/server/cluster): requests for rooms another
+   * node owns are proxied there (Record-Route), and requests for people registered through
+   * another node go to that node. Give the cluster's `RedisRoomStore` as `store`.
+   */
+  cluster?: ClusterRouting
   /**
    * Create a room on the first INVITE to an unknown room URI of the domain (with these settings,
    * if an object), once the requester authenticated like any joiner; such a room is removed when

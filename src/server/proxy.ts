@@ -82,6 +82,22 @@ export class LocalProxy {
   }
 
   /**
+   * Forwards a request unchanged (same Request-URI) to another node of the cluster at `node`
+   * (its SIP URI), record-routing dialog-forming requests so the dialog's later requests pass
+   * here too.
+   */
+  forwardToNode(incoming: IncomingRequest, node: string): void {
+    let destination: Destination
+    try {
+      destination = destinationForUri(parseUri(node))
+    } catch {
+      incoming.respond(500, { reason: 'Bad cluster node address' })
+      return
+    }
+    this.#relay(incoming, incoming.message.uri, destination)
+  }
+
+  /**
    * Forwards an in-dialog request for a dialog this server is not a party to (it record-routed
    * the dialog): strip our Route, then the next Route or the Request-URI is the next hop.
    */

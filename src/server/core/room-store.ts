@@ -224,6 +224,18 @@ export interface RoomStore {
   subscribe(listener: (event: RoomStoreEvent) => void): () => void
 }
 
+/** A room as a clustered store keeps it between owners (see {@link InMemoryRoomStore.restoreRoom}). */
+export interface RoomSnapshot {
+  readonly uri: string
+  readonly config: Partial<RoomConfig>
+  readonly version: number
+  readonly createdAt: number
+  readonly history: readonly HistoryEntry[]
+  readonly marks: ReadonlyArray<[string, number]>
+  /** The newest history sequence number ever given, so numbers are never reused. */
+  readonly lastSeq: number
+}
+
 /** Deleted rooms whose history a store keeps for their return (oldest forgotten first). */
 export const MAX_RETAINED_HISTORIES = 1024
 
@@ -374,6 +386,37 @@ export class InMemoryRoomStore implements RoomStore {
   subscribe(listener: (event: RoomStoreEvent) => void): () => void {
     this.listeners.add(listener)
     return () => this.listeners.delete(listener)
+  }
+
+  /**
+   * Puts a room back as it was kept elsewhere (a clustered store taking a room over): its
+   * configuration, roster version, creation time, history and marks, with no participants (their
+   * sessions ended with the node that held them). Replaces a room of that URI; emits nothing.
+   */
+  restoreRoom(snapshot: RoomSnapshot): ServerRoomState {
+    const key = roomKey(snapshot.uri)
+    const history = new RoomHistory()
+    history.restore(snapshot.history, snapshot.marks, snapshot.lastSeq)
+    const room: MutableRoom = { uri: snapshot.uri, config: mergeConfig(DEFAULT_ROOM_CONFIG, snapshot.config), participants: new Map(), version: snapshot.version, createdAt: snapshot.createdAt, history }
+    history.trim(historyLimits(room.config))
+    this.rooms.set(key, room)
+    return room
+  }
+
+  /** Forgets a room here only (no event): a clustered store whose node no longer owns it. */
+  forgetRoom(uri: string): boolean {
+    const key = identityKey(uri)
+    return key !== undefined && this.rooms.delete(key)
+  }
+
+  /** The history marks of a room, oldest first (empty for an unknown room). */
+  historyMarks(uri: string): Array<[string, number]> {
+    return this.getMutable(uri)?.history.marks() ?? []
+  }
+
+  /** The newest history sequence number a room ever gave (0 for none or an unknown room). */
+  historyLastSeq(uri: string): number {
+    return this.getMutable(uri)?.history.lastSeq ?? 0
   }
 
   /**
