@@ -5,10 +5,9 @@ import assert from 'node:assert/strict'
 import { fileURLToPath } from 'node:url'
 import { after, before, describe, test } from 'node:test'
 import { Redis } from 'ioredis'
-import type { ChatServer } from '../../../src/server/chat-server.ts'
 import { LineProcess } from '../../interop/harness/child-process.ts'
 import { TestParticipant } from '../participant.ts'
-import { DOMAIN, redisAvailable, startRedis, type RedisServer } from './harness.ts'
+import { DOMAIN, redisAvailable, remoteServer, startRedis, type RedisServer } from './harness.ts'
 
 const REPO = fileURLToPath(new URL('../../../', import.meta.url))
 const available = redisAvailable()
@@ -26,16 +25,6 @@ async function startNodeProcess(redis: string, node: string, room: string): Prom
   )
   const ready = await child.waitFor(/ready/)
   return { process: child, port: Number(/tcp:\/\/127\.0\.0\.1:(\d+)/.exec(ready)![1]) }
-}
-
-/** What TestParticipant needs of a server, for a node running in another process. */
-function remoteServer(port: number): ChatServer {
-  return {
-    domain: DOMAIN,
-    network: undefined,
-    addresses: { sip: [{ transport: 'tcp', host: '127.0.0.1', port }] },
-    roomUri: (name: string) => (name.includes(':') ? name : `sip:${name}@${DOMAIN}`),
-  } as unknown as ChatServer
 }
 
 describe('failover: the owner killed, its room served again by another node', { skip: available.ok ? false : available.why }, () => {

@@ -15,6 +15,16 @@ export interface TestNode {
 /** The test domain every node serves. */
 export const DOMAIN = 'cluster.test'
 
+/** What TestParticipant needs of a server, for one reached at a port only (another process, a proxy). */
+export function remoteServer(port: number): ChatServer {
+  return {
+    domain: DOMAIN,
+    network: undefined,
+    addresses: { sip: [{ transport: 'tcp', host: '127.0.0.1', port }] },
+    roomUri: (name: string) => (name.includes(':') ? name : `sip:${name}@${DOMAIN}`),
+  } as unknown as ChatServer
+}
+
 /** Starts a node on 127.0.0.1 (free ports) that creates `rooms` in the cluster if absent. */
 export async function startNode(redis: string, node: string, rooms: string[] = [], options: { leaseMs?: number; keyPrefix?: string } = {}): Promise<TestNode> {
   const cluster = await connectCluster({ redis, node, domain: DOMAIN, ...(options.leaseMs === undefined ? {} : { leaseMs: options.leaseMs }), ...(options.keyPrefix === undefined ? {} : { keyPrefix: options.keyPrefix }) })
