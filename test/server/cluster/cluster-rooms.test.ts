@@ -3,6 +3,7 @@
 // history and configuration live in Redis.
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
+import { Redis } from 'ioredis'
 import { TestParticipant } from '../participant.ts'
 import { redisAvailable, startNode, startRedis, type RedisServer, type TestNode } from './harness.ts'
 
@@ -88,9 +89,26 @@ describe('a room on node B used through node A', { skip: redis.ok ? false : redi
     assert.equal(b.server.room('lobby')?.participants().some((p) => p.uri === carol.uri), false)
   })
 
+  test('a participant over UDP through A (TCP between the nodes) joins, chats and leaves', async () => {
+    const erin = await TestParticipant.create(a.server, 'erin', { transport: 'udp' })
+    people.push(erin)
+    await erin.joinOk('lobby')
+    assert.equal(await erin.say('lobby', 'over udp'), 200)
+    await people[1]!.messages.next((m) => m.text === 'over udp')
+    assert.equal((await erin.leave('lobby')).status, 200)
+  })
+
   test('history and the roster version are kept in Redis by the owner', async () => {
-    const history = b.cluster.store.listHistory('sip:lobby@cluster.test').map((e) => Buffer.from(e.cpim).toString('utf8'))
-    assert.ok(history.some((h) => h.includes('hello from A')))
-    assert.ok(history.every((h) => !h.includes('psst')), 'private messages are never kept')
+    const redis = new Redis(server.url)
+    try {
+      const prefix = 'msrp-bot:cluster.test:room:{sip:lobby@cluster.test}'
+      await b.cluster.leases.holder('sip:lobby@cluster.test') // after B's writes on its own connection
+      const kept = (await redis.lrange(`${prefix}:history`, 0, -1)).map((e) => Buffer.from(JSON.parse(e).cpim, 'base64').toString('utf8'))
+      assert.ok(kept.some((h) => h.includes('hello from A')))
+      assert.ok(kept.every((h) => !h.includes('psst')), 'private messages are never kept')
+      assert.equal(Number(await redis.hget(`${prefix}:meta`, 'version')), b.server.room('lobby')?.state.version)
+    } finally {
+      await redis.quit()
+    }
   })
 })
