@@ -70,27 +70,36 @@ export async function runChatServerCli(opts: ChatServerCliOptions): Promise<void
   const cluster = opts.cluster === undefined
     ? undefined
     : await connectCluster({ redis: opts.cluster.redis, node: opts.cluster.nodeId, domain: opts.domain, ...(opts.cluster.leaseMs === undefined ? {} : { leaseMs: opts.cluster.leaseMs }), ...(opts.logger === undefined ? {} : { logger: opts.logger }) })
-  const server = await startChatServer({
-    domain: opts.domain,
-    // In a cluster the rooms are created once the node can take their leases (attach, below).
-    rooms: cluster === undefined ? rooms : [],
-    ...(cluster === undefined ? {} : { store: cluster.store, cluster: cluster.routing }),
-    ...(opts.users === undefined ? {} : { users: opts.users }),
-    ...(opts.digestAlgorithms === undefined ? {} : { digestAlgorithms: opts.digestAlgorithms }),
-    ...(opts.trustedProxies === undefined ? {} : { trustedProxies: opts.trustedProxies }),
-    ...(opts.allowGuests === undefined ? {} : { allowGuests: opts.allowGuests }),
-    ...(opts.logger === undefined ? {} : { logger: opts.logger }),
-    transport: { kind: 'sockets', host: opts.host, port: opts.port, ...(opts.advertise === undefined ? {} : { advertise: opts.advertise }), ...(opts.wsPort === undefined ? {} : { wsPort: opts.wsPort }), ...(opts.msrpPort === undefined ? {} : { msrpPort: opts.msrpPort }), ...(opts.tls === undefined ? {} : { tls: opts.tls }) },
-    ...(opts.msrpDial === undefined ? {} : { msrpDial: opts.msrpDial }),
-    ...(opts.history === undefined ? {} : { history: opts.history }),
-    ...(opts.historyBytes === undefined ? {} : { historyBytes: opts.historyBytes }),
-    // Rooms created on demand get the same moderators as the named ones.
-    ...(opts.autoCreate === true ? { autoCreateRooms: { moderators: opts.moderators ?? [] } } : {}),
-    ...(opts.maxAutoRooms === undefined && opts.autoRoomHistory === undefined
-      ? {}
-      : { roomsOnDemand: { ...(opts.maxAutoRooms === undefined ? {} : { maxRooms: opts.maxAutoRooms }), ...(opts.autoRoomHistory === undefined ? {} : { history: opts.autoRoomHistory }) } }),
-  })
-  await cluster?.attach(server, rooms)
+  let started: Awaited<ReturnType<typeof startChatServer>> | undefined
+  try {
+    started = await startChatServer({
+      domain: opts.domain,
+      // In a cluster the rooms are created once the node can take their leases (attach, below).
+      rooms: cluster === undefined ? rooms : [],
+      ...(cluster === undefined ? {} : { store: cluster.store, cluster: cluster.routing }),
+      ...(opts.users === undefined ? {} : { users: opts.users }),
+      ...(opts.digestAlgorithms === undefined ? {} : { digestAlgorithms: opts.digestAlgorithms }),
+      ...(opts.trustedProxies === undefined ? {} : { trustedProxies: opts.trustedProxies }),
+      ...(opts.allowGuests === undefined ? {} : { allowGuests: opts.allowGuests }),
+      ...(opts.logger === undefined ? {} : { logger: opts.logger }),
+      transport: { kind: 'sockets', host: opts.host, port: opts.port, ...(opts.advertise === undefined ? {} : { advertise: opts.advertise }), ...(opts.wsPort === undefined ? {} : { wsPort: opts.wsPort }), ...(opts.msrpPort === undefined ? {} : { msrpPort: opts.msrpPort }), ...(opts.tls === undefined ? {} : { tls: opts.tls }) },
+      ...(opts.msrpDial === undefined ? {} : { msrpDial: opts.msrpDial }),
+      ...(opts.history === undefined ? {} : { history: opts.history }),
+      ...(opts.historyBytes === undefined ? {} : { historyBytes: opts.historyBytes }),
+      // Rooms created on demand get the same moderators as the named ones.
+      ...(opts.autoCreate === true ? { autoCreateRooms: { moderators: opts.moderators ?? [] } } : {}),
+      ...(opts.maxAutoRooms === undefined && opts.autoRoomHistory === undefined
+        ? {}
+        : { roomsOnDemand: { ...(opts.maxAutoRooms === undefined ? {} : { maxRooms: opts.maxAutoRooms }), ...(opts.autoRoomHistory === undefined ? {} : { history: opts.autoRoomHistory }) } }),
+    })
+    await cluster?.attach(started, rooms)
+  } catch (error) {
+    // A node that cannot start must not keep its sockets or its Redis connection (and the process) alive.
+    await started?.close().catch(() => undefined)
+    await cluster?.close().catch(() => undefined)
+    throw error
+  }
+  const server = started
   const sip = server.addresses.sip.map((a) => `${a.transport}://${a.host}:${a.port}`).join(' ')
   const served = server.rooms.list().map((r) => r.uri).join(' ')
   out(`msrp-bot chat server ready: sip ${sip} msrp tcp://${server.addresses.msrp.host}:${server.addresses.msrp.port}${opts.tls === undefined ? '' : ` (and tls)`} domain ${server.domain} rooms ${served || '(none)'}${cluster === undefined ? '' : ` cluster node ${cluster.node}`}${opts.autoCreate === true ? ' (more created on demand)' : ''}${server.addresses.advertise === opts.host ? '' : ` advertised as ${server.addresses.advertise}`}`)
