@@ -276,7 +276,7 @@ export class ChatServer {
       // In a cluster the room is created by whichever node takes its lease first.
       const place = await this.#cluster.locateRoom(roomUri, { create: true })
       if (place.kind === 'elsewhere') {
-        this.#proxy.forwardToNode(incoming, place.address)
+        this.#proxy.forwardToNode(incoming, place.address, { retryAfterS: Math.ceil(this.#cluster.leaseMs / 1000) })
         return
       }
     }
@@ -324,7 +324,7 @@ export class ChatServer {
       if (this.#cluster !== undefined) {
         const place = await this.#cluster.locateRoom(roomUri)
         if (place.kind === 'elsewhere') {
-          this.#proxy.forwardToNode(incoming, place.address)
+          this.#proxy.forwardToNode(incoming, place.address, { retryAfterS: Math.ceil(this.#cluster.leaseMs / 1000) })
           return
         }
       }

@@ -80,6 +80,8 @@ export type ClusterRoomPlace = { kind: 'here' } | { kind: 'elsewhere'; node: str
  * room lives (taking it when nobody serves it) and where a person is registered.
  */
 export interface ClusterRouting {
+  /** The room lease time (ms): how long a dead owner's rooms may take to move (a Retry-After). */
+  readonly leaseMs: number
   /** Where the room is served; with `create`, an absent room's lease is taken so this node may create it. */
   locateRoom(uri: string, options?: { create?: boolean }): Promise<ClusterRoomPlace>
   /** The SIP URI of another node where `aor` is registered, if any. */

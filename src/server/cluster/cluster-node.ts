@@ -61,6 +61,7 @@ export async function connectCluster(options: ClusterOptions): Promise<ClusterNo
   const store = new RedisRoomStore(redis, keys, leases, { clock: options.clock ?? unrefClock, log })
   let registrations: SharedRegistrations | undefined
   const routing: ClusterRouting = {
+    leaseMs: leases.ttlMs,
     locateRoom: (uri, opts) => store.claim(uri, opts),
     locateUser: async (aor) => registrations?.locate(aor),
     registered: (aor, expiresInMs) => {
