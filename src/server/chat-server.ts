@@ -340,6 +340,14 @@ export class ChatServer {
         return
       }
     }
+    if (this.#cluster !== undefined && local && aor !== undefined && isPresenceRequest(request) && this.registrar.locate(aor).length === 0) {
+      // A person's presence lives on the node the person registered through.
+      const node = await this.#cluster.locateUser(aor)
+      if (node !== undefined) {
+        this.#proxy.forwardToNode(incoming, node)
+        return
+      }
+    }
     if (local && aor !== undefined && request.method === 'PUBLISH') {
       const identity = await this.#auth.identify(incoming, 'uas')
       if (identity !== undefined) this.presence.publish(incoming, identity)
@@ -427,6 +435,11 @@ export async function startChatServer(options: ChatServerOptions): Promise<ChatS
   }
   log.info(`chat server for ${options.domain} listening: ${server.addresses.sip.map((a) => `${a.transport} ${a.host}:${a.port}`).join(', ')}; msrp ${server.addresses.msrp.host}:${server.addresses.msrp.port}${server.addresses.advertise === server.addresses.msrp.host ? '' : `; advertised as ${server.addresses.advertise}`}`)
   return server
+}
+
+/** PUBLISH, or SUBSCRIBE to the presence event package. */
+function isPresenceRequest(request: IncomingRequest['message']): boolean {
+  return request.method === 'PUBLISH' || (request.method === 'SUBSCRIBE' && eventPackage(request.headers.get('Event')) === 'presence')
 }
 
 /** The event package of an Event header value, lower-cased (`presence;id=1` → `presence`). */

@@ -1,5 +1,5 @@
 // Registrations shared through Redis: a person registered through node A is reachable through
-// node B, and stops being so once unregistered.
+// node B (requests and presence), and stops being so once unregistered.
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { TestParticipant } from '../participant.ts'
@@ -36,6 +36,16 @@ describe('registrations across nodes', { skip: redis.ok ? false : redis.why }, (
     assert.equal(await statusFrom(bob, 'hi across nodes', 200), 200)
     const received = await alice.sipMessages.next()
     assert.equal(received.body.toString('utf8'), 'hi across nodes')
+  })
+
+  test('presence published through A is seen by a watcher on B', async () => {
+    const pidf = `<?xml version="1.0" encoding="UTF-8"?>\n<presence xmlns="urn:ietf:params:xml:ns:pidf" entity="${alice.uri}"><tuple id="t1"><status><basic>open</basic></status><note>on node A</note></tuple></presence>`
+    const published = await alice.request('PUBLISH', alice.uri, { headers: [['Event', 'presence'], ['Expires', '600']], body: pidf, contentType: 'application/pidf+xml' })
+    assert.equal(published.response.status, 200)
+    const sub = await bob.subscribe(alice.uri, 'presence')
+    assert.equal(sub.response.status, 200)
+    const callId = sub.request.headers.get('Call-ID')!
+    assert.match((await bob.notifies.next((n) => n.callId === callId)).body, /<note>on node A<\/note>/)
   })
 
   test('once unregistered through A, B answers 404', async () => {
