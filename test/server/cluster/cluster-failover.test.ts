@@ -6,6 +6,9 @@ import { fileURLToPath } from 'node:url'
 import { after, before, describe, test } from 'node:test'
 import { Redis } from 'ioredis'
 import { LineProcess } from '../../interop/harness/child-process.ts'
+import { createBot, type Bot } from '../../../src/bot/bot.ts'
+import { silentLogger } from '../../../src/logger.ts'
+import { createNodeChatBackend } from '../../../src/chat/node-platform.ts'
 import { TestParticipant } from '../participant.ts'
 import { DOMAIN, redisAvailable, remoteServer, startRedis, type RedisServer } from './harness.ts'
 
@@ -31,6 +34,9 @@ describe('failover: the owner killed, its room served again by another node', { 
   let redisServer: RedisServer
   let redis: Redis
   let events: Redis
+  let bot: Bot | undefined
+  let botRejoined!: () => void
+  const rejoined = new Promise<void>((resolve) => (botRejoined = resolve))
   let a: { process: LineProcess; port: number }
   let b: { process: LineProcess; port: number }
   const people: TestParticipant[] = []
@@ -46,6 +52,7 @@ describe('failover: the owner killed, its room served again by another node', { 
   })
 
   after(async () => {
+    await bot?.stop()
     for (const p of people) await p.close()
     await a?.process.interrupt()
     b?.process.kill()
@@ -69,6 +76,22 @@ describe('failover: the owner killed, its room served again by another node', { 
     assert.equal(await alice.say('lobby', 'still before'), 200)
   })
 
+  test('a bot (the SDK over TCP) joins lobby through A', async () => {
+    const log = {
+      ...silentLogger,
+      info: (text: string) => { if (/re-joined/.test(text)) botRejoined() },
+    }
+    const backend = createNodeChatBackend(
+      { uri: `sip:echo@${DOMAIN}`, transport: 'tcp', registrar: `sip:127.0.0.1:${a.port};transport=tcp`, outboundProxy: `sip:127.0.0.1:${a.port};transport=tcp;lr` },
+      { reconnect: { initialMs: 100, maxMs: 400 }, logger: log },
+    )
+    bot = createBot({ uri: `sip:echo@${DOMAIN}`, rateLimit: false }, { backend, logger: silentLogger })
+    bot.on('message', (ctx) => ctx.reply(`echo: ${ctx.text}`))
+    await bot.start()
+    const room = await bot.join(LOBBY, { nickname: 'echo' })
+    assert.equal(room.nickname, 'echo')
+  })
+
   test('kill -9 B: after its lease expires, a join through A succeeds and finds the history', async () => {
     await events.subscribe('__keyevent@0__:expired')
     const expired = new Promise<void>((resolve) => events.on('message', (_channel: string, key: string) => { if (key === LEASE_KEY) resolve() }))
@@ -90,10 +113,18 @@ describe('failover: the owner killed, its room served again by another node', { 
     assert.equal(replayed.length, 2)
   })
 
-  test('the room works again: alice rejoins through A, keeps her nickname, and chats', async () => {
+  test('the bot rejoins on its own, with its nickname, and answers again', async () => {
+    await rejoined
     const alice = people[0]!
     alice.rooms.clear() // her session ended with B
     await alice.joinOk('lobby')
+    assert.equal(bot!.room(LOBBY)?.nickname, 'echo')
+    assert.equal(await alice.say('lobby', 'are you back?'), 200)
+    await alice.messages.next((m) => m.text === 'echo: are you back?')
+  })
+
+  test('the room works again: alice keeps her nickname, and chats', async () => {
+    const alice = people[0]!
     assert.equal(await alice.nickname('lobby', 'Al'), 200)
     const carol = people[2]!
     assert.equal(await carol.nickname('lobby', 'al'), 425)
