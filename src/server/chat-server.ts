@@ -335,7 +335,7 @@ export class ChatServer {
         this.focus.handle(incoming, identity, room)
         return
       }
-      if (request.method === 'INVITE' && this.rooms.createsOnDemand && !this.#isUser(aor, target.user ?? '')) {
+      if (request.method === 'INVITE' && this.rooms.createsOnDemand && !this.#isUser(aor, target.user ?? '') && (await this.#cluster?.locateUser(aor)) === undefined) {
         await this.#openOnDemand(incoming, roomUri)
         return
       }

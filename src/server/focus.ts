@@ -207,13 +207,15 @@ export class RoomFocus {
   /**
    * Deletes a room: BYE (Reason: room closed) to each participant, then the room goes, which
    * ends its roster subscriptions with `terminated;reason=noresource` (RFC 6665 §4.2.2).
-   * Resolves once the BYEs are answered (or failed); false when there is no such room.
+   * With `cause` `shutdown` the BYEs say the server is going away instead, so clients come back
+   * (a cluster node whose room moved to another node). Resolves once the BYEs are answered (or
+   * failed); false when there is no such room.
    */
-  async deleteRoom(uri: string): Promise<boolean> {
+  async deleteRoom(uri: string, cause: 'room-closed' | 'shutdown' = 'room-closed'): Promise<boolean> {
     const room = this.#deps.directory.get(uri)
     if (room === undefined) return false
     const legs = [...this.#legs.values()].filter((leg) => leg.room === room)
-    const byes = legs.map((leg) => this.#leave(leg, 'room-deleted', 'room-closed'))
+    const byes = legs.map((leg) => this.#leave(leg, 'room-deleted', cause))
     this.#deps.directory.delete(room.uri)
     await Promise.all(byes)
     return true

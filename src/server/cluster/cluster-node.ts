@@ -76,8 +76,9 @@ export async function connectCluster(options: ClusterOptions): Promise<ClusterNo
     async attach(server, rooms = []) {
       leases.address = server.sipUri('tcp')
       registrations = new SharedRegistrations(redis, keys, options.node, leases.address)
+      // Its participants are told to come back (a 503 Reason), and rejoin through the new owner.
       store.onLost = (uri) => {
-        void server.focus.deleteRoom(uri)
+        void server.focus.deleteRoom(uri, 'shutdown')
       }
       const entries: Array<[string, ChatRoomSettings]> = Array.isArray(rooms) ? rooms.map((r) => [r, {}]) : Object.entries(rooms)
       for (const [name, config] of entries) {
