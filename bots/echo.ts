@@ -1,10 +1,11 @@
 /**
  * echo: the smallest useful msrp-bot.
  *
- * It repeats what people say in the room, answers private messages privately, and explains
- * itself on /help. Run it with `npm start` (a local chat room with this bot and the moderator)
- * or `npx msrp-bot run bots/echo.ts --uri sip:echo@example.test --registrar sip:example.test`
- * on a real SIP network.
+ * It repeats what people say in the room, answers private messages privately, echoes direct
+ * messages sent to its own address (outside rooms), and explains itself on /help. Run it with
+ * `npm start` (a local chat room with this bot and the moderator) or
+ * `npx msrp-bot run bots/echo.ts --uri sip:echo@example.test --registrar sip:example.test` on a
+ * real SIP network.
  *
  * The contract of a bot file: `export default bot`, a bot made with createBot and not started.
  * msrp-bot starts it, joins the rooms, and stops it on Ctrl-C.
@@ -26,5 +27,9 @@ bot.on('message:text', (ctx) => {
 
 // A private message: ctx.reply answers privately, so nobody else sees it.
 bot.on('private:text', (ctx) => ctx.reply(`only you can see this: you said "${ctx.text}"`))
+
+// A direct message to the bot's own address, outside any room (a SIP MESSAGE or a 1:1 chat):
+// ctx.reply answers the same way it came.
+bot.on('direct:text', (ctx) => ctx.reply(`you said: ${ctx.text}`))
 
 export default bot

@@ -5,7 +5,8 @@
  * - warns, then removes, people who flood the room (more than FLOOD_MAX messages within
  *   FLOOD_SECONDS) or use a banned word: one warning, removal at the next offence;
  * - lets room owners /kick, /mute and /unmute people by nickname;
- * - sends the room rules privately on /rules; /help lists the commands.
+ * - sends the room rules privately on /rules; /help lists the commands;
+ * - answers direct messages to its own address (outside rooms) with what it does, or the rules.
  *
  * Other bots are never warned or removed: like every msrp-bot bot, the moderator does not see
  * public messages from participants the room marks as bots (`ignoreBots`), so echo repeating a
@@ -45,6 +46,14 @@ bot.command('help', 'what I do and my commands', (ctx) =>
 
 // The rules always go privately, even when asked in the room.
 bot.command('rules', 'the room rules, sent privately', (ctx) => ctx.replyPrivately(RULES))
+
+// A direct message to the moderator's own address (outside rooms): the rules on "rules" or
+// /rules, else what it does. Moderation itself happens only in rooms.
+bot.on('direct:text', (ctx) =>
+  /^\/?rules\b/i.test(ctx.text.trim())
+    ? ctx.reply(RULES)
+    : ctx.reply('I moderate chat rooms: I keep them friendly and remove repeat offenders. Send "rules" for the room rules; in a room, /help lists my commands.'),
+)
 
 bot.on('join', (ctx) =>
   ctx.reply(`Welcome, ${ctx.participant.nickname ?? 'newcomer'}! Send me /rules to read the room rules.`),

@@ -9,7 +9,8 @@ import { getDefaultBackendFactory } from './backend-factory.ts'
 import { createNodeChatBackend } from '../chat/node-platform.ts'
 import { NicknameError, SendError, errorCode } from '../chat/backend-errors.ts'
 import { BackendErrorCode } from '../chat/backend.ts'
-import type { BackendEvent, ChatBackend, PresenceState, RoomClosedReason, RoomHandle } from '../chat/backend.ts'
+import type { BackendEvent, ChatBackend, DirectAddress, OutgoingContent, PresenceState, RoomClosedReason, RoomHandle, SendReceipt } from '../chat/backend.ts'
+import { MsrpBotError } from '../errors.ts'
 import { systemClock } from '../clock.ts'
 import type { Clock, TimeSource } from '../clock.ts'
 import { LoopGuard } from './loop-guard.ts'
@@ -103,6 +104,8 @@ export class Bot<C extends Context = Context> extends Composer<C> {
   private readonly makeContext: ContextConstructor<C>
   private readonly joined = new Map<string, Room>()
   private readonly inflight = new Set<Promise<void>>()
+  /** Send failures already logged as 'send failed', so a handler that lets one through is not logged again. */
+  private readonly loggedSendFailures = new WeakSet<object>()
   private errorHandler: BotErrorHandler<C> | undefined
   private unsubscribe: (() => void) | undefined
   private stopping: Promise<void> | undefined
@@ -383,6 +386,24 @@ export class Bot<C extends Context = Context> extends Composer<C> {
   }
 
   /**
+   * Sends a direct message outside any room: a page-mode MESSAGE (RFC 3428) to `to.peer`, or a
+   * SEND on the 1:1 session `to.chat`. `ctx.reply` does this for 'direct' updates. Rejects with
+   * the backend's send codes, or NOT_SUPPORTED when the backend has no direct chats.
+   *
+   * @example
+   * ```ts
+   * await bot.sendDirect({ peer: 'sip:alice@example.test', path: 'message' }, 'the build is green')
+   * ```
+   */
+  async sendDirect(to: DirectAddress, content: OutgoingContent): Promise<SendReceipt> {
+    const backend = this.backend
+    if (backend.sendDirect === undefined) throw new MsrpBotError('NOT_SUPPORTED', 'this chat backend has no direct chats (sendDirect); use the SIP backend')
+    const receipt = await backend.sendDirect(to, content)
+    this.metrics.increment('messagesOut')
+    return receipt
+  }
+
+  /**
    * All rooms the bot is in.
    *
    * @example
@@ -473,6 +494,21 @@ export class Bot<C extends Context = Context> extends Composer<C> {
     return ['Commands:', ...lines].join('\n')
   }
 
+  /**
+   * Resolves once no handler and no scheduled job is running (also those started meanwhile).
+   * Tests (`chat.settled()`) use it to wait for work that awaits more than the network, such as
+   * files or a database.
+   *
+   * @example
+   * ```ts
+   * await clock.advanceAsync(60_000)
+   * await bot.idle()
+   * ```
+   */
+  async idle(): Promise<void> {
+    while (this.inflight.size > 0) await Promise.allSettled([...this.inflight])
+  }
+
   private track(task: Promise<void>): Promise<void> {
     this.inflight.add(task)
     void task.finally(() => this.inflight.delete(task))
@@ -553,13 +589,13 @@ export class Bot<C extends Context = Context> extends Composer<C> {
       if (event.type === 'message' && !event.private && !replayed && room !== undefined && !this.mayAnswer(event.sender.uri, room)) return
       let ctx: C
       try {
-        ctx = new this.makeContext({ update: event, me: { uri: this.uri }, room, clock: this.clock, historyAsMessages: !this.config.ignoreHistory })
+        ctx = new this.makeContext({ update: event, me: { uri: this.uri }, room, clock: this.clock, historyAsMessages: !this.config.ignoreHistory, sendDirect: (to, content) => this.sendDirect(to, content) })
       } catch (error) {
         this.metrics.increment('handlerErrors')
         this.logger.error({ err: error, type: event.type }, 'the context constructor threw; update dropped')
         return
       }
-      if (event.type === 'message' && !replayed) this.metrics.increment('messagesIn')
+      if ((event.type === 'message' && !replayed) || event.type === 'direct') this.metrics.increment('messagesIn')
       const sentBefore = room?.publicSends ?? 0
       try {
         await run(this.middleware(), ctx)
@@ -578,6 +614,11 @@ export class Bot<C extends Context = Context> extends Composer<C> {
     this.metrics.increment('handlerErrors')
     const botError = error instanceof BotError ? (error as BotError<C>) : new BotError(error, ctx)
     if (this.errorHandler === undefined) {
+      if (this.loggedSendFailures.has(botError.error as object)) {
+        // A send failure the handler did not catch: 'send failed' already said it, once.
+        this.logger.debug({ code: errorCode(botError.error), kind: ctx.kind, room: ctx.room?.uri }, 'a handler ended on a failed send (logged above)')
+        return
+      }
       this.logger.error(
         { err: botError.error, kind: ctx.kind, room: ctx.room?.uri },
         'unhandled error in a handler; the bot keeps running. Set bot.catch(...) to handle errors',
@@ -610,6 +651,8 @@ export class Bot<C extends Context = Context> extends Composer<C> {
 
   private isSelf(event: BackendEvent, room: Room | undefined): boolean {
     switch (event.type) {
+      case 'direct':
+        return sameAddress(event.sender.uri, this.uri)
       case 'message':
       case 'composing':
         return (
@@ -637,10 +680,14 @@ export class Bot<C extends Context = Context> extends Composer<C> {
       onSent: () => this.metrics.increment('messagesOut'),
       onFailed: (error) => {
         this.metrics.increment('sendFailures')
+        if (typeof error === 'object' && error !== null) this.loggedSendFailures.add(error)
         this.logger.warn({ err: error, room: handle.uri, code: errorCode(error) }, 'send failed')
       },
     })
     const room = new Room(handle, queue, (r) => this.leave(r.uri))
+    // Removed or closed: held and queued sends fail now, even while a handler awaits one of them
+    // (the 'room-closed' event itself reaches the bot only after that handler).
+    handle.onClosed?.((reason) => queue.close(`room ${handle.uri} is gone (${reason})`, roomGoneError(handle.uri, reason)))
     this.joined.set(addressKey(handle.uri), room)
     return room
   }

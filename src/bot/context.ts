@@ -8,6 +8,7 @@ import type {
   ConnectionState,
   OutgoingContent,
   Participant,
+  DirectAddress,
   PresenceState,
   RoomClosedReason,
   SendReceipt,
@@ -35,6 +36,8 @@ export type UpdateKind =
   | 'presence'
   | 'room-closed'
   | 'connection'
+  | 'direct'
+  | 'direct-closed'
 
 /** A watched contact's presence, as carried by a 'presence' update. */
 export interface ContactPresence extends PresenceState {
@@ -63,6 +66,8 @@ export interface ContextSource {
    * 'history' ones: the bot's `ignoreHistory: false`.
    */
   readonly historyAsMessages?: boolean | undefined
+  /** Sends a direct message (the backend's `sendDirect`); what `reply` uses for 'direct' updates. */
+  readonly sendDirect?: ((to: DirectAddress, content: OutgoingContent) => Promise<SendReceipt>) | undefined
 }
 
 /** A constructor for a custom context class (`class MyContext extends Context { ... }`). */
@@ -131,6 +136,12 @@ export class Context {
   /** For 'connection': 'disconnected' or 'reconnected'. */
   readonly connection: ConnectionState | undefined
   /**
+   * For 'direct' (a message to the bot's own address, outside rooms) and 'direct-closed': who and
+   * how (page-mode MESSAGE or a 1:1 session); `reply` answers there.
+   */
+  readonly direct: DirectAddress | undefined
+  readonly #sendDirect: ContextSource['sendDirect']
+  /**
    * Set by `command` (the raw argument string) and `hears` (the regular expression match).
    */
   match: string | RegExpMatchArray | undefined
@@ -151,11 +162,11 @@ export class Context {
     this.kind = u.type === 'message' ? (u.private ? 'private' : u.history === true && source.historyAsMessages !== true ? 'history' : 'message') : u.type
     this.isPrivate = (u.type === 'message' || u.type === 'composing') && u.private
     this.isHistory = u.type === 'message' && u.history === true
-    this.sender = u.type === 'message' || u.type === 'composing' ? u.sender : undefined
-    this.contentType = u.type === 'message' ? u.contentType : undefined
-    this.body = u.type === 'message' ? u.body : undefined
+    this.sender = u.type === 'message' || u.type === 'composing' || u.type === 'direct' ? u.sender : undefined
+    this.contentType = u.type === 'message' || u.type === 'direct' ? u.contentType : undefined
+    this.body = u.type === 'message' || u.type === 'direct' ? u.body : undefined
     this.text =
-      u.type === 'message'
+      u.type === 'message' || u.type === 'direct'
         ? typeof u.body === 'string' && u.contentType.startsWith('text/')
           ? u.body
           : ''
@@ -163,8 +174,8 @@ export class Context {
           ? u.text
           : undefined
     this.notice = u.type === 'notice' ? u.notice : undefined
-    this.messageId = u.type === 'message' ? u.messageId : undefined
-    this.timestamp = u.type === 'message' || u.type === 'notice' ? u.timestamp : new Date()
+    this.messageId = u.type === 'message' || u.type === 'direct' ? u.messageId : undefined
+    this.timestamp = u.type === 'message' || u.type === 'notice' || u.type === 'direct' ? u.timestamp : new Date()
     this.participant =
       u.type === 'join' || u.type === 'leave' || u.type === 'nickname' ? u.participant : undefined
     this.previousNickname = u.type === 'nickname' ? u.previousNickname : undefined
@@ -172,12 +183,15 @@ export class Context {
     this.presence = u.type === 'presence' ? { contact: u.contact, ...u.presence } : undefined
     this.closedReason = u.type === 'room-closed' ? u.reason : undefined
     this.connection = u.type === 'connection' ? u.state : undefined
+    this.direct = u.type === 'direct' ? { peer: u.sender.uri, path: u.path, chat: u.chat } : u.type === 'direct-closed' ? { peer: u.peer, path: 'session', chat: u.chat } : undefined
+    this.#sendDirect = source.sendDirect
   }
 
   /**
    * Answers where the update came from: a private message gets a private answer to its sender,
    * anything else that happened in a room (public message, join, leave, nickname change) gets a
-   * public message to the room. Like grammY's `ctx.reply`, the answer goes back to the
+   * public message to the room; a direct message (outside rooms) is answered on the path it came
+   * (page-mode MESSAGE, or the 1:1 session). Like grammY's `ctx.reply`, the answer goes back to the
    * conversation it came from, so a bot never leaks a private exchange into the room.
    * Use `replyPrivately` or `room.send` to choose explicitly.
    *
@@ -191,6 +205,11 @@ export class Context {
    * ```
    */
   reply(content: OutgoingContent): Promise<SendReceipt> {
+    if (this.kind === 'direct' && this.direct !== undefined) {
+      // A direct message is answered on its own path: MESSAGE for MESSAGE, the 1:1 session for a session.
+      if (this.#sendDirect === undefined) throw new NoRecipientError('ctx.reply() to a direct message needs a backend with sendDirect')
+      return this.#sendDirect(this.direct, content)
+    }
     if (this.isPrivate) return this.replyPrivately(content)
     if (this.room === undefined) {
       throw new NoRecipientError(
@@ -212,6 +231,8 @@ export class Context {
    * ```
    */
   replyPrivately(content: OutgoingContent): Promise<SendReceipt> {
+    // A direct message is private already: the answer goes back the way it came.
+    if (this.kind === 'direct') return this.reply(content)
     const to = this.sender?.uri ?? this.participant?.uri
     if (this.room === undefined || to === undefined) {
       throw new NoRecipientError(

@@ -21,6 +21,8 @@ import { MsrpBotError } from '../errors.ts'
 import { addressKey, isSipUri, sameAddress } from './address.ts'
 import { ModerationError, NicknameError, ParticipantNotFoundError, SendError } from '../chat/backend-errors.ts'
 import type {
+  DirectAddress,
+  DirectPath,
   BackendEvent,
   BackendListener,
   ChatBackend,
@@ -362,6 +364,8 @@ export class FakeChatBackend implements ChatBackend {
   readonly uri: string
   /** Everything sent, across rooms. */
   readonly sent: SentMessage[] = []
+  /** Direct messages the bot sent outside rooms (`sendDirect`, `ctx.reply` to a direct message). */
+  readonly sentDirect: Array<{ readonly to: DirectAddress; readonly contentType: string; readonly body: string | Uint8Array; readonly messageId: string }> = []
   /** Contacts being watched. */
   readonly watched = new Set<string>()
   /** Presence the bot published last. */
@@ -446,6 +450,24 @@ export class FakeChatBackend implements ChatBackend {
   /** Delivers an event to every listener and waits until they handled it. */
   async emit(event: BackendEvent): Promise<void> {
     await Promise.all([...this.listeners].map((listener) => listener(event)))
+  }
+
+  /**
+   * A direct message to the bot's own address from `from` (a URI), outside any room: a
+   * page-mode MESSAGE (`path: 'message'`, default) or a message on 1:1 session `chat`.
+   */
+  direct(from: string, content: OutgoingContent, options: { path?: DirectPath; chat?: string } = {}): Promise<void> {
+    const { contentType, body } = toContent(content)
+    const path = options.path ?? 'message'
+    return this.emit({ type: 'direct', path, chat: path === 'session' ? (options.chat ?? 'fake-chat') : undefined, sender: { uri: from, nickname: undefined }, contentType: contentType.split(';')[0]!.trim().toLowerCase(), body, timestamp: new Date(), messageId: this.nextMessageId() })
+  }
+
+  async sendDirect(to: DirectAddress, content: OutgoingContent): Promise<SendReceipt> {
+    if (!this.started) throw new NotStartedError('sendDirect')
+    const { contentType, body } = toContent(content)
+    const messageId = this.nextMessageId()
+    this.sentDirect.push({ to: { ...to }, contentType, body, messageId })
+    return { messageId }
   }
 
   /** Reports a watched contact's presence (the NOTIFY a presence agent would send). */

@@ -5,7 +5,7 @@
  * @module
  */
 import { editDistance } from './config.ts'
-import type { ConnectionState, Participant, RoomClosedReason, Sender } from '../chat/backend.ts'
+import type { ConnectionState, DirectAddress, Participant, RoomClosedReason, Sender } from '../chat/backend.ts'
 import type { CommandInfo } from './commands.ts'
 import type { ContactPresence, Context } from './context.ts'
 import type { Room } from './room.ts'
@@ -66,6 +66,14 @@ export interface FilterShapes {
   'room-closed': { kind: 'room-closed'; room: Room; closedReason: RoomClosedReason }
   /** The backend lost or regained its connection. */
   connection: { kind: 'connection'; connection: ConnectionState }
+  /** A message to the bot's own address, outside any room (page-mode MESSAGE or a 1:1 session). */
+  direct: Omit<MessageFields, 'room'> & { kind: 'direct'; room: undefined; direct: DirectAddress }
+  /** A direct message with `text/*` content and non-empty text. */
+  'direct:text': Omit<MessageFields, 'room'> & { kind: 'direct'; room: undefined; direct: DirectAddress; body: string }
+  /** A direct message with non-text content. */
+  'direct:media': Omit<MessageFields, 'room'> & { kind: 'direct'; room: undefined; direct: DirectAddress; body: Uint8Array }
+  /** A 1:1 session ended (BYE either way, or its connection was lost). */
+  'direct-closed': { kind: 'direct-closed'; room: undefined; direct: DirectAddress }
   /** The backend lost its connection. */
   'connection:disconnected': { kind: 'connection'; connection: 'disconnected' }
   /** The backend is back (re-registered, rooms re-joined). */
@@ -118,6 +126,10 @@ const PREDICATES: { [Q in FilterQuery]: (ctx: Context) => boolean } = {
   presence: (ctx) => ctx.kind === 'presence',
   'room-closed': (ctx) => ctx.kind === 'room-closed' && inRoom(ctx),
   connection: (ctx) => ctx.kind === 'connection',
+  direct: (ctx) => ctx.kind === 'direct',
+  'direct:text': (ctx) => ctx.kind === 'direct' && hasText(ctx),
+  'direct:media': (ctx) => ctx.kind === 'direct' && isMedia(ctx),
+  'direct-closed': (ctx) => ctx.kind === 'direct-closed',
   'connection:disconnected': (ctx) => ctx.connection === 'disconnected',
   'connection:reconnected': (ctx) => ctx.connection === 'reconnected',
 }

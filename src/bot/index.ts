@@ -28,11 +28,11 @@ export type { SessionFlavor, SessionContext, SessionOptions, SessionKey } from '
 export { memoryStorage, StorageError } from './session/storage.ts'
 export type { StorageAdapter, MemoryStorageOptions } from './session/storage.ts'
 export { conversations, Conversations, Conversation, ConversationError, ConversationTimeoutError } from './session/conversation.ts'
-export type { ConversationFn, ConversationsOptions, ConversationState, ConversationLogEntry, AskOptions, EnterOptions } from './session/conversation.ts'
+export type { ConversationFn, ConversationsOptions, ConversationState, ConversationLogEntry, AskOptions, EnterOptions, InviteOptions } from './session/conversation.ts'
 
 // --- Errors: branch on `code` -----------------------------------------------------------
 export { BotError, BotConfigError, BotStateError, CommandNameError, OutboundQueueError, NoRecipientError } from './errors.ts'
-export { NicknameError, SendError, ParticipantNotFoundError, ModerationError, errorCode } from '../chat/backend-errors.ts'
+export { NicknameError, SendError, ParticipantNotFoundError, ModerationError, InvitationError, errorCode } from '../chat/backend-errors.ts'
 export type { SendFailureReason, ModerationFailureReason } from '../chat/backend-errors.ts'
 
 // --- Operations: logging and metrics -----------------------------------------------------

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { MsrpBotError } from '../errors.ts'
 import type { MessageEvent, OutgoingContent, Participant, RoomHandle, SendReceipt, Sender } from '../chat/backend.ts'
 import { ParticipantNotFoundError } from '../chat/backend-errors.ts'
 import { isSipUri, sameAddress } from './address.ts'
@@ -191,6 +192,27 @@ export class Room {
    */
   kick(nicknameOrUri: string): Promise<void> {
     return observed(this.resolve(nicknameOrUri).then((uri) => this.handle.removeParticipant(uri)))
+  }
+
+  /**
+   * Invites someone (a SIP URI) into the room: REFER with `method=INVITE` to the room (RFC 4579
+   * §5.5); the room's focus calls them. Resolves once they accepted (they are then in
+   * `participants`). Rejects with INVITATION_DECLINED (`statusCode` 486, 600 or 603),
+   * INVITATION_FAILED (offline, no answer), NOT_AUTHORIZED or NOT_SUPPORTED.
+   *
+   * @example
+   * ```ts
+   * bot.command('invite', async (ctx) => {
+   *   await ctx.room.invite(ctx.command.args[0] ?? '')
+   *   await ctx.reply('they are here')
+   * })
+   * ```
+   */
+  invite(uri: string): Promise<void> {
+    const handle = this.handle
+    if (handle.invite === undefined) return observed(Promise.reject(new MsrpBotError('NOT_SUPPORTED', `the chat backend cannot invite people into ${this.uri}`)))
+    if (!/^sips?:/i.test(uri)) return observed(Promise.reject(new MsrpBotError('INVITATION_FAILED', `room.invite() needs a SIP URI (sip:bob@example.test), not "${uri}"`)))
+    return observed(handle.invite(uri))
   }
 
   /**

@@ -76,6 +76,31 @@ export class SendError extends MsrpBotError {
   }
 }
 
+/**
+ * An invitation to a room did not bring the person in (RFC 4579 §5.5: the focus's call-out,
+ * reported in the REFER's NOTIFYs, RFC 3515): INVITATION_DECLINED when they refused (486 Busy
+ * Here, 600 Busy Everywhere, 603 Decline), INVITATION_FAILED otherwise (not registered, no
+ * answer, the room refused them). `statusCode` is the final status of the focus's INVITE.
+ */
+export class InvitationError extends MsrpBotError {
+  /** The final SIP status of the focus's INVITE to the invitee. */
+  readonly statusCode: number
+  /** The invitee. */
+  readonly invitee: string
+
+  constructor(invitee: string, roomUri: string, statusCode: number, reason: string) {
+    const declined = statusCode === 486 || statusCode === 600 || statusCode === 603
+    super(
+      declined ? 'INVITATION_DECLINED' : 'INVITATION_FAILED',
+      declined
+        ? `${invitee} declined the invitation to ${roomUri} (${statusCode} ${reason})`
+        : `${invitee} could not be brought into ${roomUri} (${statusCode} ${reason})${statusCode === 480 || statusCode === 404 ? ': they are not registered (offline)' : ''}`,
+    )
+    this.statusCode = statusCode
+    this.invitee = invitee
+  }
+}
+
 /** A private message or lookup named someone who is not in the room. */
 export class ParticipantNotFoundError extends MsrpBotError {
   /** The nickname or URI that was looked up. */

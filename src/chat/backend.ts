@@ -136,8 +136,24 @@ export interface RoomHandle {
    * implement it yields NOT_SUPPORTED. Also rejects with NOT_AUTHORIZED or PARTICIPANT_NOT_FOUND.
    */
   setMuted(participantUri: string, muted: boolean): Promise<void>
+  /**
+   * Invites someone into the room (RFC 4579 §5.5: REFER to the room with
+   * `Refer-To: <uri;method=INVITE>`; the focus calls them and reports in NOTIFYs, RFC 3515).
+   * Resolves once they accepted (they are then in the roster). Rejects with
+   * INVITATION_DECLINED (486/600/603, `statusCode`), INVITATION_FAILED (not registered, no
+   * answer ...), NOT_AUTHORIZED (the focus lets only participants, owners or moderators invite)
+   * or NOT_SUPPORTED (a focus that does not call out). Optional in the contract.
+   */
+  invite?(uri: string): Promise<void>
   /** Leaves the room (BYE on the session). Resolves once left; idempotent. */
   leave(): Promise<void>
+  /**
+   * Calls `listener` as soon as the room is gone without the bot leaving it (removed by a
+   * moderator, or the room closed), before the 'room-closed' event reaches the handlers: a
+   * backend that delivers events one at a time delivers that event only after the handler now
+   * running, which may be awaiting a send to this room. Optional; returns an unsubscribe function.
+   */
+  onClosed?(listener: (reason: RoomClosedReason) => void): () => void
 }
 
 /** Why a room went away without the bot leaving it. */
@@ -245,9 +261,53 @@ export interface ConnectionEvent {
   readonly error?: Error | undefined
 }
 
+/**
+ * How a direct message reached the bot, outside any room: a page-mode SIP MESSAGE (RFC 3428)
+ * or a 1:1 MSRP session (an INVITE with `m=message` to the bot's own address, RFC 4975).
+ */
+export type DirectPath = 'message' | 'session'
+
+/** Where a direct answer goes: back on the path the message came (see {@link ChatBackend.sendDirect}). */
+export interface DirectAddress {
+  /** The person's (or bot's) SIP URI. */
+  readonly peer: string
+  /** Page-mode MESSAGE or the 1:1 MSRP session. */
+  readonly path: DirectPath
+  /** For `path: 'session'`: the session's id (the `chat` of the {@link DirectEvent}). */
+  readonly chat?: string | undefined
+}
+
+/** A message sent to the bot's own address, outside any room (RFC 3428 MESSAGE or a 1:1 MSRP session). */
+export interface DirectEvent {
+  readonly type: 'direct'
+  /** Who sent it (the SIP From, or the CPIM From when it names the same identity). */
+  readonly sender: Sender
+  /** How it came, and so how an answer goes back. */
+  readonly path: DirectPath
+  /** For a 1:1 session: its id, to pass back in {@link DirectAddress.chat}. */
+  readonly chat: string | undefined
+  /** MIME type of the (CPIM-unwrapped) content, without parameters, lower-case. */
+  readonly contentType: string
+  /** Decoded body: a string for text types, bytes otherwise. */
+  readonly body: string | Uint8Array
+  /** When it was sent (CPIM `DateTime`) or, if absent, when it was received. */
+  readonly timestamp: Date
+  /** Message identity (CPIM `imdn.Message-ID`, the MSRP Message-ID, or the MESSAGE's Call-ID). */
+  readonly messageId: string
+}
+
+/** A 1:1 MSRP session ended (BYE either way, or its connection was lost). */
+export interface DirectClosedEvent {
+  readonly type: 'direct-closed'
+  readonly peer: string
+  readonly chat: string
+}
+
 /** Everything a backend can report to the bot. */
 export type BackendEvent =
   | MessageEvent
+  | DirectEvent
+  | DirectClosedEvent
   | NoticeEvent
   | JoinEvent
   | LeaveEvent
@@ -298,6 +358,12 @@ export const BackendErrorCode = {
   moderationFailed: 'MODERATION_FAILED',
   /** The focus is shutting down (BYE with RFC 3326 cause 503): the backend re-joins when it is back. */
   focusRestarting: 'FOCUS_RESTARTING',
+  /** The invitee declined an invitation to a room (486, 600, 603). */
+  invitationDeclined: 'INVITATION_DECLINED',
+  /** An invitation to a room failed otherwise (not registered, no answer, refused by the room). */
+  invitationFailed: 'INVITATION_FAILED',
+  /** `openDirect` reached a conference focus (Contact `isfocus`): it is a room, join it. */
+  directTargetIsRoom: 'DIRECT_TARGET_IS_ROOM',
 } as const
 
 /** One of the {@link BackendErrorCode} values. */
@@ -355,10 +421,37 @@ export interface ChatBackend {
   /** Ends a watch started with `watch`. Unknown contacts are a no-op. */
   unwatch(contactUri: string): Promise<void>
   /**
+   * Sends a direct message outside any room: a page-mode MESSAGE (RFC 3428) or a SEND on a 1:1
+   * MSRP session the peer opened (or {@link openDirect} opened). Resolves once the peer's 2xx /
+   * MSRP 200 came. Rejects with SEND_REJECTED (error response, `statusCode`), SEND_TIMEOUT,
+   * SEND_DISCONNECTED (the session is gone) or NOT_SUPPORTED. Optional: a backend without
+   * direct chats leaves it out and the bot answers NOT_SUPPORTED.
+   */
+  sendDirect?(to: DirectAddress, content: OutgoingContent): Promise<SendReceipt>
+  /**
+   * Opens a 1:1 MSRP chat with a person or a bot (INVITE with `m=message`, RFC 4975). Messages
+   * from the peer arrive as `direct` events with `path: 'session'` and the handle's `chat`.
+   * Rejects with DIRECT_TARGET_IS_ROOM when the answer comes from a conference focus (Contact
+   * `isfocus`, RFC 4579): join it instead; JOIN_FAILED when the peer refused (`statusCode`).
+   */
+  openDirect?(peerUri: string): Promise<DirectChatHandle>
+  /**
    * Adds an event listener; returns a function that removes it. Events emitted before any
    * listener is subscribed may be dropped, so subscribe before `start()`.
    */
   subscribe(listener: BackendListener): () => void
+}
+
+/** A 1:1 MSRP chat opened with {@link ChatBackend.openDirect}. */
+export interface DirectChatHandle {
+  /** The peer's URI as given. */
+  readonly peer: string
+  /** The session's id (the `chat` of its `direct` events). */
+  readonly chat: string
+  /** Sends on the session; resolves after the peer's MSRP 200. Same errors as `sendDirect`. */
+  send(content: OutgoingContent): Promise<SendReceipt>
+  /** Ends the chat (BYE); idempotent, never rejects. */
+  close(): Promise<void>
 }
 
 /** Creates a backend for a validated bot config; the chat layer registers one by default. */

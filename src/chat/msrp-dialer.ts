@@ -14,6 +14,7 @@ import { effectivePort } from '../msrp/uri.ts'
 import type { MsrpUri } from '../msrp/uri.ts'
 import { MsrpClosedError } from '../msrp/errors.ts'
 import type { UaTransportFactory } from '../sip/ua/options.ts'
+import type { MsrpAcceptorFactory } from './msrp-acceptor.ts'
 
 /** Opens the MSRP connection to a first hop. */
 export type MsrpDialer = (firstHop: MsrpUri, options: { transactionTimeoutMs?: number | undefined }) => Promise<MsrpConnection>
@@ -28,6 +29,11 @@ export interface ChatPlatform {
   readonly transportFactory: UaTransportFactory
   /** Opens MSRP connections to the focus. */
   readonly msrpDialer: MsrpDialer
+  /**
+   * Listens for the MSRP connections of 1:1 sessions people open to the bot (see
+   * msrp-acceptor.ts); without it the bot takes only offers that let it connect (`a=setup:actpass`/`passive`).
+   */
+  readonly msrpAcceptor?: MsrpAcceptorFactory | undefined
 }
 
 /** Dials on an in-process MSRP network (the in-process chat server listens there). */

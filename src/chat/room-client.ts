@@ -11,6 +11,8 @@ import type { IncomingRequest } from '../sip/core/incoming-request.ts'
 import type { SipResponse } from '../sip/message.ts'
 import { SipResponseError } from '../sip/ua/errors.ts'
 import { Inviter } from '../sip/ua/inviter.ts'
+import { newCallId, newTag } from '../sip/ids.ts'
+import type { Invitation } from '../sip/ua/invitation.ts'
 import type { Session } from '../sip/ua/session.ts'
 import { Subscriber } from '../sip/ua/subscriber.ts'
 import type { UserAgent } from '../sip/ua/user-agent.ts'
@@ -21,7 +23,7 @@ import { sameIdentity, identityKeyOrText } from '../rooms/identity.ts'
 import { byeMeaning } from '../rooms/bye-reason.ts'
 import { MODERATION_TYPE } from '../rooms/content-types.ts'
 import { buildModerationRequest } from '../rooms/moderation.ts'
-import { NicknameError, SendError, errorCode } from './backend-errors.ts'
+import { InvitationError, NicknameError, SendError, errorCode } from './backend-errors.ts'
 import type { Backoff } from './backoff.ts'
 import { BackendErrorCode } from './backend.ts'
 import { TESTING, type RoomClientTesting } from './testing-hooks.ts'
@@ -144,6 +146,8 @@ export class RoomClient implements RoomHandle {
   #byeReason: string | undefined
   /** Why the focus ended our session, once known (removed, room closed). */
   #closedReason: RoomClosedReason | undefined
+  /** Told at once when the room is gone (see RoomHandle.onClosed). */
+  readonly #closedListeners = new Set<(reason: RoomClosedReason) => void>()
   /** A re-join scheduled while signalling is up (after a failed one), with what ends its wait. */
   #rejoinTimer: { timer: unknown; release: () => void } | undefined
   #rejoinBackoff: Backoff | undefined
@@ -151,6 +155,8 @@ export class RoomClient implements RoomHandle {
   readonly #heldJoins = new Map<string, { timer: unknown; release: () => void }>()
   /** Wall-clock time the current session was asked for: older messages are history replays. */
   #openedAt = 0
+  /** The focus's INVITE to answer instead of sending ours, for the next `open` only. */
+  #invitation: Invitation | undefined
 
   constructor(host: RoomHost, uri: string) {
     this.#host = host
@@ -179,6 +185,15 @@ export class RoomClient implements RoomHandle {
   // ---- joining ---------------------------------------------------------------------------
 
   /**
+   * Enters the room by accepting the focus's INVITE (an invitation, RFC 4579 §5.5) instead of
+   * sending one; the rest (MSRP session, nickname, roster) is as in {@link open}.
+   */
+  accept(invitation: Invitation, nickname: string | undefined): Promise<void> {
+    this.#invitation = invitation
+    return this.open(nickname)
+  }
+
+  /**
    * Enters the room: INVITE with the MSRP offer, MSRP session, roster subscription, then the
    * nickname. A refused nickname rejects with a NicknameError carrying this live room.
    */
@@ -189,16 +204,29 @@ export class RoomClient implements RoomHandle {
     const { ua } = this.#host
     const media = new RoomMedia({ dialer: this.#host.dialer, localHost: ua.localAddress.address, transactionTimeoutMs: this.#host.msrpTimeoutMs, step: this.#host.step })
     this.#media = media
-    const inviter = new Inviter(ua, this.uri, { sdp: media.offer() })
+    const invitation = this.#invitation
+    this.#invitation = undefined
     let session: Session
     try {
-      session = await this.#host.step(`INVITE ${this.uri}`, inviter.invite(), {
-        // RFC 3261 §9.1: a given-up INVITE is CANCELled; one answered all the same is hung up.
-        onAbandon: (late) => {
-          inviter.cancel()
-          void late.then((s) => s.bye(), noop).catch(noop)
-        },
-      })
+      if (invitation !== undefined) {
+        // The focus called us in (RFC 4579 §5.5 after someone's REFER): its INVITE carries the
+        // room's offer; we answer a=setup:active and connect, as when we join ourselves.
+        const answer = media.answer(invitation.remoteSdp)
+        if (typeof answer !== 'string') {
+          invitation.reject(488)
+          throw answer
+        }
+        session = await this.#host.step(`accepting the invitation to ${this.uri}`, invitation.accept(answer))
+      } else {
+        const inviter = new Inviter(ua, this.uri, { sdp: media.offer() })
+        session = await this.#host.step(`INVITE ${this.uri}`, inviter.invite(), {
+          // RFC 3261 §9.1: a given-up INVITE is CANCELled; one answered all the same is hung up.
+          onAbandon: (late) => {
+            inviter.cancel()
+            void late.then((s) => s.bye(), noop).catch(noop)
+          },
+        })
+      }
     } catch (error) {
       await media.close()
       throw toJoinError(this.uri, error)
@@ -485,6 +513,14 @@ export class RoomClient implements RoomHandle {
   #close(reason: RoomClosedReason): void {
     if (this.#state === 'left' || this.#state === 'closed') return
     this.#closedReason = reason
+    // Before the event, which may wait behind a handler that awaits a send to this room.
+    for (const listener of this.#closedListeners) {
+      try {
+        listener(reason)
+      } catch (error) {
+        this.#host.log.warn(`room ${this.uri}: a room-closed listener threw: ${String(error)}`)
+      }
+    }
     // The closing event goes out even before release: the bot must learn the handle is dead.
     this.release()
     this.#host.emit({ type: 'room-closed', room: this.uri, reason })
@@ -698,6 +734,50 @@ export class RoomClient implements RoomHandle {
     })
   }
 
+  invite(uri: string): Promise<void> {
+    return this.#host.track(this.#invite(uri))
+  }
+
+  /**
+   * REFER method=INVITE out of dialog to the room (as for removal, see removeParticipant), and
+   * the NOTIFYs of its implicit subscription (RFC 3515 §2.4.4), which arrive in the dialog the
+   * 202 formed: caught by Call-ID and our tag. Bounded by the step deadline.
+   */
+  async #invite(uri: string): Promise<void> {
+    this.#live()
+    const { ua } = this.#host
+    const target = uri.replace(/^<|>$/g, '').split(';', 1)[0] ?? uri
+    const tag = newTag()
+    const request = ua.createRequest('REFER', this.uri, { headers: [['Refer-To', `<${target};method=INVITE>`], ['Referred-By', `<${this.#host.self}>`]] })
+    request.headers.set('From', `${request.headers.get('From')!};tag=${tag}`)
+    const callId = newCallId()
+    request.headers.set('Call-ID', callId)
+    let settle: ((result: { status: number; reason: string }) => void) | undefined
+    const outcome = new Promise<{ status: number; reason: string }>((resolve) => (settle = resolve))
+    const stop = ua.expectNotify(callId, tag, (incoming) => {
+      incoming.respond(200)
+      const frag = /^SIP\/2\.0\s+(\d{3})\s*(.*)$/m.exec(incoming.message.body.toString('utf8'))
+      const status = frag === null ? 0 : Number(frag[1])
+      if (status >= 200) settle?.({ status, reason: frag![2]!.trim() })
+      else if (/terminated/i.test(incoming.message.headers.get('Subscription-State') ?? '')) settle?.({ status: 500, reason: 'the focus ended the invitation without a result' })
+    })
+    try {
+      let response: SipResponse
+      try {
+        response = await ua.sendRequest(request)
+      } catch (error) {
+        throw toModerationError(error, 'inviting', this.uri, target)
+      }
+      if (response.status === 403 || response.status === 405 || response.status === 501) throw toModerationError({ status: response.status, message: `${response.status} ${response.reason}` }, 'inviting', this.uri, target)
+      // Any other refusal of the REFER (503: too many invitations ringing, 400 ...) fails this invitation.
+      if (response.status >= 300) throw new InvitationError(target, this.uri, response.status, `the room refused the REFER: ${response.reason}`)
+      const result = await this.#host.step(`invitation of ${target} to ${this.uri}`, outcome)
+      if (result.status >= 300) throw new InvitationError(target, this.uri, result.status, result.reason)
+    } finally {
+      stop()
+    }
+  }
+
   setMuted(participantUri: string, muted: boolean): Promise<void> {
     return this.#moderate(muted ? 'mute' : 'unmute', participantUri, {
       method: 'MESSAGE',
@@ -737,6 +817,11 @@ export class RoomClient implements RoomHandle {
     this.#setState('left')
     await this.#host.track(this.#teardown(wasJoined && this.#host.online()))
     this.#host.roomClosed(this, 'closed')
+  }
+
+  onClosed(listener: (reason: RoomClosedReason) => void): () => void {
+    this.#closedListeners.add(listener)
+    return () => this.#closedListeners.delete(listener)
   }
 
   /** True when `uri` is this room. */

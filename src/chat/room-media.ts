@@ -11,7 +11,7 @@ import { MsrpSession, generateSessionId } from '../msrp/session.ts'
 import type { IncomingMsrpMessage, OutgoingMessage, SendResult } from '../msrp/session.ts'
 import { effectivePort, formatMsrpUri, parseMsrpUri } from '../msrp/uri.ts'
 import type { MsrpUri } from '../msrp/uri.ts'
-import { createOffer, parseMsrpSdp } from '../sdp/index.ts'
+import { createAnswer, createOffer, parseMsrpSdp } from '../sdp/index.ts'
 import { ACCEPT_WRAPPED_TYPES, CPIM_TYPE } from '../rooms/content-types.ts'
 import type { MsrpDialer } from './msrp-dialer.ts'
 import type { StepRunner } from './step-guard.ts'
@@ -83,6 +83,21 @@ export class RoomMedia extends EventEmitter<RoomMediaEvents> {
       acceptWrappedTypes: [...ACCEPT_WRAPPED_TYPES],
       chatroom: { nickname: true, privateMessages: true },
     })
+  }
+
+  /**
+   * Our answer to a focus's offer (the focus called us in): `a=setup:active` (we connect, as
+   * with our own offer), CPIM only. A JOIN_FAILED error when the offer cannot be answered.
+   */
+  answer(offerSdp: string): string | MsrpBotError {
+    const answer = createAnswer(offerSdp, {
+      path: [formatMsrpUri(this.localUri)],
+      setup: 'active',
+      acceptTypes: [CPIM_TYPE],
+      acceptWrappedTypes: [...ACCEPT_WRAPPED_TYPES],
+    })
+    if (!answer.ok) return new MsrpBotError('JOIN_FAILED', `cannot answer the room's offer: ${answer.error.message}`)
+    return answer.sdp
   }
 
   /** Connects as the answer says and binds the session (RFC 4975 §5.4 empty SEND). */

@@ -33,13 +33,17 @@ import { SipAuthError, SipResponseError } from '../sip/ua/errors.ts'
 import { Registerer } from '../sip/ua/registerer.ts'
 import { UserAgent } from '../sip/ua/user-agent.ts'
 import type { UaTlsOptions, UserAgentOptions } from '../sip/ua/user-agent.ts'
-import { identityKeyOrText, uriUser } from '../rooms/identity.ts'
+import { identityKey, identityKeyOrText, uriUser } from '../rooms/identity.ts'
 import { Backoff } from './backoff.ts'
 import { DEFAULT_STEP_TIMEOUT_MS, StepGuard } from './step-guard.ts'
 import type { BackoffOptions } from './backoff.ts'
 import type {
   BackendConfig,
   BackendEvent,
+  DirectAddress,
+  DirectChatHandle,
+  OutgoingContent,
+  SendReceipt,
   BackendListener,
   ChatBackend,
   JoinOptions,
@@ -54,6 +58,10 @@ import type { ChatMemoryNetworks } from './msrp-dialer.ts'
 import { memoryDialer, missingDialer } from './msrp-dialer.ts'
 import type { ChatPlatform, MsrpDialer } from './msrp-dialer.ts'
 import { RoomClient } from './room-client.ts'
+import { DEFAULT_MAX_DIRECT_BACKLOG, DEFAULT_MAX_DIRECT_MESSAGE_BYTES, DEFAULT_MAX_DIRECT_SESSIONS, DirectChats } from './direct-chats.ts'
+import { memoryAcceptor } from './msrp-acceptor.ts'
+import { isRoomInvitation, type RoomInvitation } from './room-invitation.ts'
+import type { Invitation } from '../sip/ua/invitation.ts'
 import type { ChatLogger, RoomHost } from './room-client.ts'
 
 const debug = debugLog('msrp-bot:chat')
@@ -123,6 +131,23 @@ export interface SipChatBackendOptions {
    * do not answer this one. A person's chat client passes false.
    */
   automaton?: boolean | undefined
+  /**
+   * Called when a room's focus calls this user in (an invitation someone asked for with
+   * REFER method=INVITE, RFC 4579 §5.5): `accept()` joins the room, `decline()` refuses (603).
+   * Without it invitations are declined.
+   */
+  onInvitation?: ((invitation: RoomInvitation) => void) | undefined
+  /** 1:1 MSRP chats held at once (default 16); more INVITEs get 486 Busy Here. */
+  maxDirectSessions?: number | undefined
+  /**
+   * Let a 1:1 chat offer of `a=setup:passive` make this backend connect to the MSRP address the
+   * offer names (default false: such offers get 488, and the offerer connects to us instead).
+   */
+  directDial?: boolean | undefined
+  /** Events waiting for the bot beyond which a direct MESSAGE gets 503 (default 256). */
+  maxDirectBacklog?: number | undefined
+  /** Largest direct message taken, bytes (default 16 KiB): a bigger MESSAGE gets 413, a bigger MSRP message 413. */
+  maxDirectMessageBytes?: number | undefined
 }
 
 /** Named states of a {@link SipChatBackend}. */
@@ -190,6 +215,7 @@ export class SipChatBackend implements ChatBackend {
   #wakeReconnect: (() => void) | undefined
   /** Counts everything that happened, so an observer can tell "quiet" from "between steps". */
   #activity = 0
+  #direct: DirectChats | undefined
 
   constructor(config: BackendConfig, options: SipChatBackendOptions = {}) {
     this.config = config
@@ -299,12 +325,17 @@ export class SipChatBackend implements ChatBackend {
     try {
       await ua.start()
       this.#ua = ua
+      const direct = this.#newDirectChats(ua)
+      this.#direct = direct
+      ua.on('message', (message) => direct.onMessage(message))
+      ua.on('invite', (invitation) => (isRoomInvitation(invitation) ? this.#invited(invitation) : direct.onInvite(invitation)))
       if (c.registrar !== false) this.#registerer = new Registerer(ua, { expires: 600, random: () => 1 })
       else this.#log.info(`${this.uri}: no registrar configured; not registering (reachable only in the rooms it joins)`)
       await this.#register()
     } catch (error) {
       this.#state = 'idle'
       this.#ua = undefined
+      this.#direct = undefined
       await ua.stop().catch(() => undefined)
       // A new transport for the next attempt (a closed one cannot listen again).
       this.#configureTransport(this.#options)
@@ -375,6 +406,7 @@ export class SipChatBackend implements ChatBackend {
       await this.#registerer?.unregister().catch(() => undefined)
     }
     this.#watchers.clear()
+    await this.#direct?.close()
     await this.#ua?.stop().catch((error: unknown) => this.#log.warn(`stopping the user agent failed: ${String(error)}`))
     this.#state = 'stopped'
     this.#log.debug(`${this.uri} stopped`)
@@ -448,6 +480,96 @@ export class SipChatBackend implements ChatBackend {
     this.#watchers.delete(key)
     watcher.removeAllListeners()
     await watcher.stop().catch(() => undefined)
+  }
+
+  // ---- invitations to rooms ----------------------------------------------------------------
+
+  #invited(invitation: Invitation): void {
+    const roomUri = identityKey(invitation.from.uri)
+    const handler = this.#options.onInvitation
+    if (handler === undefined || this.#state !== 'online') {
+      invitation.reject(603, 'Decline')
+      return
+    }
+    const referredBy = invitation.request.message.headers.get('Referred-By')
+    invitation.progress(180)
+    const decline = (status = 603): void => {
+      if (invitation.state === 'received' || invitation.state === 'ringing') invitation.reject(status)
+    }
+    try {
+      handler({
+        room: roomUri,
+        by: referredBy === undefined ? undefined : identityKey(referredBy),
+        accept: (options = {}) => this.#track(this.#acceptInvitation(invitation, roomUri, options)),
+        decline,
+      })
+    } catch (error) {
+      this.#log.warn(`the invitation handler threw; declining the invitation to ${roomUri}: ${String(error)}`)
+      decline(500)
+    }
+  }
+
+  async #acceptInvitation(invitation: Invitation, roomUri: string, options: JoinOptions): Promise<RoomHandle> {
+    this.#assertStarted('accept an invitation')
+    const key = identityKeyOrText(roomUri)
+    const existing = this.#rooms.get(key)
+    if (existing !== undefined && existing.state !== 'left' && existing.state !== 'closed') {
+      invitation.reject(486, 'Already in the room')
+      return existing
+    }
+    const room = new RoomClient(this.#host(), roomUri)
+    this.#rooms.set(key, room)
+    try {
+      await room.accept(invitation, options.nickname)
+    } catch (error) {
+      const code = errorCode(error)
+      if ((code === BackendErrorCode.nicknameTaken || code === BackendErrorCode.nicknameInvalid) && room.state === 'joined') throw error
+      this.#rooms.delete(key)
+      await room.leave().catch(() => undefined)
+      throw error
+    }
+    nextTurn(() => room.release())
+    return room
+  }
+
+  // ---- direct chats (outside rooms) ---------------------------------------------------------
+
+  /** Page-mode MESSAGE or a SEND on a 1:1 session (see direct-chats.ts). */
+  async sendDirect(to: DirectAddress, content: OutgoingContent): Promise<SendReceipt> {
+    this.#assertStarted('sendDirect')
+    return this.#direct!.send(to, content)
+  }
+
+  /** Opens a 1:1 MSRP chat (see direct-session.ts). */
+  async openDirect(peerUri: string): Promise<DirectChatHandle> {
+    this.#assertStarted('openDirect')
+    return this.#direct!.open(peerUri)
+  }
+
+  #newDirectChats(ua: UserAgent): DirectChats {
+    const clock = this.#clock
+    const acceptor = this.#options.memory !== undefined ? memoryAcceptor(this.#options.memory.msrp) : this.#options.platform?.msrpAcceptor
+    return new DirectChats(
+      {
+        ua,
+        self: this.uri,
+        displayName: this.config.displayName,
+        dialer: this.#dialer,
+        msrpTimeoutMs: this.#options.msrpTimeoutMs,
+        maxMessageBytes: this.#options.maxDirectMessageBytes ?? DEFAULT_MAX_DIRECT_MESSAGE_BYTES,
+        maxSessions: this.#options.maxDirectSessions ?? DEFAULT_MAX_DIRECT_SESSIONS,
+        backlog: () => this.#queue.length,
+        maxBacklog: this.#options.maxDirectBacklog ?? DEFAULT_MAX_DIRECT_BACKLOG,
+        bindTimeoutMs: this.#options.stepTimeoutMs ?? DEFAULT_STEP_TIMEOUT_MS,
+        mayDial: this.#options.directDial ?? false,
+        setTimeout: (fn, ms) => clock.setTimeout(fn, ms),
+        clearTimeout: (handle) => clock.clearTimeout(handle),
+        log: this.#log,
+        emit: (event) => this.#emit(event),
+        track: (work) => this.#track(work),
+      },
+      acceptor,
+    )
   }
 
   // ---- events ----------------------------------------------------------------------------

@@ -31,6 +31,7 @@ import { pathToFileURL } from 'node:url'
 import { setDefaultBackendFactory } from '../bot/index.ts'
 import type { Bot, ChatBackendFactory } from '../bot/index.ts'
 import { MsrpBotError } from '../errors.ts'
+import { freshModuleUrl, libraryDir, projectRootOf } from './fresh-modules.ts'
 
 /** File extensions a bot module may have. */
 export const BOT_MODULE_EXTENSIONS = ['.ts', '.mts', '.js', '.mjs'] as const
@@ -39,15 +40,22 @@ export const BOT_MODULE_EXTENSIONS = ['.ts', '.mts', '.js', '.mjs'] as const
 export class BotModuleError extends MsrpBotError {
   /** The module's path. */
   readonly file: string
+  /**
+   * True when an edit of the bot's code can fix it (a syntax error, a throw while loading, a
+   * wrong export), false when the project's setup or the command line must change (no such
+   * file, CommonJS, a second copy of msrp-bot, a bot the command cannot connect).
+   */
+  readonly inCode: boolean
 
   constructor(
     code: 'BOT_MODULE_NOT_FOUND' | 'BOT_MODULE_LOAD_FAILED' | 'BOT_MODULE_NO_DEFAULT_EXPORT' | 'BOT_MODULE_NOT_A_BOT' | 'BOT_MODULE_ALREADY_STARTED',
     file: string,
     message: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; inCode?: boolean },
   ) {
-    super(code, `${file}: ${message}`, options)
+    super(code, `${file}: ${message}`, options?.cause === undefined ? undefined : { cause: options.cause })
     this.file = file
+    this.inCode = options?.inCode ?? code !== 'BOT_MODULE_NOT_FOUND'
   }
 }
 
@@ -134,6 +142,12 @@ export interface LoadBotModuleOptions {
    * `setDefaultBackendFactory` for the duration of the import, then the previous one restored).
    */
   backendFactory?: ChatBackendFactory | undefined
+  /**
+   * Load a fresh copy of the module and of every module of its project it imports (see
+   * fresh-modules.ts), telling each such file's path here (the bot file itself included), so
+   * the caller can watch them. Without it, only the bot file itself is loaded afresh.
+   */
+  onModuleFile?: ((file: string) => void) | undefined
 }
 
 /** How often each bot file was loaded in this process. */
@@ -170,24 +184,36 @@ export async function loadBotModule(file: string, options: LoadBotModuleOptions 
   // of msrp-bot (a CommonJS build, a second install) or was given its own backend, and would
   // not reach the server this command runs it against.
   let factoryCalls = 0
+  let factoryError: unknown
   const factory: ChatBackendFactory | undefined =
     options.backendFactory === undefined
       ? undefined
       : (config) => {
           factoryCalls++
-          return options.backendFactory!(config)
+          try {
+            return options.backendFactory!(config)
+          } catch (error) {
+            factoryError = error // the command's refusal (e.g. a user not in --users), not the code's
+            throw error
+          }
         }
   const previous = factory === undefined ? undefined : setDefaultBackendFactory(factory)
   let namespace: Record<string, unknown>
   try {
-    const url = pathToFileURL(file)
-    // Every load after the first gets a fresh copy of the module, not the cached one: an edited
-    // file in `msrp-bot dev`, or a second command in one process whose cached bot already ran.
-    // Modules the bot imports are not reloaded.
-    const count = (loads.get(url.href) ?? 0) + 1
-    loads.set(url.href, count)
-    if (count > 1) url.searchParams.set('load', String(count))
-    namespace = (await import(url.href)) as Record<string, unknown>
+    let href: string
+    if (options.onModuleFile !== undefined) {
+      options.onModuleFile(file)
+      href = freshModuleUrl(file, options.onModuleFile)
+    } else {
+      const url = pathToFileURL(file)
+      // Every load after the first gets a fresh copy of the module, not the cached one: a second
+      // command in one process whose cached bot already ran. Modules it imports are not reloaded.
+      const count = (loads.get(url.href) ?? 0) + 1
+      loads.set(url.href, count)
+      if (count > 1) url.searchParams.set('load', String(count))
+      href = url.href
+    }
+    namespace = (await import(href)) as Record<string, unknown>
   } catch (error) {
     // A CommonJS bot fails in ways that do not name the cause (`Cannot require() ES Module ...
     // in a cycle`): say what to change instead.
@@ -198,7 +224,8 @@ export async function loadBotModule(file: string, options: LoadBotModuleOptions 
         : error instanceof Error
           ? error.message
           : String(error)
-    throw new BotModuleError('BOT_MODULE_LOAD_FAILED', file, `loading it failed: ${reason}`, { cause: error })
+    const inCode = commonJs === undefined && factoryError === undefined
+    throw new BotModuleError('BOT_MODULE_LOAD_FAILED', file, `loading it failed: ${reason}${inCode ? whereItFailed(error, file) : ''}`, { cause: error, inCode })
   } finally {
     if (factory !== undefined) setDefaultBackendFactory(previous)
   }
@@ -211,9 +238,31 @@ export async function loadBotModule(file: string, options: LoadBotModuleOptions 
       commonJs !== undefined
         ? `loading it failed: its createBot() used a different copy of msrp-bot than the one running it, because ${commonJs}`
         : `loading it failed: ${SECOND_COPY}; or, if it passes { backend } to createBot(), remove that option so msrp-bot can connect the bot`,
+      { inCode: false },
     )
   }
   return bot
+}
+
+/**
+ * Where in the project a load error happened, as ` (at file:line:column)`, when the message
+ * does not already say: the first stack frame in a file of the bot's project (not msrp-bot, not
+ * node_modules, not Node.js). Empty when there is none or the message names the place.
+ */
+export function whereItFailed(error: unknown, file: string): string {
+  if (!(error instanceof Error)) return ''
+  const first = error.message.split('\n')[0] ?? ''
+  if (/:\d+:\d+/.test(first)) return ''
+  const project = projectRootOf(file)
+  const library = libraryDir()
+  for (const line of (error.stack ?? '').split('\n').slice(1)) {
+    const m = /\(?((?:file:\/\/)?\/[^()]+?):(\d+):(\d+)\)?\s*$/.exec(line.trim())
+    if (m === null) continue
+    const path = m[1]!.replace(/^file:\/\//, '').replace(/\?.*$/, '')
+    if (path.includes('/node_modules/') || !path.startsWith(project) || path.startsWith(library)) continue
+    return ` (at ${path}:${m[2]}:${m[3]})`
+  }
+  return ''
 }
 
 /**

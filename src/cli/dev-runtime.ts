@@ -9,12 +9,12 @@
  * @module
  */
 import { watch, type FSWatcher } from 'node:fs'
-import { basename, dirname } from 'node:path'
+import { basename, dirname, join, relative } from 'node:path'
 import { createConsoleLogger, type Bot, type Logger } from '../bot/index.ts'
 import { createNodeChatBackend, type BackendConfig, type SipChatBackend } from '../chat/index.ts'
 import { startChatServer, type ChatServer } from '../server/index.ts'
 import { MsrpBotError } from '../errors.ts'
-import { loadBotModule } from './bot-module.ts'
+import { BotModuleError, loadBotModule } from './bot-module.ts'
 import { startOnFreePorts } from './dev-ports.ts'
 import { userPartOf } from './network-backend.ts'
 import type { DevOptions, RuntimeContext } from './runtime-options.ts'
@@ -22,10 +22,14 @@ import { withEnv } from './scoped-env.ts'
 import { runTerminalChat } from './terminal-chat.ts'
 import { untilAborted } from './until-aborted.ts'
 
-/** One bot file and the bot currently running from it. */
+/** One bot file, the bot currently running from it, and the project files it imports. */
 interface LoadedBot {
   readonly file: string
   bot: Bot | undefined
+  /** The bot file and every file of its project it imported (in any load so far): watched. */
+  readonly files: Set<string>
+  /** Told when a load found a file not seen before (the watcher starts watching its folder). */
+  onNewFile?: ((file: string) => void) | undefined
 }
 
 /**
@@ -56,7 +60,7 @@ export async function runDevCommand(options: DevOptions, context: RuntimeContext
   // A Ctrl-C while the server was starting must not be lost (no 'abort' event comes for it).
   if (context.signal.aborted) stop.abort()
   else context.signal.addEventListener('abort', onAbort, { once: true })
-  const bots: LoadedBot[] = options.botFiles.map((file) => ({ file, bot: undefined }))
+  const bots: LoadedBot[] = options.botFiles.map((file) => ({ file, bot: undefined, files: new Set<string>() }))
   const watchers: BotWatcher[] = []
   try {
     const sip = server.addresses.sip.find((a) => a.transport === 'tcp') ?? server.addresses.sip[0]!
@@ -71,7 +75,16 @@ export async function runDevCommand(options: DevOptions, context: RuntimeContext
       return createNodeChatBackend({ ...config, uri, ...passwordFor(uri, settings.users), registrar: proxy, outboundProxy: proxy, transport: 'tcp' }, { logger, automaton })
     }
 
-    for (const entry of bots) await startBot(entry, { server, connect, logger, out, logLevel: settings.logLevel })
+    for (const entry of bots) {
+      const host = { server, connect, logger, out, logLevel: settings.logLevel }
+      try {
+        await startBot(entry, await loadBot(entry, host), host)
+      } catch (error) {
+        // A mistake in the bot's code: report it and wait for the fix (the watcher loads it).
+        if (!(error instanceof BotModuleError && error.inCode)) throw error
+        out(`msrp-bot dev: ${basename(entry.file)} failed to load; fix it and save, dev waits for the change: ${error.message}`)
+      }
+    }
     makeBotsModerators(server, bots)
     for (const entry of bots) watchers.push(watchForChanges(entry, { server, connect, logger, out, logLevel: settings.logLevel }))
 
@@ -119,15 +132,23 @@ interface BotHost {
   readonly out: (line: string) => void
 }
 
-/** Loads (or reloads) a bot file, starts the bot and joins it to every room. */
-async function startBot(entry: LoadedBot, host: BotHost): Promise<void> {
+/**
+ * Loads a fresh copy of a bot file and of the project modules it imports (see
+ * fresh-modules.ts), noting each of those files for the watcher.
+ */
+function loadBot(entry: LoadedBot, host: BotHost): Promise<Bot> {
+  const note = (file: string): void => {
+    if (entry.files.has(file)) return
+    entry.files.add(file)
+    entry.onNewFile?.(file)
+  }
   // The bot's own logger follows the command's level (--log-level, else MSRP_BOT_LOG_LEVEL), unless
   // the bot's config sets one.
-  const bot = await withEnv({ MSRP_BOT_LOG_LEVEL: host.logLevel }, () =>
-    loadBotModule(entry.file, {
-      backendFactory: host.connect,
-    }),
-  )
+  return withEnv({ MSRP_BOT_LOG_LEVEL: host.logLevel }, () => loadBotModule(entry.file, { backendFactory: host.connect, onModuleFile: note }))
+}
+
+/** Starts a loaded bot and joins it to every room. */
+async function startBot(entry: LoadedBot, bot: Bot, host: BotHost): Promise<void> {
   await bot.start()
   entry.bot = bot
   const nickname = userPartOf(bot.backend.uri)
@@ -155,40 +176,64 @@ interface BotWatcher {
 }
 
 /**
- * Restarts a bot when its file changes (edits often come as several events: they are merged).
- * The folder is watched, not the file: editors that save by writing a new file and renaming it
- * over the old one (vim, JetBrains "safe write") would otherwise end the watch at the first save.
+ * Reloads a bot when its file, or a file of its project that it imports, changes (edits often
+ * come as several events: they are merged). The new copy is loaded first: only once it loaded
+ * does the old bot stop and the new one start, so a save with a mistake leaves the old bot in
+ * the rooms and prints the error. Folders are watched, not files: editors that save by writing
+ * a new file and renaming it over the old one (vim, JetBrains "safe write") would otherwise end
+ * the watch at the first save.
  */
 function watchForChanges(entry: LoadedBot, host: BotHost): BotWatcher {
   let timer: NodeJS.Timeout | undefined
   let closed = false
   let reloading = Promise.resolve()
-  const reload = (): void => {
+  const name = basename(entry.file)
+  const reload = (changed: string): void => {
     timer = undefined
     reloading = reloading.then(async () => {
       if (closed) return
-      host.out(`msrp-bot dev: ${basename(entry.file)} changed, reloading`)
+      host.out(`msrp-bot dev: ${changed === entry.file ? name : `${relative(dirname(entry.file), changed)} (imported by ${name})`} changed, reloading`)
+      let next: Bot
+      try {
+        next = await loadBot(entry, host)
+      } catch (error) {
+        const still = entry.bot === undefined ? '' : ' (the previous version keeps running)'
+        host.out(`msrp-bot dev: ${name} failed to load${still}; fix it and save again: ${error instanceof Error ? error.message : String(error)}`)
+        return
+      }
+      if (closed) return
       await entry.bot?.stop()
       entry.bot = undefined
       try {
-        await startBot(entry, host)
+        await startBot(entry, next, host)
         makeBotsModerators(host.server, [entry])
       } catch (error) {
-        host.out(`msrp-bot dev: ${basename(entry.file)} failed to load, fix it and save again: ${error instanceof Error ? error.message : String(error)}`)
+        host.out(`msrp-bot dev: ${name} failed to start, fix it and save again: ${error instanceof Error ? error.message : String(error)}`)
       }
     })
   }
-  const name = basename(entry.file)
-  const watcher: FSWatcher = watch(dirname(entry.file), (_event, changed) => {
-    if (closed || (changed !== null && changed.toString() !== name)) return
-    clearTimeout(timer)
-    timer = setTimeout(reload, 150)
-  })
+  const watchers = new Map<string, FSWatcher>()
+  const watchFolderOf = (file: string): void => {
+    const dir = dirname(file)
+    if (closed || watchers.has(dir)) return
+    watchers.set(
+      dir,
+      watch(dir, (_event, changed) => {
+        const path = changed === null ? undefined : join(dir, changed.toString())
+        if (closed || path === undefined || !entry.files.has(path)) return
+        clearTimeout(timer)
+        timer = setTimeout(() => reload(path), 150)
+      }),
+    )
+  }
+  watchFolderOf(entry.file)
+  for (const file of entry.files) watchFolderOf(file)
+  entry.onNewFile = watchFolderOf
   return {
     close: async () => {
       closed = true
       clearTimeout(timer)
-      watcher.close()
+      for (const watcher of watchers.values()) watcher.close()
       await reloading
     },
   }

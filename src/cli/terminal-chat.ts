@@ -1,5 +1,7 @@
 /**
- * A person in a chat room, from the terminal: what `msrp-bot chat` and `msrp-bot dev` run.
+ * A person in a chat room, from the terminal: what `msrp-bot chat` and `msrp-bot dev` run. When
+ * the address is a person's or a bot's rather than a room's, it is a 1:1 chat instead (an MSRP
+ * session, RFC 4975): lines typed go to the peer, `/quit` ends it.
  *
  * Lines typed are sent to the room; a few slash commands are the client's own (`/msg`, `/nick`,
  * `/who`, `/quit`, `/?`), every other line — `/help`, `/rules` included — goes to the room as
@@ -9,7 +11,7 @@
  * @module
  */
 import { createInterface } from 'node:readline'
-import type { BackendEvent, ChatBackend, Participant, RoomHandle } from '../chat/index.ts'
+import type { BackendEvent, ChatBackend, DirectChatHandle, Participant, RoomHandle } from '../chat/index.ts'
 import { BackendErrorCode, errorCode } from '../chat/index.ts'
 import type { TextSink } from './io.ts'
 
@@ -49,6 +51,8 @@ const CLIENT_HELP = [
  * ```
  */
 export async function runTerminalChat(options: TerminalChatOptions): Promise<void> {
+  const direct = await openDirectChat(options.backend, options.room)
+  if (direct !== undefined) return runDirectChat(options, direct)
   const { backend, output } = options
   const print = (line: string): void => void output.write(`${line}\n`)
   const unsubscribe = backend.subscribe((event) => {
@@ -72,6 +76,61 @@ export async function runTerminalChat(options: TerminalChatOptions): Promise<voi
   } finally {
     unsubscribe()
     await room?.leave()
+  }
+}
+
+/**
+ * A 1:1 chat with `target` when it is a person or a bot rather than a room: the backend asks it
+ * first (OPTIONS: a conference focus lists Allow-Events: conference; else its INVITE answer has
+ * a=chatroom). Undefined when the target is a room, or did not take a 1:1 chat for a reason a
+ * room join reports better (not found, unreachable); a person who declined is an error.
+ */
+async function openDirectChat(backend: ChatBackend, target: string): Promise<DirectChatHandle | undefined> {
+  if (backend.openDirect === undefined) return undefined
+  try {
+    return await backend.openDirect(target)
+  } catch (error) {
+    const status = (error as { statusCode?: number }).statusCode
+    if (status === 486 || status === 600 || status === 603) throw error
+    return undefined
+  }
+}
+
+/** Chats 1:1 until the input ends, `/quit`, the signal aborts, or the peer hangs up. */
+async function runDirectChat(options: TerminalChatOptions, chat: DirectChatHandle): Promise<void> {
+  const { backend, output } = options
+  const print = (line: string): void => void output.write(`${line}\n`)
+  const name = /^sips?:([^@;?]+)@/i.exec(chat.peer)?.[1] ?? chat.peer
+  // The peer's BYE ends the chat as /quit does: the line reader stops too.
+  const stop = new AbortController()
+  const abort = (): void => stop.abort()
+  options.signal?.addEventListener('abort', abort)
+  if (options.signal?.aborted) stop.abort()
+  const unsubscribe = backend.subscribe((event) => {
+    if (event.type === 'direct' && event.chat === chat.chat) {
+      print(`<${name}> ${typeof event.body === 'string' ? event.body : `[${event.contentType}, ${event.body.byteLength} bytes]`}`)
+    } else if (event.type === 'direct-closed' && event.chat === chat.chat) {
+      print(`* ${name} ended the chat`)
+      stop.abort()
+    }
+  })
+  try {
+    print(`* you are in a 1:1 chat with ${chat.peer} (not a room). /quit ends it`)
+    await readLines({ ...options, signal: stop.signal }, async (line) => {
+      const text = line.trim()
+      if (text === '') return undefined
+      if (text === '/quit' || text === '/exit') return 'quit'
+      try {
+        await chat.send(text)
+      } catch (error) {
+        print(`! not delivered (${errorCode(error) ?? 'error'}): ${error instanceof Error ? error.message : String(error)}`)
+      }
+      return undefined
+    })
+  } finally {
+    options.signal?.removeEventListener('abort', abort)
+    unsubscribe()
+    await chat.close()
   }
 }
 
@@ -175,6 +234,11 @@ export function describeEvent(event: BackendEvent, roomUri: string, participants
         return options.color === true ? `${DIM}${line}${UNDIM}` : line
       }
       return event.private ? `(private) <${who}> ${body}` : `<${who}> ${body}`
+    }
+    case 'direct': {
+      // A message to the person's own address, outside the room (a MESSAGE or a 1:1 chat).
+      const body = typeof event.body === 'string' ? event.body : `[${event.contentType}, ${event.body.byteLength} bytes]`
+      return `(direct) <${/^sips?:([^@;?]+)@/i.exec(event.sender.uri)?.[1] ?? event.sender.uri}> ${body}`
     }
     case 'notice':
       return event.text.split(/\r?\n/).filter((line) => line.trim() !== '').map((line) => `* ${line}`).join('\n')

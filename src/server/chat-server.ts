@@ -148,6 +148,14 @@ export class ChatServer {
       msrpBindTimeoutMs: options.msrpBindTimeoutMs ?? 30_000,
       dialGuard: new DialGuard({ policy: options.msrpDial ?? 'source', clock }),
       byeReasons: options.byeReasons ?? true,
+      reach: (uri, user) => {
+        const location = this.registrar.locate(uri)[0]
+        if (location === undefined) return undefined
+        const transport = location.destination.transport.toLowerCase()
+        const a = this.#sip.sentBy(transport)
+        if (a === undefined) return undefined
+        return { contact: location.contact, destination: location.destination, focusContact: `<sip:${user === undefined ? '' : `${user}@`}${a.host}:${a.port};transport=${transport}>` }
+      },
     })
     const rooms = options.rooms ?? []
     const entries: Array<[string, object]> = Array.isArray(rooms) ? rooms.map((r) => [r, {}]) : Object.entries(rooms)

@@ -13,7 +13,11 @@ import { buildFullRoster, buildPartialRoster } from '../conference/documents.ts'
 import { generateSessionId } from '../msrp/session.ts'
 import { formatMsrpUri, parseMsrpUri } from '../msrp/uri.ts'
 import { serializeUri, type SipUri } from '../sip/uri.ts'
-import { createAnswer } from '../sdp/offer-answer.ts'
+import { createAnswer, createOffer } from '../sdp/offer-answer.ts'
+import { parseMsrpSdp } from '../sdp/parse.ts'
+import { readCSeq } from '../sip/headers/cseq.ts'
+import { identityKey } from '../rooms/identity.ts'
+import { callOut, DEFAULT_CALL_OUT_TIMEOUT_MS, type CallOutResult } from './call-out.ts'
 import type { IncomingRequest } from '../sip/core/incoming-request.ts'
 import type { UserAgentCore } from '../sip/core/user-agent-core.ts'
 import { readNameAddrHeader } from '../sip/headers/name-addr.ts'
@@ -22,7 +26,7 @@ import type { Clock, TimerHandle } from '../clock.ts'
 import { aggregateDelivery, type DeliveryOutcome } from './core/chat-message.ts'
 import { ConferenceNotifier, CONFERENCE_EVENT, type ConferenceNotify } from './core/conference-notifier.ts'
 import { roomMediaPolicy } from './core/media-policy.ts'
-import { decideRefer, setMuted } from './core/moderation.ts'
+import { decideRefer, parseReferTo, setMuted } from './core/moderation.ts'
 import type { RoomDirectory } from './core/room-directory.ts'
 import type { LeaveReason, RoomStore } from './core/room-store.ts'
 import type { ServerRoom } from './core/room.ts'
@@ -80,7 +84,17 @@ export interface FocusDeps {
   dialGuard: DialGuard
   /** Put the RFC 3326 Reason on BYEs (false: bare BYEs, like foci that send none). */
   byeReasons?: boolean
+  /**
+   * Where an invitee is reached (REFER method=INVITE): its registered contact and flow, and the
+   * focus's Contact on that flow (user part `roomUser`); undefined when it is not registered.
+   */
+  reach?: (uri: string, roomUser: string | undefined) => { contact: string; destination: Leg['destination']; focusContact: string } | undefined
+  /** How long an invitee may ring before the call is cancelled (default 30 s: below the inviting client's 40 s step deadline). */
+  callOutTimeoutMs?: number
 }
+
+/** Invitations (call-outs) ringing at once per room; a REFER beyond it gets 503. */
+export const MAX_PENDING_INVITATIONS = 8
 
 /**
  * What a leg may ask of its focus: made once per focus (closures over its private methods), so
@@ -137,6 +151,8 @@ export class RoomFocus {
   readonly notifier: ConferenceNotifier
   readonly #deps: FocusDeps
   readonly #legs = new Map<string, Leg>()
+  /** Invitations ringing, per room URI. */
+  readonly #invitations = new Map<string, number>()
   readonly #unsubscribe: () => void
   readonly #port: FocusPort
   #relayed = 0
@@ -288,11 +304,37 @@ export class RoomFocus {
     }
     const roomUser = roomUserOf(room.uri)
     const contact = `${this.#deps.contactFor(incoming, roomUser)};isfocus`
+    const leg = this.#addLeg({ room, identity, sessionId, localUri, remotePath: answer.remote.path, destination: incoming.source, connect: answer.connect }, (handler) => core.createUasDialog(incoming, contact, handler))
+    if (leg === undefined) {
+      room.leave(sessionId, 'error')
+      incoming.respond(400, { reason: 'Bad Request' })
+      return
+    }
+    incoming.respond(200, {
+      headers: [['Contact', contact], ['Allow', ALLOW], ['Allow-Events', CONFERENCE_EVENT]],
+      body: Buffer.from(answer.sdp, 'utf8'),
+      contentType: 'application/sdp',
+    })
+    log.info(`${identity} joined ${room.uri}`)
+    if (answer.connect) void this.#dial(leg)
+  }
+
+  /**
+   * The participant's leg once the room took it: its MSRP link (registered with the listener
+   * when the participant connects), its dialog (made by `makeDialog` with the leg's in-dialog
+   * handler) and the bind timer (RFC 4975 §5.4). Undefined when the dialog cannot be made.
+   */
+  #addLeg(
+    init: { room: ServerRoom; identity: string; sessionId: string; localUri: string; remotePath: readonly string[]; destination: Leg['destination']; connect: boolean },
+    makeDialog: (handler: (incoming: IncomingRequest) => void) => Leg['dialog'],
+  ): Leg | undefined {
+    const { room, identity, sessionId } = init
+    const log = this.#deps.log
     const events = new LegEvents(this.#port, room, sessionId)
     const link = new ParticipantLink({
       id: sessionId,
-      localUri,
-      remotePath: answer.remote.path,
+      localUri: init.localUri,
+      remotePath: init.remotePath,
       deliveryTimeoutMs: this.#deps.deliveryTimeoutMs,
       deliveryMode: this.#deps.deliveryMode,
       handlers: events,
@@ -300,13 +342,12 @@ export class RoomFocus {
     let leg: Leg | undefined
     let dialog
     try {
-      dialog = core.createUasDialog(incoming, contact, guarded((inDialog) => this.#inDialog(inDialog, leg!), log))
+      dialog = makeDialog(guarded((inDialog) => this.#inDialog(inDialog, leg!), log))
     } catch (error) {
-      room.leave(sessionId, 'error')
-      incoming.respond(400, { reason: error instanceof Error ? error.message : 'Bad Request' })
-      return
+      log.debug(`no dialog for ${identity}: ${error instanceof Error ? error.message : String(error)}`)
+      return undefined
     }
-    leg = { dialog, destination: incoming.source, room, participantId: sessionId, identity, link, bindTimer: undefined, leaving: false, timeouts: 0, dialled: answer.connect, replayed: false, held: undefined }
+    leg = { dialog, destination: init.destination, room, participantId: sessionId, identity, link, bindTimer: undefined, leaving: false, timeouts: 0, dialled: init.connect, replayed: false, held: undefined }
     events.leg = leg
     this.#legs.set(sessionId, leg)
     const joined = leg
@@ -318,14 +359,8 @@ export class RoomFocus {
         void this.#leave(joined, 'error', 'media-failed')
       }
     }, this.#deps.msrpBindTimeoutMs)
-    if (!answer.connect) msrp.listener.register(link)
-    incoming.respond(200, {
-      headers: [['Contact', contact], ['Allow', ALLOW], ['Allow-Events', CONFERENCE_EVENT]],
-      body: Buffer.from(answer.sdp, 'utf8'),
-      contentType: 'application/sdp',
-    })
-    log.info(`${identity} joined ${room.uri}`)
-    if (answer.connect) void this.#dial(joined)
+    if (!init.connect) this.#deps.msrp.listener.register(link)
+    return leg
   }
 
   async #dial(leg: Leg): Promise<void> {
@@ -571,20 +606,17 @@ export class RoomFocus {
       incoming.respond(400, { reason: 'Missing Refer-To' })
       return
     }
+    const target = parseReferTo(referTo)
+    if (target?.method === 'INVITE') {
+      this.#invite(incoming, identity, room, target.uri, inLeg)
+      return
+    }
     const decision = decideRefer(room, { requester: identity, referTo })
     if (!decision.ok) {
       incoming.respond(decision.status, { reason: decision.reason })
       return
     }
-    // RFC 3515 §2.4.4: the REFER creates an implicit subscription; in an existing dialog it reuses that dialog.
-    let notifyLeg: DialogLeg
-    let ownDialog = false
-    if (inLeg !== undefined) notifyLeg = inLeg
-    else {
-      const contact = this.#deps.contactFor(incoming, roomUserOf(room.uri))
-      notifyLeg = { dialog: this.#deps.core.createUasDialog(incoming, contact), destination: incoming.source }
-      ownDialog = true
-    }
+    const { leg: notifyLeg, own: ownDialog } = this.#referSubscription(incoming, room, inLeg)
     incoming.respond(202, { headers: [['Contact', this.#deps.contactFor(incoming, roomUserOf(room.uri))]] })
     void (async () => {
       const targets = decision.action.targets.map((t) => this.#legs.get(t.id)).filter((l): l is Leg => l !== undefined)
@@ -598,6 +630,119 @@ export class RoomFocus {
       }, this.#deps.log)
       if (ownDialog) this.#deps.core.removeDialog(notifyLeg.dialog)
     })()
+  }
+
+  /**
+   * REFER method=INVITE (RFC 4579 §5.5): the focus calls `targetUri` in with the room's offer and
+   * reports progress in NOTIFYs (RFC 3515 message/sipfrag: 100, 180, then the final status).
+   * Who may invite: a participant of the room, or one of its owners and moderators.
+   */
+  #invite(incoming: IncomingRequest, identity: string, room: ServerRoom, targetUri: string, inLeg: Leg | undefined): void {
+    const target = identityKey(targetUri.split(';', 1)[0] ?? targetUri)
+    if (target === undefined) {
+      incoming.respond(400, { reason: 'Bad Refer-To' })
+      return
+    }
+    if (room.findByUri(identity).length === 0 && room.roleOf(identity) === 'participant') {
+      incoming.respond(403, { reason: 'Only participants of the room may invite' })
+      return
+    }
+    const pending = this.#invitations.get(room.uri) ?? 0
+    if (pending >= MAX_PENDING_INVITATIONS) {
+      incoming.respond(503, { reason: 'Too many invitations ringing', headers: [['Retry-After', '30']] })
+      return
+    }
+    this.#invitations.set(room.uri, pending + 1)
+    const { leg: notifyLeg, own } = this.#referSubscription(incoming, room, inLeg)
+    const event = inLeg === undefined ? 'refer' : `refer;id=${readCSeq(incoming.message.headers).seq}`
+    incoming.respond(202, { headers: [['Contact', this.#deps.contactFor(incoming, roomUserOf(room.uri))]] })
+    const notify = (status: number, reason: string, final: boolean): Promise<unknown> =>
+      sendInDialog(this.#deps.core, notifyLeg, 'NOTIFY', {
+        headers: [['Event', event], ['Subscription-State', final ? 'terminated;reason=noresource' : 'active;expires=120']],
+        body: `SIP/2.0 ${status} ${reason}\r\n`,
+        contentType: 'message/sipfrag;version=2.0',
+      }, this.#deps.log)
+    void (async () => {
+      try {
+        await notify(100, 'Trying', false)
+        const result = await this.#callIn(room, target, identity, () => void notify(180, 'Ringing', false))
+        this.#deps.log.info(`${identity} invited ${target} to ${room.uri}: ${result.status} ${result.reason}`)
+        await notify(result.status, result.reason, true)
+      } catch (error) {
+        this.#deps.log.warn(`inviting ${target} to ${room.uri} failed: ${error instanceof Error ? error.message : String(error)}`)
+        await notify(500, 'Server Internal Error', true)
+      } finally {
+        const left = (this.#invitations.get(room.uri) ?? 1) - 1
+        if (left <= 0) this.#invitations.delete(room.uri)
+        else this.#invitations.set(room.uri, left)
+        if (own) this.#deps.core.removeDialog(notifyLeg.dialog)
+      }
+    })()
+  }
+
+  /** The REFER's implicit subscription (RFC 3515 §2.4.4): the chat session's dialog, or a new one. */
+  #referSubscription(incoming: IncomingRequest, room: ServerRoom, inLeg: Leg | undefined): { leg: DialogLeg; own: boolean } {
+    if (inLeg !== undefined) return { leg: inLeg, own: false }
+    const contact = this.#deps.contactFor(incoming, roomUserOf(room.uri))
+    return { leg: { dialog: this.#deps.core.createUasDialog(incoming, contact), destination: incoming.source }, own: true }
+  }
+
+  /** Calls `target` into `room` (the focus offers the room's MSRP session); resolves with the final status. */
+  async #callIn(room: ServerRoom, target: string, by: string, ringing: () => void): Promise<CallOutResult> {
+    if (room.findByUri(target).length > 0) return { status: 200, reason: 'OK' }
+    const roomUser = roomUserOf(room.uri)
+    const reach = this.#deps.reach?.(target, roomUser)
+    if (reach === undefined) return { status: 480, reason: 'Temporarily Unavailable' }
+    const policy = roomMediaPolicy(room.state.config)
+    const sessionId = generateSessionId()
+    const localUri = this.#deps.msrp.uriFor(sessionId)
+    const offer = createOffer({
+      path: [localUri],
+      setup: 'actpass',
+      acceptTypes: policy.acceptTypes,
+      acceptWrappedTypes: policy.acceptWrappedTypes,
+      maxSize: policy.maxSize,
+      chatroom: { nickname: policy.chatroom.includes('nickname'), privateMessages: policy.chatroom.includes('private-messages'), extensions: [] },
+    })
+    let dialLeg: Leg | undefined
+    const result = await callOut(this.#deps.core, {
+      roomUri: room.uri,
+      target,
+      contact: reach.contact,
+      destination: reach.destination,
+      focusContact: `${reach.focusContact};isfocus`,
+      offer,
+      headers: [['Allow', ALLOW], ['Allow-Events', CONFERENCE_EVENT], ['Referred-By', `<${by}>`]],
+    }, {
+      clock: this.#deps.clock,
+      timeoutMs: this.#deps.callOutTimeoutMs ?? DEFAULT_CALL_OUT_TIMEOUT_MS,
+      onProgress: (response) => {
+        if (response.status === 180 || response.status === 183) ringing()
+      },
+      onAnswered: (request, response) => {
+        let media
+        try {
+          media = parseMsrpSdp(response.body.toString('utf8')).media.find((m) => m.port !== 0 && m.path.length > 0)
+        } catch {
+          media = undefined
+        }
+        if (media === undefined || media.setup === 'actpass' || media.setup === 'holdconn') return { refused: { status: 488, reason: 'Not Acceptable Here' } }
+        const contactHeader = readNameAddrHeader(response.headers, 'Contact')
+        const decision = room.join({ uri: target, id: sessionId, requestUri: room.uri, ...(contactHeader !== undefined && isAutomaton(contactHeader.params) ? { automaton: true } : {}) })
+        if (!decision.ok) return { refused: { status: decision.status, reason: decision.reason } }
+        const connect = media.setup === 'passive'
+        const leg = this.#addLeg({ room, identity: target, sessionId, localUri, remotePath: media.path, destination: reach.destination, connect }, (handler) => this.#deps.core.createUacDialog(request, response, handler))
+        if (leg === undefined) {
+          room.leave(sessionId, 'error')
+          return { refused: { status: 500, reason: 'Server Internal Error' } }
+        }
+        this.#deps.log.info(`${target} joined ${room.uri} (invited by ${by})`)
+        if (connect) dialLeg = leg
+        return { dialog: leg.dialog }
+      },
+    })
+    if (dialLeg !== undefined) void this.#dial(dialLeg)
+    return result
   }
 
   #moderate(incoming: IncomingRequest, identity: string, room: ServerRoom): void {

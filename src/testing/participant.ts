@@ -6,12 +6,13 @@
  */
 import { MsrpBotError } from '../errors.ts'
 import { sameIdentity } from '../rooms/identity.ts'
-import type { BackendEvent, OutgoingContent, RoomHandle, SendReceipt } from '../chat/backend.ts'
+import type { BackendEvent, DirectChatHandle, OutgoingContent, RoomHandle, SendReceipt } from '../chat/backend.ts'
 import { ParticipantNotFoundError } from '../chat/backend-errors.ts'
 import type { SipChatBackend } from '../chat/sip-chat-backend.ts'
 import { describeMatcher, formatEntry, matches, toTranscriptEntry } from './transcript.ts'
 import type { MessageMatcher, TranscriptEntry } from './transcript.ts'
 import { testingHooksOf } from '../chat/testing-hooks.ts'
+import type { RoomInvitation } from '../chat/room-invitation.ts'
 
 /** Options of `chat.participant()`. */
 export interface ParticipantOptions {
@@ -21,14 +22,19 @@ export interface ParticipantOptions {
   password?: string | undefined
   /** Display name. */
   displayName?: string | undefined
+  /**
+   * What it does when a room calls it in (an invitation): 'accept' joins, 'decline' refuses with
+   * 603, 'ask' (default) keeps it ringing for `expectInvitation()`.
+   */
+  invitations?: 'accept' | 'decline' | 'ask' | undefined
 }
 
 /** Options of {@link TestParticipant.expectMessage}. */
 export interface ExpectOptions {
   /** Only messages from this nickname or URI. */
   from?: string | undefined
-  /** Only public or only private messages. */
-  kind?: 'public' | 'private' | undefined
+  /** Only public, only private (in a room) or only direct (outside rooms) messages. */
+  kind?: 'public' | 'private' | 'direct' | undefined
   /** Give up after this long (default 5 s). A guard only: never a way to wait. */
   timeoutMs?: number | undefined
 }
@@ -79,6 +85,12 @@ export class TestParticipant {
   readonly #defaultRoom: () => string | undefined
   #room: RoomHandle | undefined
   #waiters: Waiter[] = []
+  #invitationPolicy: 'accept' | 'decline' | 'ask'
+  /** Invitations that rang and were not taken by `expectInvitation()` yet. */
+  readonly #ringing: RoomInvitation[] = []
+  #invitationWaiters: Array<(invitation: RoomInvitation) => void> = []
+  /** Every invitation it received, with what became of it. */
+  readonly invitations: Array<{ room: string; by: string | undefined; answer: 'accepted' | 'declined' | 'ringing' | 'failed' }> = []
   #slowMs = 0
   #delay: (ms: number) => Promise<void>
 
@@ -91,7 +103,9 @@ export class TestParticipant {
     resolveRoom: (room: string) => string
     defaultRoom: () => string | undefined
     delay: (ms: number) => Promise<void>
+    invitations?: 'accept' | 'decline' | 'ask' | undefined
   }) {
+    this.#invitationPolicy = init.invitations ?? 'ask'
     this.name = init.name
     this.uri = init.uri
     this.backend = init.backend
@@ -117,6 +131,11 @@ export class TestParticipant {
     return this.transcript.filter((e) => e.kind === 'public').map((e) => `${e.nickname ?? e.from}: ${e.text}`)
   }
 
+  /** Texts of the direct messages (outside rooms) it received. */
+  get directs(): string[] {
+    return this.transcript.filter((e) => e.kind === 'direct' && e.direction === 'received').map((e) => e.text)
+  }
+
   /** The replayed history as `nickname: text` lines (see {@link history}). */
   get historyLines(): string[] {
     return this.history.map((e) => `${e.nickname ?? e.from}: ${e.text}`)
@@ -132,9 +151,9 @@ export class TestParticipant {
     // client would); the backend delivers the next one only afterwards.
     if (this.#slowMs > 0) await this.#delay(this.#slowMs)
     this.events.push(event)
-    if (event.type !== 'message') return
+    if (event.type !== 'message' && event.type !== 'direct') return
     const entry = toTranscriptEntry(event)
-    if (event.history === true) {
+    if (event.type === 'message' && event.history === true) {
       this.history.push(entry)
       return
     }
@@ -240,6 +259,154 @@ export class TestParticipant {
     const uri = /^sips?:/i.test(to) ? to : room.participants.find((p) => p.nickname === to)?.uri
     if (uri === undefined) return Promise.reject(new ParticipantNotFoundError(to, room.uri))
     return this.#sent(room, content, uri, room.sendPrivate(uri, content))
+  }
+
+  /**
+   * Sends a page-mode MESSAGE (RFC 3428) to a person's or bot's own address (a name in the test
+   * chat's domain, or a URI), outside any room; resolves once it was answered 200. The answer,
+   * if any, arrives as a 'direct' transcript entry.
+   *
+   * @example
+   * ```ts
+   * await alice.message('echo', 'hi')
+   * await alice.expectMessage('you said: hi', { kind: 'direct' })
+   * ```
+   */
+  message(to: string, content: OutgoingContent): Promise<SendReceipt> {
+    const peer = this.#addressOf(to)
+    return this.#sentDirect(peer, content, this.backend.sendDirect({ peer, path: 'message' }, content))
+  }
+
+  /**
+   * Opens a 1:1 MSRP chat (RFC 4975) with a person or bot (name or URI). `send` on the handle
+   * records the message; answers arrive as 'direct' transcript entries. Close it when done.
+   *
+   * @example
+   * ```ts
+   * const chat = await alice.chatWith('echo')
+   * await chat.send('hi')
+   * await alice.expectMessage('you said: hi', { kind: 'direct' })
+   * await chat.close()
+   * ```
+   */
+  async chatWith(to: string): Promise<DirectChatHandle> {
+    const handle = await this.backend.openDirect(this.#addressOf(to))
+    return {
+      peer: handle.peer,
+      chat: handle.chat,
+      send: (content) => this.#sentDirect(handle.peer, content, handle.send(content)),
+      close: () => handle.close(),
+    }
+  }
+
+  #addressOf(to: string): string {
+    return /^sips?:/i.test(to) ? to : `sip:${to}@${this.uri.slice(this.uri.indexOf('@') + 1)}`
+  }
+
+  async #sentDirect(to: string, content: OutgoingContent, sending: Promise<SendReceipt>): Promise<SendReceipt> {
+    const body = typeof content === 'string' ? content : content.body
+    const entry: TranscriptEntry = {
+      room: '',
+      kind: 'direct',
+      direction: 'sent',
+      to,
+      from: this.uri,
+      nickname: undefined,
+      text: typeof body === 'string' ? body : Buffer.from(body).toString('utf8'),
+      contentType: typeof content === 'string' ? 'text/plain' : content.contentType.split(';')[0]!.trim().toLowerCase(),
+      timestamp: new Date(),
+      messageId: '',
+    }
+    this.transcript.push(entry)
+    try {
+      return await sending
+    } catch (error) {
+      const i = this.transcript.indexOf(entry)
+      if (i >= 0) this.transcript.splice(i, 1)
+      throw error
+    }
+  }
+
+  /**
+   * Invites someone (a name in the test chat's domain, or a URI) into the current room (REFER
+   * method=INVITE); resolves once they accepted, rejects INVITATION_DECLINED / INVITATION_FAILED.
+   *
+   * @example
+   * ```ts
+   * await alice.invite('bob')
+   * ```
+   */
+  invite(who: string): Promise<void> {
+    const room = this.#current('invite')
+    if (room.invite === undefined) return Promise.reject(new MsrpBotError('NOT_SUPPORTED', 'this backend cannot invite'))
+    return room.invite(this.#addressOf(who))
+  }
+
+  /**
+   * @internal The backend's invitation handler: applies the policy ('accept', 'decline') or keeps
+   * the invitation ringing for {@link expectInvitation}.
+   */
+  receiveInvitation(invitation: RoomInvitation): void {
+    const record = { room: invitation.room, by: invitation.by, answer: 'ringing' as 'accepted' | 'declined' | 'ringing' | 'failed' }
+    this.invitations.push(record)
+    const tracked: RoomInvitation = {
+      room: invitation.room,
+      by: invitation.by,
+      accept: async (options = {}) => {
+        try {
+          const room = await invitation.accept({ nickname: options.nickname ?? this.#nickname })
+          this.#room = room
+          record.answer = 'accepted'
+          return room
+        } catch (error) {
+          record.answer = 'failed'
+          throw error
+        }
+      },
+      decline: (status) => {
+        record.answer = 'declined'
+        invitation.decline(status)
+      },
+    }
+    if (this.#invitationPolicy === 'accept') void tracked.accept().catch(() => undefined)
+    else if (this.#invitationPolicy === 'decline') tracked.decline()
+    else {
+      const waiter = this.#invitationWaiters.shift()
+      if (waiter !== undefined) waiter(tracked)
+      else this.#ringing.push(tracked)
+    }
+  }
+
+  /** Changes what it does with invitations from now on ('accept', 'decline' or 'ask'). */
+  answerInvitations(policy: 'accept' | 'decline' | 'ask'): void {
+    this.#invitationPolicy = policy
+  }
+
+  /**
+   * Resolves with the next invitation that rings (one already ringing first), to `accept()` or
+   * `decline()`. Rejects after `timeoutMs` (5 s). Needs the 'ask' policy (the default).
+   *
+   * @example
+   * ```ts
+   * const invitation = await bob.expectInvitation()
+   * await invitation.accept()        // bob is in the room now
+   * ```
+   */
+  expectInvitation(options: { timeoutMs?: number } = {}): Promise<RoomInvitation> {
+    const ringing = this.#ringing.shift()
+    if (ringing !== undefined) return Promise.resolve(ringing)
+    return new Promise((resolve, reject) => {
+      const timeoutMs = options.timeoutMs ?? 5000
+      const waiter = (invitation: RoomInvitation): void => {
+        clearTimeout(timer)
+        resolve(invitation)
+      }
+      const timer = setTimeout(() => {
+        this.#invitationWaiters = this.#invitationWaiters.filter((w) => w !== waiter)
+        reject(new ExpectationError(`${this.name} got no invitation within ${timeoutMs} ms`))
+      }, timeoutMs)
+      this.#invitationWaiters.push(waiter)
+    })
   }
 
   /**

@@ -203,10 +203,11 @@ export class TestChat {
         ...(password === undefined ? {} : { password }),
         ...(options.displayName === undefined ? {} : { displayName: options.displayName }),
       },
-      { memory: this.network, ...this.#clientOptions(), automaton: false },
+      { memory: this.network, ...this.#clientOptions(), automaton: false, onInvitation: (invitation) => participant.receiveInvitation(invitation) },
     )
     this.#backends.add(backend)
-    const participant = new TestParticipant({
+    const participant: TestParticipant = new TestParticipant({
+      invitations: options.invitations,
       name,
       uri,
       backend,
@@ -270,6 +271,8 @@ export class TestChat {
   async #settle(): Promise<void> {
     for (;;) {
       await Promise.all([...this.#backends].map((b) => testingHooksOf(b).idle()))
+      // Handlers and scheduled jobs may await more than the network (files, a database).
+      await Promise.all([...this.#bots].map((bot) => bot.idle()))
       const before = this.#snapshot()
       let quiet = true
       for (let turn = 0; turn < QUIET_TURNS && quiet; turn++) {

@@ -3,14 +3,17 @@
  *
  * @module
  */
-import type { MessageEvent } from '../chat/backend.ts'
+import type { DirectEvent, MessageEvent } from '../chat/backend.ts'
 
 /** One message a participant received. */
 export interface TranscriptEntry {
-  /** The room it arrived in. */
+  /** The room it arrived in ('' for a direct message). */
   readonly room: string
-  /** 'public' (to the room) or 'private' (between two participants). */
-  readonly kind: 'public' | 'private'
+  /**
+   * 'public' (to the room), 'private' (between two participants in a room) or 'direct' (to a
+   * person's or bot's own address, outside rooms: page-mode MESSAGE or a 1:1 session).
+   */
+  readonly kind: 'public' | 'private' | 'direct'
   /** 'received', or 'sent' for the participant's own messages (the focus does not echo them). */
   readonly direction: 'received' | 'sent'
   /** For a private message the participant sent: the recipient's URI. */
@@ -30,11 +33,11 @@ export interface TranscriptEntry {
 /** What `expectMessage` looks for: the exact text, a pattern, or a predicate on the entry. */
 export type MessageMatcher = string | RegExp | ((entry: TranscriptEntry) => boolean)
 
-/** Turns a message event into a transcript entry. */
-export function toTranscriptEntry(event: MessageEvent): TranscriptEntry {
+/** Turns a message event (in a room or direct) into a transcript entry. */
+export function toTranscriptEntry(event: MessageEvent | DirectEvent): TranscriptEntry {
   return {
-    room: event.room,
-    kind: event.private ? 'private' : 'public',
+    room: event.type === 'direct' ? '' : event.room,
+    kind: event.type === 'direct' ? 'direct' : event.private ? 'private' : 'public',
     direction: 'received',
     from: event.sender.uri,
     nickname: event.sender.nickname,

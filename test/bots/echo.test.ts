@@ -90,4 +90,17 @@ describe('bots/echo.ts', () => {
     await chat.settled()
     assert.deepEqual(alice.transcript, [])
   })
+
+  it('echoes a direct MESSAGE to its own address, and a 1:1 chat, each on its own path', async () => {
+    alice.clear()
+    await alice.message('echo', 'outside the room')
+    await alice.expectMessage('you said: outside the room', { kind: 'direct', from: 'sip:echo@example.test' })
+    const session = await alice.chatWith('echo')
+    await session.send('just us')
+    await alice.expectMessage('you said: just us', { kind: 'direct' })
+    await session.close()
+    await chat.settled()
+    // Nothing of it reached the room.
+    assert.deepEqual(bob.transcript.filter((e) => /outside the room|just us/.test(e.text)), [])
+  })
 })

@@ -88,6 +88,16 @@ describe('bots/moderator.ts', () => {
     assert.deepEqual(owner.whispers, [])
   })
 
+  it('answers a direct message with what it does, and the rules on "rules"', async () => {
+    alice.clear()
+    await alice.message('moderator', 'hello?')
+    await alice.expectMessage(/I moderate chat rooms/, { kind: 'direct' })
+    await alice.message('moderator', 'rules')
+    await alice.expectMessage(/^Room rules:/, { kind: 'direct' })
+    await chat.settled()
+    assert.deepEqual(owner.transcript.filter((e) => e.kind === 'direct'), [])
+  })
+
   it('/help lists the commands in the room', async () => {
     alice.clear()
     await alice.say('/help')

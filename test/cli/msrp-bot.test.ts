@@ -391,7 +391,7 @@ describe('msrp-bot chat', () => {
 
   test('errors', async () => {
     const cases: Array<[string[], RegExp]> = [
-      [[], /missing <room uri>/],
+      [[], /missing <room or person uri>/],
       [['lobby', '--uri', 'sip:alice@localhost'], /the room URI must be a sip: or sips: URI such as sip:lobby@chat.example.com/],
       [['sip:lobby@localhost'], /--uri is required/],
       [['sip:lobby@localhost', '--uri', 'sip:localhost'], /--uri needs a user part/],

@@ -81,6 +81,45 @@ describe('msrp-bot chat against msrp-bot dev', () => {
   })
 })
 
+describe('msrp-bot chat with a bot (a 1:1 chat, not a room)', () => {
+  it('opens a 1:1 MSRP chat with sip:echo@localhost: the echo bot answers there, /quit ends it', { timeout: 30_000 }, async () => {
+    const devIo = lineIo()
+    const stopDev = new AbortController()
+    const dev = runDevCommand({ botFiles: [ECHO], server: localServerOptions(), chat: false }, { io: devIo, signal: stopDev.signal })
+    dev.catch(() => undefined)
+    const io = lineIo()
+    let chat: Promise<number> | undefined
+    try {
+      await Promise.race([devIo.stdout.waitFor(/Ctrl-C stops the server/), dev])
+      const hint = /join from another terminal with: npx msrp-bot chat (.*)$/m.exec(devIo.stdout.text)
+      assert.ok(hint, devIo.stdout.text)
+      // The same account flags, the bot's address instead of the room's.
+      const argv = hint[1]!.split(' ').map((a) => a.replace('sip:you@', 'sip:dora@').replace(/^'(.*)'$/, '$1').replace(LOBBY, 'sip:echo@localhost'))
+      assert.ok(argv.includes('sip:echo@localhost'), argv.join(' '))
+      chat = main(['chat', ...argv, '--log-level', 'silent'], io, { signal: new AbortController().signal })
+      const failed = chat.then((code) => `chat exited ${code}: ${io.stderr.text}`)
+      const line = async (pattern: RegExp, from = 0): Promise<string> => {
+        const got = await Promise.race([io.stdout.waitFor(pattern, from), failed])
+        assert.match(got, pattern, io.stdout.text)
+        return got
+      }
+      assert.equal(await line(/^\* you are/), '* you are in a 1:1 chat with sip:echo@localhost (not a room). /quit ends it')
+      const mark = io.stdout.lines.length
+      io.stdin.write('just between us\n')
+      await line(/^<echo> you said: just between us$/, mark)
+      io.stdin.write('/quit\n')
+      assert.equal(await chat, 0, io.stderr.text)
+      assert.equal(io.stderr.text, '')
+    } finally {
+      io.stdin.end()
+      await chat?.catch(() => undefined)
+      stopDev.abort()
+      await dev.catch(() => undefined)
+    }
+    await dev
+  })
+})
+
 /** A RoomHandle that records what the terminal chat asked of it. */
 function fakeRoom(participants: RosterEntry[]): RoomHandle & { sent: string[] } {
   const sent: string[] = []
@@ -176,6 +215,7 @@ describe('describeEvent', () => {
     assert.equal(describeEvent(message({ sender: { uri: 'sip:x@localhost', nickname: undefined } }), LOBBY), '<sip:x@localhost> hi')
     assert.equal(describeEvent(message({ contentType: 'image/png', body: new Uint8Array(3) }), LOBBY), '<alice> [image/png, 3 bytes]')
     assert.equal(describeEvent({ type: 'join', room: LOBBY, participant: alice }, LOBBY), '* alice joined')
+    assert.equal(describeEvent({ type: 'direct', path: 'message', chat: undefined, sender: { uri: 'sip:echo@localhost', nickname: undefined }, contentType: 'text/plain', body: 'psst', timestamp: new Date(0), messageId: 'd' }, LOBBY), '(direct) <echo> psst')
     assert.equal(describeEvent({ type: 'leave', room: LOBBY, participant: { uri: 'sip:x@localhost', nickname: undefined } }, LOBBY), '* sip:x@localhost left')
     assert.equal(describeEvent({ type: 'nickname', room: LOBBY, participant: { uri: alice.uri, nickname: 'al' }, previousNickname: 'alice' }, LOBBY), '* alice is now al')
     assert.equal(describeEvent({ type: 'room-closed', room: LOBBY, reason: 'kicked' }, LOBBY), '* you were removed from the room')

@@ -118,9 +118,9 @@ describe('interop: the echo bot through Kamailio in a room on msrp-bot server', 
       }
     }
     await alice.start()
-    // Kamailio routes a pager MESSAGE for the bot to the bot's registered TCP flow. The bot only
-    // chats in rooms, so its UA turns it down itself: 480 "no message handler" (the SDK's reason
-    // phrase, with the bot's To tag), not Kamailio's 404 for an unknown user.
+    // Kamailio routes a pager MESSAGE for the bot to the bot's registered TCP flow; the echo bot
+    // takes it (200 from its UA: the bot's To tag, not Kamailio's 404 for an unknown user) and
+    // answers with its own MESSAGE, which Kamailio routes to alice's registration.
     const probe = await alice.userAgent!.sendMessage(`sip:bot@${DOMAIN}`, 'are you there?').then(
       (response) => response,
       (error: { response?: SipResponse }) => {
@@ -128,8 +128,12 @@ describe('interop: the echo bot through Kamailio in a room on msrp-bot server', 
         return error.response
       },
     )
-    assert.equal(`${probe.status} ${probe.reason}`, '480 Temporarily Unavailable - no message handler')
+    assert.equal(`${probe.status} ${probe.reason}`, '200 OK')
     assert.match(probe.headers.get('To') ?? '', /;tag=/, 'the response comes from the bot UA (To tag)')
+    const answer = await until((e): e is Extract<BackendEvent, { type: 'direct' }> => e.type === 'direct')
+    assert.equal(answer.body, 'you said: are you there?')
+    assert.equal(answer.sender.uri, `sip:bot@${DOMAIN}`)
+    assert.equal(answer.path, 'message')
 
     const room = await alice.join(ROOM, { nickname: 'alice' })
     assert.deepEqual(room.participants.map((p) => p.nickname).sort(), ['alice', 'bot'])

@@ -21,6 +21,7 @@ import type { Logger } from '../../logger.ts'
 import { addressKey } from '../address.ts'
 import type { MiddlewareFn, MiddlewareObj } from '../composer.ts'
 import type { Context } from '../context.ts'
+import type { Room } from '../room.ts'
 import { KeyedLock } from './keyed-lock.ts'
 import { memoryStorage } from './storage.ts'
 import type { StorageAdapter } from './storage.ts'
@@ -252,6 +253,14 @@ export interface EnterOptions {
   privately?: boolean | undefined
 }
 
+/** Options for {@link Conversations.invite}. */
+export interface InviteOptions {
+  /** Ask privately (true, the default) or in the room (false). */
+  privately?: boolean | undefined
+  /** How long to wait for the answer (default: the `conversations({ timeoutMs })`). */
+  timeoutMs?: number | undefined
+}
+
 /**
  * The conversations of a bot: define them, install the object as middleware, and enter one
  * from a handler. See {@link conversations}.
@@ -330,6 +339,36 @@ export class Conversations<C extends Context = Context> implements MiddlewareObj
       log: [],
     }
     await this.run(held, ctx)
+  }
+
+  /**
+   * Starts conversation `name` with `person` in `room` from outside an update (a `bot.at` or
+   * `bot.every` job): sends `question` and keeps, in storage, that the answer is awaited. When
+   * the person answers, the conversation function runs from the top and its first operation,
+   * which must be `conv.ask` of this same question, returns the answer. A conversation this
+   * person already had going in this room ends first. The timeout is checked when the person's
+   * next message arrives (there is no update to wake the conversation before that).
+   *
+   * @example
+   * ```ts
+   * bot.at('09:00', async ({ room }) => {
+   *   for (const p of room.participants) await dialogs.invite(room, p.uri, 'standup', 'What did you do yesterday?')
+   * })
+   * ```
+   */
+  async invite(room: Room, person: string, name: string, question: OutgoingContent, options: InviteOptions = {}): Promise<void> {
+    if (!this.definitions.has(name)) throw new ConversationError('BOT_CONVERSATION_UNKNOWN', `no conversation '${name}': define it with dialogs.define('${name}', fn)`)
+    const ms = options.timeoutMs ?? this.timeoutMs
+    if (!(ms > 0)) throw new RangeError(`dialogs.invite(..., { timeoutMs }) must be a positive number of milliseconds, got ${ms}`)
+    const privately = options.privately ?? true
+    const key = `${this.prefix}${addressKey(room.uri)} ${addressKey(person)}`
+    await this.lock.run(key, async () => {
+      this.cancelTimer(key)
+      if (privately) await room.sendPrivate(person, question)
+      else await room.send(question)
+      const deadline = ms === Infinity ? null : this.clock.now() + ms
+      await this.storage.write(key, { name, room: room.uri, person, privately, log: [{ op: 'ask', deadline }] })
+    })
   }
 
   /**

@@ -1,5 +1,6 @@
 /**
- * `msrp-bot chat`: join a chat room from the terminal, as a person.
+ * `msrp-bot chat`: join a chat room from the terminal, as a person, or chat 1:1 with a bot or a
+ * person when the address is theirs rather than a room's.
  *
  * @module
  */
@@ -14,8 +15,8 @@ import { accountFlags, envFileFlag, loadEnvForCommand, logLevelFlag, parseAccoun
 
 const spec: CommandSpec = {
   name: 'msrp-bot chat',
-  summary: 'Join a chat room from this terminal: type to talk, /msg <nick> <text> to whisper, /quit to leave.',
-  positionals: '<room uri>',
+  summary: 'Join a chat room from this terminal (or chat 1:1 with a bot or person at their address): type to talk, /msg <nick> <text> to whisper, /quit to leave.',
+  positionals: '<room or person uri>',
   arity: { min: 1, max: 1 },
   flags: {
     ...accountFlags,
@@ -25,6 +26,7 @@ const spec: CommandSpec = {
   },
   examples: [
     'msrp-bot chat sip:lobby@localhost --uri sip:alice@localhost',
+    'msrp-bot chat sip:echo@localhost --uri sip:alice@localhost      # a 1:1 chat with the echo bot',
     'msrp-bot chat sip:lobby@chat.example.com -u sip:alice@example.com --registrar sip:example.com -n Alice',
   ],
 }

@@ -93,8 +93,8 @@ export function mayModerate(room: ServerRoom, requester: string, target: ServerP
 /**
  * Decides a REFER sent to the room URI (RFC 4579 §5.5 "Removing a participant"): `referTo` is
  * the Refer-To header value, `requester` the REFER's authenticated identity. 400 if Refer-To is
- * unusable, 403 for any method but BYE (this focus does not dial out) or when the requester lacks
- * authority, 404 if the target is not in the room; else 202 and a {@link KickAction}.
+ * unusable, 403 for any method but BYE (the focus takes method=INVITE, an invitation, before
+ * asking this) or when the requester lacks authority, 404 if the target is not in the room; else 202 and a {@link KickAction}.
  *
  * @example
  * ```ts

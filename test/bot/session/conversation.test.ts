@@ -6,7 +6,7 @@ import type { ConversationState, Conversations } from '../../../src/bot/session/
 import { memoryStorage } from '../../../src/bot/session/storage.ts'
 import type { StorageAdapter } from '../../../src/bot/session/storage.ts'
 import type { Bot } from '../../../src/bot/bot.ts'
-import { ALICE, LOBBY, started } from '../helpers.ts'
+import { ALICE, BOB, LOBBY, started } from '../helpers.ts'
 import { silentLogger } from '../../../src/logger.ts'
 
 /** A signup dialogue; `effects` counts side effects so tests see they ran once. */
@@ -76,6 +76,34 @@ describe('conversations()', () => {
     assert.deepEqual(after.lobby.publicTexts(), ['Welcome Alice (#1) of green'])
     assert.deepEqual(effects, ['allocated id for Alice'])
     assert.equal(await storage.read(`conversation:${LOBBY} ${ALICE}`), undefined) // done: forgotten
+  })
+
+  it('invite() starts one from outside an update (a schedule): its first ask gets the answer', async () => {
+    const storage = memoryStorage<ConversationState>()
+    const dialogs = conversations({ storage, logger: silentLogger })
+    const effects: string[] = []
+    const { lobby, room } = await started((bot) => {
+      dialogs.define('standup', async (conv) => {
+        const yesterday = await conv.ask('What did you do yesterday?')
+        const today = await conv.ask('And today?')
+        await conv.step(() => void effects.push(`${yesterday} / ${today}`))
+      })
+      bot.use(dialogs)
+      bot.on('private', (ctx) => ctx.reply(`private echo ${ctx.text}`))
+      bot.on('message', (ctx) => ctx.reply(`echo ${ctx.text}`))
+    })
+    await dialogs.invite(room, ALICE, 'standup', 'What did you do yesterday?')
+    assert.deepEqual(lobby.privateTexts(ALICE), ['What did you do yesterday?'])
+    await lobby.say('alice', 'in public') // a private invitation waits for a private answer
+    await lobby.whisper('alice', 'tests')
+    await lobby.whisper('alice', 'docs')
+    assert.deepEqual(lobby.privateTexts(ALICE), ['What did you do yesterday?', 'And today?'])
+    assert.deepEqual(lobby.publicTexts(), ['echo in public'])
+    assert.deepEqual(effects, ['tests / docs'])
+    assert.equal(await storage.read(`conversation:${LOBBY} ${ALICE}`), undefined)
+
+    await assert.rejects(dialogs.invite(room, BOB, 'nope', 'a question'), { code: 'BOT_CONVERSATION_UNKNOWN' })
+    assert.deepEqual(lobby.privateTexts(BOB), [], 'nothing sent for an unknown conversation')
   })
 
   it('times out at the deadline on the clock, and after a restart at the next message', async () => {

@@ -1,0 +1,35 @@
+/**
+ * An invitation to a chat room: the room's focus calls a user in (RFC 4579 §5.5, after someone
+ * in the room sent it a REFER with `method=INVITE`). Its INVITE comes from the room and carries
+ * the room's MSRP offer, with `a=chatroom` (RFC 7701) or a Contact marked `isfocus` (RFC 4579);
+ * that is how it is told from a 1:1 chat.
+ *
+ * @module
+ */
+import { readNameAddrHeader } from '../sip/headers/name-addr.ts'
+import type { Invitation } from '../sip/ua/invitation.ts'
+import { parseMsrpSdp } from '../sdp/index.ts'
+import type { JoinOptions, RoomHandle } from './backend.ts'
+
+/** A room calling this user in. */
+export interface RoomInvitation {
+  /** The room's URI (the INVITE's From). */
+  readonly room: string
+  /** Who asked the room to invite (Referred-By, RFC 3892), when the focus says. */
+  readonly by: string | undefined
+  /** Joins the room (answers the focus's INVITE); resolves with the room as `join` does. */
+  accept(options?: JoinOptions): Promise<RoomHandle>
+  /** Refuses (603 Decline by default; 486 Busy Here ...). */
+  decline(status?: number): void
+}
+
+/** True when an INVITE comes from a conference focus (Contact `isfocus`, or `a=chatroom` in its offer). */
+export function isRoomInvitation(invitation: Invitation): boolean {
+  const contact = readNameAddrHeader(invitation.request.message.headers, 'Contact')
+  if (contact !== undefined && contact.params.has('isfocus')) return true
+  try {
+    return parseMsrpSdp(invitation.remoteSdp).media.some((m) => m.chatroom !== undefined)
+  } catch {
+    return false
+  }
+}
