@@ -19,7 +19,7 @@ import { setTimeout as delay } from 'node:timers/promises'
 import { Redis } from 'ioredis'
 import { LineProcess } from '../interop/harness/child-process.ts'
 import { TestParticipant } from '../server/participant.ts'
-import { DOMAIN, remoteServer, startRedis, type RedisServer } from '../server/cluster/harness.ts'
+import { DOMAIN, redisAvailable, remoteServer, startRedis, type RedisServer } from '../server/cluster/harness.ts'
 import type { BenchResult } from './bench-result.ts'
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url))
@@ -127,6 +127,11 @@ async function failover(redis: RedisServer, leaseMs: number): Promise<{ ms: numb
 
 /** The figures (see the module comment). */
 export async function run(): Promise<BenchResult[]> {
+  const available = redisAvailable()
+  if (!available.ok) {
+    console.log(`cluster benchmark skipped: ${available.why}`)
+    return []
+  }
   const redis = await startRedis()
   const results: BenchResult[] = []
   try {
