@@ -47,6 +47,8 @@ for _, op in ipairs(ops) do
 end
 return 1
 `
+/** Leases renewed per script in a renewal round. */
+const RENEW_BATCH = 500
 const META = 2
 const HISTORY = 3
 const MARKS = 4
@@ -299,7 +301,11 @@ export class RedisRoomStore implements RoomStore {
     const started = this.#clock.now()
     try {
       const owned = [...this.#owned]
-      const results = await Promise.all(owned.map(([key, o]) => this.#leases.renew(key, o.token)))
+      // One script per round of at most RENEW_BATCH leases (a script blocks Redis while it runs).
+      const results: boolean[] = []
+      for (let i = 0; i < owned.length; i += RENEW_BATCH) {
+        results.push(...(await this.#leases.renewAll(owned.slice(i, i + RENEW_BATCH).map(([room, o]) => ({ room, token: o.token })))))
+      }
       owned.forEach(([key], i) => {
         if (results[i] !== true) this.#lose(key, 'its lease expired before it was renewed')
       })

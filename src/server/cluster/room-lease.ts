@@ -54,6 +54,21 @@ end
 return 0
 `
 
+// KEYS: leases. ARGV: ttl, then one token per lease. One 1/0 per lease, as RENEW.
+const RENEW_MANY = `
+local out = {}
+for i, key in ipairs(KEYS) do
+  local v = redis.call('GET', key)
+  if v and string.match(v, '^(%d+) ') == ARGV[i + 1] then
+    redis.call('PEXPIRE', key, ARGV[1])
+    out[i] = 1
+  else
+    out[i] = 0
+  end
+end
+return out
+`
+
 // KEYS: lease. ARGV: token.
 const RELEASE = `
 local v = redis.call('GET', KEYS[1])
@@ -102,6 +117,16 @@ export class RoomLeases {
   /** Extends the lease; false when it was lost (expired, or another node holds it now). */
   async renew(room: string, token: number): Promise<boolean> {
     return (await this.#redis.eval(RENEW, 1, this.#keys.lease(room), token, this.ttlMs)) === 1
+  }
+
+  /**
+   * Extends many leases in one round trip (a node's renewal round); one boolean per room, false
+   * where the lease was lost.
+   */
+  async renewAll(leases: ReadonlyArray<{ room: string; token: number }>): Promise<boolean[]> {
+    if (leases.length === 0) return []
+    const result = (await this.#redis.eval(RENEW_MANY, leases.length, ...leases.map((l) => this.#keys.lease(l.room)), this.ttlMs, ...leases.map((l) => l.token))) as number[]
+    return result.map((r) => r === 1)
   }
 
   /** Gives the lease back (a clean shutdown), so another node may take the room at once. */

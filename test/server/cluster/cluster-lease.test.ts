@@ -90,3 +90,31 @@ describe('room leases and fencing', { skip: available.ok ? false : available.why
     assert.equal(await raw.hget(keys.rooms, ROOM), ROOM, 'the room stays in the cluster')
   })
 })
+
+describe('renewing many leases in one round trip', { skip: available.ok ? false : available.why }, () => {
+  test('renewAll extends the leases still held and reports the lost ones', async () => {
+    const server = await startRedis()
+    const redis = await connectRedis(server.url)
+    const raw = new Redis(server.url)
+    try {
+      const keys = new ClusterKeys('batch:')
+      const leases = new RoomLeases(redis, keys, { node: 'x', address: 'sip:127.0.0.1:5070;transport=tcp', ttlMs: 2000 })
+      const rooms = ['sip:r1@cluster.test', 'sip:r2@cluster.test', 'sip:r3@cluster.test']
+      const tokens = []
+      for (const room of rooms) {
+        const got = await leases.acquire(room)
+        assert.equal(got.acquired, true)
+        if (got.acquired) tokens.push(got.token)
+      }
+      await raw.del(keys.lease(rooms[1]!)) // r2's lease ran out
+      await raw.pexpire(keys.lease(rooms[0]!), 1000) // r1's lease half gone
+      const renewed = await leases.renewAll(rooms.map((room, i) => ({ room, token: tokens[i]! })))
+      assert.deepEqual(renewed, [true, false, true])
+      assert.ok((await raw.pttl(keys.lease(rooms[0]!))) > 1500, 'renewed to the full lease time')
+    } finally {
+      await raw.quit()
+      await redis.quit()
+      await server.stop()
+    }
+  })
+})
