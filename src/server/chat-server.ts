@@ -315,7 +315,9 @@ export class ChatServer {
     if (target === undefined) return
     // A Route naming us (an outbound-proxy setting) is consumed here (RFC 3261 §16.4).
     this.#proxy.stripOwnRoutes(request)
-    const local = this.#proxy.isLocal(target)
+    // In a cluster, a Request-URI naming another node's address (the client dialled that node,
+    // which proxied the request here unchanged) is ours too.
+    const local = this.#proxy.isLocal(target) || (target.kind === 'sip' && this.#cluster !== undefined && (await this.#cluster.isNodeAddress(target.host, target.port)))
     if (request.method === 'REGISTER') {
       if (!local) {
         incoming.respond(403, { reason: 'Not the registrar for that domain', stateless: true })

@@ -86,6 +86,11 @@ export interface ClusterRouting {
   locateRoom(uri: string, options?: { create?: boolean }): Promise<ClusterRoomPlace>
   /** The SIP URI of another node where `aor` is registered, if any. */
   locateUser(aor: string): Promise<string | undefined>
+  /**
+   * Whether `host:port` is another node's SIP address: a Request-URI naming it (a client that
+   * dialled `sip:lobby@<node A's address>`, proxied here) is for this cluster.
+   */
+  isNodeAddress(host: string, port: number | undefined): Promise<boolean>
   /** A REGISTER changed `aor`'s bindings here: they last `expiresInMs` more (0: gone). */
   registered(aor: string, expiresInMs: number): void
 }

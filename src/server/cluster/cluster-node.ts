@@ -11,7 +11,7 @@
  *
  * @module
  */
-import { unrefClock, type Clock } from '../../clock.ts'
+import { unrefClock, type Clock, type TimerHandle } from '../../clock.ts'
 import { silentLogger, type BasicLogger } from '../../logger.ts'
 import type { ChatServer } from '../chat-server.ts'
 import type { ChatRoomSettings, ClusterRouting } from '../options.ts'
@@ -20,6 +20,10 @@ import { connectRedis, type ClusterRedis } from './redis-client.ts'
 import { RedisRoomStore } from './redis-room-store.ts'
 import { SharedRegistrations } from './registrations.ts'
 import { DEFAULT_LEASE_MS, RoomLeases } from './room-lease.ts'
+import { parseUri } from '../../sip/uri.ts'
+
+/** How old the node list must be before a miss reads it again (ms). */
+const NODE_LIST_MIN_AGE_MS = 200
 
 /** Options of {@link connectCluster}. */
 export interface ClusterOptions {
@@ -60,7 +64,40 @@ export async function connectCluster(options: ClusterOptions): Promise<ClusterNo
   const leases = new RoomLeases(redis, keys, { node: options.node, address: 'sip:unset', ttlMs: options.leaseMs ?? DEFAULT_LEASE_MS })
   const store = new RedisRoomStore(redis, keys, leases, { clock: options.clock ?? unrefClock, log })
   let registrations: SharedRegistrations | undefined
+  /** The other nodes' SIP addresses as `host:port` (lower-case host), refreshed from Redis. */
+  let nodeAddresses = new Set<string>()
+  let nodesReadAt = Number.NEGATIVE_INFINITY
+  const clock = options.clock ?? unrefClock
+  let refresh: TimerHandle | undefined
+  let closed = false
+  const loadNodes = async (): Promise<void> => {
+    nodesReadAt = clock.now()
+    const all = await redis.hgetall(keys.nodes)
+    const next = new Set<string>()
+    for (const [id, address] of Object.entries(all)) {
+      if (id === options.node) continue
+      const hostPort = addressKey(address)
+      if (hostPort !== undefined) next.add(hostPort)
+    }
+    nodeAddresses = next
+  }
+  const scheduleRefresh = (): void => {
+    refresh = clock.setTimeout(() => {
+      loadNodes()
+        .catch((error: unknown) => log.warn(`cluster: reading the node list failed: ${String(error)}`))
+        .finally(() => { if (!closed) scheduleRefresh() })
+    }, Math.max(100, Math.floor(leases.ttlMs / 3)))
+  }
   const routing: ClusterRouting = {
+    isNodeAddress: async (host, port) => {
+      const key = `${host.toLowerCase()}:${port ?? 5060}`
+      if (nodeAddresses.has(key)) return true
+      // A node that started since the last refresh: read the list again, at most every 200 ms
+      // (a flood of requests for foreign hosts costs Redis no more than that).
+      if (clock.now() - nodesReadAt < NODE_LIST_MIN_AGE_MS) return false
+      await loadNodes().catch(() => undefined)
+      return nodeAddresses.has(key)
+    },
     leaseMs: leases.ttlMs,
     locateRoom: (uri, opts) => store.claim(uri, opts),
     locateUser: async (aor) => registrations?.locate(aor),
@@ -76,6 +113,10 @@ export async function connectCluster(options: ClusterOptions): Promise<ClusterNo
     async attach(server, rooms = []) {
       leases.address = server.sipUri('tcp')
       registrations = new SharedRegistrations(redis, keys, options.node, leases.address)
+      // Node ids are few and reused across restarts, so the list stays bounded.
+      await redis.hset(keys.nodes, options.node, leases.address)
+      await loadNodes()
+      scheduleRefresh()
       // Its participants are told to come back (a 503 Reason), and rejoin through the new owner.
       store.onLost = (uri) => {
         void server.focus.deleteRoom(uri, 'shutdown')
@@ -91,8 +132,20 @@ export async function connectCluster(options: ClusterOptions): Promise<ClusterNo
       }
     },
     async close() {
+      closed = true
+      if (refresh !== undefined) clock.clearTimeout(refresh)
       await store.close()
       await redis.quit().catch(() => redis.disconnect())
     },
+  }
+}
+
+/** `host:port` (lower-case host, 5060 by default) of a node's SIP URI, or undefined. */
+function addressKey(address: string): string | undefined {
+  try {
+    const uri = parseUri(address)
+    return uri.kind === 'sip' ? `${uri.host.toLowerCase()}:${uri.port ?? 5060}` : undefined
+  } catch {
+    return undefined
   }
 }

@@ -14,6 +14,11 @@ export class ClusterKeys {
     return `${this.prefix}rooms`
   }
 
+  /** Hash: node id → its SIP URI, every node that has started (so each knows the others' addresses). */
+  get nodes(): string {
+    return `${this.prefix}nodes`
+  }
+
   /** String `token node address`, with a TTL: who owns the room. */
   lease(room: string): string {
     return `${this.prefix}room:{${room}}:lease`

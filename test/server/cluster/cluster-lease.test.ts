@@ -100,7 +100,7 @@ describe('renewing many leases in one round trip', { skip: available.ok ? false 
       const keys = new ClusterKeys('batch:')
       const leases = new RoomLeases(redis, keys, { node: 'x', address: 'sip:127.0.0.1:5070;transport=tcp', ttlMs: 2000 })
       const rooms = ['sip:r1@cluster.test', 'sip:r2@cluster.test', 'sip:r3@cluster.test']
-      const tokens = []
+      const tokens: number[] = []
       for (const room of rooms) {
         const got = await leases.acquire(room)
         assert.equal(got.acquired, true)

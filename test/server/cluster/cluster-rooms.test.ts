@@ -98,6 +98,17 @@ describe('a room on node B used through node A', { skip: redis.ok ? false : redi
     assert.equal((await erin.leave('lobby')).status, 200)
   })
 
+  test('a room dialled by node A\'s address (sip:lobby@<A>) works through A', async () => {
+    const [, bob] = people
+    const sip = a.server.addresses.sip.find((x) => x.transport === 'tcp')!
+    const byAddress = `sip:lobby@127.0.0.1:${sip.port}`
+    const frank = await person(a, 'frank')
+    await frank.joinOk(byAddress)
+    assert.equal(await frank.say(byAddress, 'dialled by address'), 200, 'CPIM To naming the address dialled is a public message')
+    await bob!.messages.next((m) => m.text === 'dialled by address')
+    assert.equal((await frank.leave(byAddress)).status, 200)
+  })
+
   test('history and the roster version are kept in Redis by the owner', async () => {
     const redis = new Redis(server.url)
     try {
