@@ -29,6 +29,9 @@ import { LocalProxy } from './proxy.ts'
 import { RegistrarService } from './registrar-service.ts'
 import { SipEndpoint, type ListenAddress } from './sip-endpoint.ts'
 import { SubscriptionDialogs } from './subscriptions.ts'
+import { WebListener } from './web-listener.ts'
+import { webAssetHandler } from './web-assets.ts'
+import { webSocketTransport } from '../msrp/transport.ts'
 
 /** Creates the in-process networks a memory-mode server and its clients share. */
 export function createChatNetwork(): ChatNetwork {
@@ -46,6 +49,8 @@ export interface ChatServerAddresses {
    * transport's `advertise`, else the bound host (the domain in memory mode).
    */
   readonly advertise: string
+  /** The web port (the chat page, SIP and MSRP over WebSocket), when the server has one. */
+  readonly web?: { readonly host: string; readonly port: number }
 }
 
 /** What the listeners hold right now ({@link ChatServer.transportStats}), for metrics and limit checks. */
@@ -93,13 +98,15 @@ export class ChatServer {
   #closing: Promise<void> | undefined
   readonly #closeTimeoutMs: number
   readonly #readBudget: MsrpReadBudget | undefined
+  readonly #web: WebListener | undefined
   readonly #users: Record<string, string> | undefined
   readonly #cluster: ChatServerOptions['cluster']
 
   /** @internal use {@link startChatServer}. */
-  constructor(init: { options: ChatServerOptions; sip: SipEndpoint; msrp: MsrpEndpoint; network: ChatNetwork | undefined; store: RoomStore; clock: Clock; readBudget?: MsrpReadBudget }) {
+  constructor(init: { options: ChatServerOptions; sip: SipEndpoint; msrp: MsrpEndpoint; network: ChatNetwork | undefined; store: RoomStore; clock: Clock; readBudget?: MsrpReadBudget; web?: WebListener | undefined }) {
     const { options, sip, msrp, clock } = init
     this.#readBudget = init.readBudget
+    this.#web = init.web
     this.domain = options.domain
     this.network = init.network
     this.#sip = sip
@@ -107,7 +114,7 @@ export class ChatServer {
     this.#clock = clock
     this.#log = options.logger ?? silentLogger
     this.#closeTimeoutMs = options.closeTimeoutMs ?? CLOSE_GRACE_MS
-    this.addresses = { sip: sip.addresses, msrp: { host: msrp.boundHost, port: msrp.port }, advertise: sip.advertisedHost }
+    this.addresses = { sip: sip.addresses, msrp: { host: msrp.boundHost, port: msrp.port }, advertise: sip.advertisedHost, ...(init.web === undefined ? {} : { web: init.web.address }) }
     this.#users = options.users
     this.#cluster = options.cluster
     const onDemand = options.roomsOnDemand ?? {}
@@ -250,6 +257,7 @@ export class ChatServer {
     if (timer !== undefined) clearTimeout(timer)
     await this.#msrp.close()
     await this.#sip.close()
+    await this.#web?.close()
     this.#log.info('chat server stopped')
   }
 
@@ -419,7 +427,17 @@ export async function startChatServer(options: ChatServerOptions): Promise<ChatS
   const clock = options.clock ?? realClock
   const network = mode.kind === 'memory' ? (mode.network ?? createChatNetwork()) : undefined
   const limits = resolveLimits(options.limits)
-  const sip = await SipEndpoint.start(mode, options.domain, network, options.clock, log, limits)
+  // SIP and MSRP over WebSocket and the chat page share the web port (RFC 7118, RFC 7977).
+  const web = mode.kind === 'sockets' && mode.wsPort !== undefined
+    ? await WebListener.listen({ host: mode.host ?? '127.0.0.1', port: mode.wsPort, maxConnections: limits.maxConnections, headerTimeoutMs: limits.headerTimeoutMs, log })
+    : undefined
+  let sip: SipEndpoint
+  try {
+    sip = await SipEndpoint.start(mode, options.domain, network, options.clock, log, limits, web)
+  } catch (error) {
+    await web?.close()
+    throw error
+  }
   // A failure part-way (an MSRP port in use, a bad room config) closes what was opened, so the
   // SIP ports are free again when this rejects.
   let msrp: MsrpEndpoint | undefined
@@ -436,11 +454,18 @@ export async function startChatServer(options: ChatServerOptions): Promise<ChatS
       maxWriteBufferBytes: limits.msrpMaxWriteBufferBytes,
       readBudget,
     })
+    if (web !== undefined) {
+      const listener = msrp.listener
+      msrp.webSocketPort = web.address.port
+      web.msrpConnection = (ws) => void listener.accept(webSocketTransport(ws))
+      if (options.webPage !== false) web.requests = webAssetHandler(log, { domain: options.domain })
+    }
     const store = options.store ?? new InMemoryRoomStore({ clock })
-    server = new ChatServer({ options, sip, msrp, network, store, clock, readBudget })
+    server = new ChatServer({ options, sip, msrp, network, store, clock, readBudget, web })
   } catch (error) {
     await msrp?.close().catch(() => undefined)
     await sip.close().catch(() => undefined)
+    await web?.close()
     throw error
   }
   log.info(`chat server for ${options.domain} listening: ${server.addresses.sip.map((a) => `${a.transport} ${a.host}:${a.port}`).join(', ')}; msrp ${server.addresses.msrp.host}:${server.addresses.msrp.port}${server.addresses.advertise === server.addresses.msrp.host ? '' : `; advertised as ${server.addresses.advertise}`}`)

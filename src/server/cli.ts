@@ -103,6 +103,11 @@ export async function runChatServerCli(opts: ChatServerCliOptions): Promise<void
   const sip = server.addresses.sip.map((a) => `${a.transport}://${a.host}:${a.port}`).join(' ')
   const served = server.rooms.list().map((r) => r.uri).join(' ')
   out(`msrp-bot chat server ready: sip ${sip} msrp tcp://${server.addresses.msrp.host}:${server.addresses.msrp.port}${opts.tls === undefined ? '' : ` (and tls)`} domain ${server.domain} rooms ${served || '(none)'}${cluster === undefined ? '' : ` cluster node ${cluster.node}`}${opts.autoCreate === true ? ' (more created on demand)' : ''}${server.addresses.advertise === opts.host ? '' : ` advertised as ${server.addresses.advertise}`}`)
+  const web = server.addresses.web
+  if (web !== undefined) {
+    const host = server.addresses.advertise.includes(':') ? `[${server.addresses.advertise}]` : server.addresses.advertise
+    out(`msrp-bot chat server: the browser chat page is at http://${host}:${web.port}/ (SIP and MSRP over WebSocket on the same port)`)
+  }
   await new Promise<void>((resolve) => {
     const stop = (): void => {
       opts.signal?.removeEventListener('abort', stop)

@@ -29,7 +29,8 @@ export interface ChatNetwork {
  *   (so a client that sends to `sip:room@<domain>` reaches it with no proxy setting) and MSRP
  *   at `<domain>:2855` on the MSRP memory network.
  * - `sockets`: SIP over UDP and TCP on `host:port` (0 picks a free port, the same for both),
- *   SIP over WebSocket (RFC 7118) on `wsPort` when given, MSRP over TCP on `msrpPort` (default: a free port).
+ *   SIP over WebSocket (RFC 7118), MSRP over WebSocket (RFC 7977) and the
+ *   browser chat page on `wsPort` when given, MSRP over TCP on `msrpPort` (default: a free port).
  *   `advertise` is the host name or IP clients reach the server at, when it differs from the
  *   bound `host` (e.g. bound to 0.0.0.0 or an internal address behind a port forward): it is
  *   what the server names in Via sent-by, Contact, Record-Route and its MSRP `a=path`
@@ -184,5 +185,10 @@ export interface ChatServerOptions {
    * proxy or relay in front of the server changes the source). See dial-policy.ts.
    */
   msrpDial?: MsrpDialPolicy
+  /**
+   * With a `wsPort`: serve the browser chat page at `/` of that port (default true; see
+   * docs/web.md). The port takes SIP and MSRP over WebSocket either way.
+   */
+  webPage?: boolean
 }
 
