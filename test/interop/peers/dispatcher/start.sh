@@ -7,6 +7,7 @@
 #   SIP_PORT   SIP over UDP and TCP (default 5060)
 #   NODES      the nodes' SIP URIs, space-separated (e.g. "sip:127.0.0.1:5070;transport=tcp ...")
 #   LISTEN_IP  default 127.0.0.1
+#   WATCHER    optional SIP URI told by MESSAGE when a node goes down or up
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -24,6 +25,7 @@ for node in $NODES; do echo "1 $node" >>"$RUN_DIR/dispatcher.list"; done
 args=(-f "$HERE/kamailio.cfg" -Y "$RUN_DIR" -DD -E -m 32 -M 8
   -A "LISTEN_IP=$LISTEN_IP" -A "SIP_PORT=$SIP_PORT"
   -A "DS_LIST=\"$RUN_DIR/dispatcher.list\"" -A "CTL_SOCK=\"unix:$RUN_DIR/kamailio_ctl\"")
+[ -n "${WATCHER:-}" ] && args+=(-A "WATCHER=\"$WATCHER\"")
 kamailio "${args[@]}" -c >"$RUN_DIR/check.log" 2>&1 || { tail -n 20 "$RUN_DIR/check.log" >&2; exit 1; }
 setsid kamailio "${args[@]}" >"$RUN_DIR/kamailio.log" 2>&1 </dev/null &
 echo $! >"$RUN_DIR/kamailio.pid"
