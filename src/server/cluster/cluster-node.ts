@@ -22,8 +22,8 @@ import { SharedRegistrations } from './registrations.ts'
 import { DEFAULT_LEASE_MS, RoomLeases } from './room-lease.ts'
 import { parseUri } from '../../sip/uri.ts'
 
-/** How old the node list must be before a miss reads it again (ms). */
-const NODE_LIST_MIN_AGE_MS = 200
+/** Least time between two reads of the node list on misses (ms). */
+const NODE_LIST_MIN_GAP_MS = 50
 
 /** Options of {@link connectCluster}. */
 export interface ClusterOptions {
@@ -81,6 +81,16 @@ export async function connectCluster(options: ClusterOptions): Promise<ClusterNo
     }
     nodeAddresses = next
   }
+  let nextRead: Promise<void> | undefined
+  const freshNodeList = (): Promise<void> => {
+    nextRead ??= (async () => {
+      const wait = nodesReadAt + NODE_LIST_MIN_GAP_MS - clock.now()
+      if (wait > 0) await new Promise<void>((resolve) => clock.setTimeout(resolve, wait))
+      nextRead = undefined // misses from now on need a read that starts after them
+      await loadNodes()
+    })()
+    return nextRead
+  }
   const scheduleRefresh = (): void => {
     refresh = clock.setTimeout(() => {
       loadNodes()
@@ -92,10 +102,10 @@ export async function connectCluster(options: ClusterOptions): Promise<ClusterNo
     isNodeAddress: async (host, port) => {
       const key = `${host.toLowerCase()}:${port ?? 5060}`
       if (nodeAddresses.has(key)) return true
-      // A node that started since the last refresh: read the list again, at most every 200 ms
-      // (a flood of requests for foreign hosts costs Redis no more than that).
-      if (clock.now() - nodesReadAt < NODE_LIST_MIN_AGE_MS) return false
-      await loadNodes().catch(() => undefined)
+      // Perhaps a node that started since the last read: read the list again. Misses share the
+      // next read, which starts after them and at most every NODE_LIST_MIN_GAP_MS (a flood of
+      // requests for foreign hosts costs Redis no more than that).
+      await freshNodeList().catch(() => undefined)
       return nodeAddresses.has(key)
     },
     leaseMs: leases.ttlMs,

@@ -80,6 +80,7 @@ export class RedisRoomStore implements RoomStore {
   readonly #claiming = new Map<string, Promise<RoomPlace>>()
   #onLost: (uri: string) => void
   #renewal: TimerHandle | undefined
+  #renewing = false
   #lastRenewed: number
   #closed = false
 
@@ -128,6 +129,8 @@ export class RedisRoomStore implements RoomStore {
       if (!exists && !create) return { kind: 'none' }
       const lease = await this.#leases.acquire(key)
       if (lease.acquired) {
+        // Redis answered just now: a node that owned nothing has no stale renewal round to judge.
+        if (this.#owned.size === 0) this.#lastRenewed = this.#clock.now()
         this.#owned.set(key, { token: lease.token })
         if (exists || (await this.#redis.hget(this.#keys.rooms, key)) !== null) await this.#load(key)
         this.#log.info(`cluster: this node owns ${uri} now (fencing token ${lease.token})`)
@@ -289,11 +292,25 @@ export class RedisRoomStore implements RoomStore {
     this.replica.forgetRoom(uri)
   }
 
+  /**
+   * Every third of the lease time: renew every owned lease in one round (unless the last round
+   * is still waiting for Redis). Without a successful round for two thirds of the lease time the
+   * node stops serving its rooms, before their leases can run out in Redis and another node take
+   * them, so two nodes never serve one room at once.
+   */
   #scheduleRenewal(): void {
     this.#renewal = this.#clock.setTimeout(() => {
-      void this.#renewAll().finally(() => {
-        if (!this.#closed) this.#scheduleRenewal()
-      })
+      if (this.#closed) return
+      if (this.#clock.now() - this.#lastRenewed >= (this.#leases.ttlMs * 2) / 3) {
+        for (const key of [...this.#owned.keys()]) this.#lose(key, 'Redis did not answer its lease renewals in time')
+      }
+      if (!this.#renewing) {
+        this.#renewing = true
+        void this.#renewAll().finally(() => {
+          this.#renewing = false
+        })
+      }
+      this.#scheduleRenewal()
     }, Math.max(50, Math.floor(this.#leases.ttlMs / 3)))
   }
 
@@ -306,14 +323,13 @@ export class RedisRoomStore implements RoomStore {
       for (let i = 0; i < owned.length; i += RENEW_BATCH) {
         results.push(...(await this.#leases.renewAll(owned.slice(i, i + RENEW_BATCH).map(([room, o]) => ({ room, token: o.token })))))
       }
-      owned.forEach(([key], i) => {
-        if (results[i] !== true) this.#lose(key, 'its lease expired before it was renewed')
+      owned.forEach(([key, o], i) => {
+        // A room taken over again meanwhile (a new token) is not judged by this round.
+        if (results[i] !== true && this.#owned.get(key) === o) this.#lose(key, 'its lease expired before it was renewed')
       })
       this.#lastRenewed = started
     } catch (error) {
       this.#log.warn(`cluster: renewing leases failed: ${String(error)}`)
-      // Past the lease time without a renewal, another node may own the rooms: stop serving them.
-      if (this.#clock.now() - this.#lastRenewed >= this.#leases.ttlMs) for (const key of [...this.#owned.keys()]) this.#lose(key, 'Redis was unreachable for the lease time')
     }
   }
 }

@@ -60,3 +60,23 @@ describe('a node that lost its lease gives the room up', { skip: available.ok ? 
     assert.equal(kept.some((e) => Buffer.from(JSON.parse(e).cpim, 'base64').toString().includes('paused')), false)
   })
 })
+
+describe('Redis gone: a node stops serving its rooms before their leases could be taken', { skip: available.ok ? false : available.why }, () => {
+  test('the participants get a BYE telling them to come back', async () => {
+    const server = await startRedis()
+    const node = await startNode(server.url, 'solo', ['lobby'], { leaseMs: 600 })
+    const bob = await TestParticipant.create(node.server, 'bob', { transport: 'tcp' })
+    try {
+      await bob.joinOk('lobby')
+      await server.stop()
+      // Renewals fail; within two thirds of the lease the node gives the room up.
+      const bye = await bob.byeReasons.next(() => true, 15_000)
+      assert.match(bye.reason ?? '', /cause=503/)
+      assert.equal(node.cluster.store.owns(LOBBY), false)
+    } finally {
+      await bob.close()
+      await node.server.close()
+      await node.cluster.close().catch(() => undefined)
+    }
+  })
+})
