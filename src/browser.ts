@@ -4,8 +4,9 @@
  * from here imports `node:` or a Node-only package; test/platform/browser-bundle.test.ts bundles
  * this file for the browser platform and fails on any such import.
  *
- * Still Node-shaped: the byte handling uses `Buffer`, so a page provides a `Buffer` global
- * (e.g. the `buffer` package) until the codecs move to `Uint8Array`.
+ * Still Node-shaped: the byte handling uses `Buffer`, so a page provides one (the `buffer`
+ * package) until the codecs move to `Uint8Array`; the chat page (src/web) has esbuild inject it
+ * (src/server/web-assets.ts).
  *
  * @example
  * ```ts

@@ -16,8 +16,13 @@ import { MsrpClosedError } from '../msrp/errors.ts'
 import type { UaTransportFactory } from '../sip/ua/options.ts'
 import type { MsrpAcceptorFactory } from './msrp-acceptor.ts'
 
-/** Opens the MSRP connection to a first hop. */
-export type MsrpDialer = (firstHop: MsrpUri, options: { transactionTimeoutMs?: number | undefined }) => Promise<MsrpConnection>
+/**
+ * Opens the MSRP connection to a first hop. `uriTransport` is the transport it speaks, put in
+ * our `a=path` URI and the SDP m-line: `ws` for a WebSocket dialer (RFC 7977 §7), else TCP.
+ */
+export type MsrpDialer = ((firstHop: MsrpUri, options: { transactionTimeoutMs?: number | undefined }) => Promise<MsrpConnection>) & {
+  readonly uriTransport?: 'tcp' | 'ws'
+}
 
 /** The dialer of a backend created without a platform: says what to pass. */
 export const missingDialer: MsrpDialer = () =>

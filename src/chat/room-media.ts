@@ -66,7 +66,8 @@ export class RoomMedia extends EventEmitter<RoomMediaEvents> {
     this.#options = options
     const host = options.localHost.includes(':') && !options.localHost.startsWith('[') ? `[${options.localHost}]` : options.localHost
     // Port 9 (discard): as the active side we accept no connections (RFC 6135 §4.2 allows any).
-    this.localUri = parseMsrpUri(`msrp://${host}:9/${generateSessionId()};tcp`)
+    // Over a WebSocket the URI says `;ws` (RFC 7977 §7) and the offer TCP/WS/MSRP.
+    this.localUri = parseMsrpUri(`msrp://${host}:9/${generateSessionId()};${options.dialer.uriTransport ?? 'tcp'}`)
   }
 
   /** The session, once connected. */

@@ -31,7 +31,8 @@ export async function startOnFreePorts<T>(
       if (flag === undefined || !isPortInUse(error) || !movable.has(flag) || moved.has(flag)) throw error
       moved.add(flag)
       const port = flag === 'msrp-port' ? current.msrpPort : flag === 'ws-port' ? current.wsPort : current.port
-      say(`msrp-bot dev: ${flag === 'msrp-port' ? 'MSRP' : 'SIP'} port ${port} is in use (another msrp-bot dev?); using a free port instead (--${flag} chooses one)`)
+      const what = flag === 'msrp-port' ? 'MSRP' : flag === 'ws-port' ? 'web' : 'SIP'
+      say(`msrp-bot dev: ${what} port ${port} is in use (another msrp-bot dev?); using a free port instead (--${flag === 'ws-port' ? 'web-port' : flag} chooses one)`)
       current = flag === 'msrp-port' ? { ...current, msrpPort: 0 } : flag === 'ws-port' ? { ...current, wsPort: 0 } : { ...current, port: 0 }
     }
   }

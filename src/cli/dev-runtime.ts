@@ -57,6 +57,8 @@ export async function runDevCommand(options: DevOptions, context: RuntimeContext
     const local = sip.host === '0.0.0.0' ? '127.0.0.1' : sip.host === '::' ? '[::1]' : sip.host.includes(':') ? `[${sip.host}]` : sip.host
     const proxy = `sip:${local}:${sip.port};transport=tcp;lr`
     out(`msrp-bot dev: chat server ready on ${settings.host}${settings.advertise === undefined ? '' : ` advertised as ${settings.advertise}`} (SIP ${sip.port} udp+tcp, MSRP ${server.addresses.msrp.port}), rooms ${roomList(server)}`)
+    const web = server.addresses.web
+    if (web !== undefined) out(`msrp-bot dev: chat in a browser at ${webPageUrl(web, settings.rooms[0] ?? 'lobby')}`)
     const connect = (config: BackendConfig, automaton = true): SipChatBackend => {
       const uri = inDomain(config.uri, settings.domain)
       requireListedUser(uri, settings.users)
@@ -264,4 +266,10 @@ function passwordFor(uri: string, users: DevOptions['server']['users']): { passw
 function personUri(domain: string, env: NodeJS.ProcessEnv): string {
   const login = (env['USER'] ?? env['USERNAME'] ?? 'you').toLowerCase().replace(/[^a-z0-9._-]/g, '') || 'you'
   return `sip:${login}@${domain}`
+}
+
+/** The page's address for a person on this machine (loopback for a wildcard bind). */
+function webPageUrl(web: { readonly host: string; readonly port: number }, room: string): string {
+  const host = web.host === '0.0.0.0' || web.host === '::' ? '127.0.0.1' : web.host.includes(':') ? `[${web.host}]` : web.host
+  return `http://${host}:${web.port}/?room=${encodeURIComponent(room)}`
 }

@@ -32,7 +32,9 @@ export function messageForCommandLine(error: Error, options: unknown): string {
     sentence('Is the server running at that address? Over UDP a server that is down gives no error, only silence; --transport tcp fails at once when nothing listens.')
   }
   const portFlag = failedPortFlag(error)
-  if (portFlag !== undefined) sentence(`Set the port with --${portFlag}.`)
+  // `dev` names its WebSocket port after the page it serves there (--web-port).
+  const isDev = typeof options === 'object' && options !== null && 'botFiles' in options
+  if (portFlag !== undefined) sentence(`Set the port with --${portFlag === 'ws-port' && isDev ? 'web-port' : portFlag}.`)
   const unresolved = /ENOTFOUND ([^\s)]+)/.exec(message)?.[1]
   if (unresolved !== undefined && hasAccountWithoutProxy(options)) {
     sentence(`${unresolved} does not resolve here: add --outbound-proxy with your server's address (e.g. --outbound-proxy 'sip:127.0.0.1:5060;transport=tcp;lr') so requests go through it.`)

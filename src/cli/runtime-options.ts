@@ -44,7 +44,7 @@ export interface ServerOptions {
    * name in the domain without a password (fine on 127.0.0.1, not on a network).
    */
   readonly users: readonly UserAccount[] | undefined
-  /** SIP over WebSocket port (RFC 7118) for browser clients; undefined: off. */
+  /** The web port: SIP (RFC 7118) and MSRP (RFC 7977) over WebSocket and the browser chat page; undefined: off. */
   readonly wsPort: number | undefined
   /** MSRP port (default 2855, RFC 4975 §15.1's registered port). */
   readonly msrpPort: number
@@ -70,6 +70,8 @@ export interface ServerOptions {
   readonly maxAutoRooms?: number | undefined
   /** Keep the history of a room created on demand for when it is created again (default: drop it). */
   readonly autoRoomHistory?: 'keep' | 'drop' | undefined
+  /** Run as one node of a cluster on Redis: its URL, this node's id and the room lease time. */
+  readonly cluster?: { readonly redis: string; readonly nodeId: string; readonly leaseMs?: number | undefined } | undefined
 }
 
 /** `msrp-bot dev`: a local server with the given bots in its rooms, for development. */
@@ -81,7 +83,7 @@ export interface DevOptions {
   /** Open a terminal chat in the first room as well (when stdin is a terminal). */
   readonly chat: boolean
   /** Port flags left at their defaults: when such a port is taken, dev picks a free one. */
-  readonly defaultPorts?: readonly ('port' | 'msrp-port')[]
+  readonly defaultPorts?: readonly ('port' | 'msrp-port' | 'ws-port')[]
 }
 
 /** How to reach a SIP network as one identity (shared by `run` and `chat`). */

@@ -37,6 +37,7 @@ export function serverCliOptions(settings: ServerOptions, logger: ChatServerLogg
     ...(settings.autoCreate === true ? { autoCreate: true } : {}),
     ...(settings.maxAutoRooms === undefined ? {} : { maxAutoRooms: settings.maxAutoRooms }),
     ...(settings.autoRoomHistory === undefined ? {} : { autoRoomHistory: settings.autoRoomHistory }),
+    ...(settings.cluster === undefined ? {} : { cluster: { ...settings.cluster } }),
     logger,
   }
 }

@@ -60,7 +60,7 @@ export function standardWebSocketTransport(ws: StandardWebSocket, secure = false
     },
     write(parts) {
       if (ws.readyState !== OPEN) return false
-      ws.send(parts.length === 1 ? parts[0]! : Buffer.concat(parts))
+      ws.send(parts.length === 1 ? parts[0]! : concatBytes(parts))
       if (ws.bufferedAmount < HIGH_WATER) return true
       watchDrain()
       return false
@@ -118,4 +118,17 @@ export async function openMsrpWebSocket(
  */
 export function webSocketDial(url: string, options: { WebSocket?: WebSocketConstructor } = {}): MsrpDial {
   return (_firstHop, connectionOptions) => openMsrpWebSocket(url, { ...connectionOptions, ...options })
+}
+
+/** The parts as one Uint8Array (no `Buffer` needed in a browser). */
+function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
+  let size = 0
+  for (const p of parts) size += p.byteLength
+  const out = new Uint8Array(size)
+  let at = 0
+  for (const p of parts) {
+    out.set(p, at)
+    at += p.byteLength
+  }
+  return out
 }

@@ -20,9 +20,15 @@ export function formatChatroom(c: Partial<ChatroomCapabilities>): string {
 }
 
 /** Scheme, host and port of an MSRP URI (just enough to fill m= and c=; full validation is elsewhere). */
-export function msrpUriAuthority(uri: string): { secure: boolean; host: string; port: number } | undefined {
-  const m = /^(msrps?):\/\/(?:[^@/]*@)?(\[[0-9A-Fa-f:.]+\]|[^:/;\s]+)(?::(\d{1,5}))?\//i.exec(uri)
+export function msrpUriAuthority(uri: string): { secure: boolean; host: string; port: number; transport: 'tcp' | 'tls' | 'ws' | 'wss' } | undefined {
+  const m = /^(msrps?):\/\/(?:[^@/]*@)?(\[[0-9A-Fa-f:.]+\]|[^:/;\s]+)(?::(\d{1,5}))?\/[^;\s]*(?:;([A-Za-z0-9-]+))?/i.exec(uri)
   if (!m) return undefined
   const secure = m[1]!.toLowerCase() === 'msrps'
-  return { secure, host: m[2]!.replace(/^\[|\]$/g, ''), port: m[3] === undefined ? 2855 : Number(m[3]) }
+  // RFC 7977 §7: the `ws` transport parameter names MSRP over WebSocket (`msrps:` for wss).
+  const ws = m[4]?.toLowerCase() === 'ws'
+  const transport = ws ? (secure ? 'wss' : 'ws') : secure ? 'tls' : 'tcp'
+  return { secure, host: m[2]!.replace(/^\[|\]$/g, ''), port: m[3] === undefined ? 2855 : Number(m[3]), transport }
 }
+
+/** The SDP m-line protocol of each MSRP transport (RFC 4975 §8; RFC 7977 §8). */
+export const MSRP_SDP_PROTOCOL = { tcp: 'TCP/MSRP', tls: 'TCP/TLS/MSRP', ws: 'TCP/WS/MSRP', wss: 'TCP/WSS/MSRP' } as const

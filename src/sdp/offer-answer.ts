@@ -2,7 +2,7 @@ import * as sdpTransform from 'sdp-transform'
 import type { MediaDescription, SessionDescription } from 'sdp-transform'
 import { MsrpBotError, ParseError } from '../errors.ts'
 import { intersectAcceptTypes } from './accept-types.ts'
-import { formatChatroom, msrpUriAuthority } from './attributes.ts'
+import { formatChatroom, MSRP_SDP_PROTOCOL, msrpUriAuthority } from './attributes.ts'
 import { parseMsrpSdp, parseSdpTree } from './parse.ts'
 import type { ChatroomCapabilities, MsrpMedia, MsrpSdp, SdpDirection, SetupRole } from './types.ts'
 
@@ -77,7 +77,7 @@ function ipVersionOf(address: string): 4 | 6 {
   return address.includes(':') ? 6 : 4
 }
 
-function buildMedia(opts: MsrpMediaOptions, extra: { setup?: SetupRole; transport?: 'tcp' | 'tls'; acceptTypes?: string[]; acceptWrappedTypes?: string[]; cema?: boolean }): {
+function buildMedia(opts: MsrpMediaOptions, extra: { setup?: SetupRole; transport?: MsrpMedia['transport']; acceptTypes?: string[]; acceptWrappedTypes?: string[]; cema?: boolean }): {
   media: MediaDescription
   address: string
 } {
@@ -86,7 +86,7 @@ function buildMedia(opts: MsrpMediaOptions, extra: { setup?: SetupRole; transpor
     if (/\s/.test(uri) || uri === '') throw new MsrpBotError('SDP_BAD_PATH', `a=path URI "${uri}" must not be empty or contain spaces.`)
   }
   const first = msrpUriAuthority(opts.path[0]!)
-  const transport = extra.transport ?? (first?.secure ? 'tls' : 'tcp')
+  const transport = extra.transport ?? first?.transport ?? 'tcp'
   const port = opts.port ?? first?.port
   const address = opts.address ?? first?.host
   if (port === undefined || address === undefined) {
@@ -107,7 +107,7 @@ function buildMedia(opts: MsrpMediaOptions, extra: { setup?: SetupRole; transpor
   const media: MediaDescription = {
     type: 'message',
     port,
-    protocol: transport === 'tls' ? 'TCP/TLS/MSRP' : 'TCP/MSRP',
+    protocol: MSRP_SDP_PROTOCOL[transport],
     payloads: '*',
     rtp: [],
     fmtp: [],
@@ -201,11 +201,12 @@ export function createAnswer(offerSdp: string, opts: MsrpAnswerOptions): MsrpAns
     throw err
   }
   const remote = offer.media.find((m) => m.port !== 0)
-  if (!remote) return reject('SDP_NO_MSRP_MEDIA', 'The offer has no active MSRP media line (m=message <port> TCP/MSRP or TCP/TLS/MSRP).')
+  if (!remote) return reject('SDP_NO_MSRP_MEDIA', 'The offer has no active MSRP media line (m=message <port> TCP/MSRP, TCP/TLS/MSRP or TCP/WS/MSRP).')
 
-  const localSecure = msrpUriAuthority(opts.path[0] ?? '')?.secure
-  if (localSecure !== undefined && localSecure !== (remote.transport === 'tls')) {
-    return reject('SDP_TRANSPORT_MISMATCH', `The offer uses ${remote.transport === 'tls' ? 'TCP/TLS/MSRP' : 'TCP/MSRP'} but the local path is ${opts.path[0]!}; use an ${remote.transport === 'tls' ? 'msrps' : 'msrp'}:// URI.`)
+  const localTransport = msrpUriAuthority(opts.path[0] ?? '')?.transport
+  if (localTransport !== undefined && localTransport !== remote.transport) {
+    const wanted = `${remote.transport === 'tls' || remote.transport === 'wss' ? 'msrps' : 'msrp'}:// URI${remote.transport.startsWith('ws') ? ' with ;ws' : ''}`
+    return reject('SDP_TRANSPORT_MISMATCH', `The offer uses ${MSRP_SDP_PROTOCOL[remote.transport]} but the local path is ${opts.path[0]!}; use an ${wanted}.`)
   }
 
   const localTypes = opts.acceptTypes ?? ['message/cpim', 'text/plain']

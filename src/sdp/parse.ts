@@ -49,14 +49,17 @@ function invalidAttrs(m: { invalid?: { value: string }[] }): Array<[string, stri
 
 function isMsrp(m: MediaDescription): boolean {
   const proto = m.protocol.toUpperCase()
-  return m.type === 'message' && (proto === 'TCP/MSRP' || proto === 'TCP/TLS/MSRP')
+  return m.type === 'message' && proto in MSRP_PROTOCOLS
 }
+
+/** The m-line protocols of MSRP and the transport each names (RFC 4975 §8; RFC 7977 §8 for WebSocket). */
+const MSRP_PROTOCOLS: Record<string, MsrpMedia['transport']> = { 'TCP/MSRP': 'tcp', 'TCP/TLS/MSRP': 'tls', 'TCP/WS/MSRP': 'ws', 'TCP/WSS/MSRP': 'wss' }
 
 function toMsrpMedia(tree: SessionDescription, m: MediaDescription, index: number): MsrpMedia {
   const media: MsrpMedia = {
     index,
     port: m.port,
-    transport: m.protocol.toUpperCase() === 'TCP/TLS/MSRP' ? 'tls' : 'tcp',
+    transport: MSRP_PROTOCOLS[m.protocol.toUpperCase()] ?? 'tcp',
     path: [],
     acceptTypes: [],
     acceptWrappedTypes: [],

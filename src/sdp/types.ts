@@ -19,8 +19,8 @@ export interface MsrpMedia {
   /** Index of this m-line among all m-lines of the description. */
   index: number
   port: number
-  /** `tcp` for TCP/MSRP, `tls` for TCP/TLS/MSRP. */
-  transport: 'tcp' | 'tls'
+  /** `tcp` for TCP/MSRP, `tls` for TCP/TLS/MSRP, `ws` / `wss` for TCP/WS/MSRP / TCP/WSS/MSRP (RFC 7977 §8). */
+  transport: 'tcp' | 'tls' | 'ws' | 'wss'
   /** a=path URIs in order (RFC 4975 §8); validated elsewhere. */
   path: string[]
   /** a=accept-types (RFC 4975 §8). */

@@ -15,6 +15,7 @@ import { RoomDirectory } from './core/room-directory.ts'
 import type { ServerRoom } from './core/room.ts'
 import { Authenticator } from './identity.ts'
 import { identityKey } from '../rooms/identity.ts'
+import { readNameAddrList } from '../sip/headers/name-addr.ts'
 import { RoomFocus } from './focus.ts'
 import { MsrpEndpoint } from './msrp-endpoint.ts'
 import { DialGuard } from './dial-policy.ts'
@@ -28,6 +29,9 @@ import { LocalProxy } from './proxy.ts'
 import { RegistrarService } from './registrar-service.ts'
 import { SipEndpoint, type ListenAddress } from './sip-endpoint.ts'
 import { SubscriptionDialogs } from './subscriptions.ts'
+import { WebListener } from './web-listener.ts'
+import { webAssetHandler } from './web-assets.ts'
+import { webSocketTransport } from '../msrp/transport.ts'
 
 /** Creates the in-process networks a memory-mode server and its clients share. */
 export function createChatNetwork(): ChatNetwork {
@@ -45,6 +49,8 @@ export interface ChatServerAddresses {
    * transport's `advertise`, else the bound host (the domain in memory mode).
    */
   readonly advertise: string
+  /** The web port (the chat page, SIP and MSRP over WebSocket), when the server has one. */
+  readonly web?: { readonly host: string; readonly port: number }
 }
 
 /** What the listeners hold right now ({@link ChatServer.transportStats}), for metrics and limit checks. */
@@ -92,12 +98,15 @@ export class ChatServer {
   #closing: Promise<void> | undefined
   readonly #closeTimeoutMs: number
   readonly #readBudget: MsrpReadBudget | undefined
+  readonly #web: WebListener | undefined
   readonly #users: Record<string, string> | undefined
+  readonly #cluster: ChatServerOptions['cluster']
 
   /** @internal use {@link startChatServer}. */
-  constructor(init: { options: ChatServerOptions; sip: SipEndpoint; msrp: MsrpEndpoint; network: ChatNetwork | undefined; store: RoomStore; clock: Clock; readBudget?: MsrpReadBudget }) {
+  constructor(init: { options: ChatServerOptions; sip: SipEndpoint; msrp: MsrpEndpoint; network: ChatNetwork | undefined; store: RoomStore; clock: Clock; readBudget?: MsrpReadBudget; web?: WebListener | undefined }) {
     const { options, sip, msrp, clock } = init
     this.#readBudget = init.readBudget
+    this.#web = init.web
     this.domain = options.domain
     this.network = init.network
     this.#sip = sip
@@ -105,8 +114,9 @@ export class ChatServer {
     this.#clock = clock
     this.#log = options.logger ?? silentLogger
     this.#closeTimeoutMs = options.closeTimeoutMs ?? CLOSE_GRACE_MS
-    this.addresses = { sip: sip.addresses, msrp: { host: msrp.boundHost, port: msrp.port }, advertise: sip.advertisedHost }
+    this.addresses = { sip: sip.addresses, msrp: { host: msrp.boundHost, port: msrp.port }, advertise: sip.advertisedHost, ...(init.web === undefined ? {} : { web: init.web.address }) }
     this.#users = options.users
+    this.#cluster = options.cluster
     const onDemand = options.roomsOnDemand ?? {}
     this.rooms = new RoomDirectory(init.store, {
       clock,
@@ -247,6 +257,7 @@ export class ChatServer {
     if (timer !== undefined) clearTimeout(timer)
     await this.#msrp.close()
     await this.#sip.close()
+    await this.#web?.close()
     this.#log.info('chat server stopped')
   }
 
@@ -277,6 +288,14 @@ export class ChatServer {
   async #openOnDemand(incoming: IncomingRequest, roomUri: string): Promise<void> {
     const identity = await this.#auth.identify(incoming, 'uas')
     if (identity === undefined) return
+    if (this.#cluster !== undefined) {
+      // In a cluster the room is created by whichever node takes its lease first.
+      const place = await this.#cluster.locateRoom(roomUri, { create: true })
+      if (place.kind === 'elsewhere') {
+        this.#proxy.forwardToNode(incoming, place.address, { retryAfterS: Math.ceil(this.#cluster.leaseMs / 1000) })
+        return
+      }
+    }
     const opened = this.rooms.openOnDemand(roomUri)
     if (!opened.ok) {
       if (opened.status === 503) this.#log.warn(`refused to create ${roomUri} for ${identity}: ${opened.detail}`)
@@ -304,7 +323,9 @@ export class ChatServer {
     if (target === undefined) return
     // A Route naming us (an outbound-proxy setting) is consumed here (RFC 3261 §16.4).
     this.#proxy.stripOwnRoutes(request)
-    const local = this.#proxy.isLocal(target)
+    // In a cluster, a Request-URI naming another node's address (the client dialled that node,
+    // which proxied the request here unchanged) is ours too.
+    const local = this.#proxy.isLocal(target) || (target.kind === 'sip' && this.#cluster !== undefined && (await this.#cluster.isNodeAddress(target.host, target.port)))
     if (request.method === 'REGISTER') {
       if (!local) {
         incoming.respond(403, { reason: 'Not the registrar for that domain', stateless: true })
@@ -312,11 +333,19 @@ export class ChatServer {
       }
       if ((await this.#auth.identify(incoming, 'uas')) === undefined) return
       this.registrar.handle(incoming)
+      if (this.#cluster !== undefined) this.#shareRegistration(request)
       return
     }
     const aor = target.kind === 'sip' && target.user !== undefined ? identityKey(target) : undefined
     if (local && aor !== undefined && target.kind === 'sip') {
       const roomUri = this.roomUri(target.user ?? '')
+      if (this.#cluster !== undefined) {
+        const place = await this.#cluster.locateRoom(roomUri)
+        if (place.kind === 'elsewhere') {
+          this.#proxy.forwardToNode(incoming, place.address, { retryAfterS: Math.ceil(this.#cluster.leaseMs / 1000) })
+          return
+        }
+      }
       const room = this.rooms.get(roomUri)
       if (room !== undefined) {
         const identity = await this.#auth.identify(incoming, 'uas')
@@ -324,8 +353,16 @@ export class ChatServer {
         this.focus.handle(incoming, identity, room)
         return
       }
-      if (request.method === 'INVITE' && this.rooms.createsOnDemand && !this.#isUser(aor, target.user ?? '')) {
+      if (request.method === 'INVITE' && this.rooms.createsOnDemand && !this.#isUser(aor, target.user ?? '') && (await this.#cluster?.locateUser(aor)) === undefined) {
         await this.#openOnDemand(incoming, roomUri)
+        return
+      }
+    }
+    if (this.#cluster !== undefined && local && aor !== undefined && isPresenceRequest(request) && this.registrar.locate(aor).length === 0) {
+      // A person's presence lives on the node the person registered through.
+      const node = await this.#cluster.locateUser(aor)
+      if (node !== undefined) {
+        this.#proxy.forwardToNode(incoming, node)
         return
       }
     }
@@ -349,8 +386,26 @@ export class ChatServer {
       incoming.respond(403, { reason: 'Not a relay for other domains', stateless: true })
       return
     }
+    if (this.#cluster !== undefined && aor !== undefined && this.registrar.locate(aor).length === 0) {
+      // Registered through another node of the cluster: that node holds the person's flow.
+      const node = await this.#cluster.locateUser(aor)
+      if (node !== undefined) {
+        this.#proxy.forwardToNode(incoming, node)
+        return
+      }
+    }
     if ((await this.#auth.identify(incoming, 'proxy')) === undefined) return
     this.#proxy.forward(incoming)
+  }
+
+  /** Tells the cluster how long the REGISTER's address of record stays registered here. */
+  #shareRegistration(request: IncomingRequest['message']): void {
+    const to = readNameAddrList(request.headers, 'To')[0]
+    const aor = to === undefined ? undefined : identityKey(to.uri)
+    if (aor === undefined) return
+    const now = this.#clock.now()
+    const expiresAt = Math.max(0, ...this.registrar.registrar.lookup(aor).map((b) => b.expiresAt))
+    this.#cluster?.registered(aor, Math.max(0, expiresAt - now))
   }
 }
 
@@ -372,7 +427,17 @@ export async function startChatServer(options: ChatServerOptions): Promise<ChatS
   const clock = options.clock ?? realClock
   const network = mode.kind === 'memory' ? (mode.network ?? createChatNetwork()) : undefined
   const limits = resolveLimits(options.limits)
-  const sip = await SipEndpoint.start(mode, options.domain, network, options.clock, log, limits)
+  // SIP and MSRP over WebSocket and the chat page share the web port (RFC 7118, RFC 7977).
+  const web = mode.kind === 'sockets' && mode.wsPort !== undefined
+    ? await WebListener.listen({ host: mode.host ?? '127.0.0.1', port: mode.wsPort, maxConnections: limits.maxConnections, headerTimeoutMs: limits.headerTimeoutMs, log })
+    : undefined
+  let sip: SipEndpoint
+  try {
+    sip = await SipEndpoint.start(mode, options.domain, network, options.clock, log, limits, web)
+  } catch (error) {
+    await web?.close()
+    throw error
+  }
   // A failure part-way (an MSRP port in use, a bad room config) closes what was opened, so the
   // SIP ports are free again when this rejects.
   let msrp: MsrpEndpoint | undefined
@@ -389,15 +454,27 @@ export async function startChatServer(options: ChatServerOptions): Promise<ChatS
       maxWriteBufferBytes: limits.msrpMaxWriteBufferBytes,
       readBudget,
     })
+    if (web !== undefined) {
+      const listener = msrp.listener
+      msrp.webSocketPort = web.address.port
+      web.msrpConnection = (ws) => void listener.accept(webSocketTransport(ws))
+      if (options.webPage !== false) web.requests = webAssetHandler(log, { domain: options.domain })
+    }
     const store = options.store ?? new InMemoryRoomStore({ clock })
-    server = new ChatServer({ options, sip, msrp, network, store, clock, readBudget })
+    server = new ChatServer({ options, sip, msrp, network, store, clock, readBudget, web })
   } catch (error) {
     await msrp?.close().catch(() => undefined)
     await sip.close().catch(() => undefined)
+    await web?.close()
     throw error
   }
   log.info(`chat server for ${options.domain} listening: ${server.addresses.sip.map((a) => `${a.transport} ${a.host}:${a.port}`).join(', ')}; msrp ${server.addresses.msrp.host}:${server.addresses.msrp.port}${server.addresses.advertise === server.addresses.msrp.host ? '' : `; advertised as ${server.addresses.advertise}`}`)
   return server
+}
+
+/** PUBLISH, or SUBSCRIBE to the presence event package. */
+function isPresenceRequest(request: IncomingRequest['message']): boolean {
+  return request.method === 'PUBLISH' || (request.method === 'SUBSCRIBE' && eventPackage(request.headers.get('Event')) === 'presence')
 }
 
 /** The event package of an Event header value, lower-cased (`presence;id=1` → `presence`). */

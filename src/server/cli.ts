@@ -6,6 +6,7 @@
  */
 
 import { startChatServer } from './chat-server.ts'
+import { connectCluster } from './cluster/cluster-node.ts'
 import type { ChatServerLogger, ChatServerOptions } from './options.ts'
 import type { DigestAlgorithm } from '../digest/index.ts'
 
@@ -42,6 +43,8 @@ export interface ChatServerCliOptions {
   maxAutoRooms?: number
   /** What happens to a room created on demand's history when it is removed (default `drop`). */
   autoRoomHistory?: 'keep' | 'drop'
+  /** Run as one node of a cluster on Redis (src/server/cluster): its URL, this node's id, the lease time. */
+  cluster?: { redis: string; nodeId: string; leaseMs?: number | undefined }
   /** Where the `ready` line and logs go (default: stdout / stderr). */
   out?: (line: string) => void
   logger?: ChatServerLogger
@@ -94,10 +97,30 @@ export function chatServerOptionsFromCli(opts: Omit<ChatServerCliOptions, 'out' 
  */
 export async function runChatServerCli(opts: ChatServerCliOptions): Promise<void> {
   const out = opts.out ?? ((line: string) => console.log(line))
-  const server = await startChatServer(chatServerOptionsFromCli(opts))
+  const options = chatServerOptionsFromCli(opts)
+  const cluster = opts.cluster === undefined
+    ? undefined
+    : await connectCluster({ redis: opts.cluster.redis, node: opts.cluster.nodeId, domain: opts.domain, ...(opts.cluster.leaseMs === undefined ? {} : { leaseMs: opts.cluster.leaseMs }), ...(opts.logger === undefined ? {} : { logger: opts.logger }) })
+  let started: Awaited<ReturnType<typeof startChatServer>> | undefined
+  try {
+    // In a cluster the rooms are created once the node can take their leases (attach, below).
+    started = await startChatServer(cluster === undefined ? options : { ...options, rooms: [], store: cluster.store, cluster: cluster.routing })
+    await cluster?.attach(started, Object.fromEntries(opts.rooms.map((room) => [room, { moderators: [...(opts.moderators ?? [])] }])))
+  } catch (error) {
+    // A node that cannot start must not keep its sockets or its Redis connection (and the process) alive.
+    await started?.close().catch(() => undefined)
+    await cluster?.close().catch(() => undefined)
+    throw error
+  }
+  const server = started
   const sip = server.addresses.sip.map((a) => `${a.transport}://${a.host}:${a.port}`).join(' ')
-  const rooms = server.rooms.list().map((r) => r.uri).join(' ')
-  out(`msrp-bot chat server ready: sip ${sip} msrp tcp://${server.addresses.msrp.host}:${server.addresses.msrp.port}${opts.tls === undefined ? '' : ` (and tls)`} domain ${server.domain} rooms ${rooms || '(none)'}${opts.autoCreate === true ? ' (more created on demand)' : ''}${server.addresses.advertise === opts.host ? '' : ` advertised as ${server.addresses.advertise}`}`)
+  const served = server.rooms.list().map((r) => r.uri).join(' ')
+  out(`msrp-bot chat server ready: sip ${sip} msrp tcp://${server.addresses.msrp.host}:${server.addresses.msrp.port}${opts.tls === undefined ? '' : ` (and tls)`} domain ${server.domain} rooms ${served || '(none)'}${cluster === undefined ? '' : ` cluster node ${cluster.node}`}${opts.autoCreate === true ? ' (more created on demand)' : ''}${server.addresses.advertise === opts.host ? '' : ` advertised as ${server.addresses.advertise}`}`)
+  const web = server.addresses.web
+  if (web !== undefined) {
+    const host = server.addresses.advertise.includes(':') ? `[${server.addresses.advertise}]` : server.addresses.advertise
+    out(`msrp-bot chat server: the browser chat page is at http://${host}:${web.port}/ (SIP and MSRP over WebSocket on the same port)`)
+  }
   await new Promise<void>((resolve) => {
     const stop = (): void => {
       opts.signal?.removeEventListener('abort', stop)
@@ -108,5 +131,6 @@ export async function runChatServerCli(opts: ChatServerCliOptions): Promise<void
   })
   out('msrp-bot chat server stopping: saying BYE to every participant')
   await server.close()
+  await cluster?.close()
   out('msrp-bot chat server stopped')
 }

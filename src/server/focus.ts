@@ -223,13 +223,15 @@ export class RoomFocus {
   /**
    * Deletes a room: BYE (Reason: room closed) to each participant, then the room goes, which
    * ends its roster subscriptions with `terminated;reason=noresource` (RFC 6665 §4.2.2).
-   * Resolves once the BYEs are answered (or failed); false when there is no such room.
+   * With `cause` `shutdown` the BYEs say the server is going away instead, so clients come back
+   * (a cluster node whose room moved to another node). Resolves once the BYEs are answered (or
+   * failed); false when there is no such room.
    */
-  async deleteRoom(uri: string): Promise<boolean> {
+  async deleteRoom(uri: string, cause: 'room-closed' | 'shutdown' = 'room-closed'): Promise<boolean> {
     const room = this.#deps.directory.get(uri)
     if (room === undefined) return false
     const legs = [...this.#legs.values()].filter((leg) => leg.room === room)
-    const byes = legs.map((leg) => this.#leave(leg, 'room-deleted', 'room-closed'))
+    const byes = legs.map((leg) => this.#leave(leg, 'room-deleted', cause))
     this.#deps.directory.delete(room.uri)
     await Promise.all(byes)
     return true
@@ -263,13 +265,10 @@ export class RoomFocus {
       const passive = createAnswer(offer, { ...answerOptions, setup: 'passive' })
       return !passive.ok && passive.error.code === 'SDP_SETUP_CONFLICT' ? createAnswer(offer, { ...answerOptions, setup: 'active' }) : passive
     }
-    let localUri = msrp.uriFor(sessionId)
-    let answer = answerWith(localUri)
-    if (!answer.ok && answer.error.code === 'SDP_TRANSPORT_MISMATCH' && msrp.secure) {
-      // A TCP/TLS/MSRP offer: answer with our msrps: URI (RFC 4975 §14.1), same port.
-      localUri = msrp.uriFor(sessionId, true)
-      answer = answerWith(localUri)
-    }
+    // Our URI on the transport the offer uses: msrps: on the same port for TCP/TLS/MSRP
+    // (RFC 4975 §14.1), the WebSocket port with ;ws for TCP/WS/MSRP (RFC 7977 §7).
+    const localUri = msrp.uriFor(sessionId, offeredTransport(offer))
+    const answer = answerWith(localUri)
     if (!answer.ok) {
       incoming.respond(answer.error.code.startsWith('SDP_') ? 488 : 400, { headers: [['Warning', `399 - "${answer.error.message.replace(/"/g, "'")}"`]] })
       return
@@ -803,5 +802,14 @@ function hostOfPath(uri: string): string {
     return parseMsrpUri(uri).host
   } catch {
     return ''
+  }
+}
+
+/** The transport of the offer's first MSRP media line (TCP when it has none: the answer says why). */
+function offeredTransport(offer: string): 'tcp' | 'tls' | 'ws' | 'wss' {
+  try {
+    return parseMsrpSdp(offer).media.find((m) => m.port !== 0)?.transport ?? 'tcp'
+  } catch {
+    return 'tcp'
   }
 }

@@ -63,10 +63,21 @@ export class MsrpEndpoint {
     return new MsrpEndpoint(listener, mode.advertise ?? host, host, listener.address!.port, connectionOptions, undefined, undefined, tls !== undefined)
   }
 
-  /** The server's MSRP URI for one session (`msrp://host:port/<id>;tcp`, or `msrps:` for a TLS session). */
-  uriFor(sessionId: string, secure = false): string {
+  /**
+   * The WebSocket port that also takes MSRP (RFC 7977, the web listener beside the TCP one),
+   * set by the server when it has one.
+   */
+  webSocketPort: number | undefined
+
+  /**
+   * The server's MSRP URI for one session on `transport`: `msrp://host:port/<id>;tcp`, `msrps:`
+   * for TLS, `msrp://host:<ws port>/<id>;ws` for a WebSocket client (RFC 7977 §7). A transport
+   * the server does not serve gets the TCP URI (the answer then fails with a transport mismatch).
+   */
+  uriFor(sessionId: string, transport: 'tcp' | 'tls' | 'ws' | 'wss' = 'tcp'): string {
     const host = this.host.includes(':') ? `[${this.host}]` : this.host
-    return `${secure ? 'msrps' : 'msrp'}://${host}:${this.port}/${sessionId};tcp`
+    if (transport === 'ws' && this.webSocketPort !== undefined) return `msrp://${host}:${this.webSocketPort}/${sessionId};ws`
+    return `${transport === 'tls' && this.secure ? 'msrps' : 'msrp'}://${host}:${this.port}/${sessionId};tcp`
   }
 
   /** Active side (RFC 6135): connects to the first hop of a participant's `a=path`. */

@@ -29,7 +29,8 @@ export interface ChatNetwork {
  *   (so a client that sends to `sip:room@<domain>` reaches it with no proxy setting) and MSRP
  *   at `<domain>:2855` on the MSRP memory network.
  * - `sockets`: SIP over UDP and TCP on `host:port` (0 picks a free port, the same for both),
- *   SIP over WebSocket (RFC 7118) on `wsPort` when given, MSRP over TCP on `msrpPort` (default: a free port).
+ *   SIP over WebSocket (RFC 7118), MSRP over WebSocket (RFC 7977) and the
+ *   browser chat page on `wsPort` when given, MSRP over TCP on `msrpPort` (default: a free port).
  *   `advertise` is the host name or IP clients reach the server at, when it differs from the
  *   bound `host` (e.g. bound to 0.0.0.0 or an internal address behind a port forward): it is
  *   what the server names in Via sent-by, Contact, Record-Route and its MSRP `a=path`
@@ -72,6 +73,29 @@ export interface RoomsOnDemandPolicy {
   history?: 'keep' | 'drop'
 }
 
+/** Where a room is served in a cluster: here, on another node (its SIP URI), or nowhere. */
+export type ClusterRoomPlace = { kind: 'here' } | { kind: 'elsewhere'; node: string; address: string } | { kind: 'none' }
+
+/**
+ * What a server that is one node of a cluster asks the cluster (src/server/cluster): where a
+ * room lives (taking it when nobody serves it) and where a person is registered.
+ */
+export interface ClusterRouting {
+  /** The room lease time (ms): how long a dead owner's rooms may take to move (a Retry-After). */
+  readonly leaseMs: number
+  /** Where the room is served; with `create`, an absent room's lease is taken so this node may create it. */
+  locateRoom(uri: string, options?: { create?: boolean }): Promise<ClusterRoomPlace>
+  /** The SIP URI of another node where `aor` is registered, if any. */
+  locateUser(aor: string): Promise<string | undefined>
+  /**
+   * Whether `host:port` is another node's SIP address: a Request-URI naming it (a client that
+   * dialled `sip:lobby@<node A's address>`, proxied here) is for this cluster.
+   */
+  isNodeAddress(host: string, port: number | undefined): Promise<boolean>
+  /** A REGISTER changed `aor`'s bindings here: they last `expiresInMs` more (0: gone). */
+  registered(aor: string, expiresInMs: number): void
+}
+
 /** Options of `startChatServer`. */
 export interface ChatServerOptions {
   /** The SIP domain served: AORs `sip:<user>@<domain>`, rooms `sip:<room>@<domain>`, digest realm. */
@@ -110,6 +134,12 @@ export interface ChatServerOptions {
   logger?: ChatServerLogger
   /** Room state backend (default: a new InMemoryRoomStore). */
   store?: RoomStore
+  /**
+   * This server is one node of a cluster (see src/server/cluster): requests for rooms another
+   * node owns are proxied there (Record-Route), and requests for people registered through
+   * another node go to that node. Give the cluster's `RedisRoomStore` as `store`.
+   */
+  cluster?: ClusterRouting
   /**
    * Create a room on the first INVITE to an unknown room URI of the domain (with these settings,
    * if an object), once the requester authenticated like any joiner; such a room is removed when
@@ -155,5 +185,10 @@ export interface ChatServerOptions {
    * proxy or relay in front of the server changes the source). See dial-policy.ts.
    */
   msrpDial?: MsrpDialPolicy
+  /**
+   * With a `wsPort`: serve the browser chat page at `/` of that port (default true; see
+   * docs/web.md). The port takes SIP and MSRP over WebSocket either way.
+   */
+  webPage?: boolean
 }
 

@@ -24,6 +24,7 @@ import { TlsTransport } from '../sip/transport/tls.ts'
 import type { ChatServerLimits } from './limits.ts'
 import { WsTransport } from '../sip/transport/ws.ts'
 import type { ChatNetwork, ChatServerLogger, ChatServerTransport } from './options.ts'
+import type { WebListener } from './web-listener.ts'
 
 /** Methods the server answers (others get 405 with Allow, RFC 3261 §8.2.1). */
 export const SERVER_METHODS: readonly string[] = ['INVITE', 'ACK', 'CANCEL', 'BYE', 'OPTIONS', 'MESSAGE', 'NOTIFY', 'SUBSCRIBE', 'PUBLISH', 'REGISTER', 'REFER', 'UPDATE', 'INFO', 'PRACK']
@@ -94,7 +95,7 @@ export class SipEndpoint {
   }
 
   /** Opens the transports for `mode` and returns the endpoint once every one listens. */
-  static async start(mode: ChatServerTransport, domain: string, network: ChatNetwork | undefined, clock: Clock | undefined, log: ChatServerLogger, limits: Required<ChatServerLimits>): Promise<SipEndpoint> {
+  static async start(mode: ChatServerTransport, domain: string, network: ChatNetwork | undefined, clock: Clock | undefined, log: ChatServerLogger, limits: Required<ChatServerLimits>, web?: WebListener): Promise<SipEndpoint> {
     const set = new TransportSet()
     const addresses: ListenAddress[] = []
     let advertise: string | undefined
@@ -139,7 +140,9 @@ export class SipEndpoint {
         addresses.push({ transport: 'tls', host, port: tls.localAddress().port })
       }
       if (mode.wsPort !== undefined) {
-        const ws = new WsTransport({ host, port: mode.wsPort, maxConnections: limits.maxConnections, maxConnectionsPerSource: limits.maxConnectionsPerSource, idleTimeoutMs: limits.sipIdleTimeoutMs })
+        // On the web port when the server has one (the page, SIP and MSRP share it), else alone.
+        const ws = new WsTransport({ host, port: mode.wsPort, maxConnections: limits.maxConnections, maxConnectionsPerSource: limits.maxConnectionsPerSource, idleTimeoutMs: limits.sipIdleTimeoutMs, ...(web === undefined ? {} : { external: { address: web.address.host, port: web.address.port } }) })
+        if (web !== undefined) web.sipUpgrade = (request, socket, head) => ws.handleUpgrade(request, socket, head)
         try {
           await ws.listen()
         } catch (error) {

@@ -23,6 +23,7 @@ const LAYERS: ReadonlyArray<{ readonly name: string; readonly paths: readonly st
   { name: 'bot', paths: ['src/bot/'] },
   { name: 'testing', paths: ['src/testing/'] },
   { name: 'cli', paths: ['src/cli/'] },
+  { name: 'web page', paths: ['src/web/'] },
   { name: 'entry', paths: ['src/index.ts', 'src/browser.ts'] },
 ]
 

@@ -230,6 +230,20 @@ describe('msrp-bot dev', () => {
     assert.throws(() => parse(devCommand, ['--host', '0.0.0.0']), /--host 0.0.0.0 cannot be advertised to clients; add --advertise/)
   })
 
+  test('serves the browser chat page on --web-port (default 8080, movable), off with --no-web', () => {
+    const plain = parse(devCommand, [])
+    assert.equal(plain.server.wsPort, 8080)
+    assert.ok(plain.defaultPorts?.includes('ws-port'), 'a taken default web port moves to a free one')
+    const fixed = parse(devCommand, ['--web-port', '0'])
+    assert.equal(fixed.server.wsPort, 0)
+    assert.ok(!fixed.defaultPorts?.includes('ws-port'))
+    assert.equal(parse(devCommand, ['--ws-port', '9000']).server.wsPort, 9000)
+    assert.equal(parse(devCommand, ['--no-web']).server.wsPort, undefined)
+    assert.throws(() => parse(devCommand, ['--no-web', '--web-port', '9000']), /--web-port and --no-web contradict/)
+    assert.throws(() => parse(devCommand, ['--web-port', '9000', '--ws-port', '9001']), /share one port/)
+    assert.throws(() => parse(devCommand, ['--web-port', '7000', '--msrp-port', '7000']), /--web-port and --msrp-port are both 7000/)
+  })
+
   test('several bot files, resolved against the working directory', () => {
     assert.deepEqual(parse(devCommand, ['bot.ts', './other.ts']).botFiles, [botFile, `${tmp.dir}/other.ts`])
   })

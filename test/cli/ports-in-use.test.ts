@@ -78,16 +78,27 @@ describe('msrp-bot dev with a port in use', () => {
     assertNoStackTrace(result.stderr)
   })
 
+  test('a web port given with --web-port stays: one line naming --web-port, exit 1', async () => {
+    const port = (await holdTcp())!
+    const result = await runMsrpBot(['dev', 'bots/echo.ts', '--no-chat', '--port', '0', '--msrp-port', '0', '--web-port', String(port)])
+    assert.equal(result.code, 1)
+    assert.match(result.stderr, new RegExp(`msrp-bot dev: SIP WS port 127\\.0\\.0\\.1:${port} is already in use; .* Set the port with --web-port\\.`))
+    assertNoStackTrace(result.stderr)
+  })
+
   test('default ports that are taken move to free ones, and dev says so', async () => {
     // Held here unless something else holds them already: either way they are taken.
     await holdTcp(5060)
     await holdTcp(2855)
+    await holdTcp(8080)
     const dev = startMsrpBot(['dev', 'bots/echo.ts', '--no-chat'], { env: { MSRP_BOT_LOG_LEVEL: 'warn' } })
     try {
       await dev.waitFor(/Ctrl-C stops the server/)
       assert.match(dev.stdout(), /SIP port 5060 is in use \(another msrp-bot dev\?\); using a free port instead \(--port chooses one\)/)
       assert.match(dev.stdout(), /MSRP port 2855 is in use \(another msrp-bot dev\?\); using a free port instead \(--msrp-port chooses one\)/)
+      assert.match(dev.stdout(), /web port 8080 is in use \(another msrp-bot dev\?\); using a free port instead \(--web-port chooses one\)/)
       assert.match(dev.stdout(), /chat server ready on 127\.0\.0\.1 \(SIP (?!5060)\d+ udp\+tcp, MSRP (?!2855)\d+\)/)
+      assert.match(dev.stdout(), /chat in a browser at http:\/\/127\.0\.0\.1:(?!8080)\d+\/\?room=lobby/)
       assert.match(dev.stdout(), /joined sip:lobby@localhost/)
     } finally {
       dev.child.kill('SIGINT')

@@ -112,6 +112,21 @@ test('other m-lines are rejected with port 0; transport must match', () => {
   assert.ok(!bad.ok && bad.error.code === 'SDP_TRANSPORT_MISMATCH')
 })
 
+test('MSRP over WebSocket (RFC 7977 §7, §8): a ;ws path offers TCP/WS/MSRP, answered only with a ;ws path', () => {
+  const offer = createOffer({ path: ['msrp://df7jal23ls0d.invalid:9/abcdefghij;ws'], acceptTypes: ['message/cpim'], setup: 'active' })
+  assert.match(offer, /m=message 9 TCP\/WS\/MSRP \*/)
+  assert.equal(parseMsrpSdp(offer).media[0]!.transport, 'ws')
+  const answer = createAnswer(offer, { path: ['msrp://127.0.0.1:8080/srv123;ws'], acceptTypes: ['message/cpim'], setup: 'passive' })
+  assert.ok(answer.ok)
+  assert.match(answer.sdp, /m=message 8080 TCP\/WS\/MSRP \*/)
+  assert.equal(answer.connect, false)
+  const overTcp = createAnswer(offer, { path: [BOB] })
+  assert.ok(!overTcp.ok && overTcp.error.code === 'SDP_TRANSPORT_MISMATCH')
+  assert.match(overTcp.error.message, /TCP\/WS\/MSRP.*msrp:\/\/ URI with ;ws/)
+  const wss = createOffer({ path: ['msrps://x.invalid:9/abcdefghij;ws'] })
+  assert.match(wss, /TCP\/WSS\/MSRP/)
+})
+
 test('malformed offers come back as ParseError, not a throw', () => {
   const res = createAnswer('not sdp', { path: [BOB] })
   assert.ok(!res.ok && res.error instanceof ParseError && res.error.protocol === 'sdp')

@@ -26,6 +26,8 @@ test('a SIP-over-WebSocket client registers and joins a room', async () => {
     const response = await core.sendRequest(invite, { destination })
     assert.equal(response.status, 200)
     assert.match(response.headers.get('Contact') ?? '', /transport=ws>;isfocus/)
+    // RFC 7977 §7: the focus's MSRP URI for a WebSocket client is on the web port, with ;ws.
+    assert.match(response.body.toString('utf8'), new RegExp(`m=message ${ws.port} TCP/WS/MSRP[\\s\\S]*a=path:msrp://127\\.0\\.0\\.1:${ws.port}/\\w+;ws`))
   } finally {
     await server.close()
     core.close()

@@ -1,6 +1,7 @@
 import { createServer as createHttpServer, type IncomingMessage, type Server } from 'node:http'
 import { createServer as createHttpsServer } from 'node:https'
 import { isIP } from 'node:net'
+import type { Duplex } from 'node:stream'
 import { WebSocket, WebSocketServer } from 'ws'
 import type { RawConnection } from './connection.ts'
 import { ConnectionTransport, type ConnectionTransportOptions } from './connection-transport.ts'
@@ -36,6 +37,11 @@ export interface WsTransportOptions extends ConnectionTransportOptions {
   readonly rejectUnauthorized?: boolean
   /** SNI name for wss; default the target host unless it is an IP. */
   readonly servername?: string
+  /**
+   * Listen on no port of its own: an HTTP server someone else runs, at this address, hands its
+   * `sip` upgrades to {@link WsTransport.handleUpgrade} (the chat server's web listener).
+   */
+  readonly external?: TransportAddress
 }
 
 const DEFAULT_MAX_MESSAGE = 1024 * 1024 + 64 * 1024
@@ -60,8 +66,13 @@ export class WsTransport extends ConnectionTransport {
   }
 
   async listen(): Promise<void> {
-    if (this.#http) return
+    if (this.#http || this.#wss) return
     const options = this.#options
+    if (options.external !== undefined) {
+      this.#wss = new WebSocketServer({ noServer: true, maxPayload: options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE, clientTracking: false, handleProtocols: (protocols) => (protocols.has(SIP_WS_SUBPROTOCOL) ? SIP_WS_SUBPROTOCOL : false) })
+      this.#bound = options.external
+      return
+    }
     if (options.secure && (!options.cert || !options.key)) {
       throw new TransportError('SIP_TRANSPORT_UNSUPPORTED', 'a wss listener needs `cert` and `key` (PEM); pass them to new WsTransport({ secure: true, cert, key })')
     }
@@ -92,6 +103,16 @@ export class WsTransport extends ConnectionTransport {
     if (address && typeof address === 'object') this.#bound = { address: address.address, port: address.port }
     this.#http = http
     this.#wss = wss
+  }
+
+  /** Takes over an HTTP upgrade to the `sip` subprotocol (with `external`; after `listen()`). */
+  handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const wss = this.#wss
+    if (wss === undefined || this.isShutDown) {
+      socket.destroy()
+      return
+    }
+    wss.handleUpgrade(request, socket, head, (ws) => this.#accept(ws, request))
   }
 
   localAddress(): TransportAddress {
@@ -156,8 +177,8 @@ export class WsTransport extends ConnectionTransport {
     const wss = this.#wss
     this.#http = undefined
     this.#wss = undefined
-    if (!http) return Promise.resolve()
     wss?.close()
+    if (!http) return Promise.resolve()
     return new Promise((resolve) => {
       http.close(() => resolve())
       http.closeAllConnections()
