@@ -12,13 +12,14 @@ import { watch, type FSWatcher } from 'node:fs'
 import { basename, dirname, join, relative } from 'node:path'
 import { createConsoleLogger, type Bot, type Logger } from '../bot/index.ts'
 import { createNodeChatBackend, type BackendConfig, type SipChatBackend } from '../chat/index.ts'
-import { startChatServer, type ChatServer } from '../server/index.ts'
+import { chatServerOptionsFromCli, startChatServer, type ChatServer } from '../server/index.ts'
 import { MsrpBotError } from '../errors.ts'
 import { BotModuleError, loadBotModule } from './bot-module.ts'
 import { startOnFreePorts } from './dev-ports.ts'
 import { userPartOf } from './network-backend.ts'
 import type { DevOptions, RuntimeContext } from './runtime-options.ts'
 import { withEnv } from './scoped-env.ts'
+import { serverCliOptions } from './server-settings.ts'
 import { runTerminalChat } from './terminal-chat.ts'
 import { untilAborted } from './until-aborted.ts'
 
@@ -40,20 +41,7 @@ interface LoadedBot {
 export async function runDevCommand(options: DevOptions, context: RuntimeContext): Promise<void> {
   const out = (line: string): void => void context.io.stdout.write(`${line}\n`)
   const logger = createConsoleLogger(options.server.logLevel)
-  const server = await startOnFreePorts(options.server, new Set(options.defaultPorts ?? []), out, (settings) => startChatServer({
-    domain: settings.domain,
-    rooms: Object.fromEntries(settings.rooms.map((room) => [room, { moderators: [...settings.moderators] }])),
-    ...(settings.users === undefined ? {} : { users: Object.fromEntries(settings.users.map((u) => [u.username, u.password])) }),
-    transport: {
-      kind: 'sockets',
-      host: settings.host,
-      ...(settings.advertise === undefined ? {} : { advertise: settings.advertise }),
-      port: settings.port,
-      msrpPort: settings.msrpPort,
-      ...(settings.wsPort === undefined ? {} : { wsPort: settings.wsPort }),
-    },
-    logger,
-  }))
+  const server = await startOnFreePorts(options.server, new Set(options.defaultPorts ?? []), out, (settings) => startChatServer(chatServerOptionsFromCli(serverCliOptions(settings, logger))))
   const settings = options.server
   const stop = new AbortController()
   const onAbort = (): void => stop.abort()

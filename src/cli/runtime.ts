@@ -14,6 +14,7 @@
  */
 import { runChatServerCli } from '../server/index.ts'
 import { createConsoleLogger } from '../bot/index.ts'
+import { serverCliOptions } from './server-settings.ts'
 export type { SipTransportName, CliLogLevel, UserAccount, ServerOptions, DevOptions, SipAccountOptions, RunOptions, ChatOptions, RuntimeContext } from './runtime-options.ts'
 import type { ChatOptions, DevOptions, RunOptions, RuntimeContext, ServerOptions } from './runtime-options.ts'
 
@@ -28,28 +29,8 @@ import type { ChatOptions, DevOptions, RunOptions, RuntimeContext, ServerOptions
  */
 export async function startServer(options: ServerOptions, context: RuntimeContext): Promise<void> {
   await runChatServerCli({
-    host: options.host,
-    ...(options.advertise === undefined ? {} : { advertise: options.advertise }),
-    port: options.port,
-    domain: options.domain,
-    rooms: [...options.rooms],
-    moderators: [...options.moderators],
-    ...(options.users === undefined ? {} : { users: Object.fromEntries(options.users.map((u) => [u.username, u.password])) }),
-    ...(options.wsPort === undefined ? {} : { wsPort: options.wsPort }),
-    msrpPort: options.msrpPort,
-    ...(options.digestAlgorithms === undefined ? {} : { digestAlgorithms: [...options.digestAlgorithms] }),
-    ...(options.trustedProxies === undefined ? {} : { trustedProxies: [...options.trustedProxies] }),
-    ...(options.allowGuests === undefined ? {} : { allowGuests: options.allowGuests }),
-    ...(options.tls === undefined ? {} : { tls: options.tls }),
-    ...(options.msrpDial === undefined ? {} : { msrpDial: options.msrpDial }),
-    ...(options.history === undefined ? {} : { history: options.history }),
-    ...(options.historyBytes === undefined ? {} : { historyBytes: options.historyBytes }),
-    ...(options.autoCreate === true ? { autoCreate: true } : {}),
-    ...(options.maxAutoRooms === undefined ? {} : { maxAutoRooms: options.maxAutoRooms }),
-    ...(options.autoRoomHistory === undefined ? {} : { autoRoomHistory: options.autoRoomHistory }),
-    ...(options.files === undefined ? {} : { files: { ...options.files } }),
+    ...serverCliOptions(options, createConsoleLogger(options.logLevel)),
     out: (line) => context.io.stdout.write(`${line}\n`),
-    logger: createConsoleLogger(options.logLevel),
     signal: context.signal,
   })
 }

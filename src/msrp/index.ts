@@ -6,7 +6,7 @@
 
 // ---- Common: sessions, listeners, connections --------------------------------------------
 export { MsrpSession, generateSessionId, localMsrpUri } from './session.ts'
-export type { IncomingMsrpMessage, MsrpSessionEvents, MsrpSessionOptions, OutgoingMessage, SendResult, SessionState } from './session.ts'
+export type { IncomingMsrpMessage, MsrpDecider, MsrpSessionEvents, MsrpSessionOptions, MsrpVerdict, OutgoingMessage, SendResult, SessionState } from './session.ts'
 export { MsrpListener } from './listener.ts'
 export type { MsrpListenOptions, MsrpListenerEvents, PassiveSession } from './listener.ts'
 export { MsrpConnection, DEFAULT_TRANSACTION_TIMEOUT_MS } from './connection.ts'
@@ -86,3 +86,7 @@ export { DEFAULT_CHUNK_SIZE, abortChunk, chunkMessage } from './chunker.ts'
 export type { ChunkOptions, MessageChunk } from './chunker.ts'
 export { Reassembler } from './reassembler.ts'
 export type { ByteInterval, IncomingChunk, ReassemblerOptions, ReassemblyResult } from './reassembler.ts'
+
+// One SEND serialized once for a fan-out (MsrpSession.sendShared, a chat-room focus).
+export { SharedSend } from './shared-send.ts'
+export type { CopyOutcome, SharedSendInit } from './shared-send.ts'

@@ -10,6 +10,11 @@
  * Receiving reassembles chunks (in any order, interleaved), answers 413 for messages over the
  * size limit and 415 for types outside `acceptTypes`, sends REPORTs when the sender asked for
  * them, never answers a REPORT (§7.1.2), and handles RFC 7701 NICKNAME requests.
+ *
+ * The same session serves both ends of a chat room. A client answers each chunk at once and
+ * emits the message; a focus passes a {@link MsrpDecider}, so the SEND that completes a message
+ * is answered only after the room decided it (RFC 7701 §6), and relays each message to many
+ * sessions with {@link MsrpSession.sendShared} (one serialization per fan-out, shared-send.ts).
  */
 import { debugLog } from '../debug-log.ts'
 import { EventEmitter } from 'eventemitter3'
@@ -17,111 +22,41 @@ import { acceptsType } from '../sdp/accept-types.ts'
 import type { MessageChunk } from './chunker.ts'
 import { abortChunk, chunkMessage, DEFAULT_CHUNK_SIZE } from './chunker.ts'
 import { type Clock, systemClock } from '../clock.ts'
-import type { MsrpRequestHandler } from './connection.ts'
+import type { MsrpRequestHandler, PreparedRequest } from './connection.ts'
 import { DEFAULT_TRANSACTION_TIMEOUT_MS, MsrpConnection } from './connection.ts'
 import { MsrpClosedError, MsrpRequestError } from './errors.ts'
 import type { MsrpListener, PassiveSession } from './listener.ts'
 import { noDialError, type MsrpDial } from './dial.ts'
-import type { ExtensionHeader, FailureReport, MsrpHeaders, MsrpRequest, MsrpResponse, SuccessReport } from './message.ts'
+import type { MsrpHeaders, MsrpRequest, MsrpResponse, SuccessReport } from './message.ts'
 import { MSRP_REASONS } from './message.ts'
 import type { ByteInterval } from './reassembler.ts'
 import { Reassembler } from './reassembler.ts'
-import { generateTransactionId, transactionIdFor } from './serializer.ts'
+import { generateTransactionId, serializeFrameParts, transactionIdFor } from './serializer.ts'
+import { pathLines, serializeSharedSend, type CopyOutcome, type SharedSend } from './shared-send.ts'
 import type { MsrpUri } from './uri.ts'
 import { formatMsrpUri, parseMsrpPath, parseMsrpUri } from './uri.ts'
+import { MIN_CHUNK_CAP_BYTES, type IncomingMsrpMessage, type MsrpDecider, type MsrpSessionEvents, type MsrpSessionOptions, type MsrpVerdict, type OutgoingMessage, type SendResult, type SessionState } from './session-options.ts'
+
+export { MIN_CHUNK_CAP_BYTES } from './session-options.ts'
+export type { IncomingMsrpMessage, MsrpDecider, MsrpSessionEvents, MsrpSessionOptions, MsrpVerdict, OutgoingMessage, SendResult, SessionState } from './session-options.ts'
 
 const log = debugLog('msrp')
 const EMPTY = Buffer.alloc(0)
 const noop = (): void => {}
+const NO_URIS: readonly MsrpUri[] = Object.freeze([])
+const SETTLED: Promise<void> = Promise.resolve()
+const DELIVERED: CopyOutcome = Object.freeze({ ok: true })
+const SESSION_GONE: CopyOutcome = Object.freeze({ ok: false, status: 481, reason: 'Session does not exist' })
 
-/** Named states of a session. */
-export type SessionState = 'connecting' | 'open' | 'closing' | 'closed'
-
-/** Options of a session. */
-export interface MsrpSessionOptions {
-  /** Our MSRP URI (what SDP `a=path` advertises last), e.g. `msrp://10.0.0.1:2855/abc;tcp`. */
-  localUri: MsrpUri | string
-  /** The peer's path from its SDP `a=path` (relays first, the peer last); learnt from the first request when absent. */
-  remotePath?: readonly MsrpUri[] | string
-  /** Our own relays (the Use-Path from an RFC 4976 AUTH), put before `remotePath` in To-Path. */
-  relayPath?: readonly MsrpUri[]
-  /** Media types we accept (`a=accept-types`, wildcards `type/*` and `*`); default `['*']`. */
-  acceptTypes?: readonly string[]
-  /** Bytes per outgoing chunk (default 2048, RFC 4975 §7.1). */
-  chunkSize?: number
-  /** Largest incoming message; bigger ones get 413 (default 16 MiB). */
-  maxMessageBytes?: number
-  /** Incoming messages held incomplete at once (default 32). */
-  maxIncompleteMessages?: number
-  /** Outgoing messages in progress at once; further `send()` calls wait (default 16). */
-  maxPendingSends?: number
-  /** Wait for a chunk's response (default 30 s, RFC 4975 §7.1). */
-  transactionTimeoutMs?: number
-  /** Wait for a requested success REPORT after the last 200 (default 30 s). */
-  reportTimeoutMs?: number
-  /** Clock for both timeouts. */
-  clock?: Clock
-  /**
-   * Decides an incoming NICKNAME (RFC 7701 §7): return 200, 424 (too long), 425 (in use)…
-   * Without it, NICKNAME is answered 501.
-   */
-  onNickname?: (nickname: string, request: MsrpRequest) => number | Promise<number>
-  /** Passive side: register with this listener so the peer's first request binds the session. */
-  listener?: MsrpListener
+/** Deep-freezes a parsed URI, so its formatted text is cached (see formatMsrpUri). */
+function frozenUri(uri: MsrpUri): MsrpUri {
+  return Object.isFrozen(uri) ? uri : Object.freeze({ ...uri, params: Object.freeze([...uri.params]) })
 }
 
-/** A message to send. */
-export interface OutgoingMessage {
-  /** Media type, e.g. `text/plain` or `message/cpim`. */
-  contentType: string
-  /** The message; strings are sent as UTF-8. */
-  body: Uint8Array | string
-  /** Ask the receiver for a success REPORT and wait for it (RFC 4975 §7.1.1; default false). */
-  successReport?: boolean
-  /** `yes` (default), `partial` or `no` (RFC 4975 §7.1.1); with `no`/`partial` no 200 is awaited. */
-  failureReport?: FailureReport
-  /** Message-ID to use (default: random). */
-  messageId?: string
-  /** Cancels the send; a partly sent message is ended with a `#` chunk. */
-  signal?: AbortSignal
-  /** Extra headers on every chunk (e.g. `Content-Disposition` is a typed one; these are others). */
-  extensionHeaders?: ExtensionHeader[]
-}
-
-/** What a successful send reports. */
-export interface SendResult {
-  readonly messageId: string
-  /** Body bytes sent. */
-  readonly bytes: number
-  /** Chunks sent. */
-  readonly chunks: number
-}
-
-/** A complete incoming message. */
-export interface IncomingMsrpMessage {
-  readonly messageId: string
-  readonly contentType: string
-  readonly body: Buffer
-  /** From-Path of the first chunk (the sender last). */
-  readonly fromPath: readonly MsrpUri[]
-  /** All typed headers of the first chunk that arrived. */
-  readonly headers: MsrpHeaders
-}
-
-/** Events of a session. */
-export interface MsrpSessionEvents {
-  /** The state changed. */
-  state: [state: SessionState, previous: SessionState]
-  /** A complete message arrived (after its 200 was sent). */
-  message: [message: IncomingMsrpMessage]
-  /** The sender interrupted a message (`#`); `received` says which bytes had arrived. */
-  aborted: [info: { messageId: string; received: ByteInterval[] }]
-  /** Any REPORT for this session (success or failure). */
-  report: [report: MsrpRequest]
-  /** An incoming NICKNAME was answered with `status`. */
-  nickname: [nickname: string, status: number]
-  /** The session closed; `error` says why when it was not a clean close. */
-  close: [error: Error | undefined]
+/** A failed copy: the error's MSRP status (408 timeout, a refusal) or 481 when it has none. */
+function copyFailure(error: unknown): CopyOutcome {
+  const status = (error as { status?: unknown }).status
+  return { ok: false, status: typeof status === 'number' ? status : 481, reason: error instanceof Error ? error.message : String(error) }
 }
 
 interface Outgoing {
@@ -199,7 +134,7 @@ export class MsrpSession extends EventEmitter<MsrpSessionEvents> implements Pass
   readonly id: string
   /** Our MSRP URI, used as From-Path. */
   readonly localUri: MsrpUri
-  readonly #relayPath: MsrpUri[]
+  readonly #relayPath: readonly MsrpUri[]
   #remotePath: MsrpUri[] | undefined
   readonly #acceptTypes: readonly string[]
   readonly #chunkSize: number
@@ -209,26 +144,45 @@ export class MsrpSession extends EventEmitter<MsrpSessionEvents> implements Pass
   readonly #clock: Clock
   readonly #onNickname: MsrpSessionOptions['onNickname']
   readonly #listener: MsrpListener | undefined
-  readonly #reassembler: Reassembler<{ contentType: string | undefined; headers: MsrpHeaders }>
-  readonly #outgoing = new Map<string, Outgoing>()
+  readonly #decider: MsrpDecider | undefined
+  readonly #maxMessageBytes: number | undefined
+  readonly #maxIncomplete: number | undefined
+  // Made on first use (reassembler, queues, controller): a focus holds one session per
+  // participant, most of them idle, so an idle session holds no more than its fields.
+  #reassembler: Reassembler<{ contentType: string | undefined; headers: MsrpHeaders }> | undefined
+  #outgoing: Map<string, Outgoing> | undefined
   #state: SessionState = 'connecting'
   #connection: MsrpConnection | undefined
-  #ownsConnection = false
+  #ownsConnection: boolean
   #pending = 0
-  readonly #admitQueue: Array<Deferred<void>> = []
-  #writeTail: Promise<void> = Promise.resolve()
+  #admitQueue: Array<Deferred<void>> | undefined
+  #writeTail: Promise<void> = SETTLED
   /** Aborted (with the reason) when the session closes; interrupts every wait of the session. */
-  readonly #closing = new AbortController()
+  #closing: AbortController | undefined
+  /** Why the session ended (the reason #closing is aborted with, once it exists). */
+  #endError: Error | undefined
+  /** Decided messages whose SEND is not answered yet (decider mode). */
+  #deciding: Set<Promise<void>> | undefined
+  /**
+   * Transaction ids: a random prefix per session and a counter (RFC 4975 §7.1 asks for
+   * uniqueness within the session and enough randomness to avoid guessing; fresh random bytes
+   * per request were a tenth of a focus's relay CPU time).
+   */
+  readonly #tidPrefix = generateTransactionId(8)
+  #tidSeq = 0
+  /** The `To-Path`/`From-Path` lines of shared copies, built on the first one. */
+  #copyHead: Buffer | undefined
 
   constructor(options: MsrpSessionOptions) {
     super()
-    this.localUri = typeof options.localUri === 'string' ? parseMsrpUri(options.localUri) : options.localUri
+    // Frozen, so the From-Path text of every frame is formatted once (see formatMsrpUri).
+    this.localUri = frozenUri(typeof options.localUri === 'string' ? parseMsrpUri(options.localUri) : options.localUri)
     if (this.localUri.sessionId === undefined) {
       throw new MsrpClosedError('MSRP_BAD_LOCAL_URI', `local MSRP URI ${formatMsrpUri(this.localUri)} needs a session id, e.g. msrp://host:port/${generateSessionId()};tcp`)
     }
     this.id = this.localUri.sessionId
     this.#remotePath = typeof options.remotePath === 'string' ? parseMsrpPath(options.remotePath) : options.remotePath ? [...options.remotePath] : undefined
-    this.#relayPath = [...(options.relayPath ?? [])]
+    this.#relayPath = options.relayPath === undefined || options.relayPath.length === 0 ? NO_URIS : [...options.relayPath]
     this.#acceptTypes = options.acceptTypes ?? ['*']
     this.#chunkSize = options.chunkSize ?? DEFAULT_CHUNK_SIZE
     this.#maxPending = options.maxPendingSends ?? 16
@@ -236,7 +190,10 @@ export class MsrpSession extends EventEmitter<MsrpSessionEvents> implements Pass
     this.#reportTimeoutMs = options.reportTimeoutMs ?? 30_000
     this.#clock = options.clock ?? systemClock
     this.#onNickname = options.onNickname
-    this.#reassembler = new Reassembler({ maxMessageBytes: options.maxMessageBytes, maxIncomplete: options.maxIncompleteMessages })
+    this.#decider = options.decider
+    this.#maxMessageBytes = options.maxMessageBytes
+    this.#maxIncomplete = options.maxIncompleteMessages
+    this.#ownsConnection = options.closeIdleConnection === true
     this.#listener = options.listener
     this.#listener?.register(this)
   }
@@ -288,6 +245,7 @@ export class MsrpSession extends EventEmitter<MsrpSessionEvents> implements Pass
   /** Sets the peer's path, e.g. after the SDP answer arrived. */
   setRemotePath(path: readonly MsrpUri[] | string): void {
     this.#remotePath = typeof path === 'string' ? parseMsrpPath(path) : [...path]
+    this.#copyHead = undefined
   }
 
   /** Resolves once the session is open (bound to a connection); rejects if it closes first. */
@@ -330,6 +288,57 @@ export class MsrpSession extends EventEmitter<MsrpSessionEvents> implements Pass
     } finally {
       this.#release()
     }
+  }
+
+  /**
+   * Sends one copy of a message serialized once for many sessions (the fan-out of a chat-room
+   * focus: {@link SharedSend}) as one SEND, and reports how it went through `done` rather than
+   * a promise (a fan-out makes one copy per recipient): on the copy's 200 or failure response;
+   * 408 when no answer came within `transactionTimeoutMs` (counted from now, so a copy stuck
+   * behind a peer that stopped reading still ends in time); with `Failure-Report: partial`,
+   * once the connection took the bytes; 481 at once when the session is not open. Copies skip
+   * the send queue of {@link send}; the bytes are those of `serializeFrameParts` for the same
+   * frame (test/msrp/session-shared-send.test.ts).
+   */
+  sendShared(message: SharedSend, done: (outcome: CopyOutcome) => void): void {
+    const connection = this.#connection
+    if (connection === undefined || connection.state !== 'open' || this.#state !== 'open') {
+      done(SESSION_GONE)
+      return
+    }
+    let prepared: PreparedRequest
+    try {
+      prepared = message.rest === undefined ? this.#copyFrame(message) : this.#sharedCopy(message)
+      connection.sendPrepared(prepared, this.#transactionTimeoutMs, (response, error) => {
+        if (error !== undefined) done(copyFailure(error))
+        else if (response === undefined || response.status === 200) done(DELIVERED)
+        else done(response.comment === undefined ? { ok: false, status: response.status } : { ok: false, status: response.status, reason: response.comment })
+      })
+    } catch (error) {
+      done(copyFailure(error))
+    }
+  }
+
+  /** One copy from the shared bytes: start line, this session's path lines, the shared rest. */
+  #sharedCopy(message: SharedSend): PreparedRequest {
+    const tid = this.#nextTransactionId(message.mayHoldEndLine ? message.body : undefined)
+    const head = (this.#copyHead ??= pathLines(this.#route(), [this.localUri]))
+    return { transactionId: tid, method: 'SEND', bytes: [serializeSharedSend(message, tid, head)], expectResponse: !message.partial }
+  }
+
+  /**
+   * A copy with no shared form (an empty body, or an id or type the serializer must check):
+   * the same frame through the checked serializer, which throws on what it refuses.
+   */
+  #copyFrame(message: SharedSend): PreparedRequest {
+    const body = message.body
+    const headers: Partial<MsrpHeaders> = { 'Message-ID': message.messageId, 'Byte-Range': { start: 1, end: body.length, total: body.length } }
+    const partial = message.partial && body.length > 0
+    // RFC 4975 §7.1.1: with "partial" the recipient answers failures only.
+    if (partial) headers['Failure-Report'] = 'partial'
+    if (body.length > 0) headers['Content-Type'] = message.contentType
+    const frame = this.#request('SEND', headers, body.length > 0 ? body : undefined)
+    return { transactionId: frame.transactionId, method: 'SEND', bytes: serializeFrameParts(frame), expectResponse: !partial }
   }
 
   /**
@@ -376,6 +385,28 @@ export class MsrpSession extends EventEmitter<MsrpSessionEvents> implements Pass
 
   /** @internal Called by the connection for requests naming this session. */
   handleRequest(request: MsrpRequest, connection: MsrpConnection): void {
+    try {
+      this.#handleRequest(request, connection)
+    } catch (error) {
+      // A fault of a handler (a listener, the decider) must not reach the connection's read loop.
+      log('session %s: handling %s %s failed: %s', this.id, request.method, request.transactionId, String(error))
+      connection.respond(request, 403, 'Request failed')
+    }
+  }
+
+  /**
+   * @internal The largest chunk body the connection buffers for this session: the message limit
+   * with headroom (at least {@link MIN_CHUNK_CAP_BYTES}); a bigger chunk closes the connection.
+   */
+  maxChunkBytes(): number {
+    return Math.max(this.#messageLimit(), MIN_CHUNK_CAP_BYTES)
+  }
+
+  #messageLimit(): number {
+    return this.#decider?.maxMessageBytes() ?? this.#maxMessageBytes ?? 16 * 1024 * 1024
+  }
+
+  #handleRequest(request: MsrpRequest, connection: MsrpConnection): void {
     if (this.#state === 'closing' || this.#state === 'closed') {
       connection.respond(request, 481)
       return
@@ -414,7 +445,7 @@ export class MsrpSession extends EventEmitter<MsrpSessionEvents> implements Pass
     const wantReport = message.successReport === true
     const chunks = chunkMessage(body, { chunkSize: this.#chunkSize })
     const out: Outgoing = { total: body.length, failure: undefined, reported: [], report: wantReport ? deferred<void>() : undefined }
-    this.#outgoing.set(messageId, out)
+    ;(this.#outgoing ??= new Map()).set(messageId, out)
     try {
       const responses: Promise<unknown>[] = []
       let issued = 0
@@ -453,7 +484,7 @@ export class MsrpSession extends EventEmitter<MsrpSessionEvents> implements Pass
       log('session %s sent message %s (%d bytes, %d chunks)', this.id, messageId, body.length, chunks.length)
       return { messageId, bytes: body.length, chunks: chunks.length }
     } finally {
-      this.#outgoing.delete(messageId)
+      this.#outgoing?.delete(messageId)
     }
   }
 
@@ -506,7 +537,7 @@ export class MsrpSession extends EventEmitter<MsrpSessionEvents> implements Pass
     const frame: MsrpRequest = {
       type: 'request',
       method,
-      transactionId: transactionIdFor(body),
+      transactionId: this.#nextTransactionId(body),
       headers: { 'To-Path': this.#route(), 'From-Path': [this.localUri], ...headers },
       extensionHeaders: [],
       continuation,
@@ -540,19 +571,19 @@ export class MsrpSession extends EventEmitter<MsrpSessionEvents> implements Pass
       return
     }
     const waiter = deferred<void>()
-    this.#admitQueue.push(waiter)
+    ;(this.#admitQueue ??= []).push(waiter)
     try {
       await this.#interruptible(waiter.promise, signal)
     } catch (error) {
-      const i = this.#admitQueue.indexOf(waiter)
-      if (i >= 0) this.#admitQueue.splice(i, 1)
+      const i = this.#admitQueue?.indexOf(waiter) ?? -1
+      if (i >= 0) this.#admitQueue?.splice(i, 1)
       else this.#release() // the slot was handed over just as we gave up
       throw error
     }
   }
 
   #release(): void {
-    const next = this.#admitQueue.shift()
+    const next = this.#admitQueue?.shift()
     if (next !== undefined) next.resolve()
     else this.#pending--
   }
@@ -578,7 +609,7 @@ export class MsrpSession extends EventEmitter<MsrpSessionEvents> implements Pass
    * removed when `promise` settles, so long-lived signals do not accumulate them.
    */
   #interruptible<T>(promise: Promise<T>, signal?: AbortSignal): Promise<T> {
-    const closing = this.#closing.signal
+    const closing = this.#closingSignal()
     const reasonOf = (s: AbortSignal): Error => (s === closing ? (closing.reason as Error) : this.#abortError(s))
     const signals = signal === undefined ? [closing] : [closing, signal]
     return new Promise<T>((resolve, reject) => {
@@ -608,6 +639,21 @@ export class MsrpSession extends EventEmitter<MsrpSessionEvents> implements Pass
         },
       )
     })
+  }
+
+  /** The signal aborted when the session ends (made on first use, aborted at once if it already ended). */
+  #closingSignal(): AbortSignal {
+    if (this.#closing === undefined) {
+      this.#closing = new AbortController()
+      if (this.#endError !== undefined) this.#closing.abort(this.#endError)
+    }
+    return this.#closing.signal
+  }
+
+  /** The next transaction id; RFC 4975 §7.1: its end-line must not occur in `body` (a random one then). */
+  #nextTransactionId(body: Uint8Array | undefined): string {
+    const tid = `${this.#tidPrefix}${(this.#tidSeq++).toString(36)}`
+    return body !== undefined && Buffer.from(body.buffer, body.byteOffset, body.byteLength).includes(tid) ? transactionIdFor(body) : tid
   }
 
   #checkAbort(signal: AbortSignal | undefined): void {
@@ -646,25 +692,36 @@ export class MsrpSession extends EventEmitter<MsrpSessionEvents> implements Pass
       connection.respond(request, 400, 'Message-ID required')
       return
     }
+    const reassembler = this.#reassembler
+    const fresh = reassembler === undefined || reassembler.received(messageId).length === 0
     // An empty SEND binds or keeps the connection alive (RFC 4975 §5.4); nothing to deliver.
-    if (request.body === undefined && request.continuation === '$' && this.#reassembler.received(messageId).length === 0) {
+    if (request.body === undefined && request.continuation === '$' && fresh) {
       connection.respond(request, 200)
       return
     }
     const contentType = headers['Content-Type']
     // RFC 4975 §7.3.1: a type outside a=accept-types is refused with 415.
     if (contentType !== undefined && contentType !== this.#lastAcceptedType && !this.#accepts(contentType)) {
-      this.#reassembler.discard(messageId)
+      reassembler?.discard(messageId)
       this.#refuse(request, connection, 415, `${contentType} is not accepted here (accept-types: ${this.#acceptTypes.join(' ')})`)
       return
     }
-    const result = this.#reassembler.accept(
-      {
-        messageId,
-        byteRange: headers['Byte-Range'] ?? { start: 1, end: '*', total: '*' },
-        continuation: request.continuation,
-        data: request.body ?? EMPTY,
-      },
+    const range = headers['Byte-Range'] ?? { start: 1, end: '*', total: '*' }
+    const data = request.body === undefined ? EMPTY : Buffer.from(request.body.buffer, request.body.byteOffset, request.body.byteLength)
+    const limit = this.#messageLimit()
+    // RFC 4975 §10: a message over the limit is refused on its first chunk that says so.
+    if (typeof range.total === 'number' && range.total > limit) {
+      reassembler?.discard(messageId)
+      this.#refuse(request, connection, 413, `message of ${range.total} bytes exceeds the limit of ${limit}`)
+      return
+    }
+    // A whole message in one chunk (the common case, RFC 4975 §5.1): no reassembly state.
+    if (fresh && request.continuation === '$' && range.start === 1 && (range.total === '*' || range.total === data.length) && data.length > 0 && data.length <= limit) {
+      this.#complete(request, connection, data, { contentType, headers })
+      return
+    }
+    const result = (this.#reassembler ??= new Reassembler({ maxMessageBytes: limit, maxIncomplete: this.#maxIncomplete })).accept(
+      { messageId, byteRange: range, continuation: request.continuation, data },
       { contentType, headers },
     )
     switch (result.kind) {
@@ -678,20 +735,94 @@ export class MsrpSession extends EventEmitter<MsrpSessionEvents> implements Pass
         connection.respond(request, 200)
         this.emit('aborted', { messageId, received: result.received })
         return
-      case 'complete': {
-        connection.respond(request, 200)
-        if ((result.meta.headers['Success-Report'] ?? headers['Success-Report']) === 'yes') {
-          // RFC 4975 §7.1.3: one success REPORT for the whole message.
-          this.#report(request, connection, { start: 1, end: result.body.length, total: result.body.length }, 200)
-        }
-        this.emit('message', {
-          messageId,
-          contentType: result.meta.contentType ?? contentType ?? 'application/octet-stream',
-          body: result.body,
-          fromPath: result.meta.headers['From-Path'],
-          headers: result.meta.headers,
-        })
-      }
+      case 'complete':
+        this.#complete(request, connection, result.body, result.meta)
+    }
+  }
+
+  /** The chunk `request` completed a message: answer it (now, or once decided) and hand the message on. */
+  #complete(request: MsrpRequest, connection: MsrpConnection, body: Buffer, meta: { contentType: string | undefined; headers: MsrpHeaders }): void {
+    const message: IncomingMsrpMessage = {
+      messageId: request.headers['Message-ID'] as string,
+      contentType: meta.contentType ?? request.headers['Content-Type'] ?? 'application/octet-stream',
+      body,
+      fromPath: meta.headers['From-Path'],
+      headers: meta.headers,
+    }
+    const decider = this.#decider
+    if (decider !== undefined) {
+      this.#decide(decider, request, connection, message)
+      return
+    }
+    connection.respond(request, 200)
+    if ((meta.headers['Success-Report'] ?? request.headers['Success-Report']) === 'yes') {
+      // RFC 4975 §7.1.3: one success REPORT for the whole message.
+      this.#report(request, connection, { start: 1, end: body.length, total: body.length }, 200)
+    }
+    this.emit('message', message)
+  }
+
+  /** Decider mode: the completing SEND is answered with the verdict, and the REPORT follows it. */
+  #decide(decider: MsrpDecider, request: MsrpRequest, connection: MsrpConnection, message: IncomingMsrpMessage): void {
+    const answer = (verdict: MsrpVerdict): void => {
+      connection.respond(request, verdict.status, verdict.comment)
+      this.#decidedReport(request, connection, message.body.length, verdict)
+    }
+    const verdict = decider.message(message)
+    if (!(verdict instanceof Promise)) {
+      answer(verdict)
+      return
+    }
+    const deciding = (this.#deciding ??= new Set())
+    const pending: Promise<void> = verdict
+      .then(answer, () => answer({ status: 403, comment: 'Relay failed' }))
+      .catch(noop) // the connection may have closed meanwhile
+      .finally(() => deciding.delete(pending))
+    deciding.add(pending)
+  }
+
+  /**
+   * Resolves once every decided message has been answered (decider mode), so the session can be
+   * closed without leaving its last SENDs unanswered: the sender learns how its message went
+   * first. A decider that always answers in bounded time makes this bounded too.
+   */
+  async settle(): Promise<void> {
+    const deciding = this.#deciding
+    if (deciding === undefined) return
+    while (deciding.size > 0) await Promise.all([...deciding])
+  }
+
+  /**
+   * The end-to-end REPORT of a decided message (RFC 4975 §7.1.2), sent after the transaction
+   * response. "Delivered" means the decider's verdict (for a room: the fan-out's aggregate):
+   * - `Success-Report: yes` and 200: a success REPORT (`Status: 000 200`), 1-N/N.
+   * - `Success-Report: yes` and refused: a failure REPORT with the verdict's status, unless
+   *   `Failure-Report: no`, so a sender that waits for a REPORT always gets one.
+   * - no success REPORT asked: the failure travels in the transaction response alone (the
+   *   answer waits for the decision, so no failure can surface after a 200).
+   */
+  #decidedReport(request: MsrpRequest, connection: MsrpConnection, size: number, verdict: MsrpVerdict): void {
+    if (request.headers['Success-Report'] !== 'yes' || connection.state !== 'open') return
+    if (verdict.status !== 200 && request.headers['Failure-Report'] === 'no') return
+    const status = verdict.status
+    const report: MsrpRequest = {
+      type: 'request',
+      method: 'REPORT',
+      transactionId: this.#nextTransactionId(undefined),
+      headers: {
+        'To-Path': request.headers['From-Path'],
+        'From-Path': [this.localUri],
+        'Message-ID': request.headers['Message-ID'] as string,
+        'Byte-Range': { start: 1, end: size, total: size },
+        Status: { namespace: 0, code: status, comment: verdict.comment ?? MSRP_REASONS[status] ?? (status === 200 ? 'OK' : 'Failed') },
+      },
+      extensionHeaders: [],
+      continuation: '$',
+    }
+    try {
+      connection.request(report).written.catch(noop)
+    } catch {
+      // The connection went away between the response and the REPORT: nothing left to tell.
     }
   }
 
@@ -715,7 +846,7 @@ export class MsrpSession extends EventEmitter<MsrpSessionEvents> implements Pass
     const report: MsrpRequest = {
       type: 'request',
       method: 'REPORT',
-      transactionId: generateTransactionId(),
+      transactionId: this.#nextTransactionId(undefined),
       headers: {
         'To-Path': request.headers['From-Path'],
         'From-Path': [this.localUri],
@@ -734,7 +865,7 @@ export class MsrpSession extends EventEmitter<MsrpSessionEvents> implements Pass
     this.emit('report', request)
     const messageId = request.headers['Message-ID']
     const status = request.headers.Status
-    const out = messageId === undefined ? undefined : this.#outgoing.get(messageId)
+    const out = messageId === undefined ? undefined : this.#outgoing?.get(messageId)
     if (out === undefined || status === undefined) return
     if (status.code === 200) {
       const range = request.headers['Byte-Range']
@@ -752,6 +883,14 @@ export class MsrpSession extends EventEmitter<MsrpSessionEvents> implements Pass
 
   #onNicknameRequest(request: MsrpRequest, connection: MsrpConnection): void {
     const nickname = request.headers['Use-Nickname']
+    const decider = this.#decider
+    if (decider !== undefined) {
+      // A focus decides at once; no Use-Nickname asks it to drop the nickname (RFC 7701 §7).
+      const verdict = decider.nickname(nickname)
+      connection.respond(request, verdict.status, verdict.comment)
+      if (nickname !== undefined) this.emit('nickname', nickname, verdict.status)
+      return
+    }
     if (nickname === undefined) {
       connection.respond(request, 400, 'Use-Nickname required')
       return
@@ -786,9 +925,10 @@ export class MsrpSession extends EventEmitter<MsrpSessionEvents> implements Pass
   /** Rejects everything waiting on the session. */
   #terminate(cause: Error | undefined): void {
     const error = cause ?? this.#closedError()
-    this.#closing.abort(error)
-    for (const waiter of this.#admitQueue.splice(0)) waiter.reject(error)
-    for (const out of this.#outgoing.values()) {
+    this.#endError = error
+    this.#closing?.abort(error)
+    for (const waiter of this.#admitQueue?.splice(0) ?? []) waiter.reject(error)
+    for (const out of this.#outgoing?.values() ?? []) {
       out.failure ??= error
       out.report?.reject(error)
     }

@@ -28,10 +28,17 @@ export interface SharedSendInit {
   readonly partial: boolean
 }
 
+/**
+ * How one copy went (see `MsrpSession.sendShared`): delivered, or the status that failed it
+ * (the recipient's failure response, 408 when none came in time, 481 when the session is gone).
+ */
+export type CopyOutcome = { readonly ok: true } | { readonly ok: false; readonly status: number; readonly reason?: string }
+
 /** The shared part of a SEND, built once per fan-out; see {@link serializeSharedSend}. */
 export class SharedSend {
   readonly body: Buffer
   readonly messageId: string
+  readonly contentType: string
   readonly partial: boolean
   /**
    * `Message-ID`, `Byte-Range`, [`Failure-Report`,] `Content-Type`, blank line, body, CRLF and
@@ -45,6 +52,7 @@ export class SharedSend {
   constructor(init: SharedSendInit) {
     this.body = init.body
     this.messageId = init.messageId
+    this.contentType = init.contentType
     this.partial = init.partial
     this.mayHoldEndLine = init.body.includes(DASHES)
     if (init.body.length === 0 || !isIdent(init.messageId) || !PLAIN_HEADER_VALUE.test(init.contentType)) {

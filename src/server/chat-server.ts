@@ -17,6 +17,7 @@ import { RoomDirectory } from './core/room-directory.ts'
 import type { ServerRoom } from './core/room.ts'
 import { Authenticator } from './identity.ts'
 import { identityKey } from '../rooms/identity.ts'
+import { readNameAddrList } from '../sip/headers/name-addr.ts'
 import { RoomFocus } from './focus.ts'
 import { MsrpEndpoint } from './msrp-endpoint.ts'
 import { DialGuard } from './dial-policy.ts'
@@ -102,6 +103,7 @@ export class ChatServer {
   readonly #readBudget: MsrpReadBudget | undefined
   readonly #web: WebListener | undefined
   readonly #users: Record<string, string> | undefined
+  readonly #cluster: ChatServerOptions['cluster']
 
   /** @internal use {@link startChatServer}. */
   constructor(init: { options: ChatServerOptions; sip: SipEndpoint; msrp: MsrpEndpoint; network: ChatNetwork | undefined; store: RoomStore; clock: Clock; readBudget?: MsrpReadBudget; web?: WebListener | undefined }) {
@@ -117,6 +119,7 @@ export class ChatServer {
     this.#closeTimeoutMs = options.closeTimeoutMs ?? CLOSE_GRACE_MS
     this.addresses = { sip: sip.addresses, msrp: { host: msrp.boundHost, port: msrp.port }, advertise: sip.advertisedHost, ...(init.web === undefined ? {} : { web: init.web.address }) }
     this.#users = options.users
+    this.#cluster = options.cluster
     const onDemand = options.roomsOnDemand ?? {}
     this.rooms = new RoomDirectory(init.store, {
       clock,
@@ -300,6 +303,14 @@ export class ChatServer {
   async #openOnDemand(incoming: IncomingRequest, roomUri: string): Promise<void> {
     const identity = await this.#auth.identify(incoming, 'uas')
     if (identity === undefined) return
+    if (this.#cluster !== undefined) {
+      // In a cluster the room is created by whichever node takes its lease first.
+      const place = await this.#cluster.locateRoom(roomUri, { create: true })
+      if (place.kind === 'elsewhere') {
+        this.#proxy.forwardToNode(incoming, place.address, { retryAfterS: Math.ceil(this.#cluster.leaseMs / 1000) })
+        return
+      }
+    }
     const opened = this.rooms.openOnDemand(roomUri)
     if (!opened.ok) {
       if (opened.status === 503) this.#log.warn(`refused to create ${roomUri} for ${identity}: ${opened.detail}`)
@@ -327,7 +338,9 @@ export class ChatServer {
     if (target === undefined) return
     // A Route naming us (an outbound-proxy setting) is consumed here (RFC 3261 §16.4).
     this.#proxy.stripOwnRoutes(request)
-    const local = this.#proxy.isLocal(target)
+    // In a cluster, a Request-URI naming another node's address (the client dialled that node,
+    // which proxied the request here unchanged) is ours too.
+    const local = this.#proxy.isLocal(target) || (target.kind === 'sip' && this.#cluster !== undefined && (await this.#cluster.isNodeAddress(target.host, target.port)))
     if (request.method === 'REGISTER') {
       if (!local) {
         incoming.respond(403, { reason: 'Not the registrar for that domain', stateless: true })
@@ -335,11 +348,19 @@ export class ChatServer {
       }
       if ((await this.#auth.identify(incoming, 'uas')) === undefined) return
       this.registrar.handle(incoming)
+      if (this.#cluster !== undefined) this.#shareRegistration(request)
       return
     }
     const aor = target.kind === 'sip' && target.user !== undefined ? identityKey(target) : undefined
     if (local && aor !== undefined && target.kind === 'sip') {
       const roomUri = this.roomUri(target.user ?? '')
+      if (this.#cluster !== undefined) {
+        const place = await this.#cluster.locateRoom(roomUri)
+        if (place.kind === 'elsewhere') {
+          this.#proxy.forwardToNode(incoming, place.address, { retryAfterS: Math.ceil(this.#cluster.leaseMs / 1000) })
+          return
+        }
+      }
       const room = this.rooms.get(roomUri)
       if (room !== undefined) {
         const identity = await this.#auth.identify(incoming, 'uas')
@@ -347,8 +368,16 @@ export class ChatServer {
         this.focus.handle(incoming, identity, room)
         return
       }
-      if (request.method === 'INVITE' && this.rooms.createsOnDemand && !this.#isUser(aor, target.user ?? '')) {
+      if (request.method === 'INVITE' && this.rooms.createsOnDemand && !this.#isUser(aor, target.user ?? '') && (await this.#cluster?.locateUser(aor)) === undefined) {
         await this.#openOnDemand(incoming, roomUri)
+        return
+      }
+    }
+    if (this.#cluster !== undefined && local && aor !== undefined && isPresenceRequest(request) && this.registrar.locate(aor).length === 0) {
+      // A person's presence lives on the node the person registered through.
+      const node = await this.#cluster.locateUser(aor)
+      if (node !== undefined) {
+        this.#proxy.forwardToNode(incoming, node)
         return
       }
     }
@@ -372,8 +401,26 @@ export class ChatServer {
       incoming.respond(403, { reason: 'Not a relay for other domains', stateless: true })
       return
     }
+    if (this.#cluster !== undefined && aor !== undefined && this.registrar.locate(aor).length === 0) {
+      // Registered through another node of the cluster: that node holds the person's flow.
+      const node = await this.#cluster.locateUser(aor)
+      if (node !== undefined) {
+        this.#proxy.forwardToNode(incoming, node)
+        return
+      }
+    }
     if ((await this.#auth.identify(incoming, 'proxy')) === undefined) return
     this.#proxy.forward(incoming)
+  }
+
+  /** Tells the cluster how long the REGISTER's address of record stays registered here. */
+  #shareRegistration(request: IncomingRequest['message']): void {
+    const to = readNameAddrList(request.headers, 'To')[0]
+    const aor = to === undefined ? undefined : identityKey(to.uri)
+    if (aor === undefined) return
+    const now = this.#clock.now()
+    const expiresAt = Math.max(0, ...this.registrar.registrar.lookup(aor).map((b) => b.expiresAt))
+    this.#cluster?.registered(aor, Math.max(0, expiresAt - now))
   }
 }
 
@@ -438,6 +485,11 @@ export async function startChatServer(options: ChatServerOptions): Promise<ChatS
   }
   log.info(`chat server for ${options.domain} listening: ${server.addresses.sip.map((a) => `${a.transport} ${a.host}:${a.port}`).join(', ')}; msrp ${server.addresses.msrp.host}:${server.addresses.msrp.port}${server.addresses.advertise === server.addresses.msrp.host ? '' : `; advertised as ${server.addresses.advertise}`}`)
   return server
+}
+
+/** PUBLISH, or SUBSCRIBE to the presence event package. */
+function isPresenceRequest(request: IncomingRequest['message']): boolean {
+  return request.method === 'PUBLISH' || (request.method === 'SUBSCRIBE' && eventPackage(request.headers.get('Event')) === 'presence')
 }
 
 /** The event package of an Event header value, lower-cased (`presence;id=1` → `presence`). */

@@ -7,7 +7,8 @@
 
 import type { RoomFileOptions } from './room-files.ts'
 import { startChatServer } from './chat-server.ts'
-import type { ChatServerLogger } from './options.ts'
+import { connectCluster } from './cluster/cluster-node.ts'
+import type { ChatServerLogger, ChatServerOptions } from './options.ts'
 import type { DigestAlgorithm } from '../digest/index.ts'
 
 /** Options of {@link runChatServerCli}. */
@@ -43,6 +44,8 @@ export interface ChatServerCliOptions {
   maxAutoRooms?: number
   /** What happens to a room created on demand's history when it is removed (default `drop`). */
   autoRoomHistory?: 'keep' | 'drop'
+  /** Run as one node of a cluster on Redis (src/server/cluster): its URL, this node's id, the lease time. */
+  cluster?: { redis: string; nodeId: string; leaseMs?: number | undefined }
   /** Files in rooms (RFC 5547): the storage folder and limits; without it rooms take no files. */
   files?: RoomFileOptions
   /** Where the `ready` line and logs go (default: stdout / stderr). */
@@ -56,19 +59,19 @@ export interface ChatServerCliOptions {
 }
 
 /**
- * Starts the server on sockets, prints one line containing `ready` with the addresses, and
- * resolves once it stopped after `signal` aborted.
+ * The {@link startChatServer} options for command-line settings: sockets on `host`, every
+ * room moderated by `moderators`. The one place where such settings become server options
+ * (`msrp-bot server` and `msrp-bot dev` both start their server with it).
  *
  * @example
  * ```ts
- * await runChatServerCli({ host: '127.0.0.1', port: 5060, domain: 'example.test', rooms: ['lobby'] })
+ * const server = await startChatServer(chatServerOptionsFromCli({ host: '127.0.0.1', port: 0, domain: 'localhost', rooms: ['lobby'] }))
  * ```
  */
-export async function runChatServerCli(opts: ChatServerCliOptions): Promise<void> {
-  const out = opts.out ?? ((line: string) => console.log(line))
-  const server = await startChatServer({
+export function chatServerOptionsFromCli(opts: Omit<ChatServerCliOptions, 'out' | 'signal'>): ChatServerOptions {
+  return {
     domain: opts.domain,
-    rooms: Object.fromEntries(opts.rooms.map((room) => [room, { moderators: opts.moderators ?? [] }])),
+    rooms: Object.fromEntries(opts.rooms.map((room) => [room, { moderators: [...(opts.moderators ?? [])] }])),
     ...(opts.users === undefined ? {} : { users: opts.users }),
     ...(opts.digestAlgorithms === undefined ? {} : { digestAlgorithms: opts.digestAlgorithms }),
     ...(opts.trustedProxies === undefined ? {} : { trustedProxies: opts.trustedProxies }),
@@ -80,14 +83,43 @@ export async function runChatServerCli(opts: ChatServerCliOptions): Promise<void
     ...(opts.historyBytes === undefined ? {} : { historyBytes: opts.historyBytes }),
     ...(opts.files === undefined ? {} : { files: opts.files }),
     // Rooms created on demand get the same moderators as the named ones.
-    ...(opts.autoCreate === true ? { autoCreateRooms: { moderators: opts.moderators ?? [] } } : {}),
+    ...(opts.autoCreate === true ? { autoCreateRooms: { moderators: [...(opts.moderators ?? [])] } } : {}),
     ...(opts.maxAutoRooms === undefined && opts.autoRoomHistory === undefined
       ? {}
       : { roomsOnDemand: { ...(opts.maxAutoRooms === undefined ? {} : { maxRooms: opts.maxAutoRooms }), ...(opts.autoRoomHistory === undefined ? {} : { history: opts.autoRoomHistory }) } }),
-  })
+  }
+}
+
+/**
+ * Starts the server on sockets, prints one line containing `ready` with the addresses, and
+ * resolves once it stopped after `signal` aborted.
+ *
+ * @example
+ * ```ts
+ * await runChatServerCli({ host: '127.0.0.1', port: 5060, domain: 'example.test', rooms: ['lobby'] })
+ * ```
+ */
+export async function runChatServerCli(opts: ChatServerCliOptions): Promise<void> {
+  const out = opts.out ?? ((line: string) => console.log(line))
+  const options = chatServerOptionsFromCli(opts)
+  const cluster = opts.cluster === undefined
+    ? undefined
+    : await connectCluster({ redis: opts.cluster.redis, node: opts.cluster.nodeId, domain: opts.domain, ...(opts.cluster.leaseMs === undefined ? {} : { leaseMs: opts.cluster.leaseMs }), ...(opts.logger === undefined ? {} : { logger: opts.logger }) })
+  let started: Awaited<ReturnType<typeof startChatServer>> | undefined
+  try {
+    // In a cluster the rooms are created once the node can take their leases (attach, below).
+    started = await startChatServer(cluster === undefined ? options : { ...options, rooms: [], store: cluster.store, cluster: cluster.routing })
+    await cluster?.attach(started, Object.fromEntries(opts.rooms.map((room) => [room, { moderators: [...(opts.moderators ?? [])] }])))
+  } catch (error) {
+    // A node that cannot start must not keep its sockets or its Redis connection (and the process) alive.
+    await started?.close().catch(() => undefined)
+    await cluster?.close().catch(() => undefined)
+    throw error
+  }
+  const server = started
   const sip = server.addresses.sip.map((a) => `${a.transport}://${a.host}:${a.port}`).join(' ')
-  const rooms = server.rooms.list().map((r) => r.uri).join(' ')
-  out(`msrp-bot chat server ready: sip ${sip} msrp tcp://${server.addresses.msrp.host}:${server.addresses.msrp.port}${opts.tls === undefined ? '' : ` (and tls)`} domain ${server.domain} rooms ${rooms || '(none)'}${opts.autoCreate === true ? ' (more created on demand)' : ''}${server.addresses.advertise === opts.host ? '' : ` advertised as ${server.addresses.advertise}`}`)
+  const served = server.rooms.list().map((r) => r.uri).join(' ')
+  out(`msrp-bot chat server ready: sip ${sip} msrp tcp://${server.addresses.msrp.host}:${server.addresses.msrp.port}${opts.tls === undefined ? '' : ` (and tls)`} domain ${server.domain} rooms ${served || '(none)'}${cluster === undefined ? '' : ` cluster node ${cluster.node}`}${opts.autoCreate === true ? ' (more created on demand)' : ''}${server.addresses.advertise === opts.host ? '' : ` advertised as ${server.addresses.advertise}`}`)
   const web = server.addresses.web
   if (web !== undefined) {
     const host = server.addresses.advertise.includes(':') ? `[${server.addresses.advertise}]` : server.addresses.advertise
@@ -103,5 +135,6 @@ export async function runChatServerCli(opts: ChatServerCliOptions): Promise<void
   })
   out('msrp-bot chat server stopping: saying BYE to every participant')
   await server.close()
+  await cluster?.close()
   out('msrp-bot chat server stopped')
 }

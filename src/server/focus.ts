@@ -10,7 +10,7 @@
 
 import { parseCpim } from '../cpim/parser.ts'
 import { buildFullRoster, buildPartialRoster } from '../conference/documents.ts'
-import { generateSessionId } from '../msrp/session.ts'
+import { generateSessionId, type IncomingMsrpMessage } from '../msrp/session.ts'
 import { formatMsrpUri, parseMsrpUri } from '../msrp/uri.ts'
 import { serializeUri, type SipUri } from '../sip/uri.ts'
 import { createAnswer, createOffer } from '../sdp/offer-answer.ts'
@@ -135,8 +135,8 @@ class LegEvents implements LinkHandlers {
     return this.#focus.maxMessageBytes(this.#room)
   }
 
-  message(body: Buffer, size: number): Promise<LinkVerdict> {
-    return this.leg === undefined ? Promise.resolve({ status: 481 }) : this.#focus.relay(this.leg, body, size)
+  message(message: IncomingMsrpMessage): Promise<LinkVerdict> {
+    return this.leg === undefined ? Promise.resolve({ status: 481 }) : this.#focus.relay(this.leg, message.body, message.body.length)
   }
 
   nickname(nickname: string | undefined): LinkVerdict {
@@ -237,13 +237,15 @@ export class RoomFocus {
   /**
    * Deletes a room: BYE (Reason: room closed) to each participant, then the room goes, which
    * ends its roster subscriptions with `terminated;reason=noresource` (RFC 6665 §4.2.2).
-   * Resolves once the BYEs are answered (or failed); false when there is no such room.
+   * With `cause` `shutdown` the BYEs say the server is going away instead, so clients come back
+   * (a cluster node whose room moved to another node). Resolves once the BYEs are answered (or
+   * failed); false when there is no such room.
    */
-  async deleteRoom(uri: string): Promise<boolean> {
+  async deleteRoom(uri: string, cause: 'room-closed' | 'shutdown' = 'room-closed'): Promise<boolean> {
     const room = this.#deps.directory.get(uri)
     if (room === undefined) return false
     const legs = [...this.#legs.values()].filter((leg) => leg.room === room)
-    const byes = legs.map((leg) => this.#leave(leg, 'room-deleted', 'room-closed'))
+    const byes = legs.map((leg) => this.#leave(leg, 'room-deleted', cause))
     this.#deps.directory.delete(room.uri)
     await Promise.all(byes)
     await this.#deps.files?.store.removeRoom(room.uri) // files leave with the room
@@ -390,7 +392,7 @@ export class RoomFocus {
   }
 
   async #dial(leg: Leg): Promise<void> {
-    const first = leg.link.remotePath[0]
+    const first = leg.link.remotePath?.[0]
     try {
       if (first === undefined) throw new Error('empty a=path')
       const connection = await this.#deps.msrp.connect(formatMsrpUri(first))
@@ -471,7 +473,7 @@ export class RoomFocus {
       await leg.link.settle()
     }
     this.#deps.msrp.listener.unregister(leg.link.id)
-    leg.link.close()
+    void leg.link.close()
     if (reason !== 'kicked' && this.#deps.store.getRoom(leg.room.uri) !== undefined) leg.room.leave(leg.participantId, reason)
     this.#deps.log.info(`${leg.identity} left ${leg.room.uri} (${reason})`)
     // A room created on demand goes with its last participant (history kept or dropped per policy).

@@ -14,7 +14,7 @@ export type { DeliveryMode } from './participant-link.ts'
 // RFC 3326 Reason values on the focus's BYEs (kicked / room closed / shutdown / MSRP failed).
 export { BYE_REASONS } from '../rooms/bye-reason.ts'
 export type { ByeCause } from '../rooms/bye-reason.ts'
-export { runChatServerCli } from './cli.ts'
+export { chatServerOptionsFromCli, runChatServerCli } from './cli.ts'
 export type { ChatServerCliOptions } from './cli.ts'
 
 // msrp-bot extension: mute/unmute by MESSAGE to the room.

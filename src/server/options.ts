@@ -74,6 +74,29 @@ export interface RoomsOnDemandPolicy {
   history?: 'keep' | 'drop'
 }
 
+/** Where a room is served in a cluster: here, on another node (its SIP URI), or nowhere. */
+export type ClusterRoomPlace = { kind: 'here' } | { kind: 'elsewhere'; node: string; address: string } | { kind: 'none' }
+
+/**
+ * What a server that is one node of a cluster asks the cluster (src/server/cluster): where a
+ * room lives (taking it when nobody serves it) and where a person is registered.
+ */
+export interface ClusterRouting {
+  /** The room lease time (ms): how long a dead owner's rooms may take to move (a Retry-After). */
+  readonly leaseMs: number
+  /** Where the room is served; with `create`, an absent room's lease is taken so this node may create it. */
+  locateRoom(uri: string, options?: { create?: boolean }): Promise<ClusterRoomPlace>
+  /** The SIP URI of another node where `aor` is registered, if any. */
+  locateUser(aor: string): Promise<string | undefined>
+  /**
+   * Whether `host:port` is another node's SIP address: a Request-URI naming it (a client that
+   * dialled `sip:lobby@<node A's address>`, proxied here) is for this cluster.
+   */
+  isNodeAddress(host: string, port: number | undefined): Promise<boolean>
+  /** A REGISTER changed `aor`'s bindings here: they last `expiresInMs` more (0: gone). */
+  registered(aor: string, expiresInMs: number): void
+}
+
 /** Options of `startChatServer`. */
 export interface ChatServerOptions {
   /** The SIP domain served: AORs `sip:<user>@<domain>`, rooms `sip:<room>@<domain>`, digest realm. */
@@ -112,6 +135,12 @@ export interface ChatServerOptions {
   logger?: ChatServerLogger
   /** Room state backend (default: a new InMemoryRoomStore). */
   store?: RoomStore
+  /**
+   * This server is one node of a cluster (see src/server/cluster): requests for rooms another
+   * node owns are proxied there (Record-Route), and requests for people registered through
+   * another node go to that node. Give the cluster's `RedisRoomStore` as `store`.
+   */
+  cluster?: ClusterRouting
   /**
    * Create a room on the first INVITE to an unknown room URI of the domain (with these settings,
    * if an object), once the requester authenticated like any joiner; such a room is removed when

@@ -82,6 +82,24 @@ export class LocalProxy {
   }
 
   /**
+   * Forwards a request unchanged (same Request-URI) to another node of the cluster at `node`
+   * (its SIP URI), record-routing dialog-forming requests so the dialog's later requests pass
+   * here too.
+   */
+  forwardToNode(incoming: IncomingRequest, node: string, options: { retryAfterS?: number } = {}): void {
+    let destination: Destination
+    try {
+      destination = destinationForUri(parseUri(node))
+    } catch {
+      incoming.respond(500, { reason: 'Bad cluster node address' })
+      return
+    }
+    // An owner that does not answer is a room moving to another node, not a failure of this one:
+    // 480 with Retry-After (the lease time), so a dispatcher in front does not mark this node down.
+    this.#relay(incoming, incoming.message.uri, destination, { status: 480, reason: 'Room moving to another node', retryAfterS: options.retryAfterS ?? 5 })
+  }
+
+  /**
    * Forwards an in-dialog request for a dialog this server is not a party to (it record-routed
    * the dialog): strip our Route, then the next Route or the Request-URI is the next hop.
    */
@@ -160,7 +178,7 @@ export class LocalProxy {
     request.headers.prepend('Via', serializeVia({ protocolName: 'SIP', protocolVersion: '2.0', transport: destination.transport.toUpperCase(), host: out.host, port: out.port, branch: newBranch(), rport: true, params: new Map() }))
   }
 
-  #relay(incoming: IncomingRequest, targetUri: string, destination: Destination): void {
+  #relay(incoming: IncomingRequest, targetUri: string, destination: Destination, unreachable?: { status: number; reason: string; retryAfterS: number }): void {
     const original = incoming.message
     const request: SipRequest = { kind: 'request', method: original.method, uri: targetUri, version: original.version, headers: original.headers.clone(), body: original.body }
     try {
@@ -182,13 +200,17 @@ export class LocalProxy {
           incoming.transaction?.respond(forwarded)
         },
         onFailure: (error) => {
-          if (!answered && !incoming.answered) incoming.respond(error.status === 408 ? 408 : 503)
+          if (!answered && !incoming.answered) {
+            if (unreachable !== undefined) incoming.respond(unreachable.status, { reason: unreachable.reason, headers: [['Retry-After', String(unreachable.retryAfterS)]] })
+            else incoming.respond(error.status === 408 ? 408 : 503)
+          }
           answered = true
         },
       })
     } catch (error) {
       this.#log.debug(`forwarding ${original.method} failed: ${String(error)}`)
-      incoming.respond(503)
+      if (unreachable !== undefined) incoming.respond(unreachable.status, { reason: unreachable.reason, headers: [['Retry-After', String(unreachable.retryAfterS)]] })
+      else incoming.respond(503)
       return
     }
     if (original.method === 'INVITE') incoming.onCancel(() => core.cancel(request))

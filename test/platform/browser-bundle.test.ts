@@ -15,8 +15,8 @@ import { importsOf, ROOT, sourceFiles } from '../architecture/imports.ts'
 const NODE_ONLY = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`), 'ws'])
 const isNodeOnly = (specifier: string): boolean => specifier.startsWith('node:') || NODE_ONLY.has(specifier) || NODE_ONLY.has(specifier.split('/')[0]!)
 
-/** Folders that must run anywhere: codecs, SIP core and UA, MSRP, the room client. */
-const PORTABLE = ['src/sip/', 'src/msrp/', 'src/cpim/', 'src/sdp/', 'src/digest/', 'src/presence/', 'src/conference/', 'src/chat/', 'src/protocol/', 'src/rooms/']
+/** Folders that must run anywhere: codecs, SIP core and UA, MSRP, the room client, the server's decisions. */
+const PORTABLE = ['src/sip/', 'src/msrp/', 'src/cpim/', 'src/sdp/', 'src/digest/', 'src/presence/', 'src/conference/', 'src/chat/', 'src/protocol/', 'src/rooms/', 'src/server/core/']
 
 /** Files in those folders that are Node's side of the seam, and why. */
 const NODE_FILES: Record<string, string> = {

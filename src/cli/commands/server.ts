@@ -109,6 +109,29 @@ function parseRoomFlags(command: string, values: Parameters<typeof stringFlag>[0
   }
 }
 
+/** Running as one node of a cluster on Redis (docs/scaling.md). */
+const clusterFlags: Record<string, FlagSpec> = {
+  redis: { type: 'string', value: '<url>', description: 'Run as one node of a cluster: rooms, history and registrations in Redis at redis://host:port (needs ioredis)', default: 'off' },
+  'node-id': { type: 'string', value: '<id>', description: "With --redis: this node's id, unique in the cluster (a restarted node may reuse it)" },
+  'lease-ms': { type: 'string', value: '<ms>', description: "With --redis: room lease time; a dead node's rooms move to another node within it", default: '5000' },
+}
+
+/** `--redis`, `--node-id`, `--lease-ms`; undefined without `--redis`. */
+function parseClusterFlags(command: string, values: Parameters<typeof stringFlag>[0]): Pick<ServerOptions, 'cluster'> {
+  const redis = stringFlag(values, 'redis')
+  const nodeId = stringFlag(values, 'node-id')
+  const lease = stringFlag(values, 'lease-ms')
+  if (redis === undefined) {
+    if (nodeId !== undefined || lease !== undefined) throw new CliUsageError(`${command}: --node-id and --lease-ms need --redis (e.g. --redis redis://127.0.0.1:6379)`, { command })
+    return {}
+  }
+  if (!/^rediss?:\/\//.test(redis)) throw new CliUsageError(`${command}: --redis ${redis}: give a URL like redis://127.0.0.1:6379`, { command })
+  if (nodeId === undefined || !/^[A-Za-z0-9._-]{1,64}$/.test(nodeId)) {
+    throw new CliUsageError(`${command}: --redis needs --node-id <id> (letters, digits, . _ -; unique in the cluster), e.g. --node-id a`, { command })
+  }
+  return { cluster: { redis, nodeId, ...(lease === undefined ? {} : { leaseMs: parseCount(command, '--lease-ms', lease, { min: 500, max: 10_000 }) }) } }
+}
+
 /** The flags only `server` has: who is believed, and how passwords are checked. */
 const identityFlags: Record<string, FlagSpec> = {
   'digest-algorithms': {
@@ -135,7 +158,7 @@ const spec: CommandSpec = {
   summary: 'Run a chat server: SIP registrar, presence and RFC 7701 chat rooms, until Ctrl-C.',
   positionals: '',
   arity: { min: 0, max: 0 },
-  flags: { ...serverFlags, ...roomFlags, ...identityFlags, ...transportFlags, ...logLevelFlag },
+  flags: { ...serverFlags, ...roomFlags, ...clusterFlags, ...identityFlags, ...transportFlags, ...logLevelFlag },
   details: [
     'Without --users anyone may register under any name: keep --host 127.0.0.1 then. To serve a ' +
       "network, bind --host to this machine's address (it is advertised in Via, Contact and the " +
@@ -145,12 +168,15 @@ const spec: CommandSpec = {
     'Each room replays its last --history public messages (never private ones) to whoever joins, marked as history. ' +
       'With --auto-create, an INVITE to an unknown room of the domain creates it (the caller must authenticate like any ' +
       'joiner; with --users, guests only with --allow-guests); it is removed when its last participant leaves.',
-    'State is kept in memory only: rooms, history, nicknames, registrations and presence are lost when the server stops or crashes.',
+    'State is kept in memory only: rooms, history, nicknames, registrations and presence are lost when the server stops or crashes. ' +
+      'With --redis, the server is one node of a cluster: rooms (configuration, history, roster version) and registrations live in Redis, ' +
+      'each room is served by one node at a time, any node proxies to it, and a dead node\'s rooms move to another within --lease-ms (docs/scaling.md).',
   ],
   examples: [
     'msrp-bot server',
     'msrp-bot server --host 192.0.2.10 --domain chat.example.com --users users.txt --rooms lobby,ops --ws-port 8080',
     'msrp-bot server --users users.txt --auto-create --max-auto-rooms 50 --history 50',
+    'msrp-bot server --redis redis://127.0.0.1:6379 --node-id a --port 5070 --msrp-port 2856 --rooms lobby',
   ],
 }
 
@@ -173,7 +199,7 @@ export const serverCommand: Command<ServerOptions> = {
     if (security.allowGuests === true && options.users === undefined) {
       io.stderr.write(`${spec.name}: warning: --allow-guests has no effect without --users (everyone is let in already)\n`)
     }
-    return { ...options, ...security, ...parseRoomFlags(spec.name, line.values) }
+    return { ...options, ...security, ...parseRoomFlags(spec.name, line.values), ...parseClusterFlags(spec.name, line.values) }
   },
   execute: (options, context) => startServer(options, context),
 }

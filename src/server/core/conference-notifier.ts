@@ -12,7 +12,7 @@
  * @module
  */
 
-import { randomBytes } from 'node:crypto'
+import { randomBase64Url } from '../../random.ts'
 import type { RoomDescription, RosterEntry, RosterChanges } from '../../conference/documents.ts'
 import { type TimeSource, wallClock } from '../../clock.ts'
 import { fullRosterInput, partialRosterInput } from './roster.ts'
@@ -104,7 +104,7 @@ export class ConferenceNotifier {
     this.maxExpires = options.maxExpires ?? 3600
     this.defaultExpires = options.defaultExpires ?? 3600
     this.authorize = options.authorize ?? (() => true)
-    this.newId = options.newSubscriptionId ?? (() => randomBytes(12).toString('base64url'))
+    this.newId = options.newSubscriptionId ?? (() => randomBase64Url(12))
   }
 
   /**

@@ -12,7 +12,7 @@
  */
 
 import { PIDF_TYPE } from '../../rooms/content-types.ts'
-import { randomBytes } from 'node:crypto'
+import { randomBase64Url } from '../../random.ts'
 import { type TimeSource, wallClock } from '../../clock.ts'
 import { identityKey } from '../../rooms/identity.ts'
 
@@ -157,8 +157,8 @@ export class PresenceAgent {
       maxSubscriptionExpires: options.maxSubscriptionExpires ?? 3600,
       defaultSubscriptionExpires: options.defaultSubscriptionExpires ?? 3600,
       acceptTypes: options.acceptTypes ?? [PIDF_CONTENT_TYPE],
-      newEtag: options.newEtag ?? (() => randomBytes(12).toString('base64url')),
-      newSubscriptionId: options.newSubscriptionId ?? (() => randomBytes(12).toString('base64url')),
+      newEtag: options.newEtag ?? (() => randomBase64Url(12)),
+      newSubscriptionId: options.newSubscriptionId ?? (() => randomBase64Url(12)),
       authorize: options.authorize ?? (() => 'allow'),
       compose: options.compose ?? composeLatest,
     }

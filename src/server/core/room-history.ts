@@ -80,6 +80,23 @@ export class RoomHistory {
     if (drop > 0) this.#entries = this.#entries.slice(drop)
   }
 
+  /**
+   * Replaces the content with entries and marks kept elsewhere (a clustered store loading a room
+   * it took over); `lastSeq` continues from the highest sequence number given.
+   */
+  restore(entries: readonly HistoryEntry[], marks: Iterable<[string, number]>, lastSeq: number): void {
+    this.#entries = [...entries].sort((a, b) => a.seq - b.seq)
+    this.#bytes = this.#entries.reduce((n, e) => n + e.cpim.byteLength, 0)
+    this.#nextSeq = Math.max(lastSeq, this.#entries.at(-1)?.seq ?? 0) + 1
+    this.#marks.clear()
+    for (const [identity, seq] of marks) this.markSeen(identity, seq)
+  }
+
+  /** The remembered marks, oldest first. */
+  marks(): Array<[string, number]> {
+    return [...this.#marks]
+  }
+
   /** The last message `identity` saw, if the room remembers it. */
   lastSeen(identity: string): number | undefined {
     return this.#marks.get(identity)

@@ -6,28 +6,12 @@
  * receives a message) live in `room.ts`, `nickname.ts` and `moderation.ts`, which only read the
  * store and call its mutators. That split is what lets another backend slot in.
  *
- * ## Adding a broker-backed backend (Redis pub/sub or NATS)
+ * ## Several nodes
  *
- * The deployment model (docs: "Scale past one machine") routes every SIP request for a room URI
- * to one owner node (Kamailio dispatcher hashing on the Request-URI), so each room has a single
- * writer and the interface can stay synchronous:
- *
- * 1. `BrokerRoomStore implements RoomStore` wraps an {@link InMemoryRoomStore} as the local replica.
- *    Reads (`getRoom`, `listRooms`) are served from the replica.
- * 2. On the owner node every mutator applies to the replica first (so the version counter stays
- *    gap-free and ordered), then publishes the resulting {@link RoomStoreEvent} — it is plain JSON
- *    data — on a subject such as `server.room.<uri>` (NATS) or channel `server:room:<uri>` (Redis),
- *    and writes a snapshot (`ServerRoomState` as JSON) to a key so a restarting node can recover.
- * 3. Other nodes subscribe to those subjects and apply events to their replicas with
- *    {@link InMemoryRoomStore.applyRemote}, which ignores events whose version is not newer, so
- *    redelivery is harmless; a gap in versions means "reload the snapshot".
- * 4. Chat-message fan-out is not room state: the owner node publishes the
- *    `deliver` decision of `ServerRoom.handleMessage` on a second subject and each node delivers to
- *    the participants whose MSRP sessions it terminates.
- *
- * If rooms ever need several writers, nickname uniqueness must become an atomic reservation in the
- * broker (Redis `SET key NX`, NATS KV `create`), and the mutators would return promises; the
- * rule code is written against the decisions, not the storage, so only the call sites would change.
+ * A cluster node's store (`RedisRoomStore`, src/server/cluster) keeps an {@link InMemoryRoomStore}
+ * as the replica of the rooms its node owns (one owner per room, by lease), writes every change
+ * through to Redis, and loads a room it takes over with {@link InMemoryRoomStore.restoreRoom}.
+ * Because each room has a single writer, the interface stays synchronous.
  *
  * @module
  */
@@ -224,6 +208,18 @@ export interface RoomStore {
   subscribe(listener: (event: RoomStoreEvent) => void): () => void
 }
 
+/** A room as a clustered store keeps it between owners (see {@link InMemoryRoomStore.restoreRoom}). */
+export interface RoomSnapshot {
+  readonly uri: string
+  readonly config: Partial<RoomConfig>
+  readonly version: number
+  readonly createdAt: number
+  readonly history: readonly HistoryEntry[]
+  readonly marks: ReadonlyArray<[string, number]>
+  /** The newest history sequence number ever given, so numbers are never reused. */
+  readonly lastSeq: number
+}
+
 /** Deleted rooms whose history a store keeps for their return (oldest forgotten first). */
 export const MAX_RETAINED_HISTORIES = 1024
 
@@ -374,6 +370,37 @@ export class InMemoryRoomStore implements RoomStore {
   subscribe(listener: (event: RoomStoreEvent) => void): () => void {
     this.listeners.add(listener)
     return () => this.listeners.delete(listener)
+  }
+
+  /**
+   * Puts a room back as it was kept elsewhere (a clustered store taking a room over): its
+   * configuration, roster version, creation time, history and marks, with no participants (their
+   * sessions ended with the node that held them). Replaces a room of that URI; emits nothing.
+   */
+  restoreRoom(snapshot: RoomSnapshot): ServerRoomState {
+    const key = roomKey(snapshot.uri)
+    const history = new RoomHistory()
+    history.restore(snapshot.history, snapshot.marks, snapshot.lastSeq)
+    const room: MutableRoom = { uri: snapshot.uri, config: mergeConfig(DEFAULT_ROOM_CONFIG, snapshot.config), participants: new Map(), version: snapshot.version, createdAt: snapshot.createdAt, history }
+    history.trim(historyLimits(room.config))
+    this.rooms.set(key, room)
+    return room
+  }
+
+  /** Forgets a room here only (no event): a clustered store whose node no longer owns it. */
+  forgetRoom(uri: string): boolean {
+    const key = identityKey(uri)
+    return key !== undefined && this.rooms.delete(key)
+  }
+
+  /** The history marks of a room, oldest first (empty for an unknown room). */
+  historyMarks(uri: string): Array<[string, number]> {
+    return this.getMutable(uri)?.history.marks() ?? []
+  }
+
+  /** The newest history sequence number a room ever gave (0 for none or an unknown room). */
+  historyLastSeq(uri: string): number {
+    return this.getMutable(uri)?.history.lastSeq ?? 0
   }
 
   /**

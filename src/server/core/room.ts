@@ -10,7 +10,7 @@
  * @module
  */
 
-import { randomUUID } from 'node:crypto'
+import { randomUuid } from '../../random.ts'
 import { type TimeSource, wallClock } from '../../clock.ts'
 import { categorize, isAcceptedType, type ChatMessageCategory } from '../../rooms/content-types.ts'
 import { TokenBucket } from '../../rooms/token-bucket.ts'
@@ -73,7 +73,7 @@ export type NicknameDecision =
 export interface ServerRoomOptions {
   /** Clock for join times and rate limits (default: `wallClock`, i.e. `Date.now`). */
   clock?: TimeSource
-  /** ServerParticipant id generator (default: `crypto.randomUUID`). */
+  /** ServerParticipant id generator (default: a random UUID, `randomUuid` in random.ts). */
   newId?: () => string
 }
 
@@ -103,7 +103,7 @@ export class ServerRoom {
     if (store.getRoom(uri) === undefined) throw new RoomStoreError('MIXER_UNKNOWN_ROOM', `no room ${uri}; create it with store.createRoom() first`)
     this.uri = uri
     this.clock = options.clock ?? wallClock
-    this.newId = options.newId ?? (() => randomUUID())
+    this.newId = options.newId ?? (() => randomUuid())
   }
 
   /** Current room state; throws `MIXER_UNKNOWN_ROOM` if the room was deleted. */

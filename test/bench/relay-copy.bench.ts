@@ -1,0 +1,106 @@
+/**
+ * The focus's relay path in one process, without sockets or a second process: one
+ * `RelayedMessage` (186-byte CPIM) to 99 participant legs (`ParticipantLink`, an `MsrpSession`
+ * in decider mode) over in-memory MSRP connections whose far ends answer every copy 200
+ * (`confirmed`) or nothing (`fast`). Reports CPU time per copy for the whole process, both ends
+ * included: a per-unit cost that other jobs on the machine disturb far less than the
+ * throughput of mixer-fanout.bench.ts, so it tells a change in the relay path from noise.
+ *
+ * @module
+ */
+import { pathToFileURL } from 'node:url'
+import type { BenchResult } from './bench-result.ts'
+import { MsrpConnection, type MsrpRequestHandler } from '../../src/msrp/connection.ts'
+import { createMemoryPair } from '../../src/msrp/memory-stream.ts'
+import { streamTransport } from '../../src/msrp/transport.ts'
+import { ParticipantLink, RelayedMessage, type DeliveryMode, type LinkHandlers } from '../../src/server/participant-link.ts'
+
+const RECIPIENTS = 99
+const MESSAGES = 1000
+const ROUNDS = 5
+
+const handlers: LinkHandlers = {
+  maxMessageBytes: () => 65_536,
+  message: () => Promise.resolve({ status: 200 }),
+  nickname: () => ({ status: 200 }),
+  bound: () => undefined,
+  closed: () => undefined,
+}
+
+/** The participants' ends: answer every request 200 (nothing goes out for `Failure-Report: partial`). */
+const answerer: MsrpRequestHandler = {
+  handleRequest: (request, connection) => connection.respond(request, 200),
+  connectionClosed: () => undefined,
+}
+
+const BODY = Buffer.from(
+  'From: <sip:alice@example.test>\r\nTo: <sip:lobby@example.test>\r\nDateTime: 2026-12-07T20:00:00Z\r\n\r\nContent-Type: text/plain;charset=utf-8\r\n\r\nhello everyone'.padEnd(186, '.'),
+)
+
+function legs(mode: DeliveryMode): { links: ParticipantLink[]; close(): void } {
+  const links: ParticipantLink[] = []
+  const connections: MsrpConnection[] = []
+  for (let i = 0; i < RECIPIENTS; i++) {
+    const [focusSide, participantSide] = createMemoryPair()
+    const focus = new MsrpConnection(streamTransport(focusSide, 'memory'), { role: 'passive' })
+    connections.push(focus, new MsrpConnection(streamTransport(participantSide, 'memory'), { role: 'active', resolveSession: () => answerer }))
+    const id = `focus${i}abcdefghijklmn`
+    const link = new ParticipantLink({ id, localUri: `msrp://127.0.0.1:2855/${id};tcp`, remotePath: [`msrp://127.0.0.1:9/peer${i}xyzabc;tcp`], handlers, deliveryTimeoutMs: 10_000, deliveryMode: mode })
+    link.bind(focus)
+    links.push(link)
+  }
+  return { links, close: () => connections.forEach((c) => c.close()) }
+}
+
+async function relayAll(links: ParticipantLink[], mode: DeliveryMode, first: number, count: number): Promise<void> {
+  for (let m = first; m < first + count; m++) {
+    const message = new RelayedMessage(BODY, `msg${m}.x`, mode)
+    await new Promise<void>((resolve, reject) => {
+      let pending = links.length
+      for (const link of links) {
+        link.relay(message, (outcome) => {
+          if (!outcome.ok) reject(new Error(`copy failed: ${outcome.status} ${outcome.reason ?? ''}`))
+          else if (--pending === 0) resolve()
+        })
+      }
+    })
+  }
+}
+
+/** CPU µs per copy: median and range of {@link ROUNDS} rounds of {@link MESSAGES} messages, after a warm-up. */
+async function measure(mode: DeliveryMode): Promise<{ median: number; low: number; high: number }> {
+  const { links, close } = legs(mode)
+  try {
+    await relayAll(links, mode, 0, 300)
+    const perCopy: number[] = []
+    for (let r = 1; r <= ROUNDS; r++) {
+      const start = process.cpuUsage()
+      await relayAll(links, mode, r * MESSAGES, MESSAGES)
+      const used = process.cpuUsage(start)
+      perCopy.push((used.user + used.system) / (MESSAGES * RECIPIENTS))
+    }
+    perCopy.sort((a, b) => a - b)
+    return { median: perCopy[Math.floor(ROUNDS / 2)]!, low: perCopy[0]!, high: perCopy[ROUNDS - 1]! }
+  } finally {
+    close()
+  }
+}
+
+/** Runs the benchmark (see the module comment). */
+export async function run(): Promise<BenchResult[]> {
+  const results: BenchResult[] = []
+  for (const mode of ['confirmed', 'fast'] as const) {
+    const { median, low, high } = await measure(mode)
+    results.push({
+      name: `relay CPU per copy (${mode})`,
+      value: median,
+      unit: 'µs/copy',
+      note: `${RECIPIENTS} legs over in-memory connections, ${MESSAGES} messages of ${BODY.length} B per round, whole process (focus and answering ends); median of ${ROUNDS} rounds, ${low.toFixed(2)}–${high.toFixed(2)}`,
+    })
+  }
+  return results
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  for (const r of await run()) console.log(`${r.name}: ${r.value.toFixed(2)} ${r.unit} (${r.note})`)
+}
