@@ -7,7 +7,7 @@
 import type { FileReceipt, SendFileOptions } from '../chat/file-contract.ts'
 import type { FileInput, FileMeta } from '../chat/node-files.ts'
 import { MsrpBotError } from '../errors.ts'
-import type { MessageEvent, OutgoingContent, Participant, RoomHandle, SendReceipt, Sender } from '../chat/backend.ts'
+import type { MessageEvent, OutgoingContent, Participant, RoomFile, RoomHandle, SendReceipt, Sender } from '../chat/backend.ts'
 import { ParticipantNotFoundError } from '../chat/backend-errors.ts'
 import { isSipUri, sameAddress } from './address.ts'
 import type { OutboundQueue } from './outbound-queue.ts'
@@ -114,6 +114,19 @@ export class Room {
     const text = typeof event.body === 'string' && event.contentType.startsWith('text/') ? event.body : ''
     this.replayed.push({ sender: event.sender, text, contentType: event.contentType, body: event.body, timestamp: event.timestamp, messageId: event.messageId })
     if (this.replayed.length > MAX_ROOM_HISTORY) this.replayed.shift()
+  }
+
+  /**
+   * The files the room stores, oldest first, as its conference-info lists them (empty when the
+   * room lists none). Fetch one by its `sha1` (RFC 5547 pull).
+   *
+   * @example
+   * ```ts
+   * bot.command('files', (ctx) => ctx.reply(ctx.room.files().map((f) => `${f.name} (${f.size ?? '?'} bytes)`).join('\n') || 'no files'))
+   * ```
+   */
+  files(): readonly RoomFile[] {
+    return [...(this.handle.files ?? [])]
   }
 
   /** Who is in the room right now (a fresh snapshot; includes the bot). */

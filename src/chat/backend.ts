@@ -51,6 +51,25 @@ export interface PresenceState {
 export type OutgoingContent = MediaContent
 
 /** One member of a room's roster, as the focus reports it (RFC 4575 conference-info). */
+/**
+ * A file a room stores, as its conference-info lists it (msrp-bot's `<files>` extension, see
+ * docs/protocol-notes.md). Fetch it with `pullFile(roomUri, sha1, …)`.
+ */
+export interface RoomFile {
+  /** The name the sender gave (display only). */
+  readonly name: string
+  /** MIME type, when listed. */
+  readonly type?: string | undefined
+  /** Size in bytes, when listed. */
+  readonly size?: number | undefined
+  /** SHA-1 of the content, lowercase hex. */
+  readonly sha1: string
+  /** URI of the participant who shared it, when listed. */
+  readonly sender?: string | undefined
+  /** When the room stored it, when listed. */
+  readonly date?: Date | undefined
+}
+
 export interface Participant {
   /** The participant's SIP URI (their entity in conference-info). */
   readonly uri: string
@@ -100,6 +119,11 @@ export interface RoomHandle {
    * emitted before the call.
    */
   readonly participants: readonly Participant[]
+  /**
+   * The files the room stores, oldest first, from its conference-info (empty for a room that
+   * lists none, e.g. a focus other than msrp-bot's). Optional for backends without rooms' files.
+   */
+  readonly files?: readonly RoomFile[]
   /**
    * Sends a public message to everyone in the room. Resolves when the focus accepted it.
    * Rejects with code SEND_RATE_LIMITED (set `retryAfterMs` when the peer says how long),

@@ -27,7 +27,7 @@ import { InvitationError, NicknameError, SendError, errorCode } from './backend-
 import type { Backoff } from './backoff.ts'
 import { BackendErrorCode } from './backend.ts'
 import { TESTING, type RoomClientTesting } from './testing-hooks.ts'
-import type { BackendEvent, OutgoingContent, Participant, RoomClosedReason, RoomHandle, SendReceipt } from './backend.ts'
+import type { BackendEvent, OutgoingContent, Participant, RoomClosedReason, RoomFile, RoomHandle, SendReceipt } from './backend.ts'
 import { buildChatCpim, buildComposingCpim, decodeChatMessage, newMessageId } from '../rooms/chat-message.ts'
 import { contentOf } from '../rooms/content.ts'
 import { isDisconnect, toModerationError, toNicknameError, toSendError } from './error-mapping.ts'
@@ -174,6 +174,10 @@ export class RoomClient implements RoomHandle {
 
   get participants(): readonly Participant[] {
     return this.#roster.participants
+  }
+
+  get files(): readonly RoomFile[] {
+    return this.#roster.files
   }
 
   #setState(next: RoomClientState): void {

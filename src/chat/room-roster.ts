@@ -11,7 +11,7 @@
 import { ConferenceRoster } from '../conference/index.ts'
 import type { ConferenceParticipant as RosterParticipant } from '../conference/index.ts'
 import { identityKeyOrText } from '../rooms/identity.ts'
-import type { Participant } from './backend.ts'
+import type { Participant, RoomFile } from './backend.ts'
 
 /** A roster change, ready to become a backend event. */
 export type RosterChange =
@@ -77,6 +77,14 @@ export class RoomRoster {
   #withOwn(p: Participant): Participant {
     const own = this.#ownNickname
     return own !== undefined && identityKeyOrText(p.uri) === own.key ? { ...p, nickname: own.nickname } : { ...p }
+  }
+
+  /** The files the room lists (msrp-bot's `<files>` extension), oldest first. */
+  get files(): RoomFile[] {
+    return this.#doc.files.map((f) => {
+      const date = f.date === undefined ? undefined : new Date(f.date)
+      return { ...f, date: date === undefined || Number.isNaN(date.getTime()) ? undefined : date }
+    })
   }
 
   /** True once a full state arrived (RFC 4575 §4.2). */

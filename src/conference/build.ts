@@ -1,6 +1,6 @@
 import { escapeXmlAttr, escapeXmlText } from '../presence/xml-tree.ts'
 import { CONFERENCE_INFO_NAMESPACE, MSRP_BOT_CONFERENCE_NAMESPACE } from './types.ts'
-import type { ConferenceEndpoint, ConferenceInfo, ConferenceUri, ConferenceUser, ExecutionInfo } from './types.ts'
+import type { ConferenceEndpoint, ConferenceFile, ConferenceInfo, ConferenceUri, ConferenceUser, ExecutionInfo } from './types.ts'
 
 function el(name: string, text: string | number | boolean | undefined): string {
   return text === undefined ? '' : `<${name}>${escapeXmlText(String(text))}</${name}>`
@@ -40,6 +40,10 @@ function endpoint(e: ConferenceEndpoint): string {
   return wrap('endpoint', { entity: e.entity, state: e.state }, inner)
 }
 
+function file(f: ConferenceFile): string {
+  return wrap('file', {}, el('name', f.name) + el('type', f.type) + el('size', f.size) + wrap('hash', { algorithm: 'sha-1' }, escapeXmlText(f.sha1)) + el('sender', f.sender) + el('date', f.date))
+}
+
 function user(u: ConferenceUser): string {
   let inner = el('display-text', u.displayText)
   if (u.associatedAors) inner += wrap('associated-aors', {}, u.associatedAors.map((a) => wrap('entry', {}, el('uri', a))).join(''))
@@ -65,6 +69,8 @@ export function buildConferenceInfo(info: ConferenceInfo): string {
     if (d.availableMedia) {
       di += wrap('available-media', {}, d.availableMedia.map((m) => wrap('entry', { label: m.label }, el('display-text', m.displayText) + el('type', m.type) + el('status', m.status))).join(''))
     }
+    // RFC 4575 §5: extension elements of another namespace come after the schema's own.
+    if (d.files) di += wrap('files', { xmlns: MSRP_BOT_CONFERENCE_NAMESPACE }, d.files.map(file).join(''))
     inner += wrap('conference-description', { state: d.state }, di)
   }
   const cs = info.conferenceState

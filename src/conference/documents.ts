@@ -1,5 +1,5 @@
 import { buildConferenceInfo } from './build.ts'
-import type { ConferenceInfo, ConferenceMedia, ConferenceUser, EndpointStatus } from './types.ts'
+import type { ConferenceFile, ConferenceInfo, ConferenceMedia, ConferenceUser, EndpointStatus } from './types.ts'
 
 /** A participant as the room (server side) knows it. */
 export interface RosterEntry {
@@ -30,6 +30,8 @@ export interface RoomDescription {
   version: number
   displayText?: string
   subject?: string
+  /** The room's stored files, written as msrp-bot's `<files>` (the whole list each time). */
+  files?: readonly ConferenceFile[]
 }
 
 function userOf(p: RosterEntry): ConferenceUser {
@@ -50,10 +52,11 @@ function userOf(p: RosterEntry): ConferenceUser {
 
 function base(room: RoomDescription, state: 'full' | 'partial'): ConferenceInfo {
   const info: ConferenceInfo = { entity: room.entity, state, version: room.version }
-  if (room.displayText !== undefined || room.subject !== undefined) {
+  if (room.displayText !== undefined || room.subject !== undefined || room.files !== undefined) {
     info.description = {}
     if (room.displayText !== undefined) info.description.displayText = room.displayText
     if (room.subject !== undefined) info.description.subject = room.subject
+    if (room.files !== undefined) info.description.files = room.files.map((f) => ({ ...f }))
   }
   return info
 }
@@ -83,7 +86,8 @@ export function buildPartialRoster(room: RoomDescription, changes: RosterChanges
   if (changes.userCount !== undefined) info.conferenceState = { state: 'partial', userCount: changes.userCount }
   const list: ConferenceUser[] = (changes.upserted ?? []).map(userOf)
   for (const uri of changes.removed ?? []) list.push({ entity: uri, state: 'deleted', endpoints: [] })
-  info.users = { state: 'partial', list }
+  // A document that only lists the room's files carries no <users>.
+  if (list.length > 0 || room.files === undefined) info.users = { state: 'partial', list }
   return buildConferenceInfo(info)
 }
 

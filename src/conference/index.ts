@@ -18,6 +18,7 @@ export type {
   ConferenceState,
   ConferenceUser,
   ConferenceEndpoint,
+  ConferenceFile,
   ConferenceMedia,
   ConferenceUri,
   ElementState,

@@ -5,6 +5,7 @@ import { CONFERENCE_INFO_NAMESPACE as NS, MSRP_BOT_CONFERENCE_NAMESPACE } from '
 import type {
   ConferenceDescription,
   ConferenceEndpoint,
+  ConferenceFile,
   ConferenceInfo,
   ConferenceMedia,
   ConferenceState,
@@ -67,6 +68,32 @@ function parseUris(el: XmlElement | undefined): ConferenceUri[] | undefined {
   })
 }
 
+/** Most `<file>` entries read from one document; a longer list is cut (room stores are bounded too). */
+export const MAX_CONFERENCE_FILES = 1000
+
+/**
+ * msrp-bot's `<files>` extension. A `<file>` without a name or a SHA-1 `<hash>` (40 hex digits)
+ * is skipped, like other content this parser does not understand.
+ */
+function parseFiles(el: XmlElement): ConferenceFile[] {
+  const out: ConferenceFile[] = []
+  for (const f of childElements(el, MSRP_BOT_CONFERENCE_NAMESPACE, 'file')) {
+    if (out.length >= MAX_CONFERENCE_FILES) break
+    const name = childText(f, MSRP_BOT_CONFERENCE_NAMESPACE, 'name')
+    const hash = childElement(f, MSRP_BOT_CONFERENCE_NAMESPACE, 'hash')
+    const sha1 = hash?.text.trim().toLowerCase()
+    if (name === undefined || hash === undefined || (hash.attrs['algorithm'] ?? 'sha-1').toLowerCase() !== 'sha-1' || sha1 === undefined || !/^[0-9a-f]{40}$/.test(sha1)) continue
+    const file: ConferenceFile = { name, sha1 }
+    put(file, 'type', childText(f, MSRP_BOT_CONFERENCE_NAMESPACE, 'type'))
+    const size = childText(f, MSRP_BOT_CONFERENCE_NAMESPACE, 'size')?.trim()
+    if (size !== undefined && /^\d{1,15}$/.test(size)) file.size = Number(size)
+    put(file, 'sender', childText(f, MSRP_BOT_CONFERENCE_NAMESPACE, 'sender'))
+    put(file, 'date', childText(f, MSRP_BOT_CONFERENCE_NAMESPACE, 'date'))
+    out.push(file)
+  }
+  return out
+}
+
 function parseDescription(el: XmlElement): ConferenceDescription {
   const d: ConferenceDescription = {}
   put(d, 'state', stateOf(el))
@@ -88,6 +115,8 @@ function parseDescription(el: XmlElement): ConferenceDescription {
       return m
     })
   }
+  const files = childElement(el, MSRP_BOT_CONFERENCE_NAMESPACE, 'files')
+  if (files) d.files = parseFiles(files)
   return d
 }
 

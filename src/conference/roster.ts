@@ -1,6 +1,6 @@
 import { mergeConferenceInfo } from './merge.ts'
 import { parseConferenceInfo } from './parse.ts'
-import type { ConferenceEndpoint, ConferenceInfo, ConferenceUser, EndpointStatus } from './types.ts'
+import type { ConferenceEndpoint, ConferenceFile, ConferenceInfo, ConferenceUser, EndpointStatus } from './types.ts'
 
 /** One person in the room, as a bot or UI sees it. */
 export interface ConferenceParticipant {
@@ -94,6 +94,11 @@ export class ConferenceRoster {
   /** Participants currently present (at least one endpoint not disconnected). */
   get participants(): ConferenceParticipant[] {
     return this.users.filter(isPresent)
+  }
+
+  /** The room's stored files (msrp-bot's `<files>` extension), oldest first; empty when none are listed. */
+  get files(): ConferenceFile[] {
+    return (this.#state?.description?.files ?? []).map((f) => ({ ...f }))
   }
 
   /** Look up a present participant by URI. */

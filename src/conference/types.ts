@@ -2,9 +2,10 @@
 export const CONFERENCE_INFO_NAMESPACE = 'urn:ietf:params:xml:ns:conference-info'
 /**
  * msrp-bot's conference-info extension namespace (RFC 4575 §5 lets `<user>` carry elements of
- * other namespaces). Its one element, `<automaton>true|false</automaton>`, says whether the user
+ * other namespaces). `<automaton>true|false</automaton>` in a `<user>` says whether the user
  * is a bot: RFC 4575 has no such element, so the focus conveys the RFC 3840 `automaton` feature
- * tag of the participant's Contact here (docs/protocol-notes.md).
+ * tag of the participant's Contact here. `<files>` in `<conference-description>` lists the files
+ * the room stores (RFC 5547 transfers; docs/protocol-notes.md).
  */
 export const MSRP_BOT_CONFERENCE_NAMESPACE = 'urn:x-msrp-bot:params:xml:ns:conference-info'
 
@@ -86,6 +87,25 @@ export interface ConferenceUri {
   purpose?: string
 }
 
+/**
+ * A file the room stores: one `<file>` of msrp-bot's `<files>` extension. Pull it with an
+ * RFC 5547 `a=recvonly` offer naming `sha1`.
+ */
+export interface ConferenceFile {
+  /** The name the sender gave (for display only). */
+  name: string
+  /** MIME type, e.g. `image/png`. */
+  type?: string
+  /** Size in bytes. */
+  size?: number
+  /** SHA-1 of the content, lowercase hex (what a pull names). */
+  sha1: string
+  /** URI of the participant who shared it. */
+  sender?: string
+  /** When the room stored it (xs:dateTime, as written). */
+  date?: string
+}
+
 /** `<conference-description>` (RFC 4575). */
 export interface ConferenceDescription {
   state?: ElementState
@@ -98,6 +118,11 @@ export interface ConferenceDescription {
   maximumUserCount?: number
   /** `<available-media><entry label=...>`. */
   availableMedia?: { label: string; displayText?: string; type?: string; status?: string }[]
+  /**
+   * msrp-bot extension `<files>`: the room's stored files, oldest first. Always the whole list,
+   * so a partial `<conference-description>` carrying it replaces the list.
+   */
+  files?: ConferenceFile[]
 }
 
 /** `<conference-state>` (RFC 4575). */

@@ -10,6 +10,7 @@
 
 import { parseCpim } from '../cpim/parser.ts'
 import { buildFullRoster, buildPartialRoster } from '../conference/documents.ts'
+import type { ConferenceFile } from '../conference/types.ts'
 import { generateSessionId, type IncomingMsrpMessage } from '../msrp/session.ts'
 import { formatMsrpUri, parseMsrpUri } from '../msrp/uri.ts'
 import { serializeUri, type SipUri } from '../sip/uri.ts'
@@ -41,7 +42,7 @@ import { formatFileNotice } from '../rooms/file-notice.ts'
 import { CONFERENCE_INFO_TYPE, MODERATION_TYPE, mediaType } from '../rooms/content-types.ts'
 import type { MsrpEndpoint } from './msrp-endpoint.ts'
 import { fileOffer, type RoomFileTransfers } from './room-file-transfer.ts'
-import type { RoomFileStore } from './room-files.ts'
+import type { RoomFileStore, StoredFile } from './room-files.ts'
 import type { ChatServerLogger } from './options.ts'
 import { ParticipantLink, RelayedMessage, type DeliveryMode, type LinkHandlers, type LinkVerdict } from './participant-link.ts'
 import type { SubscriptionDialogs } from './subscriptions.ts'
@@ -184,7 +185,11 @@ export class RoomFocus {
         void this.#leave(leg, 'error', slow ? 'slow-receiver' : 'media-failed')
       },
     }
-    this.notifier = new ConferenceNotifier(deps.store, { clock: deps.clock })
+    const fileStore = deps.files?.store
+    this.notifier = new ConferenceNotifier(deps.store, {
+      clock: deps.clock,
+      ...(fileStore === undefined ? {} : { filesOf: (room: string) => fileStore.list(room).map(listedFile) }),
+    })
     this.#unsubscribe = deps.store.subscribe((event) => {
       for (const n of this.notifier.handleStoreEvent(event)) this.#sendConferenceNotify(n)
     })
@@ -266,6 +271,7 @@ export class RoomFocus {
       if (leg.room !== room || leg.leaving) continue
       void leg.link.deliver(body, `${leg.participantId.slice(0, 8)}.f${file.number.toString(36)}`)
     }
+    for (const n of this.notifier.filesChanged(room.uri)) this.#sendConferenceNotify(n)
   }
 
   // ---- joining and leaving ---------------------------------------------------------------
@@ -843,4 +849,9 @@ function offeredTransport(offer: string): 'tcp' | 'tls' | 'ws' | 'wss' {
   } catch {
     return 'tcp'
   }
+}
+
+/** A stored file as the room's conference-info lists it (msrp-bot's `<files>`). */
+function listedFile(f: StoredFile): ConferenceFile {
+  return { name: f.name, type: f.type, size: f.size, sha1: f.sha1, sender: f.from, date: f.storedAt.toISOString() }
 }

@@ -14,9 +14,10 @@
 
 import { randomBase64Url } from '../../random.ts'
 import type { RoomDescription, RosterEntry, RosterChanges } from '../../conference/documents.ts'
+import type { ConferenceFile } from '../../conference/types.ts'
 import { type TimeSource, wallClock } from '../../clock.ts'
 import { fullRosterInput, partialRosterInput } from './roster.ts'
-import type { RoomStore, RoomStoreEvent } from './room-store.ts'
+import type { RoomStore, RoomStoreEvent, ServerRoomState } from './room-store.ts'
 import { identityKey } from '../../rooms/identity.ts'
 
 /** The event package served. */
@@ -75,6 +76,8 @@ export interface ConferenceNotifierOptions {
   /** Who may watch a room (default: anyone; a closed room might allow participants only). */
   authorize?: (watcher: string, room: string) => boolean
   newSubscriptionId?: () => string
+  /** The files a room stores, listed in its full documents (msrp-bot's `<files>`); none by default. */
+  filesOf?: (room: string) => readonly ConferenceFile[]
 }
 
 interface ConferenceSubscription {
@@ -96,6 +99,7 @@ export class ConferenceNotifier {
   private readonly defaultExpires: number
   private readonly authorize: (watcher: string, room: string) => boolean
   private readonly newId: () => string
+  private readonly filesOf: ((room: string) => readonly ConferenceFile[]) | undefined
 
   /** Reads room state from `store`; see {@link ConferenceNotifierOptions} for defaults. */
   constructor(private readonly store: RoomStore, options: ConferenceNotifierOptions = {}) {
@@ -105,6 +109,33 @@ export class ConferenceNotifier {
     this.defaultExpires = options.defaultExpires ?? 3600
     this.authorize = options.authorize ?? (() => true)
     this.newId = options.newSubscriptionId ?? (() => randomBase64Url(12))
+    this.filesOf = options.filesOf
+  }
+
+  /** A full document's room description: the roster's, plus the room's files when it has any. */
+  private fullDocument(state: ServerRoomState, version: number): ConferenceDocument {
+    const full = fullRosterInput(state)
+    const files = this.filesOf?.(state.uri) ?? []
+    return { state: 'full', room: { ...full.room, version, ...(files.length > 0 ? { files } : {}) }, participants: full.participants }
+  }
+
+  /**
+   * The room's file list changed (a file stored or removed): a partial document carrying the
+   * whole new `<files>` list (and no user changes) to every live watcher of `room`.
+   */
+  filesChanged(room: string): ConferenceNotify[] {
+    const roomKey = identityKey(room)
+    const state = this.store.getRoom(room)
+    if (state === undefined || roomKey === undefined) return []
+    const files = this.filesOf?.(state.uri) ?? []
+    const now = this.clock.now()
+    return [...this.subscriptions.values()]
+      .filter((s) => s.roomKey === roomKey && s.expiresAt > now)
+      .map((s) => {
+        s.version++
+        const document: ConferenceDocument = { state: 'partial', room: { entity: state.uri, version: s.version, files }, changes: {} }
+        return { subscriptionId: s.id, watcher: s.watcher, room: s.room, state: 'active', expiresIn: Math.ceil((s.expiresAt - now) / 1000), document }
+      })
   }
 
   /**
@@ -143,8 +174,7 @@ export class ConferenceNotifier {
     const next: ConferenceSubscription = sub ?? { id: request.id ?? this.newId(), watcher: request.watcher, room: state.uri, roomKey, expiresAt: 0, version: 0 }
     next.expiresAt = now + expires * 1000
     next.version++
-    const full = fullRosterInput(state)
-    const document: ConferenceDocument = { state: 'full', room: { ...full.room, version: next.version }, participants: full.participants }
+    const document = this.fullDocument(state, next.version)
     if (expires === 0) {
       this.subscriptions.delete(next.id)
       return { status: 200, reason: 'OK', subscriptionId: next.id, expires: 0, headers: { Expires: '0' }, notify: { subscriptionId: next.id, watcher: next.watcher, room: next.room, state: 'terminated', reason: 'timeout', document } }
@@ -176,8 +206,7 @@ export class ConferenceNotifier {
         const partial = partialRosterInput(state, event.change)
         document = { state: 'partial', room: { ...partial.room, version: s.version }, changes: partial.changes }
       } else {
-        const full = fullRosterInput(state)
-        document = { state: 'full', room: { ...full.room, version: s.version }, participants: full.participants }
+        document = this.fullDocument(state, s.version)
       }
       return { subscriptionId: s.id, watcher: s.watcher, room: s.room, state: 'active', expiresIn: Math.ceil((s.expiresAt - now) / 1000), document }
     })
