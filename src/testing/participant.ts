@@ -9,7 +9,7 @@ import type { FileInput, FileMeta } from '../chat/node-files.ts'
 import { ParticipantFiles, type ReceivedTestFile } from './participant-files.ts'
 import { MsrpBotError } from '../errors.ts'
 import { sameIdentity } from '../rooms/identity.ts'
-import type { BackendEvent, DirectChatHandle, OutgoingContent, RoomHandle, SendReceipt } from '../chat/backend.ts'
+import type { BackendEvent, DirectChatHandle, OutgoingContent, RoomFile, RoomHandle, SendReceipt } from '../chat/backend.ts'
 import { ParticipantNotFoundError } from '../chat/backend-errors.ts'
 import type { SipChatBackend } from '../chat/sip-chat-backend.ts'
 import { describeMatcher, formatEntry, matches, toTranscriptEntry } from './transcript.ts'
@@ -153,6 +153,14 @@ export class TestParticipant {
   /** Waits for the next file sent to it (each call takes the next one, in order of arrival). */
   expectFile(): Promise<ReceivedTestFile> {
     return this.#files.next(this.#filesTaken++)
+  }
+
+  /**
+   * The files its current room stores, oldest first, as the room's conference-info lists them
+   * (empty outside a room). Fetch one with {@link pullFile} and its `sha1`.
+   */
+  roomFiles(): readonly RoomFile[] {
+    return this.#room?.files ?? []
   }
 
   /** The room it is in (the last one joined), if any. */

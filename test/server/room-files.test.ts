@@ -47,6 +47,16 @@ describe('files in rooms', () => {
     await chat.settled()
     const notices = bob.events.flatMap((e) => (e.type === 'notice' ? [e.text] : []))
     assert.ok(notices.some((t) => t.startsWith(`alice shared file 1: photo.jpg (${content.length} bytes, image/jpeg), sha-1 ${sha1(content)}`)), notices.join(' | '))
+    // The room's conference-info lists it (msrp-bot's <files>), for everyone in the room.
+    for (const who of [alice, bob]) {
+      assert.deepEqual(who.roomFiles().map((f) => ({ name: f.name, type: f.type, size: f.size, sha1: f.sha1, sender: f.sender, date: f.date?.getTime() })), [
+        { name: 'photo.jpg', type: 'image/jpeg', size: content.length, sha1: sha1(content), sender: 'sip:alice@example.test', date: stored!.storedAt.getTime() },
+      ])
+    }
+    const late = await chat.participant('dave')
+    await late.join('lobby')
+    assert.deepEqual(late.roomFiles().map((f) => f.name), ['photo.jpg'], 'a participant who joins later gets the list in its first document')
+    await late.leave()
     const to = join(dir, 'pulled.jpg')
     const sink = new DiskFileSink(to)
     let largest = 0
@@ -132,6 +142,8 @@ describe('files in a bot\'s rooms', () => {
     assert.deepEqual(files.map((f) => `${f.name} from ${f.from}`), ['abc.txt from sip:alice@example.test', 'abc.txt.count from sip:counter@example.test'])
     const pulled = await alice.pullFile('lobby', files[1]!.sha1)
     assert.equal(new TextDecoder().decode(pulled.bytes), '3 lines')
+    const room = bot.rooms.find((r) => r.uri === chat.roomUri('lobby'))!
+    assert.deepEqual(room.files().map((f) => `${f.name} ${f.sha1} ${f.sender}`), files.map((f) => `${f.name} ${f.sha1} ${f.from}`), 'room.files() lists what the room stores')
   })
 })
 

@@ -73,3 +73,26 @@ test('refresh resends full state; unsubscribe and expiry terminate; deleting the
   assert.deepEqual(sent.map((n) => [n.state, n.reason]), [['terminated', 'noresource']])
   assert.deepEqual(notifier.watchersOf(ROOM), [])
 })
+
+test('the room\'s files: listed in full documents, and a partial files-only document per change', () => {
+  const clock = new FakeClock()
+  const store = new InMemoryRoomStore({ clock })
+  store.createRoom(ROOM)
+  const files: Array<{ name: string; sha1: string }> = []
+  const notifier = new ConferenceNotifier(store, { clock, filesOf: () => files })
+  const empty = notifier.subscribe({ room: ROOM, watcher: BOB, event: 'conference', expires: 600 })
+  assert.ok(empty.status === 200 && empty.notify.document?.state === 'full')
+  assert.equal(empty.notify.document.room.files, undefined, 'no <files> while the room has none')
+  files.push({ name: 'a.txt', sha1: 'a'.repeat(40) })
+  const changed = notifier.filesChanged(ROOM)
+  assert.equal(changed.length, 1)
+  const partial = changed[0]!.document!
+  assert.ok(partial.state === 'partial')
+  assert.equal(partial.room.version, 2, 'counts on the subscription')
+  assert.deepEqual(partial.room.files, files)
+  assert.match(buildPartialRoster(partial.room, partial.changes), /<file><name>a\.txt<\/name>/)
+  const late = notifier.subscribe({ room: ROOM, watcher: CAROL, event: 'conference', expires: 600 })
+  assert.ok(late.status === 200 && late.notify.document?.state === 'full')
+  assert.deepEqual(late.notify.document.room.files, files)
+  assert.deepEqual(notifier.filesChanged('sip:nope@example.test'), [])
+})
