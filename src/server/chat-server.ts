@@ -6,7 +6,7 @@
  * @module
  */
 
-import { RoomFileStore, type StoredFile } from './room-files.ts'
+import { RoomFileStore, type RoomFileOptions, type StoredFile } from './room-files.ts'
 import { RoomFileTransfers } from './room-file-transfer.ts'
 import { MemoryNetwork as MsrpMemoryNetwork } from '../msrp/memory-stream.ts'
 import type { IncomingRequest } from '../sip/core/incoming-request.ts'
@@ -148,7 +148,7 @@ export class ChatServer {
     this.#files =
       fileStore === undefined
         ? undefined
-        : { store: fileStore, transfers: new RoomFileTransfers({ core: sip.core, msrp, store: fileStore, log: this.#log, clock, bindTimeoutMs: options.msrpBindTimeoutMs ?? 30_000, contactFor: (incoming, user) => this.#contactFor(incoming, user), stored: (room, file) => this.focus.announceFile(room, file) }) }
+        : { store: fileStore, transfers: new RoomFileTransfers({ core: sip.core, msrp, store: fileStore, log: this.#log, clock, bindTimeoutMs: options.msrpBindTimeoutMs ?? 30_000, ...transferCaps(options.files), contactFor: (incoming, user) => this.#contactFor(incoming, user), stored: (room, file) => this.focus.announceFile(room, file) }) }
     this.focus = new RoomFocus({
       files: this.#files,
       core: sip.core,
@@ -495,4 +495,12 @@ function isPresenceRequest(request: IncomingRequest['message']): boolean {
 /** The event package of an Event header value, lower-cased (`presence;id=1` → `presence`). */
 function eventPackage(value: string | undefined): string | undefined {
   return value?.split(';')[0]?.trim().toLowerCase()
+}
+
+/** The transfer bounds of the files options, for {@link RoomFileTransfers}. */
+function transferCaps(files: RoomFileOptions | undefined): { maxTransfers?: number; maxTransfersPerIdentity?: number } {
+  return {
+    ...(files?.maxTransfers === undefined ? {} : { maxTransfers: files.maxTransfers }),
+    ...(files?.maxTransfersPerIdentity === undefined ? {} : { maxTransfersPerIdentity: files.maxTransfersPerIdentity }),
+  }
 }

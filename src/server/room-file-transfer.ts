@@ -21,9 +21,11 @@ import { parseMsrpSdp } from '../sdp/parse.ts'
 import type { MsrpMedia } from '../sdp/types.ts'
 import type { IncomingRequest } from '../sip/core/incoming-request.ts'
 import type { UserAgentCore } from '../sip/core/user-agent-core.ts'
+import type { Dialog } from '../sip/dialog.ts'
 import { mediaType } from '../rooms/content-types.ts'
 import type { ServerRoom } from './core/room.ts'
-import { guarded } from './in-dialog.ts'
+import { BYE_REASONS } from '../rooms/bye-reason.ts'
+import { guarded, sendInDialog } from './in-dialog.ts'
 import type { MsrpEndpoint } from './msrp-endpoint.ts'
 import type { ChatServerLogger } from './options.ts'
 import type { RoomFileStore, StoredFile } from './room-files.ts'
@@ -186,10 +188,13 @@ export class RoomFileTransfers {
     const session = new MsrpFileSession({ localUri, remotePath: answer.remote.path.map((p) => parseMsrpUri(p)), listener: msrp.listener })
     this.#sessions.add(session)
     this.#perIdentity.set(identity, (this.#perIdentity.get(identity) ?? 0) + 1)
-    // RFC 4975 §5.4: the participant connects and binds; one that never does is dropped.
+    // RFC 4975 §5.4: the participant connects and binds; one that never does is dropped, with a
+    // BYE (RFC 3326 Reason 408) so its side of the transfer ends too (the dialog is set below).
+    let dialog: Dialog | undefined
     const bindTimer = this.#deps.clock.setTimeout(() => {
       this.#deps.log.info(`${identity} did not open the MSRP connection of a file transfer in ${room.uri} within ${this.#deps.bindTimeoutMs} ms`)
       void session.close()
+      if (dialog !== undefined) void sendInDialog(core, { dialog, destination: incoming.source }, 'BYE', { headers: [['Reason', BYE_REASONS['media-failed']]] }, log)
     }, this.#deps.bindTimeoutMs)
     session.opened().then(
       () => this.#deps.clock.clearTimeout(bindTimer),
@@ -204,13 +209,16 @@ export class RoomFileTransfers {
     })
     const roomUser = /^sips?:([^@;?]+)@/i.exec(room.uri)?.[1]
     const contact = `${this.#deps.contactFor(incoming, roomUser)};isfocus`
-    core.createUasDialog(
+    dialog = core.createUasDialog(
       incoming,
       contact,
       guarded((request) => {
         if (request.method === 'ACK') return
         request.respond(request.method === 'BYE' ? 200 : 405)
-        if (request.method === 'BYE') void session.close()
+        if (request.method === 'BYE') {
+          this.#deps.clock.clearTimeout(bindTimer) // the participant ended it: no BYE back
+          void session.close()
+        }
       }, log),
     )
     incoming.respond(200, { headers: [['Contact', contact]], body: Buffer.from(answer.sdp, 'utf8'), contentType: 'application/sdp' })

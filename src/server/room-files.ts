@@ -22,6 +22,10 @@ export interface RoomFileOptions {
   maxRoomBytes?: number
   /** Most files one room holds (default 1000). */
   maxRoomFiles?: number
+  /** File transfers at once, in all rooms (default 64); more are refused with 503. */
+  maxTransfers?: number
+  /** File transfers at once per identity (default 4); more are refused with 486. */
+  maxTransfersPerIdentity?: number
 }
 
 /** One stored file. */
