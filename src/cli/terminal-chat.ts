@@ -57,7 +57,7 @@ export async function runTerminalChat(options: TerminalChatOptions): Promise<voi
   if (direct !== undefined) return runDirectChat(options, direct)
   const { backend, output } = options
   const print = (line: string): void => void output.write(`${line}\n`)
-  const files = new TerminalFiles(backend, options.room)
+  const files = new TerminalFiles(backend, options.room, () => room)
   const unsubscribe = backend.subscribe((event) => {
     const fileLine = files.onEvent(event)
     if (fileLine !== undefined) print(fileLine)

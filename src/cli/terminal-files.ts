@@ -1,12 +1,13 @@
 /**
  * The terminal chat's file commands (RFC 5547): `/send <path>` sends a file to the room (or the
- * 1:1 peer), `/files` lists the files the room announced and those offered to you, `/get <n>`
- * saves one into the current folder under a safe name.
+ * 1:1 peer), `/files` lists the room's files and those offered to you, `/get <n>` saves one into
+ * the current folder under a safe name. The room's files come from its conference-info list when
+ * the room keeps one (files shared before you joined included), else from its announcements.
  *
  * @module
  */
 import { basename, resolve } from 'node:path'
-import type { BackendEvent, ChatBackend, IncomingFile } from '../chat/index.ts'
+import type { BackendEvent, ChatBackend, IncomingFile, RoomHandle } from '../chat/index.ts'
 import { DiskFileSink, outgoingFile } from '../chat/index.ts'
 import { parseFileNotice, type AnnouncedFile } from '../rooms/file-notice.ts'
 
@@ -32,10 +33,28 @@ function localName(name: string): string {
 export class TerminalFiles {
   readonly #known: Known[] = []
 
+  /**
+   * @param room the joined room, once there is one: its conference-info file list, when not
+   *   empty, is what `/files` shows for the room.
+   */
   constructor(
     readonly backend: ChatBackend,
     readonly target: string,
+    readonly room: () => Pick<RoomHandle, 'files' | 'participants'> | undefined = () => undefined,
   ) {}
+
+  /** What `/files` numbers: the room's listed files (or the announced ones), then the offers. */
+  #entries(): Known[] {
+    const room = this.room()
+    const listed = room?.files ?? []
+    if (listed.length === 0) return this.#known
+    const nameOf = (uri: string | undefined): string => (uri === undefined ? 'someone' : (room?.participants.find((p) => p.uri === uri)?.nickname ?? uri))
+    const fromList: Known[] = listed.map((f, i) => ({
+      kind: 'room',
+      file: { sender: nameOf(f.sender), number: i + 1, name: f.name.replace(/[\x00-\x1f\x7f]+/g, ' '), size: f.size ?? 0, type: f.type ?? 'application/octet-stream', sha1: f.sha1 },
+    }))
+    return [...fromList, ...this.#known.filter((k) => k.kind === 'offer')]
+  }
 
   /** Remembers announced files and offers; returns a line to print, if any. */
   onEvent(event: BackendEvent): string | undefined {
@@ -46,7 +65,7 @@ export class TerminalFiles {
     }
     if (event.type === 'file' && event.room === undefined) {
       this.#remember({ kind: 'offer', name: event.file.info.name, size: event.file.info.size, from: event.sender.uri, offer: event.file })
-      return `* ${event.sender.nickname ?? event.sender.uri} offers you ${event.file.info.name} (${event.file.info.size} bytes): /get ${this.#known.length} to save it`
+      return `* ${event.sender.nickname ?? event.sender.uri} offers you ${event.file.info.name} (${event.file.info.size} bytes): /get ${this.#entries().length} to save it`
     }
     return undefined
   }
@@ -80,14 +99,15 @@ export class TerminalFiles {
   }
 
   #list(): string {
-    if (this.#known.length === 0) return '* no files yet'
-    return this.#known
+    const entries = this.#entries()
+    if (entries.length === 0) return '* no files yet'
+    return entries
       .map((k, i) => (k.kind === 'room' ? `  ${i + 1}. ${k.file.name} (${k.file.size} bytes, ${k.file.type}) from ${k.file.sender}` : `  ${i + 1}. ${k.name} (${k.size} bytes) offered by ${k.from}${k.offer.answered ? ' (taken)' : ''}`))
       .join('\n')
   }
 
   async #get(n: string | undefined, path: string): Promise<string> {
-    const known = n === undefined ? undefined : this.#known[Number(n) - 1]
+    const known = n === undefined ? undefined : this.#entries()[Number(n) - 1]
     if (known === undefined) return '* usage: /get <n> [path] (see /files)'
     const to = resolve(path === '' ? localName(known.kind === 'room' ? known.file.name : known.name) : path)
     const sink = new DiskFileSink(to)

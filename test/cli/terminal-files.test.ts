@@ -46,6 +46,17 @@ describe('terminal chat file commands', () => {
     assert.equal(await readFile(to, 'utf8'), 'hello\nworld\n')
   })
 
+  it('/files lists the room\'s files from its conference-info, shared before one joined too', async () => {
+    const carol = await chat.participant('carol')
+    await carol.join('lobby')
+    const carolFiles = new TerminalFiles(carol.backend, carol.room!.uri, () => carol.room)
+    assert.equal(await new TerminalFiles(carol.backend, carol.room!.uri).handle('/files'), '* no files yet', 'no announcement reached carol')
+    assert.match((await carolFiles.handle('/files'))!, /^ {2}1\. notes\.txt \(12 bytes, text\/plain\) from alice$/)
+    const to = join(dir, 'carol.txt')
+    assert.equal(await carolFiles.handle(`/get 1 ${to}`), `* saved ${to}`)
+    assert.equal(await readFile(to, 'utf8'), 'hello\nworld\n')
+  })
+
   it('explains its usage and leaves other lines alone', async () => {
     assert.equal(await bobFiles.handle('/get 9'), '* usage: /get <n> [path] (see /files)')
     assert.equal(await bobFiles.handle('/send'), '* usage: /send <path>')
