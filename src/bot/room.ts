@@ -122,7 +122,7 @@ export class Room {
    *
    * @example
    * ```ts
-   * bot.command('files', (ctx) => ctx.reply(ctx.room.files().map((f) => `${f.name} (${f.size ?? '?'} bytes)`).join('\n') || 'no files'))
+   * bot.command('files', (ctx) => ctx.reply((ctx.room?.files() ?? []).map((f) => `${f.name} (${f.size ?? '?'} bytes)`).join('\n') || 'no files'))
    * ```
    */
   files(): readonly RoomFile[] {
