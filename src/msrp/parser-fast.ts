@@ -93,8 +93,8 @@ export class PathMemo<T> {
   /** The value remembered for exactly the bytes `buf[from, to)`, or undefined. */
   get(buf: Buffer, from: number, to: number): T | undefined {
     const bytes = this.#bytes
-    if (bytes === undefined || bytes.length !== to - from) return undefined
-    return bytes.compare(buf, from, to) === 0 ? this.#value : undefined
+    if (bytes === undefined || !same(buf, from, to, bytes)) return undefined
+    return this.#value
   }
 
   /** Remembers `value` for the bytes `buf[from, to)` (copied). */
