@@ -400,8 +400,10 @@ export class MsrpParser {
    * string, and a To-Path or From-Path repeating the previous frame's bytes not even that.
    */
   #fastHeader(buf: Buffer, from: number, end: number): boolean {
-    const colon = buf.indexOf(COLON, from)
-    if (colon < 0 || colon >= end) return false
+    // A name is short: a loop finds the colon sooner than a call into Buffer#indexOf.
+    let colon = from
+    while (colon < end && buf[colon] !== COLON) colon++
+    if (colon === end) return false
     const name = fastHeaderName(buf, from, colon)
     if (name === undefined) return false
     const vFrom = skipSpace(buf, colon + 1, end)
