@@ -4,6 +4,8 @@
  *
  * @module
  */
+import type { FileReceipt, SendFileOptions } from '../chat/file-contract.ts'
+import { outgoingFile, type FileInput, type FileMeta } from '../chat/node-files.ts'
 import { addressKey, sameAddress, userPart } from './address.ts'
 import { getDefaultBackendFactory } from './backend-factory.ts'
 import { createNodeChatBackend } from '../chat/node-platform.ts'
@@ -404,6 +406,27 @@ export class Bot<C extends Context = Context> extends Composer<C> {
   }
 
   /**
+   * Sends a file (a path on disk, or bytes) to a person or bot outside rooms (RFC 5547 push to
+   * their own address). Resolves when they confirmed every byte. Rejects with SEND_REJECTED
+   * (`statusCode` 413 too large, 603 declined …), SEND_TIMEOUT, SEND_DISCONNECTED, or
+   * NOT_SUPPORTED when the backend sends no files.
+   *
+   * @example
+   * ```ts
+   * await bot.sendFile('sip:alice@example.test', './report.pdf', { onProgress: (p) => console.log(p.confirmed, '/', p.total) })
+   * ```
+   */
+  async sendFile(peer: string, file: FileInput, options: FileMeta & SendFileOptions = {}): Promise<FileReceipt> {
+    const backend = this.backend
+    if (backend.sendFile === undefined) throw new MsrpBotError('NOT_SUPPORTED', 'this chat backend sends no files (sendFile); use the SIP backend')
+    const { name, type, ...sendOptions } = options
+    const content = await outgoingFile(file, { ...(name === undefined ? {} : { name }), ...(type === undefined ? {} : { type }) })
+    const receipt = await backend.sendFile(peer, content, sendOptions)
+    this.metrics.increment('messagesOut')
+    return receipt
+  }
+
+  /**
    * All rooms the bot is in.
    *
    * @example
@@ -554,7 +577,7 @@ export class Bot<C extends Context = Context> extends Composer<C> {
       return
     }
     let room: Room | undefined
-    if ('room' in event) {
+    if ('room' in event && event.room !== undefined) {
       room = this.joined.get(addressKey(event.room))
       if (room === undefined) {
         this.logger.warn({ type: event.type, room: event.room }, 'update for a room the bot is not in; ignored')
@@ -589,7 +612,7 @@ export class Bot<C extends Context = Context> extends Composer<C> {
       if (event.type === 'message' && !event.private && !replayed && room !== undefined && !this.mayAnswer(event.sender.uri, room)) return
       let ctx: C
       try {
-        ctx = new this.makeContext({ update: event, me: { uri: this.uri }, room, clock: this.clock, historyAsMessages: !this.config.ignoreHistory, sendDirect: (to, content) => this.sendDirect(to, content) })
+        ctx = new this.makeContext({ update: event, me: { uri: this.uri }, room, clock: this.clock, historyAsMessages: !this.config.ignoreHistory, sendDirect: (to, content) => this.sendDirect(to, content), sendFile: (peer, file, options) => this.sendFile(peer, file, options) })
       } catch (error) {
         this.metrics.increment('handlerErrors')
         this.logger.error({ err: error, type: event.type }, 'the context constructor threw; update dropped')
@@ -602,6 +625,8 @@ export class Bot<C extends Context = Context> extends Composer<C> {
       } catch (error) {
         await this.reportError(error, ctx)
       }
+      // A file no handler took is refused, not left ringing (RFC 5547 push: 603 Decline).
+      if (event.type === 'file' && !event.file.answered) event.file.decline()
       if (event.type === 'message' && !event.private && !replayed && room !== undefined && room.publicSends > sentBefore) {
         this.loopGuard?.answered(addressKey(room.uri), addressKey(event.sender.uri), this.clock.now())
       }
@@ -653,6 +678,9 @@ export class Bot<C extends Context = Context> extends Composer<C> {
     switch (event.type) {
       case 'direct':
         return sameAddress(event.sender.uri, this.uri)
+      case 'file':
+        // A room names who shared a file by nickname: the bot's own files come back announced.
+        return sameAddress(event.sender.uri, this.uri) || (room?.nickname !== undefined && event.sender.nickname === room.nickname)
       case 'message':
       case 'composing':
         return (
@@ -684,7 +712,7 @@ export class Bot<C extends Context = Context> extends Composer<C> {
         this.logger.warn({ err: error, room: handle.uri, code: errorCode(error) }, 'send failed')
       },
     })
-    const room = new Room(handle, queue, (r) => this.leave(r.uri))
+    const room = new Room(handle, queue, (r) => this.leave(r.uri), (file, options) => this.sendFile(handle.uri, file, options))
     // Removed or closed: held and queued sends fail now, even while a handler awaits one of them
     // (the 'room-closed' event itself reaches the bot only after that handler).
     handle.onClosed?.((reason) => queue.close(`room ${handle.uri} is gone (${reason})`, roomGoneError(handle.uri, reason)))

@@ -15,6 +15,9 @@ import type {
   Sender,
 } from '../chat/backend.ts'
 import type { CommandInfo } from './commands.ts'
+import type { FileReceipt, SendFileOptions } from '../chat/file-contract.ts'
+import type { FileInput, FileMeta } from '../chat/node-files.ts'
+import { BotFile } from './file.ts'
 import { NoRecipientError } from './errors.ts'
 import type { Room } from './room.ts'
 import { systemClock } from '../clock.ts'
@@ -38,6 +41,7 @@ export type UpdateKind =
   | 'connection'
   | 'direct'
   | 'direct-closed'
+  | 'file'
 
 /** A watched contact's presence, as carried by a 'presence' update. */
 export interface ContactPresence extends PresenceState {
@@ -68,6 +72,8 @@ export interface ContextSource {
   readonly historyAsMessages?: boolean | undefined
   /** Sends a direct message (the backend's `sendDirect`); what `reply` uses for 'direct' updates. */
   readonly sendDirect?: ((to: DirectAddress, content: OutgoingContent) => Promise<SendReceipt>) | undefined
+  /** Sends a file to a person (the bot's `sendFile`); what `replyWithFile` uses. */
+  readonly sendFile?: ((peer: string, file: FileInput, options?: FileMeta & SendFileOptions) => Promise<FileReceipt>) | undefined
 }
 
 /** A constructor for a custom context class (`class MyContext extends Context { ... }`). */
@@ -140,7 +146,10 @@ export class Context {
    * how (page-mode MESSAGE or a 1:1 session); `reply` answers there.
    */
   readonly direct: DirectAddress | undefined
+  /** For 'file': the file someone sent the bot (download it, save it, or leave it: it is declined). */
+  readonly file: BotFile | undefined
   readonly #sendDirect: ContextSource['sendDirect']
+  readonly #sendFile: ContextSource['sendFile']
   /**
    * Set by `command` (the raw argument string) and `hears` (the regular expression match).
    */
@@ -162,7 +171,8 @@ export class Context {
     this.kind = u.type === 'message' ? (u.private ? 'private' : u.history === true && source.historyAsMessages !== true ? 'history' : 'message') : u.type
     this.isPrivate = (u.type === 'message' || u.type === 'composing') && u.private
     this.isHistory = u.type === 'message' && u.history === true
-    this.sender = u.type === 'message' || u.type === 'composing' || u.type === 'direct' ? u.sender : undefined
+    this.sender = u.type === 'message' || u.type === 'composing' || u.type === 'direct' || u.type === 'file' ? u.sender : undefined
+    this.file = u.type === 'file' ? new BotFile(u.file) : undefined
     this.contentType = u.type === 'message' || u.type === 'direct' ? u.contentType : undefined
     this.body = u.type === 'message' || u.type === 'direct' ? u.body : undefined
     this.text =
@@ -185,6 +195,28 @@ export class Context {
     this.connection = u.type === 'connection' ? u.state : undefined
     this.direct = u.type === 'direct' ? { peer: u.sender.uri, path: u.path, chat: u.chat } : u.type === 'direct-closed' ? { peer: u.peer, path: 'session', chat: u.chat } : undefined
     this.#sendDirect = source.sendDirect
+    this.#sendFile = source.sendFile
+  }
+
+  /**
+   * Sends a file (a path on disk, or bytes) to whoever sent this update, as an RFC 5547 push to
+   * their own address; for a file shared in a room, to the room. Resolves when they confirmed every byte; `onProgress` reports as they do.
+   *
+   * @example
+   * ```ts
+   * bot.on('file', async (ctx) => {
+   *   const bytes = await ctx.file.download()
+   *   await ctx.replyWithFile(bytes, { name: ctx.file.name, type: ctx.file.type })   // echo it back
+   * })
+   * ```
+   */
+  replyWithFile(file: FileInput, options: FileMeta & SendFileOptions = {}): Promise<FileReceipt> {
+    // A file shared in a room is answered in the room, as `reply` answers there.
+    if (this.kind === 'file' && this.room !== undefined) return this.room.sendFile(file, options)
+    const to = this.sender?.uri ?? this.participant?.uri
+    if (to === undefined) throw new NoRecipientError(`ctx.replyWithFile() needs a person to send to, but this '${this.kind}' update has none`)
+    if (this.#sendFile === undefined) throw new NoRecipientError('ctx.replyWithFile() needs a backend that sends files (sendFile)')
+    return this.#sendFile(to, file, options)
   }
 
   /**

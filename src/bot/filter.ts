@@ -4,6 +4,7 @@
  *
  * @module
  */
+import type { BotFile } from './file.ts'
 import { editDistance } from './config.ts'
 import type { ConnectionState, DirectAddress, Participant, RoomClosedReason, Sender } from '../chat/backend.ts'
 import type { CommandInfo } from './commands.ts'
@@ -72,6 +73,8 @@ export interface FilterShapes {
   'direct:text': Omit<MessageFields, 'room'> & { kind: 'direct'; room: undefined; direct: DirectAddress; body: string }
   /** A direct message with non-text content. */
   'direct:media': Omit<MessageFields, 'room'> & { kind: 'direct'; room: undefined; direct: DirectAddress; body: Uint8Array }
+  /** A file sent to the bot's own address, or shared in one of its rooms (`ctx.room` set) (RFC 5547); `ctx.file` downloads it. */
+  file: { kind: 'file'; sender: Sender; file: BotFile }
   /** A 1:1 session ended (BYE either way, or its connection was lost). */
   'direct-closed': { kind: 'direct-closed'; room: undefined; direct: DirectAddress }
   /** The backend lost its connection. */
@@ -130,6 +133,7 @@ const PREDICATES: { [Q in FilterQuery]: (ctx: Context) => boolean } = {
   'direct:text': (ctx) => ctx.kind === 'direct' && hasText(ctx),
   'direct:media': (ctx) => ctx.kind === 'direct' && isMedia(ctx),
   'direct-closed': (ctx) => ctx.kind === 'direct-closed',
+  file: (ctx) => ctx.kind === 'file',
   'connection:disconnected': (ctx) => ctx.connection === 'disconnected',
   'connection:reconnected': (ctx) => ctx.connection === 'reconnected',
 }

@@ -4,6 +4,8 @@
  *
  * @module
  */
+import type { FileReceipt, SendFileOptions } from '../chat/file-contract.ts'
+import type { FileInput, FileMeta } from '../chat/node-files.ts'
 import { MsrpBotError } from '../errors.ts'
 import type { MessageEvent, OutgoingContent, Participant, RoomHandle, SendReceipt, Sender } from '../chat/backend.ts'
 import { ParticipantNotFoundError } from '../chat/backend-errors.ts'
@@ -51,14 +53,32 @@ export class Room {
   /** @internal */
   readonly queue: OutboundQueue
   private readonly onLeave: (room: Room) => Promise<void>
+  private readonly sendFileHere: ((file: FileInput, options: FileMeta & SendFileOptions) => Promise<FileReceipt>) | undefined
   private _publicSends = 0
   private readonly replayed: HistoryMessage[] = []
 
   /** @internal Rooms are created by the bot; use `bot.join()`. */
-  constructor(handle: RoomHandle, queue: OutboundQueue, onLeave: (room: Room) => Promise<void>) {
+  constructor(handle: RoomHandle, queue: OutboundQueue, onLeave: (room: Room) => Promise<void>, sendFile?: (file: FileInput, options: FileMeta & SendFileOptions) => Promise<FileReceipt>) {
     this.handle = handle
     this.queue = queue
     this.onLeave = onLeave
+    this.sendFileHere = sendFile
+  }
+
+  /**
+   * Shares a file (a path on disk, or bytes) in the room (RFC 5547 push to the room URI): a room
+   * that stores files keeps it and announces it to everyone. Resolves once the room confirmed
+   * every byte; rejects SEND_REJECTED (`statusCode` 413 over the room's limit or quota, 488 when
+   * the room takes no files), SEND_TIMEOUT or SEND_DISCONNECTED.
+   *
+   * @example
+   * ```ts
+   * bot.every('1d', (ctx) => ctx.room.sendFile('./logs/today.log', { type: 'text/plain' }))
+   * ```
+   */
+  sendFile(file: FileInput, options: FileMeta & SendFileOptions = {}): Promise<FileReceipt> {
+    if (this.sendFileHere === undefined) throw new MsrpBotError('NOT_SUPPORTED', 'this room cannot take files from this bot (no sendFile)')
+    return this.sendFileHere(file, options)
   }
 
   /** The room's URI. */

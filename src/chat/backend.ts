@@ -33,6 +33,7 @@
  * @module
  */
 
+import type { FileEvent, FileReceipt, FileSink, OutgoingFileContent, ReceivedFileInfo, SendFileOptions } from './file-contract.ts'
 import type { MediaContent } from '../rooms/content.ts'
 
 /** A presence status the bot can publish or observe (a simplification of PIDF, RFC 3863). */
@@ -307,6 +308,7 @@ export interface DirectClosedEvent {
 export type BackendEvent =
   | MessageEvent
   | DirectEvent
+  | FileEvent
   | DirectClosedEvent
   | NoticeEvent
   | JoinEvent
@@ -435,6 +437,18 @@ export interface ChatBackend {
    * `isfocus`, RFC 4579): join it instead; JOIN_FAILED when the peer refused (`statusCode`).
    */
   openDirect?(peerUri: string): Promise<DirectChatHandle>
+  /**
+   * Sends a file to a person or bot (RFC 5547 push: INVITE with `a=sendonly` and
+   * `a=file-selector`). Resolves when the receiver confirmed every byte; rejects with
+   * SEND_REJECTED (`statusCode`: 413 too large, 603 declined …), SEND_TIMEOUT or SEND_DISCONNECTED.
+   */
+  sendFile?(peerUri: string, file: OutgoingFileContent, options?: SendFileOptions): Promise<FileReceipt>
+  /**
+   * Fetches a file by its SHA-1 from `targetUri` (RFC 5547 pull, e.g. from a room that stores
+   * it) into `sink`; resolves with its name, type, size and checked hash. Rejects
+   * FILE_NOT_AVAILABLE (`statusCode` 404 …) or FILE_TOO_LARGE.
+   */
+  pullFile?(targetUri: string, sha1: string, sink: FileSink, options?: { maxBytes?: number }): Promise<ReceivedFileInfo & { name: string; type: string }>
   /**
    * Adds an event listener; returns a function that removes it. Events emitted before any
    * listener is subscribed may be dropped, so subscribe before `start()`.

@@ -14,12 +14,16 @@
  */
 import { MsrpBotError } from '../errors.ts'
 import { identityKey } from '../rooms/identity.ts'
+import { parseMsrpSdp } from '../sdp/index.ts'
 import type { IncomingMessage } from '../sip/ua/incoming-message.ts'
 import type { Invitation } from '../sip/ua/invitation.ts'
 import type { DirectAddress, DirectChatHandle, DirectEvent, DirectClosedEvent, OutgoingContent, SendReceipt } from './backend.ts'
 import { SendError } from './backend-errors.ts'
 import { DIRECT_ACCEPT_TYPES, decodeDirect, encodeDirect } from './direct-content.ts'
 import { DirectSession, type DirectHost } from './direct-session.ts'
+import { DirectFileOffer, offersFile, pullFile, pushFile, RoomFileOffer } from './direct-file.ts'
+import type { AnnouncedFile } from '../rooms/file-notice.ts'
+import type { FileEvent, FileReceipt, FileSink, OutgoingFileContent, SendFileOptions } from './file-contract.ts'
 import type { MsrpAcceptor } from './msrp-acceptor.ts'
 import type { ChatLogger } from './room-client.ts'
 
@@ -39,7 +43,7 @@ export interface DirectChatsHost extends DirectHost {
   backlog(): number
   readonly maxBacklog: number
   readonly log: ChatLogger
-  emit(event: DirectEvent | DirectClosedEvent): void
+  emit(event: DirectEvent | DirectClosedEvent | FileEvent): void
   track<T>(work: Promise<T>): Promise<T>
 }
 
@@ -102,6 +106,10 @@ export class DirectChats {
   /** An INVITE with an MSRP offer to the bot: a 1:1 session, within the cap. */
   onInvite(invitation: Invitation): void {
     const peer = identityKey(invitation.from.uri)
+    if (offersFile(invitation.remoteSdp)) {
+      this.#onFileOffer(invitation, peer)
+      return
+    }
     if (this.#sessions.size >= this.#host.maxSessions) {
       invitation.reject(486, `Busy Here - at most ${this.#host.maxSessions} 1:1 chats at once`)
       return
@@ -140,6 +148,32 @@ export class DirectChats {
     }
     if (response.status >= 300) throw new SendError('rejected', `${to.peer} refused the MESSAGE (${response.status} ${response.reason})`, { statusCode: response.status })
     return { messageId: out.messageId }
+  }
+
+  /** Pushes a file to `peer` (RFC 5547, see direct-file.ts). */
+  async sendFile(peer: string, file: OutgoingFileContent, options?: SendFileOptions): Promise<FileReceipt> {
+    return this.#host.track(pushFile(this.#host, peer, file, options))
+  }
+
+  /** Pulls a file by hash (RFC 5547 §8.3, see direct-file.ts). */
+  async pullFile(target: string, sha1: string, sink: FileSink, options?: Parameters<typeof pullFile>[4]): ReturnType<typeof pullFile> {
+    return this.#host.track(pullFile(this.#host, target, sha1, sink, options))
+  }
+
+  /** The 'file' event for a file a room announced (pulled from the room when received). */
+  roomFile(room: string, file: AnnouncedFile): FileEvent {
+    return { type: 'file', room, sender: { uri: room, nickname: file.sender }, file: new RoomFileOffer(this.#host, room, file) }
+  }
+
+  /** A file offered to the bot (RFC 5547 push): handed up; the bot receives or declines it. */
+  #onFileOffer(invitation: Invitation, peer: string): void {
+    if (this.#host.backlog() >= this.#host.maxBacklog) {
+      invitation.reject(503, 'Service Unavailable - the bot is busy')
+      return
+    }
+    const media = parseMsrpSdp(invitation.remoteSdp).media.find((m) => m.port !== 0)!
+    invitation.progress(180)
+    this.#host.emit({ type: 'file', sender: { uri: peer, nickname: invitation.from.displayName }, file: new DirectFileOffer(this.#host, invitation, media) })
   }
 
   /** Ends every session and the acceptor. */

@@ -39,3 +39,7 @@ export type { BackoffOptions } from './backoff.ts'
 export { toSendError, toNicknameError, toModerationError, isDisconnect } from './error-mapping.ts'
 
 // The wire contract (CPIM chat messages, is-composing, identities, BYE reasons) is src/rooms.
+export type * from './file-contract.ts'
+export { outgoingFile, guessFileType, DiskFileSink } from './node-files.ts'
+export type { FileInput, FileMeta } from './node-files.ts'
+export { DirectFileOffer, pushFile, pullFile, DEFAULT_MAX_FILE_BYTES } from './direct-file.ts'

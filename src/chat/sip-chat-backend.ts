@@ -18,6 +18,9 @@
  *
  * @module
  */
+import { parseFileNotice } from '../rooms/file-notice.ts'
+import type { FileReceipt, FileSink, OutgoingFileContent, ReceivedFileInfo, SendFileOptions } from './file-contract.ts'
+import type { Sha1 } from '../msrp/sha1.ts'
 import { debugLog } from '../debug-log.ts'
 import { MsrpBotError } from '../errors.ts'
 import type { MemoryNetwork as MsrpMemoryNetwork } from '../msrp/memory-stream.ts'
@@ -546,6 +549,21 @@ export class SipChatBackend implements ChatBackend {
     return this.#direct!.open(peerUri)
   }
 
+  /** Pushes a file to a person or bot (RFC 5547, see direct-file.ts). */
+  async sendFile(peerUri: string, file: OutgoingFileContent, options?: SendFileOptions): Promise<FileReceipt> {
+    this.#assertStarted('sendFile')
+    return this.#direct!.sendFile(peerUri, file, options)
+  }
+
+  /**
+   * Pulls a file by its SHA-1 from `targetUri` (RFC 5547 §8.3: a chat room that stores it) into
+   * `sink`; resolves with its name, type, size and checked hash.
+   */
+  async pullFile(targetUri: string, sha1: string, sink: FileSink, options?: { maxBytes?: number; startAt?: number; hash?: Sha1 }): Promise<ReceivedFileInfo & { name: string; type: string }> {
+    this.#assertStarted('pullFile')
+    return this.#direct!.pullFile(targetUri, sha1, sink, options)
+  }
+
   #newDirectChats(ua: UserAgent): DirectChats {
     const clock = this.#clock
     const acceptor = this.#options.memory !== undefined ? memoryAcceptor(this.#options.memory.msrp) : this.#options.platform?.msrpAcceptor
@@ -582,6 +600,9 @@ export class SipChatBackend implements ChatBackend {
   #emit(event: BackendEvent): void {
     this.#activity++
     this.#queue.push(event)
+    // A file the room announced (rooms/file-notice.ts) is also a 'file' event, pulled on demand.
+    const shared = event.type === 'notice' && this.#direct !== undefined ? parseFileNotice(event.text) : undefined
+    if (shared !== undefined && event.type === 'notice') this.#queue.push(this.#direct!.roomFile(event.room, shared))
     if (!this.#pumping) void this.#pump()
   }
 

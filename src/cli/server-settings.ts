@@ -38,6 +38,7 @@ export function serverCliOptions(settings: ServerOptions, logger: ChatServerLogg
     ...(settings.maxAutoRooms === undefined ? {} : { maxAutoRooms: settings.maxAutoRooms }),
     ...(settings.autoRoomHistory === undefined ? {} : { autoRoomHistory: settings.autoRoomHistory }),
     ...(settings.cluster === undefined ? {} : { cluster: { ...settings.cluster } }),
+    ...(settings.files === undefined ? {} : { files: { ...settings.files } }),
     logger,
   }
 }

@@ -14,6 +14,7 @@ import { createInterface } from 'node:readline'
 import type { BackendEvent, ChatBackend, DirectChatHandle, Participant, RoomHandle } from '../chat/index.ts'
 import { BackendErrorCode, errorCode } from '../chat/index.ts'
 import type { TextSink } from './io.ts'
+import { FILE_HELP, TerminalFiles } from './terminal-files.ts'
 
 /** Options of {@link runTerminalChat}. */
 export interface TerminalChatOptions {
@@ -36,6 +37,7 @@ const CLIENT_HELP = [
   '  /msg <nickname> <text>   a private message',
   '  /nick <nickname>         change your nickname',
   '  /who                     who is in the room',
+  ...FILE_HELP,
   '  /quit                    leave (Ctrl-C works too)',
   'Any other /command is sent to the room, for the bots: try /help.',
 ].join('\n')
@@ -55,7 +57,10 @@ export async function runTerminalChat(options: TerminalChatOptions): Promise<voi
   if (direct !== undefined) return runDirectChat(options, direct)
   const { backend, output } = options
   const print = (line: string): void => void output.write(`${line}\n`)
+  const files = new TerminalFiles(backend, options.room)
   const unsubscribe = backend.subscribe((event) => {
+    const fileLine = files.onEvent(event)
+    if (fileLine !== undefined) print(fileLine)
     // Our own nickname change is confirmed by handleLine; the roster's echo of it is noise.
     if (event.type === 'nickname' && event.participant.uri === backend.uri) return
     const line = describeEvent(event, options.room, room?.participants, { color: output.isTTY === true && process.env['NO_COLOR'] === undefined })
@@ -67,6 +72,11 @@ export async function runTerminalChat(options: TerminalChatOptions): Promise<voi
     const others = room.participants.filter((p) => p.nickname !== room!.nickname).map(nameOf)
     print(`* you are ${room.nickname ?? backend.uri} in ${room.uri}; here: ${others.join(', ') || 'nobody else'}. /? for help`)
     await readLines(options, async (line) => {
+      const fileResult = await files.handle(line.trim())
+      if (fileResult !== undefined) {
+        print(fileResult)
+        return undefined
+      }
       // Own lines are printed when sent, not when the send completes, so they stay in the order typed.
       const result = await handleLine(room!, line, backend.uri, print)
       if (result === 'quit') return 'quit'
@@ -106,7 +116,10 @@ async function runDirectChat(options: TerminalChatOptions, chat: DirectChatHandl
   const abort = (): void => stop.abort()
   options.signal?.addEventListener('abort', abort)
   if (options.signal?.aborted) stop.abort()
+  const files = new TerminalFiles(backend, chat.peer)
   const unsubscribe = backend.subscribe((event) => {
+    const fileLine = files.onEvent(event)
+    if (fileLine !== undefined) print(fileLine)
     if (event.type === 'direct' && event.chat === chat.chat) {
       print(`<${name}> ${typeof event.body === 'string' ? event.body : `[${event.contentType}, ${event.body.byteLength} bytes]`}`)
     } else if (event.type === 'direct-closed' && event.chat === chat.chat) {
@@ -120,6 +133,11 @@ async function runDirectChat(options: TerminalChatOptions, chat: DirectChatHandl
       const text = line.trim()
       if (text === '') return undefined
       if (text === '/quit' || text === '/exit') return 'quit'
+      const fileResult = await files.handle(text)
+      if (fileResult !== undefined) {
+        print(fileResult)
+        return undefined
+      }
       try {
         await chat.send(text)
       } catch (error) {

@@ -22,6 +22,16 @@ export type {
 } from './connection.ts'
 export { MsrpClosedError, MsrpRequestError } from './errors.ts'
 
+// ---- File transfer (RFC 5547): one file per session, streamed ------------------------------
+export { MsrpFileSession } from './file-session.ts'
+export type { FileProgress, MsrpFileSessionEvents, MsrpFileSessionOptions, OutgoingFile, SentFile } from './file-session.ts'
+export { FileReceiver, FileTransferError } from './file-receiver.ts'
+export type { FileReceiverOptions, ReceivedFile } from './file-receiver.ts'
+export { BufferSink, bufferSource } from './file-io.ts'
+export type { FileSink, FileSource } from './file-io.ts'
+export { DiskFileSink, diskFileSource, hashDiskFile } from './node-file-io.ts'
+export { Sha1 } from './sha1.ts'
+
 // ---- Dialing: injected where the stack is created ------------------------------------------
 export type { MsrpDial } from './dial.ts'
 export { connectMsrp, connectMsrpUri, connectMsrpWebSocket, dialMsrp } from './node-dial.ts'

@@ -46,3 +46,5 @@ export {
   withCpimDateTime,
   markHistoryReplay,
 } from './history.ts'
+export { formatFileNotice, parseFileNotice } from './file-notice.ts'
+export type { AnnouncedFile } from './file-notice.ts'

@@ -8,3 +8,5 @@ export type { MsrpMediaOptions, MsrpOfferOptions, MsrpAnswerOptions, MsrpAnswerR
 export { intersectAcceptTypes, acceptsType } from './accept-types.ts'
 export { parseChatroom, formatChatroom, msrpUriAuthority } from './attributes.ts'
 export type { MsrpMedia, MsrpSdp, SdpDirection, SetupRole, ChatroomCapabilities } from './types.ts'
+export { parseFileAttributes, formatFileAttributes, parseFileSelector, formatFileSelector, formatHashValue, isFileAttribute } from './file-attributes.ts'
+export type { FileDescription, FileSelector, FileHash, FileDates, FileRange } from './file-attributes.ts'

@@ -3,6 +3,7 @@ import type { MediaDescription, SessionDescription } from 'sdp-transform'
 import { MsrpBotError, ParseError } from '../errors.ts'
 import { intersectAcceptTypes } from './accept-types.ts'
 import { formatChatroom, MSRP_SDP_PROTOCOL, msrpUriAuthority } from './attributes.ts'
+import { type FileDescription, formatFileAttributes } from './file-attributes.ts'
 import { parseMsrpSdp, parseSdpTree } from './parse.ts'
 import type { ChatroomCapabilities, MsrpMedia, MsrpSdp, SdpDirection, SetupRole } from './types.ts'
 
@@ -22,6 +23,8 @@ export interface MsrpMediaOptions {
   chatroom?: Partial<ChatroomCapabilities>
   /** Advertise a=msrp-cema (RFC 6714). */
   cema?: boolean
+  /** RFC 5547 file transfer: the file this media line sends or asks for (with `direction`). */
+  file?: FileDescription
   /** Default sendrecv. */
   direction?: SdpDirection
   /** Override the m= port (default: port of path[0]). */
@@ -104,6 +107,7 @@ function buildMedia(opts: MsrpMediaOptions, extra: { setup?: SetupRole; transpor
     invalid.push({ value: v === '' ? 'chatroom' : `chatroom:${v}` })
   }
   if (extra.cema ?? opts.cema) invalid.push({ value: 'msrp-cema' })
+  if (opts.file !== undefined) for (const line of formatFileAttributes(opts.file)) invalid.push({ value: line })
   const media: MediaDescription = {
     type: 'message',
     port,

@@ -2,6 +2,7 @@ import * as sdpTransform from 'sdp-transform'
 import type { MediaDescription, SessionDescription } from 'sdp-transform'
 import { ParseError } from '../errors.ts'
 import { parseChatroom } from './attributes.ts'
+import { isFileAttribute, parseFileAttributes } from './file-attributes.ts'
 import type { MsrpMedia, MsrpSdp, SdpDirection, SetupRole } from './types.ts'
 
 /** Largest SDP body accepted, in characters. SDP for chat is tiny; this only stops abuse. */
@@ -74,7 +75,11 @@ function toMsrpMedia(tree: SessionDescription, m: MediaDescription, index: numbe
     if (!SETUP_ROLES.includes(setup)) fail('SDP_BAD_SETUP', `a=setup:${setup} is not active, passive, actpass or holdconn (RFC 4145 §4).`)
     media.setup = setup as SetupRole
   }
-  for (const [name, value] of invalidAttrs(m)) {
+  const attributes = invalidAttrs(m)
+  const file = parseFileAttributes(attributes)
+  if (file !== undefined) media.file = file
+  for (const [name, value] of attributes) {
+    if (file !== undefined && isFileAttribute(name)) continue
     const words = (value ?? '').split(/\s+/).filter((w) => w !== '')
     switch (name) {
       case 'path': // RFC 4975 §8: space-separated list of MSRP URIs

@@ -1,3 +1,5 @@
+import type { FileDescription } from './file-attributes.ts'
+
 /** Media direction attribute (RFC 4566 §6). */
 export type SdpDirection = 'sendrecv' | 'sendonly' | 'recvonly' | 'inactive'
 
@@ -39,6 +41,8 @@ export interface MsrpMedia {
   direction: SdpDirection
   /** c= address that applies to this media (media-level, else session-level). */
   address?: string
+  /** RFC 5547 file transfer attributes, when the line carries `a=file-selector`. */
+  file?: FileDescription
   /** Other media attributes this codec does not interpret, as `name[:value]`. */
   otherAttributes: string[]
 }

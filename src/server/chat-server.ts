@@ -6,6 +6,8 @@
  * @module
  */
 
+import { RoomFileStore, type StoredFile } from './room-files.ts'
+import { RoomFileTransfers } from './room-file-transfer.ts'
 import { MemoryNetwork as MsrpMemoryNetwork } from '../msrp/memory-stream.ts'
 import type { IncomingRequest } from '../sip/core/incoming-request.ts'
 import { unrefClock as realClock, type Clock, type TimerHandle } from '../clock.ts'
@@ -87,6 +89,7 @@ export class ChatServer {
   readonly registrar: RegistrarService
   readonly presence: PresenceService
   readonly focus: RoomFocus
+  readonly #files: { store: RoomFileStore; transfers: RoomFileTransfers } | undefined
   readonly #sip: SipEndpoint
   readonly #msrp: MsrpEndpoint
   readonly #auth: Authenticator
@@ -141,7 +144,13 @@ export class ChatServer {
     this.#subscriptions = new SubscriptionDialogs(sip.core, this.#log)
     this.presence = new PresenceService(sip.core, this.#subscriptions, clock, this.#log)
     this.#proxy = new LocalProxy(sip, this.registrar, options.domain, this.#log)
+    const fileStore = options.files === undefined ? undefined : new RoomFileStore(options.files)
+    this.#files =
+      fileStore === undefined
+        ? undefined
+        : { store: fileStore, transfers: new RoomFileTransfers({ core: sip.core, msrp, store: fileStore, log: this.#log, clock, bindTimeoutMs: options.msrpBindTimeoutMs ?? 30_000, contactFor: (incoming, user) => this.#contactFor(incoming, user), stored: (room, file) => this.focus.announceFile(room, file) }) }
     this.focus = new RoomFocus({
+      files: this.#files,
       core: sip.core,
       directory: this.rooms,
       store: init.store,
@@ -209,6 +218,11 @@ export class ChatServer {
     return this.rooms.get(this.roomUri(nameOrUri))
   }
 
+  /** The files stored in a room (RFC 5547; empty when the server takes no files), oldest first. */
+  roomFiles(nameOrUri: string): readonly StoredFile[] {
+    return this.#files?.store.list(this.roomUri(nameOrUri)) ?? []
+  }
+
   /**
    * Deletes a room: every participant gets a BYE with `Reason: SIP;cause=410;text="Room closed"`
    * (RFC 3326, see bye-reason.ts), every roster watcher a final NOTIFY
@@ -246,6 +260,7 @@ export class ChatServer {
   async #close(): Promise<void> {
     if (this.#sweep !== undefined) this.#clock.clearTimeout(this.#sweep)
     const goodbyes = (async () => {
+      await this.#files?.transfers.close()
       await this.focus.close()
       await this.focus.terminateSubscriptions()
       await this.presence.close(this.#subscriptions.ids())

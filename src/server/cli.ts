@@ -5,6 +5,7 @@
  * @module
  */
 
+import type { RoomFileOptions } from './room-files.ts'
 import { startChatServer } from './chat-server.ts'
 import { connectCluster } from './cluster/cluster-node.ts'
 import type { ChatServerLogger, ChatServerOptions } from './options.ts'
@@ -45,6 +46,8 @@ export interface ChatServerCliOptions {
   autoRoomHistory?: 'keep' | 'drop'
   /** Run as one node of a cluster on Redis (src/server/cluster): its URL, this node's id, the lease time. */
   cluster?: { redis: string; nodeId: string; leaseMs?: number | undefined }
+  /** Files in rooms (RFC 5547): the storage folder and limits; without it rooms take no files. */
+  files?: RoomFileOptions
   /** Where the `ready` line and logs go (default: stdout / stderr). */
   out?: (line: string) => void
   logger?: ChatServerLogger
@@ -78,6 +81,7 @@ export function chatServerOptionsFromCli(opts: Omit<ChatServerCliOptions, 'out' 
     ...(opts.msrpDial === undefined ? {} : { msrpDial: opts.msrpDial }),
     ...(opts.history === undefined ? {} : { history: opts.history }),
     ...(opts.historyBytes === undefined ? {} : { historyBytes: opts.historyBytes }),
+    ...(opts.files === undefined ? {} : { files: opts.files }),
     // Rooms created on demand get the same moderators as the named ones.
     ...(opts.autoCreate === true ? { autoCreateRooms: { moderators: [...(opts.moderators ?? [])] } } : {}),
     ...(opts.maxAutoRooms === undefined && opts.autoRoomHistory === undefined

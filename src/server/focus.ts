@@ -36,8 +36,12 @@ import { acceptsDialog } from './dialog-request.ts'
 import { guarded, sendInDialog, type DialogLeg } from './in-dialog.ts'
 import { parseModerationRequest } from '../rooms/moderation.ts'
 import { markHistoryReplay } from '../rooms/history.ts'
+import { buildChatCpim, newMessageId } from '../rooms/chat-message.ts'
+import { formatFileNotice } from '../rooms/file-notice.ts'
 import { CONFERENCE_INFO_TYPE, MODERATION_TYPE, mediaType } from '../rooms/content-types.ts'
 import type { MsrpEndpoint } from './msrp-endpoint.ts'
+import { fileOffer, type RoomFileTransfers } from './room-file-transfer.ts'
+import type { RoomFileStore } from './room-files.ts'
 import type { ChatServerLogger } from './options.ts'
 import { ParticipantLink, RelayedMessage, type DeliveryMode, type LinkHandlers, type LinkVerdict } from './participant-link.ts'
 import type { SubscriptionDialogs } from './subscriptions.ts'
@@ -68,6 +72,8 @@ const MAX_CONSECUTIVE_TIMEOUTS = 3
 
 /** What the focus needs from the server. */
 export interface FocusDeps {
+  /** Files in rooms (RFC 5547), when the server stores them. */
+  files?: { transfers: RoomFileTransfers; store: RoomFileStore } | undefined
   core: UserAgentCore
   directory: RoomDirectory
   store: RoomStore
@@ -193,9 +199,17 @@ export class RoomFocus {
   handle(incoming: IncomingRequest, identity: string, room: ServerRoom): void {
     if (['INVITE', 'SUBSCRIBE', 'REFER'].includes(incoming.method) && !acceptsDialog(incoming)) return
     switch (incoming.method) {
-      case 'INVITE':
+      case 'INVITE': {
+        // RFC 5547: an offer with a=file-selector moves a file; it does not join.
+        const file = fileOffer(incoming)
+        if (file !== undefined) {
+          if (this.#deps.files === undefined) incoming.respond(488, { headers: [['Warning', '399 - "this server does not store files in rooms"']] })
+          else this.#deps.files.transfers.handle(incoming, identity, room, file)
+          return
+        }
         this.#join(incoming, identity, room)
         return
+      }
       case 'SUBSCRIBE':
         this.#subscribe(incoming, identity, room)
         return
@@ -234,7 +248,24 @@ export class RoomFocus {
     const byes = legs.map((leg) => this.#leave(leg, 'room-deleted', cause))
     this.#deps.directory.delete(room.uri)
     await Promise.all(byes)
+    await this.#deps.files?.store.removeRoom(room.uri) // files leave with the room
     return true
+  }
+
+  /**
+   * Tells a room that a file was stored (RFC 5547 push): a notice from the room itself (CPIM
+   * From = the room, rooms/system-notice.ts) naming the file, its size and type and the SHA-1 a
+   * participant pulls it by. Best effort: a participant that misses it finds the file in the
+   * store's list.
+   */
+  announceFile(room: ServerRoom, file: { name: string; type: string; size: number; sha1: string; from: string; number: number }): void {
+    const sender = room.findByUri(file.from)[0]?.nickname ?? file.from
+    const text = formatFileNotice({ sender, number: file.number, name: file.name, size: file.size, type: file.type, sha1: file.sha1 })
+    const body = buildChatCpim({ from: room.uri, to: room.uri, contentType: 'text/plain;charset=utf-8', body: text, messageId: newMessageId(), now: new Date() })
+    for (const leg of this.#legs.values()) {
+      if (leg.room !== room || leg.leaving) continue
+      void leg.link.deliver(body, `${leg.participantId.slice(0, 8)}.f${file.number.toString(36)}`)
+    }
   }
 
   // ---- joining and leaving ---------------------------------------------------------------

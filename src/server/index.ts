@@ -34,3 +34,5 @@ export type { ListenAddress } from './sip-endpoint.ts'
 // Room state backends: pass `store` to startChatServer (a broker-backed store implements RoomStore).
 export { InMemoryRoomStore } from './core/room-store.ts'
 export type { RoomStore, RoomConfig } from './core/room-store.ts'
+export { sanitizeFileName } from './room-files.ts'
+export type { RoomFileOptions, StoredFile } from './room-files.ts'

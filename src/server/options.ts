@@ -5,6 +5,7 @@
  * @module
  */
 
+import type { RoomFileOptions } from './room-files.ts'
 import type { Clock } from '../clock.ts'
 import type { BasicLogger } from '../logger.ts'
 import type { MemoryNetwork as SipMemoryNetwork } from '../sip/transport/memory.ts'
@@ -177,6 +178,11 @@ export interface ChatServerOptions {
    * bare BYEs, as some foci (SylkServer) do: for testing clients against such a focus.
    */
   byeReasons?: boolean
+  /**
+   * Files in rooms (RFC 5547): where they are stored and how much. Without it the server takes
+   * no files (file offers to a room get 488). Files leave with their room.
+   */
+  files?: RoomFileOptions
   /** Connection caps, buffer bounds and timeouts of the listeners (see limits.ts for defaults). */
   limits?: ChatServerLimits
   /**

@@ -33,3 +33,4 @@ export type { RoomWithOptions, RoomWithBot } from './room-with.ts'
 
 // --- Advanced ----------------------------------------------------------------------------
 export { toTranscriptEntry, matches, formatEntry } from './transcript.ts'
+export type { ReceivedTestFile } from './participant-files.ts'

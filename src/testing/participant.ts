@@ -4,6 +4,9 @@
  *
  * @module
  */
+import type { FileReceipt, FileSink, SendFileOptions } from '../chat/file-contract.ts'
+import type { FileInput, FileMeta } from '../chat/node-files.ts'
+import { ParticipantFiles, type ReceivedTestFile } from './participant-files.ts'
 import { MsrpBotError } from '../errors.ts'
 import { sameIdentity } from '../rooms/identity.ts'
 import type { BackendEvent, DirectChatHandle, OutgoingContent, RoomHandle, SendReceipt } from '../chat/backend.ts'
@@ -113,7 +116,43 @@ export class TestParticipant {
     this.#resolveRoom = init.resolveRoom
     this.#defaultRoom = init.defaultRoom
     this.#delay = init.delay
+    this.#files = new ParticipantFiles(this.backend)
     this.backend.subscribe((event) => this.#onEvent(event))
+  }
+
+  readonly #files: ParticipantFiles
+  #filesTaken = 0
+
+  /** Files sent to it outside rooms (RFC 5547), whole and hash-checked. */
+  get files(): readonly ReceivedTestFile[] {
+    return this.#files.received
+  }
+
+  /**
+   * Sends a file (a path or bytes) to a person or bot (name or URI) outside rooms; resolves once
+   * they confirmed every byte.
+   *
+   * @example
+   * ```ts
+   * await alice.sendFile('echo', new TextEncoder().encode('hello'), { name: 'hello.txt' })
+   * const echoed = await alice.expectFile()
+   * ```
+   */
+  sendFile(to: string, file: FileInput, options: FileMeta & SendFileOptions = {}): Promise<FileReceipt> {
+    return this.#files.send(this.#addressOf(to), file, options)
+  }
+
+  /**
+   * Fetches a file from a room (name or URI) by its SHA-1 (RFC 5547 pull) into `sink` (e.g. a
+   * `DiskFileSink`) or, without one, into memory; resolves once it is whole and hash-checked.
+   */
+  pullFile(room: string, sha1: string, sink?: FileSink): Promise<{ name: string; type: string; size: number; sha1: string; bytes?: Uint8Array }> {
+    return this.#files.pull(this.#resolveRoom(room), sha1, sink)
+  }
+
+  /** Waits for the next file sent to it (each call takes the next one, in order of arrival). */
+  expectFile(): Promise<ReceivedTestFile> {
+    return this.#files.next(this.#filesTaken++)
   }
 
   /** The room it is in (the last one joined), if any. */
@@ -151,6 +190,7 @@ export class TestParticipant {
     // client would); the backend delivers the next one only afterwards.
     if (this.#slowMs > 0) await this.#delay(this.#slowMs)
     this.events.push(event)
+    this.#files.onEvent(event)
     if (event.type !== 'message' && event.type !== 'direct') return
     const entry = toTranscriptEntry(event)
     if (event.type === 'message' && event.history === true) {

@@ -6,6 +6,7 @@
  *
  * @module
  */
+import type { RoomFileOptions } from '../server/room-files.ts'
 import { createBot } from '../bot/bot.ts'
 import type { Bot, BotOptions } from '../bot/bot.ts'
 import { validateConfig } from '../bot/config.ts'
@@ -48,6 +49,8 @@ export interface TestChatOptions {
   history?: number | undefined
   /** Reconnect pacing for every backend (default: 10 ms doubling to 200 ms). */
   reconnect?: BackoffOptions | undefined
+  /** Files in rooms (RFC 5547): the server's storage folder and limits; without it rooms take no files. */
+  files?: RoomFileOptions | undefined
   /** Server log (default silent). */
   serverLogger?: ChatServerLogger | undefined
   /** Client log (default `NODE_DEBUG=msrp-bot:chat`). */
@@ -348,6 +351,7 @@ function serverOptions(domain: string, o: TestChatOptions, network: ChatNetwork)
     ...(o.roomsOnDemand === undefined ? {} : { roomsOnDemand: o.roomsOnDemand }),
     ...(o.history === undefined ? {} : { history: o.history }),
     ...(o.serverLogger === undefined ? {} : { logger: o.serverLogger }),
+    ...(o.files === undefined ? {} : { files: o.files }),
   }
 }
 

@@ -31,7 +31,9 @@ const NODE_FILES: Record<string, string> = {
   'src/msrp/node-dial.ts': 'MSRP over node:net / node:tls / ws',
   'src/msrp/listener.ts': 'the passive MSRP side: TCP/TLS/WebSocket servers',
   'src/msrp/tls-sniff.ts': 'tells TLS from plain MSRP on one listening port (node:tls, node:stream)',
+  'src/msrp/node-file-io.ts': 'RFC 5547 file sources and sinks on node:fs',
   'src/msrp/memory-stream.ts': "the in-process MSRP network on node:stream (the server's memory mode)",
+  'src/chat/node-files.ts': 'files to send from node:fs, and the disk sink downloads write to',
   'src/chat/node-platform.ts': 'the chat backend wired to the Node transports',
 }
 

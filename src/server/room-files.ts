@@ -1,0 +1,170 @@
+/**
+ * The files shared in chat rooms, on disk: one folder per room under the configured storage
+ * folder, one file per upload. Bounds: a file over `maxFileBytes`, or one that would take the
+ * room over `maxRoomBytes`, is refused before a byte is stored (the caller answers 413). Names
+ * are the sender's, kept for display only: on disk a file is `<n>-<sanitised name>` inside its
+ * room's folder, and a name like `../../x` can never reach outside it.
+ *
+ * @module
+ */
+import { createHash } from 'node:crypto'
+import { mkdir, rename, rm, stat } from 'node:fs/promises'
+import { join, resolve, sep } from 'node:path'
+import { MsrpBotError } from '../errors.ts'
+
+/** Where and how much the server stores. */
+export interface RoomFileOptions {
+  /** The storage folder; each room gets a folder inside it. */
+  dir: string
+  /** Largest file accepted (default 50 MiB). */
+  maxFileBytes?: number
+  /** Most bytes one room holds (default 200 MiB). */
+  maxRoomBytes?: number
+  /** Most files one room holds (default 1000). */
+  maxRoomFiles?: number
+}
+
+/** One stored file. */
+export interface StoredFile {
+  /** 1, 2, 3 … per room, in order of upload. */
+  readonly number: number
+  /** The name the sender gave (for display). */
+  readonly name: string
+  readonly type: string
+  readonly size: number
+  /** SHA-1, hex: what a pull names (RFC 5547 §8.3). */
+  readonly sha1: string
+  /** Who sent it. */
+  readonly from: string
+  readonly storedAt: Date
+  /** Its path on disk. */
+  readonly path: string
+}
+
+/** A place reserved for an upload: write to `partPath`, then `commit` or `abandon`. */
+export interface FileReservation {
+  readonly partPath: string
+  commit(file: { sha1: string }): Promise<StoredFile>
+  abandon(): Promise<void>
+}
+
+interface RoomFolder {
+  readonly dir: string
+  readonly files: StoredFile[]
+  next: number
+  used: number
+  reserved: number
+}
+
+/** Turns a sender's file name into a safe file name: no path parts, no control or odd characters. */
+export function sanitizeFileName(name: string): string {
+  const base = name.split(/[/\\]/).pop() ?? ''
+  const cleaned = base
+    .replace(/[\x00-\x1f\x7f]/g, '')
+    .replace(/[^A-Za-z0-9._ -]/g, '_')
+    .replace(/^[.\s]+/, '')
+    .trim()
+    .slice(0, 100)
+  return cleaned === '' ? 'file' : cleaned
+}
+
+/** The files of every room. */
+export class RoomFileStore {
+  readonly #root: string
+  readonly #maxFileBytes: number
+  readonly #maxRoomBytes: number
+  readonly #maxRoomFiles: number
+  readonly #rooms = new Map<string, RoomFolder>()
+
+  constructor(options: RoomFileOptions) {
+    this.#root = resolve(options.dir)
+    this.#maxFileBytes = options.maxFileBytes ?? 50 * 1024 * 1024
+    this.#maxRoomBytes = options.maxRoomBytes ?? 200 * 1024 * 1024
+    this.#maxRoomFiles = options.maxRoomFiles ?? 1000
+  }
+
+  /** The largest file accepted. */
+  get maxFileBytes(): number {
+    return this.#maxFileBytes
+  }
+
+  /** The files of a room, in order of upload. */
+  list(room: string): readonly StoredFile[] {
+    return this.#rooms.get(room)?.files ?? []
+  }
+
+  /** The file of `room` with this SHA-1 (hex), if any. */
+  find(room: string, sha1: string): StoredFile | undefined {
+    return this.list(room).find((f) => f.sha1 === sha1.toLowerCase())
+  }
+
+  /**
+   * Reserves room for an upload of `size` bytes.
+   *
+   * @throws MsrpBotError `FILE_TOO_LARGE` (over the file limit) or `ROOM_QUOTA_EXCEEDED` (over the
+   *   room's bytes or file count): answer 413 with the message.
+   */
+  async reserve(room: string, upload: { name: string; type: string; size: number; from: string }): Promise<FileReservation> {
+    if (upload.size > this.#maxFileBytes) throw new MsrpBotError('FILE_TOO_LARGE', `the file has ${upload.size} bytes; this server takes files of at most ${this.#maxFileBytes} bytes`)
+    const folder = this.#folder(room)
+    if (folder.used + folder.reserved + upload.size > this.#maxRoomBytes || folder.files.length >= this.#maxRoomFiles) {
+      throw new MsrpBotError('ROOM_QUOTA_EXCEEDED', `the room's file space is full (${folder.files.length} files, ${folder.used} of ${this.#maxRoomBytes} bytes); files leave with the room`)
+    }
+    const number = folder.next++
+    const path = join(folder.dir, `${number}-${sanitizeFileName(upload.name)}`)
+    // Belt and braces: whatever the name, the path stays inside the room's folder.
+    if (!resolve(path).startsWith(folder.dir + sep)) throw new MsrpBotError('FILE_BAD_NAME', 'the file name does not make a path inside the room folder')
+    await mkdir(folder.dir, { recursive: true })
+    const partPath = `${path}.part`
+    folder.reserved += upload.size
+    let open = true
+    const release = (): void => {
+      if (open) folder.reserved -= upload.size
+      open = false
+    }
+    return {
+      partPath,
+      commit: async ({ sha1 }) => {
+        release()
+        const size = (await stat(partPath)).size
+        await rename(partPath, path)
+        const stored: StoredFile = { number, name: upload.name, type: upload.type, size, sha1, from: upload.from, storedAt: new Date(), path }
+        if (this.#rooms.get(room) !== folder) {
+          await rm(path, { force: true }) // the room went away during the upload
+          throw new MsrpBotError('ROOM_GONE', `${room} was deleted while the file arrived`)
+        }
+        folder.files.push(stored)
+        folder.used += size
+        return stored
+      },
+      abandon: async () => {
+        release()
+        await rm(partPath, { force: true })
+      },
+    }
+  }
+
+  /** Deletes a room's files (files leave with the room). */
+  async removeRoom(room: string): Promise<void> {
+    const folder = this.#rooms.get(room)
+    if (folder === undefined) return
+    this.#rooms.delete(room)
+    await rm(folder.dir, { recursive: true, force: true })
+  }
+
+  /** Deletes every room's files. */
+  async close(): Promise<void> {
+    await Promise.all([...this.#rooms.keys()].map((room) => this.removeRoom(room)))
+  }
+
+  #folder(room: string): RoomFolder {
+    let folder = this.#rooms.get(room)
+    if (folder === undefined) {
+      // A digest, not the URI: a room URI has characters no file system should see.
+      const key = createHash('sha256').update(room).digest('hex').slice(0, 32)
+      folder = { dir: join(this.#root, key), files: [], next: 1, used: 0, reserved: 0 }
+      this.#rooms.set(room, folder)
+    }
+    return folder
+  }
+}
