@@ -105,7 +105,6 @@ function isFlag(byte: number | undefined): boolean {
   return byte === DOLLAR || byte === PLUS || byte === HASH
 }
 
-
 /**
  * An incremental MSRP parser for one connection.
  *
