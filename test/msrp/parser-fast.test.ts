@@ -36,6 +36,8 @@ const FRAMES = [
   `MSRP f786hjs6 SEND\r\nTo-Path: ${TO}\r\nFrom-Path: ${FROM}\r\nMessage-ID: 87652493\r\nByte-Range: one-two\r\nContent-Type: text/plain\r\n\r\nx\r\n-------f786hjs6$\r\n`,
   // Paths that change from the previous frame (the path memo must not answer for them).
   `MSRP g786hjs7 SEND\r\nTo-Path: ${FROM}\r\nFrom-Path: ${TO}\r\nMessage-ID: 87652494\r\n-------g786hjs7$\r\n`,
+  // Same length as the previous To-Path, one byte different.
+  `MSRP i786hjs9 SEND\r\nTo-Path: ${FROM.replace('3z;', '4z;')}\r\nFrom-Path: ${TO}\r\nMessage-ID: 87652496\r\n-------i786hjs9$\r\n`,
   `MSRP h786hjs8 SEND\r\nTo-Path: ${TO} ${FROM}\r\nFrom-Path: ${FROM}\r\nMessage-ID: 87652495\r\n-------h786hjs8$\r\n`,
 ]
 const WIRE = Buffer.from(FRAMES.join(''), 'utf8')
@@ -48,6 +50,7 @@ describe('MSRP parser fast paths', () => {
     assert.deepEqual(fast, general)
     assert.equal(fast[1]?.type === 'response' && fast[1].comment, 'OK')
     assert.equal(fast[7]?.invalid?.code, 'MSRP_HEADER_INVALID')
+    assert.equal(fast[9]?.headers['To-Path'][0]?.sessionId, 'iau39soe2844z')
   })
 
   it('give the same frames whatever byte the stream is split at', () => {
