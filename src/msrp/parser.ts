@@ -19,6 +19,7 @@
 import { ParseError } from '../errors.ts'
 import { HEADER_NAMES, isHeaderName, setHeader } from './headers.ts'
 import type { ContinuationFlag, ExtensionHeader, MsrpFrame, MsrpHeaderName, MsrpHeaders } from './message.ts'
+import { fastHeaderName, fastStartLine, PathMemo, skipSpace, trimSpaceEnd, type StartLine } from './parser-fast.ts'
 import { parseMsrpPath } from './uri.ts'
 import type { MsrpUri } from './uri.ts'
 
@@ -50,6 +51,8 @@ const LF = 0x0a
 const DOLLAR = 0x24
 const PLUS = 0x2b
 const HASH = 0x23
+const DASH = 0x2d
+const COLON = 0x3a
 const PREFIX = Buffer.from('MSRP ', 'latin1')
 const CRLF = Buffer.from('\r\n', 'latin1')
 const EMPTY = Buffer.alloc(0)
@@ -79,6 +82,17 @@ function parsePathShared(text: string): MsrpUri[] {
 const CANONICAL: ReadonlyMap<string, MsrpHeaderName> = new Map([...HEADER_NAMES.values()].map((name) => [name, name]))
 const START_LINE = /^MSRP ([A-Za-z0-9][A-Za-z0-9.\-+%=]{3,31}) (?:([A-Z]+)|([0-9]{3})(?: ([^\x00-\x08\x0a-\x1f\x7f]*))?)$/
 
+/**
+ * Parses a start line (without CRLF) in full generality; undefined when malformed. The parser
+ * tries {@link fastStartLine} first; this is the reference it must agree with.
+ */
+export function parseStartLine(text: string): StartLine | undefined {
+  const m = START_LINE.exec(text)
+  if (!m) return undefined
+  const transactionId = m[1] as string
+  return m[2] !== undefined ? { transactionId, method: m[2] } : { transactionId, status: Number(m[3]), comment: m[4] }
+}
+
 /** `text` from `start`, without leading and trailing SP/HTAB. */
 function trimSpace(text: string, start: number): string {
   let end = text.length
@@ -90,8 +104,6 @@ function trimSpace(text: string, start: number): string {
 function isFlag(byte: number | undefined): boolean {
   return byte === DOLLAR || byte === PLUS || byte === HASH
 }
-
-type StartLine = { transactionId: string } & ({ method: string } | { status: number; comment: string | undefined })
 
 /**
  * An incremental MSRP parser for one connection.
@@ -125,6 +137,9 @@ export class MsrpParser {
   /** The first header value of the current frame that did not parse (see MsrpFrame.invalid). */
   #invalid: ParseError | undefined
   #hasBody = false
+  /** The last To-Path and From-Path bytes and their parsed (frozen, shared) paths. */
+  readonly #toPathMemo = new PathMemo<MsrpUri[]>()
+  readonly #fromPathMemo = new PathMemo<MsrpUri[]>()
 
   // Body: `CRLF -------tid`, the confirmed body pieces, and the undecided tail.
   /** `CRLF -------tid` (ASCII: transaction ids are idents), searched for with Buffer.indexOf. */
@@ -308,14 +323,17 @@ export class MsrpParser {
 
     if (this.#start === undefined) {
       this.#checkPrefix(buf, from, to)
+      const fast = fastStartLine(buf, from, to - 2)
+      if (fast !== undefined) {
+        this.#start = fast
+        return false
+      }
       const text = buf.toString('utf8', from, to - 2)
-      const m = START_LINE.exec(text)
-      if (!m) {
+      const start = parseStartLine(text)
+      if (start === undefined) {
         this.#fail('MSRP_BAD_START_LINE', `malformed MSRP start line "${text.slice(0, 80)}"; expected "MSRP <tid> <METHOD>" or "MSRP <tid> <code> [comment]"`)
       }
-      const transactionId = m[1] as string
-      this.#start =
-        m[2] !== undefined ? { transactionId, method: m[2] } : { transactionId, status: Number(m[3]), comment: m[4] }
+      this.#start = start
       return false
     }
 
@@ -324,6 +342,13 @@ export class MsrpParser {
       this.#beginBody()
       return true
     }
+
+    if (buf[from] === DASH) {
+      if (this.#isEndLine(buf, from, to - 2)) {
+        this.#finish(String.fromCharCode(buf[to - 3] as number) as ContinuationFlag, onFrame)
+        return true
+      }
+    } else if (this.#fastHeader(buf, from, to - 2)) return false
 
     const text = buf.toString('utf8', from, to - 2)
     const tid = this.#start.transactionId
@@ -357,6 +382,52 @@ export class MsrpParser {
       }
     }
     return false
+  }
+
+  /** True when `buf[from, end)` is exactly `-------<tid><flag>` of the current frame. */
+  #isEndLine(buf: Buffer, from: number, end: number): boolean {
+    const tid = (this.#start as StartLine).transactionId
+    if (end - from !== 8 + tid.length) return false
+    for (let i = 0; i < 7; i++) if (buf[from + i] !== DASH) return false
+    for (let i = 0; i < tid.length; i++) if (buf[from + 7 + i] !== tid.charCodeAt(i)) return false
+    return isFlag(buf[end - 1])
+  }
+
+  /**
+   * Takes the header line `buf[from, end)` when its name is a typed header in canonical spelling
+   * (see parser-fast.ts); false to let the general path handle it. Only the value becomes a
+   * string, and a To-Path or From-Path repeating the previous frame's bytes not even that.
+   */
+  #fastHeader(buf: Buffer, from: number, end: number): boolean {
+    // A name is short: a loop finds the colon sooner than a call into Buffer#indexOf.
+    let colon = from
+    while (colon < end && buf[colon] !== COLON) colon++
+    if (colon === end) return false
+    const name = fastHeaderName(buf, from, colon)
+    if (name === undefined) return false
+    const vFrom = skipSpace(buf, colon + 1, end)
+    const vTo = trimSpaceEnd(buf, vFrom, end)
+    const headers = this.#headers
+    const memo = name === 'To-Path' ? this.#toPathMemo : name === 'From-Path' ? this.#fromPathMemo : undefined
+    if (memo !== undefined && headers[name] === undefined) {
+      const path = memo.get(buf, vFrom, vTo)
+      if (path !== undefined) {
+        const typed: Record<string, unknown> = headers
+        typed[name] = path
+        return true
+      }
+    }
+    const value = buf.toString('utf8', vFrom, vTo)
+    try {
+      setHeader(headers, name, value, parsePathShared)
+    } catch (error) {
+      // As in #line: a bad value marks the frame invalid; bad paths stay fatal.
+      if (!(error instanceof ParseError) || memo !== undefined) throw error
+      this.#invalid ??= error
+      return true
+    }
+    if (memo !== undefined && vTo - vFrom <= RECENT_PATH_TEXT) memo.set(buf, vFrom, vTo, headers[name] as MsrpUri[])
+    return true
   }
 
   // ---- body --------------------------------------------------------------------------------

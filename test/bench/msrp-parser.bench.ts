@@ -2,7 +2,8 @@
  * MSRP parser throughput: 1 MiB SEND chunks with random binary bodies (MB/s) and small SENDs
  * with ~100-byte bodies (frames/s), each against a scan-only ceiling that only finds the
  * end-lines with Buffer.indexOf over the same reads. The ratio parser/ceiling is the figure to
- * watch (goal: ≥ 0.5 on large chunks).
+ * watch (goal: ≥ 0.5 on large chunks). Also 200 responses (no body), which a focus parses once per
+ * copy in confirmed mode.
  *
  * Run alone: `npx tsx test/bench/msrp-parser.bench.ts`.
  */
@@ -13,7 +14,7 @@ import { opsPerSecond } from './bench-result.ts'
 import { MsrpParser } from '../../src/msrp/parser.ts'
 import { serializeFrame } from '../../src/msrp/serializer.ts'
 import { parseMsrpUri } from '../../src/msrp/uri.ts'
-import type { MsrpRequest } from '../../src/msrp/message.ts'
+import type { MsrpRequest, MsrpResponse } from '../../src/msrp/message.ts'
 
 const TID = 'Bench0tid123'
 const READ = 64 * 1024
@@ -32,6 +33,22 @@ function send(i: number, body: Buffer): MsrpRequest {
     },
     extensionHeaders: [],
     body,
+    continuation: '$',
+  }
+}
+
+/** A 200 answering a SEND (no body), as a participant returns it for each copy. */
+function ok(): MsrpResponse {
+  return {
+    type: 'response',
+    status: 200,
+    comment: 'OK',
+    transactionId: TID,
+    headers: {
+      'To-Path': [parseMsrpUri('msrp://alicepc.example.com:7777/iau39soe2843z;tcp')],
+      'From-Path': [parseMsrpUri('msrp://bob.example.com:8888/9di4eae923wzd;tcp')],
+    },
+    extensionHeaders: [],
     continuation: '$',
   }
 }
@@ -75,6 +92,11 @@ export async function run(): Promise<BenchResult[]> {
   const scanBig = opsPerSecond(() => scanAll(big), 1500) * mb
   const parseSmall = opsPerSecond(() => parseAll(small), 1500) * smallCount
   const scanSmall = opsPerSecond(() => scanAll(small), 1500) * smallCount
+  const okCount = 10_000
+  const oks = reads(Array.from({ length: okCount }, () => serializeFrame(ok())))
+  if (parseAll(oks) !== okCount) throw new Error('200-response stream did not parse')
+  const parseOk = opsPerSecond(() => parseAll(oks), 1500) * okCount
+  const scanOk = opsPerSecond(() => scanAll(oks), 1500) * okCount
 
   return [
     { name: 'msrp parse 1 MiB SEND chunks (random body)', value: parseBig, unit: 'MB/s', note: `${bigCount} frames in 64 KiB reads` },
@@ -83,6 +105,9 @@ export async function run(): Promise<BenchResult[]> {
     { name: 'msrp parse small SENDs (100-byte body)', value: parseSmall, unit: 'frames/s', note: `${smallCount} frames in 64 KiB reads` },
     { name: 'scan-only ceiling, small SENDs', value: scanSmall, unit: 'frames/s' },
     { name: 'parser / ceiling, small SENDs', value: parseSmall / scanSmall, unit: 'ratio' },
+    { name: 'msrp parse 200 responses', value: parseOk, unit: 'frames/s', note: `${okCount} frames in 64 KiB reads (what a focus reads back per copy in confirmed mode)` },
+    { name: 'scan-only ceiling, 200 responses', value: scanOk, unit: 'frames/s' },
+    { name: 'parser / ceiling, 200 responses', value: parseOk / scanOk, unit: 'ratio' },
   ]
 }
 

@@ -6,6 +6,12 @@
  * included: a per-unit cost that other jobs on the machine disturb far less than the
  * throughput of mixer-fanout.bench.ts, so it tells a change in the relay path from noise.
  *
+ * In the same run, the ceiling: a **minimal switch** on the same 99 in-memory connections and
+ * the same answering ends. Per copy it builds the SEND with the leg's To-Path/From-Path and a
+ * fresh transaction id around the shared body and writes it in one piece; of what comes back it
+ * only counts end-lines (`indexOf`), parsing nothing — no session, transaction, timer or
+ * outcome. The ratio leg / switch is the issue's "≤ 2× a minimal switch" measure in one process.
+ *
  * @module
  */
 import { pathToFileURL } from 'node:url'
@@ -67,6 +73,57 @@ async function relayAll(links: ParticipantLink[], mode: DeliveryMode, first: num
   }
 }
 
+/** The minimal switch (see the module comment): its legs and a way to send one message to all. */
+function switchLegs(): { relay(m: number): Promise<void>; close(): void } {
+  const connections: MsrpConnection[] = []
+  const sides: ReturnType<typeof createMemoryPair>[0][] = []
+  const heads: string[] = []
+  let answered = 0
+  let waiting: (() => void) | undefined
+  const endLine = Buffer.from('\r\n-------', 'latin1')
+  for (let i = 0; i < RECIPIENTS; i++) {
+    const [focusSide, participantSide] = createMemoryPair()
+    connections.push(new MsrpConnection(streamTransport(participantSide, 'memory'), { role: 'active', resolveSession: () => answerer }))
+    focusSide.on('data', (data: Buffer) => {
+      // A response has no body: its end-line follows a header line, so CRLF "-------" marks one.
+      for (let k = data.indexOf(endLine); k >= 0; k = data.indexOf(endLine, k + 1)) answered++
+      if (answered === RECIPIENTS) waiting?.()
+    })
+    sides.push(focusSide)
+    heads.push(`To-Path: msrp://127.0.0.1:9/peer${i}xyzabc;tcp\r\nFrom-Path: msrp://127.0.0.1:2855/focus${i}abcdefghijklmn;tcp\r\n`)
+  }
+  const relay = (m: number): Promise<void> =>
+    new Promise<void>((resolve) => {
+      answered = 0
+      waiting = resolve
+      for (let i = 0; i < RECIPIENTS; i++) {
+        const tid = `t${m}x${i}abc`
+        const head = `MSRP ${tid} SEND\r\n${heads[i]}Message-ID: msg${m}.x${i}\r\nByte-Range: 1-${BODY.length}/${BODY.length}\r\nContent-Type: message/cpim\r\n\r\n`
+        sides[i]!.write(Buffer.concat([Buffer.from(head, 'latin1'), BODY, Buffer.from(`\r\n-------${tid}$\r\n`, 'latin1')]))
+      }
+    })
+  return { relay, close: () => { connections.forEach((c) => c.close()); sides.forEach((s) => s.destroy()) } }
+}
+
+/** CPU µs per copy of the minimal switch, as {@link measure}. */
+async function measureSwitch(): Promise<{ median: number; low: number; high: number }> {
+  const { relay, close } = switchLegs()
+  try {
+    for (let m = 0; m < 300; m++) await relay(m)
+    const perCopy: number[] = []
+    for (let r = 1; r <= ROUNDS; r++) {
+      const start = process.cpuUsage()
+      for (let m = r * MESSAGES; m < (r + 1) * MESSAGES; m++) await relay(m)
+      const used = process.cpuUsage(start)
+      perCopy.push((used.user + used.system) / (MESSAGES * RECIPIENTS))
+    }
+    perCopy.sort((a, b) => a - b)
+    return { median: perCopy[Math.floor(ROUNDS / 2)]!, low: perCopy[0]!, high: perCopy[ROUNDS - 1]! }
+  } finally {
+    close()
+  }
+}
+
 /** CPU µs per copy: median and range of {@link ROUNDS} rounds of {@link MESSAGES} messages, after a warm-up. */
 async function measure(mode: DeliveryMode): Promise<{ median: number; low: number; high: number }> {
   const { links, close } = legs(mode)
@@ -89,6 +146,13 @@ async function measure(mode: DeliveryMode): Promise<{ median: number; low: numbe
 /** Runs the benchmark (see the module comment). */
 export async function run(): Promise<BenchResult[]> {
   const results: BenchResult[] = []
+  const ceiling = await measureSwitch()
+  results.push({
+    name: 'minimal switch CPU per copy',
+    value: ceiling.median,
+    unit: 'µs/copy',
+    note: `same legs and answering ends; builds and writes each copy, counts the 200s; median of ${ROUNDS} rounds, ${ceiling.low.toFixed(2)}–${ceiling.high.toFixed(2)}`,
+  })
   for (const mode of ['confirmed', 'fast'] as const) {
     const { median, low, high } = await measure(mode)
     results.push({
@@ -97,6 +161,7 @@ export async function run(): Promise<BenchResult[]> {
       unit: 'µs/copy',
       note: `${RECIPIENTS} legs over in-memory connections, ${MESSAGES} messages of ${BODY.length} B per round, whole process (focus and answering ends); median of ${ROUNDS} rounds, ${low.toFixed(2)}–${high.toFixed(2)}`,
     })
+    results.push({ name: `relay / minimal switch, CPU per copy (${mode})`, value: median / ceiling.median, unit: 'ratio', note: mode === 'confirmed' ? 'goal ≤ 2' : '' })
   }
   return results
 }
