@@ -804,26 +804,7 @@ export class MsrpSession extends EventEmitter<MsrpSessionEvents> implements Pass
   #decidedReport(request: MsrpRequest, connection: MsrpConnection, size: number, verdict: MsrpVerdict): void {
     if (request.headers['Success-Report'] !== 'yes' || connection.state !== 'open') return
     if (verdict.status !== 200 && request.headers['Failure-Report'] === 'no') return
-    const status = verdict.status
-    const report: MsrpRequest = {
-      type: 'request',
-      method: 'REPORT',
-      transactionId: this.#nextTransactionId(undefined),
-      headers: {
-        'To-Path': request.headers['From-Path'],
-        'From-Path': [this.localUri],
-        'Message-ID': request.headers['Message-ID'] as string,
-        'Byte-Range': { start: 1, end: size, total: size },
-        Status: { namespace: 0, code: status, comment: verdict.comment ?? MSRP_REASONS[status] ?? (status === 200 ? 'OK' : 'Failed') },
-      },
-      extensionHeaders: [],
-      continuation: '$',
-    }
-    try {
-      connection.request(report).written.catch(noop)
-    } catch {
-      // The connection went away between the response and the REPORT: nothing left to tell.
-    }
+    this.#report(request, connection, { start: 1, end: size, total: size }, verdict.status, verdict.comment)
   }
 
   /**
@@ -842,7 +823,8 @@ export class MsrpSession extends EventEmitter<MsrpSessionEvents> implements Pass
     }
   }
 
-  #report(request: MsrpRequest, connection: MsrpConnection, range: { start: number; end: number; total: number | '*' }, status: number): void {
+  /** Sends the REPORT for `request` with `status` over `range`; nothing if the connection is gone. */
+  #report(request: MsrpRequest, connection: MsrpConnection, range: { start: number; end: number; total: number | '*' }, status: number, comment?: string): void {
     const report: MsrpRequest = {
       type: 'request',
       method: 'REPORT',
@@ -852,12 +834,17 @@ export class MsrpSession extends EventEmitter<MsrpSessionEvents> implements Pass
         'From-Path': [this.localUri],
         'Message-ID': request.headers['Message-ID'] as string,
         'Byte-Range': range,
-        Status: { namespace: 0, code: status, comment: MSRP_REASONS[status] ?? 'Failed' },
+        Status: { namespace: 0, code: status, comment: comment ?? MSRP_REASONS[status] ?? 'Failed' },
       },
       extensionHeaders: [],
       continuation: '$',
     }
-    if (connection.state === 'open') connection.request(report).written.catch(noop)
+    if (connection.state !== 'open') return
+    try {
+      connection.request(report).written.catch(noop)
+    } catch {
+      // The connection went away between the response and the REPORT: nothing left to tell.
+    }
   }
 
   #onReport(request: MsrpRequest): void {
