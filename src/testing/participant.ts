@@ -269,16 +269,19 @@ export class TestParticipant {
     return this.#sent(room, content, undefined, room.send(content))
   }
 
-  /** Records an own message at once (as a chat client shows it), dropping it if the send fails. */
-  async #sent(room: RoomHandle, content: OutgoingContent, to: string | undefined, sending: Promise<SendReceipt>): Promise<SendReceipt> {
+  /**
+   * Records an own message at once (as a chat client shows it), dropping it if the send fails.
+   * `room` is undefined for a direct message outside rooms.
+   */
+  async #sent(room: RoomHandle | undefined, content: OutgoingContent, to: string | undefined, sending: Promise<SendReceipt>): Promise<SendReceipt> {
     const body = typeof content === 'string' ? content : content.body
     const entry: TranscriptEntry = {
-      room: room.uri,
-      kind: to === undefined ? 'public' : 'private',
+      room: room?.uri ?? '',
+      kind: room === undefined ? 'direct' : to === undefined ? 'public' : 'private',
       direction: 'sent',
       to,
       from: this.uri,
-      nickname: room.nickname,
+      nickname: room?.nickname,
       text: typeof body === 'string' ? body : Buffer.from(body).toString('utf8'),
       contentType: typeof content === 'string' ? 'text/plain' : content.contentType.split(';')[0]!.trim().toLowerCase(),
       timestamp: new Date(),
@@ -322,7 +325,7 @@ export class TestParticipant {
    */
   message(to: string, content: OutgoingContent): Promise<SendReceipt> {
     const peer = this.#addressOf(to)
-    return this.#sentDirect(peer, content, this.backend.sendDirect({ peer, path: 'message' }, content))
+    return this.#sent(undefined, content, peer, this.backend.sendDirect({ peer, path: 'message' }, content))
   }
 
   /**
@@ -342,37 +345,13 @@ export class TestParticipant {
     return {
       peer: handle.peer,
       chat: handle.chat,
-      send: (content) => this.#sentDirect(handle.peer, content, handle.send(content)),
+      send: (content) => this.#sent(undefined, content, handle.peer, handle.send(content)),
       close: () => handle.close(),
     }
   }
 
   #addressOf(to: string): string {
     return /^sips?:/i.test(to) ? to : `sip:${to}@${this.uri.slice(this.uri.indexOf('@') + 1)}`
-  }
-
-  async #sentDirect(to: string, content: OutgoingContent, sending: Promise<SendReceipt>): Promise<SendReceipt> {
-    const body = typeof content === 'string' ? content : content.body
-    const entry: TranscriptEntry = {
-      room: '',
-      kind: 'direct',
-      direction: 'sent',
-      to,
-      from: this.uri,
-      nickname: undefined,
-      text: typeof body === 'string' ? body : Buffer.from(body).toString('utf8'),
-      contentType: typeof content === 'string' ? 'text/plain' : content.contentType.split(';')[0]!.trim().toLowerCase(),
-      timestamp: new Date(),
-      messageId: '',
-    }
-    this.transcript.push(entry)
-    try {
-      return await sending
-    } catch (error) {
-      const i = this.transcript.indexOf(entry)
-      if (i >= 0) this.transcript.splice(i, 1)
-      throw error
-    }
   }
 
   /**
