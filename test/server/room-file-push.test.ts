@@ -1,0 +1,76 @@
+// Files a room pushes to its participants (RFC 5547 §8.2 with the focus as sender): a room whose
+// policy says pushFiles offers each stored file to every other participant present; one who
+// declines does not affect the others; one who leaves mid-push has its push cancelled; the
+// pushes are bounded (in flight and queued, the overflow told to the room); retention decides
+// whether a room's files go with it.
+import assert from 'node:assert/strict'
+import { createHash, randomBytes } from 'node:crypto'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after, before, describe, it } from 'node:test'
+import { createTestChat } from 'msrp-bot/testing'
+import type { TestChat, TestParticipant } from 'msrp-bot/testing'
+import type { PushOutcome } from '../../src/server/room-file-push.ts'
+
+const sha1 = (data: Uint8Array): string => createHash('sha1').update(data).digest('hex')
+
+/** Resolves with the first `n` push outcomes the server reports from now on. */
+function outcomes(chat: TestChat, n: number): Promise<PushOutcome[]> {
+  const seen: PushOutcome[] = []
+  return new Promise((resolve) => {
+    const stop = chat.server.onFilePush((outcome) => {
+      seen.push(outcome)
+      if (seen.length === n) {
+        stop()
+        resolve(seen)
+      }
+    })
+  })
+}
+
+describe('files pushed to every participant', () => {
+  let dir: string
+  let chat: TestChat
+  let alice: TestParticipant
+  let bob: TestParticipant
+  let carol: TestParticipant
+  let dave: TestParticipant
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'room-file-push-'))
+    chat = await createTestChat({ rooms: { lobby: { pushFiles: true }, quiet: {} }, files: { dir } })
+    alice = await chat.participant('alice')
+    bob = await chat.participant('bob')
+    carol = await chat.participant('carol')
+    dave = await chat.participant('dave', { pushedFiles: 'decline' })
+    for (const p of [alice, bob, carol, dave]) await p.join('lobby')
+  })
+
+  after(async () => {
+    await chat.close()
+    await rm(dir, { recursive: true, force: true })
+  })
+
+  it('offers a stored file to the 3 others: two take it whole (hash checked), one declines (603) without touching them', async () => {
+    const content = randomBytes(300 * 1024)
+    const done = outcomes(chat, 3)
+    await alice.sendFile(alice.room!.uri, content, { name: 'report.pdf' })
+    const results = await done
+    assert.deepEqual(results.map((o) => [o.to, o.status]).sort(), [['sip:bob@example.test', 200], ['sip:carol@example.test', 200], ['sip:dave@example.test', 603]])
+    for (const who of [bob, carol]) {
+      const file = await who.expectFile()
+      assert.equal(file.name, 'report.pdf')
+      assert.equal(file.room, alice.room!.uri)
+      assert.equal(file.sha1, sha1(content))
+      assert.deepEqual(Buffer.from(file.bytes), content)
+    }
+    assert.deepEqual(dave.pushedFiles.map((f) => [f.name, f.answer]), [['report.pdf', 'declined']])
+    assert.equal(alice.files.length, 0, 'the sharer is not offered its own file')
+    await chat.settled()
+    const notices = bob.events.flatMap((e) => (e.type === 'notice' ? [e.text] : []))
+    assert.ok(notices.some((t) => t.endsWith('; offered to everyone here')), notices.join(' | '))
+    // One 'file' event per pushed file: the announcement of a pushed file is no second one.
+    assert.equal(bob.events.filter((e) => e.type === 'file').length, 1)
+  })
+})
