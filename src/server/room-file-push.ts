@@ -259,7 +259,10 @@ export class RoomFilePushes {
           dialog = core.createUacDialog(request, response, guarded((incoming) => {
             if (incoming.method === 'ACK') return
             incoming.respond(incoming.method === 'BYE' ? 200 : 405)
-            if (incoming.method === 'BYE') abort.abort() // the participant ended it
+            // The participant hung up: its success REPORT may still be on its way on the MSRP
+            // connection (another stream than this BYE), so the send ends by that REPORT, by the
+            // connection closing, or by its timeout — not here.
+            if (incoming.method === 'BYE') dialog?.terminate()
           }, log))
           return { dialog }
         },
