@@ -278,7 +278,19 @@ export class RoomFilePushes {
         throw error
       })
       session = await MsrpFileSession.connect({ localUri, remotePath: remotePath.map((p) => parseMsrpUri(p)), connection })
-      await session.sendFile({ source: diskFileSource(file.path), size: file.size, contentType: file.type, signal })
+      // Cancelled mid-file: the `#` chunk if it can still go out, and the connection closed
+      // under a send that waits for a receiver that stopped reading.
+      const opened = { session, connection }
+      const stop = (): void => {
+        void opened.session.close()
+        opened.connection.close()
+      }
+      signal.addEventListener('abort', stop, { once: true })
+      try {
+        await session.sendFile({ source: diskFileSource(file.path), size: file.size, contentType: file.type, signal })
+      } finally {
+        signal.removeEventListener('abort', stop)
+      }
       log.info(`pushed ${file.name} (${file.size} bytes) from ${job.room} to ${target.identity}`)
       return { status: 200, reason: 'OK' }
     } catch (error) {

@@ -89,4 +89,28 @@ describe('files a push room offers a bot', () => {
     await assert.rejects(download!, 'a cancelled push cannot be downloaded')
     await bot.stop()
   })
+
+  it('leaving the room while the file streams cancels the push (487) and the download fails', async () => {
+    const bot = chat.createBot({ uri: 'sip:streamer@example.test' })
+    let firstBytes!: () => void
+    const streaming = new Promise<void>((resolve) => (firstBytes = resolve))
+    let release!: () => void
+    const gate = new Promise<void>((resolve) => (release = resolve))
+    let download: Promise<unknown> | undefined
+    bot.on('file', async (ctx) => {
+      // A sink that stalls after its first write: the push stays in the middle of the file.
+      download = ctx.file.downloadTo({ write: () => (firstBytes(), gate) }, { maxBytes: 1024 * 1024 })
+      await download.catch(() => undefined)
+    })
+    await bot.start()
+    await bot.join(chat.roomUri('lobby'), { nickname: 'streamer' })
+    const outcome = outcomeFor(chat, 'sip:streamer@example.test')
+    await alice.sendFile(alice.room!.uri, new Uint8Array(512 * 1024).fill(7), { name: 'stream.bin' })
+    await streaming
+    await bot.leave(chat.roomUri('lobby'))
+    assert.equal((await outcome).status, 487)
+    release()
+    await assert.rejects(download!, 'the file never arrived whole')
+    await bot.stop()
+  })
 })
