@@ -5,7 +5,7 @@
 // whether a room's files go with it.
 import assert from 'node:assert/strict'
 import { createHash, randomBytes } from 'node:crypto'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { access, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
@@ -72,5 +72,75 @@ describe('files pushed to every participant', () => {
     assert.ok(notices.some((t) => t.endsWith('; offered to everyone here')), notices.join(' | '))
     // One 'file' event per pushed file: the announcement of a pushed file is no second one.
     assert.equal(bob.events.filter((e) => e.type === 'file').length, 1)
+  })
+})
+
+describe('push bounds', () => {
+  let dir: string
+  let chat: TestChat
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'room-file-push-bounds-'))
+    chat = await createTestChat({ rooms: ['lobby'], files: { dir, push: true, maxPushes: 1, maxPushesPerRoom: 1, maxQueuedPushes: 1 } })
+  })
+
+  after(async () => {
+    await chat.close()
+    await rm(dir, { recursive: true, force: true })
+  })
+
+  it('runs one push at once, queues one, and tells the room of the one the full queue could not take', async () => {
+    const [alice, bob, carol, dave] = await Promise.all(['alice', 'bob', 'carol', 'dave'].map((name) => chat.participant(name)))
+    for (const p of [alice!, bob!, carol!, dave!]) await p.join('lobby')
+    const done = outcomes(chat, 2)
+    const content = randomBytes(64 * 1024)
+    await alice!.sendFile(alice!.room!.uri, content, { name: 'queued.bin' })
+    const results = await done
+    assert.deepEqual(results.map((o) => o.status), [200, 200])
+    await chat.settled()
+    const told = alice!.events.flatMap((e) => (e.type === 'notice' ? [e.text] : [])).filter((t) => t.startsWith('file 1 (queued.bin) was not offered to 1 participant(s)'))
+    assert.equal(told.length, 1, 'the overflow is announced to the room, once')
+    const takers = [bob!, carol!, dave!].filter((p) => p.files.length === 1)
+    assert.equal(takers.length, 2)
+    for (const p of takers) assert.equal(p.files[0]!.sha1, sha1(content))
+    // The one it missed can still fetch it from the room.
+    const missed = [bob!, carol!, dave!].find((p) => p.files.length === 0)!
+    const pulled = await missed.pullFile('lobby', sha1(content))
+    assert.deepEqual(Buffer.from(pulled.bytes!), content)
+  })
+})
+
+describe('file retention', () => {
+  let dir: string
+  let chat: TestChat
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'room-file-retention-'))
+    chat = await createTestChat({ rooms: { kept: { fileRetention: 'keep' }, dropped: {} }, files: { dir } })
+  })
+
+  after(async () => {
+    await chat.close()
+    await rm(dir, { recursive: true, force: true })
+  })
+
+  it('keep: the files outlive the room and are listed when it comes back; with-room (default): they go with it', async () => {
+    const alice = await chat.participant('alice')
+    for (const room of ['kept', 'dropped']) {
+      await alice.join(room)
+      await alice.sendFile(alice.room!.uri, new TextEncoder().encode(room), { name: `${room}.txt` })
+      await alice.leave()
+      assert.equal(chat.server.roomFiles(room).length, 1)
+      const path = chat.server.roomFiles(room)[0]!.path
+      assert.equal(await chat.server.deleteRoom(room), true)
+      assert.equal(await access(path).then(() => true, () => false), room === 'kept', `${room}: file on disk after the room went`)
+    }
+    assert.deepEqual(chat.server.roomFiles('kept').map((f) => f.name), ['kept.txt'])
+    assert.deepEqual(chat.server.roomFiles('dropped'), [])
+    chat.server.rooms.create(chat.server.roomUri('kept'), { fileRetention: 'keep' })
+    await alice.join('kept')
+    assert.deepEqual(alice.roomFiles().map((f) => f.name), ['kept.txt'], 'the room back lists its kept file')
+    const pulled = await alice.pullFile('kept', chat.server.roomFiles('kept')[0]!.sha1)
+    assert.equal(new TextDecoder().decode(pulled.bytes), 'kept')
   })
 })
