@@ -31,12 +31,12 @@ export class ParticipantFiles {
   /** Files received so far, in order. */
   readonly received: ReceivedTestFile[] = []
   /** Files rooms pushed to it, in order of offer, with what it answered. */
-  readonly pushed: Array<{ readonly room: string; readonly name: string; readonly sha1: string | undefined; readonly answer: 'accepted' | 'declined' }> = []
+  readonly pushed: Array<{ readonly room: string; readonly name: string; readonly sha1: string | undefined; readonly answer: 'accepted' | 'declined' | 'left' }> = []
   readonly #backend: SipChatBackend
-  readonly #pushes: 'accept' | 'decline'
+  readonly #pushes: 'accept' | 'decline' | 'leave'
   readonly #waiters: Array<(file: ReceivedTestFile) => void> = []
 
-  constructor(backend: SipChatBackend, pushes: 'accept' | 'decline' = 'accept') {
+  constructor(backend: SipChatBackend, pushes: 'accept' | 'decline' | 'leave' = 'accept') {
     this.#backend = backend
     this.#pushes = pushes
   }
@@ -47,12 +47,10 @@ export class ParticipantFiles {
     // its room pushes to everyone, are taken (the latter unless it declines pushes).
     if (event.type !== 'file' || (event.room !== undefined && event.pushed !== true)) return
     if (event.room !== undefined) {
-      const answer = this.#pushes === 'accept' ? 'accepted' : 'declined'
+      const answer = this.#pushes === 'accept' ? 'accepted' : this.#pushes === 'decline' ? 'declined' : 'left'
       this.pushed.push({ room: event.room, name: event.file.info.name, sha1: event.file.info.sha1, answer })
-      if (answer === 'declined') {
-        event.file.decline()
-        return
-      }
+      if (answer === 'declined') event.file.decline()
+      if (answer !== 'accepted') return
     }
     const sink = new BufferSink(TEST_FILE_MAX_BYTES)
     event.file.receive(sink, { maxBytes: TEST_FILE_MAX_BYTES }).then(

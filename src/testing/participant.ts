@@ -33,9 +33,10 @@ export interface ParticipantOptions {
   /**
    * What it does with a file its room pushes to everyone (a room whose policy pushes files):
    * 'accept' (default) takes it into memory (see `files`, `expectFile()`), 'decline' refuses
-   * it with 603. Either way `pushedFiles` records the offer.
+   * it with 603, 'leave' leaves it ringing for the test to take from `events` (the room cancels
+   * it after a while). Either way `pushedFiles` records the offer.
    */
-  pushedFiles?: 'accept' | 'decline' | undefined
+  pushedFiles?: 'accept' | 'decline' | 'leave' | undefined
 }
 
 /** Options of {@link TestParticipant.expectMessage}. */
@@ -113,7 +114,7 @@ export class TestParticipant {
     defaultRoom: () => string | undefined
     delay: (ms: number) => Promise<void>
     invitations?: 'accept' | 'decline' | 'ask' | undefined
-    pushedFiles?: 'accept' | 'decline' | undefined
+    pushedFiles?: 'accept' | 'decline' | 'leave' | undefined
   }) {
     this.#invitationPolicy = init.invitations ?? 'ask'
     this.name = init.name
@@ -136,7 +137,7 @@ export class TestParticipant {
   }
 
   /** Every file a room pushed to it, with what it answered (see the `pushedFiles` option). */
-  get pushedFiles(): ReadonlyArray<{ readonly room: string; readonly name: string; readonly sha1: string | undefined; readonly answer: 'accepted' | 'declined' }> {
+  get pushedFiles(): ReadonlyArray<{ readonly room: string; readonly name: string; readonly sha1: string | undefined; readonly answer: 'accepted' | 'declined' | 'left' }> {
     return this.#files.pushed
   }
 
