@@ -238,6 +238,7 @@ export class ChatServer {
   /** A file was stored in `room`: announced, and pushed to the others when the room's policy says so. */
   #fileStored(room: ServerRoom, file: StoredFile): void {
     const files = this.#files!
+    if (this.rooms.get(room.uri) !== room) return // the room went while the file arrived (its policy kept the file)
     const push = room.state.config.pushFiles ?? files.push
     const sharer = room.findByUri(file.from)[0]
     this.focus.announceFile(room, file, push)

@@ -271,7 +271,7 @@ export class RoomFocus {
 
   /** What becomes of `room`'s files when it goes: its own policy, else the server's default. */
   #fileRetention(room: ServerRoom): FileRetention {
-    return room.state.config.fileRetention ?? this.#deps.files?.retention ?? 'with-room'
+    return this.#deps.store.getRoom(room.uri)?.config.fileRetention ?? this.#deps.files?.retention ?? 'with-room'
   }
 
   /** A room went: its pushes end; its files go with it unless its policy keeps them. */
@@ -511,12 +511,14 @@ export class RoomFocus {
     if (reason !== 'kicked' && this.#deps.store.getRoom(leg.room.uri) !== undefined) leg.room.leave(leg.participantId, reason)
     this.#deps.log.info(`${leg.identity} left ${leg.room.uri} (${reason})`)
     // A room created on demand goes with its last participant (history kept or dropped per policy).
+    // Read before the room may go: a removed room has no configuration to ask.
+    const retention = reason === 'room-deleted' || this.#deps.files === undefined ? undefined : this.#fileRetention(leg.room)
     const removed = reason !== 'room-deleted' && this.#deps.directory.removeIfEmpty(leg.room.uri)
     if (removed) this.#deps.log.info(`${leg.room.uri} was created on demand and is empty now: removed`)
     if (bye !== undefined) await sendInDialog(this.#deps.core, leg, 'BYE', this.#deps.byeReasons === false ? {} : { headers: [['Reason', BYE_REASONS[bye]]] }, this.#deps.log)
     leg.dialog.terminate()
     this.#deps.core.removeDialog(leg.dialog)
-    if (removed) await this.#roomGone(leg.room.uri, this.#fileRetention(leg.room))
+    if (removed && retention !== undefined) await this.#roomGone(leg.room.uri, retention)
   }
 
   #inDialog(incoming: IncomingRequest, leg: Leg): void {
