@@ -70,6 +70,11 @@ export class DirectChats {
     }
   }
 
+  /** Whether files can be taken here: receiving one needs an MSRP listener (not in a browser). */
+  get takesFiles(): boolean {
+    return this.#host.acceptor !== undefined
+  }
+
   /** Sessions open now. */
   get sessions(): readonly DirectChatHandle[] {
     return [...this.#sessions.values()]

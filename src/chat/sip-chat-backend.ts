@@ -505,6 +505,12 @@ export class SipChatBackend implements ChatBackend {
       invitation.reject(403, 'Forbidden - not a participant of that room')
       return
     }
+    // Without an MSRP listener (a browser page) the file could never be taken: say so at once
+    // rather than let the room's offer ring until it gives up.
+    if (!direct.takesFiles) {
+      invitation.reject(488, 'Not Acceptable Here - this endpoint does not take files')
+      return
+    }
     direct.onRoomPush(invitation, room.uri)
   }
 

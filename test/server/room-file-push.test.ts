@@ -12,6 +12,8 @@ import { after, before, describe, it } from 'node:test'
 import { createTestChat } from 'msrp-bot/testing'
 import type { TestChat, TestParticipant } from 'msrp-bot/testing'
 import type { PushOutcome } from '../../src/server/room-file-push.ts'
+import { memoryDialer } from '../../src/chat/msrp-dialer.ts'
+import { SipChatBackend } from '../../src/chat/sip-chat-backend.ts'
 
 const sha1 = (data: Uint8Array): string => createHash('sha1').update(data).digest('hex')
 
@@ -144,3 +146,37 @@ describe('file retention', () => {
     assert.equal(new TextDecoder().decode(pulled.bytes), 'kept')
   })
 })
+
+describe('a participant that cannot take files', () => {
+  let dir: string
+  let chat: TestChat
+  let page: SipChatBackend | undefined
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'room-file-push-page-'))
+    chat = await createTestChat({ rooms: { lobby: { pushFiles: true } }, files: { dir } })
+  })
+
+  after(async () => {
+    await page?.stop()
+    await chat.close()
+    await rm(dir, { recursive: true, force: true })
+  })
+
+  it('answers a push 488 at once when it has no MSRP listener (as the browser page), and the others get the file', async () => {
+    const network = chat.network
+    // Like the browser page: SIP and outgoing MSRP, but nothing that listens for MSRP.
+    page = new SipChatBackend({ uri: 'sip:page@example.test', transport: 'tcp' }, { sipTransport: network.sip.createTransport({ host: 'page-1.clients.invalid', port: 5060 }), msrpDialer: memoryDialer(network.msrp), automaton: false, publishPresence: false })
+    await page.start()
+    await page.join(chat.roomUri('lobby'), { nickname: 'page' })
+    const alice = await chat.participant('alice')
+    const bob = await chat.participant('bob')
+    await alice.join('lobby')
+    await bob.join('lobby')
+    const done = outcomes(chat, 2)
+    await alice.sendFile(alice.room!.uri, new TextEncoder().encode('for all'), { name: 'all.txt' })
+    assert.deepEqual((await done).map((o) => [o.to, o.status]).sort(), [['sip:bob@example.test', 200], ['sip:page@example.test', 488]])
+    assert.equal((await bob.expectFile()).name, 'all.txt')
+  })
+})
+
