@@ -180,3 +180,28 @@ describe('a participant that cannot take files', () => {
   })
 })
 
+describe('file retention of rooms created on demand', () => {
+  for (const retention of ['with-room', 'keep'] as const) {
+    it(`server default ${retention}: a room removed when its last participant left ${retention === 'keep' ? 'keeps' : 'takes'} its files`, async () => {
+      const dir = await mkdtemp(join(tmpdir(), `room-file-on-demand-${retention}-`))
+      const chat = await createTestChat({ rooms: [], autoCreateRooms: true, files: { dir, retention } })
+      try {
+        const alice = await chat.participant('alice')
+        await alice.join(chat.roomUri('popup'))
+        await alice.sendFile(alice.room!.uri, new TextEncoder().encode('ephemeral'), { name: 'e.txt' })
+        const path = chat.server.roomFiles('popup')[0]!.path
+        await alice.leave()
+        await chat.settled()
+        assert.equal(chat.server.room('popup'), undefined, 'the room went with its last participant')
+        // The list goes at once; the folder's removal runs on after the BYE is answered, so only
+        // a kept file is checked on disk here (deleteRoom, awaited, is checked in room-files.test.ts).
+        assert.equal(chat.server.roomFiles('popup').length, retention === 'keep' ? 1 : 0)
+        if (retention === 'keep') assert.equal(await access(path).then(() => true, () => false), true)
+      } finally {
+        await chat.close()
+        await rm(dir, { recursive: true, force: true })
+      }
+    })
+  }
+})
+
