@@ -27,6 +27,7 @@ import { fork, type ChildProcess } from 'node:child_process'
 import { startChatServer, type ChatServer, type DeliveryMode } from '../../src/server/index.ts'
 import { FakeClock } from '../../src/clock.ts'
 import type { BenchResult } from './bench-result.ts'
+import type { FanoutReport } from './mixer-clients.ts'
 
 const PARTICIPANTS = 100
 const SENDERS = 25
@@ -104,13 +105,14 @@ async function mixerFanout(clients: Clients, deliveryMode: DeliveryMode): Promis
     await clients.next('joined')
     // Warm-up round (JIT on both sides), not measured.
     clients.send({ cmd: 'fanout', senders: 5, perSender: 10 })
-    await clients.next('deliveries')
+    await clients.next('report')
     const rounds: FanoutRound[] = []
     for (let round = 0; round < ROUNDS; round++) {
       const cpu0 = process.cpuUsage()
       const t0 = performance.now()
       clients.send({ cmd: 'fanout', senders: SENDERS, perSender: MESSAGES_PER_SENDER })
-      const r = (await clients.next('deliveries')) as { deliveries: number; elapsedMs: number; p50: number; p99: number; payloadBytes: number; clientBusy: number }
+      const r = ((await clients.next('report')) as { report: FanoutReport }).report
+      if (r.lost + r.duplicated + r.sendErrors > 0) throw new Error(`mixer fan-out lost ${r.lost}, duplicated ${r.duplicated} copies, ${r.sendErrors} sends failed (${r.firstSendError ?? ''})`)
       const cpu = process.cpuUsage(cpu0)
       const serverBusy = (cpu.user + cpu.system) / 1000 / (performance.now() - t0)
       const messages = SENDERS * MESSAGES_PER_SENDER
