@@ -17,6 +17,8 @@ const server = await startChatServer({
   domain: 'bench.test',
   rooms: ['bench'],
   ...(mode === undefined ? {} : { deliveryMode: mode }),
+  // BENCH_SERVER_LOG=1 logs the server's warnings and errors to stderr (to see why a run lost messages).
+  ...(process.env.BENCH_SERVER_LOG === '1' ? { logger: { debug() {}, info() {}, warn: console.warn } } : {}),
   // Every client connects from 127.0.0.1: lift the per-source cap (docs/security.md) above the crowd.
   limits: { maxConnectionsPerSource: 10_000 },
   transport: { kind: 'sockets', host: '127.0.0.1', port: 0 },

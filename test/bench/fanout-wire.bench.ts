@@ -10,8 +10,8 @@
  *
  * For each room size and each server, reported with the ratio chat server / switch:
  * - **CPU per delivery, unpaced**: the server process's own CPU time (its `process.cpuUsage()`
- *   over IPC) ÷ deliveries, while each sender sends as fast as its previous message is answered;
- *   deliveries/s of that run.
+ *   over IPC) ÷ deliveries, while each sender sends as fast as it can with up to
+ *   `FANOUT_WIRE_WINDOW` messages unanswered; deliveries/s of that run.
  * - **paced**: the senders send on a schedule that makes `FANOUT_WIRE_RATE` (default 100,000)
  *   deliveries/s; p50/p99 send → receive, and the server's CPU in cores at that pace.
  * - **peak RSS** of the server process (its whole life: join and both runs).
@@ -24,7 +24,8 @@
  *
  * Environment (defaults in brackets): `FANOUT_WIRE_ROOMS` room sizes [10,100,1000];
  * `FANOUT_WIRE_RATE` paced deliveries/s [100000]; `FANOUT_WIRE_SECONDS` paced duration [2];
- * `FANOUT_WIRE_DELIVERIES` deliveries per unpaced run [100000]. A room of 1,000 needs about
+ * `FANOUT_WIRE_DELIVERIES` deliveries per unpaced run [100000]; `FANOUT_WIRE_WINDOW` unanswered
+ * messages per sender in the unpaced run [16, the client session's default]. A room of 1,000 needs about
  * 3,000 file descriptors in the client process and 2,000 in the server's (`ulimit -n`).
  *
  * Run: `npm run bench -- fanout-wire`, or `npx tsx --conditions=msrp-bot-source
@@ -42,6 +43,7 @@ const ROOMS = (process.env.FANOUT_WIRE_ROOMS ?? '10,100,1000').split(',').map(Nu
 const PACED_RATE = Number(process.env.FANOUT_WIRE_RATE ?? 100_000)
 const PACED_SECONDS = Number(process.env.FANOUT_WIRE_SECONDS ?? 2)
 const UNPACED_DELIVERIES = Number(process.env.FANOUT_WIRE_DELIVERIES ?? 100_000)
+const WINDOW = Number(process.env.FANOUT_WIRE_WINDOW ?? 16)
 
 /** What the server processes answer to `{ cmd: 'usage' }`. */
 interface Usage {
@@ -73,12 +75,12 @@ async function measure(server: BenchChild, target: { sipPort: number; room: stri
     await clients.next('joined', 60_000 + 100 * participants)
     const recipients = participants - 1
     // Warm-up (JIT on every side), not measured.
-    clients.send({ cmd: 'fanout', senders: SENDERS, perSender: Math.max(5, Math.ceil(20_000 / SENDERS / recipients)) })
+    clients.send({ cmd: 'fanout', senders: SENDERS, perSender: Math.max(5, Math.ceil(20_000 / SENDERS / recipients)), window: WINDOW })
     await clients.next('report', 120_000)
 
     const perSender = Math.max(1, Math.ceil(UNPACED_DELIVERIES / SENDERS / recipients))
     const before = await usage(server)
-    clients.send({ cmd: 'fanout', senders: SENDERS, perSender })
+    clients.send({ cmd: 'fanout', senders: SENDERS, perSender, window: WINDOW })
     const unpaced = (await clients.next<{ report: FanoutReport }>('report', 300_000)).report
     const after = await usage(server)
 

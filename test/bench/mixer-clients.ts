@@ -5,8 +5,8 @@
  * - `{ cmd: 'join', host, port, room, count, ownSip? }`: `count` participants join `room` (one
  *   MSRP TCP connection each; SIP over one shared TCP connection, or with `ownSip` one SIP
  *   endpoint and TCP connection per participant); answers `{ joined }`.
- * - `{ cmd: 'fanout', senders, perSender }`: the first `senders` participants each send
- *   `perSender` public messages one after the other (each awaits the previous one's answer);
+ * - `{ cmd: 'fanout', senders, perSender, window? }`: the first `senders` participants each send
+ *   `perSender` public messages, each sender keeping up to `window` (default 1) unanswered;
  *   answers once every copy arrived (or `settleMs` after the last answer) with a {@link FanoutReport}.
  * - `{ cmd: 'paced', senders, ratePerSender, seconds }`: the first `senders` participants each
  *   send `ratePerSender` messages per second for `seconds`, on a schedule (not waiting for
@@ -18,6 +18,7 @@
  * Every message body carries its send time, sender and sequence number, so each recipient's
  * copies are checked: lost, duplicated and out-of-order (per sender) copies are counted.
  */
+import { setMaxListeners } from 'node:events'
 import { connect, type Socket } from 'node:net'
 import { buildCpim } from '../../src/cpim/builder.ts'
 import { MsrpSession, generateSessionId } from '../../src/msrp/session.ts'
@@ -33,7 +34,7 @@ import { TransportSet } from '../../src/sip/transport/transport-set.ts'
 
 type Command =
   | { cmd: 'join'; host: string; port: number; room: string; domain: string; count: number; ownSip?: boolean }
-  | { cmd: 'fanout'; senders: number; perSender: number; settleMs?: number }
+  | { cmd: 'fanout'; senders: number; perSender: number; window?: number; settleMs?: number }
   | { cmd: 'paced'; senders: number; ratePerSender: number; seconds: number; settleMs?: number }
   | { cmd: 'raw'; port: number; receivers: number; expectedBytes: number }
   | { cmd: 'close' }
@@ -63,6 +64,9 @@ export interface FanoutReport {
   /** This process's CPU time / elapsed, in cores. */
   readonly clientBusy: number
 }
+
+// Each unanswered send listens on its session's abort signal; thousands may be pending here.
+setMaxListeners(0)
 
 const reply = (message: object): void => {
   process.send?.(message)
@@ -197,14 +201,24 @@ async function fanout(c: Extract<Command, { cmd: 'fanout' }>): Promise<void> {
   let firstSendError: string | undefined
   const start = performance.now()
   const cpu0 = process.cpuUsage()
+  const window = Math.max(1, c.window ?? 1)
   const sends = Promise.all(
     Array.from({ length: c.senders }, async (_, s) => {
+      // Up to `window` messages of this sender in flight; a new one goes as soon as one is answered.
+      const inFlight = new Set<Promise<void>>()
       for (let n = 0; n < c.perSender; n++) {
-        await sessions[s]!.send({ contentType: 'message/cpim', body: payload(s, n, performance.now()) }).catch((error: Error) => {
-          sendErrors++
-          firstSendError ??= error.message
-        })
+        if (inFlight.size >= window) await Promise.race(inFlight)
+        const sending: Promise<void> = sessions[s]!.send({ contentType: 'message/cpim', body: payload(s, n, performance.now()) }).then(
+          () => void inFlight.delete(sending),
+          (error: Error) => {
+            inFlight.delete(sending)
+            sendErrors++
+            firstSendError ??= error.message
+          },
+        )
+        inFlight.add(sending)
       }
+      await Promise.all(inFlight)
     }),
   )
   await settle(finished, sends, c.settleMs ?? 10_000)
