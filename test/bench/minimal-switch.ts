@@ -5,8 +5,9 @@
  * MSRP (loopback TCP, one listener): it parses each frame's start line and end-line; of a SEND
  * it reads the To-Path and From-Path lines and answers 200 at once; a SEND with a body is copied
  * to every other bound connection with the recipient's To-Path/From-Path and a fresh transaction
- * id around the sender's remaining header lines and body, byte for byte. The copies made while
- * handling one read are gathered into one write per recipient. Responses (the recipients' 200s)
+ * id around the sender's remaining header lines and body, byte for byte. The frames of one
+ * event-loop turn (copies and 200s) are gathered into one write per connection, as the chat
+ * server's transport gathers them, so the baseline is not slowed by a system call per copy. Responses (the recipients' 200s)
  * are skipped by their end-line. Nothing else: no session, transaction, timer, outcome, report,
  * chunk reassembly, back-pressure or limit. A connection is bound by its first SEND (the empty
  * SEND of RFC 4975 §5.4): its From-Path becomes the To-Path of the copies, its To-Path their
@@ -31,21 +32,42 @@ const CRLF = Buffer.from('\r\n', 'latin1')
 const HEADER_END = Buffer.from('\r\n\r\n', 'latin1')
 const DASHES = '-------'
 
-/** One bound MSRP connection: where its copies go and how they are addressed. */
+/** One MSRP connection: where its copies go and how they are addressed. */
 interface Leg {
   readonly socket: Socket
-  /** `To-Path: <participant's path>\r\nFrom-Path: <switch's URI for it>\r\n` of its copies. */
-  readonly copyPaths: string
-  /** Copies gathered while one read is handled, written together at its end. */
+  /** `To-Path: <participant's path>\r\nFrom-Path: <switch's URI for it>\r\n` of its copies, once bound. */
+  copyPaths: string | undefined
+  /** Frames (copies, 200s) gathered during one event-loop turn, written together at its end. */
   pending: Buffer[]
 }
 
+/** The bound connections: every SEND with a body is copied to all of them but its own. */
 const legs: Leg[] = []
 const touched = new Set<Leg>()
+let flushing = false
 let tidCounter = 0
 
+function queue(leg: Leg, ...frames: Buffer[]): void {
+  leg.pending.push(...frames)
+  touched.add(leg)
+  if (!flushing) {
+    flushing = true
+    setImmediate(flush)
+  }
+}
+
+/** One write per connection per event-loop turn, as the chat server's transport does. */
+function flush(): void {
+  flushing = false
+  for (const leg of touched) {
+    if (!leg.socket.destroyed) leg.socket.write(leg.pending.length === 1 ? leg.pending[0]! : Buffer.concat(leg.pending))
+    leg.pending = []
+  }
+  touched.clear()
+}
+
 /** Handles every whole frame in `data`; returns the unparsed rest (a frame cut by the read). */
-function onFrames(socket: Socket, data: Buffer, self: { leg: Leg | undefined }): Buffer {
+function onFrames(self: Leg, data: Buffer): Buffer {
   let at = 0
   for (;;) {
     const lineEnd = data.indexOf(CRLF, at)
@@ -65,46 +87,40 @@ function onFrames(socket: Socket, data: Buffer, self: { leg: Leg | undefined }):
       const fromEnd = data.indexOf(CRLF, toEnd + 2)
       const toPath = data.toString('latin1', lineEnd + 2 + 'To-Path: '.length, toEnd)
       const fromPath = data.toString('latin1', toEnd + 2 + 'From-Path: '.length, fromEnd)
-      if (self.leg === undefined) {
-        self.leg = { socket, copyPaths: `To-Path: ${fromPath}\r\nFrom-Path: ${toPath}\r\n`, pending: [] }
-        legs.push(self.leg)
+      if (self.copyPaths === undefined) {
+        self.copyPaths = `To-Path: ${fromPath}\r\nFrom-Path: ${toPath}\r\n`
+        legs.push(self)
       }
-      socket.write(`MSRP ${tid} 200 OK\r\nTo-Path: ${fromPath}\r\nFrom-Path: ${toPath}\r\n${DASHES}${tid}$\r\n`, 'latin1')
+      queue(self, Buffer.from(`MSRP ${tid} 200 OK\r\nTo-Path: ${fromPath}\r\nFrom-Path: ${toPath}\r\n${DASHES}${tid}$\r\n`, 'latin1'))
       const blank = data.indexOf(HEADER_END, fromEnd)
       if (blank >= 0 && blank < endLine) {
         // Header lines after From-Path, the blank line and the body, up to the end-line's CRLF.
         const rest = data.subarray(fromEnd + 2, endLine + 2)
         const flag = String.fromCharCode(data[frameEnd - 3]!)
         for (const leg of legs) {
-          if (leg === self.leg) continue
+          if (leg === self) continue
           const copyTid = `sw${(tidCounter++).toString(36).padStart(8, '0')}`
-          leg.pending.push(Buffer.from(`MSRP ${copyTid} SEND\r\n${leg.copyPaths}`, 'latin1'), rest, Buffer.from(`${DASHES}${copyTid}${flag}\r\n`, 'latin1'))
-          touched.add(leg)
+          queue(leg, Buffer.from(`MSRP ${copyTid} SEND\r\n${leg.copyPaths}`, 'latin1'), rest, Buffer.from(`${DASHES}${copyTid}${flag}\r\n`, 'latin1'))
         }
       }
     }
     at = frameEnd
   }
-  for (const leg of touched) {
-    leg.socket.write(leg.pending.length === 1 ? leg.pending[0]! : Buffer.concat(leg.pending))
-    leg.pending = []
-  }
-  touched.clear()
   return at === data.length ? Buffer.alloc(0) : data.subarray(at)
 }
 
 function acceptMsrp(socket: Socket): void {
   socket.setNoDelay(true)
-  const self: { leg: Leg | undefined } = { leg: undefined }
+  const self: Leg = { socket, copyPaths: undefined, pending: [] }
   let rest: Buffer = Buffer.alloc(0)
   socket.on('data', (chunk: Buffer) => {
-    rest = onFrames(socket, rest.length === 0 ? chunk : Buffer.concat([rest, chunk]), self)
+    rest = onFrames(self, rest.length === 0 ? chunk : Buffer.concat([rest, chunk]))
     // A cut frame is kept until the rest arrives; copy it so the read buffer can go.
     if (rest.length > 0) rest = Buffer.from(rest)
   })
   socket.on('error', () => undefined)
   socket.on('close', () => {
-    const i = self.leg === undefined ? -1 : legs.indexOf(self.leg)
+    const i = legs.indexOf(self)
     if (i >= 0) legs.splice(i, 1)
   })
 }
