@@ -18,9 +18,12 @@
  * - **lost, duplicated, reordered** copies (each recipient checks every sender's sequence) and
  *   failed sends: all must be 0.
  *
- * The client process is shared by nothing else but does all 4 senders' and all recipients'
- * MSRP work on one core; its CPU is reported (near 1 core it limits the unpaced rate and adds
- * to the latency of both servers alike).
+ * One client process does all senders' and all recipients' MSRP work on one core; its CPU is
+ * reported (near 1 core it limits the unpaced rate and adds to the latency of both servers
+ * alike). On a machine that other jobs keep busy, the paced figures say little: a server that
+ * gets too little CPU falls behind the pace, its receivers' queues grow, and the chat server then
+ * drops receivers that stop reading (its slow-receiver limit), which shows as lost copies and
+ * fewer participants left in the room.
  *
  * Environment (defaults in brackets): `FANOUT_WIRE_ROOMS` room sizes [10,100,1000];
  * `FANOUT_WIRE_RATE` paced deliveries/s [100000]; `FANOUT_WIRE_SECONDS` paced duration [2];
