@@ -127,6 +127,11 @@ async function measureServer(file: string, participants: number): Promise<WireFi
   }
 }
 
+/** A latency for a note; a run in which nothing arrived has none (NaN, null after IPC). */
+function ms(value: number | null): string {
+  return value === null || Number.isNaN(value) ? 'n/a' : `${value.toFixed(1)} ms`
+}
+
 function roomResults(participants: number, chat: WireFigures, sw: WireFigures, spread: string): BenchResult[] {
   const tag = `room of ${participants}`
   const run = (f: WireFigures): string => `${f.unpaced.deliveries} deliveries unpaced, ${f.paced.deliveries} paced`
@@ -137,10 +142,10 @@ function roomResults(participants: number, chat: WireFigures, sw: WireFigures, s
     { name: `${tag}: chat server CPU per delivery (confirmed)`, value: chat.cpuPerDeliveryMicros, unit: 'µs', note: `server process only, unpaced, ${SENDERS} senders, ${chat.unpaced.payloadBytes} B CPIM; ${run(chat)}` },
     { name: `${tag}: minimal switch CPU per delivery`, value: sw.cpuPerDeliveryMicros, unit: 'µs', note: run(sw) },
     { name: `${tag}: chat server / switch, CPU per delivery`, value: chat.cpuPerDeliveryMicros / sw.cpuPerDeliveryMicros, unit: 'ratio', note: `goal ≤ 2${spread}` },
-    { name: `${tag}: chat server deliveries, unpaced`, value: chat.unpaced.deliveries / (chat.unpaced.elapsedMs / 1000), unit: 'deliv/s', note: `server ${chat.unpacedCores.toFixed(2)} cores, client process ${chat.unpaced.clientBusy.toFixed(2)} cores; p50 ${chat.unpaced.p50.toFixed(1)} ms, p99 ${chat.unpaced.p99.toFixed(1)} ms` },
-    { name: `${tag}: minimal switch deliveries, unpaced`, value: sw.unpaced.deliveries / (sw.unpaced.elapsedMs / 1000), unit: 'deliv/s', note: `switch ${sw.unpacedCores.toFixed(2)} cores, client process ${sw.unpaced.clientBusy.toFixed(2)} cores; p50 ${sw.unpaced.p50.toFixed(1)} ms, p99 ${sw.unpaced.p99.toFixed(1)} ms` },
-    { name: `${tag}: chat server p50 / p99 paced`, value: chat.paced.p99, unit: 'ms p99', note: `p50 ${chat.paced.p50.toFixed(1)} ms, max ${chat.paced.max.toFixed(1)} ms; ${PACED_RATE} deliv/s (${pace}); sends late ≤ ${chat.paced.maxLateMs.toFixed(1)} ms; client ${chat.paced.clientBusy.toFixed(2)} cores; goal p99 < 50 ms` },
-    { name: `${tag}: minimal switch p50 / p99 paced`, value: sw.paced.p99, unit: 'ms p99', note: `p50 ${sw.paced.p50.toFixed(1)} ms, max ${sw.paced.max.toFixed(1)} ms; sends late ≤ ${sw.paced.maxLateMs.toFixed(1)} ms; client ${sw.paced.clientBusy.toFixed(2)} cores` },
+    { name: `${tag}: chat server deliveries, unpaced`, value: chat.unpaced.deliveries / (chat.unpaced.elapsedMs / 1000), unit: 'deliv/s', note: `server ${chat.unpacedCores.toFixed(2)} cores, client process ${chat.unpaced.clientBusy.toFixed(2)} cores; p50 ${ms(chat.unpaced.p50)}, p99 ${ms(chat.unpaced.p99)}` },
+    { name: `${tag}: minimal switch deliveries, unpaced`, value: sw.unpaced.deliveries / (sw.unpaced.elapsedMs / 1000), unit: 'deliv/s', note: `switch ${sw.unpacedCores.toFixed(2)} cores, client process ${sw.unpaced.clientBusy.toFixed(2)} cores; p50 ${ms(sw.unpaced.p50)}, p99 ${ms(sw.unpaced.p99)}` },
+    { name: `${tag}: chat server p50 / p99 paced`, value: chat.paced.p99 ?? Number.NaN, unit: 'ms p99', note: `p50 ${ms(chat.paced.p50)}, max ${ms(chat.paced.max)}; ${PACED_RATE} deliv/s (${pace}); sends late ≤ ${chat.paced.maxLateMs.toFixed(1)} ms; client ${chat.paced.clientBusy.toFixed(2)} cores; goal p99 < 50 ms` },
+    { name: `${tag}: minimal switch p50 / p99 paced`, value: sw.paced.p99 ?? Number.NaN, unit: 'ms p99', note: `p50 ${ms(sw.paced.p50)}, max ${ms(sw.paced.max)}; sends late ≤ ${sw.paced.maxLateMs.toFixed(1)} ms; client ${sw.paced.clientBusy.toFixed(2)} cores` },
     { name: `${tag}: chat server CPU at the pace`, value: chat.pacedCores, unit: 'cores', note: `switch ${sw.pacedCores.toFixed(2)} cores, ratio ${(chat.pacedCores / sw.pacedCores).toFixed(2)}` },
     { name: `${tag}: chat server peak RSS`, value: chat.peakRssMiB, unit: 'MiB', note: `switch ${sw.peakRssMiB.toFixed(0)} MiB, ratio ${(chat.peakRssMiB / sw.peakRssMiB).toFixed(2)} (goal ≤ 2)` },
     { name: `${tag}: chat server lost+duplicated+reordered+failed`, value: faults(chat), unit: 'copies', note: `must be 0: ${checks(chat)}; ${chat.remaining} of ${participants} still in the room after the paced run` },

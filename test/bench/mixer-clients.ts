@@ -45,7 +45,10 @@ export interface FanoutReport {
   readonly deliveries: number
   /** Copies expected: messages × (participants − 1). */
   readonly expected: number
-  /** Expected copies that never arrived, copies received twice or more, copies older than one already received from the same sender. */
+  /**
+   * Expected copies that never arrived; copies received twice or more (or not expected at all,
+   * e.g. a sender's own message); copies older than one already received from the same sender.
+   */
   readonly lost: number
   readonly duplicated: number
   readonly reordered: number
