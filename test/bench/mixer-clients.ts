@@ -299,4 +299,6 @@ process.on('message', (message: Command) => {
   const run = message.cmd === 'join' ? join(message) : message.cmd === 'fanout' ? fanout(message) : message.cmd === 'paced' ? paced(message) : message.cmd === 'raw' ? raw(message) : close()
   run.catch((error: unknown) => reply({ error: error instanceof Error ? error.stack ?? error.message : String(error) }))
 })
+// The benchmark went away (crashed or killed): do not linger with open sockets.
+process.on('disconnect', () => process.exit(0))
 reply({ ready: true })
