@@ -9,7 +9,7 @@ import { fork, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
 import { fileURLToPath } from 'node:url'
 
-/** A child process running one of the benchmark's helper files (e.g. `./minimal-switch.ts`). */
+/** A child process running one of the benchmarks' child-process files (e.g. `./minimal-switch.ts`). */
 export class BenchChild {
   /** The child process. */
   readonly process: ChildProcess

@@ -1,6 +1,6 @@
 /**
  * A minimal MSRP switch in a process of its own: the baseline that fanout-wire.bench.ts
- * compares the chat server with (the issue's "≤ 2× a minimal MSRP switch's CPU per delivery").
+ * compares the chat server with (the goal: the server's CPU per delivery at most twice the switch's).
  *
  * MSRP (loopback TCP, one listener): it parses each frame's start line and end-line; of a SEND
  * it reads the To-Path and From-Path lines and answers 200 at once; a SEND with a body is copied
