@@ -38,6 +38,7 @@
  *
  * @module
  */
+import { readFileSync } from 'node:fs'
 import { pathToFileURL } from 'node:url'
 import type { BenchResult } from './bench-result.ts'
 import { BenchChild } from './bench-child.ts'
@@ -153,9 +154,23 @@ function roomResults(participants: number, chat: WireFigures, sw: WireFigures, s
   ]
 }
 
+/** The soft limit on open files of this process (the children inherit it), or undefined where /proc is missing. */
+function openFileLimit(): number | undefined {
+  try {
+    const line = readFileSync('/proc/self/limits', 'latin1').split('\n').find((l) => l.startsWith('Max open files'))
+    const soft = line?.split(/\s{2,}/)[1]
+    return soft === undefined || soft === 'unlimited' ? undefined : Number(soft)
+  } catch {
+    return undefined
+  }
+}
+
 /** Runs the benchmark (see the module comment). */
 export async function run(): Promise<BenchResult[]> {
   const results: BenchResult[] = []
+  const limit = openFileLimit()
+  const needed = 3 * Math.max(...ROOMS) + 200
+  if (limit !== undefined && limit < needed) throw new Error(`fanout-wire: a room of ${Math.max(...ROOMS)} needs about ${needed} open files in the client process, the limit is ${limit}; raise it (ulimit -n ${needed}) or set FANOUT_WIRE_ROOMS to smaller rooms`)
   for (const participants of ROOMS) {
     // Switch and server alternate, so both see the machine's load of the same minutes.
     const pairs: Array<{ chat: WireFigures; sw: WireFigures; ratio: number }> = []
