@@ -35,6 +35,7 @@
 
 import type { FileEvent, FileReceipt, FileSink, OutgoingFileContent, ReceivedFileInfo, SendFileOptions } from './file-contract.ts'
 import type { MediaContent } from '../rooms/content.ts'
+import type { RoomInvitation } from './room-invitation.ts'
 
 /** A presence status the bot can publish or observe (a simplification of PIDF, RFC 3863). */
 export type PresenceStatus = 'available' | 'away' | 'busy' | 'offline'
@@ -328,11 +329,22 @@ export interface DirectClosedEvent {
   readonly chat: string
 }
 
+/**
+ * A room calls the bot in (RFC 4579 §5.5: someone asked it with REFER `method=INVITE`). The
+ * invitation rings until a listener calls `accept()` or `decline()`; one that no listener
+ * answered is declined (603) once the listeners are done with the event.
+ */
+export interface InvitationEvent {
+  readonly type: 'invitation'
+  readonly invitation: RoomInvitation
+}
+
 /** Everything a backend can report to the bot. */
 export type BackendEvent =
   | MessageEvent
   | DirectEvent
   | FileEvent
+  | InvitationEvent
   | DirectClosedEvent
   | NoticeEvent
   | JoinEvent

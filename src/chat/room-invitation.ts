@@ -21,6 +21,8 @@ export interface RoomInvitation {
   accept(options?: JoinOptions): Promise<RoomHandle>
   /** Refuses (603 Decline by default; 486 Busy Here ...). */
   decline(status?: number): void
+  /** True once `accept` or `decline` was called: the invitation no longer waits for an answer. */
+  readonly answered: boolean
 }
 
 /** True when an INVITE comes from a conference focus (Contact `isfocus`, or `a=chatroom` in its offer). */
