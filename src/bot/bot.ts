@@ -31,6 +31,7 @@ import { BotMetrics } from './metrics.ts'
 import { OutboundQueue } from './outbound-queue.ts'
 import { Room } from './room.ts'
 import { BotInvitation, InvitationGate } from './invitation.ts'
+import type { JoinRoomOptions } from './join-options.ts'
 import type { RoomInvitation } from '../chat/room-invitation.ts'
 
 /** Options for {@link createBot} besides the config. */
@@ -56,19 +57,7 @@ export interface BotOptions<C extends Context = Context> {
   wallClock?: TimeSource | undefined
 }
 
-/** Options for {@link Bot.join}. */
-export interface JoinRoomOptions {
-  /** The nickname to claim (RFC 7701 §6). Defaults to the user part of the bot's URI. */
-  nickname?: string | undefined
-  /**
-   * What to do when the nickname is taken (425): false (default) fails the join; true tries
-   * `nickname2`, `nickname3`, …; a function returns the nickname for attempt n (1-based count of
-   * refusals so far).
-   */
-  retryNicknames?: boolean | ((attempt: number, nickname: string) => string) | undefined
-  /** How many nicknames to try in all before giving up (default 5). */
-  maxNicknameAttempts?: number | undefined
-}
+export type { JoinRoomOptions } from './join-options.ts'
 
 /** Handles errors thrown by middleware (see {@link Bot.catch}). */
 export type BotErrorHandler<C extends Context = Context> = (error: BotError<C>) => unknown

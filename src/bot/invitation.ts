@@ -8,7 +8,7 @@
  */
 import type { RoomInvitation } from '../chat/room-invitation.ts'
 import { addressKey } from './address.ts'
-import type { JoinRoomOptions } from './bot.ts'
+import type { JoinRoomOptions } from './join-options.ts'
 import type { Room } from './room.ts'
 import { BotStateError } from './errors.ts'
 

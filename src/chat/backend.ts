@@ -35,7 +35,6 @@
 
 import type { FileEvent, FileReceipt, FileSink, OutgoingFileContent, ReceivedFileInfo, SendFileOptions } from './file-contract.ts'
 import type { MediaContent } from '../rooms/content.ts'
-import type { RoomInvitation } from './room-invitation.ts'
 
 /** A presence status the bot can publish or observe (a simplification of PIDF, RFC 3863). */
 export type PresenceStatus = 'available' | 'away' | 'busy' | 'offline'
@@ -327,6 +326,24 @@ export interface DirectClosedEvent {
   readonly type: 'direct-closed'
   readonly peer: string
   readonly chat: string
+}
+
+/**
+ * An invitation to a chat room: the room's focus calls this user in (RFC 4579 §5.5, after
+ * someone in the room sent it a REFER with `method=INVITE`); `room-invitation.ts` tells one
+ * from a 1:1 chat.
+ */
+export interface RoomInvitation {
+  /** The room's URI (the INVITE's From). */
+  readonly room: string
+  /** Who asked the room to invite (Referred-By, RFC 3892), when the focus says. */
+  readonly by: string | undefined
+  /** Joins the room (answers the focus's INVITE); resolves with the room as `join` does. */
+  accept(options?: JoinOptions): Promise<RoomHandle>
+  /** Refuses (603 Decline by default; 486 Busy Here ...). */
+  decline(status?: number): void
+  /** True once `accept` or `decline` was called: the invitation no longer waits for an answer. */
+  readonly answered: boolean
 }
 
 /**
