@@ -26,6 +26,7 @@ import { DialGuard } from './dial-policy.ts'
 import { resolveLimits } from './limits.ts'
 import { MsrpReadBudget } from '../msrp/read-budget.ts'
 import type { ChatNetwork, ChatServerOptions } from './options.ts'
+import { callOutProxyDestination } from './call-out-route.ts'
 import { silentLogger } from '../logger.ts'
 import { requestUriOrRespond } from './request-uri.ts'
 import { PresenceService } from './presence-service.ts'
@@ -158,6 +159,7 @@ export class ChatServer {
             push: options.files?.push ?? false,
             retention: options.files?.retention,
           }
+    const callOutProxy = options.callOutProxy === undefined ? undefined : callOutProxyDestination(options.callOutProxy)
     this.focus = new RoomFocus({
       files: this.#files,
       core: sip.core,
@@ -174,7 +176,8 @@ export class ChatServer {
       dialGuard,
       byeReasons: options.byeReasons ?? true,
       reach: (uri, user) => {
-        const location = this.registrar.locate(uri)[0]
+        // Registered here: its flow; else through the call-out proxy, to its address of record.
+        const location = this.registrar.locate(uri)[0] ?? (callOutProxy === undefined ? undefined : { contact: uri, destination: callOutProxy })
         if (location === undefined) return undefined
         const transport = location.destination.transport.toLowerCase()
         const a = this.#sip.sentBy(transport)

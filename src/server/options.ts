@@ -128,6 +128,14 @@ export interface ChatServerOptions {
   authThrottle?: { perUser?: number; perSource?: number; windowMs?: number; maxTracked?: number }
   /** Registrar caps (see REGISTRAR_LIMITS in registrar.ts): contacts per AOR, bindings in total, contact length. */
   registrarLimits?: { maxContactsPerAor?: number; maxBindings?: number; maxContactLength?: number }
+  /**
+   * The SIP proxy through which the focus calls invitees who are not registered with this
+   * server (REFER method=INVITE, RFC 4579 §5.5), e.g. the domain's registrar and proxy:
+   * `sip:127.0.0.1:5060;transport=tcp`. The INVITE comes from the room's URI and is not
+   * re-sent with credentials, so the proxy must let the server's requests through without a
+   * digest challenge. Without it such invitations end in 480.
+   */
+  callOutProxy?: string
   /** Where to listen (default: memory). */
   transport?: ChatServerTransport
   /** Clock for every timer (SIP transactions, MSRP timeouts, rate limits, expiries). */
