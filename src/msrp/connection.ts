@@ -16,6 +16,7 @@ import { MsrpParser } from './parser.ts'
 import type { MsrpFrameHead, MsrpParserOptions } from './parser.ts'
 import type { MsrpReadBudget } from './read-budget.ts'
 import { serializeFrameParts } from './serializer.ts'
+import { DeadlineQueue, type Deadlined } from './deadline-queue.ts'
 import type { MsrpTransport, TransportListeners } from './transport.ts'
 
 const log = debugLog('msrp')
@@ -103,26 +104,29 @@ export interface OutgoingRequest {
   readonly response: Promise<MsrpResponse | undefined>
 }
 
-interface Transaction {
-  resolve(response: MsrpResponse): void
-  reject(error: Error): void
-  timer: unknown
-}
-
-/** A transaction that reports to a callback (see MsrpConnection.sendPrepared). */
-class CallbackTransaction implements Transaction {
-  timer: unknown = undefined
-  readonly #done: (response: MsrpResponse | undefined, error?: Error) => void
-  constructor(done: (response: MsrpResponse | undefined, error?: Error) => void) {
+/**
+ * A request waiting for its response: in the connection's map by transaction id, and in the
+ * deadline queue of its timeout once written. `settle` runs `done` once and lets go of it, so an
+ * answered entry the queue still holds keeps nothing else alive.
+ */
+class Transaction implements Deadlined {
+  settled = false
+  deadline = 0
+  #done: ((response: MsrpResponse | undefined, error?: Error) => void) | undefined
+  constructor(
+    readonly tid: string,
+    readonly method: string,
+    done: (response: MsrpResponse | undefined, error?: Error) => void,
+  ) {
     this.#done = done
   }
 
-  resolve(response: MsrpResponse): void {
-    this.#done(response)
-  }
-
-  reject(error: Error): void {
-    this.#done(undefined, error)
+  settle(response: MsrpResponse | undefined, error?: Error): void {
+    const done = this.#done
+    if (done === undefined) return
+    this.settled = true
+    this.#done = undefined
+    done(response, error)
   }
 }
 
@@ -165,6 +169,10 @@ export class MsrpConnection extends EventEmitter<MsrpConnectionEvents> {
   readonly #resolve: SessionResolver | undefined
   readonly #sessions = new Map<string, MsrpRequestHandler>()
   readonly #transactions = new Map<string, Transaction>()
+  /** Response deadlines, one queue per timeout in use (usually one); see deadline-queue.ts. */
+  readonly #deadlines = new Map<number, DeadlineQueue<Transaction>>()
+  /** The queue used last: a connection's requests nearly always share one timeout. */
+  #lastDeadlines: DeadlineQueue<Transaction> | undefined
   readonly role: ConnectionRole
   #state: ConnectionState = 'open'
   #congested = false
@@ -309,7 +317,7 @@ export class MsrpConnection extends EventEmitter<MsrpConnectionEvents> {
     if (expect) {
       if (this.#transactions.has(tid)) throw new MsrpClosedError('MSRP_DUPLICATE_TRANSACTION', `transaction id ${tid} is already in use`)
       response = new Promise<MsrpResponse>((resolve, reject) => {
-        tx = { resolve, reject, timer: undefined }
+        tx = new Transaction(tid, method, (r, error) => (error === undefined ? resolve(r as MsrpResponse) : reject(error)))
       })
       this.#transactions.set(tid, tx as unknown as Transaction)
     }
@@ -319,7 +327,7 @@ export class MsrpConnection extends EventEmitter<MsrpConnectionEvents> {
       // await), without the promise round trip.
       try {
         this.#writeNow(frame)
-        if (tx !== undefined) this.#armTimer(tid, method, tx, timeoutOption)
+        if (tx !== undefined) this.#armTimer(tx, timeoutOption)
         written = WRITTEN
       } catch (error) {
         written = this.#writeFailed(tid, tx, error as Error)
@@ -328,7 +336,7 @@ export class MsrpConnection extends EventEmitter<MsrpConnectionEvents> {
       const t = tx
       written = this.#writeWhenDrained(frame).then(
         () => {
-          if (t !== undefined) this.#armTimer(tid, method, t, timeoutOption)
+          if (t !== undefined) this.#armTimer(t, timeoutOption)
         },
         (error: Error) => this.#writeFailed(tid, t, error),
       )
@@ -341,14 +349,26 @@ export class MsrpConnection extends EventEmitter<MsrpConnectionEvents> {
   }
 
   /** Starts the response timeout of a written request (RFC 4975 §7.1: no answer counts as 408). */
-  #armTimer(tid: string, method: string, tx: Transaction, timeoutOption: number | undefined): void {
-    if (this.#transactions.get(tid) !== tx) return
+  #armTimer(tx: Transaction, timeoutOption: number | undefined): void {
+    if (this.#transactions.get(tx.tid) !== tx) return
     const timeoutMs = timeoutOption ?? this.#timeoutMs
-    tx.timer = this.#clock.setTimeout(() => {
-      if (this.#transactions.get(tid) !== tx) return
-      this.#transactions.delete(tid)
-      tx.reject(new MsrpRequestError('MSRP_TIMEOUT', 408, `no response to MSRP ${method} ${tid} within ${timeoutMs} ms (RFC 4975 §7.1: treated as 408)`))
-    }, timeoutMs)
+    let queue = this.#lastDeadlines
+    if (queue === undefined || queue.timeoutMs !== timeoutMs) {
+      queue = this.#deadlines.get(timeoutMs)
+      if (queue === undefined) {
+        queue = new DeadlineQueue<Transaction>(this.#clock, timeoutMs, (expired) => this.#expire(expired, timeoutMs))
+        this.#deadlines.set(timeoutMs, queue)
+      }
+      this.#lastDeadlines = queue
+    }
+    queue.push(tx)
+  }
+
+  /** A written request got no response within `timeoutMs`. */
+  #expire(tx: Transaction, timeoutMs: number): void {
+    if (this.#transactions.get(tx.tid) !== tx) return
+    this.#transactions.delete(tx.tid)
+    tx.settle(undefined, new MsrpRequestError('MSRP_TIMEOUT', 408, `no response to MSRP ${tx.method} ${tx.tid} within ${timeoutMs} ms (RFC 4975 §7.1: treated as 408)`))
   }
 
   #writeFailed(tid: string, tx: Transaction | undefined, error: Error): Promise<never> {
@@ -360,7 +380,7 @@ export class MsrpConnection extends EventEmitter<MsrpConnectionEvents> {
   #dropFailed(tid: string, tx: Transaction | undefined, error: Error): void {
     if (tx !== undefined && this.#transactions.get(tid) === tx) {
       this.#transactions.delete(tid)
-      tx.reject(error)
+      tx.settle(undefined, error)
     }
   }
 
@@ -374,10 +394,10 @@ export class MsrpConnection extends EventEmitter<MsrpConnectionEvents> {
    */
   sendPrepared(prepared: PreparedRequest, timeoutMs: number | undefined, done: (response: MsrpResponse | undefined, error?: Error) => void): void {
     const tid = prepared.transactionId
-    let tx: CallbackTransaction | undefined
+    let tx: Transaction | undefined
     if (prepared.expectResponse) {
       if (this.#transactions.has(tid)) throw new MsrpClosedError('MSRP_DUPLICATE_TRANSACTION', `transaction id ${tid} is already in use`)
-      tx = new CallbackTransaction(done)
+      tx = new Transaction(tid, prepared.method, done)
       this.#transactions.set(tid, tx)
     }
     if (!this.#congested || this.#state !== 'open') {
@@ -388,13 +408,13 @@ export class MsrpConnection extends EventEmitter<MsrpConnectionEvents> {
         else done(undefined, error as Error)
         return
       }
-      if (tx !== undefined) this.#armTimer(tid, prepared.method, tx, timeoutMs)
+      if (tx !== undefined) this.#armTimer(tx, timeoutMs)
       else done(undefined)
       return
     }
     // Congested: the response timeout runs from now, not from the write, so a copy stuck behind
     // a receiver that stopped reading still ends in time (408) for the fan-out waiting on it.
-    if (tx !== undefined) this.#armTimer(tid, prepared.method, tx, timeoutMs)
+    if (tx !== undefined) this.#armTimer(tx, timeoutMs)
     const waiting = tx
     this.#writeWhenDrained(prepared.bytes, waiting === undefined ? undefined : () => this.#transactions.get(tid) !== waiting).then(
       () => {
@@ -581,8 +601,7 @@ export class MsrpConnection extends EventEmitter<MsrpConnectionEvents> {
         return
       }
       this.#transactions.delete(frame.transactionId)
-      this.#clock.clearTimeout(tx.timer)
-      tx.resolve(frame)
+      tx.settle(frame)
       return
     }
     // A request read while we close (bytes already in flight) can be neither bound nor answered.
@@ -617,10 +636,10 @@ export class MsrpConnection extends EventEmitter<MsrpConnectionEvents> {
 
   #failPending(cause: Error | undefined): void {
     const error = this.#closedError(cause)
+    for (const queue of this.#deadlines.values()) queue.clear()
     for (const [tid, tx] of this.#transactions) {
       this.#transactions.delete(tid)
-      this.#clock.clearTimeout(tx.timer)
-      tx.reject(error)
+      tx.settle(undefined, error)
     }
     const drain = this.#drain
     this.#drain = undefined

@@ -83,7 +83,7 @@ const BODY = Buffer.from(
 )
 
 /** Which answering ends: full MSRP connections, or raw writers of precomputed 200s (server-only figures). */
-type Ends = 'connections' | 'raw'
+export type Ends = 'connections' | 'raw'
 
 function legs(mode: DeliveryMode, ends: Ends): { links: ParticipantLink[]; close(): void } {
   const links: ParticipantLink[] = []
@@ -159,7 +159,7 @@ function switchLegs(ends: Ends): { relay(m: number): Promise<void>; close(): voi
 }
 
 /** CPU µs per copy of the minimal switch, as {@link measure}. */
-async function measureSwitch(ends: Ends): Promise<{ median: number; low: number; high: number }> {
+export async function measureSwitch(ends: Ends): Promise<{ median: number; low: number; high: number }> {
   const { relay, close } = switchLegs(ends)
   try {
     for (let m = 0; m < 300; m++) await relay(m)
@@ -178,7 +178,7 @@ async function measureSwitch(ends: Ends): Promise<{ median: number; low: number;
 }
 
 /** CPU µs per copy: median and range of {@link ROUNDS} rounds of {@link MESSAGES} messages, after a warm-up. */
-async function measure(mode: DeliveryMode, ends: Ends): Promise<{ median: number; low: number; high: number }> {
+export async function measure(mode: DeliveryMode, ends: Ends): Promise<{ median: number; low: number; high: number }> {
   const { links, close } = legs(mode, ends)
   try {
     await relayAll(links, mode, 0, 300)
