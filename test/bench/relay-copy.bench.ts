@@ -85,7 +85,8 @@ const BODY = Buffer.from(
 /** Which answering ends: full MSRP connections, or raw writers of precomputed 200s (server-only figures). */
 export type Ends = 'connections' | 'raw'
 
-function legs(mode: DeliveryMode, ends: Ends): { links: ParticipantLink[]; close(): void } {
+/** 99 focus legs (ParticipantLink on an MsrpConnection each) whose far ends answer as `ends` says. */
+export function legs(mode: DeliveryMode, ends: Ends): { links: ParticipantLink[]; close(): void } {
   const links: ParticipantLink[] = []
   const connections: MsrpConnection[] = []
   const raws: ReturnType<typeof createMemoryPair>[1][] = []
@@ -106,7 +107,8 @@ function legs(mode: DeliveryMode, ends: Ends): { links: ParticipantLink[]; close
   return { links, close: () => { connections.forEach((c) => c.close()); raws.forEach((r) => r.destroy()) } }
 }
 
-async function relayAll(links: ParticipantLink[], mode: DeliveryMode, first: number, count: number): Promise<void> {
+/** Relays messages `first` … `first + count - 1` to every leg, one after another, each once all legs reported. */
+export async function relayAll(links: ParticipantLink[], mode: DeliveryMode, first: number, count: number): Promise<void> {
   for (let m = first; m < first + count; m++) {
     const message = new RelayedMessage(BODY, `msg${m}.x`, mode)
     await new Promise<void>((resolve, reject) => {
