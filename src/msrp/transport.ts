@@ -51,6 +51,18 @@ export interface TransportListeners {
  */
 const COALESCE_COPY_LIMIT = 64 * 1024
 
+/**
+ * Transports holding output gathered this turn. One `setImmediate` flushes them all: a fan-out
+ * writing to a hundred connections schedules one callback, not one per connection.
+ */
+let toFlush: StreamTransport[] = []
+
+function flushAll(): void {
+  const transports = toFlush
+  toFlush = []
+  for (const transport of transports) transport.flushGathered()
+}
+
 /** The transport that owns a stream (stream events reach it through shared handlers, not per-stream closures). */
 const OWNER = Symbol('msrp.streamTransport')
 
@@ -97,7 +109,8 @@ class StreamTransport implements MsrpTransport {
     let pending = this.#pending
     if (pending === undefined) {
       pending = this.#pending = []
-      setImmediate(StreamTransport.#flushLater, this)
+      if (toFlush.length === 0) setImmediate(flushAll)
+      toFlush.push(this)
     }
     for (const part of parts) {
       if (part.length === 0) continue
@@ -158,8 +171,9 @@ class StreamTransport implements MsrpTransport {
     }
   }
 
-  static #flushLater(transport: StreamTransport): void {
-    transport.#flush()
+  /** @internal Writes what this turn gathered (called once per turn by the shared flush). */
+  flushGathered(): void {
+    this.#flush()
   }
 
   static #onData(this: OwnedStream, chunk: Buffer): void {
