@@ -31,9 +31,10 @@ export class DeadlineQueue<T extends Deadlined> {
   readonly #clock: Clock
   readonly #timeoutMs: number
   readonly #expire: (entry: T) => void
-  /** Entries from #head on are queued; those before it are gone (undefined). */
-  #items: (T | undefined)[] = []
+  /** A ring: #count entries from #head on (indices modulo the length, a power of two). */
+  #items: (T | undefined)[] = new Array<T | undefined>(16)
   #head = 0
+  #count = 0
   #timer: TimerHandle | undefined
   /** Inside #onTimer: push() must not arm a timer of its own. */
   #firing = false
@@ -54,15 +55,17 @@ export class DeadlineQueue<T extends Deadlined> {
 
   /** Entries queued, settled ones not yet dropped included. */
   get size(): number {
-    return this.#items.length - this.#head
+    return this.#count
   }
 
   /** Starts `entry`'s deadline: `timeoutMs` from now. */
   push(entry: T): void {
     entry.deadline = this.#clock.now() + this.#timeoutMs
     this.#dropSettledHead()
-    if (this.#items.length - this.#head >= this.#compactAt) this.#compact()
-    this.#items.push(entry)
+    if (this.#count >= this.#compactAt) this.#compact()
+    if (this.#count === this.#items.length) this.#grow()
+    this.#items[(this.#head + this.#count) & (this.#items.length - 1)] = entry
+    this.#count++
     if (this.#timer === undefined && !this.#firing) this.#timer = this.#clock.setTimeout(this.#onTimer, this.#timeoutMs)
   }
 
@@ -70,37 +73,55 @@ export class DeadlineQueue<T extends Deadlined> {
   clear(): void {
     if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer)
     this.#timer = undefined
-    this.#items = []
+    this.#items = new Array<T | undefined>(16)
     this.#head = 0
+    this.#count = 0
     this.#compactAt = COMPACT_MIN
+  }
+
+  /** Removes the oldest entry. */
+  #shift(): T {
+    const items = this.#items
+    const entry = items[this.#head] as T
+    items[this.#head] = undefined
+    this.#head = (this.#head + 1) & (items.length - 1)
+    this.#count--
+    return entry
   }
 
   /** Drops answered entries at the head, so a queue whose requests are answered in order stays short. */
   #dropSettledHead(): void {
-    const items = this.#items
-    let head = this.#head
-    while (head < items.length && (items[head] as T).settled) items[head++] = undefined
-    if (head === items.length) {
-      items.length = 0
-      head = 0
-    } else if (head > 1024 && head * 2 > items.length) {
-      this.#items = items.slice(head)
-      head = 0
+    while (this.#count > 0 && (this.#items[this.#head] as T).settled) this.#shift()
+  }
+
+  /** The entries in order, in a new ring of `capacity` (a power of two). */
+  #rebuild(capacity: number, keep: (entry: T) => boolean): void {
+    const old = this.#items
+    const mask = old.length - 1
+    const items = new Array<T | undefined>(capacity)
+    let n = 0
+    for (let i = 0; i < this.#count; i++) {
+      const entry = old[(this.#head + i) & mask] as T
+      if (keep(entry)) items[n++] = entry
     }
-    this.#head = head
+    this.#items = items
+    this.#head = 0
+    this.#count = n
+  }
+
+  #grow(): void {
+    this.#rebuild(this.#items.length * 2, () => true)
   }
 
   /** Keeps only the unsettled entries; the next compaction waits until the queue doubles again. */
   #compact(): void {
-    const kept: T[] = []
-    const items = this.#items
-    for (let i = this.#head; i < items.length; i++) {
-      const entry = items[i] as T
-      if (!entry.settled) kept.push(entry)
-    }
-    this.#items = kept
-    this.#head = 0
-    this.#compactAt = Math.max(COMPACT_MIN, 2 * kept.length)
+    let live = 0
+    const mask = this.#items.length - 1
+    for (let i = 0; i < this.#count; i++) if (!(this.#items[(this.#head + i) & mask] as T).settled) live++
+    let capacity = 16
+    while (capacity < 2 * live + 1) capacity *= 2
+    this.#rebuild(capacity, (entry) => !entry.settled)
+    this.#compactAt = Math.max(COMPACT_MIN, 2 * live)
   }
 
   /** Expires what is due, then re-arms for the oldest entry still waiting (if any). */
@@ -111,18 +132,17 @@ export class DeadlineQueue<T extends Deadlined> {
     // time, and push() leaves the timer to the end of this loop, which arms it for the head.
     this.#firing = true
     try {
-      while (this.#head < this.#items.length) {
-        const entry = this.#items[this.#head] as T
-        if (!entry.settled && entry.deadline > now) break
-        this.#items[this.#head++] = undefined
-        if (!entry.settled) this.#expire(entry)
+      while (this.#count > 0) {
+        const head = this.#items[this.#head] as T
+        if (!head.settled && head.deadline > now) break
+        this.#shift()
+        if (!head.settled) this.#expire(head)
       }
     } finally {
       this.#firing = false
     }
     this.#dropSettledHead()
-    const head = this.#items[this.#head]
     // A timer may fire a fraction of a millisecond before the clock reads its deadline: at least 1 ms.
-    if (head !== undefined) this.#timer = this.#clock.setTimeout(this.#onTimer, Math.max(1, Math.ceil(head.deadline - now)))
+    if (this.#count > 0) this.#timer = this.#clock.setTimeout(this.#onTimer, Math.max(1, Math.ceil((this.#items[this.#head] as T).deadline - now)))
   }
 }

@@ -100,3 +100,22 @@ describe('DeadlineQueue', () => {
     assert.deepEqual(expired, [])
   })
 })
+
+describe('DeadlineQueue ring', () => {
+  it('keeps order across growth and wrap-around', () => {
+    const clock = new FakeClock()
+    const { q, expired } = queue(clock, 1000)
+    const live: Entry[] = []
+    for (let i = 0; i < 200; i++) {
+      const e = new Entry(`e${i}`)
+      q.push(e)
+      clock.advance(1)
+      // Answer every other one, so the ring wraps, grows and compacts with gaps in it.
+      if (i % 2 === 1) e.settled = true
+      else live.push(e)
+    }
+    clock.advance(5000)
+    assert.deepEqual(expired, live.map((e, k) => `${e.name}@${1000 + 2 * k}`))
+    assert.equal(q.size, 0)
+  })
+})
