@@ -97,6 +97,13 @@ export interface MsrpConnectionEvents {
   close: [error: Error | undefined]
 }
 
+/**
+ * How {@link MsrpConnection.sendPrepared} reports: the response, or undefined with the error
+ * (or with none, for a request that expects no response and was written). `context` is the
+ * value given with the request, so one shared function can serve every request of a fan-out.
+ */
+export type TransactionCallback<C> = (response: MsrpResponse | undefined, error: Error | undefined, context: C) => void
+
 /** A request in flight: `written` settles when the transport took it, `response` with the answer. */
 export interface OutgoingRequest {
   readonly written: Promise<void>
@@ -112,13 +119,16 @@ export interface OutgoingRequest {
 class Transaction implements Deadlined {
   settled = false
   deadline = 0
-  #done: ((response: MsrpResponse | undefined, error?: Error) => void) | undefined
+  #done: TransactionCallback<unknown> | undefined
+  readonly #context: unknown
   constructor(
     readonly tid: string,
     readonly method: string,
-    done: (response: MsrpResponse | undefined, error?: Error) => void,
+    done: TransactionCallback<unknown>,
+    context?: unknown,
   ) {
     this.#done = done
+    this.#context = context
   }
 
   settle(response: MsrpResponse | undefined, error?: Error): void {
@@ -126,7 +136,7 @@ class Transaction implements Deadlined {
     if (done === undefined) return
     this.settled = true
     this.#done = undefined
-    done(response, error)
+    done(response, error, this.#context)
   }
 }
 
@@ -399,16 +409,18 @@ export class MsrpConnection extends EventEmitter<MsrpConnectionEvents> {
    * Like {@link requestPrepared}, but reports through `done` instead of promises — for a
    * fan-out to many peers, where two promises per copy add up: `done(response)` when the
    * response arrives, or, for a request that expects none, once written; `done(undefined,
-   * error)` on timeout (408), a failed write or a closed connection.
+   * error)` on timeout (408), a failed write or a closed connection. `context` is passed to
+   * `done` as its third argument: a fan-out can pass one shared function and a value per copy
+   * instead of a closure per copy.
    *
    * @throws MsrpClosedError `MSRP_DUPLICATE_TRANSACTION` when the transaction id is in use.
    */
-  sendPrepared(prepared: PreparedRequest, timeoutMs: number | undefined, done: (response: MsrpResponse | undefined, error?: Error) => void): void {
+  sendPrepared<C = undefined>(prepared: PreparedRequest, timeoutMs: number | undefined, done: TransactionCallback<C>, context?: C): void {
     const tid = prepared.transactionId
     let tx: Transaction | undefined
     if (prepared.expectResponse) {
       if (this.#transactions.has(tid)) throw new MsrpClosedError('MSRP_DUPLICATE_TRANSACTION', `transaction id ${tid} is already in use`)
-      tx = new Transaction(tid, prepared.method, done)
+      tx = new Transaction(tid, prepared.method, done as TransactionCallback<unknown>, context)
       this.#transactions.set(tid, tx)
     }
     if (!this.#congested || this.#state !== 'open') {
@@ -416,11 +428,11 @@ export class MsrpConnection extends EventEmitter<MsrpConnectionEvents> {
         this.#writeNow(prepared.bytes)
       } catch (error) {
         if (tx !== undefined) this.#dropFailed(tid, tx, error as Error)
-        else done(undefined, error as Error)
+        else done(undefined, error as Error, context as C)
         return
       }
       if (tx !== undefined) this.#armTimer(tx, timeoutMs)
-      else done(undefined)
+      else done(undefined, undefined, context as C)
       return
     }
     // Congested: the response timeout runs from now, not from the write, so a copy stuck behind
@@ -429,11 +441,11 @@ export class MsrpConnection extends EventEmitter<MsrpConnectionEvents> {
     const waiting = tx
     this.#writeWhenDrained(prepared.bytes, waiting === undefined ? undefined : () => this.#transactions.get(tid) !== waiting).then(
       () => {
-        if (tx === undefined) done(undefined)
+        if (tx === undefined) done(undefined, undefined, context as C)
       },
       (error: Error) => {
         if (tx !== undefined) this.#dropFailed(tid, tx, error)
-        else done(undefined, error)
+        else done(undefined, error, context as C)
       },
     )
   }
