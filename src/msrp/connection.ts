@@ -15,7 +15,9 @@ import { MSRP_REASONS } from './message.ts'
 import { MsrpParser } from './parser.ts'
 import type { MsrpFrameHead, MsrpParserOptions } from './parser.ts'
 import type { MsrpReadBudget } from './read-budget.ts'
-import { serializeFrameParts } from './serializer.ts'
+import { serializeFrameParts, serializeStandardResponse } from './serializer.ts'
+import { pathLines } from './shared-send.ts'
+import type { MsrpUri } from './uri.ts'
 import { DeadlineQueue, type Deadlined } from './deadline-queue.ts'
 import type { MsrpTransport, TransportListeners } from './transport.ts'
 
@@ -142,6 +144,16 @@ class Transaction implements Deadlined {
 
 const noop = (): void => {}
 
+function isEmpty(headers: Partial<MsrpHeaders>): boolean {
+  for (const _ in headers) return false
+  return true
+}
+
+/** A URI that can never change: frozen, with frozen parameters. */
+function isDeepFrozen(uri: MsrpUri): boolean {
+  return Object.isFrozen(uri) && Object.isFrozen(uri.params)
+}
+
 /**
  * Key of a permanent entry in a connection's transaction map (no transaction id is empty:
  * RFC 4975 §9 idents have 4 to 32 characters). V8 shrinks a Map that empties and grows it
@@ -192,6 +204,8 @@ export class MsrpConnection extends EventEmitter<MsrpConnectionEvents> {
   readonly #transactions = new Map<string, Transaction>([[KEEP_TABLE, KEEP_TABLE_VALUE]])
   /** Response deadlines, one queue per timeout in use (usually one); see deadline-queue.ts. */
   readonly #deadlines = new Map<number, DeadlineQueue<Transaction>>()
+  /** See #responsePaths. */
+  #lastResponsePaths: { readonly to: readonly MsrpUri[]; readonly self: MsrpUri; readonly lines: Buffer } | undefined
   /** The queue used last: a connection's requests nearly always share one timeout. */
   #lastDeadlines: DeadlineQueue<Transaction> | undefined
   readonly role: ConnectionRole
@@ -461,6 +475,16 @@ export class MsrpConnection extends EventEmitter<MsrpConnectionEvents> {
     if (fr === 'no' || (fr === 'partial' && status === 200)) return
     if (this.#state !== 'open') return
     const self = request.headers['To-Path'][0]
+    if (self !== undefined && extensionHeaders.length === 0 && isEmpty(extra)) {
+      // The common answer (200 OK to a peer's SEND): built from cached pieces, not formatted.
+      const paths = this.#responsePaths(request.headers['From-Path'], self)
+      const bytes = paths === undefined ? undefined : serializeStandardResponse(request.transactionId, status, comment, paths)
+      if (bytes !== undefined) {
+        if (log.enabled) log('respond %d to %s %s', status, request.method, request.transactionId)
+        this.#writeNow([bytes])
+        return
+      }
+    }
     const response: MsrpResponse = {
       type: 'response',
       transactionId: request.transactionId,
@@ -472,6 +496,20 @@ export class MsrpConnection extends EventEmitter<MsrpConnectionEvents> {
     if (comment !== undefined) response.comment = comment
     if (log.enabled) log('respond %d to %s %s', status, request.method, request.transactionId)
     this.#writeNow(response)
+  }
+
+  /**
+   * The To-Path and From-Path lines of a response to a request from `toPath` to `self`. The last
+   * pair is kept while both are frozen (the parser shares one frozen path per session), so a
+   * peer's SENDs are answered without formatting their paths again. Undefined for an empty path.
+   */
+  #responsePaths(toPath: readonly MsrpUri[], self: MsrpUri): Buffer | undefined {
+    const memo = this.#lastResponsePaths
+    if (memo !== undefined && memo.to === toPath && memo.self === self) return memo.lines
+    if (toPath.length === 0) return undefined
+    const lines = pathLines(toPath, [self])
+    if (isDeepFrozen(self) && toPath.every(isDeepFrozen) && Object.isFrozen(toPath)) this.#lastResponsePaths = { to: toPath, self, lines }
+    return lines
   }
 
   /** Closes the connection; pending requests reject with `MSRP_CONNECTION_CLOSED`. */
@@ -546,7 +584,7 @@ export class MsrpConnection extends EventEmitter<MsrpConnectionEvents> {
   #onData(chunk: Buffer): void {
     if (this.#state !== 'open') return
     try {
-      this.#parser.feed(chunk, (frame) => this.#onFrame(frame))
+      this.#parser.feed(chunk, this.#frameArrived)
     } catch (error) {
       if (error instanceof ParseError) {
         // RFC 4975 gives no way to resynchronise a broken stream: close it.
@@ -612,6 +650,9 @@ export class MsrpConnection extends EventEmitter<MsrpConnectionEvents> {
     if (handler === undefined) return this.#unknownMaxBody
     return handler.maxChunkBytes?.()
   }
+
+  /** The parser's callback, made once (not per chunk read). */
+  readonly #frameArrived = (frame: MsrpFrame): void => this.#onFrame(frame)
 
   #onFrame(frame: MsrpFrame): void {
     this.#framesIn++
