@@ -154,6 +154,9 @@ function isDeepFrozen(uri: MsrpUri): boolean {
   return Object.isFrozen(uri) && Object.isFrozen(uri.params)
 }
 
+/** Deadline queues (one per timeout in use) a connection keeps when they are empty. */
+const MAX_IDLE_DEADLINE_QUEUES = 8
+
 /**
  * Key of a permanent entry in a connection's transaction map (no transaction id is empty:
  * RFC 4975 §9 idents have 4 to 32 characters). V8 shrinks a Map that empties and grows it
@@ -391,6 +394,16 @@ export class MsrpConnection extends EventEmitter<MsrpConnectionEvents> {
     if (queue === undefined || queue.timeoutMs !== timeoutMs) {
       queue = this.#deadlines.get(timeoutMs)
       if (queue === undefined) {
+        // Callers with many different timeouts: empty queues go first, so there are never more
+        // queues than MAX_IDLE_DEADLINE_QUEUES plus those holding a waiting request.
+        if (this.#deadlines.size >= MAX_IDLE_DEADLINE_QUEUES) {
+          for (const [ms, idle] of this.#deadlines) {
+            if (!idle.isIdle()) continue
+            idle.clear()
+            this.#deadlines.delete(ms)
+            if (idle === this.#lastDeadlines) this.#lastDeadlines = undefined
+          }
+        }
         queue = new DeadlineQueue<Transaction>(this.#clock, timeoutMs, (expired) => this.#expire(expired, timeoutMs))
         this.#deadlines.set(timeoutMs, queue)
       }

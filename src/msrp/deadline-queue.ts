@@ -58,6 +58,12 @@ export class DeadlineQueue<T extends Deadlined> {
     return this.#count
   }
 
+  /** True when no entry waits (answered ones are dropped first). */
+  isIdle(): boolean {
+    this.#dropSettledHead()
+    return this.#count === 0
+  }
+
   /** Starts `entry`'s deadline: `timeoutMs` from now. */
   push(entry: T): void {
     entry.deadline = this.#clock.now() + this.#timeoutMs

@@ -4,6 +4,7 @@ import { once } from 'node:events'
 import { MsrpClosedError } from '../../src/msrp/errors.ts'
 import type { MsrpRequest } from '../../src/msrp/message.ts'
 import { MsrpConnection } from '../../src/msrp/connection.ts'
+import { FakeClock } from '../../src/clock.ts'
 import { connectMsrp, connectMsrpWebSocket } from '../../src/msrp/node-dial.ts'
 import { MsrpListener } from '../../src/msrp/listener.ts'
 import { MemoryNetwork } from '../../src/msrp/memory-stream.ts'
@@ -180,6 +181,36 @@ describe('MSRP connection', () => {
     connection.close()
     stop()
     await listener.close()
+  })
+})
+
+describe('MsrpConnection response deadlines', () => {
+  it('times out requests of different timeouts each on time, and keeps few timers for many timeouts', async () => {
+    const clock = new FakeClock()
+    const { connection, peer } = connectionWithRawPeer({ clock })
+    const request = (timeoutMs: number): Promise<unknown> => connection.request(send('msrp://127.0.0.1:9/peer;tcp', 'msrp://127.0.0.1:8/me;tcp'), { timeoutMs }).response.then((r) => r?.status, (e: { status?: number }) => e.status)
+    // Forty requests, each with a timeout of its own, answered one after the other.
+    for (let i = 0; i < 40; i++) {
+      const answered = request(1000 + i)
+      peer.respond(await peer.nextRequest())
+      assert.equal(await answered, 200)
+    }
+    assert.ok(clock.pending <= 9, `${clock.pending} timers for 40 answered requests`)
+    // Unanswered ones time out at their own deadlines, the shorter first.
+    const long = request(5000)
+    const short = request(2000)
+    const results: unknown[] = []
+    void long.then((s) => results.push(`long ${s} at ${clock.now()}`))
+    void short.then((s) => results.push(`short ${s} at ${clock.now()}`))
+    await clock.advanceAsync(1999)
+    assert.deepEqual(results, [])
+    await clock.advanceAsync(1)
+    await clock.advanceAsync(2999)
+    assert.deepEqual(results, ['short 408 at 2000'])
+    await clock.advanceAsync(1)
+    assert.deepEqual(results, ['short 408 at 2000', 'long 408 at 5000'])
+    connection.close()
+    assert.equal(clock.pending, 0, 'closing stops every deadline timer')
   })
 })
 

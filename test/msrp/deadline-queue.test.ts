@@ -51,8 +51,10 @@ describe('DeadlineQueue', () => {
     q.push(new Entry('c'))
     assert.equal(q.size, 2) // a dropped from the head
     b.settled = true
+    assert.equal(q.isIdle(), false, 'c still waits')
     clock.advance(500)
     assert.deepEqual(expired, ['c@120'])
+    assert.equal(q.isIdle(), true)
     assert.equal(q.size, 0)
   })
 
