@@ -19,7 +19,7 @@
 import { ParseError } from '../errors.ts'
 import { HEADER_NAMES, isHeaderName, setHeader } from './headers.ts'
 import type { ContinuationFlag, ExtensionHeader, MsrpFrame, MsrpHeaderName, MsrpHeaders } from './message.ts'
-import { fastHeaderName, fastStartLine, PathMemo, skipSpace, trimSpaceEnd, type StartLine } from './parser-fast.ts'
+import { fastByteRange, fastHeaderName, fastIdent, fastReport, fastStartLine, ValueMemo, skipSpace, trimSpaceEnd, type StartLine } from './parser-fast.ts'
 import { parseMsrpPath } from './uri.ts'
 import type { MsrpUri } from './uri.ts'
 
@@ -138,12 +138,19 @@ export class MsrpParser {
   #invalid: ParseError | undefined
   #hasBody = false
   /** The last To-Path and From-Path bytes and their parsed (frozen, shared) paths. */
-  readonly #toPathMemo = new PathMemo<MsrpUri[]>()
-  readonly #fromPathMemo = new PathMemo<MsrpUri[]>()
+  readonly #toPathMemo = new ValueMemo<MsrpUri[]>()
+  readonly #fromPathMemo = new ValueMemo<MsrpUri[]>()
+  /** The last Content-Type bytes and their text. */
+  readonly #contentTypeMemo = new ValueMemo<string>()
 
   // Body: `CRLF -------tid`, the confirmed body pieces, and the undecided tail.
-  /** `CRLF -------tid` (ASCII: transaction ids are idents), searched for with Buffer.indexOf. */
-  #needle = ''
+  /**
+   * `CRLF -------tid` as bytes, searched for with Buffer.indexOf (a string needle would be
+   * encoded again on every call). A view of {@link #needleBytes}, rewritten for each frame.
+   */
+  #needle: Buffer = EMPTY
+  /** Room for the longest needle (9 + 32 bytes), allocated with the first body. */
+  #needleBytes: Buffer = EMPTY
   #parts: Buffer[] = []
   #bodyLen = 0
   #pending: Buffer = EMPTY
@@ -407,27 +414,57 @@ export class MsrpParser {
     if (name === undefined) return false
     const vFrom = skipSpace(buf, colon + 1, end)
     const vTo = trimSpaceEnd(buf, vFrom, end)
-    const headers = this.#headers
-    const memo = name === 'To-Path' ? this.#toPathMemo : name === 'From-Path' ? this.#fromPathMemo : undefined
-    if (memo !== undefined && headers[name] === undefined) {
-      const path = memo.get(buf, vFrom, vTo)
-      if (path !== undefined) {
-        const typed: Record<string, unknown> = headers
-        typed[name] = path
+    const headers = this.#headers as Record<string, unknown>
+    if (headers[name] === undefined) {
+      const typed = this.#fastValue(name, buf, vFrom, vTo)
+      if (typed !== undefined) {
+        headers[name] = typed
         return true
       }
     }
+    // Not read from the bytes (a new path, a new Content-Type, a Status, a malformed value or a
+    // repeated header): setHeader gives the value or the precise error.
     const value = buf.toString('utf8', vFrom, vTo)
+    const memo = name === 'To-Path' ? this.#toPathMemo : name === 'From-Path' ? this.#fromPathMemo : undefined
     try {
-      setHeader(headers, name, value, parsePathShared)
+      setHeader(this.#headers, name, value, parsePathShared)
     } catch (error) {
       // As in #line: a bad value marks the frame invalid; bad paths stay fatal.
       if (!(error instanceof ParseError) || memo !== undefined) throw error
       this.#invalid ??= error
       return true
     }
-    if (memo !== undefined && vTo - vFrom <= RECENT_PATH_TEXT) memo.set(buf, vFrom, vTo, headers[name] as MsrpUri[])
+    if (vTo - vFrom <= RECENT_PATH_TEXT) {
+      if (memo !== undefined) memo.set(buf, vFrom, vTo, headers[name] as MsrpUri[])
+      else if (name === 'Content-Type') this.#contentTypeMemo.set(buf, vFrom, vTo, value)
+    }
     return true
+  }
+
+  /**
+   * The typed value of header `name` read straight from its bytes `buf[from, to)`, or undefined
+   * when it needs the general path. Only valid values come back: anything the bytes do not
+   * prove well-formed goes to setHeader, which refuses it exactly as for any other spelling.
+   */
+  #fastValue(name: MsrpHeaderName, buf: Buffer, from: number, to: number): unknown {
+    switch (name) {
+      case 'To-Path':
+        return this.#toPathMemo.get(buf, from, to)
+      case 'From-Path':
+        return this.#fromPathMemo.get(buf, from, to)
+      case 'Message-ID':
+        return fastIdent(buf, from, to)
+      case 'Byte-Range':
+        return fastByteRange(buf, from, to)
+      case 'Content-Type':
+        return this.#contentTypeMemo.get(buf, from, to)
+      case 'Success-Report':
+        return fastReport(buf, from, to, false)
+      case 'Failure-Report':
+        return fastReport(buf, from, to, true)
+      default:
+        return undefined
+    }
   }
 
   // ---- body --------------------------------------------------------------------------------
@@ -437,12 +474,24 @@ export class MsrpParser {
     const start = this.#start as StartLine
     const limit = this.#bodyLimit?.({ transactionId: start.transactionId, method: 'method' in start ? start.method : undefined, headers: this.#headers })
     this.#frameBodyLimit = limit === undefined ? this.#maxBodyBytes : Math.min(limit, this.#maxBodyBytes)
-    // Only frames with a body need the end-line search string (RFC 4975 §9 end-line).
-    this.#needle = `\r\n-------${(this.#start as StartLine).transactionId}`
+    this.#setNeedle(start.transactionId)
     // The blank line's CRLF is scanned as if it preceded the data, so that an end-line right
     // after the blank line (an empty body sent without its CRLF) is still found. It is not body.
     this.#pending = CRLF
     this.#skip = 2
+  }
+
+  /** Points {@link #needle} at `CRLF -------tid` (RFC 4975 §9 end-line), without allocating after the first body. */
+  #setNeedle(tid: string): void {
+    let bytes = this.#needleBytes
+    if (bytes.length === 0) {
+      // Only frames with a body need the needle; an idle connection holds none.
+      bytes = this.#needleBytes = Buffer.alloc(9 + 32)
+      bytes.write('\r\n-------', 0, 'latin1')
+    }
+    // Transaction ids are idents (ASCII, at most 32 characters): one byte per character.
+    for (let i = 0; i < tid.length; i++) bytes[9 + i] = tid.charCodeAt(i)
+    if (this.#needle.length !== 9 + tid.length) this.#needle = bytes.subarray(0, 9 + tid.length)
   }
 
   #addBody(piece: Buffer): void {
@@ -468,33 +517,39 @@ export class MsrpParser {
   #feedBody(data: Buffer, pos: number, onFrame: (frame: MsrpFrame) => void): number {
     const needle = this.#needle
     const span = needle.length + 3 // CRLF ------- tid flag CRLF
-    let buf = data.subarray(pos)
-    let adjust = 0 // bytes at the front of `buf` that came from #pending, not from `data`
+    // The search runs over `buf` from `base`; index i of `buf` is index i + offset of `data`.
+    // Usually `buf` is `data` itself (no view is made); after a small read it is the undecided
+    // tail of the previous read joined with this one.
+    let buf = data
+    let base = pos
+    let offset = 0
     const pending = this.#pending
     this.#pending = EMPTY
 
-    if (pending === CRLF && this.#skip === 2 && buf.length >= span - 2) {
+    if (pending === CRLF && this.#skip === 2 && data.length - pos >= span - 2) {
       // Body start (see #beginBody) with enough bytes to decide without the joint copy: the only
       // candidate inside the blank line's CRLF is an end-line right after it (an empty body).
       const n = needle.length - 2
-      let same = true
-      for (let k = 0; k < n && same; k++) same = buf[k] === needle.charCodeAt(k + 2)
-      if (same && isFlag(buf[n]) && buf[n + 1] === CR && buf[n + 2] === LF) {
+      let k = 0
+      while (k < n && data[pos + k] === needle[k + 2]) k++
+      const f = pos + n
+      if (k === n && isFlag(data[f]) && data[f + 1] === CR && data[f + 2] === LF) {
         this.#skip = 0
-        this.#finish(String.fromCharCode(buf[n] as number) as ContinuationFlag, onFrame)
-        return pos + span - 2
+        this.#finish(String.fromCharCode(data[f] as number) as ContinuationFlag, onFrame)
+        return f + 3
       }
       this.#skip = 0
     } else if (pending.length > 0) {
-      if (buf.length < span) {
+      if (data.length - pos < span) {
         // Small read: merging costs at most two end-line lengths.
-        buf = Buffer.concat([pending, buf])
-        adjust = pending.length
+        buf = Buffer.concat([pending, data.subarray(pos)])
+        base = 0
+        offset = pos - pending.length
       } else {
         // Only candidates that start inside `pending` need the joint view; the rest of the
         // search runs on `data` itself, so large reads are never copied.
-        const joint = Buffer.concat([pending, buf.subarray(0, span - 1)])
-        for (let i = joint.indexOf(needle, 0, 'latin1'); i >= 0 && i < pending.length; i = joint.indexOf(needle, i + 1, 'latin1')) {
+        const joint = Buffer.concat([pending, data.subarray(pos, pos + span - 1)])
+        for (let i = joint.indexOf(needle); i >= 0 && i < pending.length; i = joint.indexOf(needle, i + 1)) {
           if (this.#isEnd(joint, i)) {
             this.#addBody(pending.subarray(0, i))
             this.#finish(String.fromCharCode(joint[i + needle.length] as number) as ContinuationFlag, onFrame)
@@ -505,24 +560,24 @@ export class MsrpParser {
       }
     }
 
-    for (let i = buf.indexOf(needle, 0, 'latin1'); i >= 0; i = buf.indexOf(needle, i + 1, 'latin1')) {
+    for (let i = buf.indexOf(needle, base); i >= 0; i = buf.indexOf(needle, i + 1)) {
       if (i + span > buf.length) {
         // Undecided: the flag or CRLF has not arrived yet.
-        this.#addBody(buf.subarray(0, i))
+        this.#addBody(buf.subarray(base, i))
         this.#pending = Buffer.from(buf.subarray(i))
-        return pos + buf.length - adjust
+        return data.length
       }
       if (this.#isEnd(buf, i)) {
-        this.#addBody(buf.subarray(0, i))
+        this.#addBody(buf.subarray(base, i))
         this.#finish(String.fromCharCode(buf[i + needle.length] as number) as ContinuationFlag, onFrame)
-        return pos + i + span - adjust
+        return i + span + offset
       }
     }
     // No end-line yet: everything but a possible needle prefix at the end is body.
-    const keep = Math.min(buf.length, needle.length - 1)
-    this.#addBody(buf.subarray(0, buf.length - keep))
+    const keep = Math.min(buf.length - base, needle.length - 1)
+    this.#addBody(buf.subarray(base, buf.length - keep))
     this.#pending = Buffer.from(buf.subarray(buf.length - keep))
-    return pos + buf.length - adjust
+    return data.length
   }
 
   // ---- frame -------------------------------------------------------------------------------
