@@ -12,9 +12,11 @@ export type StartLine = { transactionId: string } & ({ method: string } | { stat
 
 const SP = 0x20
 const HTAB = 0x09
-/** Methods and comments seen on nearly every frame, returned as shared constants. */
-const METHODS = ['SEND', 'REPORT', 'NICKNAME', 'AUTH'].map((m) => [Buffer.from(m, 'latin1'), m] as const)
-const COMMENTS = ['OK'].map((c) => [Buffer.from(c, 'latin1'), c] as const)
+/** Methods seen on nearly every frame, returned as shared constants. */
+const SEND = Buffer.from('SEND', 'latin1')
+const REPORT = Buffer.from('REPORT', 'latin1')
+const NICKNAME = Buffer.from('NICKNAME', 'latin1')
+const AUTH = Buffer.from('AUTH', 'latin1')
 
 /** True when `buf[from, to)` holds exactly the bytes of `word`. */
 function same(buf: Buffer, from: number, to: number, word: Buffer): boolean {
@@ -45,7 +47,8 @@ export function fastStartLine(buf: Buffer, from: number, end: number): StartLine
   if (tidLen < 4 || tidLen > 32 || !isAlphaNum(buf[tidFrom] as number) || buf[i] !== SP) return undefined
   const transactionId = buf.toString('latin1', tidFrom, i)
   const rest = i + 1
-  for (const [bytes, method] of METHODS) if (same(buf, rest, end, bytes)) return { transactionId, method }
+  const method = knownMethod(buf, rest, end)
+  if (method !== undefined) return { transactionId, method }
   if (end - rest < 3) return undefined
   let status = 0
   for (let k = rest; k < rest + 3; k++) {
@@ -54,9 +57,23 @@ export function fastStartLine(buf: Buffer, from: number, end: number): StartLine
     status = status * 10 + (c - 0x30)
   }
   if (end === rest + 3) return { transactionId, status, comment: undefined }
-  if (buf[rest + 3] !== SP) return undefined
-  for (const [bytes, comment] of COMMENTS) if (same(buf, rest + 4, end, bytes)) return { transactionId, status, comment }
+  // The comment nearly every response carries: "OK" (0x4f 0x4b).
+  if (end === rest + 6 && buf[rest + 3] === SP && buf[rest + 4] === 0x4f && buf[rest + 5] === 0x4b) return { transactionId, status, comment: 'OK' }
   return undefined
+}
+
+/** SEND, REPORT, NICKNAME or AUTH when `buf[from, to)` is exactly one of them, told apart by length. */
+function knownMethod(buf: Buffer, from: number, to: number): string | undefined {
+  switch (to - from) {
+    case 4:
+      return same(buf, from, to, SEND) ? 'SEND' : same(buf, from, to, AUTH) ? 'AUTH' : undefined
+    case 6:
+      return same(buf, from, to, REPORT) ? 'REPORT' : undefined
+    case 8:
+      return same(buf, from, to, NICKNAME) ? 'NICKNAME' : undefined
+    default:
+      return undefined
+  }
 }
 
 const TO_PATH = Buffer.from('To-Path', 'latin1')

@@ -151,7 +151,10 @@ export class MsrpParser {
   #needle: Buffer = EMPTY
   /** Room for the longest needle (9 + 32 bytes), allocated with the first body. */
   #needleBytes: Buffer = EMPTY
-  #parts: Buffer[] = []
+  /** The first body piece; most bodies arrive in one read and need no list. */
+  #firstPart: Buffer | undefined
+  /** All body pieces once there is more than one. */
+  #parts: Buffer[] | undefined
   #bodyLen = 0
   #pending: Buffer = EMPTY
   /** Leading bytes of the scanned stream that are not body (the blank line's CRLF, see #beginBody). */
@@ -250,7 +253,8 @@ export class MsrpParser {
     this.#extensions = []
     this.#invalid = undefined
     this.#hasBody = false
-    this.#parts = []
+    this.#firstPart = undefined
+    this.#parts = undefined
     this.#bodyLen = 0
     this.#pending = EMPTY
     this.#skip = 0
@@ -505,7 +509,8 @@ export class MsrpParser {
     if (this.#bodyLen > this.#frameBodyLimit) {
       this.#fail('MSRP_BODY_TOO_LARGE', `MSRP chunk body exceeds ${this.#frameBodyLimit} bytes (the limit for this frame's session); the peer must send smaller chunks`)
     }
-    this.#parts.push(piece)
+    if (this.#firstPart === undefined) this.#firstPart = piece
+    else (this.#parts ??= [this.#firstPart]).push(piece)
   }
 
   /** True when `buf` holds a complete end-line (flag and CRLF) after the needle at `i`. */
@@ -591,7 +596,7 @@ export class MsrpParser {
     let body: Buffer | undefined
     if (this.#hasBody) {
       const parts = this.#parts
-      body = parts.length === 0 ? EMPTY : parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts, this.#bodyLen)
+      body = parts !== undefined ? Buffer.concat(parts, this.#bodyLen) : (this.#firstPart ?? EMPTY)
     }
     let frame: MsrpFrame
     if ('method' in start) {
