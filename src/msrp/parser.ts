@@ -418,14 +418,7 @@ export class MsrpParser {
     if (name === undefined) return false
     const vFrom = skipSpace(buf, colon + 1, end)
     const vTo = trimSpaceEnd(buf, vFrom, end)
-    const headers = this.#headers as Record<string, unknown>
-    if (headers[name] === undefined) {
-      const typed = this.#fastValue(name, buf, vFrom, vTo)
-      if (typed !== undefined) {
-        headers[name] = typed
-        return true
-      }
-    }
+    if (this.#takeFast(name, buf, vFrom, vTo)) return true
     // Not read from the bytes (a new path, a new Content-Type, a Status, a malformed value or a
     // repeated header): setHeader gives the value or the precise error.
     const value = buf.toString('utf8', vFrom, vTo)
@@ -439,35 +432,66 @@ export class MsrpParser {
       return true
     }
     if (vTo - vFrom <= RECENT_PATH_TEXT) {
-      if (memo !== undefined) memo.set(buf, vFrom, vTo, headers[name] as MsrpUri[])
+      if (memo !== undefined) memo.set(buf, vFrom, vTo, this.#headers[name] as MsrpUri[])
       else if (name === 'Content-Type') this.#contentTypeMemo.set(buf, vFrom, vTo, value)
     }
     return true
   }
 
   /**
-   * The typed value of header `name` read straight from its bytes `buf[from, to)`, or undefined
-   * when it needs the general path. Only valid values come back: anything the bytes do not
-   * prove well-formed goes to setHeader, which refuses it exactly as for any other spelling.
+   * Stores header `name` read straight from its value bytes `buf[from, to)`; false when it needs
+   * the general path. Only valid values are taken: anything the bytes do not prove well-formed,
+   * and a header seen before in this frame, go to setHeader, which refuses them exactly as for
+   * any other spelling. (Each case names its property: a fixed name is a fast property access,
+   * a computed one is not.)
    */
-  #fastValue(name: MsrpHeaderName, buf: Buffer, from: number, to: number): unknown {
+  #takeFast(name: MsrpHeaderName, buf: Buffer, from: number, to: number): boolean {
+    const h = this.#headers
     switch (name) {
-      case 'To-Path':
-        return this.#toPathMemo.get(buf, from, to)
-      case 'From-Path':
-        return this.#fromPathMemo.get(buf, from, to)
-      case 'Message-ID':
-        return fastIdent(buf, from, to)
-      case 'Byte-Range':
-        return fastByteRange(buf, from, to)
-      case 'Content-Type':
-        return this.#contentTypeMemo.get(buf, from, to)
-      case 'Success-Report':
-        return fastReport(buf, from, to, false)
-      case 'Failure-Report':
-        return fastReport(buf, from, to, true)
+      case 'To-Path': {
+        const value = h['To-Path'] === undefined ? this.#toPathMemo.get(buf, from, to) : undefined
+        if (value === undefined) return false
+        h['To-Path'] = value
+        return true
+      }
+      case 'From-Path': {
+        const value = h['From-Path'] === undefined ? this.#fromPathMemo.get(buf, from, to) : undefined
+        if (value === undefined) return false
+        h['From-Path'] = value
+        return true
+      }
+      case 'Message-ID': {
+        const value = h['Message-ID'] === undefined ? fastIdent(buf, from, to) : undefined
+        if (value === undefined) return false
+        h['Message-ID'] = value
+        return true
+      }
+      case 'Byte-Range': {
+        const value = h['Byte-Range'] === undefined ? fastByteRange(buf, from, to) : undefined
+        if (value === undefined) return false
+        h['Byte-Range'] = value
+        return true
+      }
+      case 'Content-Type': {
+        const value = h['Content-Type'] === undefined ? this.#contentTypeMemo.get(buf, from, to) : undefined
+        if (value === undefined) return false
+        h['Content-Type'] = value
+        return true
+      }
+      case 'Success-Report': {
+        const value = h['Success-Report'] === undefined ? fastReport(buf, from, to, false) : undefined
+        if (value === undefined || value === 'partial') return false
+        h['Success-Report'] = value
+        return true
+      }
+      case 'Failure-Report': {
+        const value = h['Failure-Report'] === undefined ? fastReport(buf, from, to, true) : undefined
+        if (value === undefined) return false
+        h['Failure-Report'] = value
+        return true
+      }
       default:
-        return undefined
+        return false
     }
   }
 
