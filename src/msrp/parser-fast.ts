@@ -11,6 +11,7 @@ import type { ByteRange, MsrpHeaderName } from './message.ts'
 export type StartLine = { transactionId: string } & ({ method: string } | { status: number; comment: string | undefined })
 
 const SP = 0x20
+const COLON = 0x3a
 const HTAB = 0x09
 /** Methods seen on nearly every frame, returned as shared constants. */
 const SEND = Buffer.from('SEND', 'latin1')
@@ -85,26 +86,32 @@ const FAILURE_REPORT = Buffer.from('Failure-Report', 'latin1')
 const CONTENT_TYPE = Buffer.from('Content-Type', 'latin1')
 const STATUS = Buffer.from('Status', 'latin1')
 
+/** `name` at `buf[from]`, followed by a colon, within `buf[from, end)`. */
+function nameAt(buf: Buffer, from: number, end: number, name: Buffer): boolean {
+  return from + name.length < end && buf[from + name.length] === COLON && same(buf, from, from + name.length, name)
+}
+
 /**
- * The typed header whose canonical name is exactly `buf[from, colon)`, or undefined (other
- * spellings take the general path). Told apart by length and first byte, then compared once.
+ * The typed header whose canonical name, then a colon, begins the header line `buf[from, end)`;
+ * undefined for anything else (other spellings and extension headers take the general path).
+ * Told apart by the first bytes, then compared once: the name's bytes are read once.
  */
-export function fastHeaderName(buf: Buffer, from: number, colon: number): MsrpHeaderName | undefined {
-  switch (colon - from) {
-    case 6:
-      return same(buf, from, colon, STATUS) ? 'Status' : undefined
-    case 7:
-      return same(buf, from, colon, TO_PATH) ? 'To-Path' : undefined
-    case 9:
-      return same(buf, from, colon, FROM_PATH) ? 'From-Path' : undefined
-    case 10:
-      if (buf[from] === 0x4d) return same(buf, from, colon, MESSAGE_ID) ? 'Message-ID' : undefined
-      return same(buf, from, colon, BYTE_RANGE) ? 'Byte-Range' : undefined
-    case 12:
-      return same(buf, from, colon, CONTENT_TYPE) ? 'Content-Type' : undefined
-    case 14:
-      if (buf[from] === 0x53) return same(buf, from, colon, SUCCESS_REPORT) ? 'Success-Report' : undefined
-      return same(buf, from, colon, FAILURE_REPORT) ? 'Failure-Report' : undefined
+export function fastHeaderName(buf: Buffer, from: number, end: number): MsrpHeaderName | undefined {
+  switch (buf[from]) {
+    case 0x54: // T
+      return nameAt(buf, from, end, TO_PATH) ? 'To-Path' : undefined
+    case 0x46: // F
+      if (buf[from + 1] === 0x72) return nameAt(buf, from, end, FROM_PATH) ? 'From-Path' : undefined
+      return nameAt(buf, from, end, FAILURE_REPORT) ? 'Failure-Report' : undefined
+    case 0x4d: // M
+      return nameAt(buf, from, end, MESSAGE_ID) ? 'Message-ID' : undefined
+    case 0x42: // B
+      return nameAt(buf, from, end, BYTE_RANGE) ? 'Byte-Range' : undefined
+    case 0x43: // C
+      return nameAt(buf, from, end, CONTENT_TYPE) ? 'Content-Type' : undefined
+    case 0x53: // S
+      if (buf[from + 1] === 0x75) return nameAt(buf, from, end, SUCCESS_REPORT) ? 'Success-Report' : undefined
+      return nameAt(buf, from, end, STATUS) ? 'Status' : undefined
     default:
       return undefined
   }

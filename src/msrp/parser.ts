@@ -410,13 +410,9 @@ export class MsrpParser {
    * string, and a To-Path or From-Path repeating the previous frame's bytes not even that.
    */
   #fastHeader(buf: Buffer, from: number, end: number): boolean {
-    // A name is short: a loop finds the colon sooner than a call into Buffer#indexOf.
-    let colon = from
-    while (colon < end && buf[colon] !== COLON) colon++
-    if (colon === end) return false
-    const name = fastHeaderName(buf, from, colon)
+    const name = fastHeaderName(buf, from, end)
     if (name === undefined) return false
-    const vFrom = skipSpace(buf, colon + 1, end)
+    const vFrom = skipSpace(buf, from + name.length + 1, end)
     const vTo = trimSpaceEnd(buf, vFrom, end)
     if (this.#takeFast(name, buf, vFrom, vTo)) return true
     // Not read from the bytes (a new path, a new Content-Type, a Status, a malformed value or a
