@@ -19,7 +19,7 @@
 import { ParseError } from '../errors.ts'
 import { HEADER_NAMES, isHeaderName, setHeader } from './headers.ts'
 import type { ContinuationFlag, ExtensionHeader, MsrpFrame, MsrpHeaderName, MsrpHeaders } from './message.ts'
-import { fastByteRange, fastHeaderName, fastIdent, fastReport, fastStartLine, ValueMemo, skipSpace, trimSpaceEnd, type StartLine } from './parser-fast.ts'
+import { fastByteRange, fastHeaderName, fastIdent, fastReport, fastStartLine, ValueMemo, skipSpace, trimSpaceEnd, viewOf, type StartLine } from './parser-fast.ts'
 import { parseMsrpPath } from './uri.ts'
 import type { MsrpUri } from './uri.ts'
 
@@ -228,11 +228,29 @@ export class MsrpParser {
           ? error
           : new ParseError('msrp', 'MSRP_INTERNAL', `MSRP parser fault: ${String(error)}`, { cause: error })
       throw this.#error
+    } finally {
+      this.#viewBuffer = undefined
+      this.#view = undefined
     }
     // (a cast: TypeScript cannot see that #finish may have set it since the reset above)
     callbackError = this.#callbackError as { error: unknown } | undefined
     this.#callbackError = outerError
     if (callbackError !== undefined) throw callbackError.error
+  }
+
+  /**
+   * A DataView of the buffer header lines are being read from (for the memos' comparisons),
+   * made once per buffer and dropped when {@link feed} returns: it holds the whole read.
+   */
+  #view: DataView | undefined
+  #viewBuffer: Buffer | undefined
+
+  #viewOf(buf: Buffer): DataView {
+    if (buf !== this.#viewBuffer) {
+      this.#viewBuffer = buf
+      this.#view = viewOf(buf)
+    }
+    return this.#view as DataView
   }
 
   /** The first exception a frame callback threw during the current {@link feed}. */
@@ -445,13 +463,13 @@ export class MsrpParser {
     const h = this.#headers
     switch (name) {
       case 'To-Path': {
-        const value = h['To-Path'] === undefined ? this.#toPathMemo.get(buf, from, to) : undefined
+        const value = h['To-Path'] === undefined ? this.#toPathMemo.get(this.#viewOf(buf), from, to) : undefined
         if (value === undefined) return false
         h['To-Path'] = value
         return true
       }
       case 'From-Path': {
-        const value = h['From-Path'] === undefined ? this.#fromPathMemo.get(buf, from, to) : undefined
+        const value = h['From-Path'] === undefined ? this.#fromPathMemo.get(this.#viewOf(buf), from, to) : undefined
         if (value === undefined) return false
         h['From-Path'] = value
         return true
@@ -469,7 +487,7 @@ export class MsrpParser {
         return true
       }
       case 'Content-Type': {
-        const value = h['Content-Type'] === undefined ? this.#contentTypeMemo.get(buf, from, to) : undefined
+        const value = h['Content-Type'] === undefined ? this.#contentTypeMemo.get(this.#viewOf(buf), from, to) : undefined
         if (value === undefined) return false
         h['Content-Type'] = value
         return true
