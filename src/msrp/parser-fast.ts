@@ -1,9 +1,13 @@
 /**
  * Byte-level fast paths of the MSRP parser for the common shapes (RFC 4975 §9): a start line
  * `MSRP <tid> SEND` or `MSRP <tid> 200 OK`, and the typed headers a chat frame carries in their
- * canonical spelling. They read the bytes in place and build no string but the results; anything
- * they do not recognise returns undefined and the parser takes its general path, which gives the
- * same result or the precise error. Equivalence is tested in test/msrp/parser-fast.test.ts.
+ * canonical spelling. They read the bytes in place and build no string but the results: a
+ * Message-ID is checked to be an `ident` byte by byte before it is decoded, a Byte-Range is read
+ * as digits, the report flags are compared with their constants, and a To-Path, From-Path or
+ * Content-Type that repeats the previous frame's bytes is not decoded at all (see ValueMemo).
+ * Anything they do not recognise or cannot prove well-formed returns undefined and the parser
+ * takes its general path, which gives the same result or the precise error. Equivalence is
+ * tested in test/msrp/parser-fast.test.ts, including a differential property test.
  */
 import type { ByteRange, MsrpHeaderName } from './message.ts'
 
