@@ -47,13 +47,24 @@ function same(buf: Buffer, from: number, to: number, word: Buffer): boolean {
   return true
 }
 
+/**
+ * Byte classes of RFC 4975 §9 `ident` by byte value: 2 for ALPHANUM, 1 for the other
+ * ident-chars "." / "-" / "+" / "%" / "=", 0 for the rest. One load per byte instead of a chain
+ * of comparisons.
+ */
+const IDENT_CLASS = new Uint8Array(256)
+for (let c = 0; c < 256; c++) {
+  const alnum = (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a)
+  IDENT_CLASS[c] = alnum ? 2 : c === 0x2e || c === 0x2d || c === 0x2b || c === 0x25 || c === 0x3d ? 1 : 0
+}
+
 /** `ident-char` (RFC 4975 §9): ALPHANUM / "." / "-" / "+" / "%" / "=". */
 function isIdentChar(c: number): boolean {
-  return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x2e || c === 0x2d || c === 0x2b || c === 0x25 || c === 0x3d
+  return (IDENT_CLASS[c] as number) !== 0
 }
 
 function isAlphaNum(c: number): boolean {
-  return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a)
+  return IDENT_CLASS[c] === 2
 }
 
 /**
