@@ -238,13 +238,18 @@ export function viewOf(buf: Buffer): DataView {
 }
 
 /**
- * The last value a parser saw for one header, kept as bytes so a repeat is recognised without
- * decoding it into a string (a session repeats its To-Path, From-Path and Content-Type on every
- * frame).
+ * The last line a parser saw for one header and the value it parsed to, kept as bytes so a
+ * repeat is recognised without decoding it into a string (a session repeats its To-Path,
+ * From-Path and Content-Type lines on every frame).
  */
 export class ValueMemo<T> {
   #bytes: DataView | undefined
   #value: T | undefined
+
+  /** How many bytes are remembered (0 before the first {@link set}). */
+  get length(): number {
+    return this.#bytes === undefined ? 0 : this.#bytes.byteLength
+  }
 
   /** The value remembered for exactly the bytes `view[from, to)`, or undefined. */
   get(view: DataView, from: number, to: number): T | undefined {

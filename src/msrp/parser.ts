@@ -137,10 +137,10 @@ export class MsrpParser {
   /** The first header value of the current frame that did not parse (see MsrpFrame.invalid). */
   #invalid: ParseError | undefined
   #hasBody = false
-  /** The last To-Path and From-Path bytes and their parsed (frozen, shared) paths. */
+  /** The last To-Path and From-Path lines (name to CRLF) and their parsed (frozen, shared) paths. */
   readonly #toPathMemo = new ValueMemo<MsrpUri[]>()
   readonly #fromPathMemo = new ValueMemo<MsrpUri[]>()
-  /** The last Content-Type bytes and their text. */
+  /** The last Content-Type line and its value. */
   readonly #contentTypeMemo = new ValueMemo<string>()
 
   // Body: `CRLF -------tid`, the confirmed body pieces, and the undecided tail.
@@ -287,6 +287,13 @@ export class MsrpParser {
 
   #feedHead(data: Buffer, pos: number, onFrame: (frame: MsrpFrame) => void): number {
     while (pos < data.length) {
+      if (this.#headLen === 0 && this.#start !== undefined) {
+        const next = this.#repeatedLine(data, pos)
+        if (next > 0) {
+          pos = next
+          continue
+        }
+      }
       const lf = data.indexOf(LF, pos)
       if (lf < 0) {
         // A partial line: keep it (bounded) until its LF arrives.
@@ -432,7 +439,7 @@ export class MsrpParser {
     if (name === undefined) return false
     const vFrom = skipSpace(buf, from + name.length + 1, end)
     const vTo = trimSpaceEnd(buf, vFrom, end)
-    if (this.#takeFast(name, buf, vFrom, vTo)) return true
+    if (this.#takeFast(name, buf, vFrom, vTo, from, end + 2)) return true
     // Not read from the bytes (a new path, a new Content-Type, a Status, a malformed value or a
     // repeated header): setHeader gives the value or the precise error.
     const value = buf.toString('utf8', vFrom, vTo)
@@ -446,10 +453,52 @@ export class MsrpParser {
       return true
     }
     if (vTo - vFrom <= RECENT_PATH_TEXT) {
-      if (memo !== undefined) memo.set(buf, vFrom, vTo, this.#headers[name] as MsrpUri[])
-      else if (name === 'Content-Type') this.#contentTypeMemo.set(buf, vFrom, vTo, value)
+      if (memo !== undefined) memo.set(buf, from, end + 2, this.#headers[name] as MsrpUri[])
+      else if (name === 'Content-Type') this.#contentTypeMemo.set(buf, from, end + 2, value)
     }
     return true
+  }
+
+  /**
+   * Takes the header line at `data[pos]` when it repeats, byte for byte and with its CRLF, the
+   * previous frame's To-Path, From-Path or Content-Type line (a session's frames all carry the
+   * same): no search for its end, no name lookup, no decoding. Returns the index after the line,
+   * or -1 to read the line the usual way (also when the header was already given in this frame,
+   * so that the general path refuses the duplicate).
+   */
+  #repeatedLine(data: Buffer, pos: number): number {
+    const h = this.#headers
+    switch (data[pos]) {
+      case 0x54: {
+        // T
+        const n = this.#toPathMemo.length
+        const value = h['To-Path'] === undefined && n > 0 && pos + n <= data.length ? this.#toPathMemo.get(this.#viewOf(data), pos, pos + n) : undefined
+        if (value === undefined) return -1
+        this.#count(n)
+        h['To-Path'] = value
+        return pos + n
+      }
+      case 0x46: {
+        // F
+        const n = this.#fromPathMemo.length
+        const value = h['From-Path'] === undefined && n > 0 && pos + n <= data.length ? this.#fromPathMemo.get(this.#viewOf(data), pos, pos + n) : undefined
+        if (value === undefined) return -1
+        this.#count(n)
+        h['From-Path'] = value
+        return pos + n
+      }
+      case 0x43: {
+        // C
+        const n = this.#contentTypeMemo.length
+        const value = h['Content-Type'] === undefined && n > 0 && pos + n <= data.length ? this.#contentTypeMemo.get(this.#viewOf(data), pos, pos + n) : undefined
+        if (value === undefined) return -1
+        this.#count(n)
+        h['Content-Type'] = value
+        return pos + n
+      }
+      default:
+        return -1
+    }
   }
 
   /**
@@ -459,17 +508,17 @@ export class MsrpParser {
    * any other spelling. (Each case names its property: a fixed name is a fast property access,
    * a computed one is not.)
    */
-  #takeFast(name: MsrpHeaderName, buf: Buffer, from: number, to: number): boolean {
+  #takeFast(name: MsrpHeaderName, buf: Buffer, from: number, to: number, lineFrom: number, lineTo: number): boolean {
     const h = this.#headers
     switch (name) {
       case 'To-Path': {
-        const value = h['To-Path'] === undefined ? this.#toPathMemo.get(this.#viewOf(buf), from, to) : undefined
+        const value = h['To-Path'] === undefined ? this.#toPathMemo.get(this.#viewOf(buf), lineFrom, lineTo) : undefined
         if (value === undefined) return false
         h['To-Path'] = value
         return true
       }
       case 'From-Path': {
-        const value = h['From-Path'] === undefined ? this.#fromPathMemo.get(this.#viewOf(buf), from, to) : undefined
+        const value = h['From-Path'] === undefined ? this.#fromPathMemo.get(this.#viewOf(buf), lineFrom, lineTo) : undefined
         if (value === undefined) return false
         h['From-Path'] = value
         return true
@@ -487,7 +536,7 @@ export class MsrpParser {
         return true
       }
       case 'Content-Type': {
-        const value = h['Content-Type'] === undefined ? this.#contentTypeMemo.get(this.#viewOf(buf), from, to) : undefined
+        const value = h['Content-Type'] === undefined ? this.#contentTypeMemo.get(this.#viewOf(buf), lineFrom, lineTo) : undefined
         if (value === undefined) return false
         h['Content-Type'] = value
         return true
