@@ -63,7 +63,6 @@ const DOLLAR = 0x24
 const PLUS = 0x2b
 const HASH = 0x23
 const DASH = 0x2d
-const COLON = 0x3a
 const PREFIX = Buffer.from('MSRP ', 'latin1')
 const CRLF = Buffer.from('\r\n', 'latin1')
 const EMPTY = Buffer.alloc(0)
