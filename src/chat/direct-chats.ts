@@ -15,6 +15,8 @@
 import { MsrpBotError } from '../errors.ts'
 import { identityKey } from '../rooms/identity.ts'
 import { parseMsrpSdp } from '../sdp/index.ts'
+import { readNameAddrHeader } from '../sip/headers/name-addr.ts'
+import { serializeUri } from '../sip/uri.ts'
 import type { IncomingMessage } from '../sip/ua/incoming-message.ts'
 import type { Invitation } from '../sip/ua/invitation.ts'
 import type { DirectAddress, DirectChatHandle, DirectEvent, DirectClosedEvent, OutgoingContent, SendReceipt } from './backend.ts'
@@ -68,6 +70,11 @@ export class DirectChats {
     }
   }
 
+  /** Whether files can be taken here: receiving one needs an MSRP listener (not in a browser). */
+  get takesFiles(): boolean {
+    return this.#host.acceptor !== undefined
+  }
+
   /** Sessions open now. */
   get sessions(): readonly DirectChatHandle[] {
     return [...this.#sessions.values()]
@@ -107,7 +114,7 @@ export class DirectChats {
   onInvite(invitation: Invitation): void {
     const peer = identityKey(invitation.from.uri)
     if (offersFile(invitation.remoteSdp)) {
-      this.#onFileOffer(invitation, peer)
+      this.#onFileOffer(invitation, { uri: peer, nickname: invitation.from.displayName })
       return
     }
     if (this.#sessions.size >= this.#host.maxSessions) {
@@ -165,15 +172,27 @@ export class DirectChats {
     return { type: 'file', room, sender: { uri: room, nickname: file.sender }, file: new RoomFileOffer(this.#host, room, file) }
   }
 
+  /**
+   * A file `room` (one we are in) pushes to us (its policy offers stored files to everyone):
+   * the 'file' event with `room` set and `pushed`; the sender is the room, its nickname the
+   * sharer's as the focus's Referred-By names them (RFC 3892).
+   */
+  onRoomPush(invitation: Invitation, room: string): void {
+    const sharer = readNameAddrHeader(invitation.request.message.headers, 'Referred-By')
+    const nickname = sharer?.displayName ?? (sharer === undefined ? undefined : serializeUri(sharer.uri))
+    this.#onFileOffer(invitation, { uri: room, nickname }, room)
+  }
+
   /** A file offered to the bot (RFC 5547 push): handed up; the bot receives or declines it. */
-  #onFileOffer(invitation: Invitation, peer: string): void {
+  #onFileOffer(invitation: Invitation, sender: { uri: string; nickname: string | undefined }, room?: string): void {
     if (this.#host.backlog() >= this.#host.maxBacklog) {
       invitation.reject(503, 'Service Unavailable - the bot is busy')
       return
     }
     const media = parseMsrpSdp(invitation.remoteSdp).media.find((m) => m.port !== 0)!
     invitation.progress(180)
-    this.#host.emit({ type: 'file', sender: { uri: peer, nickname: invitation.from.displayName }, file: new DirectFileOffer(this.#host, invitation, media) })
+    const file = new DirectFileOffer(this.#host, invitation, media)
+    this.#host.emit(room === undefined ? { type: 'file', sender, file } : { type: 'file', room, pushed: true, sender, file })
   }
 
   /** Ends every session and the acceptor. */

@@ -43,13 +43,20 @@ export interface IncomingFile {
 
 /**
  * A file for the bot: offered directly (an INVITE to its own address with a file-selector; no
- * `room`), or shared in one of its rooms (the room announced it; `room` is set, and receiving
- * it pulls it from the room, RFC 5547 §8.3).
+ * `room`), shared in one of its rooms (the room announced it; `room` is set, and receiving it
+ * pulls it from the room, RFC 5547 §8.3), or pushed by one of its rooms (`room` and `pushed`:
+ * the room offers it to everyone present, receiving it takes that offer).
  */
 export interface FileEvent {
   readonly type: 'file'
   /** Present only for a file shared in a room. */
   readonly room?: string
+  /**
+   * The room itself offered it (its policy pushes files to every participant): receiving it
+   * takes the room's offer, not taking it answers 603. Absent for a file a room only announced
+   * (receiving pulls it, RFC 5547 §8.3) and for a file sent directly.
+   */
+  readonly pushed?: true
   /** Who offers it (the SIP From identity): the same shape as a message's sender. */
   readonly sender: { readonly uri: string; readonly nickname: string | undefined }
   readonly file: IncomingFile

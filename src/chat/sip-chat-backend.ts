@@ -65,6 +65,7 @@ import { DEFAULT_MAX_DIRECT_BACKLOG, DEFAULT_MAX_DIRECT_MESSAGE_BYTES, DEFAULT_M
 import { memoryAcceptor } from './msrp-acceptor.ts'
 import { isRoomInvitation, type RoomInvitation } from './room-invitation.ts'
 import type { Invitation } from '../sip/ua/invitation.ts'
+import { offersFile } from './direct-file.ts'
 import type { ChatLogger, RoomHost } from './room-client.ts'
 
 const debug = debugLog('msrp-bot:chat')
@@ -331,7 +332,11 @@ export class SipChatBackend implements ChatBackend {
       const direct = this.#newDirectChats(ua)
       this.#direct = direct
       ua.on('message', (message) => direct.onMessage(message))
-      ua.on('invite', (invitation) => (isRoomInvitation(invitation) ? this.#invited(invitation) : direct.onInvite(invitation)))
+      ua.on('invite', (invitation) => {
+        if (!isRoomInvitation(invitation)) direct.onInvite(invitation)
+        else if (offersFile(invitation.remoteSdp)) this.#roomPushed(invitation, direct)
+        else this.#invited(invitation)
+      })
       if (c.registrar !== false) this.#registerer = new Registerer(ua, { expires: 600, random: () => 1 })
       else this.#log.info(`${this.uri}: no registrar configured; not registering (reachable only in the rooms it joins)`)
       await this.#register()
@@ -485,6 +490,30 @@ export class SipChatBackend implements ChatBackend {
     await watcher.stop().catch(() => undefined)
   }
 
+  // ---- files pushed by rooms --------------------------------------------------------------
+
+  /**
+   * A room offers a file it stored (its policy pushes files to everyone, RFC 5547 §8.2 with the
+   * focus as sender): handed up like any file when we are in that room; from a room we are not
+   * in, refused with 403 (we take files from rooms only as their participant).
+   */
+  #roomPushed(invitation: Invitation, direct: DirectChats): void {
+    const from = identityKey(invitation.from.uri)
+    const room = this.#rooms.get(identityKeyOrText(from))
+    if (room === undefined || (room.state !== 'joined' && room.state !== 'suspended')) {
+      this.#log.info(`${this.uri}: refused a file pushed by ${from}: not in that room`)
+      invitation.reject(403, 'Forbidden - not a participant of that room')
+      return
+    }
+    // Without an MSRP listener (a browser page) the file could never be taken: say so at once
+    // rather than let the room's offer ring until it gives up.
+    if (!direct.takesFiles) {
+      invitation.reject(488, 'Not Acceptable Here - this endpoint does not take files')
+      return
+    }
+    direct.onRoomPush(invitation, room.uri)
+  }
+
   // ---- invitations to rooms ----------------------------------------------------------------
 
   #invited(invitation: Invitation): void {
@@ -600,9 +629,10 @@ export class SipChatBackend implements ChatBackend {
   #emit(event: BackendEvent): void {
     this.#activity++
     this.#queue.push(event)
-    // A file the room announced (rooms/file-notice.ts) is also a 'file' event, pulled on demand.
+    // A file the room announced (rooms/file-notice.ts) is also a 'file' event, pulled on demand;
+    // unless the room pushes it to everyone: then its offer is the one 'file' event.
     const shared = event.type === 'notice' && this.#direct !== undefined ? parseFileNotice(event.text) : undefined
-    if (shared !== undefined && event.type === 'notice') this.#queue.push(this.#direct!.roomFile(event.room, shared))
+    if (shared !== undefined && shared.pushed !== true && event.type === 'notice') this.#queue.push(this.#direct!.roomFile(event.room, shared))
     if (!this.#pumping) void this.#pump()
   }
 

@@ -72,8 +72,12 @@ export interface ServerOptions {
   readonly autoRoomHistory?: 'keep' | 'drop' | undefined
   /** Run as one node of a cluster on Redis: its URL, this node's id and the room lease time. */
   readonly cluster?: { readonly redis: string; readonly nodeId: string; readonly leaseMs?: number | undefined } | undefined
-  /** Files in rooms (RFC 5547): the storage folder and limits; undefined: rooms take no files. */
-  readonly files?: { readonly dir: string; readonly maxFileBytes?: number; readonly maxRoomBytes?: number } | undefined
+  /**
+   * Files in rooms (RFC 5547): the storage folder and limits, and the rooms' default policy
+   * (`push`: offer each stored file to everyone; `retention: 'keep'`: keep files after the room
+   * goes); undefined: rooms take no files.
+   */
+  readonly files?: { readonly dir: string; readonly maxFileBytes?: number; readonly maxRoomBytes?: number; readonly push?: boolean; readonly retention?: 'with-room' | 'keep' } | undefined
 }
 
 /** `msrp-bot dev`: a local server with the given bots in its rooms, for development. */

@@ -3,6 +3,8 @@
  * 1:1 peer), `/files` lists the room's files and those offered to you, `/get <n>` saves one into
  * the current folder under a safe name. The room's files come from its conference-info list when
  * the room keeps one (files shared before you joined included), else from its announcements.
+ * A room that pushes files to everyone offers each one: the chat says so, and saves it only on
+ * `/get` (the room's offer rings for a while; after it the file is still in the room's list).
  *
  * @module
  */
@@ -66,6 +68,11 @@ export class TerminalFiles {
     if (event.type === 'file' && event.room === undefined) {
       this.#remember({ kind: 'offer', name: event.file.info.name, size: event.file.info.size, from: event.sender.uri, offer: event.file })
       return `* ${event.sender.nickname ?? event.sender.uri} offers you ${event.file.info.name} (${event.file.info.size} bytes): /get ${this.#entries().length} to save it`
+    }
+    // A room that pushes files offers each one to everyone: nothing is saved unless asked for.
+    if (event.type === 'file' && event.pushed === true) {
+      this.#remember({ kind: 'offer', name: event.file.info.name, size: event.file.info.size, from: event.sender.nickname ?? event.sender.uri, offer: event.file })
+      return `* the room offers you ${event.file.info.name} (${event.file.info.size} bytes) from ${event.sender.nickname ?? 'someone'}: /get ${this.#entries().length} to save it (it stays in /files after the offer ends)`
     }
     return undefined
   }

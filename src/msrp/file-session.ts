@@ -368,8 +368,10 @@ export class MsrpFileSession extends EventEmitter<MsrpFileSessionEvents> impleme
     }
     const range = request.headers['Byte-Range']
     const end = range === undefined || range.end === '*' ? out.total : range.end
-    // The receiver reports from byte 1 (what it holds, RFC 4975 §7.1.2), also after a resume.
-    if ((range?.start ?? 1) <= out.from + 1 && end > out.confirmed) {
+    // A receiver reports what it holds from byte 1 (RFC 4975 §7.1.2), also after a resume; some
+    // (SylkServer) report each chunk's own range instead: a range that continues what was
+    // confirmed extends it. A range past a gap confirms nothing until the gap is covered.
+    if ((range?.start ?? 1) <= Math.max(out.from, out.confirmed) + 1 && end > out.confirmed) {
       out.confirmed = end
       const progress: FileProgress = { sent: out.sent, confirmed: end, total: out.total }
       out.onProgress?.(progress)

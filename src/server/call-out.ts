@@ -52,7 +52,7 @@ export type AnswerVerdict = { readonly dialog: Dialog } | { readonly refused: Ca
 export async function callOut(
   core: UserAgentCore,
   call: CallOut,
-  options: { clock: Clock; timeoutMs: number; onProgress: (response: SipResponse) => void; onAnswered: (request: SipRequest, response: SipResponse) => AnswerVerdict },
+  options: { clock: Clock; timeoutMs: number; onProgress: (response: SipResponse) => void; onAnswered: (request: SipRequest, response: SipResponse) => AnswerVerdict; signal?: AbortSignal },
 ): Promise<CallOutResult> {
   const request = core.createRequest('INVITE', call.contact, {
     from: `<${call.roomUri}>`,
@@ -66,6 +66,9 @@ export async function callOut(
     timedOut = true
     core.cancel(request, 'Timeout')
   }, options.timeoutMs)
+  // The caller gave up (e.g. the invitee left the room): CANCEL, reported as the 487 it brings.
+  const abandon = (): void => void core.cancel(request, 'Abandoned')
+  options.signal?.addEventListener('abort', abandon, { once: true })
   let response: SipResponse
   try {
     response = await core.sendRequest(request, { destination: call.destination, onProvisional: (r) => options.onProgress(r) })
@@ -73,6 +76,7 @@ export async function callOut(
     return { status: 408, reason: 'Request Timeout' }
   } finally {
     options.clock.clearTimeout(timer)
+    options.signal?.removeEventListener('abort', abandon)
   }
   if (response.status >= 300) return response.status === 487 && timedOut ? { status: 408, reason: 'Request Timeout' } : { status: response.status, reason: response.reason }
   const verdict = options.onAnswered(request, response)

@@ -8,6 +8,8 @@
 
 import { RoomFileStore, type RoomFileOptions, type StoredFile } from './room-files.ts'
 import { RoomFileTransfers } from './room-file-transfer.ts'
+import { RoomFilePushes, type PushOutcome } from './room-file-push.ts'
+import type { FileRetention } from './core/room-store.ts'
 import { MemoryNetwork as MsrpMemoryNetwork } from '../msrp/memory-stream.ts'
 import type { IncomingRequest } from '../sip/core/incoming-request.ts'
 import { unrefClock as realClock, type Clock, type TimerHandle } from '../clock.ts'
@@ -89,7 +91,7 @@ export class ChatServer {
   readonly registrar: RegistrarService
   readonly presence: PresenceService
   readonly focus: RoomFocus
-  readonly #files: { store: RoomFileStore; transfers: RoomFileTransfers } | undefined
+  readonly #files: { store: RoomFileStore; transfers: RoomFileTransfers; pushes: RoomFilePushes; push: boolean; retention: FileRetention | undefined } | undefined
   readonly #sip: SipEndpoint
   readonly #msrp: MsrpEndpoint
   readonly #auth: Authenticator
@@ -145,10 +147,17 @@ export class ChatServer {
     this.presence = new PresenceService(sip.core, this.#subscriptions, clock, this.#log)
     this.#proxy = new LocalProxy(sip, this.registrar, options.domain, this.#log)
     const fileStore = options.files === undefined ? undefined : new RoomFileStore(options.files)
+    const dialGuard = new DialGuard({ policy: options.msrpDial ?? 'source', clock })
     this.#files =
       fileStore === undefined
         ? undefined
-        : { store: fileStore, transfers: new RoomFileTransfers({ core: sip.core, msrp, store: fileStore, log: this.#log, clock, bindTimeoutMs: options.msrpBindTimeoutMs ?? 30_000, ...transferCaps(options.files), contactFor: (incoming, user) => this.#contactFor(incoming, user), stored: (room, file) => this.focus.announceFile(room, file) }) }
+        : {
+            store: fileStore,
+            transfers: new RoomFileTransfers({ core: sip.core, msrp, store: fileStore, log: this.#log, clock, bindTimeoutMs: options.msrpBindTimeoutMs ?? 30_000, ...transferCaps(options.files), contactFor: (incoming, user) => this.#contactFor(incoming, user), stored: (room, file) => this.#fileStored(room, file) }),
+            pushes: new RoomFilePushes({ core: sip.core, msrp, log: this.#log, clock, dialGuard, ...pushCaps(options.files), overflow: (room, file, missed) => this.#pushOverflow(room, file, missed) }),
+            push: options.files?.push ?? false,
+            retention: options.files?.retention,
+          }
     this.focus = new RoomFocus({
       files: this.#files,
       core: sip.core,
@@ -162,7 +171,7 @@ export class ChatServer {
       deliveryTimeoutMs: options.deliveryTimeoutMs ?? 10_000,
       deliveryMode: options.deliveryMode ?? 'confirmed',
       msrpBindTimeoutMs: options.msrpBindTimeoutMs ?? 30_000,
-      dialGuard: new DialGuard({ policy: options.msrpDial ?? 'source', clock }),
+      dialGuard,
       byeReasons: options.byeReasons ?? true,
       reach: (uri, user) => {
         const location = this.registrar.locate(uri)[0]
@@ -218,6 +227,31 @@ export class ChatServer {
     return this.rooms.get(this.roomUri(nameOrUri))
   }
 
+  /**
+   * Calls `listener` with how each push of a stored file to a participant ended (rooms whose
+   * policy pushes files, see room-file-push.ts); returns the unsubscribe.
+   */
+  onFilePush(listener: (outcome: PushOutcome) => void): () => void {
+    return this.#files?.pushes.onOutcome(listener) ?? (() => undefined)
+  }
+
+  /** A file was stored in `room`: announced, and pushed to the others when the room's policy says so. */
+  #fileStored(room: ServerRoom, file: StoredFile): void {
+    const files = this.#files!
+    if (this.rooms.get(room.uri) !== room) return // the room went while the file arrived (its policy kept the file)
+    const push = room.state.config.pushFiles ?? files.push
+    const sharer = room.findByUri(file.from)[0]
+    this.focus.announceFile(room, file, push)
+    if (push) files.pushes.push(room.uri, file, { uri: file.from, nickname: sharer?.nickname }, this.focus.pushTargets(room, file.from))
+  }
+
+  /** Pushes the queue could not take: the room hears whom the file was not offered to (they can pull it). */
+  #pushOverflow(roomUri: string, file: StoredFile, missed: readonly string[]): void {
+    const room = this.rooms.get(roomUri)
+    if (room === undefined) return
+    this.focus.announce(room, `file ${file.number} (${file.name.replace(/[\r\n]+/g, ' ')}) was not offered to ${missed.length} participant(s): too many files are being offered; fetch it from the room's files`, `o${file.number.toString(36)}`)
+  }
+
   /** The files stored in a room (RFC 5547; empty when the server takes no files), oldest first. */
   roomFiles(nameOrUri: string): readonly StoredFile[] {
     return this.#files?.store.list(this.roomUri(nameOrUri)) ?? []
@@ -260,6 +294,7 @@ export class ChatServer {
   async #close(): Promise<void> {
     if (this.#sweep !== undefined) this.#clock.clearTimeout(this.#sweep)
     const goodbyes = (async () => {
+      await this.#files?.pushes.close()
       await this.#files?.transfers.close()
       await this.focus.close()
       await this.focus.terminateSubscriptions()
@@ -495,6 +530,15 @@ function isPresenceRequest(request: IncomingRequest['message']): boolean {
 /** The event package of an Event header value, lower-cased (`presence;id=1` → `presence`). */
 function eventPackage(value: string | undefined): string | undefined {
   return value?.split(';')[0]?.trim().toLowerCase()
+}
+
+/** The push bounds of the files options, for {@link RoomFilePushes}. */
+function pushCaps(files: RoomFileOptions | undefined): { maxPushes?: number; maxPushesPerRoom?: number; maxQueuedPushes?: number } {
+  return {
+    ...(files?.maxPushes === undefined ? {} : { maxPushes: files.maxPushes }),
+    ...(files?.maxPushesPerRoom === undefined ? {} : { maxPushesPerRoom: files.maxPushesPerRoom }),
+    ...(files?.maxQueuedPushes === undefined ? {} : { maxQueuedPushes: files.maxQueuedPushes }),
+  }
 }
 
 /** The transfer bounds of the files options, for {@link RoomFileTransfers}. */

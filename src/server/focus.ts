@@ -29,7 +29,7 @@ import { ConferenceNotifier, CONFERENCE_EVENT, type ConferenceNotify } from './c
 import { roomMediaPolicy } from './core/media-policy.ts'
 import { decideRefer, parseReferTo, setMuted } from './core/moderation.ts'
 import type { RoomDirectory } from './core/room-directory.ts'
-import type { LeaveReason, RoomStore } from './core/room-store.ts'
+import type { FileRetention, LeaveReason, RoomStore } from './core/room-store.ts'
 import type { ServerRoom } from './core/room.ts'
 import { BYE_REASONS, type ByeCause } from '../rooms/bye-reason.ts'
 import type { DialGuard } from './dial-policy.ts'
@@ -43,6 +43,7 @@ import { CONFERENCE_INFO_TYPE, MODERATION_TYPE, mediaType } from '../rooms/conte
 import type { MsrpEndpoint } from './msrp-endpoint.ts'
 import { fileOffer, type RoomFileTransfers } from './room-file-transfer.ts'
 import type { RoomFileStore, StoredFile } from './room-files.ts'
+import type { PushTarget, RoomFilePushes } from './room-file-push.ts'
 import type { ChatServerLogger } from './options.ts'
 import { ParticipantLink, RelayedMessage, type DeliveryMode, type LinkHandlers, type LinkVerdict, type LegOutcome } from './participant-link.ts'
 import type { SubscriptionDialogs } from './subscriptions.ts'
@@ -74,7 +75,7 @@ const MAX_CONSECUTIVE_TIMEOUTS = 3
 /** What the focus needs from the server. */
 export interface FocusDeps {
   /** Files in rooms (RFC 5547), when the server stores them. */
-  files?: { transfers: RoomFileTransfers; store: RoomFileStore } | undefined
+  files?: { transfers: RoomFileTransfers; store: RoomFileStore; pushes?: RoomFilePushes | undefined; retention?: FileRetention | undefined } | undefined
   core: UserAgentCore
   directory: RoomDirectory
   store: RoomStore
@@ -251,10 +252,32 @@ export class RoomFocus {
     if (room === undefined) return false
     const legs = [...this.#legs.values()].filter((leg) => leg.room === room)
     const byes = legs.map((leg) => this.#leave(leg, 'room-deleted', cause))
+    const retention = this.#fileRetention(room)
     this.#deps.directory.delete(room.uri)
     await Promise.all(byes)
-    await this.#deps.files?.store.removeRoom(room.uri) // files leave with the room
+    await this.#roomGone(room.uri, retention)
     return true
+  }
+
+  /** The participants a file stored in `room` by `sharer` is pushed to: everyone present but the sharer. */
+  pushTargets(room: ServerRoom, sharer: string): PushTarget[] {
+    const targets: PushTarget[] = []
+    for (const leg of this.#legs.values()) {
+      if (leg.room !== room || leg.leaving || leg.identity === identityKey(sharer) || leg.dialog.localContact === undefined) continue
+      targets.push({ participantId: leg.participantId, identity: leg.identity, contact: serializeUri(leg.dialog.remoteTarget), destination: leg.destination, focusContact: leg.dialog.localContact })
+    }
+    return targets
+  }
+
+  /** What becomes of `room`'s files when it goes: its own policy, else the server's default. */
+  #fileRetention(room: ServerRoom): FileRetention {
+    return this.#deps.store.getRoom(room.uri)?.config.fileRetention ?? this.#deps.files?.retention ?? 'with-room'
+  }
+
+  /** A room went: its pushes end; its files go with it unless its policy keeps them. */
+  async #roomGone(uri: string, retention: FileRetention): Promise<void> {
+    this.#deps.files?.pushes?.roomClosed(uri)
+    if (retention === 'with-room') await this.#deps.files?.store.removeRoom(uri)
   }
 
   /**
@@ -263,15 +286,19 @@ export class RoomFocus {
    * participant pulls it by. Best effort: a participant that misses it finds the file in the
    * store's list.
    */
-  announceFile(room: ServerRoom, file: { name: string; type: string; size: number; sha1: string; from: string; number: number }): void {
+  announceFile(room: ServerRoom, file: { name: string; type: string; size: number; sha1: string; from: string; number: number }, pushed = false): void {
     const sender = room.findByUri(file.from)[0]?.nickname ?? file.from
-    const text = formatFileNotice({ sender, number: file.number, name: file.name, size: file.size, type: file.type, sha1: file.sha1 })
+    this.announce(room, formatFileNotice({ sender, number: file.number, name: file.name, size: file.size, type: file.type, sha1: file.sha1, pushed }), `f${file.number.toString(36)}`)
+    for (const n of this.notifier.filesChanged(room.uri)) this.#sendConferenceNotify(n)
+  }
+
+  /** A notice from the room itself (CPIM From = the room) to everyone in it; best effort. */
+  announce(room: ServerRoom, text: string, tag: string): void {
     const body = buildChatCpim({ from: room.uri, to: room.uri, contentType: 'text/plain;charset=utf-8', body: text, messageId: newMessageId(), now: new Date() })
     for (const leg of this.#legs.values()) {
       if (leg.room !== room || leg.leaving) continue
-      void leg.link.deliver(body, `${leg.participantId.slice(0, 8)}.f${file.number.toString(36)}`)
+      void leg.link.deliver(body, `${leg.participantId.slice(0, 8)}.${tag}`)
     }
-    for (const n of this.notifier.filesChanged(room.uri)) this.#sendConferenceNotify(n)
   }
 
   // ---- joining and leaving ---------------------------------------------------------------
@@ -469,6 +496,7 @@ export class RoomFocus {
     leg.leaving = true
     if (leg.bindTimer !== undefined) this.#deps.clock.clearTimeout(leg.bindTimer)
     this.#legs.delete(leg.participantId)
+    this.#deps.files?.pushes?.participantLeft(leg.participantId)
     // What it saw live and replayed is not replayed again when this identity comes back.
     if (leg.replayed && this.#deps.store.getRoom(leg.room.uri) !== undefined) leg.room.sawHistory(leg.participantId)
     if (reason === 'kicked') {
@@ -483,10 +511,14 @@ export class RoomFocus {
     if (reason !== 'kicked' && this.#deps.store.getRoom(leg.room.uri) !== undefined) leg.room.leave(leg.participantId, reason)
     this.#deps.log.info(`${leg.identity} left ${leg.room.uri} (${reason})`)
     // A room created on demand goes with its last participant (history kept or dropped per policy).
-    if (reason !== 'room-deleted' && this.#deps.directory.removeIfEmpty(leg.room.uri)) this.#deps.log.info(`${leg.room.uri} was created on demand and is empty now: removed`)
+    // Read before the room may go: a removed room has no configuration to ask.
+    const retention = reason === 'room-deleted' || this.#deps.files === undefined ? undefined : this.#fileRetention(leg.room)
+    const removed = reason !== 'room-deleted' && this.#deps.directory.removeIfEmpty(leg.room.uri)
+    if (removed) this.#deps.log.info(`${leg.room.uri} was created on demand and is empty now: removed`)
     if (bye !== undefined) await sendInDialog(this.#deps.core, leg, 'BYE', this.#deps.byeReasons === false ? {} : { headers: [['Reason', BYE_REASONS[bye]]] }, this.#deps.log)
     leg.dialog.terminate()
     this.#deps.core.removeDialog(leg.dialog)
+    if (removed && retention !== undefined) await this.#roomGone(leg.room.uri, retention)
   }
 
   #inDialog(incoming: IncomingRequest, leg: Leg): void {

@@ -11,6 +11,7 @@ import { createHash } from 'node:crypto'
 import { mkdir, rename, rm, stat } from 'node:fs/promises'
 import { join, resolve, sep } from 'node:path'
 import { MsrpBotError } from '../errors.ts'
+import type { FileRetention } from './core/room-store.ts'
 
 /** Where and how much the server stores. */
 export interface RoomFileOptions {
@@ -26,6 +27,19 @@ export interface RoomFileOptions {
   maxTransfers?: number
   /** File transfers at once per identity (default 4); more are refused with 486. */
   maxTransfersPerIdentity?: number
+  /**
+   * The default of rooms that do not say (`RoomConfig.pushFiles`): offer each stored file to
+   * every other participant present (default false). See room-file-push.ts.
+   */
+  push?: boolean
+  /** The default of rooms that do not say (`RoomConfig.fileRetention`): `with-room` (default) or `keep`. */
+  retention?: FileRetention
+  /** Pushes in flight per room (default 4). */
+  maxPushesPerRoom?: number
+  /** Pushes in flight in all rooms (default 16); more wait in a queue. */
+  maxPushes?: number
+  /** Pushes waiting in all rooms (default 1000); a push beyond it is not made, and the room is told. */
+  maxQueuedPushes?: number
 }
 
 /** One stored file. */

@@ -1,6 +1,7 @@
 /**
- * Files a test participant sends and receives outside rooms (RFC 5547): it takes every file
- * offered to it into memory (bounded), so a test can wait for one and look at its bytes.
+ * Files a test participant sends and receives (RFC 5547): it takes every file offered to it
+ * into memory (bounded), so a test can wait for one and look at its bytes — files sent to it
+ * directly, and files its room pushes to everyone (unless told to decline those: 603).
  *
  * @module
  */
@@ -12,8 +13,10 @@ import { MsrpBotError } from '../errors.ts'
 
 /** A file a participant received, whole and with its SHA-1 checked. */
 export interface ReceivedTestFile {
-  /** Who sent it (their SIP URI). */
+  /** Who sent it (their SIP URI; the room's URI for a file the room pushed). */
   readonly from: string
+  /** The room that pushed it to everyone (its policy pushes files); absent for a file sent directly. */
+  readonly room?: string
   readonly name: string
   readonly type: string
   readonly bytes: Uint8Array
@@ -27,21 +30,32 @@ export const TEST_FILE_MAX_BYTES = 64 * 1024 * 1024
 export class ParticipantFiles {
   /** Files received so far, in order. */
   readonly received: ReceivedTestFile[] = []
+  /** Files rooms pushed to it, in order of offer, with what it answered. */
+  readonly pushed: Array<{ readonly room: string; readonly name: string; readonly sha1: string | undefined; readonly answer: 'accepted' | 'declined' | 'left' }> = []
   readonly #backend: SipChatBackend
+  readonly #pushes: 'accept' | 'decline' | 'leave'
   readonly #waiters: Array<(file: ReceivedTestFile) => void> = []
 
-  constructor(backend: SipChatBackend) {
+  constructor(backend: SipChatBackend, pushes: 'accept' | 'decline' | 'leave' = 'accept') {
     this.#backend = backend
+    this.#pushes = pushes
   }
 
   /** Takes a file offered in `event` (in the background; waiters hear of it once it is whole). */
   onEvent(event: BackendEvent): void {
-    // Files shared in a room stay there until pulled (pullFile); only files sent to it are taken.
-    if (event.type !== 'file' || event.room !== undefined) return
+    // Files a room only announced stay there until pulled (pullFile); files sent to it, and files
+    // its room pushes to everyone, are taken (the latter unless it declines pushes).
+    if (event.type !== 'file' || (event.room !== undefined && event.pushed !== true)) return
+    if (event.room !== undefined) {
+      const answer = this.#pushes === 'accept' ? 'accepted' : this.#pushes === 'decline' ? 'declined' : 'left'
+      this.pushed.push({ room: event.room, name: event.file.info.name, sha1: event.file.info.sha1, answer })
+      if (answer === 'declined') event.file.decline()
+      if (answer !== 'accepted') return
+    }
     const sink = new BufferSink(TEST_FILE_MAX_BYTES)
     event.file.receive(sink, { maxBytes: TEST_FILE_MAX_BYTES }).then(
       (done) => {
-        const file = { from: event.sender.uri, name: event.file.info.name, type: event.file.info.type, bytes: sink.bytes(), sha1: done.sha1 }
+        const file = { from: event.sender.uri, ...(event.room === undefined ? {} : { room: event.room }), name: event.file.info.name, type: event.file.info.type, bytes: sink.bytes(), sha1: done.sha1 }
         this.received.push(file)
         this.#waiters.shift()?.(file)
       },

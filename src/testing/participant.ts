@@ -30,6 +30,13 @@ export interface ParticipantOptions {
    * 603, 'ask' (default) keeps it ringing for `expectInvitation()`.
    */
   invitations?: 'accept' | 'decline' | 'ask' | undefined
+  /**
+   * What it does with a file its room pushes to everyone (a room whose policy pushes files):
+   * 'accept' (default) takes it into memory (see `files`, `expectFile()`), 'decline' refuses
+   * it with 603, 'leave' leaves it ringing for the test to take from `events` (the room cancels
+   * it after a while). Either way `pushedFiles` records the offer.
+   */
+  pushedFiles?: 'accept' | 'decline' | 'leave' | undefined
 }
 
 /** Options of {@link TestParticipant.expectMessage}. */
@@ -107,6 +114,7 @@ export class TestParticipant {
     defaultRoom: () => string | undefined
     delay: (ms: number) => Promise<void>
     invitations?: 'accept' | 'decline' | 'ask' | undefined
+    pushedFiles?: 'accept' | 'decline' | 'leave' | undefined
   }) {
     this.#invitationPolicy = init.invitations ?? 'ask'
     this.name = init.name
@@ -116,16 +124,21 @@ export class TestParticipant {
     this.#resolveRoom = init.resolveRoom
     this.#defaultRoom = init.defaultRoom
     this.#delay = init.delay
-    this.#files = new ParticipantFiles(this.backend)
+    this.#files = new ParticipantFiles(this.backend, init.pushedFiles)
     this.backend.subscribe((event) => this.#onEvent(event))
   }
 
   readonly #files: ParticipantFiles
   #filesTaken = 0
 
-  /** Files sent to it outside rooms (RFC 5547), whole and hash-checked. */
+  /** Files sent to it outside rooms and pushed by its room (RFC 5547), whole and hash-checked. */
   get files(): readonly ReceivedTestFile[] {
     return this.#files.received
+  }
+
+  /** Every file a room pushed to it, with what it answered (see the `pushedFiles` option). */
+  get pushedFiles(): ReadonlyArray<{ readonly room: string; readonly name: string; readonly sha1: string | undefined; readonly answer: 'accepted' | 'declined' | 'left' }> {
+    return this.#files.pushed
   }
 
   /**
@@ -150,7 +163,7 @@ export class TestParticipant {
     return this.#files.pull(this.#resolveRoom(room), sha1, sink)
   }
 
-  /** Waits for the next file sent to it (each call takes the next one, in order of arrival). */
+  /** Waits for the next file sent or pushed to it (each call takes the next one, in order of arrival). */
   expectFile(): Promise<ReceivedTestFile> {
     return this.#files.next(this.#filesTaken++)
   }

@@ -211,6 +211,7 @@ export class TestChat {
     this.#backends.add(backend)
     const participant: TestParticipant = new TestParticipant({
       invitations: options.invitations,
+      pushedFiles: options.pushedFiles,
       name,
       uri,
       backend,

@@ -15,6 +15,8 @@
  * transactions are run out on a fake clock, and heap and RSS growth per participant are reported
  * (goal < 20 KiB).
  *
+ * `MIXER_BENCH_ONLY_IDLE=1` runs the memory measure alone, `MIXER_BENCH_SKIP_IDLE=1` skips it.
+ *
  * Run: `npx tsx test/bench/mixer-fanout.bench.ts` (add `--expose-gc` via NODE_OPTIONS for a
  * steadier memory figure; the file falls back to v8 flags when it is absent).
  */
@@ -23,10 +25,11 @@ import { createServer, type Socket } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
-import { fork, type ChildProcess } from 'node:child_process'
 import { startChatServer, type ChatServer, type DeliveryMode } from '../../src/server/index.ts'
 import { FakeClock } from '../../src/clock.ts'
 import type { BenchResult } from './bench-result.ts'
+import { BenchChild } from './bench-child.ts'
+import type { FanoutReport } from './mixer-clients.ts'
 
 const PARTICIPANTS = 100
 const SENDERS = 25
@@ -36,44 +39,15 @@ const IDLE_PARTICIPANTS = 10_000
 const ROUNDS = Math.max(1, Number(process.env.MIXER_BENCH_ROUNDS ?? 3))
 const DOMAIN = 'bench.test'
 
-/** The client process (test/bench/mixer-clients.ts) and a way to await its answers. */
-class Clients {
-  readonly child: ChildProcess
-  readonly #inbox: Array<Record<string, unknown>> = []
-  #waiter: (() => void) | undefined
-
+/** The client process (test/bench/mixer-clients.ts). */
+class Clients extends BenchChild {
   constructor() {
-    this.child = fork(fileURLToPath(new URL('./mixer-clients.ts', import.meta.url)), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
-    this.child.on('message', (m: Record<string, unknown>) => {
-      this.#inbox.push(m)
-      this.#waiter?.()
-    })
-  }
-
-  /** The next message that has `key`; rejects with the child's error. */
-  async next(key: string): Promise<Record<string, unknown>> {
-    for (;;) {
-      const i = this.#inbox.findIndex((m) => key in m || 'error' in m)
-      if (i >= 0) {
-        const [m] = this.#inbox.splice(i, 1)
-        if ('error' in m!) throw new Error(`bench client process: ${String(m.error)}`)
-        return m!
-      }
-      await new Promise<void>((resolve) => (this.#waiter = resolve))
-    }
-  }
-
-  send(command: object): void {
-    this.child.send(command)
-  }
-
-  async close(): Promise<void> {
-    if (this.child.exitCode !== null) return
-    const exited = once(this.child, 'exit')
-    this.send({ cmd: 'close' })
-    await exited
+    super('./mixer-clients.ts')
   }
 }
+
+/** Bound on any one wait for the client process (a join of 10,000 takes the longest). */
+const WAIT_MS = 600_000
 
 /** One measured fan-out round. */
 interface FanoutRound {
@@ -101,16 +75,17 @@ async function mixerFanout(clients: Clients, deliveryMode: DeliveryMode): Promis
   const tcp = server.addresses.sip.find((a) => a.transport === 'tcp')!
   try {
     clients.send({ cmd: 'join', host: tcp.host, port: tcp.port, room: server.roomUri('bench'), domain: DOMAIN, count: PARTICIPANTS })
-    await clients.next('joined')
+    await clients.next('joined', WAIT_MS)
     // Warm-up round (JIT on both sides), not measured.
     clients.send({ cmd: 'fanout', senders: 5, perSender: 10 })
-    await clients.next('deliveries')
+    await clients.next('report', WAIT_MS)
     const rounds: FanoutRound[] = []
     for (let round = 0; round < ROUNDS; round++) {
       const cpu0 = process.cpuUsage()
       const t0 = performance.now()
       clients.send({ cmd: 'fanout', senders: SENDERS, perSender: MESSAGES_PER_SENDER })
-      const r = (await clients.next('deliveries')) as { deliveries: number; elapsedMs: number; p50: number; p99: number; payloadBytes: number; clientBusy: number }
+      const r = ((await clients.next('report', WAIT_MS)) as { report: FanoutReport }).report
+      if (r.lost + r.duplicated + r.sendErrors > 0) throw new Error(`mixer fan-out lost ${r.lost}, duplicated ${r.duplicated} copies, ${r.sendErrors} sends failed (${r.firstSendError ?? ''})`)
       const cpu = process.cpuUsage(cpu0)
       const serverBusy = (cpu.user + cpu.system) / 1000 / (performance.now() - t0)
       const messages = SENDERS * MESSAGES_PER_SENDER
@@ -139,7 +114,7 @@ async function rawFanout(clients: Clients, payloadBytes: number, messages: numbe
   await once(server, 'listening')
   const port = (server.address() as { port: number }).port
   clients.send({ cmd: 'raw', port, receivers, expectedBytes: messages * (payloadBytes + 1) })
-  await clients.next('connected')
+  await clients.next('connected', WAIT_MS)
   while (accepted.length < receivers) await new Promise((r) => setImmediate(r))
   const one = Buffer.concat([Buffer.alloc(payloadBytes, 0x61), Buffer.from('\n')])
   const start = performance.now()
@@ -150,7 +125,7 @@ async function rawFanout(clients: Clients, payloadBytes: number, messages: numbe
     for (const s of accepted) if (!s.write(n === 1 ? one : Buffer.concat(Array.from({ length: n }, () => one)))) congested = true
     if (congested) await Promise.all(accepted.filter((s) => s.writableLength > 0).map((s) => once(s, 'drain')))
   }
-  await clients.next('rawDone')
+  await clients.next('rawDone', WAIT_MS)
   const elapsed = (performance.now() - start) / 1000
   for (const s of accepted) s.destroy()
   await new Promise<void>((resolve) => server.close(() => resolve()))
@@ -184,7 +159,7 @@ async function idleMemory(clients: Clients): Promise<{ heapKiB: number; rssKiB: 
     gc()
     const before = process.memoryUsage()
     clients.send({ cmd: 'join', host: tcp.host, port: tcp.port, room: server.roomUri('bench'), domain: DOMAIN, count: IDLE_PARTICIPANTS })
-    await clients.next('joined')
+    await clients.next('joined', WAIT_MS)
     // Run every INVITE transaction out (Timer L = 64*T1 = 32 s) so only the idle state remains.
     clock.advance(40_000)
     for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r))
@@ -201,10 +176,30 @@ async function idleMemory(clients: Clients): Promise<{ heapKiB: number; rssKiB: 
   }
 }
 
-/** Runs the benchmark (see the module comment). */
+/** The idle-participant memory measure alone, as reported by {@link run}. */
+async function idleResults(): Promise<BenchResult[]> {
+  const clients = new Clients()
+  await clients.next('ready', WAIT_MS)
+  try {
+    const idle = await idleMemory(clients)
+    return idleFigures(idle)
+  } finally {
+    await clients.close()
+  }
+}
+
+function idleFigures(idle: { heapKiB: number; rssKiB: number }): BenchResult[] {
+  return [
+    { name: 'server heap per idle participant', value: idle.heapKiB, unit: 'KiB', note: `${IDLE_PARTICIPANTS} joined over loopback TCP; JS heap + external; goal < 20 KiB` },
+    { name: 'server RSS per idle participant', value: idle.rssKiB, unit: 'KiB', note: 'RSS growth / participants (includes allocator slack)' },
+  ]
+}
+
+/** Runs the benchmark (see the module comment); `MIXER_BENCH_ONLY_IDLE=1` runs the idle-memory measure alone. */
 export async function run(): Promise<BenchResult[]> {
+  if (process.env.MIXER_BENCH_ONLY_IDLE === '1') return idleResults()
   let clients = new Clients()
-  await clients.next('ready')
+  await clients.next('ready', WAIT_MS)
   let mixerRounds, fastRounds
   const rawRounds: number[] = []
   const batchedRounds: number[] = []
@@ -212,7 +207,7 @@ export async function run(): Promise<BenchResult[]> {
     mixerRounds = await mixerFanout(clients, 'confirmed')
     await clients.close()
     clients = new Clients()
-    await clients.next('ready')
+    await clients.next('ready', WAIT_MS)
     fastRounds = await mixerFanout(clients, 'fast')
     const { payloadBytes, messages } = mixerRounds[0]!
     for (let round = 0; round < ROUNDS; round++) {
@@ -233,7 +228,7 @@ export async function run(): Promise<BenchResult[]> {
   let idle = { heapKiB: Number.NaN, rssKiB: Number.NaN }
   if (process.env.MIXER_BENCH_SKIP_IDLE !== '1') {
     clients = new Clients()
-    await clients.next('ready')
+    await clients.next('ready', WAIT_MS)
     try {
       idle = await idleMemory(clients)
     } finally {
@@ -260,8 +255,7 @@ export async function run(): Promise<BenchResult[]> {
     { name: 'server CPU busy during fan-out (fast)', value: fast.serverBusy, unit: 'cores' },
     { name: 'client process CPU busy (fast)', value: fast.clientBusy, unit: 'cores' },
     { name: 'server peak RSS (fan-out run)', value: rssMiB, unit: 'MiB' },
-    { name: 'server heap per idle participant', value: idle.heapKiB, unit: 'KiB', note: `${IDLE_PARTICIPANTS} joined over loopback TCP; JS heap + external; goal < 20 KiB` },
-    { name: 'server RSS per idle participant', value: idle.rssKiB, unit: 'KiB', note: 'RSS growth / participants (includes allocator slack)' },
+    ...idleFigures(idle),
   ]
 }
 

@@ -70,3 +70,42 @@ describe('terminal chat file commands', () => {
     assert.equal(parseFileNotice('alice has joined the room'), undefined)
   })
 })
+
+describe('terminal chat in a room that pushes files', () => {
+  let dir: string
+  let chat: TestChat
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'terminal-pushed-'))
+    chat = await createTestChat({ rooms: { lobby: { pushFiles: true } }, files: { dir: join(dir, 'store') } })
+  })
+
+  after(async () => {
+    await chat.close()
+    await rm(dir, { recursive: true, force: true })
+  })
+
+  it('says the room offers a file, saves it only on /get', async () => {
+    const alice = await chat.participant('alice')
+    const bob = await chat.participant('bob', { pushedFiles: 'leave' })
+    await alice.join('lobby')
+    await bob.join('lobby')
+    const bobFiles = new TerminalFiles(bob.backend, bob.room!.uri)
+    const said: string[] = []
+    let offered!: () => void
+    const offer = new Promise<void>((resolve) => (offered = resolve))
+    bob.backend.subscribe((e) => {
+      const line = bobFiles.onEvent(e)
+      if (line === undefined) return
+      said.push(line)
+      if (line.includes('the room offers you')) offered()
+    })
+    await alice.sendFile(alice.room!.uri, new TextEncoder().encode('pushed text'), { name: 'pushed.txt' })
+    await offer
+    const n = /\/get (\d+)/.exec(said.find((l) => l.includes('the room offers you'))!)![1]!
+    assert.match(said.join('\n'), /the room offers you pushed\.txt \(11 bytes\) from alice/)
+    const to = join(dir, 'got.txt')
+    assert.equal(await bobFiles.handle(`/get ${n} ${to}`), `* saved ${to}`)
+    assert.equal(await readFile(to, 'utf8'), 'pushed text')
+  })
+})

@@ -208,6 +208,41 @@ describe('MSRP file transfer (RFC 5547)', () => {
     await pair.close()
   })
 
+  it('takes success REPORTs that each cover one chunk (as SylkServer sends them) as confirming the file', async () => {
+    const [a, b] = createMemoryPair()
+    const receiverUri = localMsrpUri({ host: '127.0.0.1', port: 2855 })
+    const senderUri = localMsrpUri({ host: '127.0.0.1', port: 9 })
+    const receiving = new MsrpConnection(streamTransport(b, 'memory'), { role: 'passive' })
+    let reports = 0
+    // A receiver that answers each chunk and reports just that chunk's Byte-Range.
+    receiving.attach(receiverUri.sessionId!, {
+      handleRequest(request, connection) {
+        connection.respond(request, 200)
+        if (request.method !== 'SEND' || (request.body?.length ?? 0) === 0) return // not the binding SEND
+        const range = request.headers['Byte-Range']!
+        const end = range.start + (request.body?.length ?? 0) - 1
+        reports++
+        connection.request(
+          { type: 'request', method: 'REPORT', transactionId: `report${reports}`, headers: { 'To-Path': [senderUri], 'From-Path': [receiverUri], 'Message-ID': request.headers['Message-ID']!, 'Byte-Range': { start: range.start, end, total: range.total }, Status: { namespace: 0, code: 200, comment: 'OK' } }, extensionHeaders: [], continuation: '$' },
+          { expectResponse: false },
+        )
+      },
+      connectionClosed() {},
+    })
+    const sending = new MsrpConnection(streamTransport(a, 'memory'), { role: 'active' })
+    const sender = await MsrpFileSession.connect({ localUri: senderUri, remotePath: [receiverUri], connection: sending })
+    try {
+      const content = randomBytes(5 * 2048 + 100)
+      const sent = await sender.sendFile({ source: bufferSource(content), size: content.length })
+      assert.equal(sent.bytes, content.length)
+      assert.equal(reports, 6, 'one REPORT per chunk')
+    } finally {
+      await sender.close()
+      sending.close()
+      receiving.close()
+    }
+  })
+
   it('refuses a BufferSink download over its cap with a clear error', () => {
     const sink = new BufferSink(4)
     assert.throws(() => sink.write(new Uint8Array(5)), { code: 'FILE_TOO_LARGE' })

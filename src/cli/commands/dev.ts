@@ -13,6 +13,7 @@ import { CliUsageError } from '../errors.ts'
 import { startDev } from '../runtime.ts'
 import type { DevOptions } from '../runtime.ts'
 import type { Command } from './command.ts'
+import { fileFlags, parseFileFlags } from './file-flags.ts'
 import { absolutePath, envFileFlag, loadEnvForCommand, logLevelFlag, parseServerOptions, serverFlags } from './shared.ts'
 import { parsePort } from '../validate.ts'
 
@@ -28,6 +29,7 @@ const spec: CommandSpec = {
   arity: { min: 0, max: Number.POSITIVE_INFINITY },
   flags: {
     ...serverFlags,
+    ...fileFlags,
     'no-chat': { type: 'boolean', description: 'Do not open the terminal chat (just run the server and bots)' },
     'web-port': { type: 'string', value: '<port>', description: 'Port of the browser chat page, which also takes SIP and MSRP over WebSocket (0 = any free port)', default: String(DEFAULT_WEB_PORT) },
     'no-web': { type: 'boolean', description: 'Do not serve the browser chat page' },
@@ -77,7 +79,7 @@ export const devCommand: Command<DevOptions> = {
     if (duplicate !== undefined) {
       throw new CliUsageError(`${spec.name}: ${duplicate} is given twice; each bot file is loaded once`, { command: spec.name })
     }
-    const server = parseServerOptions(spec.name, line, io)
+    const server = { ...parseServerOptions(spec.name, line, io), ...parseFileFlags(spec.name, line.values) }
     const web = webPort(line.values, server)
     const defaultPorts = (['port', 'msrp-port', 'ws-port'] as const).filter((flag) => line.values[flag] === undefined && (flag !== 'ws-port' || line.values['web-port'] === undefined))
     return { botFiles, server: { ...server, wsPort: web ?? server.wsPort }, chat: !booleanFlag(line.values, 'no-chat'), defaultPorts }

@@ -15,6 +15,7 @@ import { parseChoice, parseCount, parseHost, parsePort, splitList } from '../val
 import { canonicalAlgorithm, type DigestAlgorithm } from '../../digest/index.ts'
 import type { Command } from './command.ts'
 import { absolutePath, logLevelFlag, parseServerOptions, serverFlags } from './shared.ts'
+import { fileFlags, parseFileFlags } from './file-flags.ts'
 
 /** The server's TLS listeners and MSRP dial policy (docs/security.md). */
 const transportFlags: Record<string, FlagSpec> = {
@@ -68,29 +69,12 @@ const roomFlags: Record<string, FlagSpec> = {
     description: 'With --auto-create: forget a removed room\'s history, or keep it (in memory) for when the room is created again',
     default: 'drop',
   },
-  files: { type: 'string', value: '<dir>', description: 'Store files shared in rooms (RFC 5547) in this folder; without it rooms take no files' },
-  'max-file-size': { type: 'string', value: '<bytes>', description: 'With --files: the largest file a room takes; bigger ones get 413 (k/m suffix)', default: '50m' },
-  'room-file-quota': { type: 'string', value: '<bytes>', description: 'With --files: the most bytes of files one room keeps; more get 413 (k/m suffix)', default: '200m' },
+  ...fileFlags,
 }
 
-/** `--history`, `--history-bytes`, `--auto-create` and its limits; only what was given. */
+/** `--history`, `--history-bytes`, `--auto-create` and its limits, the file flags; only what was given. */
 function parseRoomFlags(command: string, values: Parameters<typeof stringFlag>[0]): Pick<ServerOptions, 'history' | 'historyBytes' | 'autoCreate' | 'maxAutoRooms' | 'autoRoomHistory' | 'files'> {
-  const filesDir = stringFlag(values, 'files')
-  const maxFile = stringFlag(values, 'max-file-size')
-  const quota = stringFlag(values, 'room-file-quota')
-  if (filesDir === undefined && (maxFile !== undefined || quota !== undefined)) {
-    throw new CliUsageError(`${command}: ${maxFile !== undefined ? '--max-file-size' : '--room-file-quota'} needs --files <dir> (rooms take files only with it)`, { command })
-  }
-  const files =
-    filesDir === undefined
-      ? {}
-      : {
-          files: {
-            dir: filesDir,
-            ...(maxFile === undefined ? {} : { maxFileBytes: parseCount(command, '--max-file-size', maxFile, { min: 1, max: 1024 * 1024 * 1024 * 1024, bytes: true }) }),
-            ...(quota === undefined ? {} : { maxRoomBytes: parseCount(command, '--room-file-quota', quota, { min: 1, max: 1024 * 1024 * 1024 * 1024, bytes: true }) }),
-          },
-        }
+  const files = parseFileFlags(command, values)
   const history = stringFlag(values, 'history')
   const bytes = stringFlag(values, 'history-bytes')
   const max = stringFlag(values, 'max-auto-rooms')

@@ -102,7 +102,22 @@ export interface RoomConfig {
   history: number
   /** Bytes of CPIM kept in the room's history at most; the oldest messages go first. */
   historyBytes: number
+  /**
+   * Files (RFC 5547, on a server that stores them): `true` offers each file stored in the room
+   * to every other participant present (the room pushes it to them); `false` only stores,
+   * announces and lists it. Unset: the server's default (`files.push`, off).
+   */
+  pushFiles?: boolean | undefined
+  /**
+   * What becomes of the room's files when the room goes: `with-room` deletes them with it,
+   * `keep` keeps them (listed again when the room comes back, while the server runs). Unset:
+   * the server's default (`files.retention`, `with-room`).
+   */
+  fileRetention?: FileRetention | undefined
 }
+
+/** What becomes of a room's files when the room goes (see {@link RoomConfig.fileRetention}). */
+export type FileRetention = 'with-room' | 'keep'
 
 /** Defaults for every {@link RoomConfig} field. */
 export const DEFAULT_ROOM_CONFIG: Readonly<RoomConfig> = Object.freeze({

@@ -4,7 +4,7 @@
  * its SIP SIMPLE chat client `sipsimple-chat.py`, run against any room server.
  */
 import { execFile } from 'node:child_process'
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs'
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { LineProcess } from './child-process.ts'
@@ -96,14 +96,15 @@ async function prepareRunDir(): Promise<string> {
  * before(async () => { sylk = await startSylkServer() })
  * after(() => sylk.stop())
  */
-export async function startSylkServer(options: { historySize?: number } = {}): Promise<SylkServerInstance> {
+export async function startSylkServer(options: { historySize?: number; pushFiles?: boolean } = {}): Promise<SylkServerInstance> {
   const runDir = await prepareRunDir()
   const sipPort = await freePort()
   const env: NodeJS.ProcessEnv = { RUN_DIR: runDir, SIP_PORT: String(sipPort), TRACE: 'True', LOG_LEVEL: 'info' }
   if (options.historySize !== undefined) env['HISTORY_SIZE'] = String(options.historySize)
-  const started = await run(`${sylkPeerDir()}start.sh`, env, 120_000)
+  const peer = options.pushFiles === true ? peerWithPushFiles(runDir) : sylkPeerDir()
+  const started = await run(`${peer}start.sh`, env, 120_000)
   if (started.code !== 0) {
-    await run(`${sylkPeerDir()}stop.sh`, { RUN_DIR: runDir }, 30_000)
+    await run(`${peer}stop.sh`, { RUN_DIR: runDir }, 30_000)
     rmSync(runDir, { recursive: true, force: true })
     throw new Error(`SylkServer did not start (start.sh, port ${sipPort}):\n${started.output}`)
   }
@@ -122,10 +123,26 @@ export async function startSylkServer(options: { historySize?: number } = {}): P
     },
     stop: () =>
       (stopped ??= (async () => {
-        await run(`${sylkPeerDir()}stop.sh`, { RUN_DIR: runDir }, 30_000)
+        await run(`${peer}stop.sh`, { RUN_DIR: runDir }, 30_000)
         rmSync(runDir, { recursive: true, force: true })
       })()),
   }
+}
+
+/**
+ * The peer folder as it is, but with the repository's `push-files.ini` (test/interop/peers/
+ * sylkserver) added to its room settings: links to the peer's files in `<runDir>/peer/`, and a
+ * `templates/conference.ini.in` of its own. Returns that folder (with a trailing slash).
+ */
+function peerWithPushFiles(runDir: string): string {
+  const source = sylkPeerDir()
+  const overlay = join(runDir, 'peer')
+  mkdirSync(join(overlay, 'templates'), { recursive: true })
+  for (const name of readdirSync(source)) if (name !== 'templates') symlinkSync(join(source, name), join(overlay, name))
+  for (const name of readdirSync(join(source, 'templates'))) if (name !== 'conference.ini.in') symlinkSync(join(source, 'templates', name), join(overlay, 'templates', name))
+  const extra = readFileSync(fileURLToPath(new URL('../peers/sylkserver/push-files.ini', import.meta.url)), 'utf8')
+  writeFileSync(join(overlay, 'templates', 'conference.ini.in'), `${readFileSync(join(source, 'templates', 'conference.ini.in'), 'utf8').trimEnd()}\n${extra}`)
+  return `${overlay}/`
 }
 
 /** Options of {@link sipsimpleChat}: the script's own flags (see sipsimple-chat.py --help). */
