@@ -78,9 +78,16 @@ export class SharedSend {
   }
 }
 
-/** `To-Path` and `From-Path` lines of one session, to build once and reuse for every copy. */
+/**
+ * `To-Path` and `From-Path` lines of one session, to build once and reuse for every copy. The
+ * buffer has its own memory (not a slice of Node's shared 8 KiB pool): it lives as long as its
+ * session, and a pooled slice would keep the whole pool alive with it.
+ */
 export function pathLines(toPath: readonly MsrpUri[], fromPath: readonly MsrpUri[]): Buffer {
-  return Buffer.from(`To-Path: ${formatMsrpPath(toPath)}\r\nFrom-Path: ${formatMsrpPath(fromPath)}\r\n`, 'utf8')
+  const text = `To-Path: ${formatMsrpPath(toPath)}\r\nFrom-Path: ${formatMsrpPath(fromPath)}\r\n`
+  const lines = Buffer.allocUnsafeSlow(Buffer.byteLength(text, 'utf8'))
+  lines.write(text, 0, 'utf8')
+  return lines
 }
 
 /**
