@@ -19,6 +19,7 @@ import { serializeFrameParts, serializeStandardResponse } from './serializer.ts'
 import { pathLines } from './shared-send.ts'
 import type { MsrpUri } from './uri.ts'
 import { DeadlineQueue, type Deadlined } from './deadline-queue.ts'
+import { WaitingWrites } from './waiting-writes.ts'
 import type { MsrpTransport, TransportListeners } from './transport.ts'
 
 const log = debugLog('msrp')
@@ -214,15 +215,14 @@ export class MsrpConnection extends EventEmitter<MsrpConnectionEvents> {
   readonly role: ConnectionRole
   #state: ConnectionState = 'open'
   #congested = false
-  #drain: { promise: Promise<void>; resolve(): void; reject(e: Error): void } | undefined
+  /** Frames waiting for the transport to drain, in order (counted against maxWriteBufferBytes). */
+  readonly #waiting = new WaitingWrites<MsrpFrame | readonly Buffer[]>()
   #closeError: Error | undefined
   readonly #unknownMaxBody: number
   readonly #headerTimeoutMs: number
   readonly #budget: MsrpReadBudget | undefined
   /** Bytes of this connection counted against the read budget. */
   #held = 0
-  /** Bytes of frames waiting in #writeWhenDrained (counted against maxWriteBufferBytes). */
-  #queued = 0
   /** Frames received so far (the header timer tells a stuck header from a new one). */
   #framesIn = 0
   #headerTimer: unknown = undefined
@@ -300,29 +300,44 @@ export class MsrpConnection extends EventEmitter<MsrpConnectionEvents> {
    * (`MSRP_WRITE_OVERFLOW`) instead of a queue that grows without limit. `stale` is asked after
    * the wait: true drops the frame (e.g. its transaction already timed out).
    */
-  async #writeWhenDrained(frame: MsrpFrame | readonly Buffer[], stale?: () => boolean): Promise<void> {
-    if (!this.#congested || this.#state !== 'open') {
-      this.#writeNow(frame)
-      return
+  #writeWhenDrained(frame: MsrpFrame | readonly Buffer[], stale?: () => boolean): Promise<void> {
+    if ((!this.#congested && this.#waiting.length === 0) || this.#state !== 'open') {
+      try {
+        this.#writeNow(frame)
+      } catch (error) {
+        return Promise.reject(error as Error)
+      }
+      return WRITTEN
     }
     const size = frameSize(frame)
-    if (this.#transport.bufferedBytes + this.#queued + size > this.#maxWriteBuffer) {
+    if (this.#transport.bufferedBytes + this.#waiting.bytes + size > this.#maxWriteBuffer) {
       this.#overflow()
-      throw this.#closedError(this.#closeError)
+      return Promise.reject(this.#closedError(this.#closeError))
     }
-    this.#queued += size
-    try {
-      while (this.#congested && this.#state === 'open') await this.#waitDrain()
-    } finally {
-      this.#queued -= size
+    return new Promise<void>((resolve, reject) => this.#waiting.push({ frame, size, stale, resolve, reject }))
+  }
+
+  /** Writes waiting frames in order until the transport is congested again or none waits. */
+  #writeWaiting(): void {
+    while (!this.#congested && this.#state === 'open') {
+      const next = this.#waiting.shift()
+      if (next === undefined) return
+      if (next.stale?.() === true) {
+        next.resolve()
+        continue
+      }
+      try {
+        this.#writeNow(next.frame)
+        next.resolve()
+      } catch (error) {
+        next.reject(error as Error)
+      }
     }
-    if (stale?.() === true) return
-    this.#writeNow(frame)
   }
 
   /** Bytes waiting to be written: held by the transport plus frames waiting for a drain. */
   get pendingWriteBytes(): number {
-    return this.#transport.bufferedBytes + this.#queued
+    return this.#transport.bufferedBytes + this.#waiting.bytes
   }
 
   #overflow(): void {
@@ -569,29 +584,13 @@ export class MsrpConnection extends EventEmitter<MsrpConnectionEvents> {
     const ok = this.#transport.write(isWireForm(frame) ? frame : serializeFrameParts(frame))
     if (!ok) {
       this.#congested = true
-      if (this.#transport.bufferedBytes + this.#queued > this.#maxWriteBuffer) this.#overflow()
+      if (this.#transport.bufferedBytes + this.#waiting.bytes > this.#maxWriteBuffer) this.#overflow()
     }
-  }
-
-  #waitDrain(): Promise<void> {
-    if (this.#drain === undefined) {
-      let resolve = noop
-      let reject: (e: Error) => void = noop
-      const promise = new Promise<void>((res, rej) => {
-        resolve = res
-        reject = rej
-      })
-      promise.catch(noop)
-      this.#drain = { promise, resolve, reject }
-    }
-    return this.#drain.promise
   }
 
   #onDrain(): void {
     this.#congested = false
-    const drain = this.#drain
-    this.#drain = undefined
-    drain?.resolve()
+    this.#writeWaiting()
   }
 
   #onData(chunk: Buffer): void {
@@ -719,9 +718,7 @@ export class MsrpConnection extends EventEmitter<MsrpConnectionEvents> {
       this.#transactions.delete(tid)
       tx.settle(undefined, error)
     }
-    const drain = this.#drain
-    this.#drain = undefined
-    drain?.reject(error)
+    this.#waiting.rejectAll(error)
   }
 
   #shutdown(cause: Error | undefined): void {
