@@ -15,7 +15,11 @@ import { MSRP_REASONS } from './message.ts'
 import { MsrpParser } from './parser.ts'
 import type { MsrpFrameHead, MsrpParserOptions } from './parser.ts'
 import type { MsrpReadBudget } from './read-budget.ts'
-import { serializeFrameParts } from './serializer.ts'
+import { serializeFrameParts, serializeStandardResponse } from './serializer.ts'
+import { pathLines } from './shared-send.ts'
+import type { MsrpUri } from './uri.ts'
+import { DeadlineQueue, type Deadlined } from './deadline-queue.ts'
+import { WaitingWrites } from './waiting-writes.ts'
 import type { MsrpTransport, TransportListeners } from './transport.ts'
 
 const log = debugLog('msrp')
@@ -96,6 +100,13 @@ export interface MsrpConnectionEvents {
   close: [error: Error | undefined]
 }
 
+/**
+ * How {@link MsrpConnection.sendPrepared} reports: the response, or undefined with the error
+ * (or with none, for a request that expects no response and was written). `context` is the
+ * value given with the request, so one shared function can serve every request of a fan-out.
+ */
+export type TransactionCallback<C> = (response: MsrpResponse | undefined, error: Error | undefined, context: C) => void
+
 /** A request in flight: `written` settles when the transport took it, `response` with the answer. */
 export interface OutgoingRequest {
   readonly written: Promise<void>
@@ -103,30 +114,59 @@ export interface OutgoingRequest {
   readonly response: Promise<MsrpResponse | undefined>
 }
 
-interface Transaction {
-  resolve(response: MsrpResponse): void
-  reject(error: Error): void
-  timer: unknown
-}
-
-/** A transaction that reports to a callback (see MsrpConnection.sendPrepared). */
-class CallbackTransaction implements Transaction {
-  timer: unknown = undefined
-  readonly #done: (response: MsrpResponse | undefined, error?: Error) => void
-  constructor(done: (response: MsrpResponse | undefined, error?: Error) => void) {
+/**
+ * A request waiting for its response: in the connection's map by transaction id, and in the
+ * deadline queue of its timeout once written. `settle` runs `done` once and lets go of it, so an
+ * answered entry the queue still holds keeps nothing else alive.
+ */
+class Transaction implements Deadlined {
+  settled = false
+  deadline = 0
+  #done: TransactionCallback<unknown> | undefined
+  readonly #context: unknown
+  constructor(
+    readonly tid: string,
+    readonly method: string,
+    done: TransactionCallback<unknown>,
+    context?: unknown,
+  ) {
     this.#done = done
+    this.#context = context
   }
 
-  resolve(response: MsrpResponse): void {
-    this.#done(response)
-  }
-
-  reject(error: Error): void {
-    this.#done(undefined, error)
+  settle(response: MsrpResponse | undefined, error?: Error): void {
+    const done = this.#done
+    if (done === undefined) return
+    this.settled = true
+    this.#done = undefined
+    done(response, error, this.#context)
   }
 }
 
 const noop = (): void => {}
+
+function isEmpty(headers: Partial<MsrpHeaders>): boolean {
+  for (const _ in headers) return false
+  return true
+}
+
+/** A URI that can never change: frozen, with frozen parameters. */
+function isDeepFrozen(uri: MsrpUri): boolean {
+  return Object.isFrozen(uri) && Object.isFrozen(uri.params)
+}
+
+/** Deadline queues (one per timeout in use) a connection keeps when they are empty. */
+const MAX_IDLE_DEADLINE_QUEUES = 8
+
+/**
+ * Key of a permanent entry in a connection's transaction map (no transaction id is empty:
+ * RFC 4975 §9 idents have 4 to 32 characters). V8 shrinks a Map that empties and grows it
+ * again on the next insert, so a connection with one request in flight at a time paid for a
+ * new hash table every few transactions; the permanent entry keeps the table, which made a
+ * request/response pair's map work about 2.5 times cheaper.
+ */
+const KEEP_TABLE = ''
+const KEEP_TABLE_VALUE = new Transaction(KEEP_TABLE, 'NONE', noop)
 /** Shared settled promises: most writes complete at once and need no promise of their own. */
 const WRITTEN: Promise<void> = Promise.resolve()
 const NO_RESPONSE: Promise<undefined> = Promise.resolve(undefined)
@@ -164,19 +204,25 @@ export class MsrpConnection extends EventEmitter<MsrpConnectionEvents> {
   readonly #maxWriteBuffer: number
   readonly #resolve: SessionResolver | undefined
   readonly #sessions = new Map<string, MsrpRequestHandler>()
-  readonly #transactions = new Map<string, Transaction>()
+  /** Requests waiting for a response, by transaction id; holds {@link KEEP_TABLE} for good. */
+  readonly #transactions = new Map<string, Transaction>([[KEEP_TABLE, KEEP_TABLE_VALUE]])
+  /** Response deadlines, one queue per timeout in use (usually one); see deadline-queue.ts. */
+  readonly #deadlines = new Map<number, DeadlineQueue<Transaction>>()
+  /** See #responsePaths. */
+  #lastResponsePaths: { readonly to: readonly MsrpUri[]; readonly self: MsrpUri; readonly lines: Buffer } | undefined
+  /** The queue used last: a connection's requests nearly always share one timeout. */
+  #lastDeadlines: DeadlineQueue<Transaction> | undefined
   readonly role: ConnectionRole
   #state: ConnectionState = 'open'
   #congested = false
-  #drain: { promise: Promise<void>; resolve(): void; reject(e: Error): void } | undefined
+  /** Frames waiting for the transport to drain, in order (counted against maxWriteBufferBytes). */
+  readonly #waiting = new WaitingWrites<MsrpFrame | readonly Buffer[]>()
   #closeError: Error | undefined
   readonly #unknownMaxBody: number
   readonly #headerTimeoutMs: number
   readonly #budget: MsrpReadBudget | undefined
   /** Bytes of this connection counted against the read budget. */
   #held = 0
-  /** Bytes of frames waiting in #writeWhenDrained (counted against maxWriteBufferBytes). */
-  #queued = 0
   /** Frames received so far (the header timer tells a stuck header from a new one). */
   #framesIn = 0
   #headerTimer: unknown = undefined
@@ -254,29 +300,44 @@ export class MsrpConnection extends EventEmitter<MsrpConnectionEvents> {
    * (`MSRP_WRITE_OVERFLOW`) instead of a queue that grows without limit. `stale` is asked after
    * the wait: true drops the frame (e.g. its transaction already timed out).
    */
-  async #writeWhenDrained(frame: MsrpFrame | readonly Buffer[], stale?: () => boolean): Promise<void> {
-    if (!this.#congested || this.#state !== 'open') {
-      this.#writeNow(frame)
-      return
+  #writeWhenDrained(frame: MsrpFrame | readonly Buffer[], stale?: () => boolean): Promise<void> {
+    if ((!this.#congested && this.#waiting.length === 0) || this.#state !== 'open') {
+      try {
+        this.#writeNow(frame)
+      } catch (error) {
+        return Promise.reject(error as Error)
+      }
+      return WRITTEN
     }
     const size = frameSize(frame)
-    if (this.#transport.bufferedBytes + this.#queued + size > this.#maxWriteBuffer) {
+    if (this.#transport.bufferedBytes + this.#waiting.bytes + size > this.#maxWriteBuffer) {
       this.#overflow()
-      throw this.#closedError(this.#closeError)
+      return Promise.reject(this.#closedError(this.#closeError))
     }
-    this.#queued += size
-    try {
-      while (this.#congested && this.#state === 'open') await this.#waitDrain()
-    } finally {
-      this.#queued -= size
+    return new Promise<void>((resolve, reject) => this.#waiting.push({ frame, size, stale, resolve, reject }))
+  }
+
+  /** Writes waiting frames in order until the transport is congested again or none waits. */
+  #writeWaiting(): void {
+    while (!this.#congested && this.#state === 'open') {
+      const next = this.#waiting.shift()
+      if (next === undefined) return
+      if (next.stale?.() === true) {
+        next.resolve()
+        continue
+      }
+      try {
+        this.#writeNow(next.frame)
+        next.resolve()
+      } catch (error) {
+        next.reject(error as Error)
+      }
     }
-    if (stale?.() === true) return
-    this.#writeNow(frame)
   }
 
   /** Bytes waiting to be written: held by the transport plus frames waiting for a drain. */
   get pendingWriteBytes(): number {
-    return this.#transport.bufferedBytes + this.#queued
+    return this.#transport.bufferedBytes + this.#waiting.bytes
   }
 
   #overflow(): void {
@@ -309,7 +370,7 @@ export class MsrpConnection extends EventEmitter<MsrpConnectionEvents> {
     if (expect) {
       if (this.#transactions.has(tid)) throw new MsrpClosedError('MSRP_DUPLICATE_TRANSACTION', `transaction id ${tid} is already in use`)
       response = new Promise<MsrpResponse>((resolve, reject) => {
-        tx = { resolve, reject, timer: undefined }
+        tx = new Transaction(tid, method, (r, error) => (error === undefined ? resolve(r as MsrpResponse) : reject(error)))
       })
       this.#transactions.set(tid, tx as unknown as Transaction)
     }
@@ -319,7 +380,7 @@ export class MsrpConnection extends EventEmitter<MsrpConnectionEvents> {
       // await), without the promise round trip.
       try {
         this.#writeNow(frame)
-        if (tx !== undefined) this.#armTimer(tid, method, tx, timeoutOption)
+        if (tx !== undefined) this.#armTimer(tx, timeoutOption)
         written = WRITTEN
       } catch (error) {
         written = this.#writeFailed(tid, tx, error as Error)
@@ -328,7 +389,7 @@ export class MsrpConnection extends EventEmitter<MsrpConnectionEvents> {
       const t = tx
       written = this.#writeWhenDrained(frame).then(
         () => {
-          if (t !== undefined) this.#armTimer(tid, method, t, timeoutOption)
+          if (t !== undefined) this.#armTimer(t, timeoutOption)
         },
         (error: Error) => this.#writeFailed(tid, t, error),
       )
@@ -341,14 +402,36 @@ export class MsrpConnection extends EventEmitter<MsrpConnectionEvents> {
   }
 
   /** Starts the response timeout of a written request (RFC 4975 §7.1: no answer counts as 408). */
-  #armTimer(tid: string, method: string, tx: Transaction, timeoutOption: number | undefined): void {
-    if (this.#transactions.get(tid) !== tx) return
+  #armTimer(tx: Transaction, timeoutOption: number | undefined): void {
+    if (this.#transactions.get(tx.tid) !== tx) return
     const timeoutMs = timeoutOption ?? this.#timeoutMs
-    tx.timer = this.#clock.setTimeout(() => {
-      if (this.#transactions.get(tid) !== tx) return
-      this.#transactions.delete(tid)
-      tx.reject(new MsrpRequestError('MSRP_TIMEOUT', 408, `no response to MSRP ${method} ${tid} within ${timeoutMs} ms (RFC 4975 §7.1: treated as 408)`))
-    }, timeoutMs)
+    let queue = this.#lastDeadlines
+    if (queue === undefined || queue.timeoutMs !== timeoutMs) {
+      queue = this.#deadlines.get(timeoutMs)
+      if (queue === undefined) {
+        // Callers with many different timeouts: empty queues go first, so there are never more
+        // queues than MAX_IDLE_DEADLINE_QUEUES plus those holding a waiting request.
+        if (this.#deadlines.size >= MAX_IDLE_DEADLINE_QUEUES) {
+          for (const [ms, idle] of this.#deadlines) {
+            if (!idle.isIdle()) continue
+            idle.clear()
+            this.#deadlines.delete(ms)
+            if (idle === this.#lastDeadlines) this.#lastDeadlines = undefined
+          }
+        }
+        queue = new DeadlineQueue<Transaction>(this.#clock, timeoutMs, (expired) => this.#expire(expired, timeoutMs))
+        this.#deadlines.set(timeoutMs, queue)
+      }
+      this.#lastDeadlines = queue
+    }
+    queue.push(tx)
+  }
+
+  /** A written request got no response within `timeoutMs`. */
+  #expire(tx: Transaction, timeoutMs: number): void {
+    if (this.#transactions.get(tx.tid) !== tx) return
+    this.#transactions.delete(tx.tid)
+    tx.settle(undefined, new MsrpRequestError('MSRP_TIMEOUT', 408, `no response to MSRP ${tx.method} ${tx.tid} within ${timeoutMs} ms (RFC 4975 §7.1: treated as 408)`))
   }
 
   #writeFailed(tid: string, tx: Transaction | undefined, error: Error): Promise<never> {
@@ -360,7 +443,7 @@ export class MsrpConnection extends EventEmitter<MsrpConnectionEvents> {
   #dropFailed(tid: string, tx: Transaction | undefined, error: Error): void {
     if (tx !== undefined && this.#transactions.get(tid) === tx) {
       this.#transactions.delete(tid)
-      tx.reject(error)
+      tx.settle(undefined, error)
     }
   }
 
@@ -368,16 +451,18 @@ export class MsrpConnection extends EventEmitter<MsrpConnectionEvents> {
    * Like {@link requestPrepared}, but reports through `done` instead of promises — for a
    * fan-out to many peers, where two promises per copy add up: `done(response)` when the
    * response arrives, or, for a request that expects none, once written; `done(undefined,
-   * error)` on timeout (408), a failed write or a closed connection.
+   * error)` on timeout (408), a failed write or a closed connection. `context` is passed to
+   * `done` as its third argument: a fan-out can pass one shared function and a value per copy
+   * instead of a closure per copy.
    *
    * @throws MsrpClosedError `MSRP_DUPLICATE_TRANSACTION` when the transaction id is in use.
    */
-  sendPrepared(prepared: PreparedRequest, timeoutMs: number | undefined, done: (response: MsrpResponse | undefined, error?: Error) => void): void {
+  sendPrepared<C = undefined>(prepared: PreparedRequest, timeoutMs: number | undefined, done: TransactionCallback<C>, context?: C): void {
     const tid = prepared.transactionId
-    let tx: CallbackTransaction | undefined
+    let tx: Transaction | undefined
     if (prepared.expectResponse) {
       if (this.#transactions.has(tid)) throw new MsrpClosedError('MSRP_DUPLICATE_TRANSACTION', `transaction id ${tid} is already in use`)
-      tx = new CallbackTransaction(done)
+      tx = new Transaction(tid, prepared.method, done as TransactionCallback<unknown>, context)
       this.#transactions.set(tid, tx)
     }
     if (!this.#congested || this.#state !== 'open') {
@@ -385,24 +470,24 @@ export class MsrpConnection extends EventEmitter<MsrpConnectionEvents> {
         this.#writeNow(prepared.bytes)
       } catch (error) {
         if (tx !== undefined) this.#dropFailed(tid, tx, error as Error)
-        else done(undefined, error as Error)
+        else done(undefined, error as Error, context as C)
         return
       }
-      if (tx !== undefined) this.#armTimer(tid, prepared.method, tx, timeoutMs)
-      else done(undefined)
+      if (tx !== undefined) this.#armTimer(tx, timeoutMs)
+      else done(undefined, undefined, context as C)
       return
     }
     // Congested: the response timeout runs from now, not from the write, so a copy stuck behind
     // a receiver that stopped reading still ends in time (408) for the fan-out waiting on it.
-    if (tx !== undefined) this.#armTimer(tid, prepared.method, tx, timeoutMs)
+    if (tx !== undefined) this.#armTimer(tx, timeoutMs)
     const waiting = tx
     this.#writeWhenDrained(prepared.bytes, waiting === undefined ? undefined : () => this.#transactions.get(tid) !== waiting).then(
       () => {
-        if (tx === undefined) done(undefined)
+        if (tx === undefined) done(undefined, undefined, context as C)
       },
       (error: Error) => {
         if (tx !== undefined) this.#dropFailed(tid, tx, error)
-        else done(undefined, error)
+        else done(undefined, error, context as C)
       },
     )
   }
@@ -418,6 +503,16 @@ export class MsrpConnection extends EventEmitter<MsrpConnectionEvents> {
     if (fr === 'no' || (fr === 'partial' && status === 200)) return
     if (this.#state !== 'open') return
     const self = request.headers['To-Path'][0]
+    if (self !== undefined && extensionHeaders.length === 0 && isEmpty(extra)) {
+      // The common answer (200 OK to a peer's SEND): built from cached pieces, not formatted.
+      const paths = this.#responsePaths(request.headers['From-Path'], self)
+      const bytes = paths === undefined ? undefined : serializeStandardResponse(request.transactionId, status, comment, paths)
+      if (bytes !== undefined) {
+        if (log.enabled) log('respond %d to %s %s', status, request.method, request.transactionId)
+        this.#writeNow([bytes])
+        return
+      }
+    }
     const response: MsrpResponse = {
       type: 'response',
       transactionId: request.transactionId,
@@ -429,6 +524,20 @@ export class MsrpConnection extends EventEmitter<MsrpConnectionEvents> {
     if (comment !== undefined) response.comment = comment
     if (log.enabled) log('respond %d to %s %s', status, request.method, request.transactionId)
     this.#writeNow(response)
+  }
+
+  /**
+   * The To-Path and From-Path lines of a response to a request from `toPath` to `self`. The last
+   * pair is kept while both are frozen (the parser shares one frozen path per session), so a
+   * peer's SENDs are answered without formatting their paths again. Undefined for an empty path.
+   */
+  #responsePaths(toPath: readonly MsrpUri[], self: MsrpUri): Buffer | undefined {
+    const memo = this.#lastResponsePaths
+    if (memo !== undefined && memo.to === toPath && memo.self === self) return memo.lines
+    if (toPath.length === 0) return undefined
+    const lines = pathLines(toPath, [self])
+    if (isDeepFrozen(self) && toPath.every(isDeepFrozen) && Object.isFrozen(toPath)) this.#lastResponsePaths = { to: toPath, self, lines }
+    return lines
   }
 
   /** Closes the connection; pending requests reject with `MSRP_CONNECTION_CLOSED`. */
@@ -475,35 +584,19 @@ export class MsrpConnection extends EventEmitter<MsrpConnectionEvents> {
     const ok = this.#transport.write(isWireForm(frame) ? frame : serializeFrameParts(frame))
     if (!ok) {
       this.#congested = true
-      if (this.#transport.bufferedBytes + this.#queued > this.#maxWriteBuffer) this.#overflow()
+      if (this.#transport.bufferedBytes + this.#waiting.bytes > this.#maxWriteBuffer) this.#overflow()
     }
-  }
-
-  #waitDrain(): Promise<void> {
-    if (this.#drain === undefined) {
-      let resolve = noop
-      let reject: (e: Error) => void = noop
-      const promise = new Promise<void>((res, rej) => {
-        resolve = res
-        reject = rej
-      })
-      promise.catch(noop)
-      this.#drain = { promise, resolve, reject }
-    }
-    return this.#drain.promise
   }
 
   #onDrain(): void {
     this.#congested = false
-    const drain = this.#drain
-    this.#drain = undefined
-    drain?.resolve()
+    this.#writeWaiting()
   }
 
   #onData(chunk: Buffer): void {
     if (this.#state !== 'open') return
     try {
-      this.#parser.feed(chunk, (frame) => this.#onFrame(frame))
+      this.#parser.feed(chunk, this.#frameArrived)
     } catch (error) {
       if (error instanceof ParseError) {
         // RFC 4975 gives no way to resynchronise a broken stream: close it.
@@ -570,6 +663,9 @@ export class MsrpConnection extends EventEmitter<MsrpConnectionEvents> {
     return handler.maxChunkBytes?.()
   }
 
+  /** The parser's callback, made once (not per chunk read). */
+  readonly #frameArrived = (frame: MsrpFrame): void => this.#onFrame(frame)
+
   #onFrame(frame: MsrpFrame): void {
     this.#framesIn++
     if (frame.type === 'response') {
@@ -581,8 +677,7 @@ export class MsrpConnection extends EventEmitter<MsrpConnectionEvents> {
         return
       }
       this.#transactions.delete(frame.transactionId)
-      this.#clock.clearTimeout(tx.timer)
-      tx.resolve(frame)
+      tx.settle(frame)
       return
     }
     // A request read while we close (bytes already in flight) can be neither bound nor answered.
@@ -617,14 +712,13 @@ export class MsrpConnection extends EventEmitter<MsrpConnectionEvents> {
 
   #failPending(cause: Error | undefined): void {
     const error = this.#closedError(cause)
+    for (const queue of this.#deadlines.values()) queue.clear()
     for (const [tid, tx] of this.#transactions) {
+      if (tid === KEEP_TABLE) continue
       this.#transactions.delete(tid)
-      this.#clock.clearTimeout(tx.timer)
-      tx.reject(error)
+      tx.settle(undefined, error)
     }
-    const drain = this.#drain
-    this.#drain = undefined
-    drain?.reject(error)
+    this.#waiting.rejectAll(error)
   }
 
   #shutdown(cause: Error | undefined): void {

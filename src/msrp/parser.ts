@@ -19,7 +19,18 @@
 import { ParseError } from '../errors.ts'
 import { HEADER_NAMES, isHeaderName, setHeader } from './headers.ts'
 import type { ContinuationFlag, ExtensionHeader, MsrpFrame, MsrpHeaderName, MsrpHeaders } from './message.ts'
-import { fastHeaderName, fastStartLine, PathMemo, skipSpace, trimSpaceEnd, type StartLine } from './parser-fast.ts'
+import {
+  fastByteRange,
+  fastHeaderName,
+  fastIdent,
+  fastReport,
+  fastStartLine,
+  skipSpace,
+  trimSpaceEnd,
+  ValueMemo,
+  viewOf,
+  type StartLine,
+} from './parser-fast.ts'
 import { parseMsrpPath } from './uri.ts'
 import type { MsrpUri } from './uri.ts'
 
@@ -52,7 +63,6 @@ const DOLLAR = 0x24
 const PLUS = 0x2b
 const HASH = 0x23
 const DASH = 0x2d
-const COLON = 0x3a
 const PREFIX = Buffer.from('MSRP ', 'latin1')
 const CRLF = Buffer.from('\r\n', 'latin1')
 const EMPTY = Buffer.alloc(0)
@@ -137,14 +147,24 @@ export class MsrpParser {
   /** The first header value of the current frame that did not parse (see MsrpFrame.invalid). */
   #invalid: ParseError | undefined
   #hasBody = false
-  /** The last To-Path and From-Path bytes and their parsed (frozen, shared) paths. */
-  readonly #toPathMemo = new PathMemo<MsrpUri[]>()
-  readonly #fromPathMemo = new PathMemo<MsrpUri[]>()
+  /** The last To-Path and From-Path lines (name to CRLF) and their parsed (frozen, shared) paths. */
+  readonly #toPathMemo = new ValueMemo<MsrpUri[]>()
+  readonly #fromPathMemo = new ValueMemo<MsrpUri[]>()
+  /** The last Content-Type line and its value. */
+  readonly #contentTypeMemo = new ValueMemo<string>()
 
   // Body: `CRLF -------tid`, the confirmed body pieces, and the undecided tail.
-  /** `CRLF -------tid` (ASCII: transaction ids are idents), searched for with Buffer.indexOf. */
-  #needle = ''
-  #parts: Buffer[] = []
+  /**
+   * `CRLF -------tid` as bytes, searched for with Buffer.indexOf (a string needle would be
+   * encoded again on every call). A view of {@link #needleBytes}, rewritten for each frame.
+   */
+  #needle: Buffer = EMPTY
+  /** Room for the longest needle (9 + 32 bytes), allocated with the first body. */
+  #needleBytes: Buffer = EMPTY
+  /** The first body piece; most bodies arrive in one read and need no list. */
+  #firstPart: Buffer | undefined
+  /** All body pieces once there is more than one. */
+  #parts: Buffer[] | undefined
   #bodyLen = 0
   #pending: Buffer = EMPTY
   /** Leading bytes of the scanned stream that are not body (the blank line's CRLF, see #beginBody). */
@@ -218,11 +238,29 @@ export class MsrpParser {
           ? error
           : new ParseError('msrp', 'MSRP_INTERNAL', `MSRP parser fault: ${String(error)}`, { cause: error })
       throw this.#error
+    } finally {
+      this.#viewBuffer = undefined
+      this.#view = undefined
     }
     // (a cast: TypeScript cannot see that #finish may have set it since the reset above)
     callbackError = this.#callbackError as { error: unknown } | undefined
     this.#callbackError = outerError
     if (callbackError !== undefined) throw callbackError.error
+  }
+
+  /**
+   * A DataView of the buffer header lines are being read from (for the memos' comparisons),
+   * made once per buffer and dropped when {@link feed} returns: it holds the whole read.
+   */
+  #view: DataView | undefined
+  #viewBuffer: Buffer | undefined
+
+  #viewOf(buf: Buffer): DataView {
+    if (buf !== this.#viewBuffer) {
+      this.#viewBuffer = buf
+      this.#view = viewOf(buf)
+    }
+    return this.#view as DataView
   }
 
   /** The first exception a frame callback threw during the current {@link feed}. */
@@ -243,7 +281,8 @@ export class MsrpParser {
     this.#extensions = []
     this.#invalid = undefined
     this.#hasBody = false
-    this.#parts = []
+    this.#firstPart = undefined
+    this.#parts = undefined
     this.#bodyLen = 0
     this.#pending = EMPTY
     this.#skip = 0
@@ -258,6 +297,14 @@ export class MsrpParser {
 
   #feedHead(data: Buffer, pos: number, onFrame: (frame: MsrpFrame) => void): number {
     while (pos < data.length) {
+      if (this.#headLen === 0) {
+        const next = this.#wholeLine(data, pos, onFrame)
+        if (next > 0) {
+          pos = next
+          if (this.#state !== 'head') return pos // the blank line: the body follows
+          continue
+        }
+      }
       const lf = data.indexOf(LF, pos)
       if (lf < 0) {
         // A partial line: keep it (bounded) until its LF arrives.
@@ -399,35 +446,159 @@ export class MsrpParser {
    * string, and a To-Path or From-Path repeating the previous frame's bytes not even that.
    */
   #fastHeader(buf: Buffer, from: number, end: number): boolean {
-    // A name is short: a loop finds the colon sooner than a call into Buffer#indexOf.
-    let colon = from
-    while (colon < end && buf[colon] !== COLON) colon++
-    if (colon === end) return false
-    const name = fastHeaderName(buf, from, colon)
+    const name = fastHeaderName(buf, from, end)
     if (name === undefined) return false
-    const vFrom = skipSpace(buf, colon + 1, end)
+    const vFrom = skipSpace(buf, from + name.length + 1, end)
     const vTo = trimSpaceEnd(buf, vFrom, end)
-    const headers = this.#headers
-    const memo = name === 'To-Path' ? this.#toPathMemo : name === 'From-Path' ? this.#fromPathMemo : undefined
-    if (memo !== undefined && headers[name] === undefined) {
-      const path = memo.get(buf, vFrom, vTo)
-      if (path !== undefined) {
-        const typed: Record<string, unknown> = headers
-        typed[name] = path
-        return true
-      }
-    }
+    if (this.#takeFast(name, buf, vFrom, vTo, from, end + 2)) return true
+    // Not read from the bytes (a new path, a new Content-Type, a Status, a malformed value or a
+    // repeated header): setHeader gives the value or the precise error.
     const value = buf.toString('utf8', vFrom, vTo)
+    const memo = name === 'To-Path' ? this.#toPathMemo : name === 'From-Path' ? this.#fromPathMemo : undefined
     try {
-      setHeader(headers, name, value, parsePathShared)
+      setHeader(this.#headers, name, value, parsePathShared)
     } catch (error) {
       // As in #line: a bad value marks the frame invalid; bad paths stay fatal.
       if (!(error instanceof ParseError) || memo !== undefined) throw error
       this.#invalid ??= error
       return true
     }
-    if (memo !== undefined && vTo - vFrom <= RECENT_PATH_TEXT) memo.set(buf, vFrom, vTo, headers[name] as MsrpUri[])
+    if (vTo - vFrom <= RECENT_PATH_TEXT) {
+      if (memo !== undefined) memo.set(buf, from, end + 2, this.#headers[name] as MsrpUri[])
+      else if (name === 'Content-Type') this.#contentTypeMemo.set(buf, from, end + 2, value)
+    }
     return true
+  }
+
+  /**
+   * Takes the header-block line at `data[pos]` whole when it has one of the common shapes and
+   * lies entirely in `data`: the blank line, this frame's end-line, or a repeated To-Path,
+   * From-Path or Content-Type line. Its end is found by the reading itself, without a call into
+   * Buffer#indexOf. Returns the index after the line, or -1 to read the line the usual way (which
+   * gives the same result for these shapes, and the precise error for any other). (Start,
+   * Message-ID and Byte-Range lines read the same way measured slower: scanning for their end in
+   * a loop costs about what the indexOf call does, and the larger method stopped being inlined.)
+   */
+  #wholeLine(data: Buffer, pos: number, onFrame: (frame: MsrpFrame) => void): number {
+    const start = this.#start
+    if (start === undefined) return -1
+    switch (data[pos]) {
+      case CR: {
+        if (data[pos + 1] !== LF) return -1
+        this.#count(2)
+        this.#hasBody = true
+        this.#beginBody()
+        return pos + 2
+      }
+      case DASH: {
+        const cr = pos + 8 + start.transactionId.length
+        if (data[cr] !== CR || data[cr + 1] !== LF || !this.#isEndLine(data, pos, cr)) return -1
+        this.#count(cr + 2 - pos)
+        this.#finish(String.fromCharCode(data[cr - 1] as number) as ContinuationFlag, onFrame)
+        return cr + 2
+      }
+      default:
+        return this.#repeatedLine(data, pos)
+    }
+  }
+
+  /**
+   * Takes the header line at `data[pos]` when it repeats, byte for byte and with its CRLF, the
+   * previous frame's To-Path, From-Path or Content-Type line (a session's frames all carry the
+   * same): no search for its end, no name lookup, no decoding. Returns the index after the line,
+   * or -1 to read the line the usual way (also when the header was already given in this frame,
+   * so that the general path refuses the duplicate).
+   */
+  #repeatedLine(data: Buffer, pos: number): number {
+    const h = this.#headers
+    switch (data[pos]) {
+      case 0x54: {
+        // T
+        const n = this.#toPathMemo.length
+        const value = h['To-Path'] === undefined && n > 0 && pos + n <= data.length ? this.#toPathMemo.get(this.#viewOf(data), pos, pos + n) : undefined
+        if (value === undefined) return -1
+        this.#count(n)
+        h['To-Path'] = value
+        return pos + n
+      }
+      case 0x46: {
+        // F
+        const n = this.#fromPathMemo.length
+        const value = h['From-Path'] === undefined && n > 0 && pos + n <= data.length ? this.#fromPathMemo.get(this.#viewOf(data), pos, pos + n) : undefined
+        if (value === undefined) return -1
+        this.#count(n)
+        h['From-Path'] = value
+        return pos + n
+      }
+      case 0x43: {
+        // C
+        const n = this.#contentTypeMemo.length
+        const value = h['Content-Type'] === undefined && n > 0 && pos + n <= data.length ? this.#contentTypeMemo.get(this.#viewOf(data), pos, pos + n) : undefined
+        if (value === undefined) return -1
+        this.#count(n)
+        h['Content-Type'] = value
+        return pos + n
+      }
+      default:
+        return -1
+    }
+  }
+
+  /**
+   * Stores header `name` read straight from its value bytes `buf[from, to)`; false when it needs
+   * the general path. Only valid values are taken: anything the bytes do not prove well-formed,
+   * and a header seen before in this frame, go to setHeader, which refuses them exactly as for
+   * any other spelling. (Each case names its property: a fixed name is a fast property access,
+   * a computed one is not.)
+   */
+  #takeFast(name: MsrpHeaderName, buf: Buffer, from: number, to: number, lineFrom: number, lineTo: number): boolean {
+    const h = this.#headers
+    switch (name) {
+      case 'To-Path': {
+        const value = h['To-Path'] === undefined ? this.#toPathMemo.get(this.#viewOf(buf), lineFrom, lineTo) : undefined
+        if (value === undefined) return false
+        h['To-Path'] = value
+        return true
+      }
+      case 'From-Path': {
+        const value = h['From-Path'] === undefined ? this.#fromPathMemo.get(this.#viewOf(buf), lineFrom, lineTo) : undefined
+        if (value === undefined) return false
+        h['From-Path'] = value
+        return true
+      }
+      case 'Message-ID': {
+        const value = h['Message-ID'] === undefined ? fastIdent(buf, from, to) : undefined
+        if (value === undefined) return false
+        h['Message-ID'] = value
+        return true
+      }
+      case 'Byte-Range': {
+        const value = h['Byte-Range'] === undefined ? fastByteRange(buf, from, to) : undefined
+        if (value === undefined) return false
+        h['Byte-Range'] = value
+        return true
+      }
+      case 'Content-Type': {
+        const value = h['Content-Type'] === undefined ? this.#contentTypeMemo.get(this.#viewOf(buf), lineFrom, lineTo) : undefined
+        if (value === undefined) return false
+        h['Content-Type'] = value
+        return true
+      }
+      case 'Success-Report': {
+        const value = h['Success-Report'] === undefined ? fastReport(buf, from, to, false) : undefined
+        if (value === undefined || value === 'partial') return false
+        h['Success-Report'] = value
+        return true
+      }
+      case 'Failure-Report': {
+        const value = h['Failure-Report'] === undefined ? fastReport(buf, from, to, true) : undefined
+        if (value === undefined) return false
+        h['Failure-Report'] = value
+        return true
+      }
+      default:
+        return false
+    }
   }
 
   // ---- body --------------------------------------------------------------------------------
@@ -437,12 +608,24 @@ export class MsrpParser {
     const start = this.#start as StartLine
     const limit = this.#bodyLimit?.({ transactionId: start.transactionId, method: 'method' in start ? start.method : undefined, headers: this.#headers })
     this.#frameBodyLimit = limit === undefined ? this.#maxBodyBytes : Math.min(limit, this.#maxBodyBytes)
-    // Only frames with a body need the end-line search string (RFC 4975 §9 end-line).
-    this.#needle = `\r\n-------${(this.#start as StartLine).transactionId}`
+    this.#setNeedle(start.transactionId)
     // The blank line's CRLF is scanned as if it preceded the data, so that an end-line right
     // after the blank line (an empty body sent without its CRLF) is still found. It is not body.
     this.#pending = CRLF
     this.#skip = 2
+  }
+
+  /** Points {@link #needle} at `CRLF -------tid` (RFC 4975 §9 end-line), without allocating after the first body. */
+  #setNeedle(tid: string): void {
+    let bytes = this.#needleBytes
+    if (bytes.length === 0) {
+      // Only frames with a body need the needle; an idle connection holds none.
+      bytes = this.#needleBytes = Buffer.alloc(9 + 32)
+      bytes.write('\r\n-------', 0, 'latin1')
+    }
+    // Transaction ids are idents (ASCII, at most 32 characters): one byte per character.
+    for (let i = 0; i < tid.length; i++) bytes[9 + i] = tid.charCodeAt(i)
+    if (this.#needle.length !== 9 + tid.length) this.#needle = bytes.subarray(0, 9 + tid.length)
   }
 
   #addBody(piece: Buffer): void {
@@ -456,7 +639,8 @@ export class MsrpParser {
     if (this.#bodyLen > this.#frameBodyLimit) {
       this.#fail('MSRP_BODY_TOO_LARGE', `MSRP chunk body exceeds ${this.#frameBodyLimit} bytes (the limit for this frame's session); the peer must send smaller chunks`)
     }
-    this.#parts.push(piece)
+    if (this.#firstPart === undefined) this.#firstPart = piece
+    else (this.#parts ??= [this.#firstPart]).push(piece)
   }
 
   /** True when `buf` holds a complete end-line (flag and CRLF) after the needle at `i`. */
@@ -468,33 +652,39 @@ export class MsrpParser {
   #feedBody(data: Buffer, pos: number, onFrame: (frame: MsrpFrame) => void): number {
     const needle = this.#needle
     const span = needle.length + 3 // CRLF ------- tid flag CRLF
-    let buf = data.subarray(pos)
-    let adjust = 0 // bytes at the front of `buf` that came from #pending, not from `data`
+    // The search runs over `buf` from `base`; index i of `buf` is index i + offset of `data`.
+    // Usually `buf` is `data` itself (no view is made); after a small read it is the undecided
+    // tail of the previous read joined with this one.
+    let buf = data
+    let base = pos
+    let offset = 0
     const pending = this.#pending
     this.#pending = EMPTY
 
-    if (pending === CRLF && this.#skip === 2 && buf.length >= span - 2) {
+    if (pending === CRLF && this.#skip === 2 && data.length - pos >= span - 2) {
       // Body start (see #beginBody) with enough bytes to decide without the joint copy: the only
       // candidate inside the blank line's CRLF is an end-line right after it (an empty body).
       const n = needle.length - 2
-      let same = true
-      for (let k = 0; k < n && same; k++) same = buf[k] === needle.charCodeAt(k + 2)
-      if (same && isFlag(buf[n]) && buf[n + 1] === CR && buf[n + 2] === LF) {
+      let k = 0
+      while (k < n && data[pos + k] === needle[k + 2]) k++
+      const f = pos + n
+      if (k === n && isFlag(data[f]) && data[f + 1] === CR && data[f + 2] === LF) {
         this.#skip = 0
-        this.#finish(String.fromCharCode(buf[n] as number) as ContinuationFlag, onFrame)
-        return pos + span - 2
+        this.#finish(String.fromCharCode(data[f] as number) as ContinuationFlag, onFrame)
+        return f + 3
       }
       this.#skip = 0
     } else if (pending.length > 0) {
-      if (buf.length < span) {
+      if (data.length - pos < span) {
         // Small read: merging costs at most two end-line lengths.
-        buf = Buffer.concat([pending, buf])
-        adjust = pending.length
+        buf = Buffer.concat([pending, data.subarray(pos)])
+        base = 0
+        offset = pos - pending.length
       } else {
         // Only candidates that start inside `pending` need the joint view; the rest of the
         // search runs on `data` itself, so large reads are never copied.
-        const joint = Buffer.concat([pending, buf.subarray(0, span - 1)])
-        for (let i = joint.indexOf(needle, 0, 'latin1'); i >= 0 && i < pending.length; i = joint.indexOf(needle, i + 1, 'latin1')) {
+        const joint = Buffer.concat([pending, data.subarray(pos, pos + span - 1)])
+        for (let i = joint.indexOf(needle); i >= 0 && i < pending.length; i = joint.indexOf(needle, i + 1)) {
           if (this.#isEnd(joint, i)) {
             this.#addBody(pending.subarray(0, i))
             this.#finish(String.fromCharCode(joint[i + needle.length] as number) as ContinuationFlag, onFrame)
@@ -505,24 +695,24 @@ export class MsrpParser {
       }
     }
 
-    for (let i = buf.indexOf(needle, 0, 'latin1'); i >= 0; i = buf.indexOf(needle, i + 1, 'latin1')) {
+    for (let i = buf.indexOf(needle, base); i >= 0; i = buf.indexOf(needle, i + 1)) {
       if (i + span > buf.length) {
         // Undecided: the flag or CRLF has not arrived yet.
-        this.#addBody(buf.subarray(0, i))
+        this.#addBody(buf.subarray(base, i))
         this.#pending = Buffer.from(buf.subarray(i))
-        return pos + buf.length - adjust
+        return data.length
       }
       if (this.#isEnd(buf, i)) {
-        this.#addBody(buf.subarray(0, i))
+        this.#addBody(buf.subarray(base, i))
         this.#finish(String.fromCharCode(buf[i + needle.length] as number) as ContinuationFlag, onFrame)
-        return pos + i + span - adjust
+        return i + span + offset
       }
     }
     // No end-line yet: everything but a possible needle prefix at the end is body.
-    const keep = Math.min(buf.length, needle.length - 1)
-    this.#addBody(buf.subarray(0, buf.length - keep))
+    const keep = Math.min(buf.length - base, needle.length - 1)
+    this.#addBody(buf.subarray(base, buf.length - keep))
     this.#pending = Buffer.from(buf.subarray(buf.length - keep))
-    return pos + buf.length - adjust
+    return data.length
   }
 
   // ---- frame -------------------------------------------------------------------------------
@@ -536,7 +726,7 @@ export class MsrpParser {
     let body: Buffer | undefined
     if (this.#hasBody) {
       const parts = this.#parts
-      body = parts.length === 0 ? EMPTY : parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts, this.#bodyLen)
+      body = parts !== undefined ? Buffer.concat(parts, this.#bodyLen) : (this.#firstPart ?? EMPTY)
     }
     let frame: MsrpFrame
     if ('method' in start) {

@@ -13,7 +13,7 @@
 import { randomBytes } from '../random.ts'
 import { MsrpBotError } from '../errors.ts'
 import { HEADER_NAMES, MIME_HEADERS, formatHeader, isHeaderName, isHeaderText, isIdent } from './headers.ts'
-import type { MsrpFrame, MsrpHeaderName } from './message.ts'
+import { MSRP_REASONS, type MsrpFrame, type MsrpHeaderName } from './message.ts'
 
 /** A frame that cannot be written (bad transaction id, CR/LF in a header, end-line in the body…). */
 export class MsrpSerializeError extends MsrpBotError {}
@@ -176,4 +176,40 @@ export function serializeFrameParts(frame: MsrpFrame): Buffer[] {
 export function serializeFrame(frame: MsrpFrame): Buffer {
   const parts = serializeFrameParts(frame)
   return parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts)
+}
+
+/** ` <code> <reason>` CRLF of the standard responses (RFC 4975 §10), shared by every connection. */
+const STANDARD_STATUS_ENDS: ReadonlyMap<number, Buffer> = new Map(Object.entries(MSRP_REASONS).map(([code, reason]) => [Number(code), Buffer.from(` ${code} ${reason}\r\n`, 'latin1')]))
+const MSRP_SPACE = Buffer.from('MSRP ', 'latin1')
+
+/**
+ * A response with a standard status and reason (`200 OK`, `481 Session Does Not Exist`, …) and
+ * no header but To-Path and From-Path, as one buffer built from cached pieces: `paths` holds the
+ * two header lines as {@link serializeFrameParts} writes them (see `pathLines` in
+ * shared-send.ts). The bytes are those of `serializeFrameParts` for the same response. Undefined
+ * when the response has no such form (another status or comment): serialize it as a frame.
+ *
+ * @throws MsrpSerializeError for a transaction id that is not an ident.
+ */
+export function serializeStandardResponse(tid: string, status: number, comment: string | undefined, paths: Buffer): Buffer | undefined {
+  const statusEnd = STANDARD_STATUS_ENDS.get(status)
+  if (statusEnd === undefined || comment !== MSRP_REASONS[status]) return undefined
+  if (!isIdent(tid)) invalid(`transaction id "${tid}" must be 4-32 characters [A-Za-z0-9.-+%=] starting alphanumeric`)
+  const n = tid.length
+  const bytes = Buffer.allocUnsafe(5 + n + statusEnd.length + paths.length + 7 + n + 3)
+  // TypedArray#set and char codes (tid is ASCII): cheaper than Buffer#write calls for a few bytes.
+  bytes.set(MSRP_SPACE, 0)
+  let o = 5
+  for (let i = 0; i < n; i++) bytes[o++] = tid.charCodeAt(i)
+  bytes.set(statusEnd, o)
+  o += statusEnd.length
+  bytes.set(paths, o)
+  o += paths.length
+  bytes.set(DASHES, o)
+  o += 7
+  for (let i = 0; i < n; i++) bytes[o++] = tid.charCodeAt(i)
+  bytes[o] = 0x24 // $
+  bytes[o + 1] = CR
+  bytes[o + 2] = LF
+  return bytes
 }

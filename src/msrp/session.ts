@@ -59,6 +59,13 @@ function copyFailure(error: unknown): CopyOutcome {
   return { ok: false, status: typeof status === 'number' ? status : 481, reason: error instanceof Error ? error.message : String(error) }
 }
 
+/** How a shared copy went, from its transaction (one function for every copy: no closure per copy). */
+function copyDone(response: MsrpResponse | undefined, error: Error | undefined, done: (outcome: CopyOutcome) => void): void {
+  if (error !== undefined) done(copyFailure(error))
+  else if (response === undefined || response.status === 200) done(DELIVERED)
+  else done(response.comment === undefined ? { ok: false, status: response.status } : { ok: false, status: response.status, reason: response.comment })
+}
+
 interface Outgoing {
   readonly total: number
   failure: Error | undefined
@@ -309,11 +316,7 @@ export class MsrpSession extends EventEmitter<MsrpSessionEvents> implements Pass
     let prepared: PreparedRequest
     try {
       prepared = message.rest === undefined ? this.#copyFrame(message) : this.#sharedCopy(message)
-      connection.sendPrepared(prepared, this.#transactionTimeoutMs, (response, error) => {
-        if (error !== undefined) done(copyFailure(error))
-        else if (response === undefined || response.status === 200) done(DELIVERED)
-        else done(response.comment === undefined ? { ok: false, status: response.status } : { ok: false, status: response.status, reason: response.comment })
-      })
+      connection.sendPrepared(prepared, this.#transactionTimeoutMs, copyDone, done)
     } catch (error) {
       done(copyFailure(error))
     }

@@ -14,6 +14,15 @@ import { isIdent } from './headers.ts'
 import { formatMsrpPath, type MsrpUri } from './uri.ts'
 
 const DASHES = Buffer.from('-------', 'latin1')
+const MSRP_SPACE = Buffer.from('MSRP ', 'latin1')
+const SEND_LINE_END = Buffer.from(' SEND\r\n', 'latin1')
+
+/** Writes an ASCII string (an `ident`) at `offset`; returns the offset after it. */
+function writeAscii(bytes: Buffer, text: string, offset: number): number {
+  const n = text.length
+  for (let i = 0; i < n; i++) bytes[offset + i] = text.charCodeAt(i)
+  return offset + n
+}
 // A media type the shared form writes as is: printable ASCII, inner spaces only (else the frame serializer checks it).
 const PLAIN_HEADER_VALUE = /^[\x21-\x7e]+(?:[ \t]*[\x21-\x7e]+)*$/
 
@@ -69,9 +78,16 @@ export class SharedSend {
   }
 }
 
-/** `To-Path` and `From-Path` lines of one session, to build once and reuse for every copy. */
+/**
+ * `To-Path` and `From-Path` lines of one session, to build once and reuse for every copy. The
+ * buffer has its own memory (not a slice of Node's shared 8 KiB pool): it lives as long as its
+ * session, and a pooled slice would keep the whole pool alive with it.
+ */
 export function pathLines(toPath: readonly MsrpUri[], fromPath: readonly MsrpUri[]): Buffer {
-  return Buffer.from(`To-Path: ${formatMsrpPath(toPath)}\r\nFrom-Path: ${formatMsrpPath(fromPath)}\r\n`, 'utf8')
+  const text = `To-Path: ${formatMsrpPath(toPath)}\r\nFrom-Path: ${formatMsrpPath(fromPath)}\r\n`
+  const lines = Buffer.allocUnsafeSlow(Buffer.byteLength(text, 'utf8'))
+  lines.write(text, 0, 'utf8')
+  return lines
 }
 
 /**
@@ -84,14 +100,21 @@ export function pathLines(toPath: readonly MsrpUri[], fromPath: readonly MsrpUri
 export function serializeSharedSend(message: SharedSend, tid: string, paths: Buffer): Buffer {
   const rest = message.rest
   if (rest === undefined) throw new RangeError('this SEND has no shared form; serialize it with serializeFrameParts')
-  // "MSRP " tid " SEND" CRLF, To-Path and From-Path, the shared rest, tid "$" CRLF.
-  const bytes = Buffer.allocUnsafe(5 + tid.length + 7 + paths.length + rest.length + tid.length + 3)
-  let o = bytes.write('MSRP ', 0, 'latin1')
-  o += bytes.write(tid, o, 'latin1')
-  o += bytes.write(' SEND\r\n', o, 'latin1')
-  o += paths.copy(bytes, o)
-  o += rest.copy(bytes, o)
-  o += bytes.write(tid, o, 'latin1')
-  bytes.write('$\r\n', o, 'latin1')
+  // "MSRP " tid " SEND" CRLF, To-Path and From-Path, the shared rest, tid "$" CRLF. Bytes are
+  // set from JavaScript (TypedArray#set, char codes of the ASCII tid): a Buffer#write or #copy
+  // call costs more than the few bytes it moves, and a copy made four of them.
+  const n = tid.length
+  const bytes = Buffer.allocUnsafe(5 + n + SEND_LINE_END.length + paths.length + rest.length + n + 3)
+  bytes.set(MSRP_SPACE, 0)
+  let o = writeAscii(bytes, tid, 5)
+  bytes.set(SEND_LINE_END, o)
+  o += SEND_LINE_END.length
+  bytes.set(paths, o)
+  o += paths.length
+  bytes.set(rest, o)
+  o = writeAscii(bytes, tid, o + rest.length)
+  bytes[o] = 0x24 // $
+  bytes[o + 1] = 0x0d
+  bytes[o + 2] = 0x0a
   return bytes
 }

@@ -51,6 +51,18 @@ export interface TransportListeners {
  */
 const COALESCE_COPY_LIMIT = 64 * 1024
 
+/**
+ * Transports holding output gathered this turn. One `setImmediate` flushes them all: a fan-out
+ * writing to a hundred connections schedules one callback, not one per connection.
+ */
+let toFlush: StreamTransport[] = []
+
+function flushAll(): void {
+  const transports = toFlush
+  toFlush = []
+  for (const transport of transports) transport.flushGathered()
+}
+
 /** The transport that owns a stream (stream events reach it through shared handlers, not per-stream closures). */
 const OWNER = Symbol('msrp.streamTransport')
 
@@ -66,9 +78,16 @@ class StreamTransport implements MsrpTransport {
   /** Where the addresses are read (the raw socket under a TLS socket wrapped over a stream). */
   readonly #addresses: OwnedStream
   #listeners: TransportListeners | undefined
-  /** Frames accepted this turn and not yet given to the stream (undefined while idle). */
-  #pending: Buffer[] | undefined
+  /**
+   * Output accepted this turn and not yet given to the stream: the first part alone in #one
+   * (most turns write one frame to a connection: no array for it), all of them in #more once a
+   * second arrives.
+   */
+  #one: Buffer | undefined
+  #more: Buffer[] | undefined
   #pendingBytes = 0
+  /** In the shared flush list for this turn. */
+  #scheduled = false
   /** We answered "wait for drain" while the stream itself may never emit 'drain'. */
   #owedDrain = false
   #error: Error | undefined
@@ -94,14 +113,19 @@ class StreamTransport implements MsrpTransport {
   write(parts: readonly Buffer[]): boolean {
     const stream = this.#stream
     if (stream.destroyed || stream.writableEnded) return false
-    let pending = this.#pending
-    if (pending === undefined) {
-      pending = this.#pending = []
-      setImmediate(StreamTransport.#flushLater, this)
+    if (!this.#scheduled) {
+      this.#scheduled = true
+      if (toFlush.length === 0) setImmediate(flushAll)
+      toFlush.push(this)
     }
     for (const part of parts) {
       if (part.length === 0) continue
-      pending.push(part)
+      if (this.#more !== undefined) this.#more.push(part)
+      else if (this.#one === undefined) this.#one = part
+      else {
+        this.#more = [this.#one, part]
+        this.#one = undefined
+      }
       this.#pendingBytes += part.length
     }
     // The same back-pressure signal the stream would give had each frame been written at once.
@@ -118,8 +142,7 @@ class StreamTransport implements MsrpTransport {
   }
 
   destroy(): void {
-    this.#pending = undefined
-    this.#pendingBytes = 0
+    this.#drop()
     this.#stream.destroy()
   }
 
@@ -134,16 +157,23 @@ class StreamTransport implements MsrpTransport {
     stream.on('close', StreamTransport.#onClose)
   }
 
-  #flush(): void {
-    const parts = this.#pending
-    if (parts === undefined) return
-    const bytes = this.#pendingBytes
-    this.#pending = undefined
+  /** Forgets the output not yet given to the stream. */
+  #drop(): void {
+    this.#one = undefined
+    this.#more = undefined
     this.#pendingBytes = 0
+    this.#scheduled = false
+  }
+
+  #flush(): void {
+    const one = this.#one
+    const parts = this.#more
+    const bytes = this.#pendingBytes
+    this.#drop()
     const stream = this.#stream
-    if (parts.length === 0 || stream.destroyed || stream.writableEnded) return
+    if ((one === undefined && parts === undefined) || stream.destroyed || stream.writableEnded) return
     let ok: boolean
-    if (parts.length === 1) ok = stream.write(parts[0] as Buffer)
+    if (parts === undefined) ok = stream.write(one as Buffer)
     else if (bytes <= COALESCE_COPY_LIMIT) ok = stream.write(Buffer.concat(parts, bytes))
     else {
       stream.cork()
@@ -158,8 +188,9 @@ class StreamTransport implements MsrpTransport {
     }
   }
 
-  static #flushLater(transport: StreamTransport): void {
-    transport.#flush()
+  /** @internal Writes what this turn gathered (called once per turn by the shared flush). */
+  flushGathered(): void {
+    this.#flush()
   }
 
   static #onData(this: OwnedStream, chunk: Buffer): void {
@@ -191,8 +222,7 @@ class StreamTransport implements MsrpTransport {
   static #onClose(this: OwnedStream): void {
     const owner = this[OWNER]
     if (owner === undefined) return
-    owner.#pending = undefined
-    owner.#pendingBytes = 0
+    owner.#drop()
     owner.#listeners?.close(owner.#error)
   }
 }

@@ -45,7 +45,7 @@ import { fileOffer, type RoomFileTransfers } from './room-file-transfer.ts'
 import type { RoomFileStore, StoredFile } from './room-files.ts'
 import type { PushTarget, RoomFilePushes } from './room-file-push.ts'
 import type { ChatServerLogger } from './options.ts'
-import { ParticipantLink, RelayedMessage, type DeliveryMode, type LinkHandlers, type LinkVerdict } from './participant-link.ts'
+import { ParticipantLink, RelayedMessage, type DeliveryMode, type LinkHandlers, type LinkVerdict, type LegOutcome } from './participant-link.ts'
 import type { SubscriptionDialogs } from './subscriptions.ts'
 
 
@@ -584,7 +584,7 @@ export class RoomFocus {
           if (--pending === 0) resolve()
           continue
         }
-        const send = (): void => target.link.relay(message, (outcome) => {
+        const onOutcome = (outcome: LegOutcome): void => {
           if (outcome.ok) target.timeouts = 0
           else if (outcome.status === 408) this.#legTimedOut(target)
           // A leg that failed because its participant left meanwhile (BYE, closed connection) is
@@ -594,10 +594,11 @@ export class RoomFocus {
             ? { participantId: id, ok: true }
             : { participantId: id, ok: false, status: outcome.status, ...(outcome.reason === undefined ? {} : { reason: outcome.reason }), ...(target.leaving ? { left: true } : {}) }
           if (--pending === 0) resolve()
-        })
-        // A participant still receiving the room's history gets live messages after it.
-        if (target.held !== undefined) target.held.push(send)
-        else send()
+        }
+        // A participant still receiving the room's history gets live messages after it (only
+        // then is a closure for the later send made: one function per copy, not two).
+        if (target.held !== undefined) target.held.push(() => target.link.relay(message, onOutcome))
+        else target.link.relay(message, onOutcome)
       }
     })
     const report = aggregateDelivery(decision.kind, outcomes)

@@ -4,13 +4,15 @@ import { once } from 'node:events'
 import { MsrpClosedError } from '../../src/msrp/errors.ts'
 import type { MsrpRequest } from '../../src/msrp/message.ts'
 import { MsrpConnection } from '../../src/msrp/connection.ts'
+import { FakeClock } from '../../src/clock.ts'
 import { connectMsrp, connectMsrpWebSocket } from '../../src/msrp/node-dial.ts'
 import { MsrpListener } from '../../src/msrp/listener.ts'
 import { MemoryNetwork } from '../../src/msrp/memory-stream.ts'
 import { MsrpSession, localMsrpUri } from '../../src/msrp/session.ts'
-import { generateTransactionId } from '../../src/msrp/serializer.ts'
+import { generateTransactionId, serializeFrame } from '../../src/msrp/serializer.ts'
+import type { MsrpResponse, MsrpHeaders } from '../../src/msrp/message.ts'
 import { parseMsrpUri } from '../../src/msrp/uri.ts'
-import { RawPeer, connectionWithRawPeer, nextMessage } from './helpers.ts'
+import { RawPeer, connectionWithRawPeer, nextMessage, until } from './helpers.ts'
 import { createMemoryPair } from '../../src/msrp/memory-stream.ts'
 import { streamTransport } from '../../src/msrp/transport.ts'
 
@@ -179,6 +181,90 @@ describe('MSRP connection', () => {
     connection.close()
     stop()
     await listener.close()
+  })
+})
+
+describe('MsrpConnection response deadlines', () => {
+  it('times out requests of different timeouts each on time, and keeps few timers for many timeouts', async () => {
+    const clock = new FakeClock()
+    const { connection, peer } = connectionWithRawPeer({ clock })
+    const request = (timeoutMs: number): Promise<unknown> => connection.request(send('msrp://127.0.0.1:9/peer;tcp', 'msrp://127.0.0.1:8/me;tcp'), { timeoutMs }).response.then((r) => r?.status, (e: { status?: number }) => e.status)
+    // Forty requests, each with a timeout of its own, answered one after the other.
+    for (let i = 0; i < 40; i++) {
+      const answered = request(1000 + i)
+      peer.respond(await peer.nextRequest())
+      assert.equal(await answered, 200)
+    }
+    assert.ok(clock.pending <= 9, `${clock.pending} timers for 40 answered requests`)
+    // Unanswered ones time out at their own deadlines, the shorter first.
+    const long = request(5000)
+    const short = request(2000)
+    const results: unknown[] = []
+    void long.then((s) => results.push(`long ${s} at ${clock.now()}`))
+    void short.then((s) => results.push(`short ${s} at ${clock.now()}`))
+    await clock.advanceAsync(1999)
+    assert.deepEqual(results, [])
+    await clock.advanceAsync(1)
+    await clock.advanceAsync(2999)
+    assert.deepEqual(results, ['short 408 at 2000'])
+    await clock.advanceAsync(1)
+    assert.deepEqual(results, ['short 408 at 2000', 'long 408 at 5000'])
+    connection.close()
+    assert.equal(clock.pending, 0, 'closing stops every deadline timer')
+  })
+})
+
+describe('MsrpConnection.respond', () => {
+  /** What the frame serializer writes for the response respond() should send. */
+  function expected(request: MsrpRequest, status: number, comment: string | undefined, extra: Partial<MsrpHeaders> = {}): Buffer {
+    const response: MsrpResponse = {
+      type: 'response',
+      transactionId: request.transactionId,
+      status,
+      headers: { 'To-Path': request.headers['From-Path'], 'From-Path': [request.headers['To-Path'][0]!], ...extra },
+      extensionHeaders: [],
+      continuation: '$',
+    }
+    if (comment !== undefined) response.comment = comment
+    return serializeFrame(response)
+  }
+
+  function frozenPath(uri: string): readonly ReturnType<typeof parseMsrpUri>[] {
+    const u = parseMsrpUri(uri)
+    return Object.freeze([Object.freeze({ ...u, params: Object.freeze([...u.params]) })])
+  }
+
+  it('writes the bytes of the frame serializer, with cached paths only while they cannot change', async () => {
+    const { connection, peerStream } = connectionWithRawPeer()
+    const seen: Buffer[] = []
+    peerStream.on('data', (chunk: Buffer) => seen.push(chunk))
+    const want: Buffer[] = []
+    const respond = (request: MsrpRequest, status: number, comment?: string, extra?: Partial<MsrpHeaders>): void => {
+      if (comment === undefined) connection.respond(request, status)
+      else connection.respond(request, status, comment, extra)
+      want.push(expected(request, status, comment ?? ({ 200: 'OK', 481: 'Session Does Not Exist' } as Record<number, string>)[status], extra))
+    }
+    const frozen = (to: string, from: string): MsrpRequest => {
+      const r = send(to, from)
+      return { ...r, headers: { ...r.headers, 'To-Path': frozenPath(to) as never, 'From-Path': frozenPath(from) as never } }
+    }
+    const a = frozen('msrp://127.0.0.1:2855/focus1;tcp', 'msrp://127.0.0.1:9/alice;tcp')
+    respond(a, 200)
+    respond({ ...a, transactionId: generateTransactionId() }, 200) // the same frozen paths: from the cache
+    respond(frozen('msrp://127.0.0.1:2855/focus2;tcp', 'msrp://[::1]:9/bob;tcp'), 200) // other paths
+    respond(a, 481)
+    respond(a, 403, 'Request failed') // not a standard reason: the frame serializer
+    respond(a, 200, 'Fine')
+    respond(a, 200, 'OK', { 'Message-ID': 'abcd1234' }) // another header: the frame serializer
+    // Unfrozen paths are never cached: a caller may change them between two answers.
+    const loose = send('msrp://127.0.0.1:2855/focus3;tcp', 'msrp://127.0.0.1:9/carol;tcp')
+    respond(loose, 200)
+    ;(loose.headers['From-Path'] as ReturnType<typeof parseMsrpUri>[])[0] = parseMsrpUri('msrp://127.0.0.1:9/dave;tcp')
+    respond(loose, 200)
+    const all = Buffer.concat(want)
+    await until(() => Buffer.concat(seen).length >= all.length)
+    assert.equal(Buffer.concat(seen).toString('latin1'), all.toString('latin1'))
+    connection.close()
   })
 })
 

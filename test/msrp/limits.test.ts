@@ -210,6 +210,38 @@ describe('MSRP limits: output queued for a receiver that stopped reading', () =>
     assert.ok(outcomes.every((o) => o === 'MSRP_CONNECTION_CLOSED'), `every copy failed with the close: ${[...new Set(outcomes)].join(',')}`)
   })
 
+  it('writes frames that waited for a drain once each, in the order they were given, and new frames after them', async () => {
+    const { connection, peerStream } = connectionWithRawPeer({ maxWriteBufferBytes: 64 * 1024 * 1024 }, 1024)
+    peerStream.pause()
+    const body = Buffer.alloc(2 * 1024, 0x64)
+    const frame = (i: number): Buffer => Buffer.from(`MSRP tid-o${i} SEND\r\nTo-Path: ${FROM}\r\nFrom-Path: ${FROM}\r\nMessage-ID: msg-${i}\r\n\r\n${body.toString('latin1')}\r\n-------tid-o${i}$\r\n`, 'latin1')
+    let sent = 0
+    const send = (): void => {
+      const i = sent++
+      connection.sendPrepared({ transactionId: `tid-o${i}`, method: 'SEND', bytes: [frame(i)], expectResponse: false }, 5_000, () => undefined)
+    }
+    for (let i = 0; i < 2_000; i++) send()
+    assert.ok(connection.pendingWriteBytes > 1_000 * body.length, 'most frames wait for a drain')
+    const received: string[] = []
+    let text = ''
+    peerStream.on('data', (chunk: Buffer) => {
+      text += chunk.toString('latin1')
+      for (let end = text.indexOf('$\r\n'); end >= 0; end = text.indexOf('$\r\n')) {
+        const start = text.lastIndexOf('-------tid-o', end)
+        received.push(text.slice(start + 7, end))
+        text = text.slice(end + 3)
+      }
+      if (received.length === 1_000) for (let i = 0; i < 10; i++) send() // frames given while others still wait
+    })
+    peerStream.resume()
+    await until(() => received.length === 2_010, 100_000)
+    assert.deepEqual(received, Array.from({ length: 2_010 }, (_, i) => `tid-o${i}`))
+    assert.equal(connection.pendingWriteBytes, 0)
+    const gone = closed(connection)
+    connection.close()
+    await gone
+  })
+
   it('a copy stuck behind a congested connection times out (408) from when it was relayed, not from when it is written', async () => {
     const clock = new FakeClock()
     const { connection, peerStream } = connectionWithRawPeer({ clock, maxWriteBufferBytes: 64 * 1024 * 1024 }, 1024)

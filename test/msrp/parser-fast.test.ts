@@ -5,6 +5,7 @@ import { ParseError } from '../../src/errors.ts'
 import type { MsrpFrame } from '../../src/msrp/message.ts'
 import { MsrpParser, parseStartLine } from '../../src/msrp/parser.ts'
 import { fastStartLine } from '../../src/msrp/parser-fast.ts'
+import { splitAt } from './arbitraries.ts'
 
 function parseParts(parts: Buffer[]): MsrpFrame[] {
   const parser = new MsrpParser()
@@ -105,5 +106,102 @@ describe('MSRP parser fast paths', () => {
         if (got !== undefined) assert.deepEqual(got, parseStartLine(line))
       }),
     )
+  })
+})
+
+/** What a parser made of a stream: the frames it delivered and the error it ended with, by code and message. */
+interface Outcome {
+  frames: MsrpFrame[]
+  error?: { code: string; message: string }
+}
+
+function outcome(parts: Buffer[]): Outcome {
+  const parser = new MsrpParser()
+  const frames: MsrpFrame[] = []
+  try {
+    for (const part of parts) parser.feed(part, (f) => frames.push(f))
+  } catch (error) {
+    assert.ok(error instanceof ParseError, String(error))
+    return { frames: comparable(frames), error: { code: error.code, message: error.message } }
+  }
+  return { frames: comparable(frames) }
+}
+
+function comparable(frames: MsrpFrame[]): MsrpFrame[] {
+  return frames.map((f) => (f.invalid === undefined ? f : { ...f, invalid: { code: f.invalid.code, message: f.invalid.message } as ParseError }))
+}
+
+/**
+ * Values for the headers the fast paths read from the bytes: valid ones, near misses and plain
+ * garbage (each must come out as the general path, which lower-cased names take, gives it).
+ */
+const VALUES: Record<string, string[]> = {
+  'To-Path': [TO, FROM, `${TO} ${FROM}`, TO.replace('9di4', '8di4'), 'msrp://', 'http://x.example/y;tcp', `${TO};`, ''],
+  'From-Path': [FROM, TO, FROM.replace('tcp', 'ws'), 'msrp://[::1:7777/x;tcp', ''],
+  'Message-ID': ['87652491', 'abcd', 'a'.repeat(32), 'a'.repeat(33), 'abc', '.bcd', 'ab/cd', 'ab cd', 'abcdé', 'A1.-+%=', ''],
+  'Byte-Range': ['1-25/25', '1-*/*', '1-25/*', '0-25/25', '1-25', '1-25/25/25', '-1/2', '1--2/3', '1-2/3 ', '1234567890123456-2/3', '12-a/3', '1-2/', '', '*-1/1'],
+  'Success-Report': ['yes', 'no', 'partial', 'YES', 'yes ', ''],
+  'Failure-Report': ['yes', 'no', 'partial', 'Partial', 'maybe', ''],
+  'Content-Type': ['text/plain', 'message/cpim', 'text/plain;charset=utf-8', 'text/plain', 'tëxt/plain', ''],
+  Status: ['000 200 OK', '000 413', '200', 'x'],
+}
+const headerLine = fc.constantFrom(...Object.keys(VALUES)).chain((name) =>
+  fc.tuple(fc.constant(name), fc.constantFrom(...(VALUES[name] as string[])), fc.constantFrom('', ' ', '\t', '  ')),
+)
+const generatedFrame = fc.record({
+  tid: fc.constantFrom('a786hjs2', 'b786hjs3', 'c7'),
+  response: fc.boolean(),
+  // To-Path and From-Path first, as every peer writes them; then any headers, duplicates included.
+  paths: fc.tuple(fc.constantFrom(...(VALUES['To-Path'] as string[]).slice(0, 4)), fc.constantFrom(...(VALUES['From-Path'] as string[]).slice(0, 3))),
+  lines: fc.array(headerLine, { maxLength: 7 }),
+  body: fc.option(fc.constantFrom('', 'Hey Bob', 'a\r\n-------a786hjs2', 'x'.repeat(70)), { nil: undefined }),
+  flag: fc.constantFrom('$', '+', '#'),
+})
+
+/** The wire text of a generated frame, with the typed header names spelled by `spell`. */
+function wireOf(f: { tid: string; response: boolean; paths: [string, string]; lines: [string, string, string][]; body: string | undefined; flag: string }, spell: (name: string) => string): string {
+  const start = f.response ? `MSRP ${f.tid} 200 OK\r\n` : `MSRP ${f.tid} SEND\r\n`
+  const lines = [['To-Path', f.paths[0], ' '], ['From-Path', f.paths[1], ' '], ...f.lines].map(([name, value, space]) => `${spell(name as string)}:${space}${value}\r\n`)
+  const body = f.body === undefined ? '' : `\r\n${f.body}\r\n`
+  return `${start}${lines.join('')}${body}-------${f.tid}${f.flag}\r\n`
+}
+
+describe('MSRP parser fast paths against the general path (differential)', () => {
+  it('give the same frames or the same error for generated valid and invalid frames, however the stream is cut', () => {
+    fc.assert(
+      fc.property(fc.array(generatedFrame, { minLength: 1, maxLength: 4 }), fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { maxLength: 6 }), (frames, cuts) => {
+        const fast = Buffer.from(frames.map((f) => wireOf(f, (name) => name)).join(''), 'utf8')
+        const general = Buffer.from(frames.map((f) => wireOf(f, (name) => name.toLowerCase())).join(''), 'utf8')
+        const expected = outcome([general])
+        assert.deepEqual(outcome([fast]), expected)
+        assert.deepEqual(outcome(splitAt(fast, cuts)), expected)
+      }),
+      { numRuns: 1500 },
+    )
+  })
+
+  it('take the values the bytes prove well-formed and leave the rest to the general path', () => {
+    const frame = (lines: string) => Buffer.from(`MSRP a786hjs2 SEND\r\nTo-Path: ${TO}\r\nFrom-Path: ${FROM}\r\n${lines}-------a786hjs2$\r\n`)
+    const cases: [string, string | undefined][] = [
+      ['Message-ID: abc\r\n', 'MSRP_HEADER_INVALID'],
+      [`Message-ID: ${'a'.repeat(33)}\r\n`, 'MSRP_HEADER_INVALID'],
+      ['Message-ID: abcdé\r\n', 'MSRP_HEADER_INVALID'],
+      ['Byte-Range: 0-1/1\r\n', 'MSRP_HEADER_INVALID'],
+      ['Byte-Range: 1-2/3/4\r\n', 'MSRP_HEADER_INVALID'],
+      ['Byte-Range: 1234567890123456-1/1\r\n', 'MSRP_HEADER_INVALID'],
+      ['Success-Report: partial\r\n', 'MSRP_HEADER_INVALID'],
+      ['Failure-Report: maybe\r\n', 'MSRP_HEADER_INVALID'],
+      ['Message-ID: abcd\r\nMessage-ID: abcd\r\n', 'MSRP_HEADER_DUPLICATE'],
+      ['Content-Type: text/plain\r\nContent-Type: text/plain\r\n', 'MSRP_HEADER_DUPLICATE'],
+      ['Byte-Range: 1-*/*\r\nFailure-Report: partial\r\n', undefined],
+    ]
+    for (const [lines, code] of cases) {
+      const [got] = new MsrpParser().push(frame(lines))
+      assert.equal(got?.invalid?.code, code, lines)
+    }
+    // Repeated To-Path and From-Path, even with bytes the memo knows, end the stream (RFC 4975 §9: once each).
+    const parser = new MsrpParser()
+    parser.push(frame(''))
+    assert.throws(() => parser.push(Buffer.from(`MSRP a786hjs3 SEND\r\nTo-Path: ${TO}\r\nFrom-Path: ${FROM}\r\nFrom-Path: ${FROM}\r\n-------a786hjs3$\r\n`)), { code: 'MSRP_HEADER_DUPLICATE' })
   })
 })

@@ -57,6 +57,20 @@ describe('prepared requests (wire form sent as is)', () => {
     connection.sendPrepared(prepared(send('tid00004', 'partial'), false), 5_000, (r, e) => calls.push([r, e]))
     assert.deepEqual(calls[2], [undefined, undefined], 'Failure-Report: partial: done once written')
 
+    // One shared callback for many requests: each call gets the context given with its request.
+    const contexts: string[] = []
+    const shared = (r: MsrpResponse | undefined, e: Error | undefined, context: string): void => {
+      contexts.push(`${context}:${r?.status ?? (e as { status?: number } | undefined)?.status}`)
+    }
+    connection.sendPrepared(prepared(send('tid00006'), true), 5_000, shared, 'first')
+    connection.sendPrepared(prepared(send('tid00007'), true), 5_000, shared, 'second')
+    let request = await peer.nextRequest()
+    while (request.transactionId !== 'tid00007') request = await peer.nextRequest()
+    peer.respond(request) // tid00006 is left unanswered
+    await until(() => contexts.length === 1)
+    clock.advance(5_000) // tid00006 was never answered
+    assert.deepEqual(contexts, ['second:200', 'first:408'])
+
     connection.sendPrepared(prepared(send('tid00005'), true), 5_000, () => undefined)
     assert.throws(() => connection.sendPrepared(prepared(send('tid00005'), true), 5_000, () => undefined), /already in use/)
     connection.close()

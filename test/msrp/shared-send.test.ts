@@ -42,6 +42,12 @@ describe('SharedSend: one SEND serialized once for a fan-out', () => {
     }
   })
 
+  it('keeps path lines in memory of their own, not in a slice of the shared buffer pool a session would pin', () => {
+    const lines = pathLines([parseMsrpUri('msrp://127.0.0.1:9/peer1234;tcp')], [parseMsrpUri('msrp://127.0.0.1:2855/self1234;tcp')])
+    assert.equal(lines.toString(), 'To-Path: msrp://127.0.0.1:9/peer1234;tcp\r\nFrom-Path: msrp://127.0.0.1:2855/self1234;tcp\r\n')
+    assert.equal(lines.buffer.byteLength, lines.length)
+  })
+
   it('matches when the body holds dashes and the id is picked against it (RFC 4975 §7.1)', () => {
     const body = Buffer.from('a line of -------abc$ dashes')
     const message = new SharedSend({ body, messageId: 'msg4713', contentType: 'message/cpim', partial: false })

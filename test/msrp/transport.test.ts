@@ -54,6 +54,41 @@ describe('stream transport', () => {
     transport.close()
   })
 
+  it('gathers the output of many transports in one turn: each stream gets one write at the end of the turn', async () => {
+    const writes: string[][] = []
+    const transports = []
+    const peers = []
+    for (let i = 0; i < 5; i++) {
+      const [a, b] = createMemoryPair()
+      const mine: string[] = []
+      writes.push(mine)
+      const write = a.write.bind(a)
+      a.write = ((chunk: Buffer, ...rest: never[]) => {
+        mine.push(chunk.toString())
+        return write(chunk, ...rest)
+      }) as typeof a.write
+      const transport = streamTransport(a, 'memory')
+      transport.start(listeners())
+      const peer = listeners()
+      streamTransport(b, 'memory').start(peer)
+      transports.push(transport)
+      peers.push(peer)
+    }
+    // One frame to each, then a second one to the odd ones (a single part, then an array of parts).
+    transports.forEach((t, i) => t.write([Buffer.from(`a${i} `)]))
+    transports.forEach((t, i) => i % 2 === 1 && t.write([Buffer.from(`b${i}`)]))
+    assert.deepEqual(writes, [[], [], [], [], []], 'nothing reaches a stream before the turn ends')
+    await tick()
+    assert.deepEqual(writes, [['a0 '], ['a1 b1'], ['a2 '], ['a3 b3'], ['a4 ']])
+    // The next turn's output is gathered again.
+    transports[0]!.write([Buffer.from('c0')])
+    await tick()
+    assert.deepEqual(writes[0], ['a0 ', 'c0'])
+    await tick()
+    assert.deepEqual(peers.map((p) => Buffer.concat(p.chunks).toString()), ['a0 c0', 'a1 b1', 'a2 ', 'a3 b3', 'a4 '])
+    for (const t of transports) t.close()
+  })
+
   it('flushes what is pending before it ends the stream', async () => {
     const [a, b] = createMemoryPair()
     const transport = streamTransport(a, 'memory')
