@@ -406,6 +406,8 @@ export class Bot<C extends Context = Context> extends Composer<C> {
         bound.decline()
         this.logger.info({ room: bound.room, by: bound.by }, 'invitation declined (603): no handler accepted it')
       }
+      // A handler that did not await accept(): the room counts as ringing until its join ended.
+      await bound.joined()
     } finally {
       this.invitations.done(invitation.room)
     }

@@ -32,6 +32,7 @@ export class BotInvitation implements InvitationInfo {
   readonly by: string | undefined
   readonly #invitation: RoomInvitation
   readonly #enter: EnterInvitedRoom
+  #joining: Promise<void> = Promise.resolve()
 
   constructor(invitation: RoomInvitation, enter: EnterInvitedRoom) {
     this.#invitation = invitation
@@ -52,7 +53,14 @@ export class BotInvitation implements InvitationInfo {
    */
   accept(options: JoinRoomOptions = {}): Promise<Room> {
     if (this.answered) return Promise.reject(new BotStateError('BOT_INVITATION_ANSWERED', `the invitation to ${this.room} was already answered; accept() or decline() it once`))
-    return this.#enter(this.#invitation, options)
+    const joining = this.#enter(this.#invitation, options)
+    this.#joining = joining.then(() => undefined, () => undefined)
+    return joining
+  }
+
+  /** Resolves once a join started by {@link accept} has ended, joined or not (never rejects). */
+  joined(): Promise<void> {
+    return this.#joining
   }
 
   /** Refuses the invitation: 603 Decline by default, or another status (486 Busy Here …). */
