@@ -262,6 +262,16 @@ export class ChatServer {
     this.focus.announce(room, `file ${file.number} (${file.name.replace(/[\r\n]+/g, ' ')}) was not offered to ${missed.length} participant(s): too many files are being offered; fetch it from the room's files`, `o${file.number.toString(36)}`)
   }
 
+  /**
+   * @internal called once by {@link startChatServer}: lists again the files that rooms which keep
+   * theirs stored before a restart, and clears what rooms whose files go with them left behind.
+   */
+  async restoreFiles(): Promise<void> {
+    const files = this.#files
+    if (files === undefined) return
+    await files.store.restore((room) => this.rooms.store.getRoom(room)?.config.fileRetention ?? files.retention ?? 'with-room', this.#log)
+  }
+
   /** The files stored in a room (RFC 5547; empty when the server takes no files), oldest first. */
   roomFiles(nameOrUri: string): readonly StoredFile[] {
     return this.#files?.store.list(this.roomUri(nameOrUri)) ?? []
@@ -526,6 +536,12 @@ export async function startChatServer(options: ChatServerOptions): Promise<ChatS
     await msrp?.close().catch(() => undefined)
     await sip.close().catch(() => undefined)
     await web?.close()
+    throw error
+  }
+  try {
+    await server.restoreFiles()
+  } catch (error) {
+    await server.close()
     throw error
   }
   log.info(`chat server for ${options.domain} listening: ${server.addresses.sip.map((a) => `${a.transport} ${a.host}:${a.port}`).join(', ')}; msrp ${server.addresses.msrp.host}:${server.addresses.msrp.port}${server.addresses.advertise === server.addresses.msrp.host ? '' : `; advertised as ${server.addresses.advertise}`}`)

@@ -9,9 +9,12 @@
  */
 import { createHash } from 'node:crypto'
 import { mkdir, rename, rm, stat } from 'node:fs/promises'
-import { join, resolve, sep } from 'node:path'
+import { basename, join, resolve, sep } from 'node:path'
 import { MsrpBotError } from '../errors.ts'
 import type { FileRetention } from './core/room-store.ts'
+import type { ChatServerLogger } from './options.ts'
+import { writeManifest, type ManifestEntry } from './room-file-manifest.ts'
+import { restoreRoomFolders } from './room-files-restore.ts'
 
 /** Where and how much the server stores. */
 export interface RoomFileOptions {
@@ -67,11 +70,14 @@ export interface FileReservation {
 }
 
 interface RoomFolder {
+  readonly room: string
   readonly dir: string
   readonly files: StoredFile[]
   next: number
   used: number
   reserved: number
+  /** The manifest writes of this folder, one after the other. */
+  writing: Promise<void>
 }
 
 /** Turns a sender's file name into a safe file name: no path parts, no control or odd characters. */
@@ -153,6 +159,16 @@ export class RoomFileStore {
         }
         folder.files.push(stored)
         folder.used += size
+        try {
+          await this.#saveManifest(folder)
+        } catch (error) {
+          // Not listed on disk means lost at the next start: refuse it now rather than later.
+          const at = folder.files.indexOf(stored)
+          if (at >= 0) folder.files.splice(at, 1)
+          folder.used -= size
+          await rm(path, { force: true })
+          throw new MsrpBotError('FILE_NOT_STORED', `the file could not be listed in the room's manifest (${error instanceof Error ? error.message : String(error)}); check the files folder's space and permissions`)
+        }
         return stored
       },
       abandon: async () => {
@@ -175,14 +191,46 @@ export class RoomFileStore {
     await Promise.all([...this.#rooms.keys()].map((room) => this.removeRoom(room)))
   }
 
+  /**
+   * Lists again the files kept from before a restart (see room-files-restore.ts): the folders of
+   * rooms whose `retentionOf` is `keep` are read back from their manifests; the others are removed.
+   * Call once, before the server takes files.
+   */
+  async restore(retentionOf: (room: string) => FileRetention, log: ChatServerLogger): Promise<void> {
+    const restored = await restoreRoomFolders({ root: this.#root, folderOf: roomFolderName, retentionOf, maxRoomBytes: this.#maxRoomBytes, maxRoomFiles: this.#maxRoomFiles, log })
+    for (const { room, entries } of restored) {
+      const folder = this.#folder(room)
+      for (const e of entries) {
+        folder.files.push({ number: e.number, name: e.name, type: e.type, size: e.size, sha1: e.sha1, from: e.from, storedAt: e.storedAt, path: join(folder.dir, e.file) })
+        folder.used += e.size
+        folder.next = Math.max(folder.next, e.number + 1)
+      }
+    }
+  }
+
+  /** Writes the folder's manifest after any write before it (they must not cross). */
+  #saveManifest(folder: RoomFolder): Promise<void> {
+    const write = folder.writing.then(() => writeManifest(folder.dir, folder.room, folder.files.map(manifestEntry)))
+    folder.writing = write.catch(() => undefined)
+    return write
+  }
+
   #folder(room: string): RoomFolder {
     let folder = this.#rooms.get(room)
     if (folder === undefined) {
-      // A digest, not the URI: a room URI has characters no file system should see.
-      const key = createHash('sha256').update(room).digest('hex').slice(0, 32)
-      folder = { dir: join(this.#root, key), files: [], next: 1, used: 0, reserved: 0 }
+      folder = { room, dir: join(this.#root, roomFolderName(room)), files: [], next: 1, used: 0, reserved: 0, writing: Promise.resolve() }
       this.#rooms.set(room, folder)
     }
     return folder
   }
+}
+
+/** The folder name of a room: a digest, not the URI — a room URI has characters no file system should see. */
+export function roomFolderName(room: string): string {
+  return createHash('sha256').update(room).digest('hex').slice(0, 32)
+}
+
+/** A stored file as its manifest lists it. */
+function manifestEntry(file: StoredFile): ManifestEntry {
+  return { number: file.number, name: file.name, type: file.type, size: file.size, sha1: file.sha1, from: file.from, storedAt: file.storedAt, file: basename(file.path) }
 }
