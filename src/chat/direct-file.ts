@@ -71,7 +71,12 @@ export class DirectFileOffer implements IncomingFile {
   decline(): void {
     if (this.#answered) return
     this.#answered = true
-    if (this.#invitation.state === 'received' || this.#invitation.state === 'ringing') this.#invitation.reject(603, 'Decline - the bot did not take the file')
+    if (this.#invitation.state !== 'received' && this.#invitation.state !== 'ringing') return
+    // Without an MSRP listener (the browser page) no file can ever be taken here: 488 lets a
+    // forking proxy keep the user's other devices ringing, where a 6xx would cancel them all
+    // (RFC 3261 §16.7, §21.4.26).
+    if (this.#host.acceptor === undefined) this.#invitation.reject(488, 'Not Acceptable Here - this endpoint does not take files')
+    else this.#invitation.reject(603, 'Decline - the bot did not take the file')
   }
 
   async receive(sink: FileSink, options: { maxBytes?: number } = {}): Promise<ReceivedFileInfo> {

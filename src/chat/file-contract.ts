@@ -35,7 +35,10 @@ export interface IncomingFile {
    * the SHA-1 matches. A file over `maxBytes` is refused (SIP 413) and rejects FILE_TOO_LARGE.
    */
   receive(sink: FileSink, options?: { maxBytes?: number }): Promise<ReceivedFileInfo>
-  /** Refuses the offer (SIP 603 Decline); a no-op once received or declined. */
+  /**
+   * Refuses the offer (SIP 603 Decline; 488 Not Acceptable Here on an endpoint without an MSRP
+   * listener, such as the browser page, which can take no file); a no-op once received or declined.
+   */
   decline(): void
   /** True once `receive` or `decline` was called. */
   readonly answered: boolean

@@ -6,6 +6,7 @@
  * @module
  */
 import type { BackendEvent, Participant, RoomHandle } from '../chat/backend.ts'
+import type { FileEvent } from '../chat/file-contract.ts'
 import type { SipChatBackend } from '../chat/sip-chat-backend.ts'
 import { createPageBackend, loadConfig } from './connect.ts'
 import { Inspector } from './inspector.ts'
@@ -127,11 +128,28 @@ function onEvent(event: BackendEvent): void {
       transcript.add('error', '', event.reason === 'kicked' ? 'You were removed from the room.' : 'The room was closed.')
       setStatus('Not in a room')
       break
+    case 'file':
+      onFile(event)
+      break
     case 'connection':
       setStatus(event.state === 'disconnected' ? 'Connection lost, reconnecting…' : `In ${room?.uri ?? 'the room'}`)
       if (event.state === 'reconnected') refreshRoster()
       break
   }
+}
+
+/**
+ * A file for this user. The page has no MSRP listener, so it can take none: an offer (sent to
+ * this user directly, or pushed by the room) is declined at once — 488, so the sender is not left
+ * ringing and the user's other devices may still take it — and the transcript says so. A file a
+ * room only announced needs no answer: its notice is already in the transcript.
+ */
+function onFile(event: FileEvent): void {
+  if (event.room !== undefined && event.pushed !== true) return
+  event.file.decline()
+  const who = event.pushed === true ? `${event.sender.nickname ?? 'Someone'} (through the room)` : nameOf(event.sender.uri, event.sender.nickname)
+  const { name, size } = event.file.info
+  transcript.add('error', '', `${who} offered you a file, ${name} (${size} bytes). This page cannot take files, so it was refused; use a chat client that takes files (msrp-bot chat) to receive it.`)
 }
 
 async function join(user: string, roomName: string): Promise<void> {

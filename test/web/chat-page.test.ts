@@ -5,9 +5,12 @@
  * a folder to save screenshots of the page there (docs/ holds the ones the README shows).
  */
 import assert from 'node:assert/strict'
+import { createHash } from 'node:crypto'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import type { Browser, Page } from 'playwright-core'
+import { createNodeChatBackend } from '../../src/chat/node-platform.ts'
+import { bufferSource } from '../../src/msrp/file-io.ts'
 import { startMsrpBot, type RunningBinary } from '../cli/binary.ts'
 import { chromiumAvailable, launchChromium } from './chromium.ts'
 
@@ -93,6 +96,25 @@ describe('the chat page in Chromium', { skip: available.ok ? false : available.w
     await log(bobAgain).locator('p.history').filter({ hasText: 'alice:while you were away' }).waitFor()
     await bobAgain.close()
     await alice.close()
+  })
+
+  test('a file offered to the page\'s user is refused at once with 488, and the transcript says so', async () => {
+    const alice = await open('alice')
+    const { domain } = (await (await fetch(`${base}/config.json`)).json()) as { domain: string }
+    const sipPort = /\(SIP (\d+) udp\+tcp/.exec(dev.stdout())![1]!
+    const proxy = `sip:127.0.0.1:${sipPort};transport=tcp;lr`
+    const carol = createNodeChatBackend({ uri: `sip:carol@${domain}`, transport: 'tcp', registrar: proxy, outboundProxy: proxy }, { reconnect: false, publishPresence: false, automaton: false })
+    try {
+      await carol.start()
+      const bytes = new TextEncoder().encode('for the page')
+      const file = { name: 'notes.txt', type: 'text/plain', size: bytes.length, sha1: createHash('sha1').update(bytes).digest('hex'), source: bufferSource(bytes) }
+      // Answered by the page, not by the sender giving up after 30 s: a 488, not a timeout.
+      await assert.rejects(carol.sendFile(`sip:alice@${domain}`, file), (e: { code?: string; statusCode?: number }) => e.code === 'SEND_REJECTED' && e.statusCode === 488)
+      await log(alice).getByText(/carol offered you a file, notes\.txt \(12 bytes\)\. This page cannot take files/).waitFor()
+    } finally {
+      await carol.stop()
+      await alice.close()
+    }
   })
 
   test('a room that does not exist: the page says why and offers the form again; then joins on Enter and shows the room\'s history', async () => {
