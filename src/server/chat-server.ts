@@ -7,6 +7,7 @@
  */
 
 import { RoomFileStore, type RoomFileOptions, type StoredFile } from './room-files.ts'
+import { pushRoute } from './room-file-push-route.ts'
 import { RoomFileTransfers } from './room-file-transfer.ts'
 import { RoomFilePushes, type PushOutcome } from './room-file-push.ts'
 import type { FileRetention } from './core/room-store.ts'
@@ -27,6 +28,7 @@ import { resolveLimits } from './limits.ts'
 import { MsrpReadBudget } from '../msrp/read-budget.ts'
 import type { ChatNetwork, ChatServerOptions } from './options.ts'
 import { callOutProxyDestination } from './call-out-route.ts'
+import type { Destination } from '../sip/transaction/transport-port.ts'
 import { CallOutAuth } from './call-out-auth.ts'
 import { MsrpBotError } from '../errors.ts'
 import { silentLogger } from '../logger.ts'
@@ -109,6 +111,8 @@ export class ChatServer {
   readonly #web: WebListener | undefined
   readonly #users: Record<string, string> | undefined
   readonly #cluster: ChatServerOptions['cluster']
+  /** Where call-outs go for people not registered here (`callOutProxy`). */
+  readonly #callOutProxy: Destination | undefined
 
   /** @internal use {@link startChatServer}. */
   constructor(init: { options: ChatServerOptions; sip: SipEndpoint; msrp: MsrpEndpoint; network: ChatNetwork | undefined; store: RoomStore; clock: Clock; readBudget?: MsrpReadBudget; web?: WebListener | undefined }) {
@@ -150,6 +154,7 @@ export class ChatServer {
     this.presence = new PresenceService(sip.core, this.#subscriptions, clock, this.#log)
     this.#proxy = new LocalProxy(sip, this.registrar, options.domain, this.#log)
     const callOutProxy = options.callOutProxy === undefined ? undefined : callOutProxyDestination(options.callOutProxy)
+    this.#callOutProxy = callOutProxy
     if (options.callOutCredentials !== undefined && callOutProxy === undefined) {
       throw new MsrpBotError('SERVER_CALL_OUT_PROXY', 'callOutCredentials need callOutProxy: they are only ever sent to that proxy; give callOutProxy (e.g. sip:proxy.example.com;transport=tcp) or drop callOutCredentials')
     }
@@ -252,7 +257,9 @@ export class ChatServer {
     const push = room.state.config.pushFiles ?? files.push
     const sharer = room.findByUri(file.from)[0]
     this.focus.announceFile(room, file, push)
-    if (push) files.pushes.push(room.uri, file, { uri: file.from, nickname: sharer?.nickname }, this.focus.pushTargets(room, file.from))
+    if (!push) return
+    const targets = this.focus.pushTargets(room, file.from).map((t) => pushRoute(t, this.registrar.locate(t.identity).length > 0, this.#callOutProxy))
+    files.pushes.push(room.uri, file, { uri: file.from, nickname: sharer?.nickname }, targets)
   }
 
   /** Pushes the queue could not take: the room hears whom the file was not offered to (they can pull it). */
