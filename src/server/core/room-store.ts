@@ -110,7 +110,7 @@ export interface RoomConfig {
   pushFiles?: boolean | undefined
   /**
    * What becomes of the room's files when the room goes: `with-room` deletes them with it,
-   * `keep` keeps them (listed again when the room comes back, while the server runs). Unset:
+   * `keep` keeps them (listed again when the room comes back, and after a restart). Unset:
    * the server's default (`files.retention`, `with-room`).
    */
   fileRetention?: FileRetention | undefined
