@@ -33,6 +33,11 @@ describe('room file manifest', () => {
     assert.match(read!.dropped[0]!, /repeats/)
   })
 
+  it('a manifest over 4 MiB is not read (a bound on what start parses)', async () => {
+    await writeFile(join(dir, MANIFEST_NAME), ' '.repeat(4 * 1024 * 1024 + 1))
+    await assert.rejects(readManifest(dir), (e) => e instanceof ManifestUnreadableError && /more than/.test(e.message))
+  })
+
   it('a manifest of the wrong shape is unreadable, with the reason', async () => {
     await writeFile(join(dir, MANIFEST_NAME), JSON.stringify({ version: 2, room: 'sip:lobby@example.test', files: [] }))
     await assert.rejects(readManifest(dir), (e) => e instanceof ManifestUnreadableError && /expected shape/.test(e.message))

@@ -2,14 +2,14 @@
 // another participant, bounded, and stored under safe names.
 import assert from 'node:assert/strict'
 import { createHash, randomBytes } from 'node:crypto'
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { createTestChat } from 'msrp-bot/testing'
 import type { TestChat, TestParticipant } from 'msrp-bot/testing'
 import { DiskFileSink } from '../../src/msrp/node-file-io.ts'
-import { sanitizeFileName } from '../../src/server/room-files.ts'
+import { RoomFileStore, roomFolderName, sanitizeFileName } from '../../src/server/room-files.ts'
 
 const sha1 = (data: Uint8Array): string => createHash('sha1').update(data).digest('hex')
 
@@ -186,5 +186,23 @@ describe('file transfer bounds in rooms', () => {
     release()
     for (const f of first) await assert.rejects(f, { code: 'SEND_DISCONNECTED' })
     assert.deepEqual(chat.server.roomFiles('lobby'), [], 'nothing half-sent is stored')
+  })
+})
+
+describe('the room folder manifest', () => {
+  it('uploads committed at once are all listed in the manifest (its writes do not cross)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'room-files-manifest-'))
+    try {
+      const store = new RoomFileStore({ dir })
+      const room = 'sip:lobby@example.test'
+      const uploads = await Promise.all([1, 2, 3, 4, 5].map((n) => store.reserve(room, { name: `f${n}.txt`, type: 'text/plain', size: 1, from: 'sip:alice@example.test' })))
+      await Promise.all(uploads.map((u) => writeFile(u.partPath, 'x')))
+      await Promise.all(uploads.map((u, i) => u.commit({ sha1: sha1(new Uint8Array([i])) })))
+      const manifest = JSON.parse(await readFile(join(dir, roomFolderName(room), 'manifest.json'), 'utf8')) as { room: string; files: Array<{ number: number }> }
+      assert.equal(manifest.room, room)
+      assert.deepEqual(manifest.files.map((f) => f.number).sort(), [1, 2, 3, 4, 5])
+    } finally {
+      await rm(dir, { recursive: true, force: true })
+    }
   })
 })
