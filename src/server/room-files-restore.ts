@@ -18,7 +18,7 @@
 import { readdir, rename, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { FileRetention } from './core/room-store.ts'
-import type { ChatServerLogger } from './options.ts'
+import type { BasicLogger } from '../logger.ts'
 import { MANIFEST_NAME, ManifestUnreadableError, readManifest, writeManifest, type ManifestEntry } from './room-file-manifest.ts'
 
 /** What {@link restoreRoomFolders} needs. */
@@ -30,7 +30,7 @@ export interface RestoreOptions {
   readonly retentionOf: (room: string) => FileRetention
   readonly maxRoomBytes: number
   readonly maxRoomFiles: number
-  readonly log: ChatServerLogger
+  readonly log: BasicLogger
 }
 
 /** A room whose files are listed again. */

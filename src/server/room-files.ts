@@ -12,7 +12,7 @@ import { mkdir, rename, rm, stat } from 'node:fs/promises'
 import { basename, join, resolve, sep } from 'node:path'
 import { MsrpBotError } from '../errors.ts'
 import type { FileRetention } from './core/room-store.ts'
-import type { ChatServerLogger } from './options.ts'
+import type { BasicLogger } from '../logger.ts'
 import { writeManifest, type ManifestEntry } from './room-file-manifest.ts'
 import { restoreRoomFolders } from './room-files-restore.ts'
 
@@ -196,7 +196,7 @@ export class RoomFileStore {
    * rooms whose `retentionOf` is `keep` are read back from their manifests; the others are removed.
    * Call once, before the server takes files.
    */
-  async restore(retentionOf: (room: string) => FileRetention, log: ChatServerLogger): Promise<void> {
+  async restore(retentionOf: (room: string) => FileRetention, log: BasicLogger): Promise<void> {
     const restored = await restoreRoomFolders({ root: this.#root, folderOf: roomFolderName, retentionOf, maxRoomBytes: this.#maxRoomBytes, maxRoomFiles: this.#maxRoomFiles, log })
     for (const { room, entries } of restored) {
       const folder = this.#folder(room)
