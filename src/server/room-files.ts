@@ -99,6 +99,8 @@ export class RoomFileStore {
   readonly #maxRoomBytes: number
   readonly #maxRoomFiles: number
   readonly #rooms = new Map<string, RoomFolder>()
+  /** The start-up read of the storage folder; uploads wait for it (their numbers follow its). */
+  #restoring: Promise<void> = Promise.resolve()
 
   constructor(options: RoomFileOptions) {
     this.#root = resolve(options.dir)
@@ -130,6 +132,7 @@ export class RoomFileStore {
    */
   async reserve(room: string, upload: { name: string; type: string; size: number; from: string }): Promise<FileReservation> {
     if (upload.size > this.#maxFileBytes) throw new MsrpBotError('FILE_TOO_LARGE', `the file has ${upload.size} bytes; this server takes files of at most ${this.#maxFileBytes} bytes`)
+    await this.#restoring.catch(() => undefined)
     const folder = this.#folder(room)
     if (folder.used + folder.reserved + upload.size > this.#maxRoomBytes || folder.files.length >= this.#maxRoomFiles) {
       throw new MsrpBotError('ROOM_QUOTA_EXCEEDED', `the room's file space is full (${folder.files.length} files, ${folder.used} of ${this.#maxRoomBytes} bytes); files leave with the room`)
@@ -194,9 +197,14 @@ export class RoomFileStore {
   /**
    * Lists again the files kept from before a restart (see room-files-restore.ts): the folders of
    * rooms whose `retentionOf` is `keep` are read back from their manifests; the others are removed.
-   * Call once, before the server takes files.
+   * Call once, at start; uploads that arrive meanwhile wait for it.
    */
-  async restore(retentionOf: (room: string) => FileRetention, log: BasicLogger): Promise<void> {
+  restore(retentionOf: (room: string) => FileRetention, log: BasicLogger): Promise<void> {
+    this.#restoring = this.#restore(retentionOf, log)
+    return this.#restoring
+  }
+
+  async #restore(retentionOf: (room: string) => FileRetention, log: BasicLogger): Promise<void> {
     const restored = await restoreRoomFolders({ root: this.#root, folderOf: roomFolderName, retentionOf, maxRoomBytes: this.#maxRoomBytes, maxRoomFiles: this.#maxRoomFiles, log })
     for (const { room, entries } of restored) {
       const folder = this.#folder(room)

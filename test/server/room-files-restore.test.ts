@@ -3,14 +3,14 @@
 // logged and dropped; folders of rooms whose files go with them are cleared at start.
 import assert from 'node:assert/strict'
 import { createHash } from 'node:crypto'
-import { access, mkdtemp, readdir, readFile, rm, symlink, unlink, writeFile } from 'node:fs/promises'
+import { access, mkdir, mkdtemp, readdir, readFile, rm, symlink, unlink, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { basename, dirname, join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { createTestChat } from 'msrp-bot/testing'
 import type { TestChat } from 'msrp-bot/testing'
-import { MANIFEST_NAME } from '../../src/server/room-file-manifest.ts'
-import { roomFolderName } from '../../src/server/room-files.ts'
+import { MANIFEST_NAME, writeManifest } from '../../src/server/room-file-manifest.ts'
+import { RoomFileStore, roomFolderName } from '../../src/server/room-files.ts'
 
 const sha1 = (data: Uint8Array): string => createHash('sha1').update(data).digest('hex')
 const text = (s: string): Uint8Array => new TextEncoder().encode(s)
@@ -165,6 +165,23 @@ describe('kept room files after a restart', () => {
     } finally {
       await chat.close()
     }
+  })
+
+  it('an upload that arrives while the start-up read runs waits for it and is numbered after the kept files', async () => {
+    const store = join(dir, 'during')
+    const folder = join(store, roomFolderName(KEPT))
+    await mkdir(folder, { recursive: true })
+    await writeFile(join(folder, '1-a.txt'), 'first')
+    await writeManifest(folder, KEPT, [{ number: 1, name: 'a.txt', type: 'text/plain', size: 5, sha1: sha1(text('first')), from: 'sip:alice@example.test', storedAt: new Date(), file: '1-a.txt' }])
+    const files = new RoomFileStore({ dir: store })
+    const restoring = files.restore(() => 'keep', recordingLog().logger)
+    const upload = files.reserve(KEPT, { name: 'b.txt', type: 'text/plain', size: 1, from: 'sip:bob@example.test' })
+    await restoring
+    const reservation = await upload
+    await writeFile(reservation.partPath, 'b')
+    const stored = await reservation.commit({ sha1: sha1(text('b')) })
+    assert.equal(stored.number, 2)
+    assert.deepEqual(files.list(KEPT).map((f) => f.name), ['a.txt', 'b.txt'])
   })
 
   it('a manifest over the quota of the restarted server keeps the oldest files that fit', async () => {
