@@ -17,8 +17,12 @@ import { z } from 'zod'
 export const MANIFEST_NAME = 'manifest.json'
 /** The temp file a new manifest is written to before it is renamed over the old one. */
 export const MANIFEST_TEMP_NAME = '.manifest.json.tmp'
-/** A manifest larger than this is not read (1000 files take about 400 KiB). */
-const MAX_MANIFEST_BYTES = 4 * 1024 * 1024
+/** Longest file name a room stores (longer: refused at upload), so every stored file can be listed. */
+export const MAX_FILE_NAME_CHARS = 1000
+/** Longest media type a room stores (longer: refused at upload). */
+export const MAX_FILE_TYPE_CHARS = 255
+/** Room for one entry, escapes and all; a manifest over this many bytes per file allowed is not read. */
+const MAX_ENTRY_BYTES = 64 * 1024
 
 /** One file as the manifest lists it. */
 export interface ManifestEntry {
@@ -43,11 +47,11 @@ export interface ManifestContents {
 
 const entrySchema = z.object({
   number: z.number().int().positive(),
-  name: z.string().min(1).max(1000),
-  type: z.string().min(1).max(255),
+  name: z.string().max(MAX_FILE_NAME_CHARS),
+  type: z.string().max(MAX_FILE_TYPE_CHARS),
   size: z.number().int().nonnegative(),
-  sha1: z.string().regex(/^[0-9a-f]{40}$/),
-  from: z.string().min(1).max(2048),
+  sha1: z.string().regex(/^[0-9a-fA-F]{40}$/).transform((h) => h.toLowerCase()),
+  from: z.string().min(1).max(8192),
   storedAt: z.iso.datetime(),
   // A plain name: no separators, nothing that resolves outside the folder.
   file: z.string().min(1).max(200).regex(/^[0-9]+-[A-Za-z0-9._ -]+$/),
@@ -90,10 +94,12 @@ export async function writeManifest(dir: string, room: string, entries: readonly
 /**
  * Reads the manifest of `dir`, or undefined when there is none. Entries that fail a check are
  * left out and named in `dropped`; the entries kept are unique by number, file and SHA-1.
+ * `maxFiles` (the room's file limit) bounds the bytes read: 64 KiB per file.
  *
- * @throws ManifestUnreadableError when the manifest is not JSON of the expected shape.
+ * @throws ManifestUnreadableError when the manifest is too large, or not JSON of the expected shape.
  */
-export async function readManifest(dir: string): Promise<ManifestContents | undefined> {
+export async function readManifest(dir: string, maxFiles: number): Promise<ManifestContents | undefined> {
+  const maxBytes = (maxFiles + 1) * MAX_ENTRY_BYTES
   const path = join(dir, MANIFEST_NAME)
   const info = await lstat(path).catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT') return undefined
@@ -101,7 +107,7 @@ export async function readManifest(dir: string): Promise<ManifestContents | unde
   })
   if (info === undefined) return undefined
   if (!info.isFile()) throw new ManifestUnreadableError(`${MANIFEST_NAME} is not a regular file`)
-  if (info.size > MAX_MANIFEST_BYTES) throw new ManifestUnreadableError(`${MANIFEST_NAME} has ${info.size} bytes, more than the ${MAX_MANIFEST_BYTES} a manifest may have`)
+  if (info.size > maxBytes) throw new ManifestUnreadableError(`${MANIFEST_NAME} has ${info.size} bytes, more than the ${maxBytes} a manifest of at most ${maxFiles} files may have`)
   let json: unknown
   try {
     json = JSON.parse(await readFile(path, 'utf8'))

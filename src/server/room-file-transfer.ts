@@ -29,6 +29,7 @@ import { guarded, sendInDialog } from './in-dialog.ts'
 import type { MsrpEndpoint } from './msrp-endpoint.ts'
 import type { ChatServerLogger } from './options.ts'
 import type { RoomFileStore, StoredFile } from './room-files.ts'
+import { MAX_FILE_NAME_CHARS, MAX_FILE_TYPE_CHARS } from './room-file-manifest.ts'
 
 /** What the file transfers need from the server. */
 export interface RoomFileDeps {
@@ -110,6 +111,11 @@ export class RoomFileTransfers {
       return
     }
     const upload = { name: selector.name ?? 'file', type: selector.type ?? 'application/octet-stream', size: selector.size, from: identity }
+    // Bounded, so that the room's manifest can list every file it stores (room-file-manifest.ts).
+    if (upload.name.length > MAX_FILE_NAME_CHARS || upload.type.length > MAX_FILE_TYPE_CHARS) {
+      incoming.respond(488, { headers: [warning(`a file name has at most ${MAX_FILE_NAME_CHARS} characters and a media type ${MAX_FILE_TYPE_CHARS}; shorten the name`)] })
+      return
+    }
     let reservation
     try {
       reservation = await this.#deps.store.reserve(room.uri, upload)

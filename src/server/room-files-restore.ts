@@ -62,7 +62,7 @@ async function restoreFolder(dir: string, name: string, options: RestoreOptions)
   const { log } = options
   let contents: Awaited<ReturnType<typeof readManifest>>
   try {
-    contents = await readManifest(dir)
+    contents = await readManifest(dir, options.maxRoomFiles)
     if (contents !== undefined && options.folderOf(contents.room) !== name) {
       throw new ManifestUnreadableError(`${MANIFEST_NAME} names ${contents.room}, whose folder is ${options.folderOf(contents.room)}`)
     }

@@ -94,6 +94,12 @@ describe('files in rooms', () => {
     assert.equal(new TextDecoder().decode(pulled.bytes), 'x')
   })
 
+  it('refuses a file name over 1000 characters with 488 (every stored file must fit its room\'s manifest)', async () => {
+    const before = chat.server.roomFiles('lobby').length
+    await assert.rejects(alice.sendFile(room, new Uint8Array(1), { name: `${'n'.repeat(1001)}.txt` }), (e: { statusCode?: number }) => e.statusCode === 488)
+    assert.equal(chat.server.roomFiles('lobby').length, before)
+  })
+
   it('answers 404 for a hash the room does not have, and 403 to someone not in the room', async () => {
     await assert.rejects(bob.pullFile('lobby', '00'.repeat(20)), (e: { statusCode?: number }) => e.statusCode === 404)
     const carol = await chat.participant('carol')
