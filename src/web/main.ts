@@ -7,6 +7,7 @@
  */
 import type { BackendEvent, Participant, RoomHandle } from '../chat/backend.ts'
 import type { FileEvent } from '../chat/file-contract.ts'
+import { parseFileNotice } from '../rooms/file-notice.ts'
 import type { SipChatBackend } from '../chat/sip-chat-backend.ts'
 import { createPageBackend, loadConfig } from './connect.ts'
 import { Inspector } from './inspector.ts'
@@ -102,6 +103,7 @@ function onEvent(event: BackendEvent): void {
     }
     case 'notice':
       transcript.add('notice', '', event.text, event.timestamp)
+      noteRefusedPush(event.text)
       break
     case 'join':
       transcript.add('notice', '', `${displayName(event.participant)} joined`)
@@ -150,6 +152,16 @@ function onFile(event: FileEvent): void {
   const who = event.pushed === true ? `${event.sender.nickname ?? 'Someone'} (through the room)` : nameOf(event.sender.uri, event.sender.nickname)
   const { name, size } = event.file.info
   transcript.add('error', '', `${who} offered you a file, ${name} (${size} bytes). This page cannot take files, so it was refused; use a chat client that takes files (msrp-bot chat) to receive it.`)
+}
+
+/**
+ * The room's notice of a file it offers to everyone (rooms/file-notice.ts): the page's stack
+ * refused that offer with 488 (it has no MSRP listener), so say so under the notice.
+ */
+function noteRefusedPush(text: string): void {
+  const file = parseFileNotice(text)
+  if (file?.pushed !== true) return
+  transcript.add('error', '', `The room offered you ${file.name}. This page cannot take files, so it was refused; use a chat client that takes files (msrp-bot chat) to get it from the room.`)
 }
 
 async function join(user: string, roomName: string): Promise<void> {

@@ -6,6 +6,8 @@
  */
 import assert from 'node:assert/strict'
 import { createHash } from 'node:crypto'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import type { Browser, Page } from 'playwright-core'
@@ -21,9 +23,11 @@ describe('the chat page in Chromium', { skip: available.ok ? false : available.w
   let dev: RunningBinary
   let browser: Browser
   let base = ''
+  let files = ''
 
   before(async () => {
-    dev = startMsrpBot(['dev', 'bots/echo.ts', '--port', '0', '--msrp-port', '0', '--web-port', '0', '--no-chat'])
+    files = await mkdtemp(join(tmpdir(), 'chat-page-files-'))
+    dev = startMsrpBot(['dev', 'bots/echo.ts', '--port', '0', '--msrp-port', '0', '--web-port', '0', '--no-chat', '--files', files, '--push-files'])
     await dev.waitFor(/chat in a browser at http:\/\/\S+/)
     base = /chat in a browser at (http:\/\/[^/\s]+)\//.exec(dev.stdout())![1]!
     browser = await launchChromium()
@@ -33,6 +37,7 @@ describe('the chat page in Chromium', { skip: available.ok ? false : available.w
     await browser?.close()
     dev?.child.kill('SIGINT')
     await dev?.exited
+    if (files !== '') await rm(files, { recursive: true, force: true })
   })
 
   /** Opens the page as `user` in the lobby and waits until it is in the room. */
@@ -98,21 +103,29 @@ describe('the chat page in Chromium', { skip: available.ok ? false : available.w
     await alice.close()
   })
 
-  test('a file offered to the page\'s user is refused at once with 488, and the transcript says so', async () => {
+  test('a file offered to the page\'s user, directly or pushed by the room, is refused at once with 488, and the transcript says so', async () => {
     const alice = await open('alice')
     const { domain } = (await (await fetch(`${base}/config.json`)).json()) as { domain: string }
     const sipPort = /\(SIP (\d+) udp\+tcp/.exec(dev.stdout())![1]!
     const proxy = `sip:127.0.0.1:${sipPort};transport=tcp;lr`
-    const carol = createNodeChatBackend({ uri: `sip:carol@${domain}`, transport: 'tcp', registrar: proxy, outboundProxy: proxy }, { reconnect: false, publishPresence: false, automaton: false })
+    const dave = createNodeChatBackend({ uri: `sip:dave@${domain}`, transport: 'tcp', registrar: proxy, outboundProxy: proxy }, { reconnect: false, publishPresence: false, automaton: false })
     try {
-      await carol.start()
+      await dave.start()
       const bytes = new TextEncoder().encode('for the page')
       const file = { name: 'notes.txt', type: 'text/plain', size: bytes.length, sha1: createHash('sha1').update(bytes).digest('hex'), source: bufferSource(bytes) }
       // Answered by the page, not by the sender giving up after 30 s: a 488, not a timeout.
-      await assert.rejects(carol.sendFile(`sip:alice@${domain}`, file), (e: { code?: string; statusCode?: number }) => e.code === 'SEND_REJECTED' && e.statusCode === 488)
-      await log(alice).getByText(/carol offered you a file, notes\.txt \(12 bytes\)\. This page cannot take files/).waitFor()
+      await assert.rejects(dave.sendFile(`sip:alice@${domain}`, file), (e: { code?: string; statusCode?: number }) => e.code === 'SEND_REJECTED' && e.statusCode === 488)
+      await log(alice).getByText(/dave offered you a file, notes\.txt \(12 bytes\)\. This page cannot take files/).waitFor()
+
+      // The room pushes what dave shares to everyone (--push-files): the page's stack answers 488.
+      const lobby = await dave.join(`sip:lobby@${domain}`, { nickname: 'dave' })
+      const shared = new TextEncoder().encode('for the room')
+      await dave.sendFile(lobby.uri, { name: 'agenda.txt', type: 'text/plain', size: shared.length, sha1: createHash('sha1').update(shared).digest('hex'), source: bufferSource(shared) })
+      await log(alice).getByText(/dave shared file \d+: agenda\.txt/).waitFor()
+      await log(alice).getByText(/The room offered you agenda\.txt\. This page cannot take files/).waitFor()
+      await alice.getByRole('list', { name: 'Frames' }).getByText(/sent SIP 488 Not Acceptable Here/).first().waitFor()
     } finally {
-      await carol.stop()
+      await dave.stop()
       await alice.close()
     }
   })

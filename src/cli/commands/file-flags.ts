@@ -17,7 +17,7 @@ export const fileFlags: Record<string, FlagSpec> = {
   'max-file-size': { type: 'string', value: '<bytes>', description: 'With --files: the largest file a room takes; bigger ones get 413 (k/m suffix)', default: '50m' },
   'room-file-quota': { type: 'string', value: '<bytes>', description: 'With --files: the most bytes of files one room keeps; more get 413 (k/m suffix)', default: '200m' },
   'push-files': { type: 'boolean', description: 'With --files: each room offers every stored file to all its other participants (they accept or decline it)' },
-  'keep-files': { type: 'boolean', description: "With --files: keep a room's files when the room goes (listed again when it comes back) instead of deleting them with it" },
+  'keep-files': { type: 'boolean', description: "With --files: keep a room's files when the room goes and across restarts (listed again when it comes back) instead of deleting them with it" },
 }
 
 /** `--files` and its limits and policy; only what was given. */
