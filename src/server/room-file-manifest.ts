@@ -59,7 +59,7 @@ const entrySchema = z.object({
 
 const manifestSchema = z.object({
   version: z.literal(1),
-  room: z.string().min(1).max(2048),
+  room: z.string().max(2048).regex(/^sips?:[^\s\x00-\x1f\x7f]+$/),
   files: z.array(z.unknown()).max(100_000),
 })
 

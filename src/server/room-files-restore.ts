@@ -59,7 +59,10 @@ export async function restoreRoomFolders(options: RestoreOptions): Promise<Resto
 }
 
 async function restoreFolder(dir: string, name: string, options: RestoreOptions): Promise<RestoredRoom | undefined> {
-  const { log } = options
+  // What a manifest says reaches the log: one line per event, whatever it holds (a JSON error
+  // quotes the bytes it choked on).
+  const line = (text: string): string => text.replace(/[\x00-\x1f\x7f]/g, '?')
+  const log = { info: (text: string) => options.log.info(line(text)), warn: (text: string) => options.log.warn(line(text)) }
   let contents: Awaited<ReturnType<typeof readManifest>>
   try {
     contents = await readManifest(dir, options.maxRoomFiles)

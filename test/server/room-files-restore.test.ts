@@ -84,7 +84,7 @@ describe('kept room files after a restart', () => {
     const store = join(dir, 'corrupt')
     await storeFiles(store, { 'a.txt': 'first' })
     const folder = join(store, roomFolderName(KEPT))
-    await writeFile(join(folder, MANIFEST_NAME), '{"version":1,"room":"sip:kept@exa')
+    await writeFile(join(folder, MANIFEST_NAME), '{"version": x\nFAKE log line')
     const log = recordingLog()
     const chat = await createTestChat({ rooms, files: { dir: store }, serverLogger: log.logger })
     try {
@@ -93,6 +93,7 @@ describe('kept room files after a restart', () => {
       const aside = (await readdir(store)).filter((n) => n.startsWith(`${roomFolderName(KEPT)}.unreadable-`))
       assert.equal(aside.length, 1, 'moved aside, not deleted')
       assert.ok(log.warnings.some((w) => w.includes('is not JSON')), log.warnings.join(' | '))
+      assert.ok(log.warnings.every((w) => !w.includes('\n')), 'what the manifest holds cannot start a log line of its own')
       // The room takes files again, from number 1, in a fresh folder.
       const alice = await chat.participant('alice')
       await alice.join('kept')
