@@ -89,4 +89,4 @@ export type { ByteInterval, IncomingChunk, ReassemblerOptions, ReassemblyResult 
 
 // One SEND serialized once for a fan-out (MsrpSession.sendShared, a chat-room focus).
 export { SharedSend } from './shared-send.ts'
-export type { CopyOutcome, SharedSendInit } from './shared-send.ts'
+export type { CopyCallback, CopyOutcome, SharedSendInit } from './shared-send.ts'

@@ -43,6 +43,9 @@ export interface SharedSendInit {
  */
 export type CopyOutcome = { readonly ok: true } | { readonly ok: false; readonly status: number; readonly reason?: string }
 
+/** Receives a copy's {@link CopyOutcome} with the `index` it was sent with (`MsrpSession.sendShared`). */
+export type CopyCallback = (outcome: CopyOutcome, index: number) => void
+
 /** The shared part of a SEND, built once per fan-out; see {@link serializeSharedSend}. */
 export class SharedSend {
   readonly body: Buffer

@@ -72,6 +72,9 @@ interface Leg extends DialogLeg {
 /** Copies in a row a receiver that reads but does not answer may leave unanswered before it is dropped. */
 const MAX_CONSECUTIVE_TIMEOUTS = 3
 
+/** The leg of a recipient that left between the room's decision and the fan-out (no copy sent). */
+const LEFT_BEFORE_FANOUT: LegOutcome = Object.freeze({ ok: false, status: 481 })
+
 /** What the focus needs from the server. */
 export interface FocusDeps {
   /** Files in rooms (RFC 5547), when the server stores them. */
@@ -568,41 +571,59 @@ export class RoomFocus {
     }
     // One Message-ID per relayed message: it is unique on each recipient's session (RFC 4975 §7.1.1).
     const messageId = `${leg.participantId.slice(0, 8)}.${(this.#relayed++).toString(36)}`
-    // Serialized once for every recipient; each leg reports through a callback (no promise per copy).
+    // Serialized once for every recipient. Each leg reports through one function for the whole
+    // fan-out with the leg's index (no promise, closure or result object per copy: under load
+    // those live until the copy's 200 and the garbage collector promotes them); the outcomes are
+    // the session's shared constants until the fan-out ends.
     const message = new RelayedMessage(body, messageId, this.#deps.deliveryMode)
     const recipients = decision.recipients
-    const outcomes: DeliveryOutcome[] = new Array<DeliveryOutcome>(recipients.length)
+    const n = recipients.length
+    const targets = new Array<Leg | undefined>(n)
+    const outcomes = new Array<LegOutcome>(n)
+    // 1: the recipient had left (or was leaving) when its leg ended, see below.
+    const left = new Uint8Array(n)
     await new Promise<void>((resolve) => {
-      let pending = recipients.length
+      let pending = n
       if (pending === 0) resolve()
-      for (let i = 0; i < recipients.length; i++) {
-        const id = recipients[i]!
-        const target = this.#legs.get(id)
-        if (target === undefined || target.leaving) {
-          // Left between the room's decision and the fan-out: not the sender's failure.
-          outcomes[i] = { participantId: id, ok: false, status: 481, left: true }
-          if (--pending === 0) resolve()
-          continue
-        }
-        const onOutcome = (outcome: LegOutcome): void => {
-          if (outcome.ok) target.timeouts = 0
-          else if (outcome.status === 408) this.#legTimedOut(target)
+      const onOutcome = (outcome: LegOutcome, i: number): void => {
+        const target = targets[i]!
+        if (outcome.ok) target.timeouts = 0
+        else {
+          if (outcome.status === 408) this.#legTimedOut(target)
           // A leg that failed because its participant left meanwhile (BYE, closed connection) is
           // no failure of the sender's message (RFC 4975 §7.2: 481 names the sender's session).
           // That includes a stuck receiver dropped for this very timeout.
-          outcomes[i] = outcome.ok
-            ? { participantId: id, ok: true }
-            : { participantId: id, ok: false, status: outcome.status, ...(outcome.reason === undefined ? {} : { reason: outcome.reason }), ...(target.leaving ? { left: true } : {}) }
-          if (--pending === 0) resolve()
+          if (target.leaving) left[i] = 1
         }
+        outcomes[i] = outcome
+        if (--pending === 0) resolve()
+      }
+      for (let i = 0; i < n; i++) {
+        const target = this.#legs.get(recipients[i]!)
+        if (target === undefined || target.leaving) {
+          // Left between the room's decision and the fan-out: not the sender's failure.
+          outcomes[i] = LEFT_BEFORE_FANOUT
+          left[i] = 1
+          if (--pending === 0) resolve()
+          continue
+        }
+        targets[i] = target
         // A participant still receiving the room's history gets live messages after it (only
-        // then is a closure for the later send made: one function per copy, not two).
-        if (target.held !== undefined) target.held.push(() => target.link.relay(message, onOutcome))
-        else target.link.relay(message, onOutcome)
+        // then is a closure for the later send made).
+        if (target.held !== undefined) target.held.push(() => target.link.relay(message, onOutcome, i))
+        else target.link.relay(message, onOutcome, i)
       }
     })
-    const report = aggregateDelivery(decision.kind, outcomes)
-    if (report.partial) this.#deps.log.debug(`message from ${leg.identity} reached ${report.delivered.length} of ${outcomes.length} in ${leg.room.uri}`)
+    const legs = new Array<DeliveryOutcome>(n)
+    for (let i = 0; i < n; i++) {
+      const participantId = recipients[i]!
+      const outcome = outcomes[i]!
+      legs[i] = outcome.ok
+        ? { participantId, ok: true }
+        : { participantId, ok: false, status: outcome.status, ...(outcome.reason === undefined ? {} : { reason: outcome.reason }), ...(left[i] === 1 ? { left: true } : {}) }
+    }
+    const report = aggregateDelivery(decision.kind, legs)
+    if (report.partial) this.#deps.log.debug(`message from ${leg.identity} reached ${report.delivered.length} of ${n} in ${leg.room.uri}`)
     return { status: report.status, comment: report.reason }
   }
 
