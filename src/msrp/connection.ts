@@ -9,7 +9,7 @@ import { debugLog } from '../debug-log.ts'
 import { EventEmitter } from 'eventemitter3'
 import { ParseError } from '../errors.ts'
 import { type Clock, systemClock } from '../clock.ts'
-import { MsrpClosedError, MsrpRequestError } from './errors.ts'
+import { MsrpClosedError, MsrpRequestError, MsrpTimeoutError } from './errors.ts'
 import type { ExtensionHeader, MsrpFrame, MsrpHeaders, MsrpRequest, MsrpResponse } from './message.ts'
 import { MSRP_REASONS } from './message.ts'
 import { MsrpParser } from './parser.ts'
@@ -123,6 +123,8 @@ export interface OutgoingRequest {
 class Transaction implements Deadlined {
   settled = false
   deadline = 0
+  /** The connection's progress count when the response timeout started (see MsrpConnection#progress). */
+  progressMark = 0
   #done: TransactionCallback<unknown> | undefined
   #context: unknown
   readonly #index: number
@@ -205,6 +207,12 @@ export interface PreparedRequest {
 export class MsrpConnection extends EventEmitter<MsrpConnectionEvents> {
   readonly #transport: MsrpTransport
   readonly #parser: MsrpParser
+  /**
+   * Evidence that the peer reads what we write: responses received plus drains of our output.
+   * A request that times out while this has not moved since it was written names a stalled peer
+   * ({@link MsrpTimeoutError.peerStalled}).
+   */
+  #progress = 0
   readonly #clock: Clock
   readonly #timeoutMs: number
   readonly #maxWriteBuffer: number
@@ -430,6 +438,7 @@ export class MsrpConnection extends EventEmitter<MsrpConnectionEvents> {
       }
       this.#lastDeadlines = queue
     }
+    tx.progressMark = this.#progress
     queue.push(tx)
   }
 
@@ -437,7 +446,7 @@ export class MsrpConnection extends EventEmitter<MsrpConnectionEvents> {
   #expire(tx: Transaction, timeoutMs: number): void {
     if (this.#transactions.get(tx.tid) !== tx) return
     this.#transactions.delete(tx.tid)
-    tx.settle(undefined, new MsrpRequestError('MSRP_TIMEOUT', 408, `no response to MSRP ${tx.method} ${tx.tid} within ${timeoutMs} ms (RFC 4975 §7.1: treated as 408)`))
+    tx.settle(undefined, new MsrpTimeoutError(`no response to MSRP ${tx.method} ${tx.tid} within ${timeoutMs} ms (RFC 4975 §7.1: treated as 408)`, this.#progress === tx.progressMark))
   }
 
   #writeFailed(tid: string, tx: Transaction | undefined, error: Error): Promise<never> {
@@ -595,6 +604,7 @@ export class MsrpConnection extends EventEmitter<MsrpConnectionEvents> {
   }
 
   #onDrain(): void {
+    this.#progress++
     this.#congested = false
     this.#writeWaiting()
   }
@@ -675,6 +685,7 @@ export class MsrpConnection extends EventEmitter<MsrpConnectionEvents> {
   #onFrame(frame: MsrpFrame): void {
     this.#framesIn++
     if (frame.type === 'response') {
+      this.#progress++
       const tx = this.#transactions.get(frame.transactionId)
       if (tx === undefined) {
         // A relay may answer a SEND itself and then forward the endpoint's answer too

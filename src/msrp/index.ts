@@ -20,7 +20,7 @@ export type {
   PreparedRequest,
   SessionResolver,
 } from './connection.ts'
-export { MsrpClosedError, MsrpRequestError } from './errors.ts'
+export { MsrpClosedError, MsrpRequestError, MsrpTimeoutError } from './errors.ts'
 
 // ---- File transfer (RFC 5547): one file per session, streamed ------------------------------
 export { MsrpFileSession } from './file-session.ts'

@@ -24,7 +24,7 @@ import { abortChunk, chunkMessage, DEFAULT_CHUNK_SIZE } from './chunker.ts'
 import { type Clock, systemClock } from '../clock.ts'
 import type { MsrpRequestHandler, PreparedRequest } from './connection.ts'
 import { DEFAULT_TRANSACTION_TIMEOUT_MS, MsrpConnection } from './connection.ts'
-import { MsrpClosedError, MsrpRequestError } from './errors.ts'
+import { MsrpClosedError, MsrpRequestError, MsrpTimeoutError } from './errors.ts'
 import type { MsrpListener, PassiveSession } from './listener.ts'
 import { noDialError, type MsrpDial } from './dial.ts'
 import type { MsrpHeaders, MsrpRequest, MsrpResponse, SuccessReport } from './message.ts'
@@ -55,6 +55,7 @@ function frozenUri(uri: MsrpUri): MsrpUri {
 
 /** A failed copy: the error's MSRP status (408 timeout, a refusal) or 481 when it has none. */
 function copyFailure(error: unknown): CopyOutcome {
+  if (error instanceof MsrpTimeoutError) return { ok: false, status: 408, reason: error.message, stalled: error.peerStalled }
   const status = (error as { status?: unknown }).status
   return { ok: false, status: typeof status === 'number' ? status : 481, reason: error instanceof Error ? error.message : String(error) }
 }

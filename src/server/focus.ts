@@ -25,6 +25,7 @@ import { readNameAddrHeader } from '../sip/headers/name-addr.ts'
 import { readExpires } from '../sip/headers/scalars.ts'
 import type { Clock, TimerHandle } from '../clock.ts'
 import { aggregateDelivery, type DeliveryOutcome } from './core/chat-message.ts'
+import { dropTimedOutReceiver } from './core/stuck-receiver.ts'
 import { ConferenceNotifier, CONFERENCE_EVENT, type ConferenceNotify } from './core/conference-notifier.ts'
 import { roomMediaPolicy } from './core/media-policy.ts'
 import { decideRefer, parseReferTo, setMuted } from './core/moderation.ts'
@@ -69,8 +70,6 @@ interface Leg extends DialogLeg {
   held: Array<() => void> | undefined
 }
 
-/** Copies in a row a receiver that reads but does not answer may leave unanswered before it is dropped. */
-const MAX_CONSECUTIVE_TIMEOUTS = 3
 
 /** The leg of a recipient that left between the room's decision and the fan-out (no copy sent). */
 const LEFT_BEFORE_FANOUT: LegOutcome = Object.freeze({ ok: false, status: 481 })
@@ -465,7 +464,7 @@ export class RoomFocus {
         if (!outcome.ok) {
           // A participant that does not take its history is not held up for the rest (each
           // failure would cost a delivery timeout); the stuck-receiver policy applies as to live copies.
-          if (outcome.status === 408) this.#legTimedOut(leg)
+          if (outcome.status === 408) this.#legTimedOut(leg, outcome.stalled === true)
           break
         }
       }
@@ -478,18 +477,19 @@ export class RoomFocus {
   }
 
   /**
-   * A copy to `leg` got no answer within the delivery timeout. The stuck-receiver policy
-   * (docs/security.md): a receiver that still has output waiting (it is not reading) is dropped
-   * at once, one that reads but does not answer after {@link MAX_CONSECUTIVE_TIMEOUTS} copies in
-   * a row; both get `BYE` with `Reason: SIP;cause=408;text="Not reading messages"`. So one stuck
-   * participant delays the room's answers by one delivery timeout, not one per message.
+   * A copy to `leg` got no answer within the delivery timeout: the stuck-receiver policy
+   * ({@link dropTimedOutReceiver}: at once when it is not reading, after a few late answers in a
+   * row when it reads too slowly). A dropped receiver gets `BYE` with
+   * `Reason: SIP;cause=408;text="Not reading messages"`. So one stuck participant delays the
+   * room's answers by one delivery timeout, not one per message, and an overloaded server does
+   * not empty its room by dropping receivers that do read.
    */
-  #legTimedOut(leg: Leg): void {
+  #legTimedOut(leg: Leg, stalled: boolean): void {
     if (leg.leaving) return
     leg.timeouts++
     const pending = leg.link.connection?.pendingWriteBytes ?? 0
-    if (pending === 0 && leg.timeouts < MAX_CONSECUTIVE_TIMEOUTS) return
-    this.#deps.log.info(`${leg.identity} is not reading its MSRP session in ${leg.room.uri} (${leg.timeouts} unanswered, ${pending} bytes waiting); dropping it`)
+    if (!dropTimedOutReceiver({ timeouts: leg.timeouts, pendingBytes: pending, stalled })) return
+    this.#deps.log.info(`${leg.identity} is not reading its MSRP session in ${leg.room.uri} (${leg.timeouts} unanswered, ${pending} bytes waiting${stalled ? ', no progress since the copy was written' : ''}); dropping it`)
     void this.#leave(leg, 'error', 'slow-receiver')
   }
 
@@ -589,7 +589,7 @@ export class RoomFocus {
         const target = targets[i]!
         if (outcome.ok) target.timeouts = 0
         else {
-          if (outcome.status === 408) this.#legTimedOut(target)
+          if (outcome.status === 408) this.#legTimedOut(target, outcome.stalled === true)
           // A leg that failed because its participant left meanwhile (BYE, closed connection) is
           // no failure of the sender's message (RFC 4975 §7.2: 481 names the sender's session).
           // That includes a stuck receiver dropped for this very timeout.
