@@ -2,7 +2,8 @@
  * echo: the smallest useful msrp-bot.
  *
  * It repeats what people say in the room, answers private messages privately, echoes direct
- * messages sent to its own address (outside rooms), and explains itself on /help. Run it with
+ * messages sent to its own address (outside rooms), joins rooms it is invited to, and explains
+ * itself on /help. Run it with
  * `npm start` (a local chat room with this bot and the moderator) or
  * `npx msrp-bot run bots/echo.ts --uri sip:echo@example.test --registrar sip:example.test` on a
  * real SIP network.
@@ -12,7 +13,8 @@
  */
 import { createBot } from 'msrp-bot'
 
-const bot = createBot({ uri: process.env.SIP_URI ?? 'sip:echo@localhost', displayName: 'Echo' })
+// acceptInvitations: anyone in a room may invite echo there (it joins, and echoes there too).
+const bot = createBot({ uri: process.env.SIP_URI ?? 'sip:echo@localhost', displayName: 'Echo', acceptInvitations: true })
 
 bot.command('help', 'what I do', (ctx) =>
   ctx.reply('I repeat what you say in the room. Send me a private message and I answer only you. Commands: /help'),

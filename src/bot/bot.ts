@@ -30,6 +30,9 @@ import type { Logger } from '../logger.ts'
 import { BotMetrics } from './metrics.ts'
 import { OutboundQueue } from './outbound-queue.ts'
 import { Room } from './room.ts'
+import { BotInvitation, InvitationGate } from './invitation.ts'
+import type { JoinRoomOptions } from './join-options.ts'
+import type { RoomInvitation } from '../chat/room-invitation.ts'
 
 /** Options for {@link createBot} besides the config. */
 export interface BotOptions<C extends Context = Context> {
@@ -54,19 +57,7 @@ export interface BotOptions<C extends Context = Context> {
   wallClock?: TimeSource | undefined
 }
 
-/** Options for {@link Bot.join}. */
-export interface JoinRoomOptions {
-  /** The nickname to claim (RFC 7701 §6). Defaults to the user part of the bot's URI. */
-  nickname?: string | undefined
-  /**
-   * What to do when the nickname is taken (425): false (default) fails the join; true tries
-   * `nickname2`, `nickname3`, …; a function returns the nickname for attempt n (1-based count of
-   * refusals so far).
-   */
-  retryNicknames?: boolean | ((attempt: number, nickname: string) => string) | undefined
-  /** How many nicknames to try in all before giving up (default 5). */
-  maxNicknameAttempts?: number | undefined
-}
+export type { JoinRoomOptions } from './join-options.ts'
 
 /** Handles errors thrown by middleware (see {@link Bot.catch}). */
 export type BotErrorHandler<C extends Context = Context> = (error: BotError<C>) => unknown
@@ -115,6 +106,8 @@ export class Bot<C extends Context = Context> extends Composer<C> {
   private readonly loopGuard: LoopGuard | undefined
   /** Jobs already warned about finding no room (bounded by the number of jobs registered). */
   private readonly skippedJobs = new Set<string>()
+  /** Bounds what invitations can make the bot join (maxRooms, one per room at a time). */
+  private readonly invitations: InvitationGate
 
   /**
    * Prefer {@link createBot}. Validates `config` (throws `BotConfigError` naming each bad
@@ -148,6 +141,7 @@ export class Bot<C extends Context = Context> extends Composer<C> {
       this.track(this.runJob(job, handler, opts, firedAt)),
     )
     this.loopGuard = this.config.loopGuard === false ? undefined : new LoopGuard(this.config.loopGuard)
+    this.invitations = new InvitationGate(this.config.maxRooms)
   }
 
   /** Where the bot is in its life: idle → starting → running → stopping → stopped. */
@@ -308,6 +302,14 @@ export class Bot<C extends Context = Context> extends Composer<C> {
     this.assertRunning('join')
     const existing = this.joined.get(addressKey(roomUri))
     if (existing !== undefined) return existing
+    return this.enter(roomUri, options, (nickname) => this.backend.join(roomUri, { nickname }))
+  }
+
+  /**
+   * Enters a room: `open` makes the session with the first nickname (a join, or the answer to an
+   * invitation), then nicknames refused as taken are retried on the live room as `options` say.
+   */
+  private async enter(roomUri: string, options: JoinRoomOptions, open: (nickname: string) => Promise<RoomHandle>): Promise<Room> {
     const base = options.nickname ?? userPart(this.uri) ?? 'bot'
     const retry = options.retryNicknames ?? false
     const next =
@@ -319,7 +321,7 @@ export class Bot<C extends Context = Context> extends Composer<C> {
     for (let attempt = 1; ; attempt++) {
       tried.push(nickname)
       try {
-        if (handle === undefined) handle = await this.backend.join(roomUri, { nickname })
+        if (handle === undefined) handle = await open(nickname)
         else await handle.setNickname(nickname)
         break
       } catch (error) {
@@ -343,9 +345,84 @@ export class Bot<C extends Context = Context> extends Composer<C> {
         throw error
       }
     }
+    // A join of the same room that finished meanwhile keeps its room (the backend shares the handle).
+    const already = this.joined.get(addressKey(handle.uri))
+    if (already !== undefined) return already
     const room = this.addRoom(handle)
     this.logger.info({ room: room.uri, nickname: room.nickname ?? nickname }, 'joined room')
     return room
+  }
+
+  /** Answers an invitation by joining its room (`ctx.invitation.accept()`). */
+  private async acceptInvitation(invitation: RoomInvitation, options: JoinRoomOptions): Promise<Room> {
+    this.assertRunning('accept an invitation (ctx.invitation.accept)')
+    const existing = this.joined.get(addressKey(invitation.room))
+    if (existing !== undefined) {
+      invitation.decline(486)
+      return existing
+    }
+    const room = await this.enter(invitation.room, options, (nickname) => invitation.accept({ nickname }))
+    this.logger.info({ room: room.uri, by: invitation.by }, 'invitation accepted')
+    return room
+  }
+
+  /**
+   * An invitation: turned away (486) when the bot is in the room already, another invitation to
+   * it is being answered, or it is in `maxRooms` rooms; else the handlers answer it, then
+   * `acceptInvitations` decides one they left unanswered, and what is still unanswered is
+   * declined (603).
+   */
+  private async invited(invitation: RoomInvitation): Promise<void> {
+    const refusal = this.invitations.admit(invitation.room, (key) => this.joined.has(key), this.joined.size)
+    if (refusal !== undefined) {
+      invitation.decline(486)
+      const why =
+        refusal === 'already-in-room' ? 'the bot is in that room already'
+        : refusal === 'already-ringing' ? 'another invitation to that room is being answered'
+        : `the bot is in maxRooms (${this.config.maxRooms}) rooms already; raise maxRooms or leave rooms`
+      this.logger[refusal === 'too-many-rooms' ? 'warn' : 'info']({ room: invitation.room, by: invitation.by }, `invitation declined (486): ${why}`)
+      return
+    }
+    try {
+      const bound = new BotInvitation(invitation, (inv, options) => this.acceptInvitation(inv, options))
+      let ctx: C
+      try {
+        ctx = new this.makeContext({ update: { type: 'invitation', invitation }, invitation: bound, me: { uri: this.uri }, room: undefined, clock: this.clock })
+      } catch (error) {
+        this.metrics.increment('handlerErrors')
+        this.logger.error({ err: error, type: 'invitation' }, 'the context constructor threw; invitation declined')
+        bound.decline()
+        return
+      }
+      try {
+        await run(this.middleware(), ctx)
+      } catch (error) {
+        await this.reportError(error, ctx)
+      }
+      if (!bound.answered && (await this.policyAccepts(bound))) {
+        await bound.accept().catch((error: unknown) => this.logger.warn({ err: error, room: bound.room }, 'joining the room of an accepted invitation failed'))
+      }
+      if (!bound.answered) {
+        bound.decline()
+        this.logger.info({ room: bound.room, by: bound.by }, 'invitation declined (603): no handler accepted it')
+      }
+      // A handler that did not await accept(): the room counts as ringing until its join ended.
+      await bound.joined()
+    } finally {
+      this.invitations.done(invitation.room)
+    }
+  }
+
+  /** What `acceptInvitations` says of an invitation no handler answered (a throwing function says no). */
+  private async policyAccepts(invitation: BotInvitation): Promise<boolean> {
+    const policy = this.config.acceptInvitations
+    if (typeof policy === 'boolean') return policy
+    try {
+      return (await policy({ room: invitation.room, by: invitation.by })) === true
+    } catch (error) {
+      this.logger.error({ err: error, room: invitation.room }, 'the acceptInvitations function threw; the invitation is declined')
+      return false
+    }
   }
 
   /**
@@ -576,6 +653,7 @@ export class Bot<C extends Context = Context> extends Composer<C> {
       this.logger.debug({ type: event.type, state: this._state }, 'update ignored: bot not running')
       return
     }
+    if (event.type === 'invitation') return this.invited(event.invitation)
     let room: Room | undefined
     if ('room' in event && event.room !== undefined) {
       room = this.joined.get(addressKey(event.room))

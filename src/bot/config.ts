@@ -7,6 +7,7 @@ import { z } from 'zod'
 import { BotConfigError } from './errors.ts'
 import { LOG_LEVELS } from '../logger.ts'
 import type { LogLevel } from '../logger.ts'
+import type { InvitationPolicy } from './invitation.ts'
 
 const SIP_URI = /^sips?:(?:[^@\s]+@)?[^@\s;?]+(?:[;?]\S*)?$/i
 
@@ -71,6 +72,8 @@ const passwordSchema = z.union(
   { error: "must be a string, or { env: 'VARIABLE_NAME' } to read it from the environment" },
 )
 
+const ACCEPT_INVITATIONS_HINT = 'must be true, false, or a function (invitation) => boolean | Promise<boolean>'
+
 /** The zod schema behind {@link validateConfig} (exported for tools that compose configs). */
 export const botConfigSchema = z.strictObject({
   uri: sipUri('uri', 'sip:echo@example.test'),
@@ -103,6 +106,12 @@ export const botConfigSchema = z.strictObject({
     .default({ maxAnswers: 5, windowMs: 60_000 }),
   rateLimit: rateLimitSchema.default({ messagesPerSecond: 5, burst: 10 }),
   queue: queueSchema.default({ maxPending: 1000, maxAttempts: 5, retryDelayMs: 1000, maxRetryDelayMs: 30_000 }),
+  acceptInvitations: z
+    .union([z.boolean(), z.custom<Exclude<InvitationPolicy, boolean>>((v) => typeof v === 'function', { error: ACCEPT_INVITATIONS_HINT })], {
+      error: ACCEPT_INVITATIONS_HINT,
+    })
+    .default(false),
+  maxRooms: wholeAtLeast(1, 'rooms the bot may be in before invitations are declined with 486').default(50),
 })
 
 /** What you pass to `createBot` (before defaults). */
@@ -151,6 +160,16 @@ export interface BotConfig {
   rateLimit: false | { messagesPerSecond: number; burst: number }
   /** Outbound queue limits per room. */
   queue: { maxPending: number; maxAttempts: number; retryDelayMs: number; maxRetryDelayMs: number }
+  /**
+   * What to do with an invitation to a room that no `bot.on('invitation')` handler answered:
+   * false (default) declines it (603), true accepts it, a function decides per invitation.
+   */
+  acceptInvitations: InvitationPolicy
+  /**
+   * Rooms the bot may be in (or be joining) before invitations are declined with 486 Busy Here
+   * (default 50). `bot.join` is not limited by it.
+   */
+  maxRooms: number
 }
 
 function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
@@ -278,5 +297,7 @@ export function validateConfig(input: unknown, env: NodeJS.ProcessEnv = process.
     loopGuard: c.loopGuard,
     rateLimit: c.rateLimit,
     queue: c.queue,
+    acceptInvitations: c.acceptInvitations,
+    maxRooms: c.maxRooms,
   }
 }

@@ -18,6 +18,7 @@ import type { CommandInfo } from './commands.ts'
 import type { FileReceipt, SendFileOptions } from '../chat/file-contract.ts'
 import type { FileInput, FileMeta } from '../chat/node-files.ts'
 import { BotFile } from './file.ts'
+import type { BotInvitation } from './invitation.ts'
 import { NoRecipientError } from './errors.ts'
 import type { Room } from './room.ts'
 import { systemClock } from '../clock.ts'
@@ -42,6 +43,7 @@ export type UpdateKind =
   | 'direct'
   | 'direct-closed'
   | 'file'
+  | 'invitation'
 
 /** A watched contact's presence, as carried by a 'presence' update. */
 export interface ContactPresence extends PresenceState {
@@ -74,6 +76,8 @@ export interface ContextSource {
   readonly sendDirect?: ((to: DirectAddress, content: OutgoingContent) => Promise<SendReceipt>) | undefined
   /** Sends a file to a person (the bot's `sendFile`); what `replyWithFile` uses. */
   readonly sendFile?: ((peer: string, file: FileInput, options?: FileMeta & SendFileOptions) => Promise<FileReceipt>) | undefined
+  /** For an 'invitation' update: the invitation, bound to the bot that joins on accept. */
+  readonly invitation?: BotInvitation | undefined
 }
 
 /** A constructor for a custom context class (`class MyContext extends Context { ... }`). */
@@ -148,6 +152,8 @@ export class Context {
   readonly direct: DirectAddress | undefined
   /** For 'file': the file someone sent the bot (download it, save it, or leave it: it is declined). */
   readonly file: BotFile | undefined
+  /** For 'invitation': the room calling the bot in, and who asked (accept it to join, or decline). */
+  readonly invitation: BotInvitation | undefined
   readonly #sendDirect: ContextSource['sendDirect']
   readonly #sendFile: ContextSource['sendFile']
   /**
@@ -173,6 +179,7 @@ export class Context {
     this.isHistory = u.type === 'message' && u.history === true
     this.sender = u.type === 'message' || u.type === 'composing' || u.type === 'direct' || u.type === 'file' ? u.sender : undefined
     this.file = u.type === 'file' ? new BotFile(u.file) : undefined
+    this.invitation = u.type === 'invitation' ? source.invitation : undefined
     this.contentType = u.type === 'message' || u.type === 'direct' ? u.contentType : undefined
     this.body = u.type === 'message' || u.type === 'direct' ? u.body : undefined
     this.text =

@@ -17,6 +17,7 @@
  *
  * @module
  */
+import type { RoomInvitation } from '../chat/room-invitation.ts'
 import { MsrpBotError } from '../errors.ts'
 import { addressKey, isSipUri, sameAddress } from './address.ts'
 import { ModerationError, NicknameError, ParticipantNotFoundError, SendError } from '../chat/backend-errors.ts'
@@ -468,6 +469,32 @@ export class FakeChatBackend implements ChatBackend {
     const messageId = this.nextMessageId()
     this.sentDirect.push({ to: { ...to }, contentType, body, messageId })
     return { messageId }
+  }
+
+  /**
+   * A room calls the bot in (an invitation someone asked for): emits an 'invitation' event whose
+   * `accept` joins as {@link join} does. Resolves, once the listeners are done, with the answer:
+   * 'accepted', or the decline status (603 when no listener answered, as the SIP backend does).
+   */
+  async invite(roomUri: string, options: { by?: string } = {}): Promise<'accepted' | number> {
+    let answer: 'accepted' | number | undefined
+    const invitation: RoomInvitation = {
+      room: roomUri,
+      by: options.by,
+      accept: (joinOptions = {}) => {
+        answer = 'accepted'
+        return this.join(roomUri, joinOptions)
+      },
+      decline: (status = 603) => {
+        answer ??= status
+      },
+      get answered() {
+        return answer !== undefined
+      },
+    }
+    await this.emit({ type: 'invitation', invitation })
+    answer ??= 603
+    return answer
   }
 
   /** Reports a watched contact's presence (the NOTIFY a presence agent would send). */

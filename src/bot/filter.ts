@@ -5,6 +5,7 @@
  * @module
  */
 import type { BotFile } from './file.ts'
+import type { BotInvitation } from './invitation.ts'
 import { editDistance } from './config.ts'
 import type { ConnectionState, DirectAddress, Participant, RoomClosedReason, Sender } from '../chat/backend.ts'
 import type { CommandInfo } from './commands.ts'
@@ -75,6 +76,11 @@ export interface FilterShapes {
   'direct:media': Omit<MessageFields, 'room'> & { kind: 'direct'; room: undefined; direct: DirectAddress; body: Uint8Array }
   /** A file sent to the bot's own address, or shared in one of its rooms (`ctx.room` set) (RFC 5547); `ctx.file` downloads it. */
   file: { kind: 'file'; sender: Sender; file: BotFile }
+  /**
+   * A room calls the bot in (someone asked it to invite the bot): `ctx.invitation.accept()`
+   * joins it, `decline()` refuses; unanswered, `acceptInvitations` decides (default: declined).
+   */
+  invitation: { kind: 'invitation'; room: undefined; invitation: BotInvitation }
   /** A 1:1 session ended (BYE either way, or its connection was lost). */
   'direct-closed': { kind: 'direct-closed'; room: undefined; direct: DirectAddress }
   /** The backend lost its connection. */
@@ -134,6 +140,7 @@ const PREDICATES: { [Q in FilterQuery]: (ctx: Context) => boolean } = {
   'direct:media': (ctx) => ctx.kind === 'direct' && isMedia(ctx),
   'direct-closed': (ctx) => ctx.kind === 'direct-closed',
   file: (ctx) => ctx.kind === 'file',
+  invitation: (ctx) => ctx.kind === 'invitation' && ctx.invitation !== undefined,
   'connection:disconnected': (ctx) => ctx.connection === 'disconnected',
   'connection:reconnected': (ctx) => ctx.connection === 'reconnected',
 }

@@ -328,11 +328,40 @@ export interface DirectClosedEvent {
   readonly chat: string
 }
 
+/**
+ * An invitation to a chat room: the room's focus calls this user in (RFC 4579 §5.5, after
+ * someone in the room sent it a REFER with `method=INVITE`); `room-invitation.ts` tells one
+ * from a 1:1 chat.
+ */
+export interface RoomInvitation {
+  /** The room's URI (the INVITE's From). */
+  readonly room: string
+  /** Who asked the room to invite (Referred-By, RFC 3892), when the focus says. */
+  readonly by: string | undefined
+  /** Joins the room (answers the focus's INVITE); resolves with the room as `join` does. */
+  accept(options?: JoinOptions): Promise<RoomHandle>
+  /** Refuses (603 Decline by default; 486 Busy Here ...). */
+  decline(status?: number): void
+  /** True once `accept` or `decline` was called: the invitation no longer waits for an answer. */
+  readonly answered: boolean
+}
+
+/**
+ * A room calls the bot in (RFC 4579 §5.5: someone asked it with REFER `method=INVITE`). The
+ * invitation rings until a listener calls `accept()` or `decline()`; one that no listener
+ * answered is declined (603) once the listeners are done with the event.
+ */
+export interface InvitationEvent {
+  readonly type: 'invitation'
+  readonly invitation: RoomInvitation
+}
+
 /** Everything a backend can report to the bot. */
 export type BackendEvent =
   | MessageEvent
   | DirectEvent
   | FileEvent
+  | InvitationEvent
   | DirectClosedEvent
   | NoticeEvent
   | JoinEvent

@@ -9,19 +9,8 @@
 import { readNameAddrHeader } from '../sip/headers/name-addr.ts'
 import type { Invitation } from '../sip/ua/invitation.ts'
 import { parseMsrpSdp } from '../sdp/index.ts'
-import type { JoinOptions, RoomHandle } from './backend.ts'
 
-/** A room calling this user in. */
-export interface RoomInvitation {
-  /** The room's URI (the INVITE's From). */
-  readonly room: string
-  /** Who asked the room to invite (Referred-By, RFC 3892), when the focus says. */
-  readonly by: string | undefined
-  /** Joins the room (answers the focus's INVITE); resolves with the room as `join` does. */
-  accept(options?: JoinOptions): Promise<RoomHandle>
-  /** Refuses (603 Decline by default; 486 Busy Here ...). */
-  decline(status?: number): void
-}
+export type { RoomInvitation } from './backend.ts'
 
 /** True when an INVITE comes from a conference focus (Contact `isfocus`, or `a=chatroom` in its offer). */
 export function isRoomInvitation(invitation: Invitation): boolean {

@@ -516,25 +516,42 @@ export class SipChatBackend implements ChatBackend {
 
   // ---- invitations to rooms ----------------------------------------------------------------
 
+  /**
+   * A room calls us in: handed to `onInvitation` when set, else to the listeners as an
+   * 'invitation' event (declined with 603 when none of them answered it).
+   */
   #invited(invitation: Invitation): void {
     const roomUri = identityKey(invitation.from.uri)
     const handler = this.#options.onInvitation
-    if (handler === undefined || this.#state !== 'online') {
+    if (this.#state !== 'online' || (handler === undefined && this.#listeners.size === 0)) {
       invitation.reject(603, 'Decline')
       return
     }
     const referredBy = invitation.request.message.headers.get('Referred-By')
     invitation.progress(180)
+    let answered = false
     const decline = (status = 603): void => {
+      answered = true
       if (invitation.state === 'received' || invitation.state === 'ringing') invitation.reject(status)
     }
+    const roomInvitation: RoomInvitation = {
+      room: roomUri,
+      by: referredBy === undefined ? undefined : identityKey(referredBy),
+      accept: (options = {}) => {
+        answered = true
+        return this.#track(this.#acceptInvitation(invitation, roomUri, options))
+      },
+      decline,
+      get answered() {
+        return answered
+      },
+    }
+    if (handler === undefined) {
+      this.#emit({ type: 'invitation', invitation: roomInvitation })
+      return
+    }
     try {
-      handler({
-        room: roomUri,
-        by: referredBy === undefined ? undefined : identityKey(referredBy),
-        accept: (options = {}) => this.#track(this.#acceptInvitation(invitation, roomUri, options)),
-        decline,
-      })
+      handler(roomInvitation)
     } catch (error) {
       this.#log.warn(`the invitation handler threw; declining the invitation to ${roomUri}: ${String(error)}`)
       decline(500)
@@ -555,6 +572,7 @@ export class SipChatBackend implements ChatBackend {
       await room.accept(invitation, options.nickname)
     } catch (error) {
       const code = errorCode(error)
+      // The session is up without a nickname: the caller owns the room, as with join (error.room).
       if ((code === BackendErrorCode.nicknameTaken || code === BackendErrorCode.nicknameInvalid) && room.state === 'joined') throw error
       this.#rooms.delete(key)
       await room.leave().catch(() => undefined)
@@ -649,6 +667,8 @@ export class SipChatBackend implements ChatBackend {
             this.#log.warn(`an event listener threw: ${String(error)}`)
           }
         }
+        // An invitation nobody answered does not ring on (InvitationEvent: 603 Decline).
+        if (event.type === 'invitation' && !event.invitation.answered) event.invitation.decline()
       }
     } finally {
       this.#pumping = false

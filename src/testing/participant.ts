@@ -407,6 +407,9 @@ export class TestParticipant {
         record.answer = 'declined'
         invitation.decline(status)
       },
+      get answered() {
+        return invitation.answered
+      },
     }
     if (this.#invitationPolicy === 'accept') void tracked.accept().catch(() => undefined)
     else if (this.#invitationPolicy === 'decline') tracked.decline()

@@ -12,6 +12,7 @@ import type { Bot, BotOptions } from '../bot/bot.ts'
 import { validateConfig } from '../bot/config.ts'
 import type { BotConfigInput } from '../bot/config.ts'
 import type { Context } from '../bot/context.ts'
+import type { Room } from '../bot/room.ts'
 import { uriHost } from '../rooms/identity.ts'
 import type { BackoffOptions } from '../chat/backoff.ts'
 import type { ChatBackend } from '../chat/backend.ts'
@@ -223,6 +224,32 @@ export class TestChat {
     await backend.start()
     this.#participants.set(name, participant)
     return participant
+  }
+
+  /**
+   * Makes `by` invite `bot` into the room `by` is in (REFER method=INVITE, RFC 4579 §5.5) and
+   * resolves with the bot's room once the bot has joined it: at once when it is there already.
+   * Rejects INVITATION_DECLINED (`statusCode` 603, 486) when the bot declined, and
+   * TEST_INVITE_NOT_JOINED when the bot answered but did not end up in the room.
+   *
+   * @example
+   * ```ts
+   * bot.on('invitation', (ctx) => ctx.invitation.accept())
+   * const room = await chat.invite(bot, alice)
+   * await alice.say('hi')
+   * ```
+   */
+  async invite<C extends Context>(bot: Bot<C>, by: TestParticipant): Promise<Room> {
+    const roomUri = by.room?.uri
+    if (roomUri === undefined) throw new MsrpBotError('TEST_INVITE_NO_ROOM', `chat.invite(bot, ${by.name}): ${by.name} is in no room; await ${by.name}.join() first`)
+    const there = bot.room(roomUri)
+    if (there !== undefined) return there
+    await by.invite(bot.uri)
+    // The room's call is answered before the bot's session, nickname and roster are up.
+    await this.settled()
+    const room = bot.room(roomUri)
+    if (room === undefined) throw new MsrpBotError('TEST_INVITE_NOT_JOINED', `chat.invite(bot, ${by.name}): the invitation to ${roomUri} succeeded but ${bot.uri} is not in that room (see the bot's log)`)
+    return room
   }
 
   #quiet(): boolean {

@@ -17,7 +17,7 @@ describe('bots/echo.ts', () => {
   before(async () => {
     process.env['MSRP_BOT_LOG_LEVEL'] ??= 'warn'
     process.env['SIP_URI'] = 'sip:echo@example.test'
-    chat = await createTestChat({ rooms: ['lobby'] })
+    chat = await createTestChat({ rooms: ['lobby', 'dev'] })
     bot = chat.attach((await import('../../bots/echo.ts')).default)
     await bot.start()
     await bot.join(chat.roomUri('lobby'), { nickname: 'echo' })
@@ -102,5 +102,15 @@ describe('bots/echo.ts', () => {
     await chat.settled()
     // Nothing of it reached the room.
     assert.deepEqual(bob.transcript.filter((e) => /outside the room|just us/.test(e.text)), [])
+  })
+
+  it('joins a room it is invited to, and echoes there', async () => {
+    const dana = await chat.participant('dana')
+    await dana.join('dev')
+    const dev = await chat.invite(bot, dana)
+    assert.equal(dev.uri, chat.roomUri('dev'))
+    await dana.say('anyone here?')
+    await dana.expectMessage('you said: anyone here?', { from: 'echo' })
+    await dana.leave()
   })
 })
