@@ -5,11 +5,16 @@
  * a folder under node_modules/.cache (inside the checkout, so the compiled files resolve the
  * checkout's dependencies), removed when the process exits.
  *
- * Why the two differ: tsx transforms each file with esbuild on load, with `keepNames`, which
- * wraps every class (`static { __name(this, 'X') }`) and every named function expression or
- * arrow a name is inferred for (`__name(fn, 'x')`): a call per closure made at run time, and
- * functions V8 sees through one more call. tsc emits the code as written (target ES2022 keeps
- * `#private` fields and classes native).
+ * Why the two differ: tsx transforms each file with esbuild on load (target the running Node,
+ * so `#private` fields and classes stay native as in tsc's ES2022 output; inline source maps;
+ * `keepNames`). `keepNames` wraps every class (`static { __name(this, 'X') }`) and every function
+ * or arrow a name is inferred for (`const f = __name(() => …, 'f')`): a `defineProperty` call per
+ * closure made at run time, e.g. per fan-out copy where a closure is made per copy. Measured by
+ * instruction count (callgrind, relay-copy's 99 legs, server side with raw answering ends,
+ * instructions per copy between 100 and 500 messages): tsc's output on plain Node 24.8k; the
+ * same JavaScript loaded through tsx 26.5k (+7 %: the transform); the TypeScript sources under
+ * tsx 29.8k (+20 %); tsc's output with `--enable-source-maps` 25.0k (+0.6 %: source maps cost
+ * only when a stack is read).
  *
  * @module
  */
