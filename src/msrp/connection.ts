@@ -122,7 +122,6 @@ export interface OutgoingRequest {
  */
 class Transaction implements Deadlined {
   settled = false
-  deadline = 0
   /** The connection's progress count when the response timeout started (see MsrpConnection#progress). */
   progressMark = 0
   #done: TransactionCallback<unknown> | undefined

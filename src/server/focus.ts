@@ -75,6 +75,9 @@ interface Leg extends DialogLeg {
 /** The leg of a recipient that left between the room's decision and the fan-out (no copy sent). */
 const LEFT_BEFORE_FANOUT: LegOutcome = Object.freeze({ ok: false, status: 481 })
 
+/** The verdict on a message every recipient got: `aggregateDelivery`'s answer when no leg failed. */
+const DELIVERED_TO_ALL: LinkVerdict = Object.freeze({ status: 200, comment: 'OK' })
+
 /** What the focus needs from the server. */
 export interface FocusDeps {
   /** Files in rooms (RFC 5547), when the server stores them. */
@@ -585,6 +588,7 @@ export class RoomFocus {
     const outcomes = new Array<LegOutcome>(n)
     // 1: the recipient had left (or was leaving) when its leg ended, see below.
     const left = new Uint8Array(n)
+    let failures = 0
     await new Promise<void>((resolve) => {
       let pending = n
       if (pending === 0) resolve()
@@ -592,6 +596,7 @@ export class RoomFocus {
         const target = targets[i]!
         if (outcome.ok) target.timeouts = 0
         else {
+          failures++
           if (outcome.status === 408) this.#legTimedOut(target, outcome.stalled === true)
           // A leg that failed because its participant left meanwhile (BYE, closed connection) is
           // no failure of the sender's message (RFC 4975 §7.2: 481 names the sender's session).
@@ -607,6 +612,7 @@ export class RoomFocus {
           // Left between the room's decision and the fan-out: not the sender's failure.
           outcomes[i] = LEFT_BEFORE_FANOUT
           left[i] = 1
+          failures++
           if (--pending === 0) resolve()
           continue
         }
@@ -617,6 +623,8 @@ export class RoomFocus {
         else target.link.relay(message, onOutcome, i)
       }
     })
+    // Every recipient got it (the common case): what aggregateDelivery answers, without a record per leg.
+    if (failures === 0 && n > 0) return DELIVERED_TO_ALL
     const legs = new Array<DeliveryOutcome>(n)
     for (let i = 0; i < n; i++) {
       const participantId = recipients[i]!
