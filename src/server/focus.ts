@@ -26,7 +26,7 @@ import { readNameAddrHeader } from '../sip/headers/name-addr.ts'
 import { readExpires } from '../sip/headers/scalars.ts'
 import type { Clock, TimerHandle } from '../clock.ts'
 import { aggregateDelivery, type DeliveryOutcome } from './core/chat-message.ts'
-import { dropTimedOutReceiver } from './core/stuck-receiver.ts'
+import { NO_LATE_ANSWERS, receiverTimedOut, type LateAnswers } from './core/stuck-receiver.ts'
 import { ConferenceNotifier, CONFERENCE_EVENT, type ConferenceNotify } from './core/conference-notifier.ts'
 import { roomMediaPolicy } from './core/media-policy.ts'
 import { decideRefer, parseReferTo, setMuted } from './core/moderation.ts'
@@ -61,8 +61,8 @@ interface Leg extends DialogLeg {
   readonly link: ParticipantLink
   bindTimer: TimerHandle | undefined
   leaving: boolean
-  /** Relayed copies in a row that got no answer in time (see #legTimedOut). */
-  timeouts: number
+  /** Delivery timeouts in a row of copies relayed to it (see #legTimedOut). */
+  late: LateAnswers
   /** The focus dialled the participant (a=setup:passive offer): the history follows the binding SEND. */
   readonly dialled: boolean
   /** The MSRP session came up and the room's history went (or is going) out on it. */
@@ -416,7 +416,7 @@ export class RoomFocus {
       log.debug(`no dialog for ${identity}: ${error instanceof Error ? error.message : String(error)}`)
       return undefined
     }
-    leg = { dialog, destination: init.destination, ...(init.send === undefined ? {} : { send: init.send }), room, participantId: sessionId, identity, link, bindTimer: undefined, leaving: false, timeouts: 0, dialled: init.connect, replayed: false, held: undefined }
+    leg = { dialog, destination: init.destination, ...(init.send === undefined ? {} : { send: init.send }), room, participantId: sessionId, identity, link, bindTimer: undefined, leaving: false, late: NO_LATE_ANSWERS, dialled: init.connect, replayed: false, held: undefined }
     events.leg = leg
     this.#legs.set(sessionId, leg)
     const joined = leg
@@ -484,7 +484,7 @@ export class RoomFocus {
 
   /**
    * A copy to `leg` got no answer within the delivery timeout: the stuck-receiver policy
-   * ({@link dropTimedOutReceiver}: at once when it is not reading, after a few late answers in a
+   * ({@link receiverTimedOut}: at once when it is not reading, after a few delivery timeouts in a
    * row when it reads too slowly). A dropped receiver gets `BYE` with
    * `Reason: SIP;cause=408;text="Not reading messages"`. So one stuck participant delays the
    * room's answers by one delivery timeout, not one per message, and an overloaded server does
@@ -492,10 +492,11 @@ export class RoomFocus {
    */
   #legTimedOut(leg: Leg, stalled: boolean): void {
     if (leg.leaving) return
-    leg.timeouts++
     const pending = leg.link.connection?.pendingWriteBytes ?? 0
-    if (!dropTimedOutReceiver({ timeouts: leg.timeouts, pendingBytes: pending, stalled })) return
-    this.#deps.log.info(`${leg.identity} is not reading its MSRP session in ${leg.room.uri} (${leg.timeouts} unanswered, ${pending} bytes waiting${stalled ? ', no progress since the copy was written' : ''}); dropping it`)
+    const { late, drop } = receiverTimedOut(leg.late, { pendingBytes: pending, stalled }, this.#deps.clock.now(), this.#deps.deliveryTimeoutMs)
+    leg.late = late
+    if (!drop) return
+    this.#deps.log.info(`${leg.identity} is not reading its MSRP session in ${leg.room.uri} (${late.strikes} delivery timeout(s) in a row, ${pending} bytes waiting${stalled ? ', no progress since the copy was written' : ''}); dropping it`)
     void this.#leave(leg, 'error', 'slow-receiver')
   }
 
@@ -594,7 +595,7 @@ export class RoomFocus {
       if (pending === 0) resolve()
       const onOutcome = (outcome: LegOutcome, i: number): void => {
         const target = targets[i]!
-        if (outcome.ok) target.timeouts = 0
+        if (outcome.ok) target.late = NO_LATE_ANSWERS
         else {
           failures++
           if (outcome.status === 408) this.#legTimedOut(target, outcome.stalled === true)
