@@ -18,8 +18,9 @@
  *
  * This file holds the backend's life (start, stop, reconnect) and its rooms; its other jobs live
  * next to it: `sip-chat-backend-options.ts` (its options), `event-queue.ts` and `in-flight.ts`
- * (events delivered in order, work in flight), `presence-watchers.ts` and `presence-status.ts`
- * (presence), `room-calls.ts` (INVITEs from rooms) and `direct-chats.ts` (1:1 chats and files).
+ * (events delivered in order, work in flight), `reconnect-loop.ts` (the way back after a lost
+ * connection), `presence-watchers.ts` and `presence-status.ts` (presence), `room-calls.ts`
+ * (INVITEs from rooms) and `direct-chats.ts` (1:1 chats and files).
  *
  * @module
  */
@@ -72,6 +73,7 @@ import { EventQueue } from './event-queue.ts'
 import { InFlight } from './in-flight.ts'
 import { toPresenceStatus } from './presence-status.ts'
 import { PresenceWatchers } from './presence-watchers.ts'
+import { ReconnectLoop } from './reconnect-loop.ts'
 import { onRoomFilePush, onRoomInvitation, type CalledBackend } from './room-calls.ts'
 import type { SipChatBackendOptions } from './sip-chat-backend-options.ts'
 
@@ -135,8 +137,8 @@ export class SipChatBackend implements ChatBackend {
   #log: ChatLogger
   #dialer: MsrpDialer
   #sipTransport: SipTransport | undefined
-  #reconnectTimer: unknown
-  #wakeReconnect: (() => void) | undefined
+  /** Suspends, waits and re-joins after a lost connection (see reconnect-loop.ts). */
+  readonly #reconnect: ReconnectLoop
   #direct: DirectChats | undefined
 
   constructor(config: BackendConfig, options: SipChatBackendOptions = {}) {
@@ -157,6 +159,19 @@ export class SipChatBackend implements ChatBackend {
       step: (step, work, stepOptions) => this.#steps.run(step, work, stepOptions),
       track: (work) => this.#track(work),
       emit: (event) => this.#emit(event),
+    })
+    this.#reconnect = new ReconnectLoop({
+      uri: this.uri,
+      log: () => this.#log,
+      clock: () => this.#clock,
+      backoff: () => this.#backoff,
+      steps: () => this.#steps,
+      reconnecting: () => this.#state === 'reconnecting',
+      rooms: () => [...this.#rooms.values()],
+      register: () => this.#register(),
+      rewatch: () => this.#watchers.resubscribe(),
+      backOnline: () => this.#backOnline(),
+      track: (work) => this.#track(work),
     })
     this.#called = {
       uri: this.uri,
@@ -342,8 +357,7 @@ export class SipChatBackend implements ChatBackend {
     await Promise.allSettled([...this.#rooms.values()].map((room) => room.leave()))
     this.#rooms.clear()
     this.#state = 'stopping'
-    if (this.#reconnectTimer !== undefined) this.#clock.clearTimeout(this.#reconnectTimer)
-    this.#wakeReconnect?.()
+    this.#reconnect.cancelWait()
     if (wasOnline) {
       await this.#watchers.stopAll()
       if (this.#publisher !== undefined) await this.#publisher.remove().catch(() => undefined)
@@ -526,70 +540,16 @@ export class SipChatBackend implements ChatBackend {
     this.#log.debug(`${this.uri}: connection lost: ${error.message}`) // the bot logs the disconnected event (one line per event)
     this.#emit({ type: 'connection', state: 'disconnected', error })
     if (this.#options.reconnect === false) return
-    // One loop at a time: a loss while the loop is still finishing (publishing presence after
-    // an attempt succeeded) is that loop's to handle; a second loop would tear down the
-    // first one's rooms in the middle of its attempts, and both would fail for ever.
-    if (this.#reconnectLoop) return
-    this.#reconnectLoop = true
-    // The SIP stack's timers do not hold the process; a bot that is reconnecting must stay up.
-    const keepAlive = setInterval(() => {}, 60_000)
-    void this.#track(this.#reconnect()).finally(() => {
-      this.#reconnectLoop = false
-      clearInterval(keepAlive)
-    })
+    this.#reconnect.start()
   }
 
-  #reconnectLoop = false
-
-  async #reconnect(): Promise<void> {
-    while (this.#state === 'reconnecting') {
-      await Promise.allSettled([...this.#rooms.values()].map((room) => room.suspend()))
-      if (this.#state !== 'reconnecting') return
-      const delay = this.#backoff.next()
-      this.#log.debug(`${this.uri}: reconnecting in ${delay} ms (attempt ${this.#backoff.attempts})`)
-      await new Promise<void>((resolve) => {
-        this.#wakeReconnect = resolve
-        this.#reconnectTimer = this.#clock.setTimeout(resolve, delay)
-      })
-      this.#reconnectTimer = undefined
-      this.#wakeReconnect = undefined
-      if (this.#state !== 'reconnecting') return
-      try {
-        await this.#attempt()
-      } catch (error) {
-        this.#log.warn(`${this.uri}: reconnect attempt ${this.#backoff.attempts} failed: ${(error as Error).message}`)
-        continue
-      }
-      if (this.#state !== 'reconnecting') return
-      this.#state = 'online'
-      this.#backoff.reset()
-      this.#log.info(`${this.uri} reconnected`)
-      this.#emit({ type: 'connection', state: 'reconnected' })
-      // Best effort; a connection lost meanwhile puts the state back to reconnecting, and this
-      // loop goes round again.
-      if (this.#publishes) await this.#publish(this.#presence)
-    }
-  }
-
-  /**
-   * One reconnect attempt: REGISTER, re-join every room, re-subscribe the watchers. Each step is
-   * bounded (step-guard.ts); a SIP connection that closed at any moment of the attempt fails it
-   * even where a step swallowed the loss (the roster and presence are best effort), so the
-   * attempt never ends "online" on a dead connection.
-   */
-  async #attempt(): Promise<void> {
-    const epoch = this.#steps.epoch
-    this.#log.debug(`${this.uri}: reconnect attempt ${this.#backoff.attempts}: REGISTER`)
-    await this.#register()
-    for (const room of [...this.#rooms.values()]) {
-      if (this.#state !== 'reconnecting') return
-      this.#log.debug(`${this.uri}: reconnect attempt ${this.#backoff.attempts}: re-joining ${room.uri}`)
-      await room.rejoin()
-    }
-    await this.#watchers.resubscribe()
-    if (this.#steps.epoch !== epoch) {
-      throw new MsrpBotError('SIP_CONNECTION_LOST', 'a SIP connection closed during the attempt; starting over')
-    }
+  /** The reconnect loop's attempt succeeded: online again, and presence republished. */
+  async #backOnline(): Promise<void> {
+    this.#state = 'online'
+    this.#backoff.reset()
+    this.#log.info(`${this.uri} reconnected`)
+    this.#emit({ type: 'connection', state: 'reconnected' })
+    if (this.#publishes) await this.#publish(this.#presence)
   }
 
   /**
