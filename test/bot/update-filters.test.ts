@@ -39,6 +39,6 @@ describe('mayAnswer', () => {
     assert.equal(mayAnswer(sender, room(), policy), true)
     guard.answered(ROOM, sender, 0)
     assert.equal(mayAnswer(sender, room(), policy), false)
-    assert.ok(logger.entries.some((e) => /loop guard/.test(e.msg)))
+    assert.ok(logger.entries.some((e) => /loop guard/.test(e.msg ?? '')))
   })
 })
