@@ -78,6 +78,10 @@ export interface ServerOptions {
    * goes); undefined: rooms take no files.
    */
   readonly files?: { readonly dir: string; readonly maxFileBytes?: number; readonly maxRoomBytes?: number; readonly push?: boolean; readonly retention?: 'with-room' | 'keep' } | undefined
+  /** The proxy through which rooms call invitees not registered here (a SIP URI); undefined: off. */
+  readonly callOutProxy?: string | undefined
+  /** The server's account at `callOutProxy`, for its digest challenges (password from the environment or a file). */
+  readonly callOutCredentials?: { readonly username: string; readonly password: string; readonly realm?: string } | undefined
 }
 
 /** `msrp-bot dev`: a local server with the given bots in its rooms, for development. */

@@ -39,6 +39,8 @@ export function serverCliOptions(settings: ServerOptions, logger: ChatServerLogg
     ...(settings.autoRoomHistory === undefined ? {} : { autoRoomHistory: settings.autoRoomHistory }),
     ...(settings.cluster === undefined ? {} : { cluster: { ...settings.cluster } }),
     ...(settings.files === undefined ? {} : { files: { ...settings.files } }),
+    ...(settings.callOutProxy === undefined ? {} : { callOutProxy: settings.callOutProxy }),
+    ...(settings.callOutCredentials === undefined ? {} : { callOutCredentials: { ...settings.callOutCredentials } }),
     logger,
   }
 }

@@ -12,6 +12,7 @@ import type { Dialog } from '../sip/dialog.ts'
 import type { SipRequest, SipResponse } from '../sip/message.ts'
 import type { Destination } from '../sip/transaction/transport-port.ts'
 import { readCSeq } from '../sip/headers/cseq.ts'
+import { CallOutAuthError, type CallOutAuth } from './call-out-auth.ts'
 
 /** Default time an invitee has to answer before the call is cancelled (ms). */
 export const DEFAULT_CALL_OUT_TIMEOUT_MS = 30_000
@@ -47,12 +48,14 @@ export type AnswerVerdict = { readonly dialog: Dialog } | { readonly refused: Ca
  * Sends the INVITE and waits for its final answer (at most `timeoutMs`, then CANCEL: reported
  * as 408). On a 2xx, `onAnswered` decides before the ACK goes out (so the MSRP session is
  * registered before the invitee connects): it makes the dialog, or refuses, and the call is
- * then ACKed and hung up. `onProgress` sees each provisional response.
+ * then ACKed and hung up. `onProgress` sees each provisional response. With `auth`, a digest
+ * challenge from the call-out proxy is answered (see call-out-auth.ts); one that cannot be met
+ * ends the call-out with the challenge's status and a reason for the inviter.
  */
 export async function callOut(
   core: UserAgentCore,
   call: CallOut,
-  options: { clock: Clock; timeoutMs: number; onProgress: (response: SipResponse) => void; onAnswered: (request: SipRequest, response: SipResponse) => AnswerVerdict; signal?: AbortSignal },
+  options: { clock: Clock; timeoutMs: number; onProgress: (response: SipResponse) => void; onAnswered: (request: SipRequest, response: SipResponse) => AnswerVerdict; signal?: AbortSignal; auth?: CallOutAuth | undefined },
 ): Promise<CallOutResult> {
   const request = core.createRequest('INVITE', call.contact, {
     from: `<${call.roomUri}>`,
@@ -62,29 +65,49 @@ export async function callOut(
     contentType: 'application/sdp',
   })
   let timedOut = false
+  // The INVITE on the wire: the first, then its authenticated retry (a CANCEL must name that one).
+  let current = request
+  let cancelled: { reason: string } | undefined
+  const cancel = (reason: string): void => {
+    cancelled = { reason }
+    core.cancel(current, reason)
+  }
   const timer = options.clock.setTimeout(() => {
     timedOut = true
-    core.cancel(request, 'Timeout')
+    cancel('Timeout')
   }, options.timeoutMs)
   // The caller gave up (e.g. the invitee left the room): CANCEL, reported as the 487 it brings.
-  const abandon = (): void => void core.cancel(request, 'Abandoned')
+  const abandon = (): void => cancel('Abandoned')
   options.signal?.addEventListener('abort', abandon, { once: true })
+  const sendOptions = {
+    onProvisional: (r: SipResponse) => options.onProgress(r),
+    onAttempt: (attempt: SipRequest) => {
+      current = attempt
+      // Cancelled while a challenge was being answered: the retry is cancelled once it has its transaction.
+      if (cancelled !== undefined && attempt !== request) queueMicrotask(() => core.cancel(attempt, cancelled!.reason))
+    },
+  }
   let response: SipResponse
   try {
-    response = await core.sendRequest(request, { destination: call.destination, onProvisional: (r) => options.onProgress(r) })
+    response = options.auth === undefined
+      ? await core.sendRequest(request, { destination: call.destination, ...sendOptions })
+      : await options.auth.send(core, request, call.destination, sendOptions)
   } catch (error) {
+    if (error instanceof CallOutAuthError) return { status: error.status, reason: error.reason }
     return { status: 408, reason: 'Request Timeout' }
   } finally {
     options.clock.clearTimeout(timer)
     options.signal?.removeEventListener('abort', abandon)
   }
   if (response.status >= 300) return response.status === 487 && timedOut ? { status: 408, reason: 'Request Timeout' } : { status: response.status, reason: response.reason }
-  const verdict = options.onAnswered(request, response)
-  const dialog = 'dialog' in verdict ? verdict.dialog : core.createUacDialog(request, response)
+  const verdict = options.onAnswered(current, response)
+  const dialog = 'dialog' in verdict ? verdict.dialog : core.createUacDialog(current, response)
   await core.sendAck(dialog.createAck(readCSeq(response.headers).seq), call.destination)
   if ('dialog' in verdict) return { status: response.status, reason: response.reason }
   // RFC 3261 §13.2.2.4: a 2xx we cannot use is ACKed, then ended with BYE.
-  await core.sendRequest(dialog.createRequest('BYE'), { dialog, destination: call.destination }).catch(() => undefined)
+  const bye = dialog.createRequest('BYE')
+  const byeOptions = { dialog, destination: call.destination }
+  await (options.auth === undefined ? core.sendRequest(bye, byeOptions) : options.auth.send(core, bye, call.destination, byeOptions)).catch(() => undefined)
   core.removeDialog(dialog)
   return verdict.refused
 }

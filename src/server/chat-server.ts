@@ -27,6 +27,8 @@ import { resolveLimits } from './limits.ts'
 import { MsrpReadBudget } from '../msrp/read-budget.ts'
 import type { ChatNetwork, ChatServerOptions } from './options.ts'
 import { callOutProxyDestination } from './call-out-route.ts'
+import { CallOutAuth } from './call-out-auth.ts'
+import { MsrpBotError } from '../errors.ts'
 import { silentLogger } from '../logger.ts'
 import { requestUriOrRespond } from './request-uri.ts'
 import { PresenceService } from './presence-service.ts'
@@ -147,6 +149,11 @@ export class ChatServer {
     this.#subscriptions = new SubscriptionDialogs(sip.core, this.#log)
     this.presence = new PresenceService(sip.core, this.#subscriptions, clock, this.#log)
     this.#proxy = new LocalProxy(sip, this.registrar, options.domain, this.#log)
+    const callOutProxy = options.callOutProxy === undefined ? undefined : callOutProxyDestination(options.callOutProxy)
+    if (options.callOutCredentials !== undefined && callOutProxy === undefined) {
+      throw new MsrpBotError('SERVER_CALL_OUT_PROXY', 'callOutCredentials need callOutProxy: they are only ever sent to that proxy; give callOutProxy (e.g. sip:proxy.example.com;transport=tcp) or drop callOutCredentials')
+    }
+    const callOutAuth = new CallOutAuth({ proxy: callOutProxy, credentials: options.callOutCredentials, log: this.#log })
     const fileStore = options.files === undefined ? undefined : new RoomFileStore(options.files)
     const dialGuard = new DialGuard({ policy: options.msrpDial ?? 'source', clock })
     this.#files =
@@ -155,11 +162,10 @@ export class ChatServer {
         : {
             store: fileStore,
             transfers: new RoomFileTransfers({ core: sip.core, msrp, store: fileStore, log: this.#log, clock, bindTimeoutMs: options.msrpBindTimeoutMs ?? 30_000, ...transferCaps(options.files), contactFor: (incoming, user) => this.#contactFor(incoming, user), stored: (room, file) => this.#fileStored(room, file) }),
-            pushes: new RoomFilePushes({ core: sip.core, msrp, log: this.#log, clock, dialGuard, ...pushCaps(options.files), overflow: (room, file, missed) => this.#pushOverflow(room, file, missed) }),
+            pushes: new RoomFilePushes({ core: sip.core, msrp, log: this.#log, clock, dialGuard, callOutAuth, ...pushCaps(options.files), overflow: (room, file, missed) => this.#pushOverflow(room, file, missed) }),
             push: options.files?.push ?? false,
             retention: options.files?.retention,
           }
-    const callOutProxy = options.callOutProxy === undefined ? undefined : callOutProxyDestination(options.callOutProxy)
     this.focus = new RoomFocus({
       files: this.#files,
       core: sip.core,
@@ -175,6 +181,7 @@ export class ChatServer {
       msrpBindTimeoutMs: options.msrpBindTimeoutMs ?? 30_000,
       dialGuard,
       byeReasons: options.byeReasons ?? true,
+      callOutAuth,
       reach: (uri, user) => {
         // Registered here: its flow; else through the call-out proxy, to its address of record.
         const location = this.registrar.locate(uri)[0] ?? (callOutProxy === undefined ? undefined : { contact: uri, destination: callOutProxy })

@@ -8,7 +8,7 @@
 import type { RoomFileOptions } from './room-files.ts'
 import { startChatServer } from './chat-server.ts'
 import { connectCluster } from './cluster/cluster-node.ts'
-import type { ChatServerLogger, ChatServerOptions } from './options.ts'
+import type { CallOutCredentials, ChatServerLogger, ChatServerOptions } from './options.ts'
 import type { DigestAlgorithm } from '../digest/index.ts'
 
 /** Options of {@link runChatServerCli}. */
@@ -48,6 +48,10 @@ export interface ChatServerCliOptions {
   cluster?: { redis: string; nodeId: string; leaseMs?: number | undefined }
   /** Files in rooms (RFC 5547): the storage folder and limits; without it rooms take no files. */
   files?: RoomFileOptions
+  /** The proxy through which rooms call invitees not registered here (RFC 4579 §5.5). */
+  callOutProxy?: string
+  /** The server's account at `callOutProxy`, for its digest challenges. */
+  callOutCredentials?: CallOutCredentials
   /** Where the `ready` line and logs go (default: stdout / stderr). */
   out?: (line: string) => void
   logger?: ChatServerLogger
@@ -82,6 +86,8 @@ export function chatServerOptionsFromCli(opts: Omit<ChatServerCliOptions, 'out' 
     ...(opts.history === undefined ? {} : { history: opts.history }),
     ...(opts.historyBytes === undefined ? {} : { historyBytes: opts.historyBytes }),
     ...(opts.files === undefined ? {} : { files: opts.files }),
+    ...(opts.callOutProxy === undefined ? {} : { callOutProxy: opts.callOutProxy }),
+    ...(opts.callOutCredentials === undefined ? {} : { callOutCredentials: opts.callOutCredentials }),
     // Rooms created on demand get the same moderators as the named ones.
     ...(opts.autoCreate === true ? { autoCreateRooms: { moderators: [...(opts.moderators ?? [])] } } : {}),
     ...(opts.maxAutoRooms === undefined && opts.autoRoomHistory === undefined

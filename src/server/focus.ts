@@ -19,6 +19,7 @@ import { parseMsrpSdp } from '../sdp/parse.ts'
 import { readCSeq } from '../sip/headers/cseq.ts'
 import { identityKey } from '../rooms/identity.ts'
 import { callOut, DEFAULT_CALL_OUT_TIMEOUT_MS, type CallOutResult } from './call-out.ts'
+import type { CallOutAuth } from './call-out-auth.ts'
 import type { IncomingRequest } from '../sip/core/incoming-request.ts'
 import type { UserAgentCore } from '../sip/core/user-agent-core.ts'
 import { readNameAddrHeader } from '../sip/headers/name-addr.ts'
@@ -99,6 +100,8 @@ export interface FocusDeps {
   reach?: (uri: string, roomUser: string | undefined) => { contact: string; destination: Leg['destination']; focusContact: string } | undefined
   /** How long an invitee may ring before the call is cancelled (default 30 s: below the inviting client's 40 s step deadline). */
   callOutTimeoutMs?: number
+  /** Answers the call-out proxy's digest challenges to call-outs and their dialogs' requests. */
+  callOutAuth?: CallOutAuth | undefined
 }
 
 /** Invitations (call-outs) ringing at once per room; a REFER beyond it gets 503. */
@@ -386,7 +389,7 @@ export class RoomFocus {
    * handler) and the bind timer (RFC 4975 §5.4). Undefined when the dialog cannot be made.
    */
   #addLeg(
-    init: { room: ServerRoom; identity: string; sessionId: string; localUri: string; remotePath: readonly string[]; destination: Leg['destination']; connect: boolean },
+    init: { room: ServerRoom; identity: string; sessionId: string; localUri: string; remotePath: readonly string[]; destination: Leg['destination']; connect: boolean; send?: Leg['send'] },
     makeDialog: (handler: (incoming: IncomingRequest) => void) => Leg['dialog'],
   ): Leg | undefined {
     const { room, identity, sessionId } = init
@@ -408,7 +411,7 @@ export class RoomFocus {
       log.debug(`no dialog for ${identity}: ${error instanceof Error ? error.message : String(error)}`)
       return undefined
     }
-    leg = { dialog, destination: init.destination, room, participantId: sessionId, identity, link, bindTimer: undefined, leaving: false, timeouts: 0, dialled: init.connect, replayed: false, held: undefined }
+    leg = { dialog, destination: init.destination, ...(init.send === undefined ? {} : { send: init.send }), room, participantId: sessionId, identity, link, bindTimer: undefined, leaving: false, timeouts: 0, dialled: init.connect, replayed: false, held: undefined }
     events.leg = leg
     this.#legs.set(sessionId, leg)
     const joined = leg
@@ -783,6 +786,7 @@ export class RoomFocus {
     }, {
       clock: this.#deps.clock,
       timeoutMs: this.#deps.callOutTimeoutMs ?? DEFAULT_CALL_OUT_TIMEOUT_MS,
+      auth: this.#deps.callOutAuth,
       onProgress: (response) => {
         if (response.status === 180 || response.status === 183) ringing()
       },
@@ -798,7 +802,8 @@ export class RoomFocus {
         const decision = room.join({ uri: target, id: sessionId, requestUri: room.uri, ...(contactHeader !== undefined && isAutomaton(contactHeader.params) ? { automaton: true } : {}) })
         if (!decision.ok) return { refused: { status: decision.status, reason: decision.reason } }
         const connect = media.setup === 'passive'
-        const leg = this.#addLeg({ room, identity: target, sessionId, localUri, remotePath: media.path, destination: reach.destination, connect }, (handler) => this.#deps.core.createUacDialog(request, response, handler))
+        const send = this.#deps.callOutAuth?.dialogSender(this.#deps.core, reach.destination)
+        const leg = this.#addLeg({ room, identity: target, sessionId, localUri, remotePath: media.path, destination: reach.destination, connect, send }, (handler) => this.#deps.core.createUacDialog(request, response, handler))
         if (leg === undefined) {
           room.leave(sessionId, 'error')
           return { refused: { status: 500, reason: 'Server Internal Error' } }

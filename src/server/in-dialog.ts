@@ -7,9 +7,9 @@
  */
 
 import type { IncomingRequest } from '../sip/core/incoming-request.ts'
-import type { UserAgentCore } from '../sip/core/user-agent-core.ts'
+import type { SendRequestOptions, UserAgentCore } from '../sip/core/user-agent-core.ts'
 import type { Dialog, DialogRequestOptions } from '../sip/dialog.ts'
-import type { SipResponse } from '../sip/message.ts'
+import type { SipRequest, SipResponse } from '../sip/message.ts'
 import type { Destination } from '../sip/transaction/transport-port.ts'
 import type { ChatServerLogger } from './options.ts'
 
@@ -18,7 +18,15 @@ export interface DialogLeg {
   readonly dialog: Dialog
   /** The source of the request that formed the dialog (connection id kept for TCP/WS/memory). */
   readonly destination: Destination
+  /**
+   * How requests in the dialog are sent, when not straight through the core: a dialog the focus
+   * formed through its call-out proxy answers that proxy's challenges (call-out-auth.ts).
+   */
+  readonly send?: DialogSender | undefined
 }
+
+/** Sends one request in a dialog and resolves with its final response. */
+export type DialogSender = (request: SipRequest, options: SendRequestOptions) => Promise<SipResponse>
 
 /**
  * Sends `method` in the dialog; resolves with the final response, or undefined when it could not
@@ -28,7 +36,8 @@ export async function sendInDialog(core: UserAgentCore, leg: DialogLeg, method: 
   if (leg.dialog.state === 'terminated') return undefined
   try {
     const request = leg.dialog.createRequest(method, options)
-    return await core.sendRequest(request, { dialog: leg.dialog, destination: leg.destination })
+    const route = { dialog: leg.dialog, destination: leg.destination }
+    return await (leg.send === undefined ? core.sendRequest(request, route) : leg.send(request, route))
   } catch (error) {
     log.debug(`${method} in dialog ${leg.dialog.id.callId} failed: ${error instanceof Error ? error.message : String(error)}`)
     return undefined

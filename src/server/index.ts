@@ -9,7 +9,7 @@ export type { ChatServerAddresses, TransportStats } from './chat-server.ts'
 export { DEFAULT_SERVER_LIMITS } from './limits.ts'
 export type { ChatServerLimits } from './limits.ts'
 export type { MsrpDialPolicy } from './dial-policy.ts'
-export type { ChatServerOptions, ChatServerTransport, ChatServerTls, ChatNetwork, ChatRoomSettings, ChatServerLogger, RoomsOnDemandPolicy } from './options.ts'
+export type { ChatServerOptions, ChatServerTransport, ChatServerTls, ChatNetwork, ChatRoomSettings, ChatServerLogger, RoomsOnDemandPolicy, CallOutCredentials } from './options.ts'
 export type { DeliveryMode } from './participant-link.ts'
 // RFC 3326 Reason values on the focus's BYEs (kicked / room closed / shutdown / MSRP failed).
 export { BYE_REASONS } from '../rooms/bye-reason.ts'
@@ -30,6 +30,7 @@ export { PresenceService } from './presence-service.ts'
 export { LocalProxy } from './proxy.ts'
 export { Authenticator } from './identity.ts'
 export type { ListenAddress } from './sip-endpoint.ts'
+export { CallOutAuthError } from './call-out-auth.ts'
 
 // Room state backends: pass `store` to startChatServer (a broker-backed store implements RoomStore).
 export { InMemoryRoomStore } from './core/room-store.ts'

@@ -97,6 +97,16 @@ export interface ClusterRouting {
   registered(aor: string, expiresInMs: number): void
 }
 
+/** The server's account at its call-out proxy (option `callOutCredentials`, see call-out-auth.ts). */
+export interface CallOutCredentials {
+  /** The digest user name (RFC 3261 §22.4 `username`). */
+  readonly username: string
+  /** Its password. Never logged. */
+  readonly password: string
+  /** Only answer challenges of this realm (default: the realm the proxy names). */
+  readonly realm?: string
+}
+
 /** Options of `startChatServer`. */
 export interface ChatServerOptions {
   /** The SIP domain served: AORs `sip:<user>@<domain>`, rooms `sip:<room>@<domain>`, digest realm. */
@@ -131,11 +141,20 @@ export interface ChatServerOptions {
   /**
    * The SIP proxy through which the focus calls invitees who are not registered with this
    * server (REFER method=INVITE, RFC 4579 §5.5), e.g. the domain's registrar and proxy:
-   * `sip:127.0.0.1:5060;transport=tcp`. The INVITE comes from the room's URI and is not
-   * re-sent with credentials, so the proxy must let the server's requests through without a
-   * digest challenge. Without it such invitations end in 480.
+   * `sip:127.0.0.1:5060;transport=tcp`. The INVITE comes from the room's URI; when the proxy
+   * challenges it (401/407), it is answered with `callOutCredentials`. Without a proxy such
+   * invitations end in 480.
    */
   callOutProxy?: string
+  /**
+   * The server's account at `callOutProxy`, for the proxy's digest challenges (RFC 3261 §22) to
+   * call-outs (invitations, file pushes through the proxy) and requests in their dialogs.
+   * Credentials go to the proxy's host only, never to another host that challenges. The proxy
+   * must accept this account for requests From the room URIs (Kamailio's default `auth_check`
+   * wants the From user to be the account: give each room the account's name, or let the proxy
+   * trust the server's address instead). Without it a challenged call-out fails with 407.
+   */
+  callOutCredentials?: CallOutCredentials
   /** Where to listen (default: memory). */
   transport?: ChatServerTransport
   /** Clock for every timer (SIP transactions, MSRP timeouts, rate limits, expiries). */

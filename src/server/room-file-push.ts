@@ -28,6 +28,7 @@ import type { UserAgentCore } from '../sip/core/user-agent-core.ts'
 import type { Dialog } from '../sip/dialog.ts'
 import type { Destination } from '../sip/transaction/transport-port.ts'
 import { callOut, type AnswerVerdict } from './call-out.ts'
+import type { CallOutAuth } from './call-out-auth.ts'
 import type { DialGuard } from './dial-policy.ts'
 import { guarded, sendInDialog } from './in-dialog.ts'
 import type { MsrpEndpoint } from './msrp-endpoint.ts'
@@ -75,6 +76,8 @@ export interface RoomFilePushDeps {
   readonly clock: Clock
   /** Where the focus may connect: the participant's `a=path` host against its signalling source. */
   readonly dialGuard: DialGuard
+  /** Answers the call-out proxy's digest challenges when a push goes through it. */
+  readonly callOutAuth?: CallOutAuth | undefined
   /** How long a participant may ring (default 30 s), then CANCEL. */
   readonly answerTimeoutMs?: number
   /** Pushes in flight per room (default 4). */
@@ -243,6 +246,7 @@ export class RoomFilePushes {
         clock,
         timeoutMs: this.#deps.answerTimeoutMs ?? DEFAULT_PUSH_ANSWER_TIMEOUT_MS,
         signal,
+        auth: this.#deps.callOutAuth,
         onProgress: () => undefined,
         onAnswered: (request, response): AnswerVerdict => {
           if (signal.aborted) return { refused: { status: 487, reason: 'Request Terminated - left during the push' } }
@@ -301,7 +305,7 @@ export class RoomFilePushes {
       await session?.close()
       connection?.close()
       const d: Dialog = dialog
-      if (d.state !== 'terminated') await sendInDialog(core, { dialog: d, destination: target.destination }, 'BYE', {}, log)
+      if (d.state !== 'terminated') await sendInDialog(core, { dialog: d, destination: target.destination, send: this.#deps.callOutAuth?.dialogSender(core, target.destination) }, 'BYE', {}, log)
       d.terminate()
       core.removeDialog(d)
     }

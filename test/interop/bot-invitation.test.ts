@@ -6,10 +6,11 @@
  * handler accepts, the bot joins and answers in the room.
  *
  * Routing as in bot-e2e.test.ts: Kamailio is the registrar and proxy of example.test, the room
- * sip:lobby@example.test is a binding at Kamailio whose contact is the server. Kamailio runs
- * with AUTH_REGISTER_ONLY: every REGISTER is authenticated (the bot's, alice's, the room's),
- * other requests are not challenged, because the server's call-out does not answer a digest
- * challenge (see `callOutProxy`).
+ * sip:lobby@example.test is a binding at Kamailio whose contact is the server. Kamailio
+ * challenges every initial request from its domain, as a real network does: the room's INVITE
+ * (From sip:lobby@example.test) gets a 407 and the server answers it with its account there
+ * (`callOutCredentials`; Kamailio wants the From user as the digest user). A server with the
+ * wrong password gives the inviter a clear INVITATION_FAILED instead.
  */
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
@@ -17,6 +18,7 @@ import { createBot, silentLogger, type Bot } from '../../src/bot/index.ts'
 import type { BackendEvent, SipChatBackend } from '../../src/chat/index.ts'
 import { createNodeChatBackend } from '../../src/chat/node-platform.ts'
 import { startChatServer, type ChatServer } from '../../src/server/index.ts'
+import { InvitationError } from '../../src/chat/backend-errors.ts'
 import type { UserAgent } from '../../src/sip/ua/index.ts'
 import { startKamailio, type KamailioInstance } from './harness/index.ts'
 import { kamailioUa, requirePeers } from './sip-ua-helpers.ts'
@@ -26,39 +28,48 @@ const skip = requirePeers()
 describe('interop: a room on msrp-bot server invites a bot registered at Kamailio', { skip }, () => {
   let kam: KamailioInstance
   let server: ChatServer | undefined
+  let wrongServer: ChatServer | undefined
   let roomBinding: UserAgent | undefined
+  let annexBinding: UserAgent | undefined
   let alice: SipChatBackend | undefined
   let bot: Bot | undefined
 
   before(async () => {
-    kam = await startKamailio({ defines: ['AUTH_REGISTER_ONLY', 'WITH_DEBUG'] })
+    kam = await startKamailio({ defines: ['WITH_DEBUG'] })
   })
   after(async () => {
     await bot?.stop()
     await alice?.stop()
     await roomBinding?.stop()
+    await annexBinding?.stop()
     await server?.close()
+    await wrongServer?.close()
     await kam?.stop()
   })
 
-  it('the server INVITEs the bot through Kamailio; the bot accepts, joins and answers in the room', { timeout: 60_000 }, async () => {
+  /** Kamailio learns where a room lives (a third-party REGISTER, as in bot-e2e.test.ts). */
+  async function bindRoom(name: string, at: ChatServer): Promise<UserAgent> {
+    const serverPort = at.addresses.sip.find((a) => a.transport === 'tcp')!.port
+    const binding = await kamailioUa(kam, name)
+    const register = binding.createRequest('REGISTER', `sip:${kam.host}:${kam.sipPort}`, {
+      to: binding.fromHeader,
+      headers: [['Contact', `<sip:${name}@127.0.0.1:${serverPort};transport=tcp>;expires=300`], ['Expires', '300']],
+    })
+    assert.equal((await binding.sendRequest(register)).status, 200)
+    return binding
+  }
+
+  it('the server INVITEs the bot through Kamailio, answers its 407; the bot accepts, joins and answers in the room', { timeout: 60_000 }, async () => {
     const proxy = `sip:${kam.host}:${kam.sipPort};transport=tcp;lr`
     server = await startChatServer({
       domain: kam.domain,
       rooms: ['lobby'],
       transport: { kind: 'sockets', host: '127.0.0.1', port: 0, msrpPort: 0 },
       callOutProxy: proxy,
+      callOutCredentials: { username: 'lobby', password: kam.password },
     })
-    const serverPort = server.addresses.sip.find((a) => a.transport === 'tcp')!.port
     const room = `sip:lobby@${kam.domain}`
-
-    // Kamailio learns where the room lives (a third-party REGISTER, as in bot-e2e.test.ts).
-    roomBinding = await kamailioUa(kam, 'lobby')
-    const register = roomBinding.createRequest('REGISTER', `sip:${kam.host}:${kam.sipPort}`, {
-      to: roomBinding.fromHeader,
-      headers: [['Contact', `<sip:lobby@127.0.0.1:${serverPort};transport=tcp>;expires=300`], ['Expires', '300']],
-    })
-    assert.equal((await roomBinding.sendRequest(register)).status, 200)
+    roomBinding = await bindRoom('lobby', server)
 
     // The bot registers with Kamailio only; the server does not know it.
     const botConfig = { uri: `sip:echo@${kam.domain}`, password: kam.password, outboundProxy: proxy, transport: 'tcp' as const }
@@ -102,8 +113,28 @@ describe('interop: a room on msrp-bot server invites a bot registered at Kamaili
     assert.equal(echoed.sender.uri, bot.uri)
     assert.deepEqual(bot.rooms.map((r) => r.uri), [room])
 
-    // The room's INVITE to the bot crossed Kamailio, and so did the bot's roster SUBSCRIBE.
-    assert.match(kam.log(), /REQ INVITE sip:echo@example\.test .*From=sip:lobby@example\.test/)
+    // The room's INVITE to the bot crossed Kamailio twice (challenged, then with credentials), and so did the bot's roster SUBSCRIBE.
+    assert.equal(kam.log().match(/REQ INVITE sip:echo@example\.test .*From=sip:lobby@example\.test/g)?.length, 2)
     assert.match(kam.log(), /REQ SUBSCRIBE sip:lobby@example\.test .*From=sip:echo@example\.test/)
+
+    // A second server whose password Kamailio refuses: the inviter learns why, the bot is not called.
+    wrongServer = await startChatServer({
+      domain: kam.domain,
+      rooms: ['annex'],
+      transport: { kind: 'sockets', host: '127.0.0.1', port: 0, msrpPort: 0 },
+      callOutProxy: proxy,
+      callOutCredentials: { username: 'annex', password: 'not-the-password' },
+    })
+    annexBinding = await bindRoom('annex', wrongServer)
+    const annex = await alice.join(`sip:annex@${kam.domain}`, { nickname: 'alice' })
+    await assert.rejects(annex.invite!(bot.uri), (e: unknown) => {
+      assert.ok(e instanceof InvitationError, String(e))
+      assert.equal(e.code, 'INVITATION_FAILED')
+      assert.equal(e.statusCode, 407)
+      assert.match(e.message, /proxy refused the room server's credentials/)
+      return true
+    })
+    assert.equal(invitations.length, 1, 'the bot was never called into the annex')
+    assert.equal(kam.log().match(/REQ INVITE sip:echo@example\.test .*From=sip:annex@example\.test/g)?.length, 2, 'answered once, not again')
   })
 })

@@ -16,6 +16,7 @@ import { canonicalAlgorithm, type DigestAlgorithm } from '../../digest/index.ts'
 import type { Command } from './command.ts'
 import { absolutePath, logLevelFlag, parseServerOptions, serverFlags } from './shared.ts'
 import { fileFlags, parseFileFlags } from './file-flags.ts'
+import { callOutFlags, parseCallOutFlags } from './call-out-flags.ts'
 
 /** The server's TLS listeners and MSRP dial policy (docs/security.md). */
 const transportFlags: Record<string, FlagSpec> = {
@@ -142,7 +143,7 @@ const spec: CommandSpec = {
   summary: 'Run a chat server: SIP registrar, presence and RFC 7701 chat rooms, until Ctrl-C.',
   positionals: '',
   arity: { min: 0, max: 0 },
-  flags: { ...serverFlags, ...roomFlags, ...clusterFlags, ...identityFlags, ...transportFlags, ...logLevelFlag },
+  flags: { ...serverFlags, ...roomFlags, ...clusterFlags, ...identityFlags, ...callOutFlags, ...transportFlags, ...logLevelFlag },
   details: [
     'Without --users anyone may register under any name: keep --host 127.0.0.1 then. To serve a ' +
       "network, bind --host to this machine's address (it is advertised in Via, Contact and the " +
@@ -155,12 +156,16 @@ const spec: CommandSpec = {
     'State is kept in memory only: rooms, history, nicknames, registrations and presence are lost when the server stops or crashes. ' +
       'With --redis, the server is one node of a cluster: rooms (configuration, history, roster version) and registrations live in Redis, ' +
       'each room is served by one node at a time, any node proxies to it, and a dead node\'s rooms move to another within --lease-ms (docs/scaling.md).',
+    'A room invites someone not registered here through --call-out-proxy. When that proxy challenges the room\'s INVITE, the server answers ' +
+      'with --call-out-user and the password in the environment variable MSRP_BOT_CALL_OUT_PASSWORD (or --call-out-password-env / --call-out-password-file); ' +
+      'the credentials go to that proxy only, never to anyone else who challenges.',
   ],
   examples: [
     'msrp-bot server',
     'msrp-bot server --host 192.0.2.10 --domain chat.example.com --users users.txt --rooms lobby,ops --ws-port 8080',
     'msrp-bot server --users users.txt --auto-create --max-auto-rooms 50 --history 50',
     'msrp-bot server --redis redis://127.0.0.1:6379 --node-id a --port 5070 --msrp-port 2856 --rooms lobby',
+    'msrp-bot server --domain example.com --call-out-proxy "sip:proxy.example.com;transport=tcp" --call-out-user lobby --call-out-password-file call-out-password.txt',
   ],
 }
 
@@ -183,7 +188,7 @@ export const serverCommand: Command<ServerOptions> = {
     if (security.allowGuests === true && options.users === undefined) {
       io.stderr.write(`${spec.name}: warning: --allow-guests has no effect without --users (everyone is let in already)\n`)
     }
-    return { ...options, ...security, ...parseRoomFlags(spec.name, line.values), ...parseClusterFlags(spec.name, line.values) }
+    return { ...options, ...security, ...parseRoomFlags(spec.name, line.values), ...parseClusterFlags(spec.name, line.values), ...parseCallOutFlags(spec.name, line.values, io) }
   },
   execute: (options, context) => startServer(options, context),
 }

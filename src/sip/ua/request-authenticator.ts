@@ -25,11 +25,12 @@ export class RequestAuthenticator {
   readonly #proxyDigest: DigestClient | undefined
   readonly #log: UaLogger
 
-  constructor(init: { username: string; password: string | undefined; log: UaLogger }) {
+  constructor(init: { username: string; password: string | undefined; realm?: string; log: UaLogger }) {
     this.#username = init.username
     this.#log = init.log
     if (init.password !== undefined) {
-      const credentials = { username: init.username, password: init.password }
+      // With `realm`, challenges of other realms are not answered (SIP_AUTH_NO_CREDENTIALS).
+      const credentials = { username: init.username, password: init.password, ...(init.realm === undefined ? {} : { realm: init.realm }) }
       this.#wwwDigest = new DigestClient({ credentials })
       this.#proxyDigest = new DigestClient({ credentials })
     }
