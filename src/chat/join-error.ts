@@ -28,12 +28,17 @@ function joinHint(status: number): string {
   }
 }
 
+/** 5xx answers that say the request itself can never work there: 501, 505, 513. */
+const FINAL_SERVER_ERRORS = new Set([501, 505, 513])
+
 /**
  * Whether a refused INVITE may succeed later: a timeout, a focus that is overloaded or
- * restarting (408, 480, 5xx but 501). Other refusals (403, 404, 486 ...) are final.
+ * restarting (408, 480, 5xx but 501, 505 and 513). Other refusals (403, 404, 486 ...) are final,
+ * and so is every 6xx: a global failure (603 Decline, 604, 606) is not to be retried anywhere
+ * (RFC 3261 §21.6).
  */
 export function transientStatus(status: number): boolean {
-  return status === 408 || status === 480 || (status >= 500 && status !== 501)
+  return status === 408 || status === 480 || (status >= 500 && status < 600 && !FINAL_SERVER_ERRORS.has(status))
 }
 
 /** Reads any failure of a join step as a {@link JoinError} for `room`. */

@@ -29,8 +29,8 @@ describe('join errors', () => {
     assert.equal(toJoinError(ROOM, original), original)
   })
 
-  it('counts timeouts and overload as transient, other refusals as final', () => {
+  it('counts timeouts and overload as transient, other refusals and every global failure (6xx) as final', () => {
     for (const status of [408, 480, 500, 503, 504]) assert.equal(transientStatus(status), true, String(status))
-    for (const status of [403, 404, 486, 488, 501]) assert.equal(transientStatus(status), false, String(status))
+    for (const status of [403, 404, 486, 488, 501, 505, 513, 600, 603, 604, 606]) assert.equal(transientStatus(status), false, String(status))
   })
 })
