@@ -76,7 +76,7 @@ export class MessageExpectations {
         this.#waiters = this.#waiters.filter((w) => w !== waiter)
         const got = this.#transcript.map(formatEntry)
         reject(new ExpectationError(
-          `${this.#name} got no ${options.kind ?? ''} message ${describeMatcher(matcher)}${options.from === undefined ? '' : ` from ${options.from}`} within ${timeoutMs} ms; ` +
+          `${this.#name} got no ${options.kind === undefined ? '' : `${options.kind} `}message ${describeMatcher(matcher)}${options.from === undefined ? '' : ` from ${options.from}`} within ${timeoutMs} ms; ` +
             (got.length === 0 ? 'it received no messages at all' : `it received:\n  ${got.join('\n  ')}`),
         ))
       }, timeoutMs)
