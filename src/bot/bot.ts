@@ -2,6 +2,10 @@
  * The bot: a {@link Composer} bound to a {@link ChatBackend}, with a lifecycle
  * (`start` → `join` … → `stop`), error handling and per-room outbound queues.
  *
+ * This file holds the public `Bot` (its life, its rooms, the dispatch of updates); the jobs it
+ * hands out live next to it: `bot-options.ts`, `nickname-retry.ts`, `invitation-answer.ts`,
+ * `update-filters.ts`, `error-reporter.ts` and `room-queue.ts`.
+ *
  * @module
  */
 import type { FileReceipt, SendFileOptions } from '../chat/file-contract.ts'
@@ -9,12 +13,11 @@ import { outgoingFile, type FileInput, type FileMeta } from '../chat/node-files.
 import { addressKey, sameAddress, userPart } from './address.ts'
 import { getDefaultBackendFactory } from './backend-factory.ts'
 import { createNodeChatBackend } from '../chat/node-platform.ts'
-import { NicknameError, SendError, errorCode } from '../chat/backend-errors.ts'
-import { BackendErrorCode } from '../chat/backend.ts'
-import type { BackendEvent, ChatBackend, DirectAddress, OutgoingContent, PresenceState, RoomClosedReason, RoomHandle, SendReceipt } from '../chat/backend.ts'
+import { errorCode } from '../chat/backend-errors.ts'
+import type { BackendEvent, ChatBackend, DirectAddress, OutgoingContent, PresenceState, RoomHandle, SendReceipt } from '../chat/backend.ts'
 import { MsrpBotError } from '../errors.ts'
 import { systemClock } from '../clock.ts'
-import type { Clock, TimeSource } from '../clock.ts'
+import type { Clock } from '../clock.ts'
 import { LoopGuard } from './loop-guard.ts'
 import { Scheduler, atPlan, everyPlan } from './schedule.ts'
 import type { ScheduleHandler, ScheduleOptions, ScheduleTime, ScheduledJob } from './schedule.ts'
@@ -24,46 +27,23 @@ import { validateConfig } from './config.ts'
 import type { BotConfig, BotConfigInput } from './config.ts'
 import { Context } from './context.ts'
 import type { ContextConstructor } from './context.ts'
-import { BotConfigError, BotError, BotStateError } from './errors.ts'
+import { BotStateError } from './errors.ts'
 import { createConsoleLogger, logLevelFromEnv } from '../logger.ts'
 import type { Logger } from '../logger.ts'
 import { BotMetrics } from './metrics.ts'
-import { OutboundQueue } from './outbound-queue.ts'
 import { Room } from './room.ts'
-import { BotInvitation, InvitationGate } from './invitation.ts'
+import { InvitationGate } from './invitation.ts'
+import type { BotErrorHandler, BotOptions, BotState } from './bot-options.ts'
+import { ErrorReporter } from './error-reporter.ts'
+import { answerInvitation } from './invitation-answer.ts'
+import { openWithNicknames } from './nickname-retry.ts'
+import { newRoomQueue, roomGoneError } from './room-queue.ts'
+import { isOwnUpdate, mayAnswer } from './update-filters.ts'
 import type { JoinRoomOptions } from './join-options.ts'
 import type { RoomInvitation } from '../chat/room-invitation.ts'
 
-/** Options for {@link createBot} besides the config. */
-export interface BotOptions<C extends Context = Context> {
-  /**
-   * The backend to run on. Defaults to the factory set with `setDefaultBackendFactory` (the CLI
-   * sets one while it loads a bot module), else a `SipChatBackend` on Node's sockets; tests pass
-   * a `FakeChatBackend`.
-   */
-  backend?: ChatBackend | undefined
-  /** A custom context class (see {@link Context}). */
-  ContextConstructor?: ContextConstructor<C> | undefined
-  /** Where to log; defaults to a console logger at `config.logLevel` / `MSRP_BOT_LOG_LEVEL`. */
-  logger?: Logger | undefined
-  /** Timers for pacing and retries (tests pass a `FakeClock` and `await clock.advanceAsync(ms)`). */
-  clock?: Clock | undefined
-  /** Environment for `password: { env: 'NAME' }` (defaults to `process.env`). */
-  env?: NodeJS.ProcessEnv | undefined
-  /**
-   * Wall-clock epoch milliseconds for `bot.at` (default: the epoch time when the bot was made
-   * plus the time `clock` has moved since, so a `FakeClock` moves scheduled dates too).
-   */
-  wallClock?: TimeSource | undefined
-}
-
+export type { BotOptions, BotErrorHandler, BotState } from './bot-options.ts'
 export type { JoinRoomOptions } from './join-options.ts'
-
-/** Handles errors thrown by middleware (see {@link Bot.catch}). */
-export type BotErrorHandler<C extends Context = Context> = (error: BotError<C>) => unknown
-
-/** Where a bot is in its life. */
-export type BotState = 'idle' | 'starting' | 'running' | 'stopping' | 'stopped'
 
 /**
  * A chat bot. Register middleware (`use`, `on`, `command`, `hears`, …) first, then `start()`,
@@ -97,9 +77,8 @@ export class Bot<C extends Context = Context> extends Composer<C> {
   private readonly makeContext: ContextConstructor<C>
   private readonly joined = new Map<string, Room>()
   private readonly inflight = new Set<Promise<void>>()
-  /** Send failures already logged as 'send failed', so a handler that lets one through is not logged again. */
-  private readonly loggedSendFailures = new WeakSet<object>()
-  private errorHandler: BotErrorHandler<C> | undefined
+  /** Where handler errors go: `bot.catch`, else the log (see error-reporter.ts). */
+  private readonly errors: ErrorReporter<C>
   private unsubscribe: (() => void) | undefined
   private stopping: Promise<void> | undefined
   private readonly scheduler: Scheduler
@@ -123,6 +102,7 @@ export class Bot<C extends Context = Context> extends Composer<C> {
     this.config = validateConfig(config, options.env)
     this.logger =
       options.logger ?? createConsoleLogger(this.config.logLevel ?? logLevelFromEnv())
+    this.errors = new ErrorReporter<C>(this.logger, this.metrics)
     this.clock = options.clock ?? systemClock
     this.makeContext = options.ContextConstructor ?? (Context as unknown as ContextConstructor<C>)
     // The bot layer is where the chat layer and Node's sockets meet: with no backend and no
@@ -188,7 +168,7 @@ export class Bot<C extends Context = Context> extends Composer<C> {
    * ```
    */
   catch(handler: BotErrorHandler<C>): void {
-    this.errorHandler = handler
+    this.errors.handler = handler
   }
 
   /**
@@ -310,41 +290,7 @@ export class Bot<C extends Context = Context> extends Composer<C> {
    * invitation), then nicknames refused as taken are retried on the live room as `options` say.
    */
   private async enter(roomUri: string, options: JoinRoomOptions, open: (nickname: string) => Promise<RoomHandle>): Promise<Room> {
-    const base = options.nickname ?? userPart(this.uri) ?? 'bot'
-    const retry = options.retryNicknames ?? false
-    const next =
-      typeof retry === 'function' ? retry : (attempt: number, nick: string) => `${nick}${attempt + 1}`
-    const maxAttempts = retry === false ? 1 : Math.max(1, options.maxNicknameAttempts ?? 5)
-    const tried: string[] = []
-    let handle: RoomHandle | undefined
-    let nickname = base
-    for (let attempt = 1; ; attempt++) {
-      tried.push(nickname)
-      try {
-        if (handle === undefined) handle = await open(nickname)
-        else await handle.setNickname(nickname)
-        break
-      } catch (error) {
-        const live = (error as { room?: RoomHandle | undefined }).room
-        if (handle === undefined && live !== undefined) handle = live
-        const taken = errorCode(error) === BackendErrorCode.nicknameTaken
-        if (taken && attempt < maxAttempts) {
-          nickname = next(attempt, base)
-          this.logger.info({ room: roomUri, taken: tried.at(-1), next: nickname }, 'nickname taken, trying another')
-          continue
-        }
-        if (handle !== undefined) {
-          await handle.leave().catch((e: unknown) => this.logger.warn({ err: e, room: roomUri }, 'leave failed'))
-        }
-        if (taken && retry !== false) {
-          throw new NicknameError('taken', nickname, {
-            cause: error,
-            detail: `gave up after trying ${tried.map((n) => `"${n}"`).join(', ')} (maxNicknameAttempts=${maxAttempts})`,
-          })
-        }
-        throw error
-      }
-    }
+    const { handle, nickname } = await openWithNicknames(roomUri, options, userPart(this.uri) ?? 'bot', open, this.logger)
     // A join of the same room that finished meanwhile keeps its room (the backend shares the handle).
     const already = this.joined.get(addressKey(handle.uri))
     if (already !== undefined) return already
@@ -366,63 +312,22 @@ export class Bot<C extends Context = Context> extends Composer<C> {
     return room
   }
 
-  /**
-   * An invitation: turned away (486) when the bot is in the room already, another invitation to
-   * it is being answered, or it is in `maxRooms` rooms; else the handlers answer it, then
-   * `acceptInvitations` decides one they left unanswered, and what is still unanswered is
-   * declined (603).
-   */
-  private async invited(invitation: RoomInvitation): Promise<void> {
-    const refusal = this.invitations.admit(invitation.room, (key) => this.joined.has(key), this.joined.size)
-    if (refusal !== undefined) {
-      invitation.decline(486)
-      const why =
-        refusal === 'already-in-room' ? 'the bot is in that room already'
-        : refusal === 'already-ringing' ? 'another invitation to that room is being answered'
-        : `the bot is in maxRooms (${this.config.maxRooms}) rooms already; raise maxRooms or leave rooms`
-      this.logger[refusal === 'too-many-rooms' ? 'warn' : 'info']({ room: invitation.room, by: invitation.by }, `invitation declined (486): ${why}`)
-      return
-    }
-    try {
-      const bound = new BotInvitation(invitation, (inv, options) => this.acceptInvitation(inv, options))
-      let ctx: C
-      try {
-        ctx = new this.makeContext({ update: { type: 'invitation', invitation }, invitation: bound, me: { uri: this.uri }, room: undefined, clock: this.clock })
-      } catch (error) {
-        this.metrics.increment('handlerErrors')
-        this.logger.error({ err: error, type: 'invitation' }, 'the context constructor threw; invitation declined')
-        bound.decline()
-        return
-      }
-      try {
-        await run(this.middleware(), ctx)
-      } catch (error) {
-        await this.reportError(error, ctx)
-      }
-      if (!bound.answered && (await this.policyAccepts(bound))) {
-        await bound.accept().catch((error: unknown) => this.logger.warn({ err: error, room: bound.room }, 'joining the room of an accepted invitation failed'))
-      }
-      if (!bound.answered) {
-        bound.decline()
-        this.logger.info({ room: bound.room, by: bound.by }, 'invitation declined (603): no handler accepted it')
-      }
-      // A handler that did not await accept(): the room counts as ringing until its join ended.
-      await bound.joined()
-    } finally {
-      this.invitations.done(invitation.room)
-    }
-  }
-
-  /** What `acceptInvitations` says of an invitation no handler answered (a throwing function says no). */
-  private async policyAccepts(invitation: BotInvitation): Promise<boolean> {
-    const policy = this.config.acceptInvitations
-    if (typeof policy === 'boolean') return policy
-    try {
-      return (await policy({ room: invitation.room, by: invitation.by })) === true
-    } catch (error) {
-      this.logger.error({ err: error, room: invitation.room }, 'the acceptInvitations function threw; the invitation is declined')
-      return false
-    }
+  /** An invitation update: answered as invitation-answer.ts says. */
+  private invited(invitation: RoomInvitation): Promise<void> {
+    return answerInvitation(invitation, {
+      uri: this.uri,
+      config: this.config,
+      logger: this.logger,
+      metrics: this.metrics,
+      clock: this.clock,
+      gate: this.invitations,
+      makeContext: this.makeContext,
+      isIn: (key) => this.joined.has(key),
+      roomCount: () => this.joined.size,
+      middleware: () => this.middleware(),
+      reportError: (error, ctx) => this.reportError(error, ctx),
+      enter: (inv, options) => this.acceptInvitation(inv, options),
+    })
   }
 
   /**
@@ -683,11 +588,11 @@ export class Bot<C extends Context = Context> extends Composer<C> {
     const replayed = event.type === 'message' && event.history === true && !event.private
     if (replayed && room !== undefined) room.recordHistory(event)
     try {
-      if (this.config.ignoreSelf && this.isSelf(event, room)) {
+      if (this.config.ignoreSelf && isOwnUpdate(event, room, this.uri)) {
         this.logger.trace({ type: event.type }, 'own update ignored (ignoreSelf)')
         return
       }
-      if (event.type === 'message' && !event.private && !replayed && room !== undefined && !this.mayAnswer(event.sender.uri, room)) return
+      if (event.type === 'message' && !event.private && !replayed && room !== undefined && !mayAnswer(event.sender.uri, room, { config: this.config, loopGuard: this.loopGuard, logger: this.logger, now: this.clock.now() })) return
       let ctx: C
       try {
         ctx = new this.makeContext({ update: event, me: { uri: this.uri }, room, clock: this.clock, historyAsMessages: !this.config.ignoreHistory, sendDirect: (to, content) => this.sendDirect(to, content), sendFile: (peer, file, options) => this.sendFile(peer, file, options) })
@@ -713,80 +618,16 @@ export class Bot<C extends Context = Context> extends Composer<C> {
     }
   }
 
-  private async reportError(error: unknown, ctx: C): Promise<void> {
-    this.metrics.increment('handlerErrors')
-    const botError = error instanceof BotError ? (error as BotError<C>) : new BotError(error, ctx)
-    if (this.errorHandler === undefined) {
-      if (this.loggedSendFailures.has(botError.error as object)) {
-        // A send failure the handler did not catch: 'send failed' already said it, once.
-        this.logger.debug({ code: errorCode(botError.error), kind: ctx.kind, room: ctx.room?.uri }, 'a handler ended on a failed send (logged above)')
-        return
-      }
-      this.logger.error(
-        { err: botError.error, kind: ctx.kind, room: ctx.room?.uri },
-        'unhandled error in a handler; the bot keeps running. Set bot.catch(...) to handle errors',
-      )
-      return
-    }
-    try {
-      await this.errorHandler(botError)
-    } catch (second) {
-      this.logger.error({ err: second, original: botError.error }, 'the bot.catch() handler itself threw')
-    }
-  }
-
-  /**
-   * Whether the bot handles a public message from `sender`: not when the roster marks the sender
-   * as a bot (`ignoreBots`), nor when the loop guard says the bot answered them too often.
-   */
-  private mayAnswer(sender: string, room: Room): boolean {
-    const isBot = room.participants.find((p) => sameAddress(p.uri, sender))?.isBot
-    if (this.config.ignoreBots && isBot === true) {
-      this.logger.debug({ room: room.uri, sender }, 'public message from a bot ignored (ignoreBots)')
-      return false
-    }
-    if (this.loopGuard?.allows(addressKey(room.uri), addressKey(sender), this.clock.now(), isBot === false) === false) {
-      this.logger.info({ room: room.uri, sender, ...this.config.loopGuard }, 'message not answered: the loop guard saw too many answers to this participant without a person speaking')
-      return false
-    }
-    return true
-  }
-
-  private isSelf(event: BackendEvent, room: Room | undefined): boolean {
-    switch (event.type) {
-      case 'direct':
-        return sameAddress(event.sender.uri, this.uri)
-      case 'file':
-        // A room names who shared a file by nickname: the bot's own files come back announced.
-        return sameAddress(event.sender.uri, this.uri) || (room?.nickname !== undefined && event.sender.nickname === room.nickname)
-      case 'message':
-      case 'composing':
-        return (
-          sameAddress(event.sender.uri, this.uri) ||
-          (room?.nickname !== undefined && event.sender.nickname === room.nickname)
-        )
-      case 'join':
-      case 'leave':
-      case 'nickname':
-        return sameAddress(event.participant.uri, this.uri)
-      default:
-        return false
-    }
+  private reportError(error: unknown, ctx: C): Promise<void> {
+    return this.errors.report(error, ctx)
   }
 
   private addRoom(handle: RoomHandle): Room {
-    const { queue: q, rateLimit } = this.config
-    const queue = new OutboundQueue({
-      clock: this.clock,
-      maxPending: q.maxPending,
-      maxAttempts: q.maxAttempts,
-      retryDelayMs: q.retryDelayMs,
-      maxRetryDelayMs: q.maxRetryDelayMs,
-      rate: rateLimit,
-      onSent: () => this.metrics.increment('messagesOut'),
-      onFailed: (error) => {
+    const queue = newRoomQueue(this.config, this.clock, {
+      sent: () => this.metrics.increment('messagesOut'),
+      failed: (error) => {
         this.metrics.increment('sendFailures')
-        if (typeof error === 'object' && error !== null) this.loggedSendFailures.add(error)
+        this.errors.sendFailureLogged(error)
         this.logger.warn({ err: error, room: handle.uri, code: errorCode(error) }, 'send failed')
       },
     })
@@ -836,20 +677,4 @@ export function createBot<C extends Context = Context>(
   options: BotOptions<C> = {},
 ): Bot<C> {
   return new Bot<C>(config, options)
-}
-
-/**
- * The SEND_DISCONNECTED error for sends to a room the bot was removed from or that closed:
- * unlike a lost connection, nothing re-joins it by itself.
- */
-function roomGoneError(uri: string, reason: RoomClosedReason): (attempts: number, cause?: unknown) => Error {
-  const what =
-    reason === 'kicked' ? `the bot was removed from ${uri} by a moderator` : `the room ${uri} was closed`
-  return (_attempts, cause) =>
-    new SendError(
-      'disconnected',
-      `send failed: ${what}, so the message was not sent and no reconnect will send it; ` +
-        `call bot.join('${uri}') before sending there again`,
-      cause === undefined ? undefined : { cause },
-    )
 }

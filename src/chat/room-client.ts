@@ -1,6 +1,10 @@
 /**
  * One chat room as the bot is in it (RFC 7701): the INVITE session with the focus, its MSRP
  * session, the RFC 4575 roster subscription, and the {@link RoomHandle} the bot layer uses.
+ * This file holds the room's life (joining, leaving, the focus's BYE, suspending and
+ * re-joining) and the events it lets through; the jobs it hands out live next to it:
+ * `join-error.ts`, `roster-subscription.ts`, `held-joins.ts`, `room-inbound.ts`,
+ * `room-sending.ts`, `room-moderation.ts` and `rejoin-schedule.ts`.
  *
  * Named states: `joining` → `joined` ⇄ `suspended` (connection lost, waiting to re-join) →
  * `left` (the bot left) or `closed` (the focus ended it).
@@ -9,42 +13,35 @@
  */
 import type { IncomingRequest } from '../sip/core/incoming-request.ts'
 import type { SipResponse } from '../sip/message.ts'
-import { SipResponseError } from '../sip/ua/errors.ts'
 import { Inviter } from '../sip/ua/inviter.ts'
-import { newCallId, newTag } from '../sip/ids.ts'
 import type { Invitation } from '../sip/ua/invitation.ts'
 import type { Session } from '../sip/ua/session.ts'
-import { Subscriber } from '../sip/ua/subscriber.ts'
+import type { Subscriber } from '../sip/ua/subscriber.ts'
 import type { UserAgent } from '../sip/ua/user-agent.ts'
 import { MsrpBotError } from '../errors.ts'
 import { nextTurn, type Clock } from '../clock.ts'
 import type { BasicLogger } from '../logger.ts'
-import { sameIdentity, identityKeyOrText } from '../rooms/identity.ts'
+import { sameIdentity } from '../rooms/identity.ts'
 import { byeMeaning } from '../rooms/bye-reason.ts'
-import { MODERATION_TYPE } from '../rooms/content-types.ts'
-import { buildModerationRequest } from '../rooms/moderation.ts'
-import { InvitationError, NicknameError, SendError, errorCode } from './backend-errors.ts'
+import { NicknameError, SendError, errorCode } from './backend-errors.ts'
 import type { Backoff } from './backoff.ts'
 import { BackendErrorCode } from './backend.ts'
 import { TESTING, type RoomClientTesting } from './testing-hooks.ts'
 import type { BackendEvent, OutgoingContent, Participant, RoomClosedReason, RoomFile, RoomHandle, SendReceipt } from './backend.ts'
-import { buildChatCpim, buildComposingCpim, decodeChatMessage, newMessageId } from '../rooms/chat-message.ts'
-import { contentOf } from '../rooms/content.ts'
-import { isDisconnect, toModerationError, toNicknameError, toSendError } from './error-mapping.ts'
+import { toNicknameError } from './error-mapping.ts'
+import { HeldJoins } from './held-joins.ts'
+import { JoinError, toJoinError, transientStatus } from './join-error.ts'
 import type { MsrpDialer } from './msrp-dialer.ts'
+import { RejoinSchedule } from './rejoin-schedule.ts'
+import { deliverInbound, type InboundRoom } from './room-inbound.ts'
 import { RoomMedia } from './room-media.ts'
+import { inviteToRoom, removeParticipant, setMuted, type ModeratedRoom } from './room-moderation.ts'
 import { RoomRoster } from './room-roster.ts'
-import type { RosterChange } from './room-roster.ts'
-import { StepAbortedError } from './step-guard.ts'
+import { sendChat, sendComposing, type SendingRoom } from './room-sending.ts'
+import { subscribeRoster } from './roster-subscription.ts'
 import type { StepRunner } from './step-guard.ts'
-import type { IncomingMsrpMessage } from '../msrp/session.ts'
 
-
-/**
- * How much older than the join a message's DateTime must be to count as history (clock skew
- * between the sender's machine and ours is forgiven up to this much).
- */
-const HISTORY_SKEW_MS = 2000
+export { JoinError } from './join-error.ts'
 
 /** Where a room logs: the shared plain-text logger (any bot `Logger` or `console` fits). */
 export type ChatLogger = BasicLogger
@@ -91,44 +88,6 @@ const noop = (): void => undefined
 /** Named states of a {@link RoomClient}. */
 export type RoomClientState = 'joining' | 'joined' | 'suspended' | 'left' | 'closed'
 
-/** Error thrown when a room cannot be entered (INVITE refused, media failed). */
-export class JoinError extends MsrpBotError {
-  /** SIP status of the refusal, if the focus answered. */
-  readonly statusCode: number | undefined
-  constructor(room: string, detail: string, options?: { statusCode?: number | undefined; cause?: unknown }) {
-    super('JOIN_FAILED', `cannot join ${room}: ${detail}`, options?.cause === undefined ? undefined : { cause: options.cause })
-    this.statusCode = options?.statusCode
-  }
-}
-
-function joinHint(status: number): string {
-  switch (status) {
-    case 403: return 'the focus refused the bot (403): check that it may enter this room'
-    case 404: return 'no such room (404): check the room URI'
-    case 486: case 600: return `the room is full or busy (${status})`
-    case 488: case 606: return `the focus did not accept the MSRP offer (${status})`
-    default: return `the focus answered ${status}`
-  }
-}
-
-/**
- * Whether a refused INVITE may succeed later: a timeout, a focus that is overloaded or
- * restarting (408, 480, 5xx but 501). Other refusals (403, 404, 486 ...) are final.
- */
-function transientStatus(status: number): boolean {
-  return status === 408 || status === 480 || (status >= 500 && status !== 501)
-}
-
-function toJoinError(room: string, error: unknown): JoinError {
-  if (error instanceof JoinError) return error
-  if (error instanceof SipResponseError) return new JoinError(room, joinHint(error.status), { statusCode: error.status, cause: error })
-  const code = (error as { code?: string }).code
-  if (isDisconnect(error) || code?.startsWith('SIP_TRANSACTION') || code?.startsWith('CHAT_STEP')) {
-    return new JoinError(room, `no answer from the focus (${(error as Error).message})`, { cause: error })
-  }
-  return new JoinError(room, (error as Error).message, { cause: error })
-}
-
 /** A room the bot is in. Created by `SipChatBackend.join`. */
 export class RoomClient implements RoomHandle {
   readonly uri: string
@@ -148,19 +107,65 @@ export class RoomClient implements RoomHandle {
   #closedReason: RoomClosedReason | undefined
   /** Told at once when the room is gone (see RoomHandle.onClosed). */
   readonly #closedListeners = new Set<(reason: RoomClosedReason) => void>()
-  /** A re-join scheduled while signalling is up (after a failed one), with what ends its wait. */
-  #rejoinTimer: { timer: unknown; release: () => void } | undefined
-  #rejoinBackoff: Backoff | undefined
+  /** A re-join scheduled while signalling is up (after a failed one). */
+  readonly #rejoin: RejoinSchedule
   #generation = 0
-  readonly #heldJoins = new Map<string, { timer: unknown; release: () => void }>()
+  readonly #heldJoins: HeldJoins
   /** Wall-clock time the current session was asked for: older messages are history replays. */
   #openedAt = 0
   /** The focus's INVITE to answer instead of sending ours, for the next `open` only. */
   #invitation: Invitation | undefined
+  /** This room as its sends and moderation requests see it. */
+  readonly #sending: SendingRoom
+  readonly #moderated: ModeratedRoom
+  /** This room as an inbound message sees it. */
+  readonly #inbound: InboundRoom
 
   constructor(host: RoomHost, uri: string) {
     this.#host = host
     this.uri = uri
+    const track = (work: Promise<void>): void => void host.track(work)
+    this.#heldJoins = new HeldJoins({
+      uri,
+      clock: host.clock,
+      get waitMs() {
+        return host.joinNicknameWaitMs
+      },
+      track,
+      find: (participantUri) => this.#roster.find(participantUri),
+      emit: (event) => this.#emit(event),
+    })
+    this.#rejoin = new RejoinSchedule({
+      uri,
+      clock: host.clock,
+      log: host.log,
+      online: () => host.online(),
+      suspended: () => this.#state === 'suspended',
+      rejoin: () => this.rejoin(),
+      track,
+      newBackoff: () => host.newBackoff(),
+    })
+    this.#sending = { uri, self: host.self, displayName: host.displayName, successReports: host.successReports, closedReason: () => this.#closedReason }
+    this.#moderated = {
+      uri,
+      get ua() {
+        return host.ua
+      },
+      self: host.self,
+      track: (work) => host.track(work),
+      step: host.step,
+      assertLive: () => void this.#live(),
+      session: () => this.#session,
+    }
+    this.#inbound = {
+      uri,
+      self: host.self,
+      log: host.log,
+      openedAt: () => this.#openedAt,
+      nicknameOf: (participantUri) => this.#roster.find(participantUri)?.nickname,
+      flushHeldJoin: (participantUri) => this.#heldJoins.flush(participantUri),
+      emit: (event) => this.#emit(event),
+    }
   }
 
   /** Current state. */
@@ -249,7 +254,7 @@ export class RoomClient implements RoomHandle {
     })
     // Listen before connecting: a focus may speak right after the bind SEND (SylkServer's
     // welcome follows its 200 at once, often in the same TCP segment, before connect() resumes).
-    media.on('message', (message) => this.#inbound(message))
+    media.on('message', (message) => deliverInbound(message, this.#inbound))
     try {
       await media.connect(session.remoteSdp)
       this.#assertCurrent(generation)
@@ -289,7 +294,7 @@ export class RoomClient implements RoomHandle {
       throw toJoinError(this.uri, error)
     }
     this.#setState('joined')
-    this.#rejoinBackoff?.reset()
+    this.#rejoin.joined()
     if (refused !== undefined) throw refused
   }
 
@@ -305,104 +310,18 @@ export class RoomClient implements RoomHandle {
   }
 
   async #subscribe(generation: number): Promise<void> {
-    const subscriber = new Subscriber(this.#host.ua, this.uri, 'conference', { accept: ['application/conference-info+xml'], expires: 600 })
+    const { subscriber, ready } = subscribeRoster({
+      uri: this.uri,
+      host: this.#host,
+      roster: this.#roster,
+      isCurrent: () => generation === this.#generation,
+      onChange: (change) => this.#heldJoins.change(change),
+    })
     this.#subscriber = subscriber
-    this.#roster.restart()
-    subscriber.on('notify', (n) => {
-      if (generation !== this.#generation || n.body.length === 0) return
-      const update = this.#roster.apply(n.body)
-      if (update.kind === 'resubscribe') {
-        this.#host.log.debug(`room ${this.uri}: roster ${update.reason}; refreshing the subscription for a full state (RFC 4575 §4.6)`)
-        this.#roster.restart()
-        subscriber.refresh().catch((error: unknown) => this.#host.log.warn(`room ${this.uri}: roster refresh failed: ${String(error)}`))
-        return
-      }
-      if (update.kind === 'ignored') {
-        this.#host.log.debug(`room ${this.uri}: roster NOTIFY ignored (${update.reason})`)
-        return
-      }
-      for (const change of update.changes) this.#rosterChange(change)
-    })
-    try {
-      await this.#host.step(`SUBSCRIBE ${this.uri}`, subscriber.subscribe())
-      // RFC 4575 §4.2: the first NOTIFY carries the full roster; wait for it (bounded), so
-      // `participants` is filled when join() resolves.
-      if (!this.#roster.seeded) await this.#firstRoster(subscriber)
-    } catch (error) {
-      // A lost connection fails the join (the reconnect tries again) ...
-      if (error instanceof StepAbortedError) throw error
-      // ... but the roster is a nicety: a focus without the conference package still carries chat.
-      this.#host.log.warn(`room ${this.uri}: roster subscription failed (${(error as Error).message}); join/leave events will be missing`)
-    }
+    await ready
   }
 
-  #firstRoster(subscriber: Subscriber): Promise<void> {
-    return new Promise((resolve) => {
-      const done = (): void => {
-        this.#host.clock.clearTimeout(timer)
-        subscriber.off('notify', check)
-        subscriber.off('terminated', done)
-        resolve()
-      }
-      const check = (): void => {
-        if (this.#roster.seeded) done()
-      }
-      const timer = this.#host.clock.setTimeout(done, this.#host.rosterWaitMs)
-      subscriber.on('notify', check)
-      subscriber.on('terminated', done)
-    })
-  }
-
-  /**
-   * RFC 7701 joins come in two steps: the INVITE adds a participant without a nickname, the
-   * NICKNAME request names it a moment later. A join without a nickname is held until the
-   * nickname comes (then one `join` with it, no `nickname` event), the participant leaves (then
-   * nothing), or `joinNicknameWaitMs` passes (then the bare `join`).
-   */
-  #rosterChange(change: RosterChange): void {
-    const key = identityKeyOrText(change.participant.uri)
-    const held = this.#heldJoins.get(key)
-    if (change.type === 'join' && change.participant.nickname === undefined && this.#host.joinNicknameWaitMs > 0) {
-      let release!: () => void
-      const settledHold = new Promise<void>((resolve) => (release = resolve))
-      const timer = this.#host.clock.setTimeout(() => {
-        this.#heldJoins.delete(key)
-        release()
-        this.#emit({ ...change, room: this.uri })
-      }, this.#host.joinNicknameWaitMs)
-      this.#heldJoins.set(key, { timer, release })
-      void this.#host.track(settledHold)
-      return
-    }
-    if (held !== undefined) {
-      this.#host.clock.clearTimeout(held.timer)
-      this.#heldJoins.delete(key)
-      held.release()
-      if (change.type === 'nickname') this.#emit({ type: 'join', room: this.uri, participant: change.participant })
-      if (change.type === 'join') this.#emit({ ...change, room: this.uri })
-      return
-    }
-    this.#emit({ ...change, room: this.uri })
-  }
-
-  #flushHeldJoin(uri: string): void {
-    const key = identityKeyOrText(uri)
-    const held = this.#heldJoins.get(key)
-    if (held === undefined) return
-    this.#host.clock.clearTimeout(held.timer)
-    this.#heldJoins.delete(key)
-    held.release()
-    const participant = this.#roster.find(uri)
-    if (participant !== undefined) this.#emit({ type: 'join', room: this.uri, participant })
-  }
-
-  #dropHeldJoins(): void {
-    for (const held of this.#heldJoins.values()) {
-      this.#host.clock.clearTimeout(held.timer)
-      held.release()
-    }
-    this.#heldJoins.clear()
-  }
+  // ---- events to the bot -----------------------------------------------------------------
 
   /** Lets buffered events through (after `join()` resolved, contract rule 3a). */
   release(): void {
@@ -429,47 +348,7 @@ export class RoomClient implements RoomHandle {
     else this.#buffer.push(event)
   }
 
-  // ---- inbound ---------------------------------------------------------------------------
-
-  #inbound(message: IncomingMsrpMessage): void {
-    const decoded = decodeChatMessage(message, { self: this.#host.self, room: this.uri, now: new Date() })
-    if (decoded.kind === 'ignored') {
-      this.#host.log.debug(`room ${this.uri}: inbound message ignored (${decoded.reason})`)
-      return
-    }
-    if (decoded.kind === 'notice') {
-      this.#emit({ type: 'notice', room: this.uri, text: decoded.text, notice: decoded.notice, timestamp: decoded.timestamp })
-      return
-    }
-    // Someone who speaks before naming themselves: their held join goes out first (rule 3: order).
-    this.#flushHeldJoin(decoded.senderUri)
-    const sender = { uri: decoded.senderUri, nickname: this.#roster.find(decoded.senderUri)?.nickname ?? decoded.senderName }
-    if (decoded.kind === 'composing') {
-      this.#emit({ type: 'composing', room: this.uri, private: decoded.private, sender, active: decoded.active })
-      return
-    }
-    this.#emit({
-      type: 'message',
-      room: this.uri,
-      private: decoded.private,
-      sender,
-      contentType: decoded.contentType,
-      body: decoded.body,
-      timestamp: decoded.timestamp,
-      messageId: decoded.messageId,
-      ...(this.#isHistory(decoded) ? { history: true } : {}),
-    })
-  }
-
-  /**
-   * A public message the room replayed from before this session: marked so by the focus
-   * (msrp-bot's history header, rooms/history.ts), or, from a focus that does not mark replays
-   * (SylkServer), with a CPIM DateTime older than the session's start (beyond clock skew).
-   */
-  #isHistory(decoded: { private: boolean; history: boolean; timestamp: Date }): boolean {
-    if (decoded.private) return false
-    return decoded.history || decoded.timestamp.getTime() < this.#openedAt - HISTORY_SKEW_MS
-  }
+  // ---- the focus ends it ----------------------------------------------------------------
 
   #inDialog(incoming: IncomingRequest, session: Session): void {
     if (incoming.method === 'BYE') this.#byeReason = incoming.message.headers.get('Reason')
@@ -498,7 +377,7 @@ export class RoomClient implements RoomHandle {
         return
       case 'media-failed':
         this.#setState('suspended')
-        this.#scheduleRejoin(0)
+        this.#rejoin.schedule(0)
         return
       case 'unknown':
         break
@@ -537,44 +416,12 @@ export class RoomClient implements RoomHandle {
     if (this.#state !== 'joined') return
     this.#host.log.warn(`room ${this.uri}: MSRP session lost (${error?.message ?? 'closed'})`)
     this.#setState('suspended')
-    this.#scheduleRejoin(this.#host.mediaGraceMs)
+    this.#rejoin.schedule(this.#host.mediaGraceMs)
   }
 
   /**
    * Re-joins after `delayMs` while signalling is up, and again after a backoff for as long as
    * that fails for a reason that may pass (a room closed or a removal ends it). A lost SIP
-   * connection hands over to the backend's reconnect, which suspends the room and cancels this.
-   * The wait counts as work in flight, so a test's `settled()` waits for the room to be back.
-   */
-  #scheduleRejoin(delayMs: number): void {
-    this.#cancelRejoin()
-    let release!: () => void
-    const waiting = new Promise<void>((resolve) => (release = resolve))
-    const timer = this.#host.clock.setTimeout(() => {
-      this.#rejoinTimer = undefined
-      release()
-      if (this.#state !== 'suspended' || !this.#host.online()) return
-      void this.#host.track(
-        this.rejoin().catch((error: unknown) => {
-          if (this.#state !== 'suspended' || !this.#host.online()) return
-          this.#rejoinBackoff ??= this.#host.newBackoff()
-          const delay = this.#rejoinBackoff.next()
-          this.#host.log.warn(`room ${this.uri}: re-join failed (${(error as Error).message}); trying again in ${delay} ms`)
-          this.#scheduleRejoin(delay)
-        }),
-      )
-    }, delayMs)
-    this.#rejoinTimer = { timer, release }
-    void this.#host.track(waiting)
-  }
-
-  #cancelRejoin(): void {
-    const pending = this.#rejoinTimer
-    if (pending === undefined) return
-    this.#rejoinTimer = undefined
-    this.#host.clock.clearTimeout(pending.timer)
-    pending.release()
-  }
 
   /** The hooks the backend's fault injection uses (see testing-hooks.ts). */
   get [TESTING](): RoomClientTesting {
@@ -618,8 +465,8 @@ export class RoomClient implements RoomHandle {
 
   async #teardown(sendBye: boolean): Promise<void> {
     this.#generation++
-    this.#dropHeldJoins()
-    this.#cancelRejoin()
+    this.#heldJoins.drop()
+    this.#rejoin.cancel()
     const session = this.#session
     const subscriber = this.#subscriber
     const media = this.#media
@@ -681,16 +528,7 @@ export class RoomClient implements RoomHandle {
   }
 
   async #send(content: OutgoingContent, to: string | undefined): Promise<SendReceipt> {
-    const media = this.#live()
-    const { contentType, body } = contentOf(content)
-    const messageId = newMessageId()
-    const cpim = buildChatCpim({ from: this.#host.self, displayName: this.#host.displayName, to: to ?? this.uri, contentType, body, messageId, now: new Date() })
-    try {
-      await media.send({ contentType: 'message/cpim', body: cpim, messageId, successReport: this.#host.successReports })
-    } catch (error) {
-      throw toSendError(error, { room: this.uri, to, closed: this.#closedReason })
-    }
-    return { messageId }
+    return sendChat(this.#live(), this.#sending, content, to)
   }
 
   setNickname(nickname: string): Promise<void> {
@@ -713,105 +551,19 @@ export class RoomClient implements RoomHandle {
   }
 
   async sendComposing(active: boolean): Promise<void> {
-    const media = this.#live()
-    const cpim = buildComposingCpim({ from: this.#host.self, displayName: this.#host.displayName, to: this.uri, messageId: newMessageId(), now: new Date(), active })
-    try {
-      await this.#host.track(media.send({ contentType: 'message/cpim', body: cpim }))
-    } catch (error) {
-      throw toSendError(error, { room: this.uri })
-    }
+    return sendComposing(this.#live(), this.#sending, active, (work) => this.#host.track(work))
   }
 
   removeParticipant(participantUri: string): Promise<void> {
-    const target = participantUri.replace(/^<|>$/g, '').split(';', 1)[0] ?? participantUri
-    // RFC 4579 §5.5: REFER to the conference URI with the participant's URI and the method=BYE
-    // URI parameter. Some foci (SylkServer) read `method` only as a Refer-To header parameter,
-    // which RFC 3515 §2.1's grammar allows as a generic-param (and a focus that does not know it
-    // ignores), so it is written in both places. It goes out of dialog, to the room URI: a REFER
-    // inside the chat session is a call transfer to some foci (SylkServer answers 202, then a
-    // 500 sipfrag, and removes nobody). Refer-Sub: false (RFC 4488) asks for no implicit
-    // subscription; a focus that sends its NOTIFYs anyway gets 481 for them.
-    return this.#moderate('removing a participant', participantUri, {
-      method: 'REFER',
-      outOfDialog: true,
-      headers: [['Refer-To', `<${target};method=BYE>;method=BYE`], ['Refer-Sub', 'false'], ['Supported', 'norefersub']],
-    })
+    return removeParticipant(this.#moderated, participantUri)
   }
 
   invite(uri: string): Promise<void> {
-    return this.#host.track(this.#invite(uri))
-  }
-
-  /**
-   * REFER method=INVITE out of dialog to the room (as for removal, see removeParticipant), and
-   * the NOTIFYs of its implicit subscription (RFC 3515 §2.4.4), which arrive in the dialog the
-   * 202 formed: caught by Call-ID and our tag. Bounded by the step deadline.
-   */
-  async #invite(uri: string): Promise<void> {
-    this.#live()
-    const { ua } = this.#host
-    const target = uri.replace(/^<|>$/g, '').split(';', 1)[0] ?? uri
-    const tag = newTag()
-    const request = ua.createRequest('REFER', this.uri, { headers: [['Refer-To', `<${target};method=INVITE>`], ['Referred-By', `<${this.#host.self}>`]] })
-    request.headers.set('From', `${request.headers.get('From')!};tag=${tag}`)
-    const callId = newCallId()
-    request.headers.set('Call-ID', callId)
-    let settle: ((result: { status: number; reason: string }) => void) | undefined
-    const outcome = new Promise<{ status: number; reason: string }>((resolve) => (settle = resolve))
-    const stop = ua.expectNotify(callId, tag, (incoming) => {
-      incoming.respond(200)
-      const frag = /^SIP\/2\.0\s+(\d{3})\s*(.*)$/m.exec(incoming.message.body.toString('utf8'))
-      const status = frag === null ? 0 : Number(frag[1])
-      if (status >= 200) settle?.({ status, reason: frag![2]!.trim() })
-      else if (/terminated/i.test(incoming.message.headers.get('Subscription-State') ?? '')) settle?.({ status: 500, reason: 'the focus ended the invitation without a result' })
-    })
-    try {
-      let response: SipResponse
-      try {
-        response = await ua.sendRequest(request)
-      } catch (error) {
-        throw toModerationError(error, 'inviting', this.uri, target)
-      }
-      if (response.status === 403 || response.status === 405 || response.status === 501) throw toModerationError({ status: response.status, message: `${response.status} ${response.reason}` }, 'inviting', this.uri, target)
-      // Any other refusal of the REFER (503: too many invitations ringing, 400 ...) fails this invitation.
-      if (response.status >= 300) throw new InvitationError(target, this.uri, response.status, `the room refused the REFER: ${response.reason}`)
-      const result = await this.#host.step(`invitation of ${target} to ${this.uri}`, outcome)
-      if (result.status >= 300) throw new InvitationError(target, this.uri, result.status, result.reason)
-    } finally {
-      stop()
-    }
+    return this.#host.track(inviteToRoom(this.#moderated, uri))
   }
 
   setMuted(participantUri: string, muted: boolean): Promise<void> {
-    return this.#moderate(muted ? 'mute' : 'unmute', participantUri, {
-      method: 'MESSAGE',
-      headers: [],
-      body: buildModerationRequest({ action: muted ? 'mute' : 'unmute', target: participantUri }),
-      contentType: MODERATION_TYPE,
-    })
-  }
-
-  async #moderate(action: string, target: string, request: { method: string; outOfDialog?: boolean; headers: Array<readonly [string, string]>; body?: string; contentType?: string }): Promise<void> {
-    this.#live()
-    const session = this.#session
-    if (session === undefined) throw new SendError('disconnected', `not connected to ${this.uri}`)
-    const { ua } = this.#host
-    let response: SipResponse
-    try {
-      const init = {
-        headers: request.headers,
-        ...(request.body === undefined ? {} : { body: request.body }),
-        ...(request.contentType === undefined ? {} : { contentType: request.contentType }),
-      }
-      response = await this.#host.track(
-        request.outOfDialog === true
-          ? ua.sendRequest(ua.createRequest(request.method, this.uri, init))
-          : ua.sendRequest(session.dialog.createRequest(request.method, init), { dialog: session.dialog }),
-      )
-    } catch (error) {
-      throw toModerationError(error, action, this.uri, target)
-    }
-    if (response.status >= 300) throw toModerationError({ status: response.status, message: `${response.status} ${response.reason}` }, action, this.uri, target)
+    return setMuted(this.#moderated, participantUri, muted)
   }
 
   /** Leaves: unsubscribe, BYE, close MSRP. Idempotent; never rejects. */

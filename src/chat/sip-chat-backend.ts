@@ -16,6 +16,12 @@
  * step-guard.ts); any failure ends the attempt and schedules the next one, so a reconnecting
  * backend always has either a step with a deadline or a backoff timer pending.
  *
+ * This file holds the backend's life (start, stop, reconnect) and its rooms; its other jobs live
+ * next to it: `sip-chat-backend-options.ts` (its options), `event-queue.ts` and `in-flight.ts`
+ * (events delivered in order, work in flight), `reconnect-loop.ts` (the way back after a lost
+ * connection), `presence-watchers.ts` and `presence-status.ts` (presence), `room-calls.ts`
+ * (INVITEs from rooms) and `direct-chats.ts` (1:1 chats and files).
+ *
  * @module
  */
 import { parseFileNotice } from '../rooms/file-notice.ts'
@@ -23,23 +29,17 @@ import type { FileReceipt, FileSink, OutgoingFileContent, ReceivedFileInfo, Send
 import type { Sha1 } from '../msrp/sha1.ts'
 import { debugLog } from '../debug-log.ts'
 import { MsrpBotError } from '../errors.ts'
-import type { MemoryNetwork as MsrpMemoryNetwork } from '../msrp/memory-stream.ts'
 import { PresencePublisher } from '../sip/ua/presence-publisher.ts'
-import { PresenceWatcher } from '../sip/ua/presence-watcher.ts'
-import type { PresenceUpdate } from '../sip/ua/presence-watcher.ts'
 import { nextTurn, systemClock } from '../clock.ts'
 import type { Clock } from '../clock.ts'
-import type { MemoryNetwork as SipMemoryNetwork } from '../sip/transport/memory.ts'
 import type { MemoryTransport } from '../sip/transport/memory.ts'
 import type { SipTransport } from '../sip/transport/types.ts'
 import { SipAuthError, SipResponseError } from '../sip/ua/errors.ts'
 import { Registerer } from '../sip/ua/registerer.ts'
 import { UserAgent } from '../sip/ua/user-agent.ts'
-import type { UaTlsOptions, UserAgentOptions } from '../sip/ua/user-agent.ts'
-import { identityKey, identityKeyOrText, uriUser } from '../rooms/identity.ts'
+import { identityKeyOrText, uriUser } from '../rooms/identity.ts'
 import { Backoff } from './backoff.ts'
 import { DEFAULT_STEP_TIMEOUT_MS, StepGuard } from './step-guard.ts'
-import type { BackoffOptions } from './backoff.ts'
 import type {
   BackendConfig,
   BackendEvent,
@@ -59,14 +59,21 @@ import { errorCode } from './backend-errors.ts'
 import { TESTING, testingHooksOf, type MemoryNetworkOptions, type SipChatBackendTesting } from './testing-hooks.ts'
 import type { ChatMemoryNetworks } from './msrp-dialer.ts'
 import { memoryDialer, missingDialer } from './msrp-dialer.ts'
-import type { ChatPlatform, MsrpDialer } from './msrp-dialer.ts'
+import type { MsrpDialer } from './msrp-dialer.ts'
 import { RoomClient } from './room-client.ts'
 import { DEFAULT_MAX_DIRECT_BACKLOG, DEFAULT_MAX_DIRECT_MESSAGE_BYTES, DEFAULT_MAX_DIRECT_SESSIONS, DirectChats } from './direct-chats.ts'
 import { memoryAcceptor } from './msrp-acceptor.ts'
-import { isRoomInvitation, type RoomInvitation } from './room-invitation.ts'
+import { isRoomInvitation } from './room-invitation.ts'
 import type { Invitation } from '../sip/ua/invitation.ts'
 import { offersFile } from './direct-file.ts'
 import type { ChatLogger, RoomHost } from './room-client.ts'
+import { EventQueue } from './event-queue.ts'
+import { InFlight } from './in-flight.ts'
+import { toPresenceStatus } from './presence-status.ts'
+import { PresenceWatchers } from './presence-watchers.ts'
+import { ReconnectLoop } from './reconnect-loop.ts'
+import { onRoomFilePush, onRoomInvitation, type CalledBackend } from './room-calls.ts'
+import type { SipChatBackendOptions } from './sip-chat-backend-options.ts'
 
 const debug = debugLog('msrp-bot:chat')
 
@@ -79,80 +86,7 @@ export const debugChatLogger: ChatLogger = {
 
 export type { ChatMemoryNetworks } from './msrp-dialer.ts'
 
-/** Options of {@link SipChatBackend} besides the config. */
-export interface SipChatBackendOptions {
-  /**
-   * Run on an in-process network instead of sockets (the in-process chat server's). The SIP
-   * transport gets a unique host name on it; MSRP connections are dialed there too.
-   */
-  memory?: ChatMemoryNetworks | undefined
-  /** A ready SIP transport (overrides `config.transport`). */
-  sipTransport?: SipTransport | undefined
-  /**
-   * The sockets to run on when neither `memory` nor `sipTransport` is given: `nodeChatPlatform`
-   * (`node-platform.ts`) on Node. The backend itself imports no socket code.
-   */
-  platform?: ChatPlatform | undefined
-  /** How MSRP connections are opened (default: the platform's dialer, or the memory network). */
-  msrpDialer?: MsrpDialer | undefined
-  /** TLS material for `transport: 'tls'`. */
-  tls?: UaTlsOptions | undefined
-  /** Local SIP address to bind (default 127.0.0.1, a free port). */
-  listen?: { host?: string; port?: number } | undefined
-  /** Clock for SIP timers, reconnect backoff and grace periods (tests pass a fake one). */
-  clock?: Clock | undefined
-  /** Reconnect pacing (default 500 ms doubling to 30 s, 50% jitter); false disables reconnecting. */
-  reconnect?: BackoffOptions | false | undefined
-  /** Publish presence on start (default true). A registrar without presence (489) is tolerated. */
-  publishPresence?: boolean | undefined
-  /**
-   * Ask the focus for a success REPORT on every message and resolve sends only when it came
-   * (RFC 4975 §7.1.1; default false: the 200 to the SEND is the confirmation).
-   */
-  successReports?: boolean | undefined
-  /** MSRP transaction timeout, ms (default 30 s, RFC 4975 §7.1). */
-  msrpTimeoutMs?: number | undefined
-  /**
-   * Deadline of each step of starting, joining and reconnecting (REGISTER, INVITE, MSRP connect
-   * and bind, NICKNAME, SUBSCRIBE, PUBLISH), ms (default 40 s: above the SIP and MSRP
-   * transaction timeouts, which report first where they exist).
-   */
-  stepTimeoutMs?: number | undefined
-  /** How long a room whose MSRP session broke waits for the focus's BYE before re-joining (default 2 s). */
-  mediaGraceMs?: number | undefined
-  /**
-   * How long a `join` of someone without a nickname is held for their NICKNAME (RFC 7701 §7) to
-   * follow, so that the bot sees one join with the nickname (default 1 s; 0 disables).
-   */
-  joinNicknameWaitMs?: number | undefined
-  /** Where the backend logs (default: `NODE_DEBUG=msrp-bot:chat`). */
-  logger?: ChatLogger | undefined
-  /** Extra UserAgent options (timers, keepalive ...). */
-  userAgent?: Partial<UserAgentOptions> | undefined
-  /**
-   * Whether this backend speaks for a bot (default true): its Contact then carries the RFC 3840
-   * `automaton` feature tag, which the msrp-bot server shows other participants, so their bots
-   * do not answer this one. A person's chat client passes false.
-   */
-  automaton?: boolean | undefined
-  /**
-   * Called when a room's focus calls this user in (an invitation someone asked for with
-   * REFER method=INVITE, RFC 4579 §5.5): `accept()` joins the room, `decline()` refuses (603).
-   * Without it invitations are declined.
-   */
-  onInvitation?: ((invitation: RoomInvitation) => void) | undefined
-  /** 1:1 MSRP chats held at once (default 16); more INVITEs get 486 Busy Here. */
-  maxDirectSessions?: number | undefined
-  /**
-   * Let a 1:1 chat offer of `a=setup:passive` make this backend connect to the MSRP address the
-   * offer names (default false: such offers get 488, and the offerer connects to us instead).
-   */
-  directDial?: boolean | undefined
-  /** Events waiting for the bot beyond which a direct MESSAGE gets 503 (default 256). */
-  maxDirectBacklog?: number | undefined
-  /** Largest direct message taken, bytes (default 16 KiB): a bigger MESSAGE gets 413, a bigger MSRP message 413. */
-  maxDirectMessageBytes?: number | undefined
-}
+export type { SipChatBackendOptions } from './sip-chat-backend-options.ts'
 
 /** Named states of a {@link SipChatBackend}. */
 export type SipChatBackendState = 'idle' | 'starting' | 'online' | 'reconnecting' | 'stopping' | 'stopped'
@@ -164,20 +98,6 @@ class NotStartedError extends MsrpBotError {
 }
 
 let memoryHostCounter = 0
-
-function toPresenceStatus(presence: PresenceState): { open: boolean; note?: string; activities?: string[] } {
-  const activities = presence.status === 'away' ? ['away'] : presence.status === 'busy' ? ['busy'] : undefined
-  return {
-    open: presence.status !== 'offline',
-    ...(presence.note === undefined ? {} : { note: presence.note }),
-    ...(activities === undefined ? {} : { activities }),
-  }
-}
-
-function fromPresenceUpdate(update: PresenceUpdate): PresenceState {
-  const status = !update.open ? 'offline' : update.activities.includes('busy') ? 'busy' : update.activities.some((a) => a === 'away' || a === 'on-the-phone' || a === 'meeting') ? 'away' : 'available'
-  return update.note === undefined ? { status } : { status, note: update.note }
-}
 
 /**
  * A {@link ChatBackend} over SIP and MSRP.
@@ -202,23 +122,21 @@ export class SipChatBackend implements ChatBackend {
   #registerer: Registerer | undefined
   #publisher: PresencePublisher | undefined
   #presence: PresenceState = { status: 'available' }
-  readonly #watchers = new Map<string, PresenceWatcher>()
   readonly #rooms = new Map<string, RoomClient>()
-  readonly #listeners = new Set<BackendListener>()
-  readonly #queue: BackendEvent[] = []
-  #pumping = false
-  #busy = 0
-  #idleWaiters: Array<() => void> = []
+  /** Work in flight and everything that happened (see in-flight.ts). */
+  readonly #inFlight = new InFlight()
+  readonly #events = new EventQueue(this.#inFlight, (m) => this.#log.warn(m))
+  readonly #watchers: PresenceWatchers
+  /** This backend as the INVITEs of rooms see it (see room-calls.ts). */
+  readonly #called: CalledBackend
   #backoff: Backoff
   #clock: Clock
   #steps: StepGuard
   #log: ChatLogger
   #dialer: MsrpDialer
   #sipTransport: SipTransport | undefined
-  #reconnectTimer: unknown
-  #wakeReconnect: (() => void) | undefined
-  /** Counts everything that happened, so an observer can tell "quiet" from "between steps". */
-  #activity = 0
+  /** Suspends, waits and re-joins after a lost connection (see reconnect-loop.ts). */
+  readonly #reconnect: ReconnectLoop
   #direct: DirectChats | undefined
 
   constructor(config: BackendConfig, options: SipChatBackendOptions = {}) {
@@ -233,6 +151,37 @@ export class SipChatBackend implements ChatBackend {
     this.#steps = this.#newStepGuard()
     this.#dialer = options.platform?.msrpDialer ?? missingDialer
     this.#configureTransport(options)
+    this.#watchers = new PresenceWatchers({
+      uri: this.uri,
+      log: () => this.#log,
+      step: (step, work, stepOptions) => this.#steps.run(step, work, stepOptions),
+      track: (work) => this.#track(work),
+      emit: (event) => this.#emit(event),
+    })
+    this.#reconnect = new ReconnectLoop({
+      uri: this.uri,
+      log: () => this.#log,
+      clock: () => this.#clock,
+      backoff: () => this.#backoff,
+      steps: () => this.#steps,
+      reconnecting: () => this.#state === 'reconnecting',
+      rooms: () => [...this.#rooms.values()],
+      register: () => this.#register(),
+      rewatch: () => this.#watchers.resubscribe(),
+      backOnline: () => this.#backOnline(),
+      track: (work) => this.#track(work),
+    })
+    this.#called = {
+      uri: this.uri,
+      log: () => this.#log,
+      online: () => this.#state === 'online',
+      onInvitation: () => this.#options.onInvitation,
+      hasListeners: () => this.#events.listenerCount > 0,
+      room: (key) => this.#rooms.get(key),
+      emit: (event) => this.#emit(event),
+      track: (work) => this.#track(work),
+      acceptInvitation: (invitation, roomUri, roomOptions) => this.#acceptInvitation(invitation, roomUri, roomOptions),
+    }
   }
 
   /** The hooks `msrp-bot/testing` uses (see testing-hooks.ts); not part of the backend contract. */
@@ -241,12 +190,12 @@ export class SipChatBackend implements ChatBackend {
     return {
       useMemoryNetwork: (memory, options) => backend.#useMemoryNetwork(memory, options),
       get busy() {
-        return backend.#busy
+        return backend.#inFlight.busy
       },
       get activity() {
-        return backend.#activity
+        return backend.#inFlight.activity
       },
-      idle: () => backend.#idle(),
+      idle: () => backend.#inFlight.idle(),
       dropConnections: () => backend.#dropConnections(),
     }
   }
@@ -320,7 +269,7 @@ export class SipChatBackend implements ChatBackend {
     // A connection that closes abandons the steps riding it (their answers cannot come back on
     // it, RFC 3261 §18.2.2) and, once online, starts the reconnect.
     ua.on('connection-closed', (id, reason) => {
-      this.#activity++
+      this.#inFlight.touch()
       if (reason === 'local') return
       const error = new MsrpBotError('SIP_CONNECTION_LOST', `the SIP connection ${id} closed (${reason})`)
       this.#steps.abortAll(error)
@@ -334,8 +283,8 @@ export class SipChatBackend implements ChatBackend {
       ua.on('message', (message) => direct.onMessage(message))
       ua.on('invite', (invitation) => {
         if (!isRoomInvitation(invitation)) direct.onInvite(invitation)
-        else if (offersFile(invitation.remoteSdp)) this.#roomPushed(invitation, direct)
-        else this.#invited(invitation)
+        else if (offersFile(invitation.remoteSdp)) onRoomFilePush(this.#called, invitation, direct)
+        else onRoomInvitation(this.#called, invitation)
       })
       if (c.registrar !== false) this.#registerer = new Registerer(ua, { expires: 600, random: () => 1 })
       else this.#log.info(`${this.uri}: no registrar configured; not registering (reachable only in the rooms it joins)`)
@@ -406,10 +355,9 @@ export class SipChatBackend implements ChatBackend {
     await Promise.allSettled([...this.#rooms.values()].map((room) => room.leave()))
     this.#rooms.clear()
     this.#state = 'stopping'
-    if (this.#reconnectTimer !== undefined) this.#clock.clearTimeout(this.#reconnectTimer)
-    this.#wakeReconnect?.()
+    this.#reconnect.cancelWait()
     if (wasOnline) {
-      await Promise.allSettled([...this.#watchers.values()].map((w) => w.stop()))
+      await this.#watchers.stopAll()
       if (this.#publisher !== undefined) await this.#publisher.remove().catch(() => undefined)
       await this.#registerer?.unregister().catch(() => undefined)
     }
@@ -418,7 +366,7 @@ export class SipChatBackend implements ChatBackend {
     await this.#ua?.stop().catch((error: unknown) => this.#log.warn(`stopping the user agent failed: ${String(error)}`))
     this.#state = 'stopped'
     this.#log.debug(`${this.uri} stopped`)
-    this.#checkIdle()
+    this.#inFlight.checkIdle()
   }
 
   // ---- rooms -----------------------------------------------------------------------------
@@ -468,96 +416,16 @@ export class SipChatBackend implements ChatBackend {
 
   async watch(contactUri: string): Promise<void> {
     this.#assertStarted('watch')
-    const key = identityKeyOrText(contactUri)
-    if (this.#watchers.has(key)) return
-    const watcher = new PresenceWatcher(this.#ua!, contactUri)
-    watcher.on('presence', (update) => this.#emit({ type: 'presence', contact: contactUri, presence: fromPresenceUpdate(update) }))
-    this.#watchers.set(key, watcher)
-    try {
-      await this.#track(this.#steps.run(`SUBSCRIBE presence of ${contactUri}`, watcher.start(), { onAbandon: () => void watcher.stop().catch(() => undefined) }))
-    } catch (error) {
-      this.#watchers.delete(key)
-      throw new MsrpBotError('WATCH_FAILED', `cannot watch ${contactUri}: ${(error as Error).message}`, { cause: error })
-    }
+    return this.#watchers.watch(this.#ua!, contactUri)
   }
 
   async unwatch(contactUri: string): Promise<void> {
-    const key = identityKeyOrText(contactUri)
-    const watcher = this.#watchers.get(key)
-    if (watcher === undefined) return
-    this.#watchers.delete(key)
-    watcher.removeAllListeners()
-    await watcher.stop().catch(() => undefined)
-  }
-
-  // ---- files pushed by rooms --------------------------------------------------------------
-
-  /**
-   * A room offers a file it stored (its policy pushes files to everyone, RFC 5547 §8.2 with the
-   * focus as sender): handed up like any file when we are in that room; from a room we are not
-   * in, refused with 403 (we take files from rooms only as their participant).
-   */
-  #roomPushed(invitation: Invitation, direct: DirectChats): void {
-    const from = identityKey(invitation.from.uri)
-    const room = this.#rooms.get(identityKeyOrText(from))
-    if (room === undefined || (room.state !== 'joined' && room.state !== 'suspended')) {
-      this.#log.info(`${this.uri}: refused a file pushed by ${from}: not in that room`)
-      invitation.reject(403, 'Forbidden - not a participant of that room')
-      return
-    }
-    // Without an MSRP listener (a browser page) the file could never be taken: say so at once
-    // rather than let the room's offer ring until it gives up.
-    if (!direct.takesFiles) {
-      invitation.reject(488, 'Not Acceptable Here - this endpoint does not take files')
-      return
-    }
-    direct.onRoomPush(invitation, room.uri)
+    return this.#watchers.unwatch(contactUri)
   }
 
   // ---- invitations to rooms ----------------------------------------------------------------
 
-  /**
-   * A room calls us in: handed to `onInvitation` when set, else to the listeners as an
-   * 'invitation' event (declined with 603 when none of them answered it).
-   */
-  #invited(invitation: Invitation): void {
-    const roomUri = identityKey(invitation.from.uri)
-    const handler = this.#options.onInvitation
-    if (this.#state !== 'online' || (handler === undefined && this.#listeners.size === 0)) {
-      invitation.reject(603, 'Decline')
-      return
-    }
-    const referredBy = invitation.request.message.headers.get('Referred-By')
-    invitation.progress(180)
-    let answered = false
-    const decline = (status = 603): void => {
-      answered = true
-      if (invitation.state === 'received' || invitation.state === 'ringing') invitation.reject(status)
-    }
-    const roomInvitation: RoomInvitation = {
-      room: roomUri,
-      by: referredBy === undefined ? undefined : identityKey(referredBy),
-      accept: (options = {}) => {
-        answered = true
-        return this.#track(this.#acceptInvitation(invitation, roomUri, options))
-      },
-      decline,
-      get answered() {
-        return answered
-      },
-    }
-    if (handler === undefined) {
-      this.#emit({ type: 'invitation', invitation: roomInvitation })
-      return
-    }
-    try {
-      handler(roomInvitation)
-    } catch (error) {
-      this.#log.warn(`the invitation handler threw; declining the invitation to ${roomUri}: ${String(error)}`)
-      decline(500)
-    }
-  }
-
+  /** Joins a room by answering its INVITE (an invitation accepted, see room-calls.ts). */
   async #acceptInvitation(invitation: Invitation, roomUri: string, options: JoinOptions): Promise<RoomHandle> {
     this.#assertStarted('accept an invitation')
     const key = identityKeyOrText(roomUri)
@@ -623,7 +491,7 @@ export class SipChatBackend implements ChatBackend {
         msrpTimeoutMs: this.#options.msrpTimeoutMs,
         maxMessageBytes: this.#options.maxDirectMessageBytes ?? DEFAULT_MAX_DIRECT_MESSAGE_BYTES,
         maxSessions: this.#options.maxDirectSessions ?? DEFAULT_MAX_DIRECT_SESSIONS,
-        backlog: () => this.#queue.length,
+        backlog: () => this.#events.length,
         maxBacklog: this.#options.maxDirectBacklog ?? DEFAULT_MAX_DIRECT_BACKLOG,
         bindTimeoutMs: this.#options.stepTimeoutMs ?? DEFAULT_STEP_TIMEOUT_MS,
         mayDial: this.#options.directDial ?? false,
@@ -640,65 +508,22 @@ export class SipChatBackend implements ChatBackend {
   // ---- events ----------------------------------------------------------------------------
 
   subscribe(listener: BackendListener): () => void {
-    this.#listeners.add(listener)
-    return () => this.#listeners.delete(listener)
+    return this.#events.subscribe(listener)
   }
 
   #emit(event: BackendEvent): void {
-    this.#activity++
-    this.#queue.push(event)
+    this.#inFlight.touch()
+    this.#events.push(event)
     // A file the room announced (rooms/file-notice.ts) is also a 'file' event, pulled on demand;
     // unless the room pushes it to everyone: then its offer is the one 'file' event.
     const shared = event.type === 'notice' && this.#direct !== undefined ? parseFileNotice(event.text) : undefined
-    if (shared !== undefined && shared.pushed !== true && event.type === 'notice') this.#queue.push(this.#direct!.roomFile(event.room, shared))
-    if (!this.#pumping) void this.#pump()
+    if (shared !== undefined && shared.pushed !== true && event.type === 'notice') this.#events.push(this.#direct!.roomFile(event.room, shared))
+    this.#events.deliver()
   }
 
-  /** Delivers events one at a time, in order, awaiting each listener (inbound backpressure). */
-  async #pump(): Promise<void> {
-    this.#pumping = true
-    this.#busy++
-    try {
-      for (let event = this.#queue.shift(); event !== undefined; event = this.#queue.shift()) {
-        for (const listener of [...this.#listeners]) {
-          try {
-            await listener(event)
-          } catch (error) {
-            this.#log.warn(`an event listener threw: ${String(error)}`)
-          }
-        }
-        // An invitation nobody answered does not ring on (InvitationEvent: 603 Decline).
-        if (event.type === 'invitation' && !event.invitation.answered) event.invitation.decline()
-      }
-    } finally {
-      this.#pumping = false
-      this.#busy--
-      this.#checkIdle()
-    }
-  }
-
-  // ---- in-flight tracking (for tests' settled()) -----------------------------------------
-
-  /** Counts `work` as in flight until it settles. */
+  /** Counts `work` as in flight until it settles (for tests' settled()). */
   #track<T>(work: Promise<T>): Promise<T> {
-    this.#busy++
-    this.#activity++
-    return work.finally(() => {
-      this.#busy--
-      this.#activity++
-      this.#checkIdle()
-    })
-  }
-
-  /** Resolves when nothing is in flight. */
-  #idle(): Promise<void> {
-    if (this.#busy === 0) return Promise.resolve()
-    return new Promise((resolve) => this.#idleWaiters.push(resolve))
-  }
-
-  #checkIdle(): void {
-    if (this.#busy !== 0) return
-    for (const wake of this.#idleWaiters.splice(0)) wake()
+    return this.#inFlight.track(work)
   }
 
   // ---- connection loss and reconnect -----------------------------------------------------
@@ -713,73 +538,16 @@ export class SipChatBackend implements ChatBackend {
     this.#log.debug(`${this.uri}: connection lost: ${error.message}`) // the bot logs the disconnected event (one line per event)
     this.#emit({ type: 'connection', state: 'disconnected', error })
     if (this.#options.reconnect === false) return
-    // One loop at a time: a loss while the loop is still finishing (publishing presence after
-    // an attempt succeeded) is that loop's to handle; a second loop would tear down the
-    // first one's rooms in the middle of its attempts, and both would fail for ever.
-    if (this.#reconnectLoop) return
-    this.#reconnectLoop = true
-    // The SIP stack's timers do not hold the process; a bot that is reconnecting must stay up.
-    const keepAlive = setInterval(() => {}, 60_000)
-    void this.#track(this.#reconnect()).finally(() => {
-      this.#reconnectLoop = false
-      clearInterval(keepAlive)
-    })
+    this.#reconnect.start()
   }
 
-  #reconnectLoop = false
-
-  async #reconnect(): Promise<void> {
-    while (this.#state === 'reconnecting') {
-      await Promise.allSettled([...this.#rooms.values()].map((room) => room.suspend()))
-      if (this.#state !== 'reconnecting') return
-      const delay = this.#backoff.next()
-      this.#log.debug(`${this.uri}: reconnecting in ${delay} ms (attempt ${this.#backoff.attempts})`)
-      await new Promise<void>((resolve) => {
-        this.#wakeReconnect = resolve
-        this.#reconnectTimer = this.#clock.setTimeout(resolve, delay)
-      })
-      this.#reconnectTimer = undefined
-      this.#wakeReconnect = undefined
-      if (this.#state !== 'reconnecting') return
-      try {
-        await this.#attempt()
-      } catch (error) {
-        this.#log.warn(`${this.uri}: reconnect attempt ${this.#backoff.attempts} failed: ${(error as Error).message}`)
-        continue
-      }
-      if (this.#state !== 'reconnecting') return
-      this.#state = 'online'
-      this.#backoff.reset()
-      this.#log.info(`${this.uri} reconnected`)
-      this.#emit({ type: 'connection', state: 'reconnected' })
-      // Best effort; a connection lost meanwhile puts the state back to reconnecting, and this
-      // loop goes round again.
-      if (this.#publishes) await this.#publish(this.#presence)
-    }
-  }
-
-  /**
-   * One reconnect attempt: REGISTER, re-join every room, re-subscribe the watchers. Each step is
-   * bounded (step-guard.ts); a SIP connection that closed at any moment of the attempt fails it
-   * even where a step swallowed the loss (the roster and presence are best effort), so the
-   * attempt never ends "online" on a dead connection.
-   */
-  async #attempt(): Promise<void> {
-    const epoch = this.#steps.epoch
-    this.#log.debug(`${this.uri}: reconnect attempt ${this.#backoff.attempts}: REGISTER`)
-    await this.#register()
-    for (const room of [...this.#rooms.values()]) {
-      if (this.#state !== 'reconnecting') return
-      this.#log.debug(`${this.uri}: reconnect attempt ${this.#backoff.attempts}: re-joining ${room.uri}`)
-      await room.rejoin()
-    }
-    for (const [key, watcher] of this.#watchers) {
-      if (watcher.subscriber.state !== 'terminated') continue
-      await this.#steps.run(`SUBSCRIBE presence of ${key}`, watcher.start()).catch((error: unknown) => this.#log.warn(`${this.uri}: re-watching ${key} failed: ${(error as Error).message}`))
-    }
-    if (this.#steps.epoch !== epoch) {
-      throw new MsrpBotError('SIP_CONNECTION_LOST', 'a SIP connection closed during the attempt; starting over')
-    }
+  /** The reconnect loop's attempt succeeded: online again, and presence republished. */
+  async #backOnline(): Promise<void> {
+    this.#state = 'online'
+    this.#backoff.reset()
+    this.#log.info(`${this.uri} reconnected`)
+    this.#emit({ type: 'connection', state: 'reconnected' })
+    if (this.#publishes) await this.#publish(this.#presence)
   }
 
   /**

@@ -9,7 +9,7 @@ import { debugLog } from '../debug-log.ts'
 import { EventEmitter } from 'eventemitter3'
 import { ParseError } from '../errors.ts'
 import { type Clock, systemClock } from '../clock.ts'
-import { MsrpClosedError, MsrpRequestError } from './errors.ts'
+import { MsrpClosedError, MsrpRequestError, MsrpTimeoutError } from './errors.ts'
 import type { ExtensionHeader, MsrpFrame, MsrpHeaders, MsrpRequest, MsrpResponse } from './message.ts'
 import { MSRP_REASONS } from './message.ts'
 import { MsrpParser } from './parser.ts'
@@ -102,10 +102,11 @@ export interface MsrpConnectionEvents {
 
 /**
  * How {@link MsrpConnection.sendPrepared} reports: the response, or undefined with the error
- * (or with none, for a request that expects no response and was written). `context` is the
- * value given with the request, so one shared function can serve every request of a fan-out.
+ * (or with none, for a request that expects no response and was written). `context` and `index`
+ * are the values given with the request, so one shared function can serve every request of a
+ * fan-out without an object or closure per request (index: e.g. the recipient's position).
  */
-export type TransactionCallback<C> = (response: MsrpResponse | undefined, error: Error | undefined, context: C) => void
+export type TransactionCallback<C> = (response: MsrpResponse | undefined, error: Error | undefined, context: C, index: number) => void
 
 /** A request in flight: `written` settles when the transport took it, `response` with the answer. */
 export interface OutgoingRequest {
@@ -121,25 +122,31 @@ export interface OutgoingRequest {
  */
 class Transaction implements Deadlined {
   settled = false
-  deadline = 0
+  /** The connection's progress count when the response timeout started (see MsrpConnection#progress). */
+  progressMark = 0
   #done: TransactionCallback<unknown> | undefined
-  readonly #context: unknown
+  #context: unknown
+  readonly #index: number
   constructor(
     readonly tid: string,
     readonly method: string,
     done: TransactionCallback<unknown>,
     context?: unknown,
+    index = 0,
   ) {
     this.#done = done
     this.#context = context
+    this.#index = index
   }
 
   settle(response: MsrpResponse | undefined, error?: Error): void {
     const done = this.#done
     if (done === undefined) return
+    const context = this.#context
     this.settled = true
     this.#done = undefined
-    done(response, error, this.#context)
+    this.#context = undefined
+    done(response, error, context, this.#index)
   }
 }
 
@@ -199,6 +206,12 @@ export interface PreparedRequest {
 export class MsrpConnection extends EventEmitter<MsrpConnectionEvents> {
   readonly #transport: MsrpTransport
   readonly #parser: MsrpParser
+  /**
+   * Evidence that the peer reads what we write: responses received plus drains of our output.
+   * A request that times out while this has not moved since it was written names a stalled peer
+   * ({@link MsrpTimeoutError.peerStalled}).
+   */
+  #progress = 0
   readonly #clock: Clock
   readonly #timeoutMs: number
   readonly #maxWriteBuffer: number
@@ -424,6 +437,7 @@ export class MsrpConnection extends EventEmitter<MsrpConnectionEvents> {
       }
       this.#lastDeadlines = queue
     }
+    tx.progressMark = this.#progress
     queue.push(tx)
   }
 
@@ -431,7 +445,7 @@ export class MsrpConnection extends EventEmitter<MsrpConnectionEvents> {
   #expire(tx: Transaction, timeoutMs: number): void {
     if (this.#transactions.get(tx.tid) !== tx) return
     this.#transactions.delete(tx.tid)
-    tx.settle(undefined, new MsrpRequestError('MSRP_TIMEOUT', 408, `no response to MSRP ${tx.method} ${tx.tid} within ${timeoutMs} ms (RFC 4975 §7.1: treated as 408)`))
+    tx.settle(undefined, new MsrpTimeoutError(`no response to MSRP ${tx.method} ${tx.tid} within ${timeoutMs} ms (RFC 4975 §7.1: treated as 408)`, this.#progress === tx.progressMark))
   }
 
   #writeFailed(tid: string, tx: Transaction | undefined, error: Error): Promise<never> {
@@ -451,18 +465,18 @@ export class MsrpConnection extends EventEmitter<MsrpConnectionEvents> {
    * Like {@link requestPrepared}, but reports through `done` instead of promises — for a
    * fan-out to many peers, where two promises per copy add up: `done(response)` when the
    * response arrives, or, for a request that expects none, once written; `done(undefined,
-   * error)` on timeout (408), a failed write or a closed connection. `context` is passed to
-   * `done` as its third argument: a fan-out can pass one shared function and a value per copy
-   * instead of a closure per copy.
+   * error)` on timeout (408), a failed write or a closed connection. `context` and `index` are
+   * passed to `done` as its third and fourth arguments: a fan-out can pass one shared function,
+   * one value for the whole fan-out and each copy's position, instead of a closure per copy.
    *
    * @throws MsrpClosedError `MSRP_DUPLICATE_TRANSACTION` when the transaction id is in use.
    */
-  sendPrepared<C = undefined>(prepared: PreparedRequest, timeoutMs: number | undefined, done: TransactionCallback<C>, context?: C): void {
+  sendPrepared<C = undefined>(prepared: PreparedRequest, timeoutMs: number | undefined, done: TransactionCallback<C>, context?: C, index = 0): void {
     const tid = prepared.transactionId
     let tx: Transaction | undefined
     if (prepared.expectResponse) {
       if (this.#transactions.has(tid)) throw new MsrpClosedError('MSRP_DUPLICATE_TRANSACTION', `transaction id ${tid} is already in use`)
-      tx = new Transaction(tid, prepared.method, done as TransactionCallback<unknown>, context)
+      tx = new Transaction(tid, prepared.method, done as TransactionCallback<unknown>, context, index)
       this.#transactions.set(tid, tx)
     }
     if (!this.#congested || this.#state !== 'open') {
@@ -470,11 +484,11 @@ export class MsrpConnection extends EventEmitter<MsrpConnectionEvents> {
         this.#writeNow(prepared.bytes)
       } catch (error) {
         if (tx !== undefined) this.#dropFailed(tid, tx, error as Error)
-        else done(undefined, error as Error, context as C)
+        else done(undefined, error as Error, context as C, index)
         return
       }
       if (tx !== undefined) this.#armTimer(tx, timeoutMs)
-      else done(undefined, undefined, context as C)
+      else done(undefined, undefined, context as C, index)
       return
     }
     // Congested: the response timeout runs from now, not from the write, so a copy stuck behind
@@ -483,11 +497,11 @@ export class MsrpConnection extends EventEmitter<MsrpConnectionEvents> {
     const waiting = tx
     this.#writeWhenDrained(prepared.bytes, waiting === undefined ? undefined : () => this.#transactions.get(tid) !== waiting).then(
       () => {
-        if (tx === undefined) done(undefined, undefined, context as C)
+        if (tx === undefined) done(undefined, undefined, context as C, index)
       },
       (error: Error) => {
         if (tx !== undefined) this.#dropFailed(tid, tx, error)
-        else done(undefined, error, context as C)
+        else done(undefined, error, context as C, index)
       },
     )
   }
@@ -589,6 +603,7 @@ export class MsrpConnection extends EventEmitter<MsrpConnectionEvents> {
   }
 
   #onDrain(): void {
+    this.#progress++
     this.#congested = false
     this.#writeWaiting()
   }
@@ -669,6 +684,7 @@ export class MsrpConnection extends EventEmitter<MsrpConnectionEvents> {
   #onFrame(frame: MsrpFrame): void {
     this.#framesIn++
     if (frame.type === 'response') {
+      this.#progress++
       const tx = this.#transactions.get(frame.transactionId)
       if (tx === undefined) {
         // A relay may answer a SEND itself and then forward the endpoint's answer too

@@ -15,12 +15,14 @@
  */
 import type { Clock, TimerHandle } from '../clock.ts'
 
-/** What the queue needs of an entry: whether it still waits, and where to keep its deadline. */
+/**
+ * What the queue needs of an entry: whether it still waits. The deadlines themselves live in the
+ * queue (a Float64Array beside the ring): a deadline stored on each entry would be a boxed number
+ * per entry, one more object per request that lives as long as the request.
+ */
 export interface Deadlined {
   /** True once answered, failed or closed: the entry no longer needs its deadline. */
   readonly settled: boolean
-  /** `clock.now()` at which the entry expires; set by {@link DeadlineQueue.push}. */
-  deadline: number
 }
 
 /** Below this many entries the queue is never compacted. */
@@ -33,6 +35,8 @@ export class DeadlineQueue<T extends Deadlined> {
   readonly #expire: (entry: T) => void
   /** A ring: #count entries from #head on (indices modulo the length, a power of two). */
   #items: (T | undefined)[] = new Array<T | undefined>(16)
+  /** `clock.now()` at which the entry in the same slot of #items expires. */
+  #deadlines = new Float64Array(16)
   #head = 0
   #count = 0
   #timer: TimerHandle | undefined
@@ -66,11 +70,13 @@ export class DeadlineQueue<T extends Deadlined> {
 
   /** Starts `entry`'s deadline: `timeoutMs` from now. */
   push(entry: T): void {
-    entry.deadline = this.#clock.now() + this.#timeoutMs
+    const deadline = this.#clock.now() + this.#timeoutMs
     this.#dropSettledHead()
     if (this.#count >= this.#compactAt) this.#compact()
     if (this.#count === this.#items.length) this.#grow()
-    this.#items[(this.#head + this.#count) & (this.#items.length - 1)] = entry
+    const slot = (this.#head + this.#count) & (this.#items.length - 1)
+    this.#items[slot] = entry
+    this.#deadlines[slot] = deadline
     this.#count++
     if (this.#timer === undefined && !this.#firing) this.#timer = this.#clock.setTimeout(this.#onTimer, this.#timeoutMs)
   }
@@ -80,6 +86,7 @@ export class DeadlineQueue<T extends Deadlined> {
     if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer)
     this.#timer = undefined
     this.#items = new Array<T | undefined>(16)
+    this.#deadlines = new Float64Array(16)
     this.#head = 0
     this.#count = 0
     this.#compactAt = COMPACT_MIN
@@ -103,14 +110,20 @@ export class DeadlineQueue<T extends Deadlined> {
   /** The entries in order, in a new ring of `capacity` (a power of two). */
   #rebuild(capacity: number, keep: (entry: T) => boolean): void {
     const old = this.#items
+    const oldDeadlines = this.#deadlines
     const mask = old.length - 1
     const items = new Array<T | undefined>(capacity)
+    const deadlines = new Float64Array(capacity)
     let n = 0
     for (let i = 0; i < this.#count; i++) {
-      const entry = old[(this.#head + i) & mask] as T
-      if (keep(entry)) items[n++] = entry
+      const slot = (this.#head + i) & mask
+      const entry = old[slot] as T
+      if (!keep(entry)) continue
+      items[n] = entry
+      deadlines[n++] = oldDeadlines[slot]!
     }
     this.#items = items
+    this.#deadlines = deadlines
     this.#head = 0
     this.#count = n
   }
@@ -140,7 +153,7 @@ export class DeadlineQueue<T extends Deadlined> {
     try {
       while (this.#count > 0) {
         const head = this.#items[this.#head] as T
-        if (!head.settled && head.deadline > now) break
+        if (!head.settled && this.#deadlines[this.#head]! > now) break
         this.#shift()
         if (!head.settled) this.#expire(head)
       }
@@ -149,6 +162,6 @@ export class DeadlineQueue<T extends Deadlined> {
     }
     this.#dropSettledHead()
     // A timer may fire a fraction of a millisecond before the clock reads its deadline: at least 1 ms.
-    if (this.#count > 0) this.#timer = this.#clock.setTimeout(this.#onTimer, Math.max(1, Math.ceil((this.#items[this.#head] as T).deadline - now)))
+    if (this.#count > 0) this.#timer = this.#clock.setTimeout(this.#onTimer, Math.max(1, Math.ceil(this.#deadlines[this.#head]! - now)))
   }
 }

@@ -25,6 +25,22 @@ export class MsrpRequestError extends MsrpBotError {
 }
 
 /**
+ * No response within the transaction timeout (RFC 4975 §7.1: counted as 408; code
+ * `MSRP_TIMEOUT`). `peerStalled` tells a peer that is not reading from one that reads but did
+ * not answer this request in time: true when the connection got neither a response nor a drain
+ * of its output since the request was written.
+ */
+export class MsrpTimeoutError extends MsrpRequestError {
+  /** The connection saw no response and no drain of its output since the request was written. */
+  readonly peerStalled: boolean
+
+  constructor(message: string, peerStalled: boolean) {
+    super('MSRP_TIMEOUT', 408, message)
+    this.peerStalled = peerStalled
+  }
+}
+
+/**
  * The connection or session went away before the request completed, or the caller cancelled
  * it. Codes: `MSRP_CONNECTION_CLOSED`, `MSRP_SESSION_CLOSED`, `MSRP_SEND_ABORTED`,
  * `MSRP_WRITE_OVERFLOW` (the peer stopped reading and too much output piled up).

@@ -20,7 +20,7 @@ export type {
   PreparedRequest,
   SessionResolver,
 } from './connection.ts'
-export { MsrpClosedError, MsrpRequestError } from './errors.ts'
+export { MsrpClosedError, MsrpRequestError, MsrpTimeoutError } from './errors.ts'
 
 // ---- File transfer (RFC 5547): one file per session, streamed ------------------------------
 export { MsrpFileSession } from './file-session.ts'
@@ -89,4 +89,4 @@ export type { ByteInterval, IncomingChunk, ReassemblerOptions, ReassemblyResult 
 
 // One SEND serialized once for a fan-out (MsrpSession.sendShared, a chat-room focus).
 export { SharedSend } from './shared-send.ts'
-export type { CopyOutcome, SharedSendInit } from './shared-send.ts'
+export type { CopyCallback, CopyOutcome, SharedSendInit } from './shared-send.ts'

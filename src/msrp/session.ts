@@ -24,7 +24,7 @@ import { abortChunk, chunkMessage, DEFAULT_CHUNK_SIZE } from './chunker.ts'
 import { type Clock, systemClock } from '../clock.ts'
 import type { MsrpRequestHandler, PreparedRequest } from './connection.ts'
 import { DEFAULT_TRANSACTION_TIMEOUT_MS, MsrpConnection } from './connection.ts'
-import { MsrpClosedError, MsrpRequestError } from './errors.ts'
+import { MsrpClosedError, MsrpRequestError, MsrpTimeoutError } from './errors.ts'
 import type { MsrpListener, PassiveSession } from './listener.ts'
 import { noDialError, type MsrpDial } from './dial.ts'
 import type { MsrpHeaders, MsrpRequest, MsrpResponse, SuccessReport } from './message.ts'
@@ -32,7 +32,7 @@ import { MSRP_REASONS } from './message.ts'
 import type { ByteInterval } from './reassembler.ts'
 import { Reassembler } from './reassembler.ts'
 import { generateTransactionId, serializeFrameParts, transactionIdFor } from './serializer.ts'
-import { pathLines, serializeSharedSend, type CopyOutcome, type SharedSend } from './shared-send.ts'
+import { pathLines, serializeSharedSend, type CopyCallback, type CopyOutcome, type SharedSend } from './shared-send.ts'
 import type { MsrpUri } from './uri.ts'
 import { formatMsrpUri, parseMsrpPath, parseMsrpUri } from './uri.ts'
 import { MIN_CHUNK_CAP_BYTES, type IncomingMsrpMessage, type MsrpDecider, type MsrpSessionEvents, type MsrpSessionOptions, type MsrpVerdict, type OutgoingMessage, type SendResult, type SessionState } from './session-options.ts'
@@ -55,15 +55,16 @@ function frozenUri(uri: MsrpUri): MsrpUri {
 
 /** A failed copy: the error's MSRP status (408 timeout, a refusal) or 481 when it has none. */
 function copyFailure(error: unknown): CopyOutcome {
+  if (error instanceof MsrpTimeoutError) return { ok: false, status: 408, reason: error.message, stalled: error.peerStalled }
   const status = (error as { status?: unknown }).status
   return { ok: false, status: typeof status === 'number' ? status : 481, reason: error instanceof Error ? error.message : String(error) }
 }
 
 /** How a shared copy went, from its transaction (one function for every copy: no closure per copy). */
-function copyDone(response: MsrpResponse | undefined, error: Error | undefined, done: (outcome: CopyOutcome) => void): void {
-  if (error !== undefined) done(copyFailure(error))
-  else if (response === undefined || response.status === 200) done(DELIVERED)
-  else done(response.comment === undefined ? { ok: false, status: response.status } : { ok: false, status: response.status, reason: response.comment })
+function copyDone(response: MsrpResponse | undefined, error: Error | undefined, done: CopyCallback, index: number): void {
+  if (error !== undefined) done(copyFailure(error), index)
+  else if (response === undefined || response.status === 200) done(DELIVERED, index)
+  else done(response.comment === undefined ? { ok: false, status: response.status } : { ok: false, status: response.status, reason: response.comment }, index)
 }
 
 interface Outgoing {
@@ -305,20 +306,22 @@ export class MsrpSession extends EventEmitter<MsrpSessionEvents> implements Pass
    * behind a peer that stopped reading still ends in time); with `Failure-Report: partial`,
    * once the connection took the bytes; 481 at once when the session is not open. Copies skip
    * the send queue of {@link send}; the bytes are those of `serializeFrameParts` for the same
-   * frame (test/msrp/session-shared-send.test.ts).
+   * frame (test/msrp/session-shared-send.test.ts). `index` is passed back to `done`, so a
+   * fan-out can give every copy the same function (no closure per copy, which would live until
+   * the copy's 200 and be promoted by the garbage collector under load).
    */
-  sendShared(message: SharedSend, done: (outcome: CopyOutcome) => void): void {
+  sendShared(message: SharedSend, done: CopyCallback, index = 0): void {
     const connection = this.#connection
     if (connection === undefined || connection.state !== 'open' || this.#state !== 'open') {
-      done(SESSION_GONE)
+      done(SESSION_GONE, index)
       return
     }
     let prepared: PreparedRequest
     try {
       prepared = message.rest === undefined ? this.#copyFrame(message) : this.#sharedCopy(message)
-      connection.sendPrepared(prepared, this.#transactionTimeoutMs, copyDone, done)
+      connection.sendPrepared(prepared, this.#transactionTimeoutMs, copyDone, done, index)
     } catch (error) {
-      done(copyFailure(error))
+      done(copyFailure(error), index)
     }
   }
 

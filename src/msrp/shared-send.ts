@@ -40,8 +40,13 @@ export interface SharedSendInit {
 /**
  * How one copy went (see `MsrpSession.sendShared`): delivered, or the status that failed it
  * (the recipient's failure response, 408 when none came in time, 481 when the session is gone).
+ * `stalled` (408 only): the recipient's connection got no response and no drain of its output
+ * since the copy was written — it is not reading (see MsrpTimeoutError).
  */
-export type CopyOutcome = { readonly ok: true } | { readonly ok: false; readonly status: number; readonly reason?: string }
+export type CopyOutcome = { readonly ok: true } | { readonly ok: false; readonly status: number; readonly reason?: string; readonly stalled?: boolean }
+
+/** Receives a copy's {@link CopyOutcome} with the `index` it was sent with (`MsrpSession.sendShared`). */
+export type CopyCallback = (outcome: CopyOutcome, index: number) => void
 
 /** The shared part of a SEND, built once per fan-out; see {@link serializeSharedSend}. */
 export class SharedSend {

@@ -26,6 +26,7 @@ import { readNameAddrHeader } from '../sip/headers/name-addr.ts'
 import { readExpires } from '../sip/headers/scalars.ts'
 import type { Clock, TimerHandle } from '../clock.ts'
 import { aggregateDelivery, type DeliveryOutcome } from './core/chat-message.ts'
+import { NO_LATE_ANSWERS, receiverTimedOut, type LateAnswers } from './core/stuck-receiver.ts'
 import { ConferenceNotifier, CONFERENCE_EVENT, type ConferenceNotify } from './core/conference-notifier.ts'
 import { roomMediaPolicy } from './core/media-policy.ts'
 import { decideRefer, parseReferTo, setMuted } from './core/moderation.ts'
@@ -60,8 +61,8 @@ interface Leg extends DialogLeg {
   readonly link: ParticipantLink
   bindTimer: TimerHandle | undefined
   leaving: boolean
-  /** Relayed copies in a row that got no answer in time (see #legTimedOut). */
-  timeouts: number
+  /** Delivery timeouts in a row of copies relayed to it (see #legTimedOut). */
+  late: LateAnswers
   /** The focus dialled the participant (a=setup:passive offer): the history follows the binding SEND. */
   readonly dialled: boolean
   /** The MSRP session came up and the room's history went (or is going) out on it. */
@@ -70,8 +71,12 @@ interface Leg extends DialogLeg {
   held: Array<() => void> | undefined
 }
 
-/** Copies in a row a receiver that reads but does not answer may leave unanswered before it is dropped. */
-const MAX_CONSECUTIVE_TIMEOUTS = 3
+
+/** The leg of a recipient that left between the room's decision and the fan-out (no copy sent). */
+const LEFT_BEFORE_FANOUT: LegOutcome = Object.freeze({ ok: false, status: 481 })
+
+/** The verdict on a message every recipient got: `aggregateDelivery`'s answer when no leg failed. */
+const DELIVERED_TO_ALL: LinkVerdict = Object.freeze({ status: 200, comment: 'OK' })
 
 /** What the focus needs from the server. */
 export interface FocusDeps {
@@ -411,7 +416,7 @@ export class RoomFocus {
       log.debug(`no dialog for ${identity}: ${error instanceof Error ? error.message : String(error)}`)
       return undefined
     }
-    leg = { dialog, destination: init.destination, ...(init.send === undefined ? {} : { send: init.send }), room, participantId: sessionId, identity, link, bindTimer: undefined, leaving: false, timeouts: 0, dialled: init.connect, replayed: false, held: undefined }
+    leg = { dialog, destination: init.destination, ...(init.send === undefined ? {} : { send: init.send }), room, participantId: sessionId, identity, link, bindTimer: undefined, leaving: false, late: NO_LATE_ANSWERS, dialled: init.connect, replayed: false, held: undefined }
     events.leg = leg
     this.#legs.set(sessionId, leg)
     const joined = leg
@@ -465,7 +470,7 @@ export class RoomFocus {
         if (!outcome.ok) {
           // A participant that does not take its history is not held up for the rest (each
           // failure would cost a delivery timeout); the stuck-receiver policy applies as to live copies.
-          if (outcome.status === 408) this.#legTimedOut(leg)
+          if (outcome.status === 408) this.#legTimedOut(leg, outcome.stalled === true)
           break
         }
       }
@@ -478,18 +483,20 @@ export class RoomFocus {
   }
 
   /**
-   * A copy to `leg` got no answer within the delivery timeout. The stuck-receiver policy
-   * (docs/security.md): a receiver that still has output waiting (it is not reading) is dropped
-   * at once, one that reads but does not answer after {@link MAX_CONSECUTIVE_TIMEOUTS} copies in
-   * a row; both get `BYE` with `Reason: SIP;cause=408;text="Not reading messages"`. So one stuck
-   * participant delays the room's answers by one delivery timeout, not one per message.
+   * A copy to `leg` got no answer within the delivery timeout: the stuck-receiver policy
+   * ({@link receiverTimedOut}: at once when it is not reading, after a few delivery timeouts in a
+   * row when it reads too slowly). A dropped receiver gets `BYE` with
+   * `Reason: SIP;cause=408;text="Not reading messages"`. So one stuck participant delays the
+   * room's answers by one delivery timeout, not one per message, and an overloaded server does
+   * not empty its room by dropping receivers that do read.
    */
-  #legTimedOut(leg: Leg): void {
+  #legTimedOut(leg: Leg, stalled: boolean): void {
     if (leg.leaving) return
-    leg.timeouts++
     const pending = leg.link.connection?.pendingWriteBytes ?? 0
-    if (pending === 0 && leg.timeouts < MAX_CONSECUTIVE_TIMEOUTS) return
-    this.#deps.log.info(`${leg.identity} is not reading its MSRP session in ${leg.room.uri} (${leg.timeouts} unanswered, ${pending} bytes waiting); dropping it`)
+    const { late, drop } = receiverTimedOut(leg.late, { pendingBytes: pending, stalled }, this.#deps.clock.now(), this.#deps.deliveryTimeoutMs)
+    leg.late = late
+    if (!drop) return
+    this.#deps.log.info(`${leg.identity} is not reading its MSRP session in ${leg.room.uri} (${late.strikes} delivery timeout(s) in a row, ${pending} bytes waiting${stalled ? ', no progress since the copy was written' : ''}); dropping it`)
     void this.#leave(leg, 'error', 'slow-receiver')
   }
 
@@ -571,41 +578,64 @@ export class RoomFocus {
     }
     // One Message-ID per relayed message: it is unique on each recipient's session (RFC 4975 §7.1.1).
     const messageId = `${leg.participantId.slice(0, 8)}.${(this.#relayed++).toString(36)}`
-    // Serialized once for every recipient; each leg reports through a callback (no promise per copy).
+    // Serialized once for every recipient. Each leg reports through one function for the whole
+    // fan-out with the leg's index (no promise, closure or result object per copy: under load
+    // those live until the copy's 200 and the garbage collector promotes them); the outcomes are
+    // the session's shared constants until the fan-out ends.
     const message = new RelayedMessage(body, messageId, this.#deps.deliveryMode)
     const recipients = decision.recipients
-    const outcomes: DeliveryOutcome[] = new Array<DeliveryOutcome>(recipients.length)
+    const n = recipients.length
+    const targets = new Array<Leg | undefined>(n)
+    const outcomes = new Array<LegOutcome>(n)
+    // 1: the recipient had left (or was leaving) when its leg ended, see below.
+    const left = new Uint8Array(n)
+    let failures = 0
     await new Promise<void>((resolve) => {
-      let pending = recipients.length
+      let pending = n
       if (pending === 0) resolve()
-      for (let i = 0; i < recipients.length; i++) {
-        const id = recipients[i]!
-        const target = this.#legs.get(id)
-        if (target === undefined || target.leaving) {
-          // Left between the room's decision and the fan-out: not the sender's failure.
-          outcomes[i] = { participantId: id, ok: false, status: 481, left: true }
-          if (--pending === 0) resolve()
-          continue
-        }
-        const onOutcome = (outcome: LegOutcome): void => {
-          if (outcome.ok) target.timeouts = 0
-          else if (outcome.status === 408) this.#legTimedOut(target)
+      const onOutcome = (outcome: LegOutcome, i: number): void => {
+        const target = targets[i]!
+        if (outcome.ok) target.late = NO_LATE_ANSWERS
+        else {
+          failures++
+          if (outcome.status === 408) this.#legTimedOut(target, outcome.stalled === true)
           // A leg that failed because its participant left meanwhile (BYE, closed connection) is
           // no failure of the sender's message (RFC 4975 §7.2: 481 names the sender's session).
           // That includes a stuck receiver dropped for this very timeout.
-          outcomes[i] = outcome.ok
-            ? { participantId: id, ok: true }
-            : { participantId: id, ok: false, status: outcome.status, ...(outcome.reason === undefined ? {} : { reason: outcome.reason }), ...(target.leaving ? { left: true } : {}) }
-          if (--pending === 0) resolve()
+          if (target.leaving) left[i] = 1
         }
+        outcomes[i] = outcome
+        if (--pending === 0) resolve()
+      }
+      for (let i = 0; i < n; i++) {
+        const target = this.#legs.get(recipients[i]!)
+        if (target === undefined || target.leaving) {
+          // Left between the room's decision and the fan-out: not the sender's failure.
+          outcomes[i] = LEFT_BEFORE_FANOUT
+          left[i] = 1
+          failures++
+          if (--pending === 0) resolve()
+          continue
+        }
+        targets[i] = target
         // A participant still receiving the room's history gets live messages after it (only
-        // then is a closure for the later send made: one function per copy, not two).
-        if (target.held !== undefined) target.held.push(() => target.link.relay(message, onOutcome))
-        else target.link.relay(message, onOutcome)
+        // then is a closure for the later send made).
+        if (target.held !== undefined) target.held.push(() => target.link.relay(message, onOutcome, i))
+        else target.link.relay(message, onOutcome, i)
       }
     })
-    const report = aggregateDelivery(decision.kind, outcomes)
-    if (report.partial) this.#deps.log.debug(`message from ${leg.identity} reached ${report.delivered.length} of ${outcomes.length} in ${leg.room.uri}`)
+    // Every recipient got it (the common case): what aggregateDelivery answers, without a record per leg.
+    if (failures === 0 && n > 0) return DELIVERED_TO_ALL
+    const legs = new Array<DeliveryOutcome>(n)
+    for (let i = 0; i < n; i++) {
+      const participantId = recipients[i]!
+      const outcome = outcomes[i]!
+      legs[i] = outcome.ok
+        ? { participantId, ok: true }
+        : { participantId, ok: false, status: outcome.status, ...(outcome.reason === undefined ? {} : { reason: outcome.reason }), ...(left[i] === 1 ? { left: true } : {}) }
+    }
+    const report = aggregateDelivery(decision.kind, legs)
+    if (report.partial) this.#deps.log.debug(`message from ${leg.identity} reached ${report.delivered.length} of ${n} in ${leg.room.uri}`)
     return { status: report.status, comment: report.reason }
   }
 

@@ -149,9 +149,10 @@ export class ParticipantLink extends MsrpSession {
    * Relays one copy of `message` (built once for the whole fan-out) and calls `done` with the
    * leg's outcome: on the copy's 200 or failure response, the delivery timeout (408), or — in
    * `fast` mode — once the connection took the bytes. Same outcomes as {@link deliver}, without
-   * the per-copy serialization and promise.
+   * the per-copy serialization and promise; `index` is passed back to `done` (one function for
+   * the whole fan-out, not a closure per copy).
    */
-  relay(message: RelayedMessage, done: (outcome: LegOutcome) => void): void {
-    this.sendShared(message, done)
+  relay(message: RelayedMessage, done: (outcome: LegOutcome, index: number) => void, index = 0): void {
+    this.sendShared(message, done, index)
   }
 }

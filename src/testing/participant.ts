@@ -1,6 +1,9 @@
 /**
  * A scripted person in a test chat: joins a room, talks, whispers, types, and remembers what it
  * saw. Runs on the same {@link SipChatBackend} as a bot, over the in-process network.
+ * Its parts live next to it: `participant-files.ts` (files), `participant-invitations.ts`
+ * (invitations), `message-expectations.ts` (`expectMessage`) and `sent-messages.ts` (its own
+ * messages in its transcript).
  *
  * @module
  */
@@ -8,14 +11,19 @@ import type { FileReceipt, FileSink, SendFileOptions } from '../chat/file-contra
 import type { FileInput, FileMeta } from '../chat/node-files.ts'
 import { ParticipantFiles, type ReceivedTestFile } from './participant-files.ts'
 import { MsrpBotError } from '../errors.ts'
-import { sameIdentity } from '../rooms/identity.ts'
 import type { BackendEvent, DirectChatHandle, OutgoingContent, RoomFile, RoomHandle, SendReceipt } from '../chat/backend.ts'
 import { ParticipantNotFoundError } from '../chat/backend-errors.ts'
 import type { SipChatBackend } from '../chat/sip-chat-backend.ts'
-import { describeMatcher, formatEntry, matches, toTranscriptEntry } from './transcript.ts'
+import { toTranscriptEntry } from './transcript.ts'
 import type { MessageMatcher, TranscriptEntry } from './transcript.ts'
 import { testingHooksOf } from '../chat/testing-hooks.ts'
 import type { RoomInvitation } from '../chat/room-invitation.ts'
+import { MessageExpectations, type ExpectOptions } from './message-expectations.ts'
+import { ParticipantInvitations } from './participant-invitations.ts'
+import { recordSent } from './sent-messages.ts'
+
+export { ExpectationError } from './message-expectations.ts'
+export type { ExpectOptions } from './message-expectations.ts'
 
 /** Options of `chat.participant()`. */
 export interface ParticipantOptions {
@@ -37,29 +45,6 @@ export interface ParticipantOptions {
    * it after a while). Either way `pushedFiles` records the offer.
    */
   pushedFiles?: 'accept' | 'decline' | 'leave' | undefined
-}
-
-/** Options of {@link TestParticipant.expectMessage}. */
-export interface ExpectOptions {
-  /** Only messages from this nickname or URI. */
-  from?: string | undefined
-  /** Only public, only private (in a room) or only direct (outside rooms) messages. */
-  kind?: 'public' | 'private' | 'direct' | undefined
-  /** Give up after this long (default 5 s). A guard only: never a way to wait. */
-  timeoutMs?: number | undefined
-}
-
-interface Waiter {
-  matcher: MessageMatcher
-  options: ExpectOptions
-  resolve: (entry: TranscriptEntry) => void
-}
-
-/** Thrown by `expectMessage` when no matching message came. */
-export class ExpectationError extends MsrpBotError {
-  constructor(message: string) {
-    super('TEST_EXPECTATION_FAILED', message)
-  }
 }
 
 /**
@@ -94,13 +79,12 @@ export class TestParticipant {
   readonly #resolveRoom: (room: string) => string
   readonly #defaultRoom: () => string | undefined
   #room: RoomHandle | undefined
-  #waiters: Waiter[] = []
-  #invitationPolicy: 'accept' | 'decline' | 'ask'
-  /** Invitations that rang and were not taken by `expectInvitation()` yet. */
-  readonly #ringing: RoomInvitation[] = []
-  #invitationWaiters: Array<(invitation: RoomInvitation) => void> = []
+  /** Its pending `expectMessage` calls (see message-expectations.ts). */
+  readonly #expectations: MessageExpectations
+  /** Its invitations: policy, ringing ones, records (see participant-invitations.ts). */
+  readonly #invitations: ParticipantInvitations
   /** Every invitation it received, with what became of it. */
-  readonly invitations: Array<{ room: string; by: string | undefined; answer: 'accepted' | 'declined' | 'ringing' | 'failed' }> = []
+  readonly invitations: Array<{ room: string; by: string | undefined; answer: 'accepted' | 'declined' | 'ringing' | 'failed' }>
   #slowMs = 0
   #delay: (ms: number) => Promise<void>
 
@@ -116,7 +100,6 @@ export class TestParticipant {
     invitations?: 'accept' | 'decline' | 'ask' | undefined
     pushedFiles?: 'accept' | 'decline' | 'leave' | undefined
   }) {
-    this.#invitationPolicy = init.invitations ?? 'ask'
     this.name = init.name
     this.uri = init.uri
     this.backend = init.backend
@@ -125,6 +108,18 @@ export class TestParticipant {
     this.#defaultRoom = init.defaultRoom
     this.#delay = init.delay
     this.#files = new ParticipantFiles(this.backend, init.pushedFiles)
+    this.#expectations = new MessageExpectations(this.name, this.transcript)
+    this.#invitations = new ParticipantInvitations(
+      {
+        name: this.name,
+        nickname: this.#nickname,
+        entered: (room) => {
+          this.#room = room
+        },
+      },
+      init.invitations,
+    )
+    this.invitations = this.#invitations.records
     this.backend.subscribe((event) => this.#onEvent(event))
   }
 
@@ -219,19 +214,7 @@ export class TestParticipant {
       return
     }
     this.transcript.push(entry)
-    for (const waiter of [...this.#waiters]) {
-      if (this.#accepts(entry, waiter.matcher, waiter.options)) {
-        this.#waiters.splice(this.#waiters.indexOf(waiter), 1)
-        waiter.resolve(entry)
-      }
-    }
-  }
-
-  #accepts(entry: TranscriptEntry, matcher: MessageMatcher, options: ExpectOptions): boolean {
-    if (entry.direction !== 'received') return false
-    if (options.kind !== undefined && entry.kind !== options.kind) return false
-    if (options.from !== undefined && !(entry.nickname === options.from || (/^sips?:/i.test(options.from) && sameIdentity(entry.from, options.from)))) return false
-    return matches(entry, matcher)
+    this.#expectations.offer(entry)
   }
 
   /**
@@ -282,32 +265,9 @@ export class TestParticipant {
     return this.#sent(room, content, undefined, room.send(content))
   }
 
-  /**
-   * Records an own message at once (as a chat client shows it), dropping it if the send fails.
-   * `room` is undefined for a direct message outside rooms.
-   */
-  async #sent(room: RoomHandle | undefined, content: OutgoingContent, to: string | undefined, sending: Promise<SendReceipt>): Promise<SendReceipt> {
-    const body = typeof content === 'string' ? content : content.body
-    const entry: TranscriptEntry = {
-      room: room?.uri ?? '',
-      kind: room === undefined ? 'direct' : to === undefined ? 'public' : 'private',
-      direction: 'sent',
-      to,
-      from: this.uri,
-      nickname: room?.nickname,
-      text: typeof body === 'string' ? body : Buffer.from(body).toString('utf8'),
-      contentType: typeof content === 'string' ? 'text/plain' : content.contentType.split(';')[0]!.trim().toLowerCase(),
-      timestamp: new Date(),
-      messageId: '',
-    }
-    this.transcript.push(entry)
-    try {
-      return await sending
-    } catch (error) {
-      const i = this.transcript.indexOf(entry)
-      if (i >= 0) this.transcript.splice(i, 1)
-      throw error
-    }
+  /** Records an own message at once, dropping it if the send fails (see sent-messages.ts). */
+  #sent(room: RoomHandle | undefined, content: OutgoingContent, to: string | undefined, sending: Promise<SendReceipt>): Promise<SendReceipt> {
+    return recordSent(this.transcript, { room, content, to, from: this.uri }, sending)
   }
 
   /**
@@ -387,42 +347,12 @@ export class TestParticipant {
    * the invitation ringing for {@link expectInvitation}.
    */
   receiveInvitation(invitation: RoomInvitation): void {
-    const record = { room: invitation.room, by: invitation.by, answer: 'ringing' as 'accepted' | 'declined' | 'ringing' | 'failed' }
-    this.invitations.push(record)
-    const tracked: RoomInvitation = {
-      room: invitation.room,
-      by: invitation.by,
-      accept: async (options = {}) => {
-        try {
-          const room = await invitation.accept({ nickname: options.nickname ?? this.#nickname })
-          this.#room = room
-          record.answer = 'accepted'
-          return room
-        } catch (error) {
-          record.answer = 'failed'
-          throw error
-        }
-      },
-      decline: (status) => {
-        record.answer = 'declined'
-        invitation.decline(status)
-      },
-      get answered() {
-        return invitation.answered
-      },
-    }
-    if (this.#invitationPolicy === 'accept') void tracked.accept().catch(() => undefined)
-    else if (this.#invitationPolicy === 'decline') tracked.decline()
-    else {
-      const waiter = this.#invitationWaiters.shift()
-      if (waiter !== undefined) waiter(tracked)
-      else this.#ringing.push(tracked)
-    }
+    this.#invitations.receive(invitation)
   }
 
   /** Changes what it does with invitations from now on ('accept', 'decline' or 'ask'). */
   answerInvitations(policy: 'accept' | 'decline' | 'ask'): void {
-    this.#invitationPolicy = policy
+    this.#invitations.policy = policy
   }
 
   /**
@@ -436,20 +366,7 @@ export class TestParticipant {
    * ```
    */
   expectInvitation(options: { timeoutMs?: number } = {}): Promise<RoomInvitation> {
-    const ringing = this.#ringing.shift()
-    if (ringing !== undefined) return Promise.resolve(ringing)
-    return new Promise((resolve, reject) => {
-      const timeoutMs = options.timeoutMs ?? 5000
-      const waiter = (invitation: RoomInvitation): void => {
-        clearTimeout(timer)
-        resolve(invitation)
-      }
-      const timer = setTimeout(() => {
-        this.#invitationWaiters = this.#invitationWaiters.filter((w) => w !== waiter)
-        reject(new ExpectationError(`${this.name} got no invitation within ${timeoutMs} ms`))
-      }, timeoutMs)
-      this.#invitationWaiters.push(waiter)
-    })
+    return this.#invitations.expect(options)
   }
 
   /**
@@ -504,28 +421,7 @@ export class TestParticipant {
    * ```
    */
   expectMessage(matcher: MessageMatcher, options: ExpectOptions = {}): Promise<TranscriptEntry> {
-    const seen = this.transcript.find((entry) => this.#accepts(entry, matcher, options))
-    if (seen !== undefined) return Promise.resolve(seen)
-    return new Promise((resolve, reject) => {
-      const timeoutMs = options.timeoutMs ?? 5000
-      const timer = setTimeout(() => {
-        this.#waiters = this.#waiters.filter((w) => w !== waiter)
-        const got = this.transcript.map(formatEntry)
-        reject(new ExpectationError(
-          `${this.name} got no ${options.kind ?? ''} message ${describeMatcher(matcher)}${options.from === undefined ? '' : ` from ${options.from}`} within ${timeoutMs} ms; ` +
-            (got.length === 0 ? 'it received no messages at all' : `it received:\n  ${got.join('\n  ')}`),
-        ))
-      }, timeoutMs)
-      const waiter: Waiter = {
-        matcher,
-        options,
-        resolve: (entry) => {
-          clearTimeout(timer)
-          resolve(entry)
-        },
-      }
-      this.#waiters.push(waiter)
-    })
+    return this.#expectations.expect(matcher, options)
   }
 
   /**

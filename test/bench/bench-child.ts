@@ -8,6 +8,7 @@
 import { fork, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
 import { fileURLToPath } from 'node:url'
+import { compiledChildFile, type BenchRuntime } from './compiled-build.ts'
 
 /** A child process running one of the benchmarks' child-process files (e.g. `./minimal-switch.ts`). */
 export class BenchChild {
@@ -18,11 +19,14 @@ export class BenchChild {
   #waiter: (() => void) | undefined
   #exit: string | undefined
 
-  /** Forks `file` (relative to this directory) with tsx; `env` is added to the parent's. */
-  constructor(file: string, env: Record<string, string> = {}) {
-    this.#name = file
-    this.process = fork(fileURLToPath(new URL(file, import.meta.url)), [], {
-      execArgv: ['--import', 'tsx', '--conditions=msrp-bot-source'],
+  /**
+   * Forks `file` (relative to this directory) with tsx; `env` is added to the parent's. With
+   * `compiledPath` (see {@link BenchChild.start}) that compiled file runs on plain Node instead.
+   */
+  constructor(file: string, env: Record<string, string> = {}, compiledPath?: string) {
+    this.#name = compiledPath === undefined ? file : `${file} (compiled)`
+    this.process = fork(compiledPath ?? fileURLToPath(new URL(file, import.meta.url)), [], {
+      execArgv: compiledPath === undefined ? ['--import', 'tsx', '--conditions=msrp-bot-source'] : [],
       env: { ...process.env, ...env },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     })
@@ -34,6 +38,15 @@ export class BenchChild {
       this.#exit = `exited (code ${code}, signal ${signal})`
       this.#waiter?.()
     })
+  }
+
+  /**
+   * Forks `file` in `runtime`: `tsx` runs the sources as the constructor does; `compiled` runs
+   * the file and the library compiled by tsc (compiled-build.ts) on plain Node, as an installed
+   * package runs.
+   */
+  static async start(file: string, runtime: BenchRuntime, env: Record<string, string> = {}): Promise<BenchChild> {
+    return runtime === 'tsx' ? new BenchChild(file, env) : new BenchChild(file, env, await compiledChildFile(file))
   }
 
   /** The child's process id. */

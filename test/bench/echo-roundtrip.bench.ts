@@ -9,9 +9,11 @@
  * - **in process**: `createTestChat` (msrp-bot/testing: the chat server and the bot in this
  *   process over in-memory SIP and MSRP transports), the participant a chat backend on the same
  *   in-memory network;
- * - **over TCP**: the chat server in a child process (chat-server-process.ts); the bot
- *   (`createBot` with the server as its outbound proxy, no registrar) and the participants in
- *   this process, each with its own SIP and MSRP TCP connections over loopback.
+ * - **over TCP**: the chat server in a child process (chat-server-process.ts), compiled by tsc
+ *   as the published package runs it and from the sources under tsx (`BENCH_RUNTIMES`, default
+ *   both; compiled-build.ts says why they differ); the bot (`createBot` with the server as its
+ *   outbound proxy, no registrar) and the participants in this process, each with its own SIP
+ *   and MSRP TCP connections over loopback.
  *
  * The bot's own pacing of its sends (`rateLimit`, 5 messages/s by default) is switched off: the
  * figure is the round trip, not the pacing.
@@ -24,6 +26,7 @@
 import { pathToFileURL } from 'node:url'
 import type { BenchResult } from './bench-result.ts'
 import { BenchChild } from './bench-child.ts'
+import { benchRuntimes, type BenchRuntime } from './compiled-build.ts'
 import { createBot, type Bot } from '../../src/bot/bot.ts'
 import type { Context } from '../../src/bot/context.ts'
 import type { BackendEvent } from '../../src/chat/backend.ts'
@@ -140,8 +143,8 @@ function speakerBackend(uri: string, memory?: ChatNetwork, proxy?: string): SipC
   )
 }
 
-async function overTcp(): Promise<Awaited<ReturnType<typeof roundTrips>>> {
-  const server = new BenchChild('./chat-server-process.ts')
+async function overTcp(runtime: BenchRuntime): Promise<Awaited<ReturnType<typeof roundTrips>>> {
+  const server = await BenchChild.start('./chat-server-process.ts', runtime)
   const speakers: Speaker[] = []
   let bot: Bot<Context> | undefined
   try {
@@ -167,7 +170,9 @@ async function overTcp(): Promise<Awaited<ReturnType<typeof roundTrips>>> {
 /** Runs the benchmark (see the module comment). */
 export async function run(): Promise<BenchResult[]> {
   const results: BenchResult[] = []
-  for (const [name, measure] of [['in process', inProcess], ['over TCP', overTcp]] as const) {
+  const setUps: Array<[string, () => ReturnType<typeof roundTrips>]> = [['in process', inProcess]]
+  for (const runtime of benchRuntimes()) setUps.push([`over TCP (server ${runtime === 'compiled' ? 'compiled' : 'under tsx'})`, () => overTcp(runtime)])
+  for (const [name, measure] of setUps) {
     const { sequential, parallel, parallelPerSecond } = await measure()
     const seq = percentiles(sequential)
     const par = percentiles(parallel)

@@ -18,6 +18,13 @@
  * - **lost, duplicated, reordered** copies (each recipient checks every sender's sequence) and
  *   failed sends: all must be 0.
  *
+ * **Compiled and tsx.** The server runs twice per round: compiled by tsc as the published
+ * package is (compiled-build.ts; the headline figures) and from the sources under tsx, as
+ * `bin/msrp-bot.js` runs it in a checkout. The tsx figures are higher: tsx's esbuild transform
+ * keeps names (a `__name` call per class and per closure made) — about 7 to 20 % more
+ * instructions per copy, see compiled-build.ts. The minimal switch always runs compiled (plain
+ * Node).
+ *
  * One client process does all senders' and all recipients' MSRP work on one core; its CPU is
  * reported (near 1 core it limits the unpaced rate and adds to the latency of both servers
  * alike). On a machine that other jobs keep busy, the paced figures say little: a server that
@@ -30,7 +37,7 @@
  * `FANOUT_WIRE_DELIVERIES` deliveries per unpaced run [100000]; `FANOUT_WIRE_WINDOW` unanswered
  * messages per sender in the unpaced run [16, the client session's default];
  * `FANOUT_WIRE_ROUNDS` rounds per room size, switch and server alternating, the round with the
- * median CPU ratio reported [1]. A room of 1,000 needs about
+ * median CPU ratio reported [1]; `BENCH_RUNTIMES` the server's runtimes [compiled,tsx]. A room of 1,000 needs about
  * 3,000 file descriptors in the client process and 2,000 in the server's (`ulimit -n`).
  *
  * Run: `npm run bench -- fanout-wire`, or `npx tsx --conditions=msrp-bot-source
@@ -42,6 +49,7 @@ import { readFileSync } from 'node:fs'
 import { pathToFileURL } from 'node:url'
 import type { BenchResult } from './bench-result.ts'
 import { BenchChild } from './bench-child.ts'
+import { benchRuntimes, type BenchRuntime } from './compiled-build.ts'
 import type { FanoutReport } from './mixer-clients.ts'
 
 const SENDERS = 4
@@ -117,9 +125,9 @@ async function measure(server: BenchChild, target: { sipPort: number; room: stri
   }
 }
 
-/** Starts one server process (`./minimal-switch.ts` or `./chat-server-process.ts`), measures, closes it. */
-async function measureServer(file: string, participants: number): Promise<WireFigures> {
-  const server = new BenchChild(file)
+/** Starts one server process (`./minimal-switch.ts` or `./chat-server-process.ts`) in `runtime`, measures, closes it. */
+async function measureServer(file: string, runtime: BenchRuntime, participants: number): Promise<WireFigures> {
+  const server = await BenchChild.start(file, runtime)
   try {
     const ready = await server.next<{ sipPort: number; room?: string }>('ready', 30_000)
     return await measure(server, { sipPort: ready.sipPort, room: ready.room ?? 'sip:bench@bench.test' }, participants)
@@ -133,8 +141,8 @@ function ms(value: number | null): string {
   return value === null || Number.isNaN(value) ? 'n/a' : `${value.toFixed(1)} ms`
 }
 
-function roomResults(participants: number, chat: WireFigures, sw: WireFigures, spread: string): BenchResult[] {
-  const tag = `room of ${participants}`
+function roomResults(participants: number, runtime: BenchRuntime, chat: WireFigures, sw: WireFigures, spread: string): BenchResult[] {
+  const tag = `room of ${participants}, server ${runtime === 'compiled' ? 'compiled' : 'under tsx'}`
   const run = (f: WireFigures): string => `${f.unpaced.deliveries} deliveries unpaced, ${f.paced.deliveries} paced`
   const checks = (f: WireFigures): string => `lost ${f.unpaced.lost}+${f.paced.lost}, duplicated ${f.unpaced.duplicated}+${f.paced.duplicated}, reordered ${f.unpaced.reordered}+${f.paced.reordered}, failed sends ${f.unpaced.sendErrors}+${f.paced.sendErrors}${f.unpaced.firstSendError ?? f.paced.firstSendError ? ` (${f.unpaced.firstSendError ?? f.paced.firstSendError})` : ''}`
   const pace = `${SENDERS} senders × ${(PACED_RATE / SENDERS / (participants - 1)).toFixed(1)} msg/s for ${PACED_SECONDS} s`
@@ -171,18 +179,24 @@ export async function run(): Promise<BenchResult[]> {
   const limit = openFileLimit()
   const needed = 3 * Math.max(...ROOMS) + 200
   if (limit !== undefined && limit < needed) throw new Error(`fanout-wire: a room of ${Math.max(...ROOMS)} needs about ${needed} open files in the client process, the limit is ${limit}; raise it (ulimit -n ${needed}) or set FANOUT_WIRE_ROOMS to smaller rooms`)
+  const runtimes = benchRuntimes()
   for (const participants of ROOMS) {
-    // Switch and server alternate, so both see the machine's load of the same minutes.
-    const pairs: Array<{ chat: WireFigures; sw: WireFigures; ratio: number }> = []
+    // Switch and server alternate, so both see the machine's load of the same minutes. The switch
+    // always runs compiled (plain Node, as a hand-written switch would); the server in each runtime.
+    const pairs = new Map<BenchRuntime, Array<{ chat: WireFigures; sw: WireFigures; ratio: number }>>(runtimes.map((r) => [r, []]))
     for (let round = 0; round < ROUNDS; round++) {
-      const sw = await measureServer('./minimal-switch.ts', participants)
-      const chat = await measureServer('./chat-server-process.ts', participants)
-      pairs.push({ chat, sw, ratio: chat.cpuPerDeliveryMicros / sw.cpuPerDeliveryMicros })
+      const sw = await measureServer('./minimal-switch.ts', 'compiled', participants)
+      for (const runtime of round % 2 === 0 ? runtimes : [...runtimes].reverse()) {
+        const chat = await measureServer('./chat-server-process.ts', runtime, participants)
+        pairs.get(runtime)!.push({ chat, sw, ratio: chat.cpuPerDeliveryMicros / sw.cpuPerDeliveryMicros })
+      }
     }
-    pairs.sort((x, y) => x.ratio - y.ratio)
-    const median = pairs[Math.floor(pairs.length / 2)]!
-    const spread = pairs.length === 1 ? '' : `; round with the median ratio of ${pairs.length}, ratios ${pairs.map((p) => p.ratio.toFixed(2)).join(', ')}`
-    results.push(...roomResults(participants, median.chat, median.sw, spread))
+    for (const runtime of runtimes) {
+      const rounds = pairs.get(runtime)!.sort((x, y) => x.ratio - y.ratio)
+      const median = rounds[Math.floor(rounds.length / 2)]!
+      const spread = rounds.length === 1 ? '' : `; round with the median ratio of ${rounds.length}, ratios ${rounds.map((p) => p.ratio.toFixed(2)).join(', ')}`
+      results.push(...roomResults(participants, runtime, median.chat, median.sw, spread))
+    }
   }
   return results
 }

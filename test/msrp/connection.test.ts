@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { once } from 'node:events'
-import { MsrpClosedError } from '../../src/msrp/errors.ts'
+import { MsrpClosedError, MsrpTimeoutError } from '../../src/msrp/errors.ts'
 import type { MsrpRequest } from '../../src/msrp/message.ts'
 import { MsrpConnection } from '../../src/msrp/connection.ts'
 import { FakeClock } from '../../src/clock.ts'
@@ -211,6 +211,55 @@ describe('MsrpConnection response deadlines', () => {
     assert.deepEqual(results, ['short 408 at 2000', 'long 408 at 5000'])
     connection.close()
     assert.equal(clock.pending, 0, 'closing stops every deadline timer')
+  })
+})
+
+describe('MsrpConnection timeouts tell a stalled peer from a late one', () => {
+  const to = 'msrp://127.0.0.1:9/peer;tcp'
+  const from = 'msrp://127.0.0.1:8/me;tcp'
+  const outcome = (p: Promise<unknown>): Promise<unknown> => p.then(
+    () => 'answered',
+    (e: unknown) => (e instanceof MsrpTimeoutError ? `408 stalled=${e.peerStalled}` : String(e)),
+  )
+
+  it('a request timing out with no answer and no drain since it was written names the peer stalled', async () => {
+    const clock = new FakeClock()
+    const { connection, peer } = connectionWithRawPeer({ clock })
+    const first = outcome(connection.request(send(to, from), { timeoutMs: 1000 }).response)
+    await peer.nextRequest() // read, never answered
+    await clock.advanceAsync(1000)
+    assert.equal(await first, '408 stalled=true')
+    connection.close()
+  })
+
+  it('a request timing out while the peer answers later requests is late, not stalled', async () => {
+    const clock = new FakeClock()
+    const { connection, peer } = connectionWithRawPeer({ clock })
+    const unanswered = outcome(connection.request(send(to, from), { timeoutMs: 1000 }).response)
+    await peer.nextRequest()
+    await clock.advanceAsync(500)
+    const second = outcome(connection.request(send(to, from), { timeoutMs: 1000 }).response)
+    peer.respond(await peer.nextRequest())
+    assert.equal(await second, 'answered')
+    await clock.advanceAsync(500)
+    assert.equal(await unanswered, '408 stalled=false')
+    connection.close()
+  })
+
+  it('a drain of the output counts as progress: a peer that reads but answers too late is not stalled', async () => {
+    const clock = new FakeClock()
+    // A small high-water mark: the second request waits for a drain, which comes once the peer reads.
+    const { connection, peer, peerStream } = connectionWithRawPeer({ clock }, 64)
+    peerStream.pause()
+    const a = outcome(connection.request(send(to, from, 'x'.repeat(200)), { timeoutMs: 1000 }).response)
+    const b = outcome(connection.request(send(to, from, 'y'.repeat(200)), { timeoutMs: 1000 }).response)
+    await until(() => connection.pendingWriteBytes > 0)
+    peerStream.resume()
+    await peer.nextRequest()
+    await peer.nextRequest()
+    await clock.advanceAsync(1000)
+    assert.deepEqual([await a, await b], ['408 stalled=false', '408 stalled=false'])
+    connection.close()
   })
 })
 

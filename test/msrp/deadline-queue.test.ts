@@ -5,7 +5,6 @@ import { DeadlineQueue } from '../../src/msrp/deadline-queue.ts'
 
 class Entry {
   settled = false
-  deadline = 0
   constructor(readonly name: string) {}
 }
 

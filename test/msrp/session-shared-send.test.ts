@@ -115,12 +115,29 @@ describe('MsrpSession.sendShared: one serialization, many sessions', () => {
     clock.advance(10_000)
     const late = await unanswered
     assert.equal(!late.ok && late.status, 408)
+    assert.equal(!late.ok && late.stalled, true, 'nothing came back from the peer since the copy was written')
 
     const odd = await copy(session, new SharedSend({ body: CPIM, messageId: 'not an ident', contentType: 'message/cpim', partial: false }))
     assert.equal(odd.ok, false)
     await session.close()
     assert.deepEqual(await copy(session, new SharedSend({ body: CPIM, messageId: 'msg.5', contentType: 'message/cpim', partial: false })), { ok: false, status: 481, reason: 'Session does not exist' })
     assert.equal(peer.frames.length, 0, 'neither the refused id nor the copy after close reached the wire')
+  })
+
+  it('passes each copy\'s index back with its outcome (one function serves a whole fan-out)', async () => {
+    const { session, peer } = bound()
+    const message = new SharedSend({ body: CPIM, messageId: 'msg.8', contentType: 'message/cpim', partial: false })
+    const seen: Array<[boolean, number]> = []
+    const done = (outcome: CopyOutcome, index: number): void => void seen.push([outcome.ok, index])
+    session.sendShared(message, done, 7)
+    session.sendShared(message, done, 3)
+    peer.respond(await peer.nextRequest())
+    peer.respond(await peer.nextRequest(), 403, 'Forbidden')
+    await until(() => seen.length === 2)
+    assert.deepEqual(seen, [[true, 7], [false, 3]])
+    await session.close()
+    session.sendShared(message, done, 9)
+    assert.deepEqual(seen[2], [false, 9], 'a copy to a closed session reports its index too')
   })
 
   it('picks a transaction id that does not occur after dashes in the body (RFC 4975 §7.1)', async () => {
