@@ -222,7 +222,7 @@ export class MsrpConnection extends EventEmitter<MsrpConnectionEvents> {
   /** Response deadlines, one queue per timeout in use (usually one); see deadline-queue.ts. */
   readonly #deadlines = new Map<number, DeadlineQueue<Transaction>>()
   /** See #responsePaths. */
-  #lastResponsePaths: { readonly to: readonly MsrpUri[]; readonly self: MsrpUri; readonly lines: Buffer } | undefined
+  #lastResponsePaths: { readonly to: readonly MsrpUri[]; readonly self: MsrpUri; readonly lines: Buffer | undefined } | undefined
   /** The queue used last: a connection's requests nearly always share one timeout. */
   #lastDeadlines: DeadlineQueue<Transaction> | undefined
   readonly role: ConnectionRole
@@ -547,10 +547,13 @@ export class MsrpConnection extends EventEmitter<MsrpConnectionEvents> {
    */
   #responsePaths(toPath: readonly MsrpUri[], self: MsrpUri): Buffer | undefined {
     const memo = this.#lastResponsePaths
-    if (memo !== undefined && memo.to === toPath && memo.self === self) return memo.lines
+    if (memo !== undefined && memo.to === toPath && memo.self === self && memo.lines !== undefined) return memo.lines
     if (toPath.length === 0) return undefined
     const lines = pathLines(toPath, [self])
-    if (isDeepFrozen(self) && toPath.every(isDeepFrozen) && Object.isFrozen(toPath)) this.#lastResponsePaths = { to: toPath, self, lines }
+    // Kept from the second answer on the same paths: a session answered once (a participant's
+    // binding SEND) and then idle holds no buffer of its own.
+    if (memo !== undefined && memo.to === toPath && memo.self === self) this.#lastResponsePaths = { to: toPath, self, lines }
+    else if (isDeepFrozen(self) && toPath.every(isDeepFrozen) && Object.isFrozen(toPath)) this.#lastResponsePaths = { to: toPath, self, lines: undefined }
     return lines
   }
 

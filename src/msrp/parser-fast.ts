@@ -245,6 +245,8 @@ export function viewOf(buf: Buffer): DataView {
 export class ValueMemo<T> {
   #bytes: DataView | undefined
   #value: T | undefined
+  /** False until the first {@link set}, which only arms the memo. */
+  #armed = false
 
   /** How many bytes are remembered (0 before the first {@link set}). */
   get length(): number {
@@ -258,8 +260,16 @@ export class ValueMemo<T> {
     return this.#value
   }
 
-  /** Remembers `value` for the bytes `buf[from, to)` (copied into a memory of their own, not a shared pool slab). */
+  /**
+   * Remembers `value` for the bytes `buf[from, to)` (copied into a memory of their own, not a
+   * shared pool slab) — from the second call on: a session that parses one frame and then idles
+   * (a participant that bound and listens) keeps no copy, which is most of a large room.
+   */
   set(buf: Buffer, from: number, to: number, value: T): void {
+    if (!this.#armed) {
+      this.#armed = true
+      return
+    }
     const copy = new Uint8Array(to - from)
     copy.set(buf.subarray(from, to))
     this.#bytes = new DataView(copy.buffer)
