@@ -26,11 +26,15 @@ const MAX_ENTRY_BYTES = 64 * 1024
 
 /** One file as the manifest lists it. */
 export interface ManifestEntry {
+  /** 1, 2, 3 … per room, in order of upload. */
   readonly number: number
+  /** The name the sender gave (for display). */
   readonly name: string
   readonly type: string
   readonly size: number
+  /** SHA-1, hex: what a pull names (RFC 5547 §8.3). */
   readonly sha1: string
+  /** Who sent it. */
   readonly from: string
   readonly storedAt: Date
   /** Its name inside the room's folder (`<number>-<sanitised name>`). */

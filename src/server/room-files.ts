@@ -45,19 +45,8 @@ export interface RoomFileOptions {
   maxQueuedPushes?: number
 }
 
-/** One stored file. */
-export interface StoredFile {
-  /** 1, 2, 3 … per room, in order of upload. */
-  readonly number: number
-  /** The name the sender gave (for display). */
-  readonly name: string
-  readonly type: string
-  readonly size: number
-  /** SHA-1, hex: what a pull names (RFC 5547 §8.3). */
-  readonly sha1: string
-  /** Who sent it. */
-  readonly from: string
-  readonly storedAt: Date
+/** One stored file: what its manifest entry says, and where it is on disk. */
+export interface StoredFile extends Omit<ManifestEntry, 'file'> {
   /** Its path on disk. */
   readonly path: string
 }
