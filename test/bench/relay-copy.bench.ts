@@ -160,39 +160,47 @@ function switchLegs(ends: Ends): { relay(m: number): Promise<void>; close(): voi
   return { relay, close: () => { connections.forEach((c) => c.close()); sides.forEach((s) => s.destroy()); raws.forEach((r) => r.destroy()) } }
 }
 
+/** Median and range of CPU µs per copy over rounds. */
+interface PerCopy {
+  median: number
+  low: number
+  high: number
+}
+
+/**
+ * CPU µs per copy: `relay(first, count)` relays `count` messages numbered from `first`; a warm-up
+ * of 300 messages, then {@link ROUNDS} rounds of {@link MESSAGES} messages, median and range.
+ */
+async function cpuPerCopy(relay: (first: number, count: number) => Promise<void>): Promise<PerCopy> {
+  await relay(0, 300)
+  const perCopy: number[] = []
+  for (let r = 1; r <= ROUNDS; r++) {
+    const start = process.cpuUsage()
+    await relay(r * MESSAGES, MESSAGES)
+    const used = process.cpuUsage(start)
+    perCopy.push((used.user + used.system) / (MESSAGES * RECIPIENTS))
+  }
+  perCopy.sort((a, b) => a - b)
+  return { median: perCopy[Math.floor(ROUNDS / 2)]!, low: perCopy[0]!, high: perCopy[ROUNDS - 1]! }
+}
+
 /** CPU µs per copy of the minimal switch, as {@link measure}. */
-export async function measureSwitch(ends: Ends): Promise<{ median: number; low: number; high: number }> {
+export async function measureSwitch(ends: Ends): Promise<PerCopy> {
   const { relay, close } = switchLegs(ends)
   try {
-    for (let m = 0; m < 300; m++) await relay(m)
-    const perCopy: number[] = []
-    for (let r = 1; r <= ROUNDS; r++) {
-      const start = process.cpuUsage()
-      for (let m = r * MESSAGES; m < (r + 1) * MESSAGES; m++) await relay(m)
-      const used = process.cpuUsage(start)
-      perCopy.push((used.user + used.system) / (MESSAGES * RECIPIENTS))
-    }
-    perCopy.sort((a, b) => a - b)
-    return { median: perCopy[Math.floor(ROUNDS / 2)]!, low: perCopy[0]!, high: perCopy[ROUNDS - 1]! }
+    return await cpuPerCopy(async (first, count) => {
+      for (let m = first; m < first + count; m++) await relay(m)
+    })
   } finally {
     close()
   }
 }
 
-/** CPU µs per copy: median and range of {@link ROUNDS} rounds of {@link MESSAGES} messages, after a warm-up. */
-export async function measure(mode: DeliveryMode, ends: Ends): Promise<{ median: number; low: number; high: number }> {
+/** CPU µs per copy of the focus's relay path: median and range of {@link ROUNDS} rounds of {@link MESSAGES} messages, after a warm-up. */
+export async function measure(mode: DeliveryMode, ends: Ends): Promise<PerCopy> {
   const { links, close } = legs(mode, ends)
   try {
-    await relayAll(links, mode, 0, 300)
-    const perCopy: number[] = []
-    for (let r = 1; r <= ROUNDS; r++) {
-      const start = process.cpuUsage()
-      await relayAll(links, mode, r * MESSAGES, MESSAGES)
-      const used = process.cpuUsage(start)
-      perCopy.push((used.user + used.system) / (MESSAGES * RECIPIENTS))
-    }
-    perCopy.sort((a, b) => a - b)
-    return { median: perCopy[Math.floor(ROUNDS / 2)]!, low: perCopy[0]!, high: perCopy[ROUNDS - 1]! }
+    return await cpuPerCopy((first, count) => relayAll(links, mode, first, count))
   } finally {
     close()
   }
